@@ -1,0 +1,61 @@
+"""The ``giamsat`` command: the only place that turns errors into messages and exit codes."""
+
+from __future__ import annotations
+
+import importlib
+import sys
+
+import typer
+from rich.console import Console
+
+from giamsat.errors import GiamsatError, PlanError
+
+app = typer.Typer(
+    help="giamsat — giám sát, đánh giá Chương trình MTQG giảm nghèo bền vững cấp huyện.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+err = Console(stderr=True, soft_wrap=True, highlight=False)
+
+# Each module adds its commands with register(app); one line per step of the cycle.
+_COMMAND_MODULES = [
+    "giamsat.cli.plan",
+    "giamsat.cli.db",
+    "giamsat.cli.demo",
+]
+
+
+@app.callback()
+def _global(
+    config: str = typer.Option(
+        None, "--config", envvar="GIAMSAT_CONFIG", metavar="PATH",
+        help="Tệp kế hoạch YAML (mặc định config/vu-ban-2024.yaml).",
+    ),
+) -> None:
+    """Global options, read before any command."""
+    from giamsat.cli import common
+
+    common.state.config = config
+
+
+for _name in _COMMAND_MODULES:
+    importlib.import_module(_name).register(app)
+
+
+def main() -> None:
+    """Console-script entry point."""
+    from giamsat import prefect_env
+
+    prefect_env.configure()
+    try:
+        app(prog_name="giamsat")
+    except PlanError as exc:
+        err.print(f"[bold red]Lỗi:[/] {exc}", highlight=False)
+        sys.exit(2)
+    except GiamsatError as exc:
+        err.print(f"[bold red]Lỗi:[/] {exc}", highlight=False)
+        sys.exit(1)
+    except KeyboardInterrupt:
+        err.print("Đã dừng.")
+        sys.exit(130)

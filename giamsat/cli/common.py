@@ -1,0 +1,48 @@
+"""Shared CLI state: the global --config and the lazily loaded Runtime."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+import typer
+from rich.console import Console
+
+from giamsat import clock
+
+console = Console(highlight=False, soft_wrap=True)
+
+
+@dataclass
+class _State:
+    config: str | None = None
+    runtime: object | None = None
+
+
+state = _State()
+
+
+def runtime():  # noqa: ANN201 - returns giamsat.runtime.Runtime (imported lazily: CLI start-up)
+    """The Runtime for this invocation (settings, plan, migrated database, synced cycle)."""
+    from giamsat.runtime import Runtime
+
+    if state.runtime is None:
+        state.runtime = Runtime.load(Path(state.config) if state.config else None)
+    return state.runtime
+
+
+def parse_date(value: str | None) -> dt.date:
+    """A ``--as-of`` value (YYYY-MM-DD or DD/MM/YYYY); today in Vietnam when omitted."""
+    if value is None:
+        return clock.today()
+    for fmt in ("%Y-%m-%d", "%d/%m/%Y"):
+        try:
+            return dt.datetime.strptime(value, fmt).date()
+        except ValueError:
+            continue
+    raise typer.BadParameter(f"ngày không hợp lệ: {value!r} (dạng YYYY-MM-DD hoặc DD/MM/YYYY)")
+
+
+AS_OF = typer.Option(None, "--as-of", metavar="DATE",
+                     help="Ngày làm việc được mô phỏng (YYYY-MM-DD); mặc định hôm nay.")

@@ -1,0 +1,39 @@
+"""``giamsat plan check``: validate a plan file and summarise it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from giamsat.cli.common import console, state
+from giamsat.plan import load_plan
+from giamsat.schedule import calendar_for, milestones
+from giamsat.settings import DEFAULT_CONFIG
+
+plan_app = typer.Typer(help="Kế hoạch giám sát (tệp cấu hình YAML).", no_args_is_help=True)
+
+
+@plan_app.command("check")
+def check(path: Path = typer.Argument(None, help="Tệp kế hoạch; mặc định tệp của --config.")) -> None:
+    """Kiểm tra tệp kế hoạch; in tóm tắt nếu hợp lệ, in mọi lỗi kèm vị trí nếu không."""
+    path = path or Path(state.config or DEFAULT_CONFIG)
+    plan = load_plan(path)
+    cal = calendar_for(plan)
+    first, merged = plan.units_on(plan.period.start), plan.units_on(plan.period.end)
+    console.print(f"[green]Hợp lệ:[/] {path}")
+    console.print(f"  Chu kỳ: {plan.cycle_key} — huyện {plan.district.name}, tỉnh "
+                  f"{plan.district.province}, {plan.period.start:%d/%m/%Y} – "
+                  f"{plan.period.end:%d/%m/%Y}")
+    console.print(f"  Đơn vị báo cáo: {len(first)} đầu kỳ, {len(merged)} cuối kỳ"
+                  + (f" (sắp xếp lại từ {plan.reorganisation.effective:%d/%m/%Y})"
+                     if plan.reorganisation else ""))
+    console.print(f"  Hạn báo cáo: trước ngày {plan.report.deadline:%d/%m/%Y}; chọn mẫu "
+                  f"{plan.sample.communes} xã × {plan.sample.villages_per_commune} thôn")
+    for m in milestones(plan, cal):
+        console.print(f"  - {m.due_on:%d/%m/%Y}  {m.title}")
+
+
+def register(app: typer.Typer) -> None:
+    """Add the ``plan`` commands."""
+    app.add_typer(plan_app, name="plan")

@@ -1,0 +1,309 @@
+"""Official documents laid out by Decree 30/2020/NĐ-CP (Phụ lục I), built with python-docx.
+
+``OfficialDocument`` gives every generated document (plan, letter, outline, minutes, report) the
+same page, header block, title, body, signature and ``Nơi nhận`` so the rules hold everywhere.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from docx import Document
+from docx.document import Document as DocxDocument
+from docx.enum.section import WD_ORIENT
+from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Cm, Mm, Pt
+from docx.table import Table
+from docx.text.paragraph import Paragraph
+
+FONT = "Times New Roman"
+NATIONAL_TITLE = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
+MOTTO = "Độc lập - Tự do - Hạnh phúc"
+BODY_PT = 14
+
+
+@dataclass(frozen=True)
+class Signer:
+    """The signature block: capacity (TM.), delegation (KT.), title and name."""
+
+    title: str
+    name: str
+    capacity: str | None = None
+    delegation: str | None = None
+
+
+def set_run_font(run, size: float | None = None, bold: bool | None = None,  # noqa: ANN001
+                 italic: bool | None = None, underline: bool | None = None) -> None:
+    """Times New Roman on every script slot of the run (ascii, hAnsi, east-Asian, complex)."""
+    run.font.name = FONT
+    rfonts = run._element.get_or_add_rPr().get_or_add_rFonts()
+    for slot in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
+        rfonts.set(qn(slot), FONT)
+    if size is not None:
+        run.font.size = Pt(size)
+    if bold is not None:
+        run.font.bold = bold
+    if italic is not None:
+        run.font.italic = italic
+    if underline is not None:
+        run.font.underline = underline
+
+
+def _style_fonts(doc: DocxDocument) -> None:
+    normal = doc.styles["Normal"]
+    normal.font.name, normal.font.size = FONT, Pt(BODY_PT)
+    rfonts = normal.element.get_or_add_rPr().get_or_add_rFonts()
+    for slot in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
+        rfonts.set(qn(slot), FONT)
+
+
+def enforce_fonts(doc: DocxDocument) -> None:
+    """Set Times New Roman explicitly on every run in the body, tables, headers and footers."""
+    for par in iter_paragraphs(doc):
+        for run in par.runs:
+            set_run_font(run)
+
+
+def iter_paragraphs(doc: DocxDocument):  # noqa: ANN201 - generator of Paragraph
+    """Every paragraph: body, table cells (nested), headers and footers."""
+    def walk(container):  # noqa: ANN001, ANN202
+        yield from container.paragraphs
+        for table in getattr(container, "tables", []):
+            for row in table.rows:
+                for cell in row.cells:
+                    yield from walk(cell)
+    yield from walk(doc)
+    for section in doc.sections:
+        for part in (section.header, section.first_page_header, section.footer):
+            yield from walk(part)
+
+
+def _page_setup(doc: DocxDocument, landscape: bool = False) -> None:
+    s = doc.sections[0]
+    s.orientation = WD_ORIENT.LANDSCAPE if landscape else WD_ORIENT.PORTRAIT
+    s.page_width, s.page_height = (Mm(297), Mm(210)) if landscape else (Mm(210), Mm(297))
+    s.top_margin, s.bottom_margin = Mm(20), Mm(20)
+    s.left_margin, s.right_margin = Mm(30), Mm(15)
+    s.header_distance = Mm(10)
+    s.different_first_page_header_footer = True
+    par = s.header.paragraphs[0]
+    par.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    _field(par, "PAGE", size=13)
+
+
+def _field(par: Paragraph, instr: str, size: float) -> None:
+    run = par.add_run()
+    set_run_font(run, size=size)
+    for kind, text in (("begin", None), ("instr", f" {instr} "), ("separate", None),
+                       ("text", "1"), ("end", None)):
+        if kind == "instr":
+            el = OxmlElement("w:instrText")
+            el.set(qn("xml:space"), "preserve")
+            el.text = text
+        elif kind == "text":
+            el = OxmlElement("w:t")
+            el.text = text
+        else:
+            el = OxmlElement("w:fldChar")
+            el.set(qn("w:fldCharType"), kind)
+        run._element.append(el)
+
+
+def _no_borders(table: Table) -> None:
+    borders = OxmlElement("w:tblBorders")
+    for edge in ("top", "left", "bottom", "right", "insideH", "insideV"):
+        el = OxmlElement(f"w:{edge}")
+        el.set(qn("w:val"), "nil")
+        borders.append(el)
+    table._tbl.tblPr.append(borders)
+
+
+def short_rule(par: Paragraph, indent_cm: float) -> None:
+    """A solid line under a paragraph, shortened by equal indents (the decree's short line)."""
+    par.paragraph_format.left_indent = Cm(indent_cm)
+    par.paragraph_format.right_indent = Cm(indent_cm)
+    ppr = par._p.get_or_add_pPr()
+    bdr = OxmlElement("w:pBdr")
+    bottom = OxmlElement("w:bottom")
+    for k, v in (("w:val", "single"), ("w:sz", "6"), ("w:space", "1"), ("w:color", "000000")):
+        bottom.set(qn(k), v)
+    bdr.append(bottom)
+    ppr.append(bdr)
+
+
+def _cell_par(cell, text: str, size: float, bold: bool = False, italic: bool = False,  # noqa: ANN001
+              underline: bool = False, first: bool = False) -> Paragraph:
+    par = cell.paragraphs[0] if first else cell.add_paragraph()
+    par.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    par.paragraph_format.space_after = Pt(0)
+    run = par.add_run(text)
+    set_run_font(run, size=size, bold=bold, italic=italic, underline=underline)
+    return par
+
+
+class OfficialDocument:
+    """A document in Decree 30 layout; add content in reading order, then ``save``."""
+
+    def __init__(self, *, parent_body: str | None, issuing_body: str, number_line: str,
+                 place_date: str, type_title: str | None = None, summary: str | None = None,
+                 subject_line: str | None = None, landscape: bool = False) -> None:
+        self.doc = Document()
+        _style_fonts(self.doc)
+        _page_setup(self.doc, landscape)
+        self._header_block(parent_body, issuing_body, number_line, place_date, subject_line)
+        if type_title:
+            self._title(type_title, summary)
+        self._last_body: Paragraph | None = None
+
+    def _header_block(self, parent: str | None, body: str, number: str, place_date: str,
+                      subject: str | None) -> None:
+        t = self.doc.add_table(rows=1, cols=2)
+        _no_borders(t)
+        t.alignment = WD_TABLE_ALIGNMENT.CENTER
+        left, right = t.rows[0].cells
+        left.width, right.width = Cm(6.5), Cm(9.5)
+        if parent:
+            _cell_par(left, parent.upper(), 13, first=True)
+            short_rule(_cell_par(left, body.upper(), 13, bold=True), 1.8)
+        else:
+            short_rule(_cell_par(left, body.upper(), 13, bold=True, first=True), 1.8)
+        _cell_par(left, number, 13).paragraph_format.space_before = Pt(6)
+        if subject:
+            _cell_par(left, subject, 12)
+        _cell_par(right, NATIONAL_TITLE, 12, bold=True, first=True)
+        _cell_par(right, MOTTO, 14, bold=True, underline=True)
+        _cell_par(right, place_date, 14, italic=True).paragraph_format.space_before = Pt(8)
+
+    def _title(self, type_title: str, summary: str | None) -> None:
+        self.centered(type_title.upper(), bold=True, size=14, space_before=18)
+        if summary:
+            short_rule(self.centered(summary, bold=True, size=14), 5.5)
+        self.doc.add_paragraph().paragraph_format.space_after = Pt(0)
+
+    def centered(self, text: str, bold: bool = False, italic: bool = False, size: float = 14,
+                 space_before: float = 0) -> Paragraph:
+        """A centred paragraph (titles, ``Kính gửi``, annex headings)."""
+        par = self.doc.add_paragraph()
+        par.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        par.paragraph_format.space_before = Pt(space_before)
+        par.paragraph_format.space_after = Pt(0)
+        set_run_font(par.add_run(text), size=size, bold=bold, italic=italic)
+        return par
+
+    def para(self, text: str = "", bold: bool = False, italic: bool = False,
+             indent: bool = True, size: float = BODY_PT) -> Paragraph:
+        """A body paragraph: justified, first-line indent 1.27 cm, 6 pt after, spacing 1.15."""
+        par = self.doc.add_paragraph()
+        par.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
+        fmt = par.paragraph_format
+        fmt.first_line_indent = Cm(1.27) if indent else None
+        fmt.space_after, fmt.line_spacing = Pt(6), 1.15
+        if text:
+            set_run_font(par.add_run(text), size=size, bold=bold, italic=italic)
+        self._last_body = par
+        return par
+
+    def heading(self, text: str, level: int = 1) -> Paragraph:
+        """``I. …`` (level 1, bold), ``1. …`` (level 2, bold), ``a) …`` (level 3, italic)."""
+        return self.para(text, bold=level <= 2, italic=level == 3)
+
+    def bullet(self, text: str) -> Paragraph:
+        """``- …`` body line."""
+        return self.para(f"- {text}")
+
+    def table(self, headers: Sequence[str], rows: Sequence[Sequence[object]],
+              widths_cm: Sequence[float] | None = None, size: float = 12) -> Table:
+        """A bordered data table with a bold header row (numbers right-aligned)."""
+        t = self.doc.add_table(rows=1, cols=len(headers))
+        t.style = self.doc.styles["Table Grid"]
+        t.alignment = WD_TABLE_ALIGNMENT.CENTER
+        for cell, text in zip(t.rows[0].cells, headers, strict=True):
+            _cell_par(cell, str(text), size, bold=True, first=True)
+        for row in rows:
+            cells = t.add_row().cells
+            for cell, value in zip(cells, row, strict=True):
+                par = _cell_par(cell, "" if value is None else str(value), size, first=True)
+                if isinstance(value, int | float) or _looks_numeric(value):
+                    par.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+                else:
+                    par.alignment = WD_ALIGN_PARAGRAPH.LEFT
+        if widths_cm:
+            for row in t.rows:
+                for cell, w in zip(row.cells, widths_cm, strict=True):
+                    cell.width = Cm(w)
+        self.doc.add_paragraph().paragraph_format.space_after = Pt(0)
+        return t
+
+    def close_body(self) -> None:
+        """End the body with ``./.`` as the decree requires."""
+        if self._last_body is None:
+            self.para("./.")
+        else:
+            set_run_font(self._last_body.add_run("./."), size=BODY_PT)
+
+    def signature(self, signer: Signer, recipients: Sequence[str], archive: str) -> None:
+        """``Nơi nhận`` at the left (12 pt bold italic, entries 11 pt) and the signature right."""
+        t = self.doc.add_table(rows=1, cols=2)
+        _no_borders(t)
+        left, right = t.rows[0].cells
+        left.width, right.width = Cm(7.5), Cm(8.5)
+        head = left.paragraphs[0]
+        set_run_font(head.add_run("Nơi nhận:"), size=12, bold=True, italic=True)
+        for entry in [*recipients]:
+            _left_par(left, f"- {entry};", 11)
+        _left_par(left, f"- Lưu: {archive}.", 11)
+        lines = [x for x in (signer.capacity, signer.delegation, signer.title) if x]
+        for i, line in enumerate(lines):
+            _cell_par(right, line.upper(), 14, bold=True, first=i == 0)
+        for _ in range(3):
+            _cell_par(right, "", 14)
+        _cell_par(right, signer.name, 14, bold=True)
+
+    def annex(self, label: str, title: str, reference: str) -> None:
+        """A new page with ``Phụ lục I`` (bold), its title and the italic reference line."""
+        self.doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
+        self.centered(label, bold=True)
+        self.centered(title.upper(), bold=True)
+        self.centered(reference, italic=True)
+        self.doc.add_paragraph()
+
+    def save(self, path: Path) -> Path:
+        """Write atomically (temp file, fsync, rename): no half-written document is ever visible."""
+        enforce_fonts(self.doc)
+        return save_atomic(self.doc, path)
+
+
+def _left_par(cell, text: str, size: float) -> Paragraph:  # noqa: ANN001
+    par = cell.add_paragraph()
+    par.paragraph_format.space_after = Pt(0)
+    set_run_font(par.add_run(text), size=size)
+    return par
+
+
+def _looks_numeric(value: object) -> bool:
+    text = str(value).replace(".", "").replace(",", "").replace("%", "").replace("-", "")
+    return bool(text) and text.isdigit()
+
+
+def save_atomic(doc: DocxDocument, path: Path) -> Path:
+    """Save a python-docx document to ``path`` atomically."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=".docx.tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            doc.save(fh)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path

@@ -1,0 +1,38 @@
+"""Vietnamese formatting of numbers and dates, as official documents write them."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+
+def vn_number(value: float | int, decimals: int = 0) -> str:
+    """``1234.5`` → ``1.234,5``: dot for thousands, comma for decimals."""
+    text = f"{value:,.{decimals}f}"
+    return text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
+
+
+def vn_percent(value: float, decimals: int = 2) -> str:
+    """``4.0312`` → ``4,03%``."""
+    return f"{vn_number(value, decimals)}%"
+
+
+def short_date(day: dt.date) -> str:
+    """``06/4/2024``: the day on two digits, the month as written in the seed plan."""
+    return f"{day.day:02d}/{day.month}/{day.year}"
+
+
+def long_date(day: dt.date) -> str:
+    """``ngày 06 tháng 4 năm 2024``: Decree 30 pads days below 10 and months 1 and 2."""
+    month = f"{day.month:02d}" if day.month <= 2 else str(day.month)
+    return f"ngày {day.day:02d} tháng {month} năm {day.year}"
+
+
+def place_date(place: str, day: dt.date) -> str:
+    """``Vụ Bản, ngày 06 tháng 4 năm 2024``."""
+    return f"{place}, {long_date(day)}"
+
+
+def doc_number(number: int, type_code: str | None, issuer_code: str) -> str:
+    """``Số: 05/KH-UBND``; a letter (công văn) has no type code: ``Số: 12/UBND-LĐTBXH``."""
+    tail = f"{type_code}-{issuer_code}" if type_code else issuer_code
+    return f"Số: {number:02d}/{tail}"

@@ -1,0 +1,23 @@
+"""Prefect's environment for this project: a local PREFECT_HOME under our home, telemetry off.
+
+Must run before ``prefect`` is imported; the CLI, the flows package and the tests call it first.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+
+def configure(home: Path | None = None) -> Path:
+    """Point Prefect at ``<home>/prefect`` (unless already set) and turn analytics off."""
+    home = Path(home or os.environ.get("GIAMSAT_HOME", "var")).resolve()
+    prefect_home = home / "prefect"
+    prefect_home.mkdir(parents=True, exist_ok=True)
+    os.environ.setdefault("PREFECT_HOME", str(prefect_home))
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    os.environ.setdefault("PREFECT_CLOUD_ENABLE_ORCHESTRATION_TELEMETRY", "false")
+    os.environ.setdefault("DO_NOT_TRACK", "1")
+    os.environ.setdefault("PREFECT_SERVER_LOGGING_LEVEL", "WARNING")
+    os.environ.setdefault("MPLBACKEND", "Agg")
+    return prefect_home

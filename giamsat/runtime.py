@@ -1,0 +1,66 @@
+"""The wiring of one process: settings, plan, calendar and database, loaded and validated once."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from giamsat.calendar import WorkingCalendar
+from giamsat.db.session import Database
+from giamsat.plan import Plan, load_plan
+from giamsat.schedule import calendar_for
+from giamsat.settings import DeliverySettings, Settings, load_settings
+
+
+@dataclass
+class Runtime:
+    """What every service needs; built at the boundary (CLI, flow) and passed in."""
+
+    settings: Settings
+    plan: Plan
+    plan_path: Path
+    calendar: WorkingCalendar
+    db: Database
+    _cycle_id: int | None = field(default=None, repr=False)
+
+    @classmethod
+    def load(cls, config: Path | None = None, **settings_overrides: object) -> Runtime:
+        """Read settings and the plan, open the database (migrated to head), sync the plan."""
+        from giamsat.db.migrate import ensure_current
+        from giamsat.services.cycle import sync_plan
+
+        settings = load_settings(config=config, **settings_overrides)
+        plan = load_plan(settings.config)
+        settings.home.mkdir(parents=True, exist_ok=True)
+        db = Database(settings.db_url)
+        ensure_current(db.engine)
+        rt = cls(settings, plan, settings.config, calendar_for(plan), db)
+        with db.unit_of_work() as s:
+            rt._cycle_id = sync_plan(s, plan, settings.config).id
+        return rt
+
+    @property
+    def cycle_id(self) -> int:
+        """The database id of this plan's cycle."""
+        assert self._cycle_id is not None, "Runtime.load() syncs the cycle first"
+        return self._cycle_id
+
+    @property
+    def home(self) -> Path:
+        """The folder holding all state."""
+        return self.settings.home
+
+    @property
+    def actor(self) -> str:
+        """Who acts, for the audit log: GIAMSAT_ACTOR, else the system."""
+        return self.settings.actor or "system"
+
+    def delivery(self) -> DeliverySettings:
+        """Resolved delivery settings."""
+        return self.settings.delivery(self.plan)
+
+    def path(self, *parts: str) -> Path:
+        """A path under the home folder, its parent created."""
+        p = self.home.joinpath(*parts)
+        p.parent.mkdir(parents=True, exist_ok=True)
+        return p

@@ -1,0 +1,76 @@
+"""Runtime settings, declared once with defaults and help, merged as: plan YAML < environment."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, Field, SecretStr, ValidationError
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from giamsat.errors import SettingsError
+from giamsat.plan import Plan
+
+DEFAULT_CONFIG = Path("config/vu-ban-2024.yaml")
+
+
+class Settings(BaseSettings):
+    """Everything read from the environment (``GIAMSAT_*``); secrets only ever come from here."""
+
+    model_config = SettingsConfigDict(env_prefix="GIAMSAT_", extra="ignore")
+
+    home: Path = Field(Path("var"), description="Folder holding all state (DB, outbox, files).")
+    config: Path = Field(DEFAULT_CONFIG, description="The plan YAML of the cycle.")
+    database_url: str | None = Field(None, description="SQLAlchemy URL; default SQLite in home.")
+    channel: Literal["file", "smtp"] | None = Field(None, description="Overrides delivery.channel.")
+    smtp_host: str | None = None
+    smtp_port: int | None = None
+    smtp_security: Literal["none", "starttls", "ssl"] | None = None
+    smtp_user: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_timeout: float = Field(30.0, description="Seconds before an SMTP connection gives up.")
+    mail_from: str | None = None
+    actor: str | None = Field(None, description="Who is acting, for the audit log.")
+
+    @property
+    def db_url(self) -> str:
+        """The database URL: the setting, or SQLite at ``<home>/giamsat.db``."""
+        return self.database_url or f"sqlite:///{(self.home / 'giamsat.db').resolve()}"
+
+    def delivery(self, plan: Plan) -> DeliverySettings:
+        """Delivery settings: the plan's defaults overridden by the environment."""
+        d = plan.delivery
+        return DeliverySettings(
+            channel=self.channel or d.channel,
+            mail_from=self.mail_from or d.mail_from,
+            smtp_host=self.smtp_host or d.smtp_host,
+            smtp_port=self.smtp_port or d.smtp_port,
+            smtp_security=self.smtp_security or d.smtp_security,
+            smtp_user=self.smtp_user,
+            smtp_password=self.smtp_password,
+            smtp_timeout=self.smtp_timeout,
+            outbox_dir=self.home / "outbox",
+        )
+
+
+class DeliverySettings(BaseModel):
+    """Resolved delivery settings handed to a channel (the password stays a SecretStr)."""
+
+    channel: Literal["file", "smtp"]
+    mail_from: str
+    smtp_host: str
+    smtp_port: int
+    smtp_security: Literal["none", "starttls", "ssl"]
+    smtp_user: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_timeout: float = 30.0
+    outbox_dir: Path
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read the environment once; a wrong value becomes a ``SettingsError`` naming the variable."""
+    try:
+        return Settings(**{k: v for k, v in overrides.items() if v is not None})
+    except ValidationError as exc:
+        lines = [f"GIAMSAT_{'_'.join(map(str, e['loc'])).upper()}: {e['msg']}" for e in exc.errors()]
+        raise SettingsError("Cấu hình môi trường không hợp lệ:\n  - " + "\n  - ".join(lines)) from None

@@ -1,0 +1,27 @@
+"""Vietnamese number and date formats of official documents."""
+
+import datetime as dt
+
+from giamsat.formatting import doc_number, long_date, place_date, short_date, vn_number, vn_percent
+
+
+def test_numbers_use_dot_for_thousands_and_comma_for_decimals():
+    assert vn_number(1234) == "1.234"
+    assert vn_number(1234.5, 1) == "1.234,5"
+    assert vn_number(1234567.891, 2) == "1.234.567,89"
+    assert vn_percent(4.0312) == "4,03%"
+
+
+def test_dates_are_zero_padded_as_decree_30_requires():
+    assert long_date(dt.date(2024, 4, 6)) == "ngày 06 tháng 4 năm 2024"
+    assert long_date(dt.date(2024, 1, 15)) == "ngày 15 tháng 01 năm 2024"
+    assert long_date(dt.date(2024, 2, 9)) == "ngày 09 tháng 02 năm 2024"
+    assert long_date(dt.date(2024, 11, 20)) == "ngày 20 tháng 11 năm 2024"
+    assert place_date("Vụ Bản", dt.date(2024, 3, 26)) == "Vụ Bản, ngày 26 tháng 3 năm 2024"
+    assert short_date(dt.date(2024, 3, 6)) == "06/3/2024"
+
+
+def test_document_numbers_pad_below_ten_and_letters_have_no_type_code():
+    assert doc_number(5, "KH", "UBND") == "Số: 05/KH-UBND"
+    assert doc_number(52, "KH", "UBND") == "Số: 52/KH-UBND"
+    assert doc_number(12, None, "UBND-LĐTBXH") == "Số: 12/UBND-LĐTBXH"

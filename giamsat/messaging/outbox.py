@@ -1,0 +1,59 @@
+"""The outbox: messages are rows written in the transaction of the change that causes them.
+
+``enqueue`` is idempotent on a key built from stable facts (cycle, step, unit, kind, due date):
+queuing the same message twice returns the first row and sends nothing new.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from giamsat.db.models import Message
+from giamsat.messaging.templates import render_email
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """A file to attach: where it is, and the name the recipient sees."""
+
+    path: Path
+    filename: str
+    content_type: str = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+    def as_json(self) -> dict:
+        """The JSON form stored on the message row."""
+        return {"path": str(self.path), "filename": self.filename,
+                "content_type": self.content_type}
+
+
+def idempotency_key(cycle_key: str, step: str, kind: str, *facts: object) -> str:
+    """``cycle:step:kind:fact…`` — readable, stable, and short enough for the column."""
+    key = ":".join([cycle_key, step, kind, *(str(f) for f in facts)])
+    return key if len(key) <= 255 else key[:190] + ":" + hashlib.sha256(key.encode()).hexdigest()
+
+
+def enqueue(session: Session, *, cycle_id: int, key: str, kind: str, to: Sequence[str],
+            template: str, context: dict, now: dt.datetime, cc: Sequence[str] = (),
+            attachments: Sequence[Attachment] = (), unit_id: int | None = None,
+            obligation_id: int | None = None) -> tuple[Message, bool]:
+    """Queue one message unless ``key`` is already queued; returns (message, created)."""
+    existing = session.scalar(select(Message).where(Message.idempotency_key == key))
+    if existing is not None:
+        return existing, False
+    subject, text, html = render_email(template, context)
+    digest = hashlib.sha256(key.encode()).hexdigest()[:32]
+    msg = Message(cycle_id=cycle_id, idempotency_key=key, kind=kind, to_addrs=list(to),
+                  cc_addrs=list(cc), subject=subject, body_text=text, body_html=html,
+                  attachments=[a.as_json() for a in attachments], unit_id=unit_id,
+                  obligation_id=obligation_id, message_id=f"<{digest}@giamsat.local>",
+                  status="pending", attempts=0, created_at=now)
+    session.add(msg)
+    session.flush()
+    return msg, True

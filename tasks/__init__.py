@@ -1,0 +1,1 @@
+"""Prefect tasks wrapping service calls; retries only on I/O."""

@@ -18,7 +18,7 @@ demo: $(STAMP)
 	$(BIN)/giamsat demo
 
 test: $(STAMP)
-	$(BIN)/ruff check giamsat flows tasks tests bench
+	$(BIN)/ruff check giamsat flows tasks tests $(wildcard bench)
 	$(BIN)/python -m pytest
 
 bench: $(STAMP)

@@ -1,0 +1,109 @@
+"""``giamsat serve`` (local Prefect server + every deployment) and ``giamsat run STEP``."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import typer
+
+from giamsat.cli.common import AS_OF, console, parse_date, state
+from giamsat.errors import GiamsatError
+from giamsat.settings import DEFAULT_CONFIG
+
+
+def _config_path() -> Path:
+    return Path(state.config or os.environ.get("GIAMSAT_CONFIG") or DEFAULT_CONFIG).resolve()
+
+
+def run(step: str = typer.Argument(..., help="Bước: notify, collect, remind, draw, visits, "
+                                              "followup, final_report, cycle."),
+        as_of: str = AS_OF) -> None:
+    """Chạy ngay một bước của chu kỳ (như nút Run trên giao diện Prefect)."""
+    from flows.deployments import STEP_FLOWS, load_flow
+
+    if step not in STEP_FLOWS:
+        raise typer.BadParameter(f"bước không tồn tại: {step!r}; chọn một trong "
+                                 f"{', '.join(STEP_FLOWS)}")
+    day = parse_date(as_of)
+    result = load_flow(step)(as_of=day, config=str(_config_path()))
+    console.print(f"Bước [bold]{step}[/] ngày {day:%d/%m/%Y}: xong.")
+    show_result(result)
+
+
+def show_result(result: object) -> None:
+    """Print a step's result: a table for a list of rows, ``key: value`` lines for a mapping."""
+    from rich.table import Table
+
+    if isinstance(result, list) and result and isinstance(result[0], dict):
+        table = Table()
+        for col in result[0]:
+            table.add_column(str(col))
+        for row in result:
+            table.add_row(*(str(v) for v in row.values()))
+        console.print(table)
+    elif isinstance(result, dict):
+        for key, value in result.items():
+            console.print(f"  {key}: {value}")
+    elif result is not None:
+        console.print(str(result))
+
+
+def _wait_healthy(url: str, proc: subprocess.Popen, timeout: float = 90) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise GiamsatError(f"Máy chủ Prefect dừng khi khởi động (mã {proc.returncode}).")
+        try:
+            with urllib.request.urlopen(f"{url}/health", timeout=2) as resp:
+                if resp.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.5)
+    raise GiamsatError(f"Máy chủ Prefect không phản hồi sau {timeout:.0f} giây ({url}).")
+
+
+def serve(host: str = typer.Option("127.0.0.1", help="Địa chỉ lắng nghe."),
+          port: int = typer.Option(4200, help="Cổng của máy chủ Prefect."),
+          ) -> None:
+    """Khởi động máy chủ Prefect cục bộ và phục vụ mọi bước theo lịch của kế hoạch."""
+    from giamsat.plan import load_plan
+
+    plan = load_plan(_config_path())
+    api = f"http://{host}:{port}/api"
+    env = {**os.environ, "PREFECT_API_URL": api, "PREFECT_UI_API_URL": api,
+           "PREFECT_SERVER_API_HOST": host, "PREFECT_SERVER_API_PORT": str(port)}
+    log = Path(os.environ["PREFECT_HOME"]) / "server.log"
+    with open(log, "ab") as out:
+        proc = subprocess.Popen([sys.executable, "-m", "prefect", "server", "start", "--host", host,
+                                 "--port", str(port)], env=env, stdout=out, stderr=out)
+    try:
+        _wait_healthy(api, proc)
+        console.print(f"Giao diện Prefect: [bold]http://{host}:{port}[/]  (nhật ký máy chủ: {log})")
+        _serve_deployments(plan, api)
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+
+
+def _serve_deployments(plan, api: str) -> None:  # noqa: ANN001 - giamsat.plan.Plan
+    from prefect import serve as prefect_serve
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
+    from flows.deployments import build_deployments
+
+    with temporary_settings(updates={PREFECT_API_URL: api}):
+        deployments = build_deployments(plan, _config_path())
+        console.print(f"Phục vụ {len(deployments)} bước: "
+                      + ", ".join(d.name for d in deployments))
+        prefect_serve(*deployments, pause_on_shutdown=False, print_starting_message=False)
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``serve`` and ``run``."""
+    app.command("serve")(serve)
+    app.command("run")(run)

@@ -1,0 +1,19 @@
+"""What every flow needs first: the Runtime and the day it acts on."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from giamsat import clock
+from giamsat.runtime import Runtime
+
+
+def load_runtime(config: str | None) -> Runtime:
+    """Settings, plan and migrated database for this run (``config`` overrides GIAMSAT_CONFIG)."""
+    return Runtime.load(Path(config) if config else None)
+
+
+def day_of(as_of: dt.date | None) -> dt.date:
+    """The simulated day when given, else today in Vietnam (scheduled runs)."""
+    return as_of or clock.today()

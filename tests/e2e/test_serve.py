@@ -1,0 +1,67 @@
+"""`giamsat serve` starts a local Prefect server, serves every step's deployment, stops cleanly."""
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+
+import pytest
+
+from flows.deployments import STEP_FLOWS
+from tests.conftest import CONFIG, ROOT
+
+pytestmark = pytest.mark.prefect
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def api_post(url, body):
+    req = urllib.request.Request(url, data=json.dumps(body).encode(), method="POST",
+                                 headers={"content-type": "application/json"})
+    with urllib.request.urlopen(req, timeout=10) as resp:
+        return json.loads(resp.read())
+
+
+def wait_for_deployments(api, expected, timeout=120):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            found = api_post(f"{api}/deployments/filter", {})
+            if len(found) >= expected:
+                return found
+        except OSError:
+            pass
+        time.sleep(1)
+    raise AssertionError(f"deployments not served within {timeout}s")
+
+
+def test_serve_publishes_every_step_with_its_schedule_and_stops_cleanly(tmp_path):
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
+    env.update(GIAMSAT_HOME=str(tmp_path), GIAMSAT_CONFIG=str(CONFIG))
+    proc = subprocess.Popen([sys.executable, "-m", "giamsat", "serve", "--port", str(port)],
+                            cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                            text=True)
+    try:
+        found = wait_for_deployments(f"http://127.0.0.1:{port}/api", len(STEP_FLOWS))
+        by_name = {d["name"]: d for d in found}
+        assert set(by_name) == {f"vu-ban-2024-{step}" for step in STEP_FLOWS}
+        for dep in found:
+            assert not dep["paused"]
+            assert dep["global_concurrency_limit"]["limit"] == 1
+            (sched,) = dep["schedules"]
+            assert sched["schedule"]["timezone"] == "Asia/Ho_Chi_Minh"
+            assert dep["parameters"]["config"] == str(CONFIG)
+    finally:
+        proc.send_signal(signal.SIGINT)
+        out, _ = proc.communicate(timeout=60)
+    assert f"Giao diện Prefect: http://127.0.0.1:{port}" in out
+    assert "Traceback" not in out and "ERROR" not in out

@@ -94,7 +94,11 @@ def record_minutes(rt: Runtime, source: Path, actor: str, now: dt.datetime | Non
     data = Path(source).read_bytes() if Path(source).is_file() else None
     if data is None:
         raise BadDocument("missing", f"Không tìm thấy tệp {source}.")
-    filled = read_minutes(open_docx(data, Limits(int(r.max_file_mb * MB), int(r.max_uncompressed_mb * MB))))
+    limits = Limits(int(r.max_file_mb * MB), int(r.max_uncompressed_mb * MB))
+    try:
+        filled = read_minutes(open_docx(data, limits))
+    except BadDocument as exc:
+        raise BadDocument(exc.code, f"Biên bản {Path(source).name}: {exc}") from None
     digest = hashlib.sha256(data).hexdigest()
     with rt.db.unit_of_work() as s:
         visit, unit = _check_marker(rt, s, filled)

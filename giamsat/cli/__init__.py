@@ -24,6 +24,8 @@ _COMMAND_MODULES = [
     "giamsat.cli.db",
     "giamsat.cli.demo",
     "giamsat.cli.orchestrate",
+    "giamsat.cli.sample",
+    "giamsat.cli.visit",
 ]
 
 

@@ -1,0 +1,20 @@
+"""The visits step: schedule the approved sample, notify the communes, prepare the minutes."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from prefect import flow
+
+from giamsat import clock
+from tasks.visits import schedule_and_notify, write_minutes
+
+
+@flow(name="visits")
+def visits_flow(as_of: dt.date | None = None, config: str | None = None) -> list[dict]:
+    """Xếp lịch giám sát, thông báo cho các xã được chọn và tạo biên bản giám sát."""
+    planned = schedule_and_notify(config, as_of or clock.today())
+    for visit in planned:
+        if visit["status"] == "scheduled":
+            visit["minutes"] = write_minutes(config, visit["id"])
+    return planned

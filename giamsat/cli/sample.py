@@ -1,0 +1,100 @@
+"""``giamsat sample``: draw the sample, show it, verify it, approve it or redraw with a reason."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import typer
+from rich.markup import escape
+
+from giamsat import clock
+from giamsat.cli.common import AS_OF, console, parse_date, runtime
+from giamsat.services import sample
+
+sample_app = typer.Typer(help="Chọn ngẫu nhiên xã và thôn để giám sát.", no_args_is_help=True)
+STATUS_VI = {"proposed": "chờ duyệt", "approved": "đã duyệt", "rejected": "đã từ chối"}
+
+
+def _print_draw(row, full: bool = False) -> None:  # noqa: ANN001 - SampleDraw
+    console.print(f"[bold]Lượt chọn mẫu số {row.id}[/] — {STATUS_VI.get(row.status, row.status)}; "
+                  f"ngày chọn {row.draw_on:%d/%m/%Y}; người chọn {row.drawn_by}")
+    console.print(escape(f"  Hạt giống ({row.seed_source}): {row.seed}"))
+    console.print(f"  Thuật toán: {row.algorithm} phiên bản {row.algorithm_version}; "
+                  f"khung mẫu {len(row.frame)} đơn vị; SHA-256 hồ sơ: {row.record_sha256}")
+    for i, unit in enumerate(row.result["units"], start=1):
+        console.print(escape(f"  {i}. {unit['name']} ({unit['key']}): {', '.join(unit['villages'])}"))
+        for village, households in unit.get("households", {}).items():
+            console.print(escape(f"       hộ tham vấn ở {village}: {', '.join(households)}"))
+    if row.decision_reason:
+        console.print(escape(f"  Lý do chọn lại: {row.decision_reason}"))
+    if full:
+        console.print_json(json.dumps(sample.record_of(row, runtime().plan.cycle_key), ensure_ascii=False,
+                                 indent=2))
+
+
+@sample_app.command("draw")
+def draw_cmd(
+    seed: str = typer.Option(None, "--seed", metavar="TEXT", help="Hạt giống do người điều phối đưa ra."),
+    public_value: list[str] = typer.Option(None, "--public-value", metavar="TEXT",
+                                           help="Giá trị công khai đã công bố trước (lặp lại được)."),
+    beneficiaries: Path = typer.Option(None, "--beneficiaries", metavar="CSV",
+                                       help="Danh sách hộ hưởng lợi (cột ma_don_vi, thon, ho)."),
+    as_of: str = AS_OF,
+) -> None:
+    """Đề xuất một lượt chọn mẫu (chờ người điều phối duyệt)."""
+    rt, day = runtime(), parse_date(as_of)
+    lists = sample.read_beneficiaries(beneficiaries, rt.plan, day) if beneficiaries else None
+    row = sample.draw(rt, day, seed, rt.actor, public_values=public_value or (), beneficiaries=lists)
+    _print_draw(row)
+    if row.status == "proposed":
+        console.print(f"Duyệt: giamsat sample approve {row.id}   •   Chọn lại: "
+                      f"giamsat sample reject {row.id} --reason \"…\"")
+
+
+@sample_app.command("show")
+def show_cmd(draw_id: int = typer.Argument(None, help="Số lượt chọn mẫu; mặc định lượt hiện hành."),
+             record: bool = typer.Option(False, "--record", help="In toàn bộ hồ sơ (JSON).")) -> None:
+    """Xem một lượt chọn mẫu."""
+    rt = runtime()
+    with rt.db.unit_of_work() as s:
+        _print_draw(sample.find_draw(s, rt.cycle_id, draw_id), full=record)
+
+
+@sample_app.command("verify")
+def verify_cmd(draw_id: int = typer.Argument(None, help="Số lượt chọn mẫu; mặc định lượt hiện hành.")
+               ) -> None:
+    """Tính lại lượt chọn mẫu từ hồ sơ và cho biết có khớp không."""
+    ok, diffs = sample.verify(runtime(), draw_id)
+    if ok:
+        console.print("[green]Khớp:[/] tính lại từ hạt giống và khung mẫu cho đúng kết quả đã lưu; "
+                      "mã SHA-256 của hồ sơ đúng.")
+        return
+    console.print("[bold red]Không khớp:[/]")
+    for d in diffs:
+        console.print(escape(f"  - {d}"))
+    raise typer.Exit(3)
+
+
+@sample_app.command("approve")
+def approve_cmd(draw_id: int = typer.Argument(None, help="Số lượt chọn mẫu; mặc định lượt chờ duyệt.")
+                ) -> None:
+    """Duyệt lượt chọn mẫu (sau đó mới xếp lịch và thông báo cho các xã)."""
+    rt = runtime()
+    row = sample.approve(rt, draw_id, rt.actor, clock.now())
+    console.print(f"[green]Đã duyệt[/] lượt chọn mẫu số {row.id} ({row.decided_by}).")
+
+
+@sample_app.command("reject")
+def reject_cmd(draw_id: int = typer.Argument(..., help="Số lượt chọn mẫu."),
+               reason: str = typer.Option(..., "--reason", metavar="TEXT", help="Lý do chọn lại.")) -> None:
+    """Từ chối lượt chọn mẫu và ghi lý do; lượt sau phải dùng hạt giống mới."""
+    rt = runtime()
+    row = sample.reject(rt, draw_id, reason, rt.actor, clock.now())
+    console.print(escape(f"Đã từ chối lượt chọn mẫu số {row.id}. Lý do: {row.decision_reason}"))
+    console.print("Chọn lại: giamsat sample draw --seed <hạt giống mới>")
+
+
+def register(app: typer.Typer) -> None:
+    """Add the ``sample`` commands."""
+    app.add_typer(sample_app, name="sample")

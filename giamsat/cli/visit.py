@@ -1,0 +1,91 @@
+"""``giamsat visit``: the visit schedule, reschedules, ad-hoc visits, minutes and recording them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+from rich.markup import escape
+
+from giamsat import clock
+from giamsat.cli.common import AS_OF, console, parse_date, runtime
+from giamsat.services import minutes, visits
+
+visit_app = typer.Typer(help="Giám sát trực tiếp tại xã: lịch, biên bản.", no_args_is_help=True)
+STATUS_VI = {"scheduled": "đã xếp lịch", "done": "đã ghi biên bản"}
+KIND_VI = {"sampled": "theo mẫu", "adhoc": "đột xuất"}
+
+
+def _line(v: visits.VisitInfo) -> str:
+    villages = ", ".join(v.villages) or "—"
+    return escape(f"  {v.id:>3}  {v.scheduled_on:%d/%m/%Y}  {v.unit_name} ({v.unit_code}) "
+                  f"[{KIND_VI.get(v.kind, v.kind)}, {STATUS_VI.get(v.status, v.status)}]  thôn: {villages}")
+
+
+@visit_app.command("schedule")
+def schedule_cmd(as_of: str = AS_OF) -> None:
+    """Xếp lịch giám sát các xã của mẫu đã duyệt và gửi thông báo (chạy lại không gửi trùng)."""
+    rt = runtime()
+    rows = visits.schedule_visits(rt, parse_date(as_of), rt.actor, clock.now())
+    console.print(f"Lịch giám sát ({len(rows)} cuộc):")
+    for v in rows:
+        console.print(_line(v))
+
+
+@visit_app.command("list")
+def list_cmd() -> None:
+    """Danh sách các cuộc giám sát."""
+    rows = visits.list_visits(runtime())
+    if not rows:
+        console.print("Chưa có cuộc giám sát nào.")
+    for v in rows:
+        console.print(_line(v))
+        if v.note:
+            console.print(escape(f"         ghi chú: {v.note}"))
+
+
+@visit_app.command("reschedule")
+def reschedule_cmd(visit_id: int = typer.Argument(..., help="Số cuộc giám sát."),
+                   date: str = typer.Option(..., "--date", metavar="DATE", help="Ngày mới."),
+                   reason: str = typer.Option(..., "--reason", metavar="TEXT", help="Lý do đổi lịch."),
+                   ) -> None:
+    """Đổi ngày một cuộc giám sát; xã được thông báo lại."""
+    rt = runtime()
+    v = visits.reschedule(rt, visit_id, parse_date(date), reason, rt.actor, clock.now())
+    console.print("Đã đổi lịch:")
+    console.print(_line(v))
+
+
+@visit_app.command("add-adhoc")
+def adhoc_cmd(unit_code: str = typer.Argument(..., help="Mã đơn vị (VD 13756)."),
+              date: str = typer.Option(..., "--date", metavar="DATE", help="Ngày giám sát."),
+              reason: str = typer.Option(None, "--reason", metavar="TEXT", help="Lý do đột xuất."),
+              ) -> None:
+    """Thêm một cuộc giám sát đột xuất ngoài mẫu."""
+    rt = runtime()
+    v = visits.add_adhoc(rt, unit_code, parse_date(date), rt.actor, reason, clock.now())
+    console.print("Cuộc giám sát đột xuất:")
+    console.print(_line(v))
+
+
+@visit_app.command("minutes")
+def minutes_cmd(visit_id: int = typer.Argument(..., help="Số cuộc giám sát.")) -> None:
+    """Tạo biên bản giám sát (mẫu điền sẵn) của một cuộc giám sát."""
+    path = minutes.write_minutes(runtime(), visit_id, clock.now())
+    console.print(f"Biên bản: {path}")
+
+
+@visit_app.command("record")
+def record_cmd(file: Path = typer.Argument(..., help="Tệp biên bản đã điền (.docx).")) -> None:
+    """Ghi nhận biên bản đã điền: kết quả, khó khăn, kiến nghị, tham vấn."""
+    rt = runtime()
+    r = minutes.record_minutes(rt, file, rt.actor, clock.now())
+    what = "Đã ghi nhận" if r.changed else "Biên bản này đã được ghi nhận trước đó, không thay đổi"
+    console.print(f"{what}: cuộc giám sát số {r.visit_id} tại {r.unit_name} — {r.findings} kết quả, "
+                  f"{r.difficulties} khó khăn, {r.recommendations} kiến nghị, {r.consultations} ý kiến "
+                  f"tham vấn.")
+
+
+def register(app: typer.Typer) -> None:
+    """Add the ``visit`` commands."""
+    app.add_typer(visit_app, name="visit")

@@ -23,6 +23,8 @@ _COMMAND_MODULES = [
     "giamsat.cli.plan",
     "giamsat.cli.db",
     "giamsat.cli.demo",
+    "giamsat.cli.recs",
+    "giamsat.cli.report",
 ]
 
 

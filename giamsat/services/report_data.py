@@ -72,7 +72,7 @@ def load_report_data(session: Session, plan: Plan, cycle_id: int, as_of: dt.date
     sample = _sample(session, cycle_id, as_of, units)
     visits = _visits(session, cycle_id, as_of, key_of)
     planned = [c.unit_key for c in sample.communes] if sample else []
-    recs = _recommendations(session, cycle_id, as_of, units, key_of)
+    recs = _recommendations(session, cycle_id, as_of, units, key_of, plan.bodies.office.short)
     synthetic = plan.villages_synthetic or any(s.source in SYNTHETIC_SOURCES for s in accepted)
     return ReportData(
         as_of=as_of, units=units, review=review, targets=targets,
@@ -154,7 +154,7 @@ def _visits(session: Session, cycle_id: int, as_of: dt.date,
 
 
 def _recommendations(session: Session, cycle_id: int, as_of: dt.date, units: dict[str, ind.UnitRef],
-                     key_of: dict[int, str]) -> list[RecItem]:
+                     key_of: dict[int, str], office: str) -> list[RecItem]:
     recs = session.scalars(select(Recommendation).where(Recommendation.cycle_id == cycle_id)
                            .order_by(Recommendation.id))
     out = []
@@ -163,7 +163,7 @@ def _recommendations(session: Session, cycle_id: int, as_of: dt.date, units: dic
             continue
         unit = units.get(key_of.get(r.unit_id, "")) if r.unit_id else None
         source = {"submission": f"Báo cáo #{r.submission_id}", "visit": f"Biên bản giám sát #{r.visit_id}",
-                  }.get(r.source_kind, "Phòng Lao động - TB&XH")
+                  }.get(r.source_kind, office)
         out.append(RecItem(r.id, r.content, r.addressed_to, unit.name if unit else None, source,
                            r.due_on, r.status, r.evidence_text))
     return out

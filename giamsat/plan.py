@@ -136,6 +136,7 @@ class FollowupRules(_Model):
 class FinalReport(_Model):
     due: Date
     number: int = Field(gt=0)
+    interim_number: int | None = Field(default=None, gt=0)
 
 
 class ReminderPolicy(_Model):

@@ -26,6 +26,8 @@ _COMMAND_MODULES = [
     "giamsat.cli.orchestrate",
     "giamsat.cli.sample",
     "giamsat.cli.visit",
+    "giamsat.cli.recs",
+    "giamsat.cli.report",
 ]
 
 

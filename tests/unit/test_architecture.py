@@ -4,7 +4,8 @@ import ast
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-PURE = ["calendar.py", "formatting.py", "schedule.py", "clock.py", "sampling.py"]
+PURE = ["calendar.py", "formatting.py", "schedule.py", "clock.py", "sampling.py", "indicators.py",
+        "completeness.py", "report_model.py"]
 FORBIDDEN = ("prefect", "sqlalchemy", "jinja2", "docx")
 
 

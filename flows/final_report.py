@@ -1,0 +1,25 @@
+"""Flow of the final-report step: write the report, record it and queue it to the recipients."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from prefect import flow
+
+from giamsat import clock
+from giamsat.runtime import Runtime
+from tasks.final_report import write_final_report, write_interim_report
+
+
+@flow(name="final-report")
+def final_report_flow(as_of: dt.date | None = None, config: str | None = None,
+                      interim: bool = False) -> str:
+    """The final report (or the interim one) as of ``as_of``; returns the document's path."""
+    rt = Runtime.load(Path(config) if config else None)
+    try:
+        day = as_of or clock.today()
+        task = write_interim_report if interim else write_final_report
+        return str(task(rt, day))
+    finally:
+        rt.db.dispose()

@@ -1,0 +1,23 @@
+"""Flow of the follow-up step: the daily recommendation sweep."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from prefect import flow
+
+from giamsat import clock
+from giamsat.runtime import Runtime
+from tasks.followup import sweep_recommendations
+
+
+@flow(name="followup")
+def followup_flow(as_of: dt.date | None = None, config: str | None = None) -> dict:
+    """Sweep the recommendation register on ``as_of`` (today in Vietnam when omitted)."""
+    rt = Runtime.load(Path(config) if config else None)
+    try:
+        result = sweep_recommendations(rt, as_of or clock.today())
+        return {"obligations_created": result.obligations_created, "marked_overdue": result.marked_overdue}
+    finally:
+        rt.db.dispose()

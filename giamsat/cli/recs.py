@@ -1,0 +1,99 @@
+"""``giamsat recs``: the recommendation register (list, add, update with evidence, show history)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import typer
+from rich.table import Table
+
+from giamsat import clock
+from giamsat.cli.common import AS_OF, console, parse_date, runtime
+from giamsat.services import followup
+
+recs_app = typer.Typer(help="Sổ theo dõi kiến nghị.", no_args_is_help=True)
+
+
+def _now(as_of: str | None):  # noqa: ANN202 - aware datetime
+    return clock.now() if as_of is None else clock.at_office_hours(parse_date(as_of))
+
+
+def _as_json(rec) -> dict:  # noqa: ANN001 - Recommendation row
+    return {"id": rec.id, "key": rec.key, "status": rec.status, "status_label": followup.label(rec.status),
+            "content": rec.content, "addressed_to": rec.addressed_to, "source": rec.source_kind,
+            "due_on": rec.due_on.isoformat(), "evidence_text": rec.evidence_text,
+            "evidence_path": rec.evidence_path}
+
+
+@recs_app.command("list")
+def list_cmd(status: list[str] = typer.Option(None, "--status", help="Lọc theo trạng thái (lặp lại được)."),
+             as_json: bool = typer.Option(False, "--json", help="In dạng JSON.")) -> None:
+    """Liệt kê các kiến nghị và trạng thái thực hiện."""
+    recs = followup.list_recommendations(runtime(), status or None)
+    if as_json:
+        typer.echo(json.dumps([_as_json(r) for r in recs], ensure_ascii=False, indent=2))
+        return
+    table = Table(title=f"Kiến nghị ({len(recs)})")
+    for col in ("Số", "Trạng thái", "Hạn", "Cơ quan thực hiện", "Nội dung"):
+        table.add_column(col)
+    for r in recs:
+        table.add_row(str(r.id), followup.label(r.status), f"{r.due_on:%d/%m/%Y}", r.addressed_to, r.content)
+    console.print(table)
+
+
+@recs_app.command("add")
+def add_cmd(content: str = typer.Option(..., "--content", help="Nội dung kiến nghị."),
+            to: str = typer.Option(..., "--to", help="Cơ quan, đơn vị được kiến nghị."),
+            email: str = typer.Option(None, "--email", help="Thư điện tử của cơ quan được kiến nghị."),
+            unit: str = typer.Option(None, "--unit", help="Mã xã, thị trấn liên quan (5 chữ số)."),
+            due: str = typer.Option(None, "--due", help="Hạn thực hiện; mặc định theo số ngày làm việc "
+                                                        "trong kế hoạch."),
+            as_of: str = AS_OF) -> None:
+    """Ghi nhận một kiến nghị của Phòng (tự tạo nghĩa vụ để hệ thống nhắc hạn)."""
+    rt = runtime()
+    rec = followup.add(rt, content, to, email, unit, parse_date(due) if due else None, rt.actor, _now(as_of))
+    console.print(f"Kiến nghị số {rec.id}: hạn {rec.due_on:%d/%m/%Y} — {followup.label(rec.status)}")
+
+
+@recs_app.command("update")
+def update_cmd(rec_id: int = typer.Argument(..., metavar="ID"),
+               status: str = typer.Option(..., "--status", help="open | in_progress | resolved | "
+                                                               "not_accepted"),
+               note: str = typer.Option(None, "--note", help="Nội dung kết quả hoặc lý do."),
+               evidence: Path = typer.Option(None, "--evidence", help="Tệp minh chứng."),
+               due: str = typer.Option(None, "--due", help="Gia hạn đến ngày (YYYY-MM-DD)."),
+               as_of: str = AS_OF) -> None:
+    """Cập nhật tình hình thực hiện một kiến nghị (kèm ghi chú, minh chứng, gia hạn)."""
+    rt = runtime()
+    rec = followup.update(rt, rec_id, status, note, evidence, rt.actor, _now(as_of),
+                          due_on=parse_date(due) if due else None)
+    console.print(f"Kiến nghị số {rec.id}: {followup.label(rec.status)} (hạn {rec.due_on:%d/%m/%Y})")
+
+
+@recs_app.command("show")
+def show_cmd(rec_id: int = typer.Argument(..., metavar="ID")) -> None:
+    """Xem một kiến nghị và toàn bộ lịch sử thay đổi."""
+    rec, events = followup.show(runtime(), rec_id)
+    console.print(f"[bold]Kiến nghị số {rec.id}[/] — {followup.label(rec.status)}, hạn {rec.due_on:%d/%m/%Y}")
+    console.print(f"  Nội dung: {rec.content}\n  Cơ quan thực hiện: {rec.addressed_to}")
+    if rec.evidence_text or rec.evidence_path:
+        console.print(f"  Minh chứng: {rec.evidence_text or ''} {rec.evidence_path or ''}".rstrip())
+    for e in events:
+        when = e.at.astimezone(clock.TZ)
+        extra = f" [tệp: {e.evidence_path}]" if e.evidence_path else ""
+        console.print(f"  - {when:%d/%m/%Y %H:%M} {followup.label(e.status)} ({e.actor}): "
+                      f"{e.note or ''}{extra}")
+
+
+@recs_app.command("sweep")
+def sweep_cmd(as_of: str = AS_OF) -> None:
+    """Rà soát kiến nghị: tạo nghĩa vụ nhắc hạn còn thiếu, đánh dấu kiến nghị quá hạn."""
+    result = followup.followup_sweep(runtime(), parse_date(as_of))
+    console.print(f"Đã tạo {result.obligations_created} nghĩa vụ nhắc hạn; "
+                  f"{result.marked_overdue} kiến nghị chuyển sang quá hạn.")
+
+
+def register(app: typer.Typer) -> None:
+    """Add the ``recs`` commands."""
+    app.add_typer(recs_app, name="recs")

@@ -1,0 +1,36 @@
+"""``giamsat report``: the final monitoring report and the interim one for the provincial team."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from giamsat.cli.common import AS_OF, console, parse_date, runtime
+
+report_app = typer.Typer(help="Báo cáo kết quả giám sát, đánh giá.", no_args_is_help=True)
+OUT = typer.Option(None, "--out", help="Lưu thêm một bản tới tệp này (.docx).")
+
+
+@report_app.command("final")
+def final_cmd(as_of: str = AS_OF, out: Path = OUT) -> None:
+    """Lập báo cáo kết quả giám sát, đánh giá; ghi nhận và đưa vào hàng đợi gửi thư."""
+    from giamsat.services.report import final_report
+
+    path = final_report(runtime(), parse_date(as_of), out)
+    console.print(f"Đã lập báo cáo: {path}")
+
+
+@report_app.command("interim")
+def interim_cmd(as_of: str = AS_OF, out: Path = OUT,
+                send: bool = typer.Option(False, "--send", help="Gửi thư kèm báo cáo tới Sở.")) -> None:
+    """Lập báo cáo giữa kỳ phục vụ Đoàn giám sát của tỉnh (tính đến ngày --as-of)."""
+    from giamsat.services.report import interim_report
+
+    path = interim_report(runtime(), parse_date(as_of), out, send=send)
+    console.print(f"Đã lập báo cáo giữa kỳ: {path}")
+
+
+def register(app: typer.Typer) -> None:
+    """Add the ``report`` commands."""
+    app.add_typer(report_app, name="report")

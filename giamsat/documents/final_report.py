@@ -1,0 +1,175 @@
+"""The monitoring report (BÁO CÁO kết quả giám sát, đánh giá) in Decree 30 layout, Mẫu 01 shape."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.shared import Cm
+
+from giamsat.documents import charts
+from giamsat.documents import report_text as rt_
+from giamsat.documents.decree30 import OfficialDocument, Signer
+from giamsat.formatting import doc_number, long_date, place_date, short_date
+from giamsat.plan import Plan
+from giamsat.report_model import ReportData
+
+TITLE = "Báo cáo"
+
+
+def write_report(data: ReportData, plan: Plan, out: Path, *, interim: bool = False,
+                 number: int | None = None) -> Path:
+    """Build the report of ``data`` and save it atomically to ``out``."""
+    base = rt_.base_context(data, plan, interim)
+    committee = plan.bodies.committee
+    doc = OfficialDocument(
+        parent_body=committee.parent, issuing_body=committee.name,
+        number_line=doc_number(number or plan.final_report.number, "BC", committee.code or "UBND"),
+        place_date=place_date(plan.district.place_name, data.as_of), type_title=TITLE,
+        summary=rt_.paragraphs("summary", base)[0])
+    for text in rt_.paragraphs("intro", base):
+        doc.para(text, italic=text.startswith("Lưu ý:"))
+    _purpose(doc, data, plan, base)
+    _organisation(doc, data, plan, base)
+    doc.heading("III. KẾT QUẢ GIÁM SÁT, ĐÁNH GIÁ")
+    _project2(doc, data, plan, base)
+    _review(doc, data, plan, base)
+    _difficulties(doc, data, base)
+    _recommendations(doc, data, base)
+    doc.heading("VI. ĐỀ XUẤT")
+    _texts(doc, "proposals", {**base, "overdue": data.rec_counts.get("overdue", 0),
+                              "missing": data.reporting.count("missing")}, closing=True)
+    doc.close_body()
+    s = plan.signatories.committee
+    doc.signature(Signer(s.title, s.name, s.capacity, s.delegation), plan.recipients.final_report,
+                  plan.recipients.final_report_archive)
+    _annexes(doc, data, plan, number or plan.final_report.number)
+    return doc.save(out)
+
+
+def _texts(doc: OfficialDocument, template: str, ctx: dict, closing: bool = False) -> None:
+    texts = rt_.paragraphs(template, ctx)
+    if closing and texts:  # the body ends "…./." not "…../."
+        texts[-1] = texts[-1].rstrip(".;")
+    for text in texts:
+        if text.startswith("- "):
+            doc.bullet(text[2:])
+        else:
+            doc.para(text)
+
+
+def _picture(doc: OfficialDocument, png: bytes, caption: str) -> None:
+    par = doc.doc.add_paragraph()
+    par.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    par.add_run().add_picture(io.BytesIO(png), width=Cm(15.5))
+    doc.centered(caption, italic=True, size=12)
+
+
+def _notice(data: ReportData, plan: Plan) -> str | None:
+    return plan.synthetic_notice if data.synthetic else None
+
+
+def _purpose(doc: OfficialDocument, data: ReportData, plan: Plan, base: dict) -> None:
+    doc.heading("I. MỤC ĐÍCH, PHẠM VI GIÁM SÁT")
+    now = plan.units_on(data.as_of)
+    merged = (f"từ {short_date(plan.reorganisation.effective)} sắp xếp lại theo "
+              f"{plan.reorganisation.resolution}; số liệu của đơn vị đã sáp nhập được tổng hợp vào "
+              f"đơn vị kế thừa" if plan.reorganisation and data.as_of >= plan.reorganisation.effective
+              else None)
+    _texts(doc, "purpose", {**base, "unit_count": len(now), "merged_note": merged,
+                            "period_start": plan.period.start, "period_end": plan.period.end,
+                            "contents": [c.title for c in plan.contents]})
+
+
+def _organisation(doc: OfficialDocument, data: ReportData, plan: Plan, base: dict) -> None:
+    doc.heading("II. TỔ CHỨC THỰC HIỆN GIÁM SÁT")
+    _texts(doc, "organisation", {**base, **rt_.organisation_context(data, plan)})
+    doc.table(["TT", "Đơn vị", "Tình hình gửi báo cáo", "Báo cáo"], rt_.reporting_rows(data),
+              widths_cm=[1.0, 6.0, 6.0, 3.0])
+
+
+def _project2(doc: OfficialDocument, data: ReportData, plan: Plan, base: dict) -> None:
+    doc.heading(f"1. {plan.contents[0].title}" if plan.contents else "1. Dự án 2", level=2)
+    _texts(doc, "project2", {**base, **rt_.project2_context(data)})
+    p2 = data.project2
+    if not p2.models:
+        return
+    doc.table(["Loại mô hình", "Số mô hình"], [[t, str(n)] for t, n in p2.by_type.items()])
+    doc.table(["TT", "Đơn vị", "Số mô hình", "Số hộ tham gia", "Kinh phí (đồng)",
+               "Đã giải ngân (đồng)", "Tỷ lệ giải ngân"], rt_.project2_unit_rows(data))
+    png = charts.funding_by_source([rt_.FUND_LABELS[f] for f in p2.funding],
+                                   list(p2.funding.values()), "Kinh phí Dự án 2 theo nguồn vốn",
+                                   _notice(data, plan))
+    _picture(doc, png, "Biểu đồ 3. Kinh phí thực hiện Dự án 2 theo nguồn vốn")
+
+
+def _review(doc: OfficialDocument, data: ReportData, plan: Plan, base: dict) -> None:
+    doc.heading("2. Kết quả rà soát hộ nghèo, hộ cận nghèo", level=2)
+    _texts(doc, "review", {**base, **rt_.review_context(data, plan)})
+    for group, lines in data.review.lines.items():
+        label = rt_.group_label(group)
+        doc.para(f"Bảng: {label} theo đơn vị", italic=True, indent=False)
+        doc.table(rt_.REVIEW_HEADERS, rt_.review_rows(data, group), size=11)
+        if group != "poor" or not lines:
+            continue
+        names = [data.unit_name(ln.unit_key) for ln in lines]
+        total = data.review.totals[group]
+        _picture(doc, charts.rate_by_unit(names, [ln.rate or 0.0 for ln in lines], total.rate,
+                                          f"Tỷ lệ {label.lower()} cuối kỳ theo đơn vị",
+                                          _notice(data, plan)),
+                 f"Biểu đồ 1. Tỷ lệ {label.lower()} cuối kỳ theo đơn vị")
+        _picture(doc, charts.start_vs_end(names, [ln.start for ln in lines], [ln.end for ln in lines],
+                                          f"Số {label.lower()} đầu kỳ và cuối kỳ", _notice(data, plan)),
+                 f"Biểu đồ 2. Số {label.lower()} đầu kỳ và cuối kỳ theo đơn vị")
+
+
+def _difficulties(doc: OfficialDocument, data: ReportData, base: dict) -> None:
+    doc.heading("IV. KHÓ KHĂN, VƯỚNG MẮC")
+    _texts(doc, "difficulties", {**base, "items": data.difficulties})
+
+
+def _recommendations(doc: OfficialDocument, data: ReportData, base: dict) -> None:
+    doc.heading("V. CÁC KIẾN NGHỊ VÀ KẾT QUẢ THỰC HIỆN")
+    counts = [{"label": rt_.REC_LABELS.get(s, s), "n": n} for s, n in data.rec_counts.items()]
+    _texts(doc, "recommendations", {**base, "total": len(data.recommendations), "counts": counts})
+    if data.recommendations:
+        doc.table(["Số", "Nội dung kiến nghị", "Cơ quan, đơn vị thực hiện", "Hạn", "Tình trạng"],
+                  rt_.recommendation_rows(data), widths_cm=[1.0, 6.5, 3.5, 2.2, 3.0], size=11)
+
+
+def _annexes(doc: OfficialDocument, data: ReportData, plan: Plan, number: int) -> None:
+    ref = (f"(Kèm theo Báo cáo số {number:02d}/BC-{plan.bodies.committee.code or 'UBND'} "
+           f"{long_date(data.as_of)} của {plan.bodies.committee.short})")
+    doc.annex("Phụ lục I", "Số liệu rà soát hộ nghèo, hộ cận nghèo theo đơn vị", ref)
+    if data.review.empty:
+        doc.para("Chưa có số liệu.")
+    for group in data.review.lines:
+        doc.para(rt_.group_label(group), bold=True, indent=False)
+        doc.table(rt_.REVIEW_HEADERS, rt_.review_rows(data, group), size=11)
+    doc.annex("Phụ lục II", "Biên bản chọn mẫu giám sát", ref)
+    _sample_annex(doc, data)
+    doc.annex("Phụ lục III", "Nguồn gốc số liệu", ref)
+    rows = rt_.provenance_rows(data)
+    if rows:
+        doc.table(["Đơn vị tổng hợp", "Chỉ tiêu", "Đơn vị báo cáo", "Báo cáo", "Vị trí"], rows, size=11)
+    else:
+        doc.para("Chưa có số liệu từ báo cáo được tiếp nhận.")
+    if data.synthetic:
+        doc.para(plan.synthetic_notice, italic=True, indent=False)
+
+
+def _sample_annex(doc: OfficialDocument, data: ReportData) -> None:
+    s = data.sample
+    if s is None:
+        doc.para(f"Đến {long_date(data.as_of)} chưa có kết quả chọn mẫu được phê duyệt.")
+        return
+    doc.table(["Thông tin", "Giá trị"], [
+        ["Ngày chọn mẫu", short_date(s.draw_on)], ["Thuật toán", f"{s.algorithm} ({s.algorithm_version})"],
+        ["Hạt giống (seed)", s.seed], ["Nguồn hạt giống", s.seed_source],
+        ["Mã băm biên bản (SHA-256)", s.record_sha256], ["Người phê duyệt", s.decided_by or ""]],
+        widths_cm=[5.0, 11.0])
+    doc.table(["TT", "Xã, thị trấn được chọn", "Thôn, xóm, tổ dân phố được chọn"],
+              [[str(i), c.name, ", ".join(c.villages)] for i, c in enumerate(s.communes, 1)],
+              widths_cm=[1.0, 5.5, 9.5])
+

@@ -1,0 +1,54 @@
+"""Evidence files of resolved recommendations, stored once by content under ``<home>/evidence/``."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+from pathlib import Path
+
+from giamsat.documents.reading import Limits, check_container
+from giamsat.errors import BadDocument
+
+MB = 1024 * 1024
+_WORD_SUFFIXES = {".docx", ".docm", ".dotx", ".dotm"}
+
+
+def store_evidence(home: Path, source: Path, max_mb: float = 20) -> str:
+    """Copy ``source`` into the evidence store (atomic, deduplicated); return its path under home.
+
+    Word files go through the same container checks as reports (macros, corruption, zip bombs).
+    """
+    source = Path(source)
+    if not source.is_file():
+        raise BadDocument("missing", f"Không tìm thấy tệp minh chứng: {source}")
+    data = source.read_bytes()
+    if not data:
+        raise BadDocument("empty", f"Tệp minh chứng rỗng (0 byte): {source.name}")
+    if len(data) > max_mb * MB:
+        raise BadDocument("too_large", f"Tệp minh chứng quá lớn ({len(data) / MB:.1f} MB); "
+                                       f"giới hạn {max_mb:.0f} MB.")
+    if source.suffix.lower() in _WORD_SUFFIXES:
+        if source.suffix.lower() in {".docm", ".dotm"}:
+            raise BadDocument("macro", "Tệp Word có macro (.docm) không được nhận làm minh chứng.")
+        check_container(data, Limits(max_file_bytes=int(max_mb * MB)))
+    digest = hashlib.sha256(data).hexdigest()
+    rel = Path("evidence") / digest[:2] / f"{digest}{source.suffix.lower()}"
+    target = home / rel
+    if not target.exists():
+        _write_atomic(target, data)
+    return rel.as_posix()
+
+
+def _write_atomic(target: Path, data: bytes) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".evidence-", suffix=".tmp", dir=target.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

@@ -1,0 +1,24 @@
+"""Tasks of the final-report step: write, record and queue the report."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from prefect import task
+
+from giamsat.runtime import Runtime
+from giamsat.services import report
+
+
+@task(name="write-final-report")
+def write_final_report(rt: Runtime, as_of: dt.date, out: Path | None = None) -> Path:
+    """The final report: written, recorded in the Document table, queued once to the recipients."""
+    return report.final_report(rt, as_of, out)
+
+
+@task(name="write-interim-report")
+def write_interim_report(rt: Runtime, as_of: dt.date, out: Path | None = None,
+                         send: bool = False) -> Path:
+    """The interim report for the provincial team's visit."""
+    return report.interim_report(rt, as_of, out, send=send)

@@ -184,3 +184,29 @@ def decode_marker(text: str) -> Marker | None:
     """The marker found in ``text``, or None when there is none."""
     match = _MARKER_RE.search(text or "")
     return Marker(*match.groups()) if match else None
+
+
+@dataclass
+class RawRow:
+    """One data row as read: its position under the header (1-based) and cell texts by key."""
+
+    position: int
+    cells: dict[str, str]
+
+
+@dataclass
+class RawTable:
+    """A section's table as read: its rows, and the spec columns its header lacks."""
+
+    rows: list[RawRow]
+    missing_columns: list[str]
+
+
+@dataclass
+class RawReport:
+    """Everything read from a filled form, as text: the validator turns it into figures."""
+
+    marker: Marker | None = None
+    marker_conflict: bool = False
+    tables: dict[str, RawTable] | None = None
+    duplicate_sections: list[str] | None = None

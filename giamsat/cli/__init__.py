@@ -28,6 +28,7 @@ _COMMAND_MODULES = [
     "giamsat.cli.visit",
     "giamsat.cli.recs",
     "giamsat.cli.report",
+    "giamsat.cli.collect",
 ]
 
 

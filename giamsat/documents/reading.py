@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -56,7 +57,7 @@ def check_container(data: bytes, limits: Limits) -> None:
     try:
         zf = zipfile.ZipFile(io.BytesIO(data))
         infos = zf.infolist()
-    except (zipfile.BadZipFile, OSError, ValueError):
+    except (zipfile.BadZipFile, OSError, ValueError, NotImplementedError, zlib.error):
         raise BadDocument("corrupt", "Tệp bị hỏng hoặc gửi không đầy đủ, không mở được. "
                                      "Vui lòng lưu lại và gửi lại.") from None
     names = {i.filename for i in infos}
@@ -85,7 +86,8 @@ def _read_capped(zf: zipfile.ZipFile, name: str, limits: Limits) -> bytes:
     try:
         with zf.open(name) as fh:
             data = fh.read(limits.max_uncompressed_bytes + 1)
-    except (zipfile.BadZipFile, OSError, EOFError, RuntimeError, ValueError):
+    except (zipfile.BadZipFile, OSError, EOFError, RuntimeError, ValueError, NotImplementedError,
+            zlib.error):  # a flipped byte in a deflate stream raises zlib.error
         raise BadDocument("corrupt", "Tệp bị hỏng hoặc gửi không đầy đủ, không mở được. "
                                      "Vui lòng lưu lại và gửi lại.") from None
     if len(data) > limits.max_uncompressed_bytes:

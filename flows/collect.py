@@ -1,0 +1,29 @@
+"""The collect step: sweep the inbox of commune reports, then publish who is still pending."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from prefect import flow
+
+from giamsat import clock
+from giamsat.runtime import Runtime
+from tasks.collect import publish_status_task, report_status_task, sweep_inbox_task
+
+
+@flow(name="collect", log_prints=True)
+def collect_flow(as_of: dt.date | None = None, config: str | None = None) -> dict:
+    """Thu nhận báo cáo trong hộp thư đến và công bố tình trạng báo cáo của các xã."""
+    day = as_of or clock.today()
+    rt = Runtime.load(Path(config) if config else None)
+    try:
+        now = clock.now() if as_of is None else clock.at_office_hours(day, 17)
+        summary = sweep_inbox_task(rt, now)
+        rows = report_status_task(rt, day)
+        publish_status_task(rows)
+        print(f"Inbox: {summary['accepted']} accepted, {summary['rejected']} rejected, "
+              f"{summary['duplicate']} duplicate, {len(summary['failed'])} failed")
+        return {"sweep": summary, "status": rows}
+    finally:
+        rt.db.dispose()

@@ -1,0 +1,114 @@
+"""``giamsat submit``, ``giamsat inbox sweep`` and ``giamsat status``: the commune reports."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import typer
+from rich.table import Table
+
+from giamsat import clock
+from giamsat.cli.common import AS_OF, console, parse_date, runtime
+
+inbox_app = typer.Typer(help="Hộp thư đến: các tệp báo cáo chờ tiếp nhận.", no_args_is_help=True)
+
+
+def parse_moment(value: str | None) -> dt.datetime:
+    """An ``--at`` value (YYYY-MM-DD[ HH:MM] in Vietnam time); now when omitted."""
+    if value is None:
+        return clock.now()
+    for fmt in ("%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M", "%Y-%m-%d", "%d/%m/%Y %H:%M", "%d/%m/%Y"):
+        try:
+            return dt.datetime.strptime(value, fmt).replace(tzinfo=clock.TZ)
+        except ValueError:
+            continue
+    raise typer.BadParameter(f"thời điểm không hợp lệ: {value!r} (dạng YYYY-MM-DD HH:MM)")
+
+
+def submit_cmd(
+    file: Path = typer.Argument(..., help="Tệp báo cáo (.docx theo đề cương)."),
+    unit: str = typer.Option(None, "--unit", metavar="CODE", help="Mã đơn vị gửi (5 chữ số)."),
+    at: str = typer.Option(None, "--at", metavar="DATETIME",
+                           help="Thời điểm nhận (YYYY-MM-DD HH:MM); mặc định bây giờ."),
+    as_json: bool = typer.Option(False, "--json", help="In kết quả dạng JSON."),
+) -> None:
+    """Tiếp nhận một tệp báo cáo của xã, thị trấn."""
+    from giamsat.services.collect import submit
+
+    result = submit(runtime(), file, parse_moment(at), unit_code=unit, source="cli")
+    if as_json:
+        console.print_json(json.dumps(result.__dict__, ensure_ascii=False))
+    else:
+        _print_result(result)
+    if result.status == "rejected":
+        raise typer.Exit(3)
+
+
+def _print_result(r) -> None:  # noqa: ANN001 - SubmitResult
+    who = f"{r.unit_name} ({r.unit_key})" if r.unit_name else "không xác định được đơn vị"
+    if r.status == "accepted":
+        console.print(f"[green]Đã tiếp nhận[/] {r.filename} — {who}, mã BC-{r.submission_id:05d}"
+                      + (" [yellow](nộp muộn)[/]" if r.late else ""))
+    elif r.status == "duplicate":
+        console.print(f"[cyan]Tệp đã nhận trước đó[/] {r.filename} — {who}, mã "
+                      f"BC-{r.duplicate_of:05d}; không xử lý lại.")
+    else:
+        console.print(f"[red]Không tiếp nhận[/] {r.filename} — {who}:")
+        for line in r.errors:
+            console.print(f"  - {line}")
+
+
+@inbox_app.command("sweep")
+def sweep(as_json: bool = typer.Option(False, "--json", help="In kết quả dạng JSON.")) -> None:
+    """Tiếp nhận mọi tệp trong thư mục inbox/ (tệp đã xử lý chuyển sang processed/ hoặc rejected/)."""
+    from giamsat.services.collect import sweep_inbox
+
+    summary = sweep_inbox(runtime(), clock.now())
+    if as_json:
+        console.print_json(json.dumps(summary.as_dict(), ensure_ascii=False, default=str))
+        return
+    for r in summary.results:
+        _print_result(r)
+    for name, error in summary.failed:
+        console.print(f"[red]Lỗi khi xử lý[/] {name}: {error} (tệp giữ lại trong inbox/)")
+    d = summary.as_dict()
+    console.print(f"Tổng: {d['files']} tệp — {d['accepted']} tiếp nhận, {d['rejected']} trả lại, "
+                  f"{d['duplicate']} trùng, {len(d['failed'])} lỗi.")
+
+
+def status(as_of: str = AS_OF,
+           as_json: bool = typer.Option(False, "--json", help="In kết quả dạng JSON.")) -> None:
+    """Tiến độ các bước và tình trạng báo cáo của từng xã, thị trấn."""
+    from giamsat.services.status import status_report
+
+    report = status_report(runtime(), parse_date(as_of))
+    if as_json:
+        console.print_json(json.dumps(report, ensure_ascii=False))
+        return
+    steps = Table(title=f"Các bước của chu kỳ (ngày {parse_date(as_of):%d/%m/%Y})")
+    for col in ("Bước", "Hạn", "Tình trạng"):
+        steps.add_column(col)
+    for s in report["steps"]:
+        steps.add_row(s["title"], dt.date.fromisoformat(s["due_on"]).strftime("%d/%m/%Y"),
+                      s["state_label"])
+    console.print(steps)
+    units = Table(title="Báo cáo của các xã, thị trấn")
+    for col in ("Mã", "Đơn vị", "Tình trạng", "Số lần gửi", "Đã sửa"):
+        units.add_column(col)
+    for u in report["units"]:
+        units.add_row(u["unit_code"], u["unit_name"], u["status_label"], str(u["submissions"]),
+                      "có" if u["corrected"] else "")
+    console.print(units)
+    s = report["summary"]
+    console.print(f"Phải nộp {s['expected']}, đã nhận {s['received']} ({s['completeness_pct']}%): "
+                  f"{s['on_time']} đúng hạn, {s['late']} muộn; {s['rejected_awaiting_correction']}"
+                  f" chờ sửa; {s['missing']} chưa nộp (quá hạn); {s['pending']} chưa đến hạn.")
+
+
+def register(app: typer.Typer) -> None:
+    """Add the ``submit``, ``inbox`` and ``status`` commands."""
+    app.command("submit")(submit_cmd)
+    app.add_typer(inbox_app, name="inbox")
+    app.command("status")(status)

@@ -1,0 +1,109 @@
+"""Completeness and timeliness of the commune reports, as DHIS2 reports them, and the step list."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import select
+
+from giamsat.db.models import Step, Submission
+from giamsat.runtime import Runtime
+from giamsat.schedule import STEP_TITLES
+from giamsat.services.collect_records import is_late, local_day
+from giamsat.services.cycle import unit_rows_on
+
+STATUS_LABELS = {
+    "on_time": "Đúng hạn",
+    "late": "Nộp muộn",
+    "rejected": "Bị trả lại, chờ sửa",
+    "missing": "Chưa nộp (quá hạn)",
+    "pending": "Chưa nộp (chưa đến hạn)",
+}
+STEP_LABELS = {"done": "Đã xong", "pending": "Chưa đến hạn", "overdue": "Quá hạn"}
+
+
+def _deadline_passed(rt: Runtime, as_of: dt.date) -> bool:
+    deadline = rt.plan.report.deadline
+    return as_of >= deadline if rt.plan.report.deadline_rule == "before" else as_of > deadline
+
+
+def report_status_rows(rt: Runtime, as_of: dt.date) -> list[dict]:
+    """One row per unit expected at the deadline: its status and submissions up to ``as_of``."""
+    rows = []
+    with rt.db.unit_of_work() as s:
+        for unit in unit_rows_on(s, rt.cycle_id, rt.plan.report.deadline):
+            subs = [x for x in s.scalars(select(Submission).where(Submission.unit_id == unit.id)
+                                         .order_by(Submission.received_at, Submission.id))
+                    if local_day(rt, x.received_at) <= as_of]
+            rows.append(_row(rt, unit, subs, as_of))
+    return rows
+
+
+def _row(rt: Runtime, unit, subs: list[Submission], as_of: dt.date) -> dict:  # noqa: ANN001
+    accepted = [x for x in subs if x.status in ("accepted", "superseded")]
+    first = accepted[0] if accepted else None
+    if first is not None:
+        status = "late" if is_late(rt, first.received_at) else "on_time"
+    elif subs:
+        status = "rejected"
+    else:
+        status = "missing" if _deadline_passed(rt, as_of) else "pending"
+    last = subs[-1] if subs else None
+    return {"unit_code": unit.code, "unit_name": unit.name,
+            "unit_key": f"{unit.code}@{unit.valid_from.isoformat()}", "status": status,
+            "status_label": STATUS_LABELS[status],
+            "first_accepted_at": first.received_at.isoformat() if first else None,
+            "last_received_at": last.received_at.isoformat() if last else None,
+            "submissions": len(subs), "corrected": first is not None and len(subs) > 1,
+            "open_errors": len(last.errors) if status == "rejected" and last else 0}
+
+
+def summarise(rows: list[dict]) -> dict:
+    """DHIS2-style counts: expected, received, on time, late, missing, rejected-awaiting-correction."""
+    count = {k: sum(1 for r in rows if r["status"] == k) for k in STATUS_LABELS}
+    expected = len(rows)
+    received = count["on_time"] + count["late"]
+    return {"expected": expected, "received": received, "on_time": count["on_time"],
+            "late": count["late"], "missing": count["missing"], "pending": count["pending"],
+            "rejected_awaiting_correction": count["rejected"],
+            "completeness_pct": round(received / expected * 100, 1) if expected else 0.0,
+            "timeliness_pct": round(count["on_time"] / expected * 100, 1) if expected else 0.0}
+
+
+def step_rows(rt: Runtime, as_of: dt.date) -> list[dict]:
+    """The cycle's steps with due date and done / pending / overdue on ``as_of``."""
+    with rt.db.unit_of_work() as s:
+        steps = list(s.scalars(select(Step).where(Step.cycle_id == rt.cycle_id)
+                               .order_by(Step.due_on, Step.id)))
+        out = []
+        for step in steps:
+            state = "done" if step.status == "done" else (
+                "overdue" if as_of > step.due_on else "pending")
+            out.append({"key": step.key, "title": STEP_TITLES.get(step.key, step.key),
+                        "due_on": step.due_on.isoformat(), "state": state,
+                        "state_label": STEP_LABELS[state],
+                        "done_at": step.done_at.isoformat() if step.done_at else None})
+    return out
+
+
+def status_report(rt: Runtime, as_of: dt.date) -> dict:
+    """Everything ``giamsat status`` shows, JSON-friendly."""
+    rows = report_status_rows(rt, as_of)
+    return {"cycle": rt.plan.cycle_key, "as_of": as_of.isoformat(),
+            "deadline": rt.plan.report.deadline.isoformat(), "steps": step_rows(rt, as_of),
+            "summary": summarise(rows), "units": rows}
+
+
+def publish_report_status_artifact(rows: list[dict]) -> object:
+    """Publish the per-unit table as the Prefect artifact ``report-status`` (inside a flow run)."""
+    from prefect.artifacts import create_table_artifact
+
+    table = [{"Mã": r["unit_code"], "Đơn vị": r["unit_name"], "Tình trạng": r["status_label"],
+              "Số lần gửi": r["submissions"], "Nhận lúc": r["first_accepted_at"] or ""}
+             for r in rows]
+    s = summarise(rows)
+    return create_table_artifact(
+        key="report-status", table=table,
+        description=(f"Báo cáo của các xã, thị trấn: {s['received']}/{s['expected']} đã nhận "
+                     f"({s['on_time']} đúng hạn, {s['late']} muộn), {s['missing']} chưa nộp, "
+                     f"{s['rejected_awaiting_correction']} chờ sửa."))

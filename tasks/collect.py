@@ -1,0 +1,30 @@
+"""Tasks of the collect step: sweep the inbox (I/O, retried), compute and publish report status."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from prefect import task
+from prefect.cache_policies import NO_CACHE
+
+from giamsat.runtime import Runtime
+from giamsat.services.collect import sweep_inbox
+from giamsat.services.status import publish_report_status_artifact, report_status_rows
+
+
+@task(retries=2, retry_delay_seconds=[2, 10], cache_policy=NO_CACHE)
+def sweep_inbox_task(rt: Runtime, now: dt.datetime) -> dict:
+    """Take in every file waiting in the inbox; returns the sweep summary."""
+    return sweep_inbox(rt, now).as_dict()
+
+
+@task(cache_policy=NO_CACHE)
+def report_status_task(rt: Runtime, as_of: dt.date) -> list[dict]:
+    """The per-unit report status on ``as_of``."""
+    return report_status_rows(rt, as_of)
+
+
+@task(cache_policy=NO_CACHE)
+def publish_status_task(rows: list[dict]) -> None:
+    """Publish the per-unit table as the ``report-status`` artifact."""
+    publish_report_status_artifact(rows)

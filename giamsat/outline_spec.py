@@ -1,0 +1,186 @@
+"""The outline (đề cương) form defined once: sections, columns and Vietnamese labels.
+
+The renderer draws the Word form from this, the reader finds its tables by these header labels,
+and validation names sections, rows and columns with them. Standard library only.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from typing import Literal
+
+FORM_KIND = "giamsat-de-cuong"
+MARKER_PREFIX = "GIAMSAT-FORM"
+
+CellKind = Literal["text", "count", "money", "signed", "percent", "ordinal"]
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of a form table: stable key, header label, what the cell holds."""
+
+    key: str
+    label: str
+    kind: CellKind = "text"
+    required: bool = False
+    width_cm: float = 1.6
+
+
+@dataclass(frozen=True)
+class FixedRow:
+    """A row the form prints already labelled (e.g. 'Hộ nghèo'); ``key`` is stored in the DB."""
+
+    key: str
+    label: str
+
+
+@dataclass(frozen=True)
+class Section:
+    """A lettered part of the form: a table of rows, or a narrative box (one-column table)."""
+
+    key: str
+    title: str
+    instruction: str
+    columns: tuple[Column, ...]
+    fixed_rows: tuple[FixedRow, ...] = ()
+    empty_rows: int = 0
+    narrative: bool = False
+    required: bool = False
+
+    def column(self, key: str) -> Column:
+        """The column with ``key``."""
+        return next(c for c in self.columns if c.key == key)
+
+    @property
+    def label_column(self) -> Column:
+        """The first column, which names the row (ordinal or fixed label)."""
+        return self.columns[0]
+
+
+SECTION_A = Section(
+    key="A",
+    title="A. KẾT QUẢ THỰC HIỆN DỰ ÁN 2 (ĐA DẠNG HÓA SINH KẾ, PHÁT TRIỂN MÔ HÌNH GIẢM NGHÈO)",
+    instruction=("Mỗi mô hình ghi một dòng. Số hộ ghi số nguyên; kinh phí ghi bằng đồng, có thể "
+                 "dùng dấu chấm phân cách hàng nghìn (ví dụ 150.000.000). Ô không có số liệu ghi 0. "
+                 "Cần thêm dòng: đặt con trỏ ở dòng cuối bảng và nhấn Tab."),
+    columns=(
+        Column("ordinal", "TT", "ordinal", width_cm=0.9),
+        Column("name", "Tên mô hình", "text", required=True, width_cm=2.8),
+        Column("village", "Thôn/xóm/TDP", "text", required=True, width_cm=1.6),
+        Column("model_type", "Loại mô hình", "text", required=True, width_cm=1.8),
+        Column("host_org", "Đơn vị chủ trì", "text", width_cm=1.8),
+        Column("households_poor", "Hộ nghèo (hộ)", "count", True, 1.3),
+        Column("households_near_poor", "Hộ cận nghèo (hộ)", "count", True, 1.3),
+        Column("households_escaped", "Hộ mới thoát nghèo (hộ)", "count", True, 1.3),
+        Column("households_other", "Hộ khác (hộ)", "count", True, 1.3),
+        Column("fund_central", "Ngân sách trung ương (đồng)", "money", True, 1.8),
+        Column("fund_local", "Ngân sách địa phương (đồng)", "money", True, 1.8),
+        Column("fund_counterpart", "Vốn đối ứng (đồng)", "money", True, 1.8),
+        Column("fund_credit", "Vốn tín dụng (đồng)", "money", True, 1.8),
+        Column("disbursed", "Đã giải ngân (đồng)", "money", True, 1.8),
+        Column("outcomes", "Kết quả đạt được", "text", width_cm=2.0),
+    ),
+    empty_rows=5,
+)
+
+SECTION_B = Section(
+    key="B",
+    title="B. KẾT QUẢ RÀ SOÁT HỘ NGHÈO, HỘ CẬN NGHÈO",
+    instruction=("Ghi số hộ của từng nhóm. Cuối kỳ = Đầu kỳ − Thoát + Tái + Phát sinh mới ± "
+                 "Biến động khác (biến động giảm ghi dấu trừ, ví dụ -3). Tỷ lệ (%) = Cuối kỳ / "
+                 "Tổng số hộ dân cư × 100, ghi hai chữ số thập phân (ví dụ 2,35)."),
+    columns=(
+        Column("group", "Nhóm hộ", "text", width_cm=3.0),
+        Column("total_households", "Tổng số hộ dân cư", "count", True, 2.4),
+        Column("at_start", "Số hộ đầu kỳ", "count", True, 2.2),
+        Column("escaped", "Số hộ thoát", "count", True, 2.2),
+        Column("fell_back", "Số hộ tái", "count", True, 2.2),
+        Column("newly_poor", "Số hộ phát sinh mới", "count", True, 2.4),
+        Column("other_changes", "Biến động khác (±)", "signed", True, 2.4),
+        Column("at_end", "Số hộ cuối kỳ", "count", True, 2.2),
+        Column("rate_pct", "Tỷ lệ cuối kỳ (%)", "percent", True, 2.2),
+    ),
+    fixed_rows=(FixedRow("poor", "Hộ nghèo"), FixedRow("near_poor", "Hộ cận nghèo")),
+    required=True,
+)
+
+SECTION_C = Section(
+    key="C",
+    title="C. CÔNG TÁC CHỈ ĐẠO, TỔ CHỨC THỰC HIỆN RÀ SOÁT",
+    instruction=("Nêu việc chỉ đạo, triển khai rà soát; tuyên truyền về cuộc rà soát; đôn đốc, "
+                 "theo dõi tiến độ; tổng hợp, báo cáo kết quả về Ban chỉ đạo huyện. "
+                 "Ghi vào ô dưới đây (bắt buộc)."),
+    columns=(Column("text", "Nội dung mục C", "text", width_cm=24.0),),
+    narrative=True,
+    required=True,
+)
+
+SECTION_D = Section(
+    key="D",
+    title="D. KHÓ KHĂN, VƯỚNG MẮC",
+    instruction=("Nêu những khó khăn, vướng mắc trong quá trình tổ chức thực hiện. "
+                 "Ghi vào ô dưới đây (bắt buộc; nếu không có ghi 'Không có')."),
+    columns=(Column("text", "Nội dung mục D", "text", width_cm=24.0),),
+    narrative=True,
+    required=True,
+)
+
+SECTION_E = Section(
+    key="E",
+    title="E. ĐỀ XUẤT, KIẾN NGHỊ",
+    instruction=("Mỗi kiến nghị ghi một dòng: nội dung và cơ quan, đơn vị được kiến nghị "
+                 "(ví dụ: UBND huyện, Phòng Lao động - TB&XH, Sở LĐTBXH)."),
+    columns=(
+        Column("ordinal", "TT", "ordinal", width_cm=0.9),
+        Column("content", "Nội dung đề xuất, kiến nghị", "text", required=True, width_cm=16.0),
+        Column("addressed_to", "Cơ quan, đơn vị được kiến nghị", "text", required=True,
+               width_cm=7.0),
+    ),
+    empty_rows=4,
+)
+
+SECTIONS: tuple[Section, ...] = (SECTION_A, SECTION_B, SECTION_C, SECTION_D, SECTION_E)
+
+
+def section(key: str) -> Section:
+    """The section with letter ``key``."""
+    return next(s for s in SECTIONS if s.key == key)
+
+
+def normalise(text: str) -> str:
+    """Header text compared loosely: NFC, case-folded, whitespace collapsed, dashes unified."""
+    text = unicodedata.normalize("NFC", text).casefold()
+    text = re.sub(r"[\u2010-\u2015\u2212]", "-", text)
+    return " ".join(text.split())
+
+
+@dataclass(frozen=True)
+class Marker:
+    """What the hidden marker of a form says: which form, for which unit and cycle."""
+
+    form_version: str
+    unit_key: str
+    cycle_key: str
+
+    @property
+    def unit_code(self) -> str:
+        """The unit's code (the part of ``unit_key`` before ``@``)."""
+        return self.unit_key.split("@", 1)[0]
+
+    def encode(self) -> str:
+        """``GIAMSAT-FORM|giamsat-de-cuong|2024.1|13741@2024-01-01|vu-ban-2024``."""
+        return "|".join((MARKER_PREFIX, FORM_KIND, self.form_version, self.unit_key,
+                         self.cycle_key))
+
+
+_MARKER_RE = re.compile(
+    rf"{MARKER_PREFIX}\|{FORM_KIND}\|([^|\s]{{1,20}})\|(\d{{5}}@\d{{4}}-\d{{2}}-\d{{2}})\|"
+    r"([a-z0-9][a-z0-9-]{0,63})")
+
+
+def decode_marker(text: str) -> Marker | None:
+    """The marker found in ``text``, or None when there is none."""
+    match = _MARKER_RE.search(text or "")
+    return Marker(*match.groups()) if match else None

@@ -4,7 +4,7 @@ import ast
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-PURE = ["calendar.py", "formatting.py", "schedule.py", "clock.py"]
+PURE = ["calendar.py", "formatting.py", "schedule.py", "clock.py", "reminders.py"]
 FORBIDDEN = ("prefect", "sqlalchemy", "jinja2", "docx")
 
 

@@ -23,6 +23,7 @@ _COMMAND_MODULES = [
     "giamsat.cli.plan",
     "giamsat.cli.db",
     "giamsat.cli.demo",
+    "giamsat.cli.notify",
 ]
 
 

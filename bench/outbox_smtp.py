@@ -84,7 +84,8 @@ def run(n: int = N) -> dict:
         controller.stop()
     assert result.sent == n and handler.count == 2 * n, (result, handler.count)
     return {"name": "outbox_smtp", "messages": n, "outbox_s": round(ours, 2),
-            "bare_smtplib_s": round(bare, 2), "outbox_msgs_per_s": round(n / ours), "ratio": round(ours / bare, 2), "target": 1.5}
+            "bare_smtplib_s": round(bare, 2), "outbox_msgs_per_s": round(n / ours),
+            "ratio": round(ours / bare, 2), "target": 1.5}
 
 
 if __name__ == "__main__":

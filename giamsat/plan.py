@@ -59,6 +59,13 @@ class PlanDocument(_Model):
     summary: str
 
 
+class NotificationLetter(_Model):
+    """The office's letter (công văn) announcing the plan to each unit."""
+
+    number: int = Field(gt=0)
+    summary: str
+
+
 class BasisDocument(_Model):
     kind: str
     number: str
@@ -208,6 +215,7 @@ class Plan(_Model):
     bodies: Bodies
     signatories: Signatories
     plan_document: PlanDocument
+    notification_letter: NotificationLetter | None = None
     basis: list[BasisDocument]
     period: Period
     contents: list[Content] = Field(min_length=1)

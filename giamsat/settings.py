@@ -30,6 +30,8 @@ class Settings(BaseSettings):
     smtp_password: SecretStr | None = None
     smtp_timeout: float = Field(30.0, description="Seconds before an SMTP connection gives up.")
     mail_from: str | None = None
+    smtp_retry_delays: list[float] = Field(
+        [10, 30, 90, 270], description="Seconds between delivery retries of one drain (growing).")
     actor: str | None = Field(None, description="Who is acting, for the audit log.")
 
     @property

@@ -17,7 +17,9 @@ from giamsat import prefect_env  # noqa: E402
 
 prefect_env.configure()
 
-pytest_plugins: list[str] = ["tests.fixtures.visits", "tests.fixtures.report_data", "tests.fixtures.collect"]
+pytest_plugins: list[str] = [
+    "tests.fixtures.visits", "tests.fixtures.report_data", "tests.fixtures.collect", "tests.fixtures.smtp",
+]
 
 ROOT = Path(__file__).resolve().parent.parent
 CONFIG = ROOT / "config" / "vu-ban-2024.yaml"

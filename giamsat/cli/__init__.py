@@ -29,6 +29,7 @@ _COMMAND_MODULES = [
     "giamsat.cli.recs",
     "giamsat.cli.report",
     "giamsat.cli.collect",
+    "giamsat.cli.notify",
 ]
 
 

@@ -1,0 +1,1 @@
+"""Benchmarks of the notify step: outbox delivery over SMTP and letter rendering."""

@@ -1,0 +1,92 @@
+"""2,000 messages through the outbox vs a bare smtplib loop, both to one local aiosmtpd server.
+
+Both sides build each RFC 5322 message (UTF-8 subject, text + HTML parts) and send it over one
+SMTP connection. The outbox side also claims rows in batches and records each message as sent
+(one commit per message, SQLite in WAL mode), which is the price of never sending twice.
+Queuing the messages (rendering templates, inserting rows) happens before the clock starts.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import smtplib
+import socket
+import tempfile
+import time
+from email import policy
+from pathlib import Path
+
+from giamsat import clock
+from giamsat.messaging.mime import Outgoing, build_email, envelope_sender
+from giamsat.messaging.outbox import enqueue, idempotency_key
+from giamsat.runtime import Runtime
+from giamsat.services.outbox import deliver
+
+CONFIG = Path(__file__).resolve().parents[1] / "config" / "vu-ban-2024.yaml"
+N = 2000
+NOW = dt.datetime(2024, 4, 2, 8, tzinfo=clock.TZ)
+
+
+class _Counter:
+    def __init__(self) -> None:
+        self.count = 0
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: ANN001, ANN201
+        self.count += 1
+        return "250 OK"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _queue(rt: Runtime, n: int) -> None:
+    with rt.db.unit_of_work() as s:
+        for i in range(n):
+            enqueue(s, cycle_id=rt.cycle_id, key=idempotency_key("bench", "bench", "probe", i),
+                    kind="probe", to=[f"xa{i % 18}@vuban.example"], template="_probe", now=NOW,
+                    context={"office_name": "Phòng Lao động - TB&XH", "body": f"Thư nhắc số {i}"})
+
+
+def _bare(rt: Runtime, port: int, n: int) -> float:
+    mail_from = rt.delivery().mail_from
+    outs = [Outgoing(id=i, message_id=f"<bare{i}@giamsat.local>", to=[f"xa{i % 18}@vuban.example"],
+                     subject="Thử nghiệm: Phòng Lao động - TB&XH", text=f"Thư nhắc số {i}\n",
+                     html=f"<p>Thư nhắc số {i}</p>", created_at=NOW) for i in range(n)]
+    start = time.perf_counter()
+    with smtplib.SMTP("127.0.0.1", port, timeout=30) as conn:
+        for out in outs:
+            data = build_email(out, mail_from).as_bytes(policy=policy.SMTP)
+            conn.sendmail(envelope_sender(mail_from), out.recipients, data)
+    return time.perf_counter() - start
+
+
+def run(n: int = N) -> dict:
+    """Seconds for both ways and their ratio (outbox / bare)."""
+    from aiosmtpd.controller import Controller
+
+    port, handler = _free_port(), _Counter()
+    controller = Controller(handler, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            rt = Runtime.load(CONFIG, home=Path(tmp), channel="smtp", smtp_host="127.0.0.1",
+                              smtp_port=port, smtp_security="none")
+            _queue(rt, n)
+            bare = _bare(rt, port, n)
+            start = time.perf_counter()
+            result = deliver(rt, NOW, batch_size=500)
+            ours = time.perf_counter() - start
+            rt.db.dispose()
+    finally:
+        controller.stop()
+    assert result.sent == n and handler.count == 2 * n, (result, handler.count)
+    return {"name": "outbox_smtp", "messages": n, "outbox_s": round(ours, 2),
+            "bare_smtplib_s": round(bare, 2), "outbox_msgs_per_s": round(n / ours),
+            "ratio": round(ours / bare, 2), "target": 1.5}
+
+
+if __name__ == "__main__":
+    print(run())

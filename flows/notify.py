@@ -1,0 +1,27 @@
+"""Flow "notify": documents, obligations and one e-mail per unit, then delivery."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from prefect import flow
+
+from giamsat import clock
+from giamsat.runtime import Runtime
+from giamsat.services.outbox import counts
+from tasks.notify import notify_units
+from tasks.outbox import deliver_with_retries
+
+
+@flow(name="notify", log_prints=True)
+def notify_flow(as_of: dt.date | None = None, config: str | None = None) -> dict:
+    """Notify every unit of the plan, the schedule and the report deadline."""
+    rt = Runtime.load(Path(config) if config else None)
+    try:
+        summary = notify_units(rt, as_of or clock.today())
+        delivered = deliver_with_retries(rt, clock.now())
+        return {"queued": summary.messages_queued, "units": summary.units,
+                "outbox": counts(rt), "all_delivered": delivered is not None}
+    finally:
+        rt.db.dispose()

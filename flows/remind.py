@@ -1,0 +1,27 @@
+"""Flow "remind": the daily reminder sweep, then delivery of the outbox."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from prefect import flow
+
+from giamsat import clock
+from giamsat.runtime import Runtime
+from giamsat.services.outbox import counts
+from tasks.notify import sweep_reminders
+from tasks.outbox import deliver_with_retries
+
+
+@flow(name="remind", log_prints=True)
+def remind_flow(as_of: dt.date | None = None, config: str | None = None) -> dict:
+    """Queue the reminders owed today (working days only) and deliver the outbox."""
+    rt = Runtime.load(Path(config) if config else None)
+    try:
+        summary = sweep_reminders(rt, as_of or clock.today())
+        delivered = deliver_with_retries(rt, clock.now())
+        return {"queued": summary.queued, "working_day": summary.working_day,
+                "outbox": counts(rt), "all_delivered": delivered is not None}
+    finally:
+        rt.db.dispose()

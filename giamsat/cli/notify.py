@@ -1,0 +1,88 @@
+"""``giamsat notify``, ``giamsat remind`` and ``giamsat outbox``: notify, remind, deliver."""
+
+from __future__ import annotations
+
+import typer
+from rich.table import Table
+
+from giamsat import clock
+from giamsat.cli.common import AS_OF, console, parse_date, runtime
+from giamsat.services import outbox as outbox_service
+from giamsat.services.notify import notify as notify_service
+from giamsat.services.remind import sweep
+
+outbox_app = typer.Typer(help="Hộp thư đi: xem, gửi, gửi lại thư.", invoke_without_command=True)
+
+
+def _deliver_and_report(rt) -> None:  # noqa: ANN001 - Runtime
+    result = outbox_service.deliver(rt, clock.now())
+    console.print(f"Đã gửi {result.sent} thư qua kênh {rt.delivery().channel}; lỗi vĩnh viễn "
+                  f"{result.failed}; chờ gửi lại {result.deferred}.")
+    for line in result.errors[:20]:
+        console.print(f"  [yellow]-[/] {line}")
+
+
+def notify_cmd(as_of: str = AS_OF, send: bool = typer.Option(
+        True, "--send/--no-send", help="Gửi ngay các thư vừa xếp hàng.")) -> None:
+    """Thông báo kế hoạch, lịch giám sát và đề cương báo cáo tới các xã, thị trấn."""
+    rt, day = runtime(), parse_date(as_of)
+    s = notify_service(rt, day)
+    console.print(f"Ngày {day:%d/%m/%Y}: {s.units} đơn vị; {s.messages_queued} thư mới, "
+                  f"{s.obligations_created} nghĩa vụ báo cáo mới, {s.documents_rendered} văn bản mới.")
+    console.print(f"Văn bản: {s.documents[0].parent}")
+    if send:
+        _deliver_and_report(rt)
+
+
+def remind_cmd(as_of: str = AS_OF, send: bool = typer.Option(
+        True, "--send/--no-send", help="Gửi ngay các thư nhắc vừa xếp hàng.")) -> None:
+    """Quét các nghĩa vụ chưa hoàn thành và nhắc việc theo ngày làm việc."""
+    rt, day = runtime(), parse_date(as_of)
+    s = sweep(rt, day)
+    if not s.working_day:
+        console.print(f"Ngày {day:%d/%m/%Y} không phải ngày làm việc: không nhắc việc.")
+        return
+    console.print(f"Ngày {day:%d/%m/%Y}: {s.open_obligations} nghĩa vụ đang mở; {s.queued} thư nhắc "
+                  f"mới, {s.already_queued} đã nhắc trước đó.")
+    for key in s.without_address:
+        console.print(f"  [yellow]Không có địa chỉ thư cho {key}[/]")
+    if send:
+        _deliver_and_report(rt)
+
+
+@outbox_app.callback()
+def outbox_list(ctx: typer.Context, status: str = typer.Option(
+        None, "--status", help="pending | sent | failed")) -> None:
+    """Liệt kê thư trong hộp thư đi."""
+    if ctx.invoked_subcommand is not None:
+        return
+    if status is not None and status not in outbox_service.STATUSES:
+        raise typer.BadParameter(f"trạng thái không hợp lệ: {status!r} (pending, sent, failed)")
+    rt = runtime()
+    table = Table(title=f"Hộp thư đi — {outbox_service.counts(rt)}")
+    for col in ("Số", "Trạng thái", "Loại", "Người nhận", "Tiêu đề", "Lần gửi", "Lỗi gần nhất"):
+        table.add_column(col)
+    for m in outbox_service.list_messages(rt, status):
+        table.add_row(str(m.id), m.status, m.kind, ", ".join(m.to_addrs), m.subject[:60],
+                      str(m.attempts), (m.last_error or "")[:80])
+    console.print(table)
+
+
+@outbox_app.command("retry")
+def outbox_retry(message_id: int = typer.Argument(..., help="Số thư (cột Số).")) -> None:
+    """Đưa một thư lỗi trở lại hàng đợi để gửi lại."""
+    msg = outbox_service.retry(runtime(), message_id, clock.now())
+    console.print(f"Thư số {msg.id} sẽ được gửi lại ở lần gửi tiếp theo (giamsat outbox send).")
+
+
+@outbox_app.command("send")
+def outbox_send() -> None:
+    """Gửi ngay các thư đang chờ."""
+    _deliver_and_report(runtime())
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``notify``, ``remind`` and ``outbox``."""
+    app.command("notify")(notify_cmd)
+    app.command("remind")(remind_cmd)
+    app.add_typer(outbox_app, name="outbox")

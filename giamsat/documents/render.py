@@ -1,0 +1,51 @@
+"""Fill a Word template of ``templates/docx/`` with docxtpl and save it atomically."""
+
+from __future__ import annotations
+
+import io
+import os
+import tempfile
+from functools import lru_cache
+from pathlib import Path
+
+from docxtpl import DocxTemplate
+from jinja2 import Environment, StrictUndefined
+
+from giamsat.documents.build_templates import DOCX_TEMPLATES
+from giamsat.formatting import long_date, short_date, vn_number, vn_percent
+
+
+@lru_cache(maxsize=1)
+def _environment() -> Environment:
+    env = Environment(undefined=StrictUndefined, autoescape=True)
+    env.filters.update(short_date=short_date, long_date=long_date, vn_number=vn_number,
+                       vn_percent=vn_percent)
+    return env
+
+
+@lru_cache(maxsize=8)
+def _template_bytes(path: Path, mtime_ns: int) -> bytes:
+    return path.read_bytes()
+
+
+def render_docx(template: str, context: dict, out_path: Path, folder: Path = DOCX_TEMPLATES) -> Path:
+    """Render ``templates/docx/<template>`` with ``context`` (XML-escaped) into ``out_path``."""
+    source = folder / template
+    tpl = DocxTemplate(io.BytesIO(_template_bytes(source, source.stat().st_mtime_ns)))
+    tpl.render(context, jinja_env=_environment(), autoescape=True)
+    return _save_atomic(tpl, Path(out_path))
+
+
+def _save_atomic(tpl: DocxTemplate, path: Path) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=".docx.tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            tpl.save(fh)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path

@@ -1,0 +1,175 @@
+"""Delivery channels: ``file`` (RFC 5322 .eml files under ``<home>/outbox``) and ``smtp``.
+
+A channel opens one session per drain batch (one SMTP connection for many messages). ``send``
+returns the recipients the server refused while accepting others, or raises ``DeliveryError``:
+``permanent`` for 5xx answers and unreadable attachments, transient for 4xx answers, timeouts
+and dropped connections (``ConnectionLost``: the session is unusable, stop the batch).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import smtplib
+import ssl
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from email import policy
+from pathlib import Path
+from typing import Protocol
+
+from giamsat.errors import DeliveryError
+from giamsat.messaging.mime import Outgoing, build_email, envelope_sender
+from giamsat.settings import DeliverySettings
+
+
+class ConnectionLost(DeliveryError):
+    """The connection broke mid-batch: transient, and the rest of the batch must wait."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, permanent=False)
+
+
+class Sender(Protocol):
+    """An open session of a channel."""
+
+    def send(self, out: Outgoing) -> dict[str, str]:
+        """Deliver one message; returns refused recipients (address → reason) if others got it."""
+        ...
+
+
+class Channel(Protocol):
+    """A way to deliver messages."""
+
+    name: str
+
+    def session(self) -> Iterator[Sender]:
+        """Open a session for one batch (a context manager)."""
+        ...
+
+
+class _FileSender:
+    def __init__(self, folder: Path, mail_from: str) -> None:
+        self.folder, self.mail_from = folder, mail_from
+
+    def send(self, out: Outgoing) -> dict[str, str]:
+        """Write ``<id>-<hash>.eml`` atomically; re-sending rewrites the same bytes, never a copy."""
+        data = build_email(out, self.mail_from).as_bytes(policy=policy.SMTP)
+        digest = hashlib.sha256(out.message_id.encode()).hexdigest()[:12]
+        target = self.folder / f"{out.id:06d}-{digest}.eml"
+        fd, tmp = tempfile.mkstemp(prefix=".", suffix=".eml.tmp", dir=self.folder)
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(data)
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.replace(tmp, target)
+        except OSError as exc:
+            Path(tmp).unlink(missing_ok=True)
+            raise DeliveryError(f"Không ghi được thư vào {self.folder}: {exc}", permanent=False) from None
+        return {}
+
+
+class FileChannel:
+    """Writes each message as an .eml file any mail client can open."""
+
+    name = "file"
+
+    def __init__(self, folder: Path, mail_from: str) -> None:
+        self.folder, self.mail_from = Path(folder), mail_from
+
+    @contextmanager
+    def session(self) -> Iterator[Sender]:
+        """The outbox folder, created if needed."""
+        self.folder.mkdir(parents=True, exist_ok=True)
+        yield _FileSender(self.folder, self.mail_from)
+
+
+def _reason(code: int, text: bytes | str) -> str:
+    text = text.decode("utf-8", "replace") if isinstance(text, bytes) else str(text)
+    return f"{code} {text}".strip()
+
+
+class _SmtpSender:
+    def __init__(self, conn: smtplib.SMTP, mail_from: str) -> None:
+        self.conn, self.mail_from = conn, mail_from
+
+    def send(self, out: Outgoing) -> dict[str, str]:
+        """One SMTP transaction on the open connection; classifies every failure."""
+        data = build_email(out, self.mail_from).as_bytes(policy=policy.SMTP)
+        try:
+            refused = self.conn.sendmail(envelope_sender(self.mail_from), out.recipients, data)
+        except smtplib.SMTPRecipientsRefused as exc:
+            reasons = {a: _reason(c, t) for a, (c, t) in exc.recipients.items()}
+            if any(c == 421 for c, _ in exc.recipients.values()):
+                raise ConnectionLost("Máy chủ thư đóng kết nối: " + "; ".join(reasons.values())) from None
+            permanent = all(c >= 500 for c, _ in exc.recipients.values())
+            raise DeliveryError("Máy chủ thư từ chối người nhận: " + "; ".join(
+                f"{a}: {r}" for a, r in reasons.items()), permanent=permanent) from None
+        except (smtplib.SMTPSenderRefused, smtplib.SMTPDataError) as exc:
+            raise DeliveryError(f"Máy chủ thư từ chối thư: {_reason(exc.smtp_code, exc.smtp_error)}",
+                                permanent=exc.smtp_code >= 500) from None
+        except smtplib.SMTPResponseException as exc:
+            if exc.smtp_code == 421:
+                raise ConnectionLost(f"Máy chủ thư đóng kết nối: {_reason(421, exc.smtp_error)}") from None
+            raise DeliveryError(f"Máy chủ thư trả lỗi: {_reason(exc.smtp_code, exc.smtp_error)}",
+                                permanent=exc.smtp_code >= 500) from None
+        except (smtplib.SMTPServerDisconnected, OSError) as exc:
+            raise ConnectionLost(f"Mất kết nối tới máy chủ thư: {exc or type(exc).__name__}") from None
+        return {a: _reason(c, t) for a, (c, t) in refused.items()}
+
+
+class SmtpChannel:
+    """Sends through an SMTP server (none / STARTTLS / implicit TLS), one connection per batch."""
+
+    name = "smtp"
+
+    def __init__(self, d: DeliverySettings, ssl_context: ssl.SSLContext | None = None) -> None:
+        self.d = d
+        self.ssl_context = ssl_context
+
+    def _connect(self) -> smtplib.SMTP:
+        d, ctx = self.d, self.ssl_context or ssl.create_default_context()
+        if d.smtp_security == "ssl":
+            conn: smtplib.SMTP = smtplib.SMTP_SSL(d.smtp_host, d.smtp_port, timeout=d.smtp_timeout,
+                                                  context=ctx)
+        else:
+            conn = smtplib.SMTP(d.smtp_host, d.smtp_port, timeout=d.smtp_timeout)
+        try:
+            if d.smtp_security == "starttls":
+                conn.starttls(context=ctx)
+            if d.smtp_user:
+                password = d.smtp_password.get_secret_value() if d.smtp_password else ""
+                conn.login(d.smtp_user, password)
+        except BaseException:
+            conn.close()
+            raise
+        return conn
+
+    @contextmanager
+    def session(self) -> Iterator[Sender]:
+        """One connection; auth failures are permanent, unreachable servers transient."""
+        where = f"{self.d.smtp_host}:{self.d.smtp_port}"
+        try:
+            conn = self._connect()
+        except smtplib.SMTPAuthenticationError as exc:
+            raise DeliveryError(f"Máy chủ thư {where} từ chối đăng nhập của {self.d.smtp_user}: "
+                                f"{_reason(exc.smtp_code, exc.smtp_error)}", permanent=True) from None
+        except (smtplib.SMTPException, OSError) as exc:
+            raise DeliveryError(f"Không kết nối được máy chủ thư {where}: {exc or type(exc).__name__}",
+                                permanent=False) from None
+        try:
+            yield _SmtpSender(conn, self.d.mail_from)
+        finally:
+            try:
+                conn.quit()
+            except (smtplib.SMTPException, OSError):
+                conn.close()
+
+
+def channel_for(d: DeliverySettings) -> Channel:
+    """The configured channel."""
+    if d.channel == "smtp":
+        return SmtpChannel(d)
+    return FileChannel(d.outbox_dir, d.mail_from)

@@ -1,0 +1,153 @@
+"""Draining the outbox: claim before send, record after, so a re-run never sends a message twice.
+
+Protocol, per batch:
+
+1. **Claim** (one committed transaction): pending rows with no live claim get a fresh random
+   ``claim_token`` and ``claimed_at``. On PostgreSQL the candidate rows are locked with
+   ``FOR UPDATE SKIP LOCKED``, so concurrent drainers take disjoint batches; on SQLite (a single
+   writer) the conditional ``UPDATE … WHERE status='pending' AND (claim_token IS NULL OR stale)``
+   is atomic, so a row is claimed by exactly one drainer.
+2. **Send** over one session of the channel (one SMTP connection for the whole batch).
+3. **Record** each outcome at once, only if the row still carries our token: ``sent``;
+   ``failed`` with the reason (5xx for the address, unreadable attachment); or released back to
+   ``pending`` with ``last_error`` (4xx, timeout, dropped connection) for the next attempt.
+
+A claim left behind by a crashed drainer expires after ``claim_ttl`` and the row is claimed again.
+
+**The remaining at-least-once window.** If the process dies (or the database becomes unreachable)
+after the SMTP server answered ``250`` to the message but before step 3 committed, the row still
+looks unsent; once its claim expires the next drain sends it again. The same happens if the
+connection drops after the server received the final ``.`` but before its ``250`` reached us: we
+cannot know it was accepted and treat it as transient. The window is one message per drainer
+and lasts milliseconds; a duplicate carries the same ``Message-ID`` header, so mail clients can
+recognise it. The ``file`` channel has no such window: a re-send rewrites the same file.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from dataclasses import dataclass, field
+
+from sqlalchemy import select, update
+from sqlalchemy.engine import Connection
+
+from giamsat.db.models import Message
+from giamsat.db.session import Database
+from giamsat.errors import DeliveryError
+from giamsat.messaging.channels import Channel, ConnectionLost
+from giamsat.messaging.mime import Outgoing
+
+M = Message.__table__
+CLAIM_TTL = dt.timedelta(minutes=15)
+
+
+@dataclass
+class DrainResult:
+    """What one drain did; ``deferred`` messages stay pending for a later attempt."""
+
+    sent: int = 0
+    failed: int = 0
+    deferred: int = 0
+    errors: list[str] = field(default_factory=list)
+
+    def merge(self, other: DrainResult) -> None:
+        """Add another batch's counts."""
+        self.sent, self.failed = self.sent + other.sent, self.failed + other.failed
+        self.deferred += other.deferred
+        self.errors += other.errors
+
+
+def _claimable(now: dt.datetime, ttl: dt.timedelta):  # noqa: ANN202 - SQL expression
+    return (M.c.status == "pending") & (M.c.claim_token.is_(None) | (M.c.claimed_at < now - ttl))
+
+
+def claim_batch(db: Database, now: dt.datetime, limit: int, ttl: dt.timedelta = CLAIM_TTL,
+                cycle_id: int | None = None) -> tuple[str, list[Outgoing]]:
+    """Claim up to ``limit`` pending messages (committed before returning); returns (token, rows)."""
+    token = secrets.token_hex(16)
+    candidates = select(M.c.id).where(_claimable(now, ttl)).order_by(M.c.id).limit(limit)
+    if cycle_id is not None:
+        candidates = candidates.where(M.c.cycle_id == cycle_id)
+    if db.backend == "postgresql":
+        candidates = candidates.with_for_update(skip_locked=True)
+    with db.engine.begin() as conn:
+        conn.execute(update(M).where(M.c.id.in_(candidates.scalar_subquery()), _claimable(now, ttl))
+                     .values(claim_token=token, claimed_at=now))
+        rows = conn.execute(select(M).where(M.c.claim_token == token).order_by(M.c.id)).all()
+    return token, [Outgoing(id=r.id, message_id=r.message_id, to=list(r.to_addrs),
+                            cc=list(r.cc_addrs or []), subject=r.subject, text=r.body_text,
+                            html=r.body_html, created_at=r.created_at,
+                            attachments=list(r.attachments or [])) for r in rows]
+
+
+def _record(conn: Connection, msg_id: int, token: str, **values: object) -> bool:
+    done = conn.execute(update(M).where(M.c.id == msg_id, M.c.claim_token == token)
+                        .values(claim_token=None, **values))
+    return done.rowcount == 1
+
+
+def _send_batch(db: Database, channel: Channel, token: str, batch: list[Outgoing],
+                now: dt.datetime) -> DrainResult:
+    result = DrainResult()
+    tried = 0
+    try:
+        with channel.session() as sender:
+            for out in batch:
+                tried += 1
+                try:
+                    refused = sender.send(out)
+                except DeliveryError as exc:
+                    _outcome_failed(db, out, token, exc, now, result)
+                    if isinstance(exc, ConnectionLost):
+                        break
+                    continue
+                note = "; ".join(f"{a}: {r}" for a, r in refused.items()) or None
+                with db.engine.begin() as conn:
+                    _record(conn, out.id, token, status="sent", sent_at=now, channel=channel.name,
+                            attempts=M.c.attempts + 1, last_error=note)
+                result.sent += 1
+    except DeliveryError as exc:  # the session could not be opened
+        if exc.permanent:
+            raise
+        result.errors.append(str(exc))
+        tried = 0
+    _release_untried(db, token, batch[tried:], result)
+    return result
+
+
+def _outcome_failed(db: Database, out: Outgoing, token: str, exc: DeliveryError, now: dt.datetime,
+                    result: DrainResult) -> None:
+    with db.engine.begin() as conn:
+        if exc.permanent:
+            _record(conn, out.id, token, status="failed", attempts=M.c.attempts + 1,
+                    last_error=str(exc), claimed_at=now)
+            result.failed += 1
+        else:
+            _record(conn, out.id, token, attempts=M.c.attempts + 1, last_error=str(exc),
+                    claimed_at=None)
+            result.deferred += 1
+    result.errors.append(f"#{out.id}: {exc}")
+
+
+def _release_untried(db: Database, token: str, rest: list[Outgoing], result: DrainResult) -> None:
+    if not rest:
+        return
+    with db.engine.begin() as conn:
+        conn.execute(update(M).where(M.c.id.in_([o.id for o in rest]), M.c.claim_token == token)
+                     .values(claim_token=None, claimed_at=None))
+    result.deferred += len(rest)
+
+
+def drain(db: Database, channel: Channel, now: dt.datetime, *, batch_size: int = 200,
+          claim_ttl: dt.timedelta = CLAIM_TTL, cycle_id: int | None = None) -> DrainResult:
+    """Deliver pending messages batch by batch; stops after a batch with a transient failure."""
+    total = DrainResult()
+    while True:
+        token, batch = claim_batch(db, now, batch_size, claim_ttl, cycle_id)
+        if not batch:
+            return total
+        result = _send_batch(db, channel, token, batch, now)
+        total.merge(result)
+        if result.deferred:
+            return total

@@ -1,0 +1,24 @@
+"""Prefect tasks of the notify and remind steps (pure DB and file work: no retries)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from prefect import task
+from prefect.cache_policies import NO_CACHE
+
+from giamsat.runtime import Runtime
+from giamsat.services.notify import NotifySummary, notify
+from giamsat.services.remind import RemindSummary, sweep
+
+
+@task(name="notify-units", cache_policy=NO_CACHE)
+def notify_units(rt: Runtime, as_of: dt.date) -> NotifySummary:
+    """Render the documents and queue one notification per unit."""
+    return notify(rt, as_of)
+
+
+@task(name="sweep-reminders", cache_policy=NO_CACHE)
+def sweep_reminders(rt: Runtime, as_of: dt.date) -> RemindSummary:
+    """Queue the reminders owed on ``as_of``."""
+    return sweep(rt, as_of)

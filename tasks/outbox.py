@@ -1,0 +1,47 @@
+"""Prefect task delivering the outbox; transient failures are retried with growing delays."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from prefect import Task, task
+from prefect.cache_policies import NO_CACHE
+from prefect.client.schemas.objects import State, TaskRun
+
+from giamsat.errors import DatabaseError, DeliveryError
+from giamsat.messaging.drain import DrainResult
+from giamsat.runtime import Runtime
+from giamsat.services.outbox import deliver
+
+
+def transient_only(task: Task, task_run: TaskRun, state: State) -> bool:
+    """Retry unless the failure is permanent (bad credentials, refused sender)."""
+    try:
+        state.result()
+    except DeliveryError as exc:
+        return not exc.permanent
+    except DatabaseError:
+        return True
+    except Exception:  # a bug: retrying would only repeat it
+        return False
+    return True
+
+
+@task(name="deliver-outbox", retries=4, retry_delay_seconds=[10, 30, 90, 270],
+      retry_condition_fn=transient_only, cache_policy=NO_CACHE)
+def deliver_outbox(rt: Runtime, now: dt.datetime) -> DrainResult:
+    """Drain the outbox; raise a transient error (so Prefect retries) while messages are deferred."""
+    result = deliver(rt, now)
+    if result.deferred:
+        raise DeliveryError(f"{result.deferred} thư chưa gửi được, sẽ thử lại: "
+                            + "; ".join(result.errors[:5]), permanent=False)
+    return result
+
+
+def deliver_with_retries(rt: Runtime, now: dt.datetime) -> DrainResult | None:
+    """Run the delivery task with the configured delays; None if messages are still pending after
+    the last retry (they stay pending with their last error for the next drain)."""
+    delays = rt.settings.smtp_retry_delays
+    state = deliver_outbox.with_options(retries=len(delays), retry_delay_seconds=delays)(
+        rt, now, return_state=True)
+    return state.result() if state.is_completed() else None

@@ -15,6 +15,13 @@ from giamsat.schedule import calendar_for
 
 # step → "module:flow object"; `giamsat run STEP` and `giamsat serve` use the same table.
 STEP_FLOWS: dict[str, str] = {
+    "notify": "flows.notify:notify_flow",
+    "collect": "flows.collect:collect_flow",
+    "remind": "flows.remind:remind_flow",
+    "draw": "flows.draw:draw_flow",
+    "visits": "flows.visits:visits_flow",
+    "followup": "flows.followup:followup_flow",
+    "final_report": "flows.final_report:final_report_flow",
     "cycle": "flows.cycle:cycle_overview",
 }
 
@@ -29,8 +36,6 @@ def build_deployments(plan: Plan, config_path: Path) -> list[RunnerDeployment]:
     """Every step's deployment: schedule from the plan (Asia/Ho_Chi_Minh), one run at a time."""
     out = []
     for step, spec in step_schedules(plan, calendar_for(plan)).items():
-        if step not in STEP_FLOWS:
-            continue
         out.append(load_flow(step).to_deployment(
             name=f"{plan.cycle_key}-{step}",
             schedules=[Schedule(rrule=spec.rrule, timezone=spec.timezone)],

@@ -15,6 +15,7 @@ from pydantic import Field
 
 from giamsat import clock
 from tasks.draw import propose_draw, record_decision
+from tasks.overview import publish_overview
 
 MAX_REDRAWS = 5
 
@@ -49,6 +50,7 @@ def draw_flow(as_of: dt.date | None = None, config: str | None = None, seed: str
     day = as_of or clock.today()
     draw = propose_draw(config, day, seed)
     for attempt in range(MAX_REDRAWS):
+        publish_overview(config, day)
         if draw["status"] == "approved":
             logger.info("Lượt chọn mẫu số %s đã được duyệt.", draw["id"])
             return draw

@@ -10,6 +10,7 @@ from prefect import flow
 from giamsat import clock
 from giamsat.runtime import Runtime
 from tasks.final_report import write_final_report, write_interim_report
+from tasks.overview import publish_overview
 
 
 @flow(name="final-report")
@@ -20,6 +21,8 @@ def final_report_flow(as_of: dt.date | None = None, config: str | None = None,
     try:
         day = as_of or clock.today()
         task = write_interim_report if interim else write_final_report
-        return str(task(rt, day))
+        path = str(task(rt, day))
+        publish_overview(config, day)
+        return path
     finally:
         rt.db.dispose()

@@ -10,6 +10,7 @@ from prefect import flow
 from giamsat import clock
 from giamsat.runtime import Runtime
 from tasks.followup import sweep_recommendations
+from tasks.overview import publish_overview
 
 
 @flow(name="followup")
@@ -17,7 +18,9 @@ def followup_flow(as_of: dt.date | None = None, config: str | None = None) -> di
     """Sweep the recommendation register on ``as_of`` (today in Vietnam when omitted)."""
     rt = Runtime.load(Path(config) if config else None)
     try:
-        result = sweep_recommendations(rt, as_of or clock.today())
+        day = as_of or clock.today()
+        result = sweep_recommendations(rt, day)
+        publish_overview(config, day)
         return {"obligations_created": result.obligations_created, "marked_overdue": result.marked_overdue}
     finally:
         rt.db.dispose()

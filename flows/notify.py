@@ -12,6 +12,7 @@ from giamsat.runtime import Runtime
 from giamsat.services.outbox import counts
 from tasks.notify import notify_units
 from tasks.outbox import deliver_with_retries
+from tasks.overview import publish_overview
 
 
 @flow(name="notify", log_prints=True)
@@ -19,8 +20,10 @@ def notify_flow(as_of: dt.date | None = None, config: str | None = None) -> dict
     """Notify every unit of the plan, the schedule and the report deadline."""
     rt = Runtime.load(Path(config) if config else None)
     try:
-        summary = notify_units(rt, as_of or clock.today())
+        day = as_of or clock.today()
+        summary = notify_units(rt, day)
         delivered = deliver_with_retries(rt, clock.now())
+        publish_overview(config, day)
         return {"queued": summary.messages_queued, "units": summary.units,
                 "outbox": counts(rt), "all_delivered": delivered is not None}
     finally:

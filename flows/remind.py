@@ -12,6 +12,7 @@ from giamsat.runtime import Runtime
 from giamsat.services.outbox import counts
 from tasks.notify import sweep_reminders
 from tasks.outbox import deliver_with_retries
+from tasks.overview import publish_overview
 
 
 @flow(name="remind", log_prints=True)
@@ -19,8 +20,10 @@ def remind_flow(as_of: dt.date | None = None, config: str | None = None) -> dict
     """Queue the reminders owed today (working days only) and deliver the outbox."""
     rt = Runtime.load(Path(config) if config else None)
     try:
-        summary = sweep_reminders(rt, as_of or clock.today())
+        day = as_of or clock.today()
+        summary = sweep_reminders(rt, day)
         delivered = deliver_with_retries(rt, clock.now())
+        publish_overview(config, day)
         return {"queued": summary.queued, "working_day": summary.working_day,
                 "outbox": counts(rt), "all_delivered": delivered is not None}
     finally:

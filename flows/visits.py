@@ -7,6 +7,7 @@ import datetime as dt
 from prefect import flow
 
 from giamsat import clock
+from tasks.overview import publish_overview
 from tasks.visits import schedule_and_notify, write_minutes
 
 
@@ -17,4 +18,5 @@ def visits_flow(as_of: dt.date | None = None, config: str | None = None) -> list
     for visit in planned:
         if visit["status"] == "scheduled":
             visit["minutes"] = write_minutes(config, visit["id"])
+    publish_overview(config, as_of or clock.today())
     return planned

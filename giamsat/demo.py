@@ -1,33 +1,103 @@
-"""The demo: a fresh home under the output folder, the plan's dates walked on a simulated clock.
+"""The demo's synthetic people: what each commune, the team and the addressees do, and when.
 
-Every figure the demo produces is synthetic and labelled so. Steps are wired in as they land.
+All behaviour is seeded, so two demo runs produce the same cycle; every figure and text it writes
+is synthetic and labelled so ("dữ liệu minh họa"). The flows themselves are the real ones: this
+module only plays the humans around them (communes sending reports, the team filling minutes,
+bodies answering recommendations).
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import os
+import random
 import shutil
+from dataclasses import dataclass
 from pathlib import Path
 
-from rich.console import Console
-from rich.table import Table
-
+from giamsat import clock
+from giamsat.calendar import WorkingCalendar
+from giamsat.documents.minutes_fill import fill_minutes
+from giamsat.documents.outline import render_outline
+from giamsat.plan import Plan, Unit
 from giamsat.runtime import Runtime
-from giamsat.schedule import milestones
+from giamsat.services import followup
+from giamsat.services.minutes import record_minutes, write_minutes
+from giamsat.synthetic import fill_outline
+
+DEMO_ACTOR = "demo (dữ liệu minh họa)"
 
 
-def run_demo(out: Path, config: Path | None, console: Console) -> dict:
-    """Run the cycle into ``out`` (wiped first) and return the manifest."""
-    if out.exists():
-        shutil.rmtree(out)
-    home = out / "home"
-    rt = Runtime.load(config, home=home, database_url=f"sqlite:///{(home / 'giamsat.db').resolve()}")
-    console.print(f"[bold]giamsat demo[/] — {rt.plan.cycle_key}: {rt.plan.synthetic_notice}")
-    table = Table(title="Các bước của chu kỳ")
-    for col in ("Bước", "Bắt đầu", "Hạn"):
-        table.add_column(col)
-    for m in milestones(rt.plan, rt.calendar):
-        table.add_row(m.title, f"{m.starts_on:%d/%m/%Y}", f"{m.due_on:%d/%m/%Y}")
-    console.print(table)
-    outputs = [{"kind": "db", "path": str(home / "giamsat.db")}]
-    rt.db.dispose()
-    return {"cycle": rt.plan.cycle_key, "synthetic": True, "outputs": outputs}
+@dataclass(frozen=True)
+class Drop:
+    """A commune sends a report file on ``day`` (``fault``: an invalid report)."""
+
+    day: dt.date
+    unit: Unit
+    fault: str | None
+    label: str
+
+
+def commune_behaviour(plan: Plan, cal: WorkingCalendar, seed: int = 2024) -> list[Drop]:
+    """Most communes report on time, three late, one invalid then corrected, one never."""
+    units = list(plan.units_on(plan.period.start))
+    random.Random(seed).shuffle(units)
+    deadline = plan.report.deadline
+    last_on_time = cal.previous_working_day(deadline - dt.timedelta(days=1))
+    on_time_days = cal.working_days(cal.next_working_day(plan.period.start + dt.timedelta(days=1)),
+                                    last_on_time)
+    late_days = [cal.add_working_days(deadline, n) for n in (1, 3, 6)]
+    invalid, late, on_time = units[1], units[2:5], units[5:]  # units[0] never reports
+    drops = [Drop(on_time_days[1], invalid, "balance", "gửi báo cáo sai số liệu"),
+             Drop(on_time_days[-1], invalid, None, "gửi lại báo cáo đã sửa")]
+    drops += [Drop(day, u, None, "gửi báo cáo muộn") for day, u in zip(late_days, late, strict=True)]
+    drops += [Drop(on_time_days[i % len(on_time_days)], u, None, "gửi báo cáo")
+              for i, u in enumerate(on_time)]
+    return sorted(drops, key=lambda d: (d.day, d.unit.code))
+
+
+def never_reports(plan: Plan, seed: int = 2024) -> Unit:
+    """The commune that never sends its report (so reminders escalate)."""
+    units = list(plan.units_on(plan.period.start))
+    random.Random(seed).shuffle(units)
+    return units[0]
+
+
+def drop_report(rt: Runtime, drop: Drop, work: Path, seed: int) -> Path:
+    """Fill the unit's outline with synthetic figures and put it in the inbox at 10:00 that day."""
+    blank = render_outline(rt.plan, drop.unit, work / f"de-cuong-{drop.unit.code}.docx",
+                           rt.plan.cycle_key)
+    filled = work / f"bao-cao-{drop.unit.code}-{drop.day:%m%d}.docx"
+    fill_outline(blank, filled, seed=seed, fault=drop.fault, villages=drop.unit.villages)
+    target = rt.path("inbox", f"Bao cao {drop.unit.name} {drop.day:%d-%m}.docx")
+    shutil.copyfile(filled, target)
+    at = clock.at_office_hours(drop.day, 10).timestamp()
+    os.utime(target, (at, at))
+    return target
+
+
+def record_visit(rt: Runtime, visit_id: int, day: dt.date, work: Path) -> Path:
+    """The team fills the minutes of the visit and the office records them that afternoon."""
+    blank = write_minutes(rt, visit_id, now=clock.at_office_hours(day, 7))
+    filled = work / f"bien-ban-{visit_id}-filled.docx"
+    fill_minutes(blank, filled, seed=visit_id, visit_day=day)
+    record_minutes(rt, filled, DEMO_ACTOR, now=clock.at_office_hours(day, 16))
+    return filled
+
+
+def answer_recommendations(rt: Runtime, day: dt.date, rng: random.Random) -> dict[str, int]:
+    """The addressed bodies act on open recommendations: most resolve, some progress, one refuses."""
+    done: dict[str, int] = {}
+    for rec in followup.list_recommendations(rt, ["open", "in_progress", "overdue"]):
+        roll = rng.random()
+        if roll < 0.55:
+            status, note = "resolved", "Đã thực hiện xong kiến nghị (dữ liệu minh họa)."
+        elif roll < 0.75 and rec.status == "open":
+            status, note = "in_progress", "Đang triển khai thực hiện (dữ liệu minh họa)."
+        elif roll < 0.8 and not done.get("not_accepted"):
+            status, note = "not_accepted", "Không thuộc thẩm quyền giải quyết (dữ liệu minh họa)."
+        else:
+            continue  # left as it is: it will be reminded, then marked overdue
+        followup.update(rt, rec.id, status, note, None, DEMO_ACTOR, clock.at_office_hours(day, 15))
+        done[status] = done.get(status, 0) + 1
+    return done

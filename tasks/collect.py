@@ -9,7 +9,7 @@ from prefect.cache_policies import NO_CACHE
 
 from giamsat.runtime import Runtime
 from giamsat.services.collect import sweep_inbox
-from giamsat.services.status import publish_report_status_artifact, report_status_rows
+from giamsat.services.status import report_status_rows
 
 
 @task(retries=2, retry_delay_seconds=[2, 10], cache_policy=NO_CACHE)
@@ -22,9 +22,3 @@ def sweep_inbox_task(rt: Runtime, now: dt.datetime) -> dict:
 def report_status_task(rt: Runtime, as_of: dt.date) -> list[dict]:
     """The per-unit report status on ``as_of``."""
     return report_status_rows(rt, as_of)
-
-
-@task(cache_policy=NO_CACHE)
-def publish_status_task(rows: list[dict]) -> None:
-    """Publish the per-unit table as the ``report-status`` artifact."""
-    publish_report_status_artifact(rows)

@@ -1,4 +1,9 @@
-"""Publishing the cycle's status to the Prefect UI as artifacts under stable keys."""
+"""Publishing the cycle's status to the Prefect UI as artifacts under stable keys.
+
+Every step flow ends with ``publish_overview`` so the UI always shows, after any run, which steps
+and which communes are still pending: ``cycle-status`` (table), ``report-status`` (table, per
+commune) and ``cycle-timeline`` (markdown).
+"""
 
 from __future__ import annotations
 
@@ -9,17 +14,23 @@ from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 
 from giamsat.formatting import short_date
-from giamsat.runtime import Runtime
 from giamsat.services.overview import cycle_status, timeline_markdown
+from giamsat.services.status import publish_report_status_artifact, report_status_rows
+from tasks.common import load_runtime
 
 
 @task(cache_policy=NO_CACHE)
-def publish_cycle_status(rt: Runtime, as_of: dt.date) -> list[dict[str, str]]:
-    """Compute the step table, publish it as ``cycle-status`` and the ``cycle-timeline`` markdown."""
-    rows = cycle_status(rt, as_of)
-    table = [r.as_row() for r in rows]
-    create_table_artifact(key="cycle-status", table=table,
-                          description=f"Tình hình các bước đến ngày {short_date(as_of)}")
-    create_markdown_artifact(key="cycle-timeline", markdown=timeline_markdown(rt, rows, as_of),
-                             description="Tiến trình chu kỳ giám sát")
-    return table
+def publish_overview(config: str | None, as_of: dt.date) -> list[dict[str, str]]:
+    """Publish ``cycle-status``, ``report-status`` and ``cycle-timeline``; returns the step table."""
+    rt = load_runtime(config)
+    try:
+        rows = cycle_status(rt, as_of)
+        table = [r.as_row() for r in rows]
+        create_table_artifact(key="cycle-status", table=table,
+                              description=f"Tình hình các bước đến ngày {short_date(as_of)}")
+        publish_report_status_artifact(report_status_rows(rt, as_of))
+        create_markdown_artifact(key="cycle-timeline", markdown=timeline_markdown(rt, rows, as_of),
+                                 description="Tiến trình chu kỳ giám sát")
+        return table
+    finally:
+        rt.db.dispose()

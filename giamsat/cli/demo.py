@@ -1,26 +1,113 @@
-"""``giamsat demo``: run the cycle of the plan end to end on a simulated clock (synthetic data)."""
+"""``giamsat demo``: the whole April–November cycle on a simulated clock, with synthetic communes."""
 
 from __future__ import annotations
 
 import json
+import os
+import shutil
+import time
 from pathlib import Path
 
 import typer
+from rich.table import Table
+from sqlalchemy import func, select
 
 from giamsat.cli.common import console, state
+from giamsat.db.models import Document, Message, Recommendation, SampleDraw, Submission
+from giamsat.runtime import Runtime
+from giamsat.settings import DEFAULT_CONFIG
 
 DEFAULT_OUT = Path("var/demo")
 
 
+def _prepare(out: Path) -> tuple[Path, Path]:
+    """A fresh home under ``out``; the flows read it from the environment like scheduled runs."""
+    if out.exists():
+        shutil.rmtree(out)
+    home = (out / "home").resolve()
+    home.mkdir(parents=True)
+    os.environ.update(GIAMSAT_HOME=str(home), GIAMSAT_CHANNEL="file",
+                      GIAMSAT_DATABASE_URL=f"sqlite:///{home / 'giamsat.db'}")
+    os.environ.setdefault("PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL", "WARNING")
+    return home, (out / "work").resolve()
+
+
+def summary(rt: Runtime) -> dict:
+    """Counts a coordinator wants at the end of the cycle."""
+    from giamsat.services.status import report_status_rows, summarise
+
+    with rt.db.unit_of_work() as s:
+        cyc = rt.cycle_id
+        messages = dict(s.execute(select(Message.kind, func.count()).where(Message.cycle_id == cyc)
+                                  .group_by(Message.kind)).all())
+        by_status = dict(s.execute(select(Message.status, func.count()).where(
+            Message.cycle_id == cyc).group_by(Message.status)).all())
+        rejected = s.scalar(select(func.count()).where(Submission.cycle_id == cyc,
+                                                      Submission.status == "rejected"))
+        recs = dict(s.execute(select(Recommendation.status, func.count()).where(
+            Recommendation.cycle_id == cyc).group_by(Recommendation.status)).all())
+        draw = s.scalar(select(SampleDraw).where(SampleDraw.cycle_id == cyc,
+                                                 SampleDraw.status == "approved"))
+        sample = {"id": draw.id, "seed": draw.seed, "algorithm": draw.algorithm,
+                  "units": draw.result.get("units", draw.result.get("communes", []))} if draw else None
+    reports = summarise(report_status_rows(rt, rt.plan.period.end))
+    reports["rejected_then_corrected_files"] = rejected
+    return {"messages_by_kind": messages, "messages_by_status": by_status, "reports": reports,
+            "sample": sample, "recommendations": recs}
+
+
+def manifest(rt: Runtime, home: Path) -> list[dict]:
+    """Every output of the run with its kind and path."""
+    with rt.db.unit_of_work() as s:
+        docs = [{"kind": kind, "path": path} for kind, path in
+                s.execute(select(Document.kind, Document.path).order_by(Document.id)).all()]
+    emls = [{"kind": "message", "path": str(p)} for p in sorted((home / "outbox").rglob("*.eml"))]
+    return docs + emls + [{"kind": "db", "path": str(home / "giamsat.db")}]
+
+
+def _print_summary(result: dict, outputs: list[dict], seconds: float, flow_runs: int) -> None:
+    table = Table(title="Kết quả chạy thử (dữ liệu minh họa)", show_header=False)
+    r = result["reports"]
+    table.add_row("Thư đã gửi", ", ".join(f"{k}: {n}" for k, n in sorted(result["messages_by_kind"].items())))
+    table.add_row("Tình trạng thư", ", ".join(f"{k}: {n}" for k, n in sorted(result["messages_by_status"].items())))
+    table.add_row("Báo cáo của xã", f"{r['expected']} phải nộp; {r['on_time']} đúng hạn, {r['late']} muộn, "
+                  f"{r['missing']} chưa nộp; {r['rejected_then_corrected_files']} tệp bị trả lại để sửa")
+    if result["sample"]:
+        names = ", ".join(u.get("name", "") for u in result["sample"]["units"])
+        table.add_row("Mẫu được chọn", f"#{result['sample']['id']}: {names}")
+    table.add_row("Kiến nghị", ", ".join(f"{k}: {n}" for k, n in sorted(result["recommendations"].items())))
+    kinds: dict[str, int] = {}
+    for o in outputs:
+        kinds[o["kind"]] = kinds.get(o["kind"], 0) + 1
+    table.add_row("Tệp đã tạo", ", ".join(f"{k}: {n}" for k, n in sorted(kinds.items())))
+    for o in outputs:
+        if o["kind"] in ("final_report", "interim_report", "plan", "db"):
+            table.add_row(o["kind"], o["path"])
+    table.add_row("Thời gian", f"{seconds:.0f} giây, {flow_runs} lượt chạy flow Prefect")
+    console.print(table)
+
+
 def demo(out: Path = typer.Option(DEFAULT_OUT, "--out", help="Thư mục kết quả của bản chạy thử."),
          ) -> None:
-    """Chạy thử toàn bộ chu kỳ (dữ liệu tổng hợp) và ghi manifest.json."""
-    from giamsat.demo import run_demo
+    """Chạy thử toàn bộ chu kỳ tháng 4–11 (dữ liệu tổng hợp) và ghi manifest.json."""
+    from giamsat.cli.demo_runner import DemoRunner
 
-    result = run_demo(out, Path(state.config) if state.config else None, console)
-    manifest = out / "manifest.json"
-    manifest.write_text(json.dumps(result, ensure_ascii=False, indent=2), encoding="utf-8")
-    console.print(f"\nManifest: {manifest}")
+    started = time.monotonic()
+    config = Path(state.config or DEFAULT_CONFIG).resolve()
+    home, work = _prepare(out)
+    rt = Runtime.load(config)
+    console.print(f"[bold]giamsat demo[/] — {rt.plan.cycle_key}: {rt.plan.synthetic_notice}")
+    runner = DemoRunner(rt, config, work, console)
+    runner.run()
+    result = summary(rt)
+    outputs = manifest(rt, home)
+    data = {"cycle": rt.plan.cycle_key, "synthetic": True, "notice": rt.plan.synthetic_notice,
+            "summary": result, "outputs": outputs}
+    path = out / "manifest.json"
+    path.write_text(json.dumps(data, ensure_ascii=False, indent=2, default=str), encoding="utf-8")
+    _print_summary(result, outputs, time.monotonic() - started, runner.flow_runs)
+    console.print(f"Manifest: {path}")
+    rt.db.dispose()
 
 
 def register(app: typer.Typer) -> None:

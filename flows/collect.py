@@ -10,6 +10,8 @@ from prefect import flow
 from giamsat import clock
 from giamsat.runtime import Runtime
 from tasks.collect import report_status_task, sweep_inbox_task
+from tasks.common import moment
+from tasks.outbox import deliver_with_retries
 from tasks.overview import publish_overview
 
 
@@ -22,6 +24,7 @@ def collect_flow(as_of: dt.date | None = None, config: str | None = None) -> dic
         now = clock.now() if as_of is None else clock.at_office_hours(day, 17)
         summary = sweep_inbox_task(rt, now)
         rows = report_status_task(rt, day)
+        deliver_with_retries(rt, moment(as_of, 17))
         publish_overview(config, day)
         print(f"Inbox: {summary['accepted']} accepted, {summary['rejected']} rejected, "
               f"{summary['duplicate']} duplicate, {len(summary['failed'])} failed")

@@ -9,7 +9,9 @@ from prefect import flow
 
 from giamsat import clock
 from giamsat.runtime import Runtime
+from tasks.common import moment
 from tasks.final_report import write_final_report, write_interim_report
+from tasks.outbox import deliver_with_retries
 from tasks.overview import publish_overview
 
 
@@ -22,6 +24,7 @@ def final_report_flow(as_of: dt.date | None = None, config: str | None = None,
         day = as_of or clock.today()
         task = write_interim_report if interim else write_final_report
         path = str(task(rt, day))
+        deliver_with_retries(rt, moment(as_of, 10))
         publish_overview(config, day)
         return path
     finally:

@@ -10,6 +10,7 @@ from prefect import flow
 from giamsat import clock
 from giamsat.runtime import Runtime
 from giamsat.services.outbox import counts
+from tasks.common import moment
 from tasks.notify import notify_units
 from tasks.outbox import deliver_with_retries
 from tasks.overview import publish_overview
@@ -22,7 +23,7 @@ def notify_flow(as_of: dt.date | None = None, config: str | None = None) -> dict
     try:
         day = as_of or clock.today()
         summary = notify_units(rt, day)
-        delivered = deliver_with_retries(rt, clock.now())
+        delivered = deliver_with_retries(rt, moment(as_of, 8))
         publish_overview(config, day)
         return {"queued": summary.messages_queued, "units": summary.units,
                 "outbox": counts(rt), "all_delivered": delivered is not None}

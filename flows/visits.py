@@ -7,6 +7,8 @@ import datetime as dt
 from prefect import flow
 
 from giamsat import clock
+from tasks.common import load_runtime, moment
+from tasks.outbox import deliver_with_retries
 from tasks.overview import publish_overview
 from tasks.visits import schedule_and_notify, write_minutes
 
@@ -18,5 +20,10 @@ def visits_flow(as_of: dt.date | None = None, config: str | None = None) -> list
     for visit in planned:
         if visit["status"] == "scheduled":
             visit["minutes"] = write_minutes(config, visit["id"])
+    rt = load_runtime(config)
+    try:
+        deliver_with_retries(rt, moment(as_of, 10))
+    finally:
+        rt.db.dispose()
     publish_overview(config, as_of or clock.today())
     return planned

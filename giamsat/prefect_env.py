@@ -6,6 +6,8 @@ Must run before ``prefect`` is imported; the CLI, the flows package and the test
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 
@@ -22,3 +24,22 @@ def configure(home: Path | None = None) -> Path:
     os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "90")
     os.environ.setdefault("MPLBACKEND", "Agg")
     return prefect_home
+
+
+@contextmanager
+def without_heartbeats() -> Iterator[None]:
+    """Run flows in this process without run heartbeats.
+
+    Prefect 3.9 joins its heartbeat thread at the end of every flow run, and that thread sleeps in
+    one-second steps: each run costs about a second more. Heartbeats let a server mark a run
+    whose process died as crashed; the demo drives its runs in-process, so it turns them off.
+    Served deployments and ``giamsat run`` keep them.
+    """
+    import prefect.context
+
+    ctx = prefect.context.get_settings_context()
+    settings = ctx.settings
+    quiet = settings.model_copy(
+        update={"flows": settings.flows.model_copy(update={"heartbeat_frequency": None})})
+    with prefect.context.SettingsContext(profile=ctx.profile, settings=quiet):
+        yield

@@ -17,3 +17,8 @@ def load_runtime(config: str | None) -> Runtime:
 def day_of(as_of: dt.date | None) -> dt.date:
     """The simulated day when given, else today in Vietnam (scheduled runs)."""
     return as_of or clock.today()
+
+
+def moment(as_of: dt.date | None, hour: int) -> dt.datetime:
+    """Now for a scheduled run; ``hour`` o'clock of the simulated day otherwise (demo, replays)."""
+    return clock.now() if as_of is None else clock.at_office_hours(as_of, hour)

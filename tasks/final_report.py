@@ -6,18 +6,19 @@ import datetime as dt
 from pathlib import Path
 
 from prefect import task
+from prefect.cache_policies import NO_CACHE
 
 from giamsat.runtime import Runtime
 from giamsat.services import report
 
 
-@task(name="write-final-report")
+@task(name="write-final-report", cache_policy=NO_CACHE)
 def write_final_report(rt: Runtime, as_of: dt.date, out: Path | None = None) -> Path:
     """The final report: written, recorded in the Document table, queued once to the recipients."""
     return report.final_report(rt, as_of, out)
 
 
-@task(name="write-interim-report")
+@task(name="write-interim-report", cache_policy=NO_CACHE)
 def write_interim_report(rt: Runtime, as_of: dt.date, out: Path | None = None,
                          send: bool = False) -> Path:
     """The interim report for the provincial team's visit."""

@@ -5,12 +5,13 @@ from __future__ import annotations
 import datetime as dt
 
 from prefect import task
+from prefect.cache_policies import NO_CACHE
 
 from giamsat.runtime import Runtime
 from giamsat.services import followup
 
 
-@task(name="followup-sweep")
+@task(name="followup-sweep", cache_policy=NO_CACHE)
 def sweep_recommendations(rt: Runtime, as_of: dt.date) -> followup.SweepResult:
     """Create missing reminder obligations and mark overdue recommendations (idempotent)."""
     return followup.followup_sweep(rt, as_of)

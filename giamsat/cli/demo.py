@@ -12,12 +12,15 @@ import typer
 from rich.table import Table
 from sqlalchemy import func, select
 
+from giamsat import prefect_env
 from giamsat.cli.common import console, state
 from giamsat.db.models import Document, Message, Recommendation, SampleDraw, Submission
 from giamsat.runtime import Runtime
 from giamsat.settings import DEFAULT_CONFIG
 
 DEFAULT_OUT = Path("var/demo")
+MANIFEST_KINDS = {"notify_plan": "plan", "notify_letter": "letter", "notify_outline": "outline",
+                  "visit_minutes": "minutes", "visit_minutes_recorded": "minutes_filled"}
 
 
 def _prepare(out: Path) -> tuple[Path, Path]:
@@ -59,7 +62,7 @@ def summary(rt: Runtime) -> dict:
 def manifest(rt: Runtime, home: Path) -> list[dict]:
     """Every output of the run with its kind and path."""
     with rt.db.unit_of_work() as s:
-        docs = [{"kind": kind, "path": path} for kind, path in
+        docs = [{"kind": MANIFEST_KINDS.get(kind, kind), "path": path} for kind, path in
                 s.execute(select(Document.kind, Document.path).order_by(Document.id)).all()]
     emls = [{"kind": "message", "path": str(p)} for p in sorted((home / "outbox").rglob("*.eml"))]
     return docs + emls + [{"kind": "db", "path": str(home / "giamsat.db")}]
@@ -68,14 +71,17 @@ def manifest(rt: Runtime, home: Path) -> list[dict]:
 def _print_summary(result: dict, outputs: list[dict], seconds: float, flow_runs: int) -> None:
     table = Table(title="Kết quả chạy thử (dữ liệu minh họa)", show_header=False)
     r = result["reports"]
-    table.add_row("Thư đã gửi", ", ".join(f"{k}: {n}" for k, n in sorted(result["messages_by_kind"].items())))
-    table.add_row("Tình trạng thư", ", ".join(f"{k}: {n}" for k, n in sorted(result["messages_by_status"].items())))
+    def counts(d: dict) -> str:
+        return ", ".join(f"{k}: {n}" for k, n in sorted(d.items()))
+
+    table.add_row("Thư đã gửi", counts(result["messages_by_kind"]))
+    table.add_row("Tình trạng thư", counts(result["messages_by_status"]))
     table.add_row("Báo cáo của xã", f"{r['expected']} phải nộp; {r['on_time']} đúng hạn, {r['late']} muộn, "
                   f"{r['missing']} chưa nộp; {r['rejected_then_corrected_files']} tệp bị trả lại để sửa")
     if result["sample"]:
         names = ", ".join(u.get("name", "") for u in result["sample"]["units"])
         table.add_row("Mẫu được chọn", f"#{result['sample']['id']}: {names}")
-    table.add_row("Kiến nghị", ", ".join(f"{k}: {n}" for k, n in sorted(result["recommendations"].items())))
+    table.add_row("Kiến nghị", counts(result["recommendations"]))
     kinds: dict[str, int] = {}
     for o in outputs:
         kinds[o["kind"]] = kinds.get(o["kind"], 0) + 1
@@ -98,7 +104,8 @@ def demo(out: Path = typer.Option(DEFAULT_OUT, "--out", help="Thư mục kết q
     rt = Runtime.load(config)
     console.print(f"[bold]giamsat demo[/] — {rt.plan.cycle_key}: {rt.plan.synthetic_notice}")
     runner = DemoRunner(rt, config, work, console)
-    runner.run()
+    with prefect_env.without_heartbeats():
+        runner.run()
     result = summary(rt)
     outputs = manifest(rt, home)
     data = {"cycle": rt.plan.cycle_key, "synthetic": True, "notice": rt.plan.synthetic_notice,

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -34,12 +35,14 @@ class DemoRunner:
         self.rt, self.config, self.work, self.console = rt, str(config), work, console
         self.rng = random.Random(2024)
         self.flow_runs = 0
+        self.started = time.monotonic()
         self.events: dict[dt.date, list[Callable[[dt.date], None]]] = {}
         work.mkdir(parents=True, exist_ok=True)
 
     def say(self, day: dt.date, text: str) -> None:
         """One progress line."""
-        self.console.print(f"[cyan]{short_date(day):>10}[/]  {text}")
+        elapsed = time.monotonic() - self.started
+        self.console.print(f"[dim]{elapsed:5.1f}s[/] [cyan]{short_date(day):>10}[/]  {text}")
 
     def flow(self, step: str, day: dt.date, **params: object) -> object:
         """Run the step's deployed flow for the simulated day."""
@@ -78,14 +81,16 @@ class DemoRunner:
         at(plan.period.start, self._notify)
         at(plan.sample.draw_on, self._draw)
         at(cal.add_working_days(plan.visits.window_start, -7), self._visits)
-        end = plan.visits.window_end
-        for offset in (8, 40, 75):
-            at(cal.add_working_days(end, offset), self._answers)
+        at(cal.add_working_days(plan.visits.window_start, 3), self._answers)
+        for offset in (8, 25):
+            at(cal.add_working_days(plan.visits.window_end, offset), self._answers)
         if plan.visits.provincial_visit_on:
             at(plan.visits.provincial_visit_on, self._interim)
         if plan.reorganisation:
             at(plan.reorganisation.effective, self._merger)
-            at(plan.reorganisation.effective + dt.timedelta(days=15), self._adhoc_visit)
+            adhoc = cal.next_working_day(plan.reorganisation.effective + dt.timedelta(days=15))
+            at(adhoc, self._adhoc_visit)
+            at(cal.add_working_days(adhoc, 8), self._answers)
         at(plan.final_report.due, self._final)
 
     def _notify(self, day: dt.date) -> None:

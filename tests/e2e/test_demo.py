@@ -1,0 +1,67 @@
+"""The demo end to end under the Prefect test harness: manifest, final report, counts."""
+
+import json
+from pathlib import Path
+
+import pytest
+from docx import Document
+
+from giamsat.documents.decree30_check import check
+from tests.conftest import ROOT
+
+pytestmark = pytest.mark.prefect
+
+
+@pytest.fixture(scope="module")
+def demo_run(prefect_harness, tmp_path_factory):
+    out = tmp_path_factory.mktemp("demo")
+    mp = pytest.MonkeyPatch()
+    mp.chdir(ROOT)
+    for var in ("GIAMSAT_HOME", "GIAMSAT_DATABASE_URL", "GIAMSAT_CHANNEL"):
+        mp.setenv(var, "")  # the demo sets them; restored afterwards
+    from giamsat.cli.demo import demo
+
+    demo(out=out)
+    yield out, json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    mp.undo()
+
+
+def test_the_manifest_lists_every_kind_of_output_and_each_file_exists(demo_run):
+    _, manifest = demo_run
+    kinds = {o["kind"] for o in manifest["outputs"]}
+    assert {"final_report", "interim_report", "plan", "letter", "outline", "minutes",
+            "message", "db"} <= kinds
+    assert all(Path(o["path"]).exists() for o in manifest["outputs"])
+    assert manifest["synthetic"] is True
+
+
+def test_the_communes_behave_as_scripted(demo_run):
+    reports = demo_run[1]["summary"]["reports"]
+    assert (reports["expected"], reports["on_time"], reports["late"], reports["missing"]) == (18, 14, 3, 1)
+    assert reports["rejected_then_corrected_files"] == 1
+
+
+def test_every_message_went_out_and_reminders_escalated(demo_run):
+    summary = demo_run[1]["summary"]
+    assert set(summary["messages_by_status"]) == {"sent"}
+    kinds = summary["messages_by_kind"]
+    assert kinds["notify_plan"] == 18 and kinds["report_correct"] == 1 and kinds["final_report"] == 1
+    assert kinds["reminder_escalation"] > 0 and kinds["visit_notice"] >= 4
+
+
+def test_the_final_report_complies_and_names_the_sample(demo_run):
+    _, manifest = demo_run
+    (final,) = [o["path"] for o in manifest["outputs"] if o["kind"] == "final_report"]
+    assert check(final, title="Báo cáo") == []
+    doc = Document(final)
+    text = "\n".join(p.text for p in doc.paragraphs) + "\n".join(
+        c.text for t in doc.tables for r in t.rows for c in r.cells)
+    for unit in manifest["summary"]["sample"]["units"]:
+        assert unit["name"] in text
+    assert "minh họa" in text
+    assert len(doc.inline_shapes) >= 2
+
+
+def test_recommendations_were_followed_up(demo_run):
+    recs = demo_run[1]["summary"]["recommendations"]
+    assert recs.get("resolved", 0) > 0 and sum(recs.values()) > recs.get("resolved", 0)

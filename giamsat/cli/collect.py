@@ -88,11 +88,11 @@ def status(as_of: str = AS_OF,
         console.print_json(json.dumps(report, ensure_ascii=False))
         return
     steps = Table(title=f"Các bước của chu kỳ (ngày {parse_date(as_of):%d/%m/%Y})")
-    for col in ("Bước", "Hạn", "Tình trạng"):
+    for col in ("Bước", "Hạn", "Tình trạng", "Đang chờ"):
         steps.add_column(col)
     for s in report["steps"]:
         steps.add_row(s["title"], dt.date.fromisoformat(s["due_on"]).strftime("%d/%m/%Y"),
-                      s["state_label"])
+                      s["state_label"], s["waiting_for"])
     console.print(steps)
     units = Table(title="Báo cáo của các xã, thị trấn")
     for col in ("Mã", "Đơn vị", "Tình trạng", "Số lần gửi", "Đã sửa"):

@@ -37,7 +37,7 @@ def _prepare(out: Path) -> tuple[Path, Path]:
 
 def summary(rt: Runtime) -> dict:
     """Counts a coordinator wants at the end of the cycle."""
-    from giamsat.services.status import report_status_rows, summarise
+    from giamsat.services.status import report_status_rows, step_rows, summarise
 
     with rt.db.unit_of_work() as s:
         cyc = rt.cycle_id
@@ -55,8 +55,9 @@ def summary(rt: Runtime) -> dict:
                   "units": draw.result.get("units", draw.result.get("communes", []))} if draw else None
     reports = summarise(report_status_rows(rt, rt.plan.period.end))
     reports["rejected_then_corrected_files"] = rejected
+    steps = {r["key"]: r["state"] for r in step_rows(rt, rt.plan.period.end)}
     return {"messages_by_kind": messages, "messages_by_status": by_status, "reports": reports,
-            "sample": sample, "recommendations": recs}
+            "sample": sample, "recommendations": recs, "steps": steps}
 
 
 def manifest(rt: Runtime, home: Path) -> list[dict]:

@@ -55,9 +55,9 @@ def _facts(session: Session, cycle_id: int, as_of: dt.date) -> dict[str, tuple[b
     reports_open = _count(session, select(func.count()).where(
         cyc, Obligation.kind == "report", Obligation.status == "open"))
     notices = _count(session, select(func.count()).where(
-        Message.cycle_id == cycle_id, Message.kind == "notification"))
+        Message.cycle_id == cycle_id, Message.kind == "notify_plan"))
     notices_unsent = _count(session, select(func.count()).where(
-        Message.cycle_id == cycle_id, Message.kind == "notification", Message.status != "sent"))
+        Message.cycle_id == cycle_id, Message.kind == "notify_plan", Message.status != "sent"))
     draw = session.scalar(select(SampleDraw).where(SampleDraw.cycle_id == cycle_id)
                           .order_by(SampleDraw.id.desc()).limit(1))
     visits = _count(session, select(func.count()).where(

@@ -6,11 +6,11 @@ import datetime as dt
 
 from sqlalchemy import select
 
-from giamsat.db.models import Step, Submission
+from giamsat.db.models import Submission
 from giamsat.runtime import Runtime
-from giamsat.schedule import STEP_TITLES
 from giamsat.services.collect_records import is_late, local_day
 from giamsat.services.cycle import unit_rows_on
+from giamsat.services.overview import STATUS_VI, cycle_status
 
 STATUS_LABELS = {
     "on_time": "Đúng hạn",
@@ -19,9 +19,6 @@ STATUS_LABELS = {
     "missing": "Chưa nộp (quá hạn)",
     "pending": "Chưa nộp (chưa đến hạn)",
 }
-STEP_LABELS = {"done": "Đã xong", "pending": "Chưa đến hạn", "overdue": "Quá hạn"}
-
-
 def _deadline_passed(rt: Runtime, as_of: dt.date) -> bool:
     deadline = rt.plan.report.deadline
     return as_of >= deadline if rt.plan.report.deadline_rule == "before" else as_of > deadline
@@ -71,19 +68,10 @@ def summarise(rows: list[dict]) -> dict:
 
 
 def step_rows(rt: Runtime, as_of: dt.date) -> list[dict]:
-    """The cycle's steps with due date and done / pending / overdue on ``as_of``."""
-    with rt.db.unit_of_work() as s:
-        steps = list(s.scalars(select(Step).where(Step.cycle_id == rt.cycle_id)
-                               .order_by(Step.due_on, Step.id)))
-        out = []
-        for step in steps:
-            state = "done" if step.status == "done" else (
-                "overdue" if as_of > step.due_on else "pending")
-            out.append({"key": step.key, "title": STEP_TITLES.get(step.key, step.key),
-                        "due_on": step.due_on.isoformat(), "state": state,
-                        "state_label": STEP_LABELS[state],
-                        "done_at": step.done_at.isoformat() if step.done_at else None})
-    return out
+    """The cycle's steps with due date, done / pending / overdue and what each waits for."""
+    return [{"key": r.step, "title": r.title, "starts_on": r.starts_on.isoformat(),
+             "due_on": r.due_on.isoformat(), "state": r.status, "state_label": STATUS_VI[r.status],
+             "waiting_for": r.waiting_for} for r in cycle_status(rt, as_of)]
 
 
 def status_report(rt: Runtime, as_of: dt.date) -> dict:

@@ -65,3 +65,10 @@ def test_the_final_report_complies_and_names_the_sample(demo_run):
 def test_recommendations_were_followed_up(demo_run):
     recs = demo_run[1]["summary"]["recommendations"]
     assert recs.get("resolved", 0) > 0 and sum(recs.values()) > recs.get("resolved", 0)
+
+
+def test_the_cycle_status_at_the_end_shows_what_was_done_and_what_is_still_missing(demo_run):
+    steps = demo_run[1]["summary"]["steps"]
+    assert {k: steps[k] for k in ("notify", "draw", "visits", "final_report")} == {
+        "notify": "done", "draw": "done", "visits": "done", "final_report": "done"}
+    assert steps["collect"] == "overdue"  # one commune never reported

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import io
-import os
-import tempfile
 from functools import lru_cache
 from pathlib import Path
 
@@ -13,6 +11,7 @@ from jinja2 import Environment, StrictUndefined
 
 from giamsat.documents.build_templates import DOCX_TEMPLATES
 from giamsat.formatting import long_date, short_date, vn_number, vn_percent
+from giamsat.fsutil import atomic_write
 
 
 @lru_cache(maxsize=1)
@@ -37,15 +36,6 @@ def render_docx(template: str, context: dict, out_path: Path, folder: Path = DOC
 
 
 def _save_atomic(tpl: DocxTemplate, path: Path) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=".docx.tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            tpl.save(fh)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with atomic_write(path) as fh:
+        tpl.save(fh)
     return path

@@ -9,10 +9,8 @@ and dropped connections (``ConnectionLost``: the session is unusable, stop the b
 from __future__ import annotations
 
 import hashlib
-import os
 import smtplib
 import ssl
-import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from email import policy
@@ -20,6 +18,7 @@ from pathlib import Path
 from typing import Protocol
 
 from giamsat.errors import DeliveryError
+from giamsat.fsutil import write_bytes_atomic
 from giamsat.messaging.mime import Outgoing, build_email, envelope_sender
 from giamsat.settings import DeliverySettings
 
@@ -58,15 +57,9 @@ class _FileSender:
         data = build_email(out, self.mail_from).as_bytes(policy=policy.SMTP)
         digest = hashlib.sha256(out.message_id.encode()).hexdigest()[:12]
         target = self.folder / f"{out.id:06d}-{digest}.eml"
-        fd, tmp = tempfile.mkstemp(prefix=".", suffix=".eml.tmp", dir=self.folder)
         try:
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(data)
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.replace(tmp, target)
+            write_bytes_atomic(target, data)
         except OSError as exc:
-            Path(tmp).unlink(missing_ok=True)
             raise DeliveryError(f"Không ghi được thư vào {self.folder}: {exc}", permanent=False) from None
         return {}
 

@@ -6,7 +6,7 @@ import datetime as dt
 import hashlib
 import os
 import re
-import tempfile
+import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -18,6 +18,7 @@ from giamsat.db.models import Submission, Unit
 from giamsat.documents.reading import MB, Limits
 from giamsat.documents.report_reader import read_report
 from giamsat.errors import BadDocument, NotFound
+from giamsat.fsutil import atomic_write
 from giamsat.runtime import Runtime
 from giamsat.services import collect_records as records
 from giamsat.services.collect_records import is_late, local_day
@@ -124,17 +125,8 @@ def _store(rt: Runtime, path: Path, sha: str, size: int) -> str:
     suffix = path.suffix.lower() if _SAFE_SUFFIX.match(path.suffix.lower()) else ".bin"
     target = rt.path("submissions", sha[:2], f"{sha}{suffix}")
     if not target.exists():
-        fd, tmp = tempfile.mkstemp(prefix=".in-", dir=target.parent)
-        try:
-            with os.fdopen(fd, "wb") as out, path.open("rb") as src:
-                while chunk := src.read(1 << 20):
-                    out.write(chunk)
-                out.flush()
-                os.fsync(out.fileno())
-            os.replace(tmp, target)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        with atomic_write(target) as out, path.open("rb") as src:
+            shutil.copyfileobj(src, out, 1 << 20)
     return str(target.relative_to(rt.home))
 
 

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import hashlib
-import os
-import tempfile
 from pathlib import Path
 
 from giamsat.documents.reading import Limits, check_container
 from giamsat.errors import BadDocument
+from giamsat.fsutil import write_bytes_atomic
 
 MB = 1024 * 1024
 _WORD_SUFFIXES = {".docx", ".docm", ".dotx", ".dotm"}
@@ -41,14 +40,4 @@ def store_evidence(home: Path, source: Path, max_mb: float = 20) -> str:
 
 
 def _write_atomic(target: Path, data: bytes) -> None:
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".evidence-", suffix=".tmp", dir=target.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_bytes_atomic(target, data)

@@ -15,8 +15,12 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
+from sqlalchemy import select
+
 from giamsat import clock
 from giamsat.calendar import WorkingCalendar
+from giamsat.db.models import Document
+from giamsat.db.models import Unit as UnitRow
 from giamsat.documents.minutes_fill import fill_minutes
 from giamsat.documents.outline import render_outline
 from giamsat.plan import Plan, Unit
@@ -63,10 +67,20 @@ def never_reports(plan: Plan, seed: int = 2024) -> Unit:
     return units[0]
 
 
+def received_outline(rt: Runtime, unit: Unit, work: Path) -> Path:
+    """The outline the commune received with the notification (rendered anew if it has none)."""
+    with rt.db.unit_of_work() as s:
+        path = s.scalar(select(Document.path).join(UnitRow, UnitRow.id == Document.unit_id).where(
+            Document.cycle_id == rt.cycle_id, Document.kind == "notify_outline",
+            UnitRow.code == unit.code, UnitRow.valid_from == unit.valid_from))
+    if path and Path(path).exists():
+        return Path(path)
+    return render_outline(rt.plan, unit, work / f"de-cuong-{unit.code}.docx", rt.plan.cycle_key)
+
+
 def drop_report(rt: Runtime, drop: Drop, work: Path, seed: int) -> Path:
     """Fill the unit's outline with synthetic figures and put it in the inbox at 10:00 that day."""
-    blank = render_outline(rt.plan, drop.unit, work / f"de-cuong-{drop.unit.code}.docx",
-                           rt.plan.cycle_key)
+    blank = received_outline(rt, drop.unit, work)
     filled = work / f"bao-cao-{drop.unit.code}-{drop.day:%m%d}.docx"
     fill_outline(blank, filled, seed=seed, fault=drop.fault, villages=drop.unit.villages)
     target = rt.path("inbox", f"Bao cao {drop.unit.name} {drop.day:%d-%m}.docx")
@@ -86,18 +100,18 @@ def record_visit(rt: Runtime, visit_id: int, day: dt.date, work: Path) -> Path:
 
 
 def answer_recommendations(rt: Runtime, day: dt.date, rng: random.Random) -> dict[str, int]:
-    """The addressed bodies act on open recommendations: most resolve, some progress, one refuses."""
+    """The addressed bodies answer their open recommendations: most resolve, a few refuse or are
+    still in progress; one per round is left unanswered (it is reminded, then turns overdue)."""
     done: dict[str, int] = {}
-    for rec in followup.list_recommendations(rt, ["open", "in_progress", "overdue"]):
-        roll = rng.random()
-        if roll < 0.55:
-            status, note = "resolved", "Đã thực hiện xong kiến nghị (dữ liệu minh họa)."
-        elif roll < 0.75 and rec.status == "open":
-            status, note = "in_progress", "Đang triển khai thực hiện (dữ liệu minh họa)."
-        elif roll < 0.8 and not done.get("not_accepted"):
+    pending = followup.list_recommendations(rt, ["open", "in_progress", "overdue"])
+    for i, rec in enumerate(pending[1:]):
+        turn = (i + rng.randrange(7)) % 7
+        if rec.status == "open" and turn == 3:
             status, note = "not_accepted", "Không thuộc thẩm quyền giải quyết (dữ liệu minh họa)."
+        elif rec.status == "open" and turn in (1, 5):
+            status, note = "in_progress", "Đang triển khai thực hiện (dữ liệu minh họa)."
         else:
-            continue  # left as it is: it will be reminded, then marked overdue
+            status, note = "resolved", "Đã thực hiện xong kiến nghị (dữ liệu minh họa)."
         followup.update(rt, rec.id, status, note, None, DEMO_ACTOR, clock.at_office_hours(day, 15))
         done[status] = done.get(status, 0) + 1
     return done

@@ -43,3 +43,17 @@ def without_heartbeats() -> Iterator[None]:
         update={"flows": settings.flows.model_copy(update={"heartbeat_frequency": None})})
     with prefect.context.SettingsContext(profile=ctx.profile, settings=quiet):
         yield
+
+
+def prepare_database() -> None:
+    """Create or migrate Prefect's own database now, so the first flow run does not wait for it."""
+    configure()
+    import asyncio
+
+    from prefect.server.database import provide_database_interface
+
+    asyncio.run(provide_database_interface().create_db())
+
+
+if __name__ == "__main__":
+    prepare_database()

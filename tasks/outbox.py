@@ -11,7 +11,7 @@ from prefect.client.schemas.objects import State, TaskRun
 from giamsat.errors import DatabaseError, DeliveryError
 from giamsat.messaging.drain import DrainResult
 from giamsat.runtime import Runtime
-from giamsat.services.outbox import deliver
+from giamsat.services.outbox import counts, deliver
 
 
 def transient_only(task: Task, task_run: TaskRun, state: State) -> bool:
@@ -41,6 +41,8 @@ def deliver_outbox(rt: Runtime, now: dt.datetime) -> DrainResult:
 def deliver_with_retries(rt: Runtime, now: dt.datetime) -> DrainResult | None:
     """Run the delivery task with the configured delays; None if messages are still pending after
     the last retry (they stay pending with their last error for the next drain)."""
+    if not counts(rt).get("pending"):
+        return DrainResult()  # nothing to send: no empty delivery run in the UI
     delays = rt.settings.smtp_retry_delays
     state = deliver_outbox.with_options(retries=len(delays), retry_delay_seconds=delays)(
         rt, now, return_state=True)

@@ -61,7 +61,8 @@ class DemoRunner:
                 action(day)
             todays = [d for d in drops if d.day == day]
             for i, d in enumerate(todays):
-                demo.drop_report(self.rt, d, self.work, seed=hash((d.unit.code, d.day)) % 10_000 + i)
+                seed = int(d.unit.code) * 1000 + d.day.toordinal() % 1000 + i
+                demo.drop_report(self.rt, d, self.work, seed=seed)
                 self.say(day, f"{d.unit.name} {d.label}")
             if todays:
                 self._collect(day)
@@ -82,7 +83,7 @@ class DemoRunner:
         at(plan.sample.draw_on, self._draw)
         at(cal.add_working_days(plan.visits.window_start, -7), self._visits)
         at(cal.add_working_days(plan.visits.window_start, 3), self._answers)
-        for offset in (8, 25):
+        for offset in (5, 15):
             at(cal.add_working_days(plan.visits.window_end, offset), self._answers)
         if plan.visits.provincial_visit_on:
             at(plan.visits.provincial_visit_on, self._interim)
@@ -90,7 +91,7 @@ class DemoRunner:
             at(plan.reorganisation.effective, self._merger)
             adhoc = cal.next_working_day(plan.reorganisation.effective + dt.timedelta(days=15))
             at(adhoc, self._adhoc_visit)
-            at(cal.add_working_days(adhoc, 8), self._answers)
+            at(cal.add_working_days(adhoc, 5), self._answers)
         at(plan.final_report.due, self._final)
 
     def _notify(self, day: dt.date) -> None:

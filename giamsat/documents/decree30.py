@@ -21,12 +21,21 @@ from docx.shared import Cm, Mm, Pt
 from docx.table import Table
 from docx.text.paragraph import Paragraph
 
+from giamsat.documents.table_layout import (
+    NARROW_HEADERS,
+    default_widths,
+    no_borders,
+    repeat_header,
+    set_widths,
+    short_rule_after,
+)
 from giamsat.fsutil import atomic_write
 
 FONT = "Times New Roman"
 NATIONAL_TITLE = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
 MOTTO = "Độc lập - Tự do - Hạnh phúc"
 BODY_PT = 14
+HEADER_COLUMNS_CM = (6.5, 10.0)
 
 
 @dataclass(frozen=True)
@@ -116,28 +125,6 @@ def _field(par: Paragraph, instr: str, size: float) -> None:
         run._element.append(el)
 
 
-def _no_borders(table: Table) -> None:
-    borders = OxmlElement("w:tblBorders")
-    for edge in ("top", "left", "bottom", "right", "insideH", "insideV"):
-        el = OxmlElement(f"w:{edge}")
-        el.set(qn("w:val"), "nil")
-        borders.append(el)
-    table._tbl.tblPr.append(borders)
-
-
-def short_rule(par: Paragraph, indent_cm: float) -> None:
-    """A solid line under a paragraph, shortened by equal indents (the decree's short line)."""
-    par.paragraph_format.left_indent = Cm(indent_cm)
-    par.paragraph_format.right_indent = Cm(indent_cm)
-    ppr = par._p.get_or_add_pPr()
-    bdr = OxmlElement("w:pBdr")
-    bottom = OxmlElement("w:bottom")
-    for k, v in (("w:val", "single"), ("w:sz", "6"), ("w:space", "1"), ("w:color", "000000")):
-        bottom.set(qn(k), v)
-    bdr.append(bottom)
-    ppr.append(bdr)
-
-
 def _cell_par(cell, text: str, size: float, bold: bool = False, italic: bool = False,  # noqa: ANN001
               underline: bool = False, first: bool = False) -> Paragraph:
     par = cell.paragraphs[0] if first else cell.add_paragraph()
@@ -157,6 +144,7 @@ class OfficialDocument:
         self.doc = Document()
         _style_fonts(self.doc)
         _page_setup(self.doc, landscape)
+        self.text_width_cm = (297 if landscape else 210) / 10 - 4.5
         self._header_block(parent_body, issuing_body, number_line, place_date, subject_line)
         if type_title:
             self._title(type_title, summary)
@@ -165,15 +153,14 @@ class OfficialDocument:
     def _header_block(self, parent: str | None, body: str, number: str, place_date: str,
                       subject: str | None) -> None:
         t = self.doc.add_table(rows=1, cols=2)
-        _no_borders(t)
+        no_borders(t)
         t.alignment = WD_TABLE_ALIGNMENT.CENTER
+        set_widths(t, HEADER_COLUMNS_CM)
         left, right = t.rows[0].cells
-        left.width, right.width = Cm(6.5), Cm(9.5)
         if parent:
             _cell_par(left, parent.upper(), 13, first=True)
-            short_rule(_cell_par(left, body.upper(), 13, bold=True), 1.8)
-        else:
-            short_rule(_cell_par(left, body.upper(), 13, bold=True, first=True), 1.8)
+        name = _cell_par(left, _break_body_name(body.upper()), 13, bold=True, first=not parent)
+        short_rule_after(name, 2.5, HEADER_COLUMNS_CM[0])
         _cell_par(left, number, 13).paragraph_format.space_before = Pt(6)
         if subject:
             _cell_par(left, subject, 12)
@@ -184,7 +171,7 @@ class OfficialDocument:
     def _title(self, type_title: str, summary: str | None) -> None:
         self.centered(type_title.upper(), bold=True, size=14, space_before=18)
         if summary:
-            short_rule(self.centered(summary, bold=True, size=14), 5.5)
+            short_rule_after(self.centered(summary, bold=True, size=14), 5.0, self.text_width_cm)
         self.doc.add_paragraph().paragraph_format.space_after = Pt(0)
 
     def centered(self, text: str, bold: bool = False, italic: bool = False, size: float = 14,
@@ -226,18 +213,19 @@ class OfficialDocument:
         t.alignment = WD_TABLE_ALIGNMENT.CENTER
         for cell, text in zip(t.rows[0].cells, headers, strict=True):
             _cell_par(cell, str(text), size, bold=True, first=True)
+        ordinal = [h in NARROW_HEADERS for h in headers]
         for row in rows:
-            cells = t.add_row().cells
-            for cell, value in zip(cells, row, strict=True):
+            new_row = t.add_row()
+            new_row._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
+            cells = new_row.cells
+            for cell, value, is_ordinal in zip(cells, row, ordinal, strict=True):
                 par = _cell_par(cell, "" if value is None else str(value), size, first=True)
-                if isinstance(value, int | float) or _looks_numeric(value):
-                    par.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-                else:
-                    par.alignment = WD_ALIGN_PARAGRAPH.LEFT
-        if widths_cm:
-            for row in t.rows:
-                for cell, w in zip(row.cells, widths_cm, strict=True):
-                    cell.width = Cm(w)
+                if is_ordinal:
+                    continue  # ordinal numbers stay centred
+                numeric = isinstance(value, int | float) or _looks_numeric(value)
+                par.alignment = WD_ALIGN_PARAGRAPH.RIGHT if numeric else WD_ALIGN_PARAGRAPH.LEFT
+        set_widths(t, widths_cm or default_widths(headers, rows, self.text_width_cm))
+        repeat_header(t)
         self.doc.add_paragraph().paragraph_format.space_after = Pt(0)
         return t
 
@@ -251,9 +239,9 @@ class OfficialDocument:
     def signature(self, signer: Signer, recipients: Sequence[str], archive: str) -> None:
         """``Nơi nhận`` at the left (12 pt bold italic, entries 11 pt) and the signature right."""
         t = self.doc.add_table(rows=1, cols=2)
-        _no_borders(t)
+        no_borders(t)
+        set_widths(t, (7.5, self.text_width_cm - 7.5))
         left, right = t.rows[0].cells
-        left.width, right.width = Cm(7.5), Cm(8.5)
         head = left.paragraphs[0]
         set_run_font(head.add_run("Nơi nhận:"), size=12, bold=True, italic=True)
         for entry in [*recipients]:
@@ -278,6 +266,12 @@ class OfficialDocument:
         """Write atomically (temp file, fsync, rename): no half-written document is ever visible."""
         enforce_fonts(self.doc)
         return save_atomic(self.doc, path)
+
+
+def _break_body_name(name: str) -> str:
+    """``ỦY BAN NHÂN DÂN`` on its own line, the area under it, as councils write it."""
+    head = "ỦY BAN NHÂN DÂN "
+    return f"{head.strip()}\n{name[len(head):]}" if name.startswith(head) else name
 
 
 def _left_par(cell, text: str, size: float) -> Paragraph:  # noqa: ANN001

@@ -6,7 +6,7 @@ import io
 from pathlib import Path
 
 from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.shared import Cm
+from docx.shared import Cm, Pt
 
 from giamsat.documents import charts
 from giamsat.documents import report_text as rt_
@@ -60,10 +60,13 @@ def _texts(doc: OfficialDocument, template: str, ctx: dict, closing: bool = Fals
 
 
 def _picture(doc: OfficialDocument, png: bytes, caption: str) -> None:
+    """A chart and its caption, numbered ``Biểu đồ N.`` in the order the charts appear."""
     par = doc.doc.add_paragraph()
     par.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    par.paragraph_format.keep_with_next = True
     par.add_run().add_picture(io.BytesIO(png), width=Cm(15.5))
-    doc.centered(caption, italic=True, size=12)
+    label = doc.centered(f"Biểu đồ {len(doc.doc.inline_shapes)}. {caption}", italic=True, size=12)
+    label.paragraph_format.space_after = Pt(6)
 
 
 def _notice(data: ReportData, plan: Plan) -> str | None:
@@ -101,7 +104,7 @@ def _project2(doc: OfficialDocument, data: ReportData, plan: Plan, base: dict) -
     png = charts.funding_by_source([rt_.FUND_LABELS[f] for f in p2.funding],
                                    list(p2.funding.values()), "Kinh phí Dự án 2 theo nguồn vốn",
                                    _notice(data, plan))
-    _picture(doc, png, "Biểu đồ 3. Kinh phí thực hiện Dự án 2 theo nguồn vốn")
+    _picture(doc, png, "Kinh phí thực hiện Dự án 2 theo nguồn vốn")
 
 
 def _review(doc: OfficialDocument, data: ReportData, plan: Plan, base: dict) -> None:
@@ -109,7 +112,8 @@ def _review(doc: OfficialDocument, data: ReportData, plan: Plan, base: dict) -> 
     _texts(doc, "review", {**base, **rt_.review_context(data, plan)})
     for group, lines in data.review.lines.items():
         label = rt_.group_label(group)
-        doc.para(f"Bảng: {label} theo đơn vị", italic=True, indent=False)
+        caption = doc.para(f"Bảng: {label} theo đơn vị", italic=True, indent=False)
+        caption.paragraph_format.keep_with_next = True
         doc.table(rt_.REVIEW_HEADERS, rt_.review_rows(data, group), size=11)
         if group != "poor" or not lines:
             continue
@@ -118,10 +122,10 @@ def _review(doc: OfficialDocument, data: ReportData, plan: Plan, base: dict) -> 
         _picture(doc, charts.rate_by_unit(names, [ln.rate or 0.0 for ln in lines], total.rate,
                                           f"Tỷ lệ {label.lower()} cuối kỳ theo đơn vị",
                                           _notice(data, plan)),
-                 f"Biểu đồ 1. Tỷ lệ {label.lower()} cuối kỳ theo đơn vị")
+                 f"Tỷ lệ {label.lower()} cuối kỳ theo đơn vị")
         _picture(doc, charts.start_vs_end(names, [ln.start for ln in lines], [ln.end for ln in lines],
                                           f"Số {label.lower()} đầu kỳ và cuối kỳ", _notice(data, plan)),
-                 f"Biểu đồ 2. Số {label.lower()} đầu kỳ và cuối kỳ theo đơn vị")
+                 f"Số {label.lower()} đầu kỳ và cuối kỳ theo đơn vị")
 
 
 def _difficulties(doc: OfficialDocument, data: ReportData, base: dict) -> None:

@@ -17,7 +17,7 @@ from docx.oxml import OxmlElement
 from docx.shared import Pt
 
 from giamsat.documents.decree30 import OfficialDocument, Signer, set_run_font
-from giamsat.documents.decree30 import _no_borders as no_borders
+from giamsat.documents.table_layout import no_borders, set_widths
 from giamsat.errors import BadDocument
 from giamsat.formatting import doc_number, long_date, place_date
 
@@ -107,6 +107,7 @@ def _countersign(d: OfficialDocument, info: MinutesInfo) -> None:
     """The commune's representative and the team's secretary sign beside each other."""
     t = d.doc.add_table(rows=1, cols=2)
     no_borders(t)
+    set_widths(t, (d.text_width_cm / 2, d.text_width_cm / 2))
     secretary = next((m for m in info.team if m["role"].lower() == "thư ký"), None)
     left, right = t.rows[0].cells
     for cell, title, name in ((left, f"ĐẠI DIỆN UBND {info.unit_name.upper()}", ""),

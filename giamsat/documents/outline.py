@@ -5,10 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.oxml import OxmlElement
-from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
-from docx.table import Table
 
 from giamsat.documents.decree30 import OfficialDocument, Signer, set_run_font
 from giamsat.formatting import doc_number, place_date, short_date
@@ -100,7 +97,6 @@ def _section(doc: OfficialDocument, section: Section) -> None:
                  for i in range(section.empty_rows)]
     table = doc.table(headers, rows, widths_cm=[c.width_cm for c in section.columns],
                       size=TABLE_PT)
-    _repeat_header(table)
     if section.narrative:
         table.rows[1].height = Cm(4)
         table.rows[1].cells[0].paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
@@ -108,10 +104,3 @@ def _section(doc: OfficialDocument, section: Section) -> None:
         for row in table.rows[1:]:
             row.height = Cm(0.8)
 
-
-def _repeat_header(table: Table) -> None:
-    """The header row repeats on each page, so a long table stays readable."""
-    tr_pr = table.rows[0]._tr.get_or_add_trPr()
-    el = OxmlElement("w:tblHeader")
-    el.set(qn("w:val"), "true")
-    tr_pr.append(el)

@@ -1,0 +1,97 @@
+"""Table and rule geometry for python-docx documents that Word and LibreOffice render alike.
+
+python-docx writes equal ``w:gridCol`` widths; LibreOffice lays tables out by that grid and
+ignores the cell widths, so every width is written to the grid, the cells and a fixed layout.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Cm, Pt
+from docx.table import Table
+from docx.text.paragraph import Paragraph
+
+NARROW_HEADERS = frozenset({"TT", "STT", "Số"})
+NARROW_CM = 1.1
+_AFTER_PBDR = ("w:shd", "w:tabs", "w:suppressAutoHyphens", "w:kinsoku", "w:wordWrap", "w:overflowPunct",
+               "w:topLinePunct", "w:autoSpaceDE", "w:autoSpaceDN", "w:bidi", "w:adjustRightInd",
+               "w:snapToGrid", "w:spacing", "w:ind", "w:contextualSpacing", "w:mirrorIndents",
+               "w:suppressOverlap", "w:jc", "w:textDirection", "w:textAlignment", "w:textboxTightWrap",
+               "w:outlineLvl", "w:divId", "w:cnfStyle", "w:rPr", "w:sectPr", "w:pPrChange")
+
+
+def set_widths(table: Table, widths_cm: Sequence[float]) -> None:
+    """Column widths in cm on the grid, on every cell and as a fixed table layout."""
+    tbl = table._tbl
+    for col, w in zip(tbl.tblGrid.findall(qn("w:gridCol")), widths_cm, strict=True):
+        col.set(qn("w:w"), str(Cm(w).twips))
+    for row in table.rows:
+        for cell, w in zip(row.cells, widths_cm, strict=True):
+            cell.width = Cm(w)
+    table.autofit = False  # w:tblLayout type="fixed"
+
+
+def default_widths(headers: Sequence[str], rows: Sequence[Sequence[object]],
+                   total_cm: float) -> list[float]:
+    """Widths for ``total_cm``: a narrow ordinal column, the rest by the length of their text."""
+    weights: list[float] = []
+    for i, head in enumerate(headers):
+        if head in NARROW_HEADERS:
+            weights.append(0.0)
+            continue
+        longest = max([len(str(r[i])) for r in rows if r[i] is not None] + [0])
+        head_word = max((len(w) for w in str(head).split()), default=0)
+        weights.append(float(min(max(longest, head_word, len(str(head)) / 2, 4), 40)))
+    narrow = NARROW_CM * weights.count(0.0)
+    spare = max(total_cm - narrow, 1.0)
+    total_w = sum(weights) or 1.0
+    return [NARROW_CM if w == 0.0 else round(spare * w / total_w, 2) for w in weights]
+
+
+def repeat_header(table: Table) -> None:
+    """The first row repeats at the top of each page and keeps with the rows below it."""
+    tr_pr = table.rows[0]._tr.get_or_add_trPr()
+    if tr_pr.find(qn("w:tblHeader")) is None:
+        el = OxmlElement("w:tblHeader")
+        el.set(qn("w:val"), "true")
+        tr_pr.append(el)
+    for cell in table.rows[0].cells:
+        for par in cell.paragraphs:
+            par.paragraph_format.keep_with_next = True
+
+
+def no_borders(table: Table) -> None:
+    """Remove every border of a layout table (header block, signatures)."""
+    borders = OxmlElement("w:tblBorders")
+    for edge in ("top", "left", "bottom", "right", "insideH", "insideV"):
+        el = OxmlElement(f"w:{edge}")
+        el.set(qn("w:val"), "nil")
+        borders.append(el)
+    table._tbl.tblPr.insert_element_before(borders, "w:shd", "w:tblLayout", "w:tblCellMar", "w:tblLook",
+                                           "w:tblCaption", "w:tblDescription", "w:tblPrChange")
+
+
+def short_rule_after(par: Paragraph, length_cm: float, width_cm: float) -> Paragraph:
+    """A short centred solid line in its own thin paragraph right under ``par``.
+
+    The text paragraph keeps its full width, so a long title or body name does not wrap
+    into a narrow column just to make the line short.
+    """
+    rule = par.insert_paragraph_before()
+    par._p.addnext(rule._p)  # move the new paragraph after ``par``
+    indent = max((width_cm - length_cm) / 2, 0.0)
+    fmt = rule.paragraph_format
+    fmt.left_indent = fmt.right_indent = Cm(indent)
+    fmt.space_before = fmt.space_after = Pt(0)
+    fmt.line_spacing = Pt(2)
+    ppr = rule._p.get_or_add_pPr()
+    bdr = OxmlElement("w:pBdr")
+    bottom = OxmlElement("w:bottom")
+    for k, v in (("w:val", "single"), ("w:sz", "6"), ("w:space", "1"), ("w:color", "000000")):
+        bottom.set(qn(k), v)
+    bdr.append(bottom)
+    ppr.insert_element_before(bdr, *_AFTER_PBDR)
+    return rule

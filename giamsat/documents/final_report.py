@@ -139,7 +139,7 @@ def _recommendations(doc: OfficialDocument, data: ReportData, base: dict) -> Non
     _texts(doc, "recommendations", {**base, "total": len(data.recommendations), "counts": counts})
     if data.recommendations:
         doc.table(["Số", "Nội dung kiến nghị", "Cơ quan, đơn vị thực hiện", "Hạn", "Tình trạng"],
-                  rt_.recommendation_rows(data), widths_cm=[1.0, 6.5, 3.5, 2.2, 3.0], size=11)
+                  rt_.recommendation_rows(data), widths_cm=[1.0, 5.6, 3.5, 2.2, 4.2], size=11)
 
 
 def _annexes(doc: OfficialDocument, data: ReportData, plan: Plan, number: int) -> None:
@@ -170,7 +170,8 @@ def _sample_annex(doc: OfficialDocument, data: ReportData) -> None:
         return
     doc.table(["Thông tin", "Giá trị"], [
         ["Ngày chọn mẫu", short_date(s.draw_on)], ["Thuật toán", f"{s.algorithm} ({s.algorithm_version})"],
-        ["Hạt giống (seed)", s.seed], ["Nguồn hạt giống", s.seed_source],
+        ["Hạt giống (seed)", s.seed],
+        ["Nguồn hạt giống", rt_.SEED_SOURCE_LABELS.get(s.seed_source, s.seed_source)],
         ["Mã băm biên bản (SHA-256)", s.record_sha256], ["Người phê duyệt", s.decided_by or ""]],
         widths_cm=[5.0, 11.0])
     doc.table(["TT", "Xã, thị trấn được chọn", "Thôn, xóm, tổ dân phố được chọn"],

@@ -16,6 +16,9 @@ REC_LABELS = {"open": "Chưa thực hiện", "in_progress": "Đang thực hiện
               "resolved": "Đã thực hiện", "not_accepted": "Không tiếp thu"}
 REPORTING_LABELS = {"on_time": "Đúng hạn", "late": "Muộn", "rejected": "Bị trả lại, chờ bổ sung",
                     "processing": "Đang xử lý", "missing": "Chưa gửi"}
+SEED_SOURCE_LABELS = {"coordinator": "Cán bộ điều phối nhập",
+                      "public_values": "Tính từ các giá trị công khai",
+                      "system_random": "Máy tính sinh ngẫu nhiên"}
 REVIEW_HEADERS = ["TT", "Đơn vị", "Tổng số hộ", "Đầu kỳ", "Thoát", "Tái", "Phát sinh", "Biến động khác",
                   "Cuối kỳ", "Tỷ lệ (%)"]
 

@@ -16,6 +16,8 @@ from docx.text.paragraph import Paragraph
 
 NARROW_HEADERS = frozenset({"TT", "STT", "Số"})
 NARROW_CM = 1.1
+CM_PER_CHAR = 0.24  # a bold 12 pt Times character, generously
+CELL_PAD_CM = 0.5
 _AFTER_PBDR = ("w:shd", "w:tabs", "w:suppressAutoHyphens", "w:kinsoku", "w:wordWrap", "w:overflowPunct",
                "w:topLinePunct", "w:autoSpaceDE", "w:autoSpaceDN", "w:bidi", "w:adjustRightInd",
                "w:snapToGrid", "w:spacing", "w:ind", "w:contextualSpacing", "w:mirrorIndents",
@@ -36,19 +38,21 @@ def set_widths(table: Table, widths_cm: Sequence[float]) -> None:
 
 def default_widths(headers: Sequence[str], rows: Sequence[Sequence[object]],
                    total_cm: float) -> list[float]:
-    """Widths for ``total_cm``: a narrow ordinal column, the rest by the length of their text."""
-    weights: list[float] = []
+    """Widths for ``total_cm``: a narrow ordinal column; every other column fits its longest word
+    and shares the rest of the width by the length of its text."""
+    floors, needs = [], []
     for i, head in enumerate(headers):
-        if head in NARROW_HEADERS:
-            weights.append(0.0)
-            continue
-        longest = max([len(str(r[i])) for r in rows if r[i] is not None] + [0])
-        head_word = max((len(w) for w in str(head).split()), default=0)
-        weights.append(float(min(max(longest, head_word, len(str(head)) / 2, 4), 40)))
-    narrow = NARROW_CM * weights.count(0.0)
-    spare = max(total_cm - narrow, 1.0)
-    total_w = sum(weights) or 1.0
-    return [NARROW_CM if w == 0.0 else round(spare * w / total_w, 2) for w in weights]
+        texts = [str(head)] + [str(r[i]) for r in rows if r[i] is not None]
+        longest_word = max((len(w) for t in texts for w in t.split()), default=1)
+        ordinal = head in NARROW_HEADERS
+        floors.append(NARROW_CM if ordinal else min(longest_word * CM_PER_CHAR + CELL_PAD_CM, 6.0))
+        content = max([len(t) for t in texts[1:]] + [len(texts[0]) // 2])  # headers may wrap
+        needs.append(0.0 if ordinal else float(min(content, 40)))
+    spare = total_cm - sum(floors)
+    if spare < 0:
+        return [round(f * total_cm / sum(floors), 2) for f in floors]
+    total_need = sum(needs) or 1.0
+    return [round(f + spare * n / total_need, 2) for f, n in zip(floors, needs, strict=True)]
 
 
 def repeat_header(table: Table) -> None:

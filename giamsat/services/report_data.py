@@ -128,7 +128,7 @@ def _sample(session: Session, cycle_id: int, as_of: dt.date,
         return None
     by_code = {(u.code, u.valid_from): u for u in units.values()}
     communes = []
-    for item in (draw.result or {}).get("communes", []):
+    for item in (draw.result or {}).get("units", []):  # the shape sampling.draw() stores
         key = item.get("unit_key") or item.get("key")
         if key is None:
             code = str(item.get("code", ""))

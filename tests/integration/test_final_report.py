@@ -61,6 +61,8 @@ def test_the_report_lists_the_sample_each_recommendation_and_embeds_charts(repor
     doc, text = _texts(path)
     for villages in SAMPLED.values():
         assert ", ".join(villages) in text
+    assert f"chọn ngẫu nhiên {len(SAMPLED)} xã" in text  # the draw as sampling.draw() stores it
+    assert f"/{len(SAMPLED)} xã được chọn" in text
     for name in ("Xã Hiển Khánh", "Xã Đại An", "Xã Thành Lợi", "Xã Tam Thanh"):
         assert name in text
     assert "a3f1c2d4e5b6" in text and "sha256-rank" in text

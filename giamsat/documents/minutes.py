@@ -80,13 +80,13 @@ def render_minutes(info: MinutesInfo, path: Path) -> Path:
            f"năm {info.year}.")
     d.heading("I. THÀNH PHẦN")
     d.heading("1. Đoàn giám sát", 2)
-    for m in info.team:
-        d.bullet(f"{m['name']}, {m['position']} - {m['role']}")
+    for i, m in enumerate(info.team, 1):
+        d.bullet(f"{m['name']}, {m['position']} - {m['role']}" + ("." if i == len(info.team) else ";"))
     d.heading(f"2. Đại diện Ủy ban nhân dân {unit_lower}", 2)
     d.para("- Ông (bà): ........................................ Chức vụ: ...........................")
     d.heading("II. NỘI DUNG GIÁM SÁT")
-    for c in info.contents:
-        d.bullet(c)
+    for i, c in enumerate(info.contents, 1):
+        d.bullet(c + ("." if i == len(info.contents) else ";"))
     villages = ", ".join(info.villages) if info.villages else "theo thực tế làm việc của Đoàn"
     d.para(f"Thôn, xóm được chọn ngẫu nhiên để làm việc và tham vấn: {villages}"
            + (" (tên thôn là dữ liệu minh họa)." if info.villages and info.villages_synthetic else "."))

@@ -114,7 +114,8 @@ def _review(doc: OfficialDocument, data: ReportData, plan: Plan, base: dict) -> 
         label = rt_.group_label(group)
         caption = doc.para(f"Bảng: {label} theo đơn vị", italic=True, indent=False)
         caption.paragraph_format.keep_with_next = True
-        doc.table(rt_.REVIEW_HEADERS, rt_.review_rows(data, group), size=11)
+        doc.table(rt_.REVIEW_HEADERS, rt_.review_rows(data, group),
+                  widths_cm=rt_.REVIEW_WIDTHS_CM, size=11)
         if group != "poor" or not lines:
             continue
         names = [data.unit_name(ln.unit_key) for ln in lines]
@@ -150,7 +151,8 @@ def _annexes(doc: OfficialDocument, data: ReportData, plan: Plan, number: int) -
         doc.para("Chưa có số liệu.")
     for group in data.review.lines:
         doc.para(rt_.group_label(group), bold=True, indent=False)
-        doc.table(rt_.REVIEW_HEADERS, rt_.review_rows(data, group), size=11)
+        doc.table(rt_.REVIEW_HEADERS, rt_.review_rows(data, group),
+                  widths_cm=rt_.REVIEW_WIDTHS_CM, size=11)
     doc.annex("Phụ lục II", "Biên bản chọn mẫu giám sát", ref)
     _sample_annex(doc, data)
     doc.annex("Phụ lục III", "Nguồn gốc số liệu", ref)

@@ -21,6 +21,7 @@ SEED_SOURCE_LABELS = {"coordinator": "Cán bộ điều phối nhập",
                       "system_random": "Máy tính sinh ngẫu nhiên"}
 REVIEW_HEADERS = ["TT", "Đơn vị", "Tổng số hộ", "Đầu kỳ", "Thoát", "Tái", "Phát sinh", "Biến động khác",
                   "Cuối kỳ", "Tỷ lệ (%)"]
+REVIEW_WIDTHS_CM = [1.0, 3.2, 1.7, 1.5, 1.4, 1.3, 1.5, 1.6, 1.5, 1.5]  # unit names on one line
 
 
 def group_label(group: str) -> str:

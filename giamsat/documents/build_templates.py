@@ -141,7 +141,7 @@ def build_letter_template() -> OfficialDocument:
     d.heading("3. Lịch giám sát", 2)
     _loop(d, "{%p for s in schedule %}", "- " + _WHEN + ": {{ s.title }}.")
     d.para("Các xã được chọn giám sát chuẩn bị các tài liệu sau:")
-    _loop(d, "{%p for doc in documents_to_prepare %}", "- {{ doc }};")
+    _loop(d, "{%p for doc in documents_to_prepare %}", "- {{ doc }}{{ '.' if loop.last else ';' }}")
     d.heading("4. Tài liệu gửi kèm", 2)
     d.para("- Kế hoạch số {{ plan_number }} ngày {{ plan_date }} của {{ committee_short }} (kèm Phụ "
            "lục thành phần đoàn và lịch giám sát);")

@@ -199,7 +199,9 @@ class OfficialDocument:
 
     def heading(self, text: str, level: int = 1) -> Paragraph:
         """``I. …`` (level 1, bold), ``1. …`` (level 2, bold), ``a) …`` (level 3, italic)."""
-        return self.para(text, bold=level <= 2, italic=level == 3)
+        par = self.para(text, bold=level <= 2, italic=level == 3)
+        par.paragraph_format.keep_with_next = True  # never alone at the foot of a page
+        return par
 
     def bullet(self, text: str) -> Paragraph:
         """``- …`` body line."""

@@ -14,8 +14,8 @@ import hashlib
 import io
 import os
 import re
+import secrets
 import struct
-import tempfile
 import zipfile
 import zlib
 from collections.abc import Iterable, Mapping
@@ -38,9 +38,15 @@ def xml_escape(value: str) -> str:
     return value.translate(_ESCAPES)
 
 
-def _deflate(data: bytes) -> bytes:
+def _deflate(data: bytes, mode: int = zlib.Z_FINISH) -> bytes:
     packer = zlib.compressobj(6, zlib.DEFLATED, -15)
-    return packer.compress(data) + packer.flush()
+    return packer.compress(data) + packer.flush(mode)
+
+
+# Deflate blocks ended by a sync flush are byte-aligned and self-contained, so a part is packed as
+# its static pieces (compressed once) and its values (compressed per unit) laid end to end, then
+# closed by an empty final block. Only the few value bytes are compressed per unit.
+_LAST_BLOCK = _deflate(b"")
 
 
 @dataclass(frozen=True)
@@ -50,6 +56,7 @@ class _Part:
     packed: bytes | None = None       # the compressed bytes of a part without a token
     crc: int = 0
     size: int = 0
+    packed_pieces: tuple[bytes | str, ...] = ()  # static pieces compressed (sync flush), tokens
 
 
 class Stamp:
@@ -70,8 +77,9 @@ class Stamp:
                     self.parts.append(_Part(name, (), _deflate(data), zlib.crc32(data), len(data)))
                     continue
                 seen.update(pieces[1::2])
-                self.parts.append(_Part(name, tuple(p if i % 2 else p.encode("utf-8")
-                                                    for i, p in enumerate(pieces))))
+                raw = tuple(p if i % 2 else p.encode("utf-8") for i, p in enumerate(pieces))
+                self.parts.append(_Part(name, raw, packed_pieces=tuple(
+                    p if isinstance(p, str) else _deflate(p, zlib.Z_SYNC_FLUSH) for p in raw)))
                 self._check_case_variants(text, tokens)
         missing = [t for t in tokens if t not in seen]
         if missing:
@@ -87,13 +95,18 @@ class Stamp:
     def fill(self, values: Mapping[str, str]) -> bytes:
         """The .docx with each token replaced by its value (plain text, escaped here)."""
         escaped = {t: xml_escape(v).encode("utf-8") for t, v in values.items()}
+        packed_values = {t: _deflate(v, zlib.Z_SYNC_FLUSH) for t, v in escaped.items()}
         out, central, offset = io.BytesIO(), [], 0
         for part in self.parts:
             if part.packed is not None:
                 packed, crc, size = part.packed, part.crc, part.size
             else:
-                data = b"".join(p if isinstance(p, bytes) else escaped[p] for p in part.pieces)
-                packed, crc, size = _deflate(data), zlib.crc32(data), len(data)
+                crc = size = 0
+                for p in part.pieces:
+                    data = p if isinstance(p, bytes) else escaped[p]
+                    crc, size = zlib.crc32(data, crc), size + len(data)
+                packed = b"".join([*(p if isinstance(p, bytes) else packed_values[p]
+                                     for p in part.packed_pieces), _LAST_BLOCK])
             head = (20, 0, zipfile.ZIP_DEFLATED, _DOS_TIME, _DOS_DATE, crc, len(packed), size)
             out.write(_LOCAL.pack(0x04034B50, *head, len(part.name), 0))
             out.write(part.name)
@@ -116,12 +129,14 @@ class BatchWriter:
 
     def __init__(self) -> None:
         self._pending: list[tuple[str, Path]] = []
+        self._token = secrets.token_hex(6)
 
     def add(self, path: Path, data: bytes) -> str:
         """Write ``data`` to a temporary file beside ``path``; returns its SHA-256."""
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}-", suffix=".tmp", dir=path.parent)
+        tmp = str(path.parent / f".{path.name}-{os.getpid()}-{self._token}.tmp")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
         self._pending.append((tmp, path))
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from giamsat.db.models import Message
@@ -77,3 +79,17 @@ def enqueue(session: Session, *, cycle_id: int, key: str, kind: str, to: Sequenc
     session.add(msg)
     session.flush()
     return msg, True
+
+
+def insert_pending(session: Session, rows: Sequence[dict]) -> set[str]:
+    """Insert new messages in one statement, skipping any key already queued (by anyone, even a
+    concurrent run that has not committed yet: the unique key makes the second insert wait for it
+    and then skip); returns the keys actually inserted."""
+    if not rows:
+        return set()
+    table = Message.__table__
+    dialect = session.get_bind().dialect.name
+    stmt = (pg_insert(table) if dialect == "postgresql" else sqlite_insert(table)) \
+        .on_conflict_do_nothing(index_elements=[table.c.idempotency_key]) \
+        .returning(table.c.idempotency_key)
+    return set(session.execute(stmt, list(rows)).scalars())

@@ -22,7 +22,8 @@ from giamsat.db import audit
 from giamsat.db.models import Document, Message, Obligation
 from giamsat.documents.notification import common_context, in_sentence, plan_number, render_plan
 from giamsat.formatting import doc_number
-from giamsat.messaging.outbox import Attachment, idempotency_key, message_row
+from giamsat.messaging.outbox import Attachment, idempotency_key, insert_pending, pending_row
+from giamsat.messaging.templates import StampedEmails, render_email
 from giamsat.plan import Unit
 from giamsat.runtime import Runtime
 from giamsat.services.cycle import mark_step_done, unit_rows_on
@@ -109,27 +110,35 @@ def _email_base(rt: Runtime) -> dict:
     }
 
 
+def _emails(rt: Runtime, renderer: UnitDocuments, plan_doc: Doc) -> StampedEmails:
+    """The notification e-mail, rendered once and stamped with each unit's name."""
+    base = _email_base(rt)
+
+    def render(ctx: dict) -> tuple[str, str, str]:
+        letter, outline = renderer.filenames(ctx["unit_name"])
+        return render_email("notify_plan", base | ctx | {"attachments": [letter, plan_doc.filename, outline]})
+    return StampedEmails(render)
+
+
 def _queue_chunk(s: Session, rt: Runtime, units: list[Unit], docs: dict[tuple[str, str], Doc],
                  plan_doc: Doc, ids: tuple[dict[str, int], dict[str, int]], queued: set[str],
-                 now: dt.datetime) -> int:
+                 emails: StampedEmails, now: dt.datetime) -> int:
     """One notification per unit of the chunk not yet queued, inserted in one statement."""
     unit_ids, obligation_ids = ids
-    base, rows = _email_base(rt), []
+    rows = []
     for u in units:
         key = idempotency_key(rt.plan.cycle_key, "notify", "plan_letter", u.key)
         if key in queued:
             continue
         atts = [Attachment(d.path, d.filename) for d in (docs[u.key, "letter"], plan_doc,
                                                           docs[u.key, "outline"])]
-        context = base | {"unit_name": u.name, "unit_in_sentence": in_sentence(u.name),
-                          "attachments": [a.filename for a in atts]}
-        rows.append(message_row(cycle_id=rt.cycle_id, key=key, kind="notify_plan", to=[u.email],
-                                template="notify_plan", context=context, now=now, attachments=atts,
+        subject, text, html = emails.render((), {}, {"unit_name": u.name,
+                                                     "unit_in_sentence": in_sentence(u.name)})
+        rows.append(pending_row(cycle_id=rt.cycle_id, key=key, kind="notify_plan", to=[u.email], cc=[],
+                                subject=subject, text=text, html=html, now=now, attachments=atts,
                                 unit_id=unit_ids[u.key], obligation_id=obligation_ids[f"report:{u.key}"]))
         queued.add(key)
-    if rows:
-        s.execute(insert(M), rows)
-    return len(rows)
+    return len(insert_pending(s, rows))
 
 
 def notify(rt: Runtime, as_of: dt.date) -> NotifySummary:
@@ -145,6 +154,7 @@ def notify(rt: Runtime, as_of: dt.date) -> NotifySummary:
         _record_docs(s, rt, [plan_doc], known, unit_ids, now)
         summary.documents_rendered += fresh
         summary.documents.append(plan_doc.path)
+        emails = _emails(rt, renderer, plan_doc)
         obligations = dict(s.execute(select(OB.c.key, OB.c.id).where(OB.c.cycle_id == rt.cycle_id,
                                                                    OB.c.kind == "report")).tuples().all())
         queued = set(s.scalars(select(M.c.idempotency_key).where(M.c.cycle_id == rt.cycle_id,
@@ -157,7 +167,7 @@ def notify(rt: Runtime, as_of: dt.date) -> NotifySummary:
             _record_docs(s, rt, list(docs.values()), known, unit_ids, now)
             summary.obligations_created += _obligation_ids(s, rt, chunk, obligations, unit_ids, now)
             summary.messages_queued += _queue_chunk(s, rt, chunk, docs, plan_doc,
-                                                    (unit_ids, obligations), queued, now)
+                                                    (unit_ids, obligations), queued, emails, now)
         mark_step_done(s, rt.cycle_id, "notify", now)
         audit.record(s, at=now, actor=rt.actor, action="notify.run", entity="step", entity_id="notify",
                      cycle_id=rt.cycle_id, units=len(units), queued=summary.messages_queued,

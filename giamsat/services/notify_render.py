@@ -45,13 +45,18 @@ class UnitDocuments:
         self._letters: dict[dt.date, Stamp] = {}
         self._outlines: dict[dt.date, Stamp] = {}
 
+    def filenames(self, unit_name: str) -> tuple[str, str]:
+        """The names the recipient sees for the letter and the outline of unit ``unit_name``."""
+        return f"Công văn {self.letter_no} - {unit_name}.docx", f"Đề cương báo cáo - {unit_name}.docx"
+
     def docs_of(self, u: Unit) -> tuple[Doc, Doc]:
         """The letter and the outline of ``u`` (names and keys; not rendered)."""
         ck, slug = self.rt.plan.cycle_key, f"{u.code}-{u.valid_from:%Y%m%d}"
+        letter, outline = self.filenames(u.name)
         return (Doc(f"{ck}:notify:letter:{u.key}", "letter", self.folder / f"cong-van-{slug}.docx",
-                    f"Công văn {self.letter_no} - {u.name}.docx", u.key),
+                    letter, u.key),
                 Doc(f"{ck}:notify:outline:{u.key}", "outline", self.folder / f"de-cuong-{slug}.docx",
-                    f"Đề cương báo cáo - {u.name}.docx", u.key))
+                    outline, u.key))
 
     def _letter(self, issued: dt.date, sample: Unit) -> Stamp:
         if issued not in self._letters:

@@ -50,7 +50,8 @@ def test_two_sweeps_at_once_queue_each_reminder_once(fresh_postgres_url, tmp_pat
         t.join(60)
     assert errors == []
     with rt.db.unit_of_work() as s:
-        per_key = s.execute(select(Message.idempotency_key, func.count()).group_by(Message.idempotency_key)).all()
+        per_key = s.execute(select(Message.idempotency_key, func.count())
+                            .group_by(Message.idempotency_key)).all()
         units = s.scalar(select(func.count()).select_from(Obligation))
     assert len(per_key) == units > 0 and all(n == 1 for _, n in per_key)
     assert sorted(r.queued for r in results) == [0, units]

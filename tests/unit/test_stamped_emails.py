@@ -18,7 +18,8 @@ def _renderer(subject: str, text: str, html: str):
 
 
 def test_stamped_emails_equal_full_renders_with_html_escaped_names():
-    emails, calls = _renderer("Nhắc {{ unit_name }}", "Kính gửi UBND {{ unit_name }}", "<b>{{ unit_name }}</b>")
+    emails, calls = _renderer("Nhắc {{ unit_name }}", "Kính gửi UBND {{ unit_name }}",
+                              "<b>{{ unit_name }}</b>")
     names = ["Xã A", 'Xã "B" <C> & D', "Xã  Ông   Ích"]
     got = [emails.render(("report",), {}, {"unit_name": n}) for n in names]
     assert got[1] == ('Nhắc Xã "B" <C> & D', 'Kính gửi UBND Xã "B" <C> & D',

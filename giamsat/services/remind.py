@@ -54,7 +54,7 @@ def _open_obligations(s: Session, cycle_id: int) -> list:
     """Every open obligation with its unit, visit and recommendation fields: one query, plain rows."""
     def unit(col: str):  # noqa: ANN202 - SQL expression
         return func.coalesce(getattr(ObUnit, col), getattr(VisitUnit, col), getattr(RecUnit, col))
-    return list(s.execute(
+    return list(s.connection().execute(
         select(Obligation.id, Obligation.kind, Obligation.key, Obligation.due_on, Obligation.created_at,
                unit("id").label("unit_id"), unit("name").label("unit_name"),
                unit("email").label("unit_email"), unit("chairman_email").label("chairman_email"),
@@ -79,10 +79,10 @@ def _addresses(rt: Runtime, row, escalated: bool) -> tuple[list[str], list[str]]
     return ([first] if first else []), (office if escalated else [])
 
 
-def _shape(rt: Runtime, row, r: Reminder) -> tuple[tuple, dict]:  # noqa: ANN001
-    """What the reminder's text depends on besides the unit's name, and the context it gives."""
+def _context(rt: Runtime, row, r: Reminder) -> dict:  # noqa: ANN001
+    """What the reminder's text depends on besides the unit's name."""
     plan = rt.plan
-    ctx = {
+    return {
         "kind": row.kind, "stage": r.slot.stage, "escalated": r.slot.escalated,
         "overdue_index": r.slot.overdue_index, "days_left": r.working_days_left,
         "days_late": r.working_days_late, "due_on": row.due_on,
@@ -91,8 +91,6 @@ def _shape(rt: Runtime, row, r: Reminder) -> tuple[tuple, dict]:  # noqa: ANN001
         "office_name": plan.bodies.office.short, "office_email": plan.bodies.office.email or "",
         "report_rule_before": plan.report.deadline_rule == "before",
     }
-    shape = tuple(v for k, v in ctx.items() if k != "documents_to_prepare") + (bool(row.unit_name),)
-    return shape, ctx
 
 
 def _renderer() -> StampedEmails:
@@ -139,7 +137,8 @@ def sweep(rt: Runtime, as_of: dt.date) -> RemindSummary:
         summary.open_obligations = len(rows)
         owed = _owed(rt, rows, as_of)
         done = _already_queued(s, [key for key, _, _ in owed])
-        pending: list[dict] = []
+        pending: list[tuple[dict, str]] = []
+        contexts: dict[tuple, dict] = {}
         for key, row, r in owed:
             if key in done:
                 summary.already_queued += 1
@@ -149,18 +148,21 @@ def sweep(rt: Runtime, as_of: dt.date) -> RemindSummary:
                 summary.without_address.append(row.key)
                 continue
             kind = "reminder_escalation" if r.slot.escalated else f"reminder_{r.slot.stage}"
-            shape, ctx = _shape(rt, row, r)
-            subject, text, html = emails.render(shape, ctx, {"unit_name": row.unit_name or ""})
-            pending.append(pending_row(cycle_id=rt.cycle_id, key=key, kind=kind, to=to, cc=cc,
-                                       subject=subject, text=text, html=html, now=now,
-                                       unit_id=row.unit_id, obligation_id=row.id) | {"_label": row.kind})
+            shape = (row.kind, r, row.due_on, row.scheduled_on, row.addressed_to, row.content,
+                     bool(row.unit_name))
+            if shape not in contexts:
+                contexts[shape] = _context(rt, row, r)
+            subject, text, html = emails.render(shape, contexts[shape], {"unit_name": row.unit_name or ""})
+            pending.append((pending_row(cycle_id=rt.cycle_id, key=key, kind=kind, to=to, cc=cc,
+                                        subject=subject, text=text, html=html, now=now,
+                                        unit_id=row.unit_id, obligation_id=row.id), row.kind))
         for i in range(0, len(pending), CHUNK):
             chunk = pending[i:i + CHUNK]
-            inserted = insert_pending(s, [{k: v for k, v in p.items() if k != "_label"} for p in chunk])
-            for p in chunk:
+            inserted = insert_pending(s, [p for p, _ in chunk])
+            for p, label in chunk:
                 if p["idempotency_key"] in inserted:
                     summary.queued += 1
-                    summary.by_kind[f"{p['_label']}:{p['kind']}"] += 1
+                    summary.by_kind[f"{label}:{p['kind']}"] += 1
                 else:  # a concurrent sweep queued it first
                     summary.already_queued += 1
         audit.record(s, at=now, actor=rt.actor, action="remind.sweep", entity="step", entity_id="remind",

@@ -27,6 +27,7 @@ RUNNER_WORK = {"giamsat.demo": ("drop_report", "record_visit", "answer_recommend
 _step: list[str] = []          # the flow running now (the demo runs one at a time)
 _depth = [0]
 _first: dict[str, object] = {}  # the first flow run: it also starts Prefect's temporary server
+_run: dict[str, object] = {}    # where the timings go and when the demo started
 work: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
 flows: dict[str, dict[str, float]] = defaultdict(lambda: {"runs": 0, "wall_s": 0.0})
 
@@ -72,6 +73,7 @@ def _instrument() -> None:
 
     def timed_flow(self, step: str, day, **params):  # noqa: ANN001, ANN003, ANN202
         _step.append(step)
+        _run["day"] = day
         before = sum(work[step].values())
         start = time.perf_counter()
         try:
@@ -84,6 +86,7 @@ def _instrument() -> None:
                               work_s=round(sum(work[step].values()) - before, 2))
             flows[step]["runs"] += 1
             flows[step]["wall_s"] += seconds
+            _write(partial=True)  # a run stopped early (time limit) still says where time went
     DemoRunner.flow = timed_flow
 
 
@@ -105,6 +108,12 @@ def _summary(total: float) -> dict:
             "steps": dict(sorted(steps.items(), key=lambda kv: -kv[1]["wall_s"]))}
 
 
+def _write(partial: bool) -> None:
+    summary = _summary(time.perf_counter() - _run["start"])
+    summary |= {"partial": partial, "last_day": _run.get("day")}
+    Path(_run["result"]).write_text(json.dumps(summary, indent=1, default=str), encoding="utf-8")
+
+
 def main(plan: str, out: str, result: str) -> None:
     """Run ``giamsat --config PLAN demo --out OUT`` instrumented; write the timings to RESULT."""
     out_dir = Path(out).resolve()
@@ -118,9 +127,9 @@ def main(plan: str, out: str, result: str) -> None:
     _instrument()
     from giamsat.cli import app
 
-    start = time.perf_counter()
+    _run.update(start=time.perf_counter(), result=result)
     app(["--config", plan, "demo", "--out", str(out_dir)], prog_name="giamsat", standalone_mode=False)
-    Path(result).write_text(json.dumps(_summary(time.perf_counter() - start), indent=1), encoding="utf-8")
+    _write(partial=False)
 
 
 if __name__ == "__main__":

@@ -33,6 +33,7 @@ def run_size(n: int, out: Path) -> dict:
     out.mkdir(parents=True, exist_ok=True)
     plan = generate.write_plan(n, out / f"plan-{n}.yaml")
     result, log = out / f"timings-{n}.json", out / f"demo-{n}.log"
+    result.unlink(missing_ok=True)
     cmd = [sys.executable, "-m", "bench._cycle_child", str(plan), str(out / f"run-{n}"), str(result)]
     env = {k: v for k, v in os.environ.items() if not k.startswith(("GIAMSAT_", "PREFECT_"))}
     start = time.perf_counter()
@@ -41,10 +42,11 @@ def run_size(n: int, out: Path) -> dict:
         _, status, usage = os.wait4(proc.pid, 0)
         proc.returncode = os.waitstatus_to_exitcode(status)
     wall = time.perf_counter() - start
-    if proc.returncode != 0:
+    timings = json.loads(result.read_text(encoding="utf-8")) if result.exists() else {}
+    if proc.returncode != 0:  # stopped or failed: what was measured up to the last flow run
         return {"units": n, "ok": False, "wall_s": round(wall, 1), "log": str(log),
-                "error": log.read_text(encoding="utf-8")[-2000:]}
-    timings = json.loads(result.read_text(encoding="utf-8"))
+                "peak_rss_mb": round(usage.ru_maxrss / 1024), "error": log.read_text(
+                    encoding="utf-8")[-1500:], **timings}
     return {"units": n, "ok": True, "wall_s": round(wall, 1),
             "peak_rss_mb": round(usage.ru_maxrss / 1024), **timings}
 

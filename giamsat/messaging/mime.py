@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import base64
+import binascii
 import datetime as dt
 import hashlib
 from dataclasses import dataclass, field
@@ -75,7 +75,27 @@ _LINE = 78
 
 
 def _b64(data: bytes) -> bytes:
-    return base64.encodebytes(data).replace(b"\n", _CRLF)
+    """Base64 in 76-character lines ended by CRLF; the line split runs in C (``map``), not per line."""
+    enc = binascii.b2a_base64(data, newline=False)
+    n = len(enc)
+    if not n:
+        return b""
+    return _CRLF.join(map(enc.__getitem__, map(slice, range(0, n, 76), range(76, n + 76, 76)))) + _CRLF
+
+
+def _encoded_words(value: str) -> bytes:
+    """``value`` as RFC 2047 UTF-8 encoded words of at most 75 characters, one per folded line."""
+    words, chunk, size = [], [], 0
+    for ch in value:
+        n = len(ch.encode("utf-8"))
+        if size + n > 42:  # 42 bytes: 56 base64 characters; "Subject: =?utf-8?b?…?=" fits in 78
+            words.append("".join(chunk))
+            chunk, size = [], 0
+        chunk.append(ch)
+        size += n
+    words.append("".join(chunk))
+    return b"\r\n ".join(b"=?utf-8?b?" + binascii.b2a_base64(w.encode("utf-8"), newline=False) + b"?="
+                          for w in words)
 
 
 @lru_cache(maxsize=16)
@@ -103,8 +123,10 @@ def _policy_header(name: str, value: str) -> bytes:
 
 def _header(name: str, value: str) -> bytes:
     """One folded header line; addresses and ASCII values written directly when that is exact."""
+    if name == "Subject" and not value.isascii():
+        return b"Subject: " + _encoded_words(value) + _CRLF
     if name == "Subject":
-        return f"{name}: ".encode() + Header(value, "utf-8", header_name=name).encode(
+        return b"Subject: " + Header(value, "us-ascii", header_name=name).encode(
             linesep="\r\n").encode("ascii") + _CRLF
     if not value.isascii() or "\n" in value or "\r" in value:
         return _policy_header(name, value)

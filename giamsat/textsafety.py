@@ -62,14 +62,14 @@ def display_filename(name: str, fallback: str = "tep-khong-ten") -> str:
     return name
 
 
-_SAFE_SUFFIX = re.compile(r"^\.[a-z0-9]{1,8}$")
+_SAFE_SUFFIX = re.compile(r"\.[a-z0-9]{1,8}")
 
 
 def storage_suffix(name: str, default: str = ".bin") -> str:
     """The lower-case extension of ``name`` if it is a plain short one, else ``default``."""
     dot = name.rfind(".")
     suffix = name[dot:].lower() if dot > 0 else ""
-    return suffix if _SAFE_SUFFIX.match(suffix) else default
+    return suffix if _SAFE_SUFFIX.fullmatch(suffix) else default
 
 
 # Characters that mean something to CommonMark/GFM or to the HTML a markdown renderer lets through.

@@ -84,6 +84,11 @@ def markdown_text(text: str) -> str:
     return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
 
 
+def markdown_row(row: dict) -> dict:
+    """A table-artifact row with every text cell inert (Prefect renders table cells as markdown)."""
+    return {k: markdown_text(v) if isinstance(v, str) else v for k, v in row.items()}
+
+
 def redact(text: str, secrets: list[str] | tuple[str, ...]) -> str:
     """``text`` with every non-empty secret replaced by ``***``."""
     for secret in sorted((s for s in secrets if s), key=len, reverse=True):

@@ -8,7 +8,7 @@ import pytest
 from prefect.client.orchestration import get_client
 
 from flows.cycle import cycle_overview
-from tests.integration.test_hostile_text_rendering import HOSTILE, hostile_config  # noqa: F401
+from tests.fixtures.hostile import HOSTILE
 
 pytestmark = pytest.mark.prefect
 

@@ -13,7 +13,6 @@ from email import policy
 from html import escape
 
 import pytest
-import yaml
 from docx import Document
 from sqlalchemy import select
 
@@ -29,23 +28,11 @@ from giamsat.services.notify import notify
 from giamsat.services.outbox import deliver
 from giamsat.services.report import final_report
 from giamsat.synthetic import fill_outline
-from tests.conftest import CONFIG
 from tests.fixtures.collect import at
+from tests.fixtures.hostile import HOSTILE
 from tests.fixtures.report_data import build_cycle
 
-HOSTILE = "{{ 7*7 }}{% raw %}<script>alert(1)</script> [bấm](http://e.vn) | =1+2 $\\frac{$ 5%"
 NOW = clock.at_office_hours(dt.date(2024, 5, 2))
-
-
-@pytest.fixture
-def hostile_config(tmp_path):
-    data = yaml.safe_load(CONFIG.read_text(encoding="utf-8"))
-    for unit in data["units"]:
-        unit["name"] = f"{unit['name']} {HOSTILE}"
-    data["visits"]["team"][0]["name"] = f"Trưởng đoàn {HOSTILE}"
-    path = tmp_path / "hostile.yaml"
-    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
-    return path
 
 
 @pytest.fixture

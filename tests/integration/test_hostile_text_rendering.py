@@ -117,3 +117,23 @@ def test_the_final_report_prints_hostile_names_and_recommendations_literally(hos
     with hostile_rt.db.unit_of_work() as s:
         names = [u.name for u in s.scalars(select(Unit))]
     assert sum(1 for n in names if n in text) >= 4
+
+
+def test_a_recommendation_typed_with_control_characters_still_prints_in_the_final_report(
+        sqlite_runtime, tmp_path):
+    rt = sqlite_runtime
+    build_cycle(rt)
+    rec = followup.add(rt, "Kiến\x01 nghị\x1b[0m rà\u202e soát\x0c", "UBND\r\n xã\x00", None, None, None,
+                       "x", NOW)
+    assert (rec.content, rec.addressed_to) == ("Kiến nghị[0m rà soát", "UBND xã")
+    followup.update(rt, rec.id, "in_progress", "đang\x07 làm", None, "x", NOW)
+    report = final_report(rt, dt.date(2024, 11, 20), out=tmp_path / "b.docx")
+    assert "Kiến nghị[0m rà soát" in docx_text(report)
+
+
+def test_an_absurdly_long_recommendation_is_refused_with_a_typed_error(sqlite_runtime):
+    from giamsat.errors import Conflict
+
+    with pytest.raises(Conflict) as refused:
+        followup.add(sqlite_runtime, "x" * 6000, "UBND xã", None, None, None, "x", NOW)
+    assert str(refused.value) == "Nội dung kiến nghị quá dài (6.000 ký tự; tối đa 5.000 ký tự)."

@@ -1,0 +1,78 @@
+"""``giamsat audit``: the audit log (who changed what, when), filtered and bounded."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import typer
+from rich.table import Table
+
+from giamsat import clock
+from giamsat.cli.common import console, parse_date, runtime
+from giamsat.db.audit import AuditQuery, entries
+from giamsat.db.models import AuditEntry
+
+MAX_LIMIT = 10_000
+DETAIL_WIDTH = 90
+
+
+def _day_start(value: str | None, shift_days: int = 0) -> dt.datetime | None:
+    """Midnight (Vietnam time) of a ``--since``/``--until`` day, as an aware datetime."""
+    if value is None:
+        return None
+    return dt.datetime.combine(parse_date(value) + dt.timedelta(days=shift_days), dt.time(0),
+                               tzinfo=clock.TZ)
+
+
+def as_json(e: AuditEntry) -> dict:
+    """One entry as JSON (time in ISO 8601 with its UTC offset, Vietnam time)."""
+    return {"id": e.id, "at": e.at.astimezone(clock.TZ).isoformat(), "actor": e.actor,
+            "action": e.action, "entity": e.entity, "entity_id": e.entity_id, "cycle_id": e.cycle_id,
+            "detail": e.detail}
+
+
+def _detail(detail: dict) -> str:
+    text = ", ".join(f"{k}={v}" for k, v in detail.items() if v not in (None, "", [], {}))
+    return text if len(text) <= DETAIL_WIDTH else text[:DETAIL_WIDTH - 1] + "…"
+
+
+def audit(
+    since: str = typer.Option(None, "--since", metavar="DATE", help="Từ ngày (tính cả ngày này)."),
+    until: str = typer.Option(None, "--until", metavar="DATE", help="Đến ngày (tính cả ngày này)."),
+    action: str = typer.Option(None, "--action", help="Hành động, ví dụ rec.update, hoặc nhóm: rec."),
+    entity: str = typer.Option(None, "--entity", help="Loại đối tượng, ví dụ recommendation, visit."),
+    actor: str = typer.Option(None, "--by", help="Chỉ các mục của người thực hiện này."),
+    limit: int = typer.Option(200, "--limit", min=1, max=MAX_LIMIT, help="Số mục mới nhất tối đa."),
+    json_out: bool = typer.Option(False, "--json", help="In dạng JSON (cho máy đọc)."),
+) -> None:
+    """Nhật ký kiểm tra: mọi thay đổi trạng thái, ai làm và lúc nào."""
+    rt = runtime()
+    q = AuditQuery(cycle_id=rt.cycle_id, since=_day_start(since), until=_day_start(until, 1),
+                   action=action, entity=entity, actor=actor, limit=limit)
+    if q.since and q.until and q.since >= q.until:
+        raise typer.BadParameter("--since phải trước hoặc bằng --until.")
+    with rt.db.unit_of_work() as s:
+        rows, total = entries(s, q)
+    if json_out:
+        typer.echo(json.dumps({"total": total, "shown": len(rows), "entries": [as_json(e) for e in rows]},
+                              ensure_ascii=False, indent=2))
+        return
+    table = Table(title=f"Nhật ký kiểm tra — {rt.plan.cycle_key}")
+    for col in ("Số", "Thời điểm", "Người thực hiện", "Hành động", "Đối tượng", "Chi tiết"):
+        table.add_column(col)
+    for e in rows:
+        what = f"{e.entity} {e.entity_id}" if e.entity_id else e.entity
+        table.add_row(str(e.id), f"{e.at.astimezone(clock.TZ):%d/%m/%Y %H:%M:%S}", e.actor, e.action,
+                      what, _detail(e.detail or {}))
+    console.print(table)
+    if total > len(rows):
+        console.print(f"Hiển thị {len(rows)} mục mới nhất trong {total} mục phù hợp; "
+                      "dùng --limit hoặc bộ lọc để xem thêm.")
+    elif not rows:
+        console.print("Không có mục nào phù hợp.")
+
+
+def register(app: typer.Typer) -> None:
+    """Add the ``audit`` command."""
+    app.command("audit")(audit)

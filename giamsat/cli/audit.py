@@ -15,6 +15,10 @@ from giamsat.db.models import AuditEntry
 
 MAX_LIMIT = 10_000
 DETAIL_WIDTH = 90
+VALUE_WIDTH = 24
+ENTITY_LABELS = {"recommendation": "kiến nghị", "submission": "báo cáo", "visit": "giám sát",
+                 "sample_draw": "chọn mẫu", "message": "thư", "step": "bước", "cycle": "chu kỳ",
+                 "document": "văn bản"}
 
 
 def _day_start(value: str | None, shift_days: int = 0) -> dt.datetime | None:
@@ -32,8 +36,13 @@ def as_json(e: AuditEntry) -> dict:
             "detail": e.detail}
 
 
+def _short(value: object) -> str:
+    text = str(value)
+    return text if len(text) <= VALUE_WIDTH else text[:VALUE_WIDTH - 1] + "…"
+
+
 def _detail(detail: dict) -> str:
-    text = ", ".join(f"{k}={v}" for k, v in detail.items() if v not in (None, "", [], {}))
+    text = ", ".join(f"{k}={_short(v)}" for k, v in detail.items() if v not in (None, "", [], {}))
     return text if len(text) <= DETAIL_WIDTH else text[:DETAIL_WIDTH - 1] + "…"
 
 
@@ -42,7 +51,7 @@ def audit(
     until: str = typer.Option(None, "--until", metavar="DATE", help="Đến ngày (tính cả ngày này)."),
     action: str = typer.Option(None, "--action", help="Hành động, ví dụ rec.update, hoặc nhóm: rec."),
     entity: str = typer.Option(None, "--entity", help="Loại đối tượng, ví dụ recommendation, visit."),
-    actor: str = typer.Option(None, "--by", help="Chỉ các mục của người thực hiện này."),
+    actor: str = typer.Option(None, "--actor", help="Chỉ các mục của người thực hiện này (bộ lọc)."),
     limit: int = typer.Option(200, "--limit", min=1, max=MAX_LIMIT, help="Số mục mới nhất tối đa."),
     json_out: bool = typer.Option(False, "--json", help="In dạng JSON (cho máy đọc)."),
 ) -> None:
@@ -59,11 +68,13 @@ def audit(
                               ensure_ascii=False, indent=2))
         return
     table = Table(title=f"Nhật ký kiểm tra — {rt.plan.cycle_key}")
-    for col in ("Số", "Thời điểm", "Người thực hiện", "Hành động", "Đối tượng", "Chi tiết"):
-        table.add_column(col)
+    for col in ("Số", "Thời điểm", "Người thực hiện", "Hành động", "Đối tượng"):
+        table.add_column(col, no_wrap=col in ("Số", "Hành động"))
+    table.add_column("Chi tiết", overflow="fold", ratio=1)
     for e in rows:
-        what = f"{e.entity} {e.entity_id}" if e.entity_id else e.entity
-        table.add_row(str(e.id), f"{e.at.astimezone(clock.TZ):%d/%m/%Y %H:%M:%S}", e.actor, e.action,
+        entity_label = ENTITY_LABELS.get(e.entity, e.entity)
+        what = f"{entity_label} {e.entity_id}" if e.entity_id else entity_label
+        table.add_row(str(e.id), f"{e.at.astimezone(clock.TZ):%d/%m/%Y %H:%M}", e.actor, e.action,
                       what, _detail(e.detail or {}))
     console.print(table)
     if total > len(rows):

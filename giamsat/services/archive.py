@@ -148,6 +148,8 @@ def import_archive(db: Database, home: Path, archive: Path, max_mb: int = DEFAUL
         except SQLAlchemyError as exc:
             raise ArchiveError(f"Không ghi được dữ liệu vào cơ sở dữ liệu; không nhập gì: "
                                f"{getattr(exc, 'orig', None) or exc}") from None
+        except OSError as exc:
+            raise ArchiveError(f"Không chuyển được tệp vào {home}; không nhập gì: {exc}") from None
         plan = next((home / n for n in manifest["members"] if n.startswith("plan/")), None)
         files = sum(1 for n in manifest["members"] if n.startswith("files/"))
         return ImportResult(manifest["cycle_key"], manifest["rows"], files, plan)
@@ -202,8 +204,10 @@ def _planned_moves(manifest: dict, staging: Path, home: Path) -> list[tuple[Path
         if not name.startswith(("files/", "plan/")):
             continue
         target = home / name.removeprefix("files/")
-        if target.exists():
-            if hashlib.sha256(target.read_bytes()).hexdigest() != meta["sha256"]:
+        if target.exists() or target.is_symlink():
+            same = target.is_file() and not target.is_symlink() and \
+                hashlib.sha256(target.read_bytes()).hexdigest() == meta["sha256"]
+            if not same:
                 raise ArchiveError(f"Thư mục {home} đã có tệp khác tại {target.relative_to(home)}; "
                                    "hãy nhập vào một thư mục trống.")
             continue

@@ -11,6 +11,7 @@ from rich.table import Table
 from giamsat import clock
 from giamsat.cli.common import console, parse_date, runtime
 from giamsat.db.audit import AuditQuery, entries
+from giamsat.db.audit import verify as audit_verify
 from giamsat.db.models import AuditEntry
 
 MAX_LIMIT = 10_000
@@ -54,9 +55,13 @@ def audit(
     actor: str = typer.Option(None, "--actor", help="Chỉ các mục của người thực hiện này (bộ lọc)."),
     limit: int = typer.Option(200, "--limit", min=1, max=MAX_LIMIT, help="Số mục mới nhất tối đa."),
     json_out: bool = typer.Option(False, "--json", help="In dạng JSON (cho máy đọc)."),
+    verify: bool = typer.Option(False, "--verify", help="Kiểm tra chuỗi SHA-256 của toàn bộ nhật ký."),
 ) -> None:
     """Nhật ký kiểm tra: mọi thay đổi trạng thái, ai làm và lúc nào."""
     rt = runtime()
+    if verify:
+        _verify(rt, json_out)
+        return
     q = AuditQuery(cycle_id=rt.cycle_id, since=_day_start(since), until=_day_start(until, 1),
                    action=action, entity=entity, actor=actor, limit=limit)
     if q.since and q.until and q.since >= q.until:
@@ -82,6 +87,23 @@ def audit(
                       "dùng --limit hoặc bộ lọc để xem thêm.")
     elif not rows:
         console.print("Không có mục nào phù hợp.")
+
+
+def _verify(rt, json_out: bool) -> None:  # noqa: ANN001 - Runtime
+    with rt.db.unit_of_work() as s:
+        check = audit_verify(s)
+    if json_out:
+        typer.echo(json.dumps({"ok": check.ok, "entries": check.count, "head_sha256": check.head,
+                               "problems": check.problems}, ensure_ascii=False, indent=2))
+    elif check.ok:
+        console.print(f"Nhật ký nguyên vẹn: {check.count} mục, chuỗi SHA-256 khớp từ đầu đến cuối.")
+        console.print(f"Mã SHA-256 của mục cuối (ghi lại để đối chiếu sau này): {check.head}")
+    else:
+        for line in check.problems:
+            console.print(f"[bold red]Sai lệch:[/] {line}")
+        console.print("Nhật ký kiểm tra đã bị thay đổi ngoài ứng dụng.")
+    if not check.ok:
+        raise typer.Exit(1)
 
 
 def register(app: typer.Typer) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 from pathlib import Path
 
 import pytest
@@ -70,10 +71,12 @@ def test_the_demo_round_trips_through_an_archive(demo_archive, db_url, tmp_path)
     for path in copied:
         original = source_home / path.relative_to(home)
         assert hashlib.sha256(path.read_bytes()).digest() == hashlib.sha256(original.read_bytes()).digest()
-    for args in (("status", "--as-of", "2024-11-30"), ("status", "--as-of", "2024-06-18", "--json")):
+    for args in (("status", "--as-of", "2024-11-30"), ("status", "--as-of", "2024-06-18", "--json"),
+                 ("audit", "--verify", "--json")):
         before, after = run(*args, env=env(source_home)), run(*args, env=env(home, db_url))
         assert before.returncode == after.returncode == 0, after.stderr
         assert before.stdout == after.stdout
+    assert json.loads(after.stdout)["ok"] is True
 
 
 def test_a_second_import_is_refused_and_changes_nothing(demo_archive, tmp_path):

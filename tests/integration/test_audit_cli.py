@@ -2,6 +2,8 @@
 
 import getpass
 import json
+import shutil
+import sqlite3
 
 import pytest
 
@@ -63,3 +65,15 @@ def test_a_bad_date_is_refused_in_vietnamese_without_a_traceback(home):
     out = run("audit", "--since", "31/31/2024", env=CLEAN, home=home)
     assert out.returncode != 0 and "ngày không hợp lệ" in out.stderr
     assert "Traceback" not in out.stderr + out.stdout
+
+
+def test_verify_confirms_an_intact_log_and_flags_one_edited_behind_the_apps_back(home, tmp_path):
+    ok = run("audit", "--verify", env=CLEAN, home=home)
+    assert ok.returncode == 0, ok.stderr
+    assert "Nhật ký nguyên vẹn: 4 mục" in ok.stdout
+    copy = tmp_path / "copy"
+    shutil.copytree(home, copy)
+    with sqlite3.connect(copy / "giamsat.db") as conn:
+        conn.execute("UPDATE audit_log SET actor = 'ai.do' WHERE id = 3")
+    bad = run("audit", "--verify", env=CLEAN, home=copy)
+    assert bad.returncode == 1 and "Mục số 3: nội dung không khớp" in bad.stdout

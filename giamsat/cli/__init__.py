@@ -31,6 +31,8 @@ _COMMAND_MODULES = [
     "giamsat.cli.report",
     "giamsat.cli.collect",
     "giamsat.cli.notify",
+    "giamsat.cli.audit",
+    "giamsat.cli.archive",
 ]
 
 
@@ -40,11 +42,16 @@ def _global(
         None, "--config", envvar="GIAMSAT_CONFIG", metavar="PATH",
         help="Tệp kế hoạch YAML (mặc định config/vu-ban-2024.yaml).",
     ),
+    actor: str = typer.Option(
+        None, "--actor", envvar="GIAMSAT_ACTOR", metavar="NAME",
+        help="Người thực hiện, ghi vào nhật ký kiểm tra (mặc định: tên người dùng hệ điều hành).",
+    ),
 ) -> None:
     """Global options, read before any command."""
     from giamsat.cli import common
 
     common.state.config = config
+    common.state.actor = actor
 
 
 for _name in _COMMAND_MODULES:

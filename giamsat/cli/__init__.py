@@ -7,6 +7,7 @@ import sys
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from giamsat.errors import GiamsatError, PlanError
 
@@ -64,11 +65,11 @@ def main() -> None:
     prefect_env.configure()
     try:
         app(prog_name="giamsat")
-    except PlanError as exc:
-        err.print(f"[bold red]Lỗi:[/] {exc}", highlight=False)
+    except PlanError as exc:  # messages quote user data: '[/x]' must print, not be rich markup
+        err.print(f"[bold red]Lỗi:[/] {escape(str(exc))}", highlight=False)
         sys.exit(2)
     except GiamsatError as exc:
-        err.print(f"[bold red]Lỗi:[/] {exc}", highlight=False)
+        err.print(f"[bold red]Lỗi:[/] {escape(str(exc))}", highlight=False)
         sys.exit(1)
     except KeyboardInterrupt:
         err.print("Đã dừng.")

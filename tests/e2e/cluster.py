@@ -30,7 +30,7 @@ class Cluster:
     workdir: Path
     env: dict[str, str]
     procs: dict[str, subprocess.Popen] = field(default_factory=dict)
-    giamsat_url: str = ""  # giamsat's own database, for the test's checks
+    databases: dict[str, str] = field(default_factory=dict)  # name -> URL, for the test's checks
 
     @property
     def api(self) -> str:

@@ -22,7 +22,7 @@ pytestmark = [pytest.mark.postgres, pytest.mark.prefect]
 
 UNITS = 200
 POOL = "giamsat-test"
-NOTIFY_DAY, REMIND_DAYS = "2024-04-01", ("2024-04-04", "2024-04-09")
+NOTIFY_DAY, REMIND_DAYS = "2024-04-01", ("2024-04-04", "2024-04-10")  # deadline: Friday 05/4
 DELIVER_RUNS = 3
 
 
@@ -131,20 +131,25 @@ def cluster(postgres_admin_url, smtp_peer, tmp_path):
                                     cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
             assert deploy.returncode == 0, deploy.stdout + deploy.stderr
             assert f"synthetic-{UNITS}-deliver" in deploy.stdout
-            c.giamsat_url = env["GIAMSAT_DATABASE_URL"].replace("postgresql", "postgresql+psycopg")
+            c.databases = {"prefect": f"{base}/{prefect_db}",
+                           "giamsat": f"{base}/{giamsat_db}"}
             yield c
         finally:
             c.stop()
 
 
-def _outbox(url: str) -> list[sa.Row]:
-    engine = sa.create_engine(url)
+def _query(url: str, sql: str) -> list[sa.Row]:
+    engine = sa.create_engine(url.replace("postgresql:", "postgresql+psycopg:"))
     try:
         with engine.connect() as conn:
-            return list(conn.execute(sa.text(
-                "select kind, status, claim_token, message_id, unit_id, created_at from messages")))
+            return list(conn.execute(sa.text(sql)))
     finally:
         engine.dispose()
+
+
+def _outbox(cluster: Cluster) -> list[sa.Row]:
+    return _query(cluster.databases["giamsat"],
+                  "select kind, status, claim_token, message_id, unit_id, created_at from messages")
 
 
 def test_two_workers_deliver_every_notice_and_reminder_of_a_province_exactly_once(cluster, smtp_peer):
@@ -157,7 +162,7 @@ def test_two_workers_deliver_every_notice_and_reminder_of_a_province_exactly_onc
     # 1. The mail server is down while notify runs: every notice is queued, none is lost.
     (notify,) = cluster.wait_runs([cluster.start_run(dep["notify"], as_of=NOTIFY_DAY)], 240).values()
     assert notify["state_type"] == "COMPLETED"
-    rows = _outbox(cluster.giamsat_url)
+    rows = _outbox(cluster)
     assert len(rows) == UNITS and {r.status for r in rows} == {"pending"} and not smtp.received
 
     # 2. It recovers: several delivery runs on both workers and the first reminder sweep drain the
@@ -166,20 +171,22 @@ def test_two_workers_deliver_every_notice_and_reminder_of_a_province_exactly_onc
     runs = [cluster.start_run(dep["deliver"], batch_size=20) for _ in range(DELIVER_RUNS)]
     runs.append(cluster.start_run(dep["remind"], as_of=REMIND_DAYS[0]))
     finished = cluster.wait_runs(runs, 180)
-    # 3. A later day: overdue reminders, escalated to the chairmen.
+    # 3. A later day: the reports are overdue, the reminders go to the chairmen.
     finished |= cluster.wait_runs([cluster.start_run(dep["remind"], as_of=REMIND_DAYS[1])], 120)
 
     assert {r["state_type"] for r in finished.values()} == {"COMPLETED"}
     assert smtp.peak >= 2, "the delivery runs never held claims at the same time"
     by_worker = {w: cluster.ran(w) for w in ("w1", "w2")}
     assert all(by_worker.values()), f"a worker ran nothing: {by_worker}"
+    assert set().union(*by_worker.values()) == set(finished) | {notify["id"]}
+    stored = _query(cluster.databases["prefect"], "select count(*) from flow_run")[0][0]
+    assert stored == len(finished) + 1, "the Prefect server does not keep its runs in PostgreSQL"
 
-    rows = _outbox(cluster.giamsat_url)
+    rows = _outbox(cluster)
     kinds: dict[str, int] = {}
     for r in rows:
         kinds[r.kind] = kinds.get(r.kind, 0) + 1
-    assert kinds.pop("notify_plan") == UNITS
-    assert sum(kinds.values()) == UNITS * len(REMIND_DAYS), kinds
+    assert kinds == {"notify_plan": UNITS, "reminder_before": UNITS, "reminder_escalation": UNITS}
     for day in REMIND_DAYS:
         assert len({r.unit_id for r in rows if str(r.created_at).startswith(day)}) == UNITS, day
     assert {(r.status, r.claim_token) for r in rows} == {("sent", None)}

@@ -91,7 +91,7 @@ def ensure_process_pool(name: str) -> bool:
             return False
 
 
-def register(plan: Plan, config_path: Path, work_pool: str) -> list[tuple[str, UUID]]:
+def register_to_pool(plan: Plan, config_path: Path, work_pool: str) -> list[tuple[str, UUID]]:
     """Create or update every deployment on the Prefect server, pulled by ``work_pool``'s workers."""
     return [(d.name, d.apply(work_pool_name=work_pool))
             for d in build_deployments(plan, config_path, work_pool=work_pool)]

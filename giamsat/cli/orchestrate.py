@@ -116,20 +116,21 @@ def _shared_api() -> str:
         with urllib.request.urlopen(f"{api}/health", timeout=10):
             return api
     except OSError as exc:
-        raise GiamsatError(f"Không kết nối được máy chủ Prefect {api}: {exc}.") from None
+        reason = getattr(exc, "reason", exc)
+        raise GiamsatError(f"Không kết nối được máy chủ Prefect {api}: {reason}.") from None
 
 
 def deploy(work_pool: str = typer.Option(..., "--work-pool", metavar="TÊN",
                                          help="Work pool (kiểu process) mà các worker lấy việc."),
            ) -> None:
     """Đăng ký mọi bước (theo lịch của kế hoạch) và bước gửi thư lên máy chủ Prefect dùng chung."""
-    from flows.deployments import ensure_process_pool, register
+    from flows.deployments import ensure_process_pool, register_to_pool
     from giamsat.plan import load_plan
 
     plan, api = load_plan(_config_path()), _shared_api()
     if ensure_process_pool(work_pool):
         console.print(f"Đã tạo work pool [bold]{work_pool}[/] (kiểu process).")
-    for name, deployment_id in register(plan, _config_path(), work_pool):
+    for name, deployment_id in register_to_pool(plan, _config_path(), work_pool):
         console.print(f"  {name}  ({deployment_id})")
     console.print(f"Đã đăng ký lên {api}. Trên mỗi máy chạy: "
                   f"prefect worker start --pool {work_pool} --type process")

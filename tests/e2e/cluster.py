@@ -1,7 +1,8 @@
 """A Prefect server, a work pool and its workers as child processes, driven over the REST API.
 
 Every process starts in its own session (process group); ``Cluster.stop`` ends the groups it
-started, workers first, with SIGTERM and then SIGKILL, so no flow-run subprocess outlives a test.
+started, workers first, with SIGTERM and then SIGKILL, then the sessions of the flow runs the
+workers had started, so nothing outlives a test, even a failed one.
 """
 
 from __future__ import annotations
@@ -108,6 +109,7 @@ class Cluster:
 
 
 def _end_group(proc: subprocess.Popen, grace: float = 20) -> None:
+    flow_runs = _children(proc.pid)  # a worker starts each flow run in a session of its own
     for sig in (signal.SIGTERM, signal.SIGKILL):
         try:
             os.killpg(proc.pid, sig)
@@ -115,12 +117,25 @@ def _end_group(proc: subprocess.Popen, grace: float = 20) -> None:
             break
         try:
             proc.wait(timeout=grace)
-            try:  # the leader is gone; make sure its children (flow runs) are too
-                os.killpg(proc.pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
-            return
+            break
         except subprocess.TimeoutExpired:
             continue
+    for pgid in [proc.pid, *flow_runs]:  # whatever the group leader left behind
+        try:
+            os.killpg(pgid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
     proc.wait(timeout=grace)
 
+
+def _children(pid: int) -> list[int]:
+    """The live child processes of ``pid`` (from /proc; none where there is no /proc)."""
+    kids = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        if int(fields[1]) == pid:
+            kids.append(int(stat.parent.name))
+    return kids

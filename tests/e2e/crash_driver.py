@@ -11,7 +11,7 @@ child with a real ``SIGKILL`` after a random delay, or the child kills itself at
   server answered 250, or the .eml file is in place) and before it was recorded as sent: the
   documented at-least-once window.
 
-A request: ``{"step": "notify"|"remind", "as_of": DATE, "now": ISO TIME, "config", "home",
+A request: ``{"step": "notify"|"remind"|"start", "as_of": DATE, "now": ISO TIME, "config", "home",
 "db_url", "smtp_port" (absent: the file channel), "result": FILE}``; the step runs on ``as_of``
 and the outbox is delivered at ``now``. A run that finishes writes its counts as JSON to ``result``.
 """
@@ -68,6 +68,9 @@ def run(req: dict) -> dict:
     delivery = {"channel": "smtp", "smtp_host": "127.0.0.1", "smtp_port": port, "smtp_security": "none",
                 "smtp_timeout": 5} if port else {"channel": "file"}
     rt = Runtime.load(Path(req["config"]), home=Path(req["home"]), database_url=req["db_url"], **delivery)
+    if req["step"] == "start":  # only what every step does first: migrate, sync the plan
+        rt.db.dispose()
+        return dict(counted)
     day = dt.date.fromisoformat(req["as_of"])
     queued = notify(rt, day).messages_queued if req["step"] == "notify" else sweep(rt, day).queued
     result = deliver(rt, dt.datetime.fromisoformat(req["now"]))

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 import os
 import random
 from collections import Counter
@@ -106,3 +107,32 @@ def test_the_file_channel_never_writes_a_message_twice_however_often_it_is_kille
     assert sorted(peer.accepted()) == sorted(facts["messages"]), said
     assert len(files) == len(facts["messages"])
     assert ledger.window, f"no kill fell between write and record; {said}"
+
+
+def _empty(engine) -> None:  # noqa: ANN001
+    if engine.dialect.name == "sqlite":
+        engine.dispose()
+        for suffix in ("", "-wal", "-shm"):
+            Path(engine.url.database + suffix).unlink(missing_ok=True)
+        return
+    with engine.begin() as conn:
+        conn.exec_driver_sql("drop schema public cascade; create schema public")
+
+
+def test_a_first_start_killed_during_its_migration_comes_up_whole_on_restart(db_url, tmp_path, driver, seed):
+    rng, engine = random.Random(seed), make_engine(db_url)
+    req = {**_base(tmp_path, db_url, None), "step": "start"}
+    try:
+        assert driver.start(req) and driver.wait() == "exit 0", driver.errors()
+        points = json.loads(Path(req["result"]).read_text(encoding="utf-8"))["points"]
+        for point in sorted(rng.sample(range(1, points + 1), 5)):
+            _empty(engine)
+            driver.start({**req, "kill_at_point": point})
+            assert driver.wait() == "signal 9", f"point {point}: {driver.errors()}"
+            tables = db_facts(engine)["tables"]
+            assert tables in (0, ALL_TABLES), f"seed {seed}: killed at point {point}, {tables} tables left"
+            driver.start(req)
+            assert driver.wait() == "exit 0", f"seed {seed}: restart after point {point}: {driver.errors()}"
+            assert db_facts(engine)["tables"] == ALL_TABLES
+    finally:
+        engine.dispose()

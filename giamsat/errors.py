@@ -25,6 +25,10 @@ class DatabaseError(GiamsatError):
     """The database cannot be reached or is not at the expected schema version."""
 
 
+class DatabaseUnavailable(DatabaseError):
+    """The database server did not answer (down, restarting, unreachable): worth retrying later."""
+
+
 class NotFound(GiamsatError):
     """A record named on the command line does not exist."""
 

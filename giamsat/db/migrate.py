@@ -13,7 +13,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import OperationalError
 
-from giamsat.errors import DatabaseError
+from giamsat.errors import DatabaseError, DatabaseUnavailable
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -69,8 +69,8 @@ def current_revision(engine: Engine) -> str | None:
     try:
         with engine.connect() as conn:
             return MigrationContext.configure(conn).get_current_revision()
-    except OperationalError as exc:
-        raise DatabaseError(f"Không kết nối được cơ sở dữ liệu: {exc.orig}") from exc
+    except OperationalError as exc:  # the first contact of every start: connection-level failures
+        raise DatabaseUnavailable(f"Không kết nối được cơ sở dữ liệu: {exc.orig}") from exc
 
 
 def ensure_current(engine: Engine) -> None:

@@ -51,3 +51,11 @@ class DeliveryError(GiamsatError):
     def __init__(self, message: str, permanent: bool) -> None:
         self.permanent = permanent
         super().__init__(message)
+
+
+class StorageError(GiamsatError, OSError):
+    """A file could not be written (disk full, read-only, no permission); nothing half-written is left."""
+
+    def __init__(self, message: str, code: int | None = None) -> None:
+        super().__init__(message)
+        self.errno = code

@@ -115,6 +115,7 @@ def status(as_of: str = AS_OF,
     console.print(f"Phải nộp {s['expected']}, đã nhận {s['received']} ({s['completeness_pct']}%): "
                   f"{s['on_time']} đúng hạn, {s['late']} muộn; {s['rejected_awaiting_correction']}"
                   f" chờ sửa; {s['missing']} chưa nộp (quá hạn); {s['pending']} chưa đến hạn.")
+    console.print(escape(report["outbox"]["summary"]))  # carries the mail server's own words
 
 
 def register(app: typer.Typer) -> None:

@@ -115,7 +115,8 @@ def _send_batch(db: Database, channel: Channel, token: str, batch: list[Outgoing
         if exc.permanent:
             raise
         result.errors.append(str(exc))
-        tried = 0
+        _release_untried(db, token, batch, result, attempt_error=str(exc))
+        return result
     _release_untried(db, token, batch[tried:], result)
     return result
 
@@ -134,12 +135,18 @@ def _outcome_failed(db: Database, out: Outgoing, token: str, exc: DeliveryError,
     result.errors.append(f"#{out.id}: {exc}")
 
 
-def _release_untried(db: Database, token: str, rest: list[Outgoing], result: DrainResult) -> None:
+def _release_untried(db: Database, token: str, rest: list[Outgoing], result: DrainResult,
+                     attempt_error: str | None = None) -> None:
+    """Give the rest of a batch back; with ``attempt_error`` (the server could not be reached) each
+    row counts the attempt and keeps the reason, so the outbox and ``status`` show why it waits."""
     if not rest:
         return
+    values: dict = {"claim_token": None, "claimed_at": None}
+    if attempt_error is not None:
+        values |= {"attempts": M.c.attempts + 1, "last_error": attempt_error}
     with db.engine.begin() as conn:
         conn.execute(update(M).where(M.c.id.in_([o.id for o in rest]), M.c.claim_token == token)
-                     .values(claim_token=None, claimed_at=None))
+                     .values(**values))
     result.deferred += len(rest)
 
 

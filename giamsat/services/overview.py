@@ -59,6 +59,9 @@ def _facts(session: Session, cycle_id: int, as_of: dt.date) -> dict[str, tuple[b
         Message.cycle_id == cycle_id, Message.kind == "notify_plan"))
     notices_unsent = _count(session, select(func.count()).where(
         Message.cycle_id == cycle_id, Message.kind == "notify_plan", Message.status != "sent"))
+    notices_error = session.scalar(select(Message.last_error).where(
+        Message.cycle_id == cycle_id, Message.kind == "notify_plan", Message.status != "sent",
+        Message.last_error.is_not(None)).limit(1)) if notices_unsent else None
     draw = session.scalar(select(SampleDraw).where(SampleDraw.cycle_id == cycle_id)
                           .order_by(SampleDraw.id.desc()).limit(1))
     visits = _count(session, select(func.count()).where(
@@ -78,7 +81,8 @@ def _facts(session: Session, cycle_id: int, as_of: dt.date) -> dict[str, tuple[b
     return {
         "notify": (notices > 0 and notices_unsent == 0,
                    "chưa gửi thông báo" if notices == 0 else
-                   f"{notices_unsent}/{notices} thư thông báo chưa gửi được" if notices_unsent else
+                   f"{notices_unsent}/{notices} thư thông báo chưa gửi được"
+                   + (f" ({notices_error})" if notices_error else "") if notices_unsent else
                    f"đã gửi {notices} thư thông báo"),
         "collect": (reports > 0 and reports_open == 0,
                     "chưa giao nhiệm vụ báo cáo" if reports == 0 else

@@ -10,6 +10,7 @@ from giamsat.db.models import Submission
 from giamsat.runtime import Runtime
 from giamsat.services.collect_records import is_late, local_day
 from giamsat.services.cycle import unit_rows_on
+from giamsat.services.outbox import health, health_line
 from giamsat.services.overview import STATUS_VI, cycle_status
 from giamsat.textsafety import markdown_row
 
@@ -80,7 +81,13 @@ def status_report(rt: Runtime, as_of: dt.date) -> dict:
     rows = report_status_rows(rt, as_of)
     return {"cycle": rt.plan.cycle_key, "as_of": as_of.isoformat(),
             "deadline": rt.plan.report.deadline.isoformat(), "steps": step_rows(rt, as_of),
-            "summary": summarise(rows), "units": rows}
+            "summary": summarise(rows), "units": rows, "outbox": outbox_health(rt)}
+
+
+def outbox_health(rt: Runtime) -> dict:
+    """The outbox's counts, most attempts and commonest error, with the sentence that says it."""
+    h = health(rt)
+    return h | {"summary": health_line(h)}
 
 
 def report_status_table(rows: list[dict]) -> list[dict]:

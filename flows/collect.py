@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 
 from prefect import flow
 
 from giamsat import clock
-from giamsat.runtime import Runtime
 from tasks.collect import report_status_task, sweep_inbox_task
-from tasks.common import moment
+from tasks.common import moment, open_runtime
 from tasks.outbox import deliver_with_retries
 from tasks.overview import publish_overview
 
@@ -19,7 +17,7 @@ from tasks.overview import publish_overview
 def collect_flow(as_of: dt.date | None = None, config: str | None = None) -> dict:
     """Thu nhận báo cáo trong hộp thư đến và công bố tình trạng báo cáo của các xã."""
     day = as_of or clock.today()
-    rt = Runtime.load(Path(config) if config else None)
+    rt = open_runtime(config)
     try:
         now = clock.now() if as_of is None else clock.at_office_hours(day, 17)
         summary = sweep_inbox_task(rt, now)

@@ -1,12 +1,17 @@
-"""One deployment per step, each with the schedule the plan gives it and concurrency 1."""
+"""One deployment per step, each with the schedule the plan gives it and concurrency 1.
+
+``giamsat serve`` serves them from its own process; ``giamsat deploy`` registers them, plus the
+unscheduled ``deliver`` deployment, to a work pool whose workers run the installed package.
+"""
 
 from __future__ import annotations
 
 import importlib
 from pathlib import Path
+from uuid import UUID
 
 from prefect import Flow
-from prefect.deployments.runner import RunnerDeployment
+from prefect.deployments.runner import EntrypointType, RunnerDeployment
 from prefect.schedules import Schedule
 
 from giamsat.orchestration import step_schedules
@@ -26,14 +31,25 @@ STEP_FLOWS: dict[str, str] = {
 }
 
 
+# Deployed to work pools only: no schedule and no concurrency limit, so an operator can start as
+# many runs as there are workers (outbox claims keep concurrent drainers on disjoint messages).
+POOL_FLOWS: dict[str, str] = {"deliver": "flows.deliver:deliver_flow"}
+
+
 def load_flow(step: str) -> Flow:
     """The flow object of ``step``."""
-    module, attr = STEP_FLOWS[step].split(":")
+    module, attr = (STEP_FLOWS | POOL_FLOWS)[step].split(":")
     return getattr(importlib.import_module(module), attr)
 
 
-def build_deployments(plan: Plan, config_path: Path) -> list[RunnerDeployment]:
-    """Every step's deployment: schedule from the plan (Asia/Ho_Chi_Minh), one run at a time."""
+def build_deployments(plan: Plan, config_path: Path, *,
+                      work_pool: str | None = None) -> list[RunnerDeployment]:
+    """Every step's deployment: schedule from the plan (Asia/Ho_Chi_Minh), one run at a time.
+
+    With ``work_pool``, the deployments name their flows by module path (workers import them from
+    the installed package, nothing is uploaded) and ``deliver`` is added.
+    """
+    pooled = {"work_pool_name": work_pool, "entrypoint_type": EntrypointType.MODULE_PATH}
     out = []
     for step, spec in step_schedules(plan, calendar_for(plan)).items():
         out.append(load_flow(step).to_deployment(
@@ -43,5 +59,39 @@ def build_deployments(plan: Plan, config_path: Path) -> list[RunnerDeployment]:
             parameters={"config": str(config_path)},
             description=spec.description,
             tags=[plan.cycle_key, step],
+            **(pooled if work_pool else {}),
         ))
+    if work_pool:
+        out.append(load_flow("deliver").to_deployment(
+            name=f"{plan.cycle_key}-deliver", parameters={"config": str(config_path)},
+            description="Gửi các thư đang chờ trong hộp thư đi (chạy song song được)",
+            tags=[plan.cycle_key, "deliver"], **pooled))
     return out
+
+
+def ensure_process_pool(name: str) -> bool:
+    """Create the ``process`` work pool ``name`` unless it exists; True when it was created."""
+    from prefect import get_client
+    from prefect.client.schemas.actions import WorkPoolCreate
+    from prefect.exceptions import ObjectAlreadyExists, ObjectNotFound
+    from prefect.workers.process import ProcessWorker
+
+    with get_client(sync_client=True) as client:
+        try:
+            client.read_work_pool(name)
+            return False
+        except ObjectNotFound:
+            pass
+        try:  # a worker started with the same pool name may create it at the same moment
+            client.create_work_pool(WorkPoolCreate(
+                name=name, type="process",
+                base_job_template=ProcessWorker.get_default_base_job_template()))
+            return True
+        except ObjectAlreadyExists:
+            return False
+
+
+def register_to_pool(plan: Plan, config_path: Path, work_pool: str) -> list[tuple[str, UUID]]:
+    """Create or update every deployment on the Prefect server, pulled by ``work_pool``'s workers."""
+    return [(d.name, d.apply(work_pool_name=work_pool))
+            for d in build_deployments(plan, config_path, work_pool=work_pool)]

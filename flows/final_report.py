@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 
 from prefect import flow
 
 from giamsat import clock
-from giamsat.runtime import Runtime
-from tasks.common import moment
+from tasks.common import moment, open_runtime
 from tasks.final_report import write_final_report, write_interim_report
 from tasks.outbox import deliver_with_retries
 from tasks.overview import publish_overview
@@ -19,7 +17,7 @@ from tasks.overview import publish_overview
 def final_report_flow(as_of: dt.date | None = None, config: str | None = None,
                       interim: bool = False) -> str:
     """The final report (or the interim one) as of ``as_of``; returns the document's path."""
-    rt = Runtime.load(Path(config) if config else None)
+    rt = open_runtime(config)
     try:
         day = as_of or clock.today()
         task = write_interim_report if interim else write_final_report

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 
 from prefect import flow
 
 from giamsat import clock
-from giamsat.runtime import Runtime
+from tasks.common import open_runtime
 from tasks.followup import sweep_recommendations
 from tasks.overview import publish_overview
 
@@ -16,7 +15,7 @@ from tasks.overview import publish_overview
 @flow(name="followup")
 def followup_flow(as_of: dt.date | None = None, config: str | None = None) -> dict:
     """Sweep the recommendation register on ``as_of`` (today in Vietnam when omitted)."""
-    rt = Runtime.load(Path(config) if config else None)
+    rt = open_runtime(config)
     try:
         day = as_of or clock.today()
         result = sweep_recommendations(rt, day)

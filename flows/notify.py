@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 
 from prefect import flow
 
 from giamsat import clock
-from giamsat.runtime import Runtime
 from giamsat.services.outbox import counts
-from tasks.common import moment
+from tasks.common import moment, open_runtime
 from tasks.notify import notify_units
 from tasks.outbox import deliver_with_retries
 from tasks.overview import publish_overview
@@ -19,7 +17,7 @@ from tasks.overview import publish_overview
 @flow(name="notify", log_prints=True)
 def notify_flow(as_of: dt.date | None = None, config: str | None = None) -> dict:
     """Notify every unit of the plan, the schedule and the report deadline."""
-    rt = Runtime.load(Path(config) if config else None)
+    rt = open_runtime(config)
     try:
         day = as_of or clock.today()
         summary = notify_units(rt, day)

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 
 from prefect import flow
 
 from giamsat import clock
-from giamsat.runtime import Runtime
 from giamsat.services.outbox import counts
-from tasks.common import moment
+from tasks.common import moment, open_runtime
 from tasks.notify import sweep_reminders
 from tasks.outbox import deliver_with_retries
 from tasks.overview import publish_overview
@@ -19,7 +17,7 @@ from tasks.overview import publish_overview
 @flow(name="remind", log_prints=True)
 def remind_flow(as_of: dt.date | None = None, config: str | None = None) -> dict:
     """Queue the reminders owed today (working days only) and deliver the outbox."""
-    rt = Runtime.load(Path(config) if config else None)
+    rt = open_runtime(config)
     try:
         day = as_of or clock.today()
         summary = sweep_reminders(rt, day)

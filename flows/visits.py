@@ -7,7 +7,7 @@ import datetime as dt
 from prefect import flow
 
 from giamsat import clock
-from tasks.common import load_runtime, moment
+from tasks.common import moment, open_runtime
 from tasks.outbox import deliver_with_retries
 from tasks.overview import publish_overview
 from tasks.visits import schedule_and_notify, write_minutes
@@ -20,7 +20,7 @@ def visits_flow(as_of: dt.date | None = None, config: str | None = None) -> list
     for visit in planned:
         if visit["status"] == "scheduled":
             visit["minutes"] = write_minutes(config, visit["id"])
-    rt = load_runtime(config)
+    rt = open_runtime(config)
     try:
         deliver_with_retries(rt, moment(as_of, 10))
     finally:

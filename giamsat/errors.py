@@ -25,6 +25,10 @@ class DatabaseError(GiamsatError):
     """The database cannot be reached or is not at the expected schema version."""
 
 
+class DatabaseUnavailable(DatabaseError):
+    """The database server did not answer (down, restarting, unreachable): worth retrying later."""
+
+
 class NotFound(GiamsatError):
     """A record named on the command line does not exist."""
 
@@ -47,3 +51,11 @@ class DeliveryError(GiamsatError):
     def __init__(self, message: str, permanent: bool) -> None:
         self.permanent = permanent
         super().__init__(message)
+
+
+class StorageError(GiamsatError, OSError):
+    """A file could not be written (disk full, read-only, no permission); nothing half-written is left."""
+
+    def __init__(self, message: str, code: int | None = None) -> None:
+        super().__init__(message)
+        self.errno = code

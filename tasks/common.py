@@ -1,17 +1,42 @@
-"""What every flow needs first: the Runtime and the day it acts on."""
+"""What every flow needs first: the Runtime (retried while the database is unreachable) and its day."""
 
 from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
 
+from prefect import Task, task
+from prefect.cache_policies import NO_CACHE
+from prefect.client.schemas.objects import State, TaskRun
+
 from giamsat import clock
+from giamsat.errors import DatabaseUnavailable
 from giamsat.runtime import Runtime
+
+DB_RETRY_DELAYS = [10, 30, 90]  # seconds: a database restarting or failing over is back within minutes
 
 
 def load_runtime(config: str | None) -> Runtime:
     """Settings, plan and migrated database for this run (``config`` overrides GIAMSAT_CONFIG)."""
     return Runtime.load(Path(config) if config else None)
+
+
+def database_unreachable(task: Task, task_run: TaskRun, state: State) -> bool:
+    """Retry only when the database could not be reached; a bad plan, settings or schema is final."""
+    try:
+        state.result()
+    except DatabaseUnavailable:
+        return True
+    except Exception:  # anything else would fail the same way again
+        return False
+    return False
+
+
+@task(name="open-runtime", retries=len(DB_RETRY_DELAYS), retry_delay_seconds=DB_RETRY_DELAYS,
+      retry_condition_fn=database_unreachable, cache_policy=NO_CACHE)
+def open_runtime(config: str | None) -> Runtime:
+    """The step's Runtime; nothing is written before the database answered, so a retry is clean."""
+    return load_runtime(config)
 
 
 def day_of(as_of: dt.date | None) -> dt.date:

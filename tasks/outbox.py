@@ -29,21 +29,21 @@ def transient_only(task: Task, task_run: TaskRun, state: State) -> bool:
 
 @task(name="deliver-outbox", retries=4, retry_delay_seconds=[10, 30, 90, 270],
       retry_condition_fn=transient_only, cache_policy=NO_CACHE)
-def deliver_outbox(rt: Runtime, now: dt.datetime) -> DrainResult:
+def deliver_outbox(rt: Runtime, now: dt.datetime, batch_size: int = 200) -> DrainResult:
     """Drain the outbox; raise a transient error (so Prefect retries) while messages are deferred."""
-    result = deliver(rt, now)
+    result = deliver(rt, now, batch_size=batch_size)
     if result.deferred:
         raise DeliveryError(f"{result.deferred} thư chưa gửi được, sẽ thử lại: "
                             + "; ".join(result.errors[:5]), permanent=False)
     return result
 
 
-def deliver_with_retries(rt: Runtime, now: dt.datetime) -> DrainResult | None:
+def deliver_with_retries(rt: Runtime, now: dt.datetime, batch_size: int = 200) -> DrainResult | None:
     """Run the delivery task with the configured delays; None if messages are still pending after
     the last retry (they stay pending with their last error for the next drain)."""
     if not counts(rt).get("pending"):
         return DrainResult()  # nothing to send: no empty delivery run in the UI
     delays = rt.settings.smtp_retry_delays
     state = deliver_outbox.with_options(retries=len(delays), retry_delay_seconds=delays)(
-        rt, now, return_state=True)
+        rt, now, batch_size, return_state=True)
     return state.result() if state.is_completed() else None

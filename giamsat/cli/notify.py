@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from giamsat import clock
@@ -66,6 +67,7 @@ def outbox_list(ctx: typer.Context, status: str = typer.Option(
         table.add_row(str(m.id), m.status, m.kind, ", ".join(m.to_addrs), m.subject[:60],
                       str(m.attempts), (m.last_error or "")[:80])
     console.print(table)
+    console.print(escape(outbox_service.health_line(outbox_service.health(rt))))
 
 
 @outbox_app.command("retry")

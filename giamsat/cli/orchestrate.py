@@ -1,4 +1,5 @@
-"""``giamsat serve`` (local Prefect server + every deployment) and ``giamsat run STEP``."""
+"""``giamsat serve`` (local Prefect server + every deployment), ``giamsat deploy --work-pool`` (the
+deployments on a shared Prefect server, run by workers) and ``giamsat run STEP``."""
 
 from __future__ import annotations
 
@@ -103,7 +104,40 @@ def _serve_deployments(plan, api: str) -> None:  # noqa: ANN001 - giamsat.plan.P
         prefect_serve(*deployments, pause_on_shutdown=False, print_starting_message=False)
 
 
+def _shared_api() -> str:
+    """The configured Prefect server's API; refuses the temporary server Prefect would start."""
+    from prefect.settings import PREFECT_API_URL
+
+    api = (PREFECT_API_URL.value() or "").rstrip("/")
+    if not api:
+        raise GiamsatError("Chưa đặt PREFECT_API_URL (ví dụ http://may-chu:4200/api): không biết "
+                           "đăng ký lên máy chủ Prefect nào.")
+    try:
+        with urllib.request.urlopen(f"{api}/health", timeout=10):
+            return api
+    except OSError as exc:
+        reason = getattr(exc, "reason", exc)
+        raise GiamsatError(f"Không kết nối được máy chủ Prefect {api}: {reason}.") from None
+
+
+def deploy(work_pool: str = typer.Option(..., "--work-pool", metavar="TÊN",
+                                         help="Work pool (kiểu process) mà các worker lấy việc."),
+           ) -> None:
+    """Đăng ký mọi bước (theo lịch của kế hoạch) và bước gửi thư lên máy chủ Prefect dùng chung."""
+    from flows.deployments import ensure_process_pool, register_to_pool
+    from giamsat.plan import load_plan
+
+    plan, api = load_plan(_config_path()), _shared_api()
+    if ensure_process_pool(work_pool):
+        console.print(f"Đã tạo work pool [bold]{work_pool}[/] (kiểu process).")
+    for name, deployment_id in register_to_pool(plan, _config_path(), work_pool):
+        console.print(f"  {name}  ({deployment_id})")
+    console.print(f"Đã đăng ký lên {api}. Trên mỗi máy chạy: "
+                  f"prefect worker start --pool {work_pool} --type process")
+
+
 def register(app: typer.Typer) -> None:
-    """Add ``serve`` and ``run``."""
+    """Add ``serve``, ``deploy`` and ``run``."""
     app.command("serve")(serve)
+    app.command("deploy")(deploy)
     app.command("run")(run)

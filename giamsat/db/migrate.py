@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import OperationalError
 
-from giamsat.errors import DatabaseError
+from giamsat.errors import DatabaseError, DatabaseUnavailable
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -28,11 +30,33 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
     """Bring the schema to ``revision`` on the engine's database."""
     cfg = alembic_config(engine.url.render_as_string(hide_password=False))
     try:
-        with engine.begin() as conn:
+        with engine.connect() as conn, _transactional_ddl(conn), conn.begin():
+            if engine.dialect.name == "sqlite":
+                conn.exec_driver_sql("BEGIN IMMEDIATE")
             cfg.attributes["connection"] = conn
             command.upgrade(cfg, revision)
     except OperationalError as exc:
         raise DatabaseError(f"Không kết nối được cơ sở dữ liệu: {exc.orig}") from exc
+
+
+@contextmanager
+def _transactional_ddl(conn: Connection) -> Iterator[None]:
+    """Make SQLite run the migration's DDL inside one transaction, as PostgreSQL does.
+
+    The sqlite3 module issues no BEGIN before CREATE/ALTER, so each statement would commit on its
+    own and a process killed mid-migration would leave half a schema that no later start can
+    migrate ("table … already exists"). With the module's implicit transactions off, the caller's
+    ``BEGIN IMMEDIATE`` covers every statement, and the version stamp commits with them.
+    """
+    if conn.dialect.name != "sqlite":
+        yield
+        return
+    raw = conn.connection.driver_connection
+    previous, raw.isolation_level = raw.isolation_level, None
+    try:
+        yield
+    finally:
+        raw.isolation_level = previous
 
 
 def head_revision() -> str:
@@ -45,8 +69,8 @@ def current_revision(engine: Engine) -> str | None:
     try:
         with engine.connect() as conn:
             return MigrationContext.configure(conn).get_current_revision()
-    except OperationalError as exc:
-        raise DatabaseError(f"Không kết nối được cơ sở dữ liệu: {exc.orig}") from exc
+    except OperationalError as exc:  # the first contact of every start: connection-level failures
+        raise DatabaseUnavailable(f"Không kết nối được cơ sở dữ liệu: {exc.orig}") from exc
 
 
 def ensure_current(engine: Engine) -> None:

@@ -15,7 +15,8 @@ from matplotlib.ticker import FuncFormatter  # noqa: E402
 from giamsat.formatting import vn_number  # noqa: E402
 
 FONT = "DejaVu Sans"
-_STYLE = {"font.family": FONT, "font.size": 9, "axes.titlesize": 11}
+# Names come from the plan and the reports: a "$" pair must print, not start matplotlib mathtext.
+_STYLE = {"font.family": FONT, "font.size": 9, "axes.titlesize": 11, "text.parse_math": False}
 
 
 def _png(fig: Figure, notice: str | None) -> bytes:

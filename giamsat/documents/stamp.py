@@ -22,6 +22,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from giamsat.fsutil import storage_error
+
 _LOCAL = struct.Struct("<IHHHHHIIIHH")
 _CENTRAL = struct.Struct("<IHHHHHHIIIHHHHHII")
 _END = struct.Struct("<IHHHHIIH")
@@ -132,14 +134,18 @@ class BatchWriter:
         self._token = secrets.token_hex(6)
 
     def add(self, path: Path, data: bytes) -> str:
-        """Write ``data`` to a temporary file beside ``path``; returns its SHA-256."""
+        """Write ``data`` to a temporary file beside ``path``; returns its SHA-256. A failed write
+        (a full disk) raises ``StorageError``; ``discard`` then removes what was written."""
         path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
         tmp = str(path.parent / f".{path.name}-{os.getpid()}-{self._token}.tmp")
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
-        self._pending.append((tmp, path))
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+            self._pending.append((tmp, path))
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(data)
+        except OSError as exc:
+            raise storage_error(path, exc) from exc
         return hashlib.sha256(data).hexdigest()
 
     def commit(self) -> None:
@@ -152,9 +158,20 @@ class BatchWriter:
             for tmp, _ in self._pending:
                 with open(tmp, "rb+") as fh:
                     os.fsync(fh.fileno())
+        folders = set()
         for tmp, path in self._pending:
-            os.replace(tmp, path)
+            try:
+                os.replace(tmp, path)
+            except OSError as exc:
+                raise storage_error(path, exc) from exc
+            folders.add(path.parent)
         self._pending.clear()
+        for folder in folders:  # the renames themselves durable, as ``fsutil.atomic_write`` does
+            fd = os.open(folder, os.O_RDONLY)
+            try:
+                os.fsync(fd)
+            finally:
+                os.close(fd)
 
     def discard(self) -> None:
         """Remove the temporary files not yet committed."""

@@ -13,6 +13,9 @@ Protocol, per batch:
    ``pending`` with ``last_error`` (4xx, timeout, dropped connection) for the next attempt.
 
 A claim left behind by a crashed drainer expires after ``claim_ttl`` and the row is claimed again.
+Claims are stamped and expired on the real clock, never on the simulated day a run acts on: two
+runs replaying different days (a catch-up run next to the scheduled one) must not see each other's
+live claims as stale.
 
 **The remaining at-least-once window.** If the process dies (or the database becomes unreachable)
 after the SMTP server answered ``250`` to the message but before step 3 committed, the row still
@@ -33,6 +36,7 @@ from functools import lru_cache
 from sqlalchemy import Update, bindparam, select, update
 from sqlalchemy.engine import Connection
 
+from giamsat import clock
 from giamsat.db.models import Message
 from giamsat.db.session import Database
 from giamsat.errors import DeliveryError
@@ -63,10 +67,10 @@ def _claimable(now: dt.datetime, ttl: dt.timedelta):  # noqa: ANN202 - SQL expre
     return (M.c.status == "pending") & (M.c.claim_token.is_(None) | (M.c.claimed_at < now - ttl))
 
 
-def claim_batch(db: Database, now: dt.datetime, limit: int, ttl: dt.timedelta = CLAIM_TTL,
+def claim_batch(db: Database, limit: int, ttl: dt.timedelta = CLAIM_TTL,
                 cycle_id: int | None = None) -> tuple[str, list[Outgoing]]:
     """Claim up to ``limit`` pending messages (committed before returning); returns (token, rows)."""
-    token = secrets.token_hex(16)
+    token, now = secrets.token_hex(16), clock.now()
     candidates = select(M.c.id).where(_claimable(now, ttl)).order_by(M.c.id).limit(limit)
     if cycle_id is not None:
         candidates = candidates.where(M.c.cycle_id == cycle_id)
@@ -121,7 +125,8 @@ def _send_batch(db: Database, channel: Channel, token: str, batch: list[Outgoing
         if exc.permanent:
             raise
         result.errors.append(str(exc))
-        tried = 0
+        _release_untried(db, token, batch, result, attempt_error=str(exc))
+        return result
     _release_untried(db, token, batch[tried:], result)
     return result
 
@@ -140,12 +145,18 @@ def _outcome_failed(db: Database, out: Outgoing, token: str, exc: DeliveryError,
     result.errors.append(f"#{out.id}: {exc}")
 
 
-def _release_untried(db: Database, token: str, rest: list[Outgoing], result: DrainResult) -> None:
+def _release_untried(db: Database, token: str, rest: list[Outgoing], result: DrainResult,
+                     attempt_error: str | None = None) -> None:
+    """Give the rest of a batch back; with ``attempt_error`` (the server could not be reached) each
+    row counts the attempt and keeps the reason, so the outbox and ``status`` show why it waits."""
     if not rest:
         return
+    values: dict = {"claim_token": None, "claimed_at": None}
+    if attempt_error is not None:
+        values |= {"attempts": M.c.attempts + 1, "last_error": attempt_error}
     with db.engine.begin() as conn:
         conn.execute(update(M).where(M.c.id.in_([o.id for o in rest]), M.c.claim_token == token)
-                     .values(claim_token=None, claimed_at=None))
+                     .values(**values))
     result.deferred += len(rest)
 
 
@@ -154,7 +165,7 @@ def drain(db: Database, channel: Channel, now: dt.datetime, *, batch_size: int =
     """Deliver pending messages batch by batch; stops after a batch with a transient failure."""
     total = DrainResult()
     while True:
-        token, batch = claim_batch(db, now, batch_size, claim_ttl, cycle_id)
+        token, batch = claim_batch(db, batch_size, claim_ttl, cycle_id)
         if not batch:
             return total
         result = _send_batch(db, channel, token, batch, now)

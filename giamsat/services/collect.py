@@ -22,9 +22,8 @@ from giamsat.fsutil import atomic_write
 from giamsat.runtime import Runtime
 from giamsat.services import collect_records as records
 from giamsat.services.collect_records import is_late, local_day
+from giamsat.textsafety import display_filename, storage_suffix
 from giamsat.validation import Expectation, Issue, UnitRef, Validation, validate
-
-_SAFE_SUFFIX = re.compile(r"^\.[a-z0-9]{1,8}$")
 
 
 @dataclass
@@ -57,7 +56,7 @@ def submit(rt: Runtime, path: Path, received_at: dt.datetime, unit_code: str | N
         raise ValueError("received_at must be timezone-aware")
     if not path.is_file():
         raise NotFound(f"Không tìm thấy tệp {path}.")
-    name = (original_name or path.name)[:255]
+    name = display_filename(original_name or path.name)  # data only: never part of a stored path
     sha, size = _digest(path)
     with rt.db.unit_of_work() as s:
         earlier = _by_sha(s, rt.cycle_id, sha)
@@ -122,8 +121,7 @@ def _store(rt: Runtime, path: Path, sha: str, size: int) -> str:
     """Keep the original under ``submissions/`` by content; an over-size file is not copied."""
     if size > limits_for(rt).max_file_bytes:
         return ""
-    suffix = path.suffix.lower() if _SAFE_SUFFIX.match(path.suffix.lower()) else ".bin"
-    target = rt.path("submissions", sha[:2], f"{sha}{suffix}")
+    target = rt.path("submissions", sha[:2], f"{sha}{storage_suffix(path.name)}")
     if not target.exists():
         with atomic_write(target) as out, path.open("rb") as src:
             shutil.copyfileobj(src, out, 1 << 20)
@@ -218,11 +216,12 @@ def sweep_inbox(rt: Runtime, now: dt.datetime) -> SweepSummary:
 
 def _move(path: Path, folder: Path, now: dt.datetime) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
-    target = folder / f"{now:%Y%m%d-%H%M%S}-{path.name}"
+    name = display_filename(path.name)  # a 255-byte name plus the prefix would not fit NAME_MAX
+    target = folder / f"{now:%Y%m%d-%H%M%S}-{name}"
     n = 1
     while target.exists():
         n += 1
-        target = folder / f"{now:%Y%m%d-%H%M%S}-{n}-{path.name}"
+        target = folder / f"{now:%Y%m%d-%H%M%S}-{n}-{name}"
     os.replace(path, target)
     return target
 

@@ -168,7 +168,7 @@ def notify(rt: Runtime, as_of: dt.date) -> NotifySummary:
             summary.obligations_created += _obligation_ids(s, rt, chunk, obligations, unit_ids, now)
             summary.messages_queued += _queue_chunk(s, rt, chunk, docs, plan_doc,
                                                     (unit_ids, obligations), queued, emails, now)
-        mark_step_done(s, rt.cycle_id, "notify", now)
+        mark_step_done(s, rt.cycle_id, "notify", now, actor=rt.actor)
         audit.record(s, at=now, actor=rt.actor, action="notify.run", entity="step", entity_id="notify",
                      cycle_id=rt.cycle_id, units=len(units), queued=summary.messages_queued,
                      obligations=summary.obligations_created, rendered=summary.documents_rendered)

@@ -52,3 +52,29 @@ def retry(rt: Runtime, message_id: int, now: dt.datetime) -> Message:
         audit.record(s, at=now, actor=rt.actor, action="message.retry", entity="message",
                      entity_id=msg.id, cycle_id=rt.cycle_id, previous_error=previous)
         return msg
+
+
+def health(rt: Runtime) -> dict:
+    """What is waiting in this cycle's outbox and why: counts, most attempts, the commonest error."""
+    pending = (Message.cycle_id == rt.cycle_id) & (Message.status == "pending")
+    with rt.db.unit_of_work() as s:
+        attempts = s.scalar(select(func.max(Message.attempts)).where(pending)) or 0
+        error = s.execute(select(Message.last_error, func.count(Message.id))
+                          .where(pending, Message.last_error.is_not(None))
+                          .group_by(Message.last_error).order_by(func.count(Message.id).desc())
+                          .limit(1)).first()
+    return counts(rt) | {"max_attempts": attempts, "last_error": error[0] if error else None}
+
+
+def health_line(h: dict) -> str:
+    """One Vietnamese sentence for ``giamsat status`` and the Prefect UI."""
+    if not h["pending"] and not h["failed"]:
+        return f"Hộp thư đi: đã gửi hết {h['sent']} thư."
+    parts = []
+    if h["pending"]:
+        why = f"; lỗi gần nhất: {h['last_error']}" if h["last_error"] else ""
+        tried = f", đã thử tối đa {h['max_attempts']} lần" if h["max_attempts"] else ""
+        parts.append(f"{h['pending']} thư đang chờ gửi{tried}{why}; sẽ gửi ở lần chạy tiếp theo")
+    if h["failed"]:
+        parts.append(f"{h['failed']} thư lỗi vĩnh viễn (xem: giamsat outbox --status failed)")
+    return f"Hộp thư đi: {h['sent']} thư đã gửi; " + "; ".join(parts) + "."

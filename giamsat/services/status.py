@@ -10,7 +10,9 @@ from giamsat.db.models import Submission
 from giamsat.runtime import Runtime
 from giamsat.services.collect_records import is_late, local_day
 from giamsat.services.cycle import unit_rows_on
+from giamsat.services.outbox import health, health_line
 from giamsat.services.overview import STATUS_VI, cycle_status
+from giamsat.textsafety import markdown_row
 
 STATUS_LABELS = {
     "on_time": "Đúng hạn",
@@ -79,19 +81,29 @@ def status_report(rt: Runtime, as_of: dt.date) -> dict:
     rows = report_status_rows(rt, as_of)
     return {"cycle": rt.plan.cycle_key, "as_of": as_of.isoformat(),
             "deadline": rt.plan.report.deadline.isoformat(), "steps": step_rows(rt, as_of),
-            "summary": summarise(rows), "units": rows}
+            "summary": summarise(rows), "units": rows, "outbox": outbox_health(rt)}
+
+
+def outbox_health(rt: Runtime) -> dict:
+    """The outbox's counts, most attempts and commonest error, with the sentence that says it."""
+    h = health(rt)
+    return h | {"summary": health_line(h)}
+
+
+def report_status_table(rows: list[dict]) -> list[dict]:
+    """The per-unit rows as the ``report-status`` artifact shows them (text cells made inert)."""
+    return [markdown_row({"Mã": r["unit_code"], "Đơn vị": r["unit_name"], "Tình trạng": r["status_label"],
+                          "Số lần gửi": r["submissions"], "Nhận lúc": r["first_accepted_at"] or ""})
+            for r in rows]
 
 
 def publish_report_status_artifact(rows: list[dict]) -> object:
     """Publish the per-unit table as the Prefect artifact ``report-status`` (inside a flow run)."""
     from prefect.artifacts import create_table_artifact
 
-    table = [{"Mã": r["unit_code"], "Đơn vị": r["unit_name"], "Tình trạng": r["status_label"],
-              "Số lần gửi": r["submissions"], "Nhận lúc": r["first_accepted_at"] or ""}
-             for r in rows]
     s = summarise(rows)
     return create_table_artifact(
-        key="report-status", table=table,
+        key="report-status", table=report_status_table(rows),
         description=(f"Báo cáo của các xã, thị trấn: {s['received']}/{s['expected']} đã nhận "
                      f"({s['on_time']} đúng hạn, {s['late']} muộn), {s['missing']} chưa nộp, "
                      f"{s['rejected_awaiting_correction']} chờ sửa."))

@@ -1,12 +1,18 @@
-"""Smoke test: every deployment definition loads, with the plan's schedule and concurrency 1."""
+"""Smoke test: every deployment definition loads, with the plan's schedule and concurrency 1; the
+work-pool variant, and ``giamsat deploy`` refusing to run without a reachable Prefect server."""
 
 import datetime as dt
+import importlib
+import os
+import subprocess
+import sys
 
+import pytest
 from prefect.client.schemas.schedules import RRuleSchedule
 
 from flows.deployments import STEP_FLOWS, build_deployments, load_flow
 from giamsat.orchestration import step_schedules
-from tests.conftest import CONFIG
+from tests.conftest import CONFIG, ROOT
 
 
 def test_every_step_has_a_flow_and_a_deployment(plan):
@@ -40,3 +46,27 @@ def _cal(plan):
     from giamsat.schedule import calendar_for
 
     return calendar_for(plan)
+
+
+def test_pool_deployments_name_their_flows_by_module_and_add_a_parallel_deliver(plan):
+    deployments = {d.name: d for d in build_deployments(plan, CONFIG, work_pool="giamsat")}
+    assert set(deployments) == {f"vu-ban-2024-{s}" for s in [*STEP_FLOWS, "deliver"]}
+    for name, dep in deployments.items():
+        assert dep.work_pool_name == "giamsat"
+        module, attr = dep.entrypoint.rsplit(".", 1)
+        assert getattr(importlib.import_module(module), attr).name == dep.flow_name
+        assert dep.concurrency_limit == (None if name.endswith("-deliver") else 1), name
+    assert not deployments["vu-ban-2024-deliver"].schedules
+
+
+@pytest.mark.parametrize("api, says", [
+    (None, "Chưa đặt PREFECT_API_URL"),
+    ("http://127.0.0.1:9/api", "Không kết nối được máy chủ Prefect http://127.0.0.1:9/api"),
+])
+def test_deploy_without_a_reachable_prefect_server_says_so_without_a_traceback(tmp_path, api, says):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
+    env |= {"GIAMSAT_HOME": str(tmp_path)} | ({"PREFECT_API_URL": api} if api else {})
+    out = subprocess.run([sys.executable, "-m", "giamsat", "deploy", "--work-pool", "giamsat"],
+                         capture_output=True, text=True, cwd=ROOT, env=env, timeout=120)
+    assert out.returncode == 1
+    assert says in out.stderr and "Traceback" not in out.stderr + out.stdout

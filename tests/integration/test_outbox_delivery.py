@@ -4,7 +4,7 @@ import datetime as dt
 import email
 from email import policy
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from giamsat import clock
 from giamsat.db.models import Message
@@ -80,10 +80,24 @@ def test_a_permanent_refusal_fails_only_that_message_and_can_be_retried(smtp_run
 
 def test_a_live_claim_keeps_other_drainers_away_until_it_expires(smtp_runtime, smtp_server):
     _queue(smtp_runtime, 3)
-    _token, mine = claim_batch(smtp_runtime.db, NOW, 10)
+    _token, mine = claim_batch(smtp_runtime.db, 10)
     assert len(mine) == 3
     assert deliver(smtp_runtime, NOW + dt.timedelta(minutes=1)).sent == 0
-    assert deliver(smtp_runtime, NOW + dt.timedelta(hours=1)).sent == 3
+    _age_claims(smtp_runtime, dt.timedelta(hours=1))  # the claimer died an hour ago
+    assert deliver(smtp_runtime, NOW + dt.timedelta(minutes=2)).sent == 3
+
+
+def test_a_run_replaying_a_later_day_leaves_a_live_claim_alone(smtp_runtime, smtp_server):
+    # a catch-up run of 01/4 is sending; the scheduled run of 08/4 drains the same outbox
+    _queue(smtp_runtime, 3)
+    claim_batch(smtp_runtime.db, 10)
+    assert deliver(smtp_runtime, NOW + dt.timedelta(days=7)).sent == 0
+    assert smtp_server.received == []
+
+
+def _age_claims(rt, by):
+    with rt.db.engine.begin() as conn:
+        conn.execute(update(Message).values(claimed_at=clock.now() - by))
 
 
 def test_the_file_channel_writes_readable_utf8_eml_files_once(sqlite_runtime):

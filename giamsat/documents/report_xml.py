@@ -19,8 +19,7 @@ _BODY, _P, _TBL, _TR, _TC = W + "body", W + "p", W + "tbl", W + "tr", W + "tc"
 _R, _HYPERLINK, _T = W + "r", W + "hyperlink", W + "t"
 _TEXT_OF = {W + "tab": "\t", W + "ptab": "\t", W + "cr": "\n", W + "noBreakHyphen": "-"}
 _BR, _TYPE, _VAL = W + "br", W + "type", W + "val"
-_TCPR, _GRIDSPAN, _VMERGE, _TRPR, _GRIDBEFORE = (W + "tcPr", W + "gridSpan", W + "vMerge",
-                                                 W + "trPr", W + "gridBefore")
+_TCPR, _GRIDSPAN, _VMERGE, _GRIDBEFORE = W + "tcPr", W + "gridSpan", W + "vMerge", W + "gridBefore"
 _BREAK_TEXT = {None: "\n", "textWrapping": "\n", "page": "", "column": ""}
 
 
@@ -64,8 +63,6 @@ def _span(tc: etree._Element) -> int:
     pr = tc.find(_TCPR)
     if pr is None:
         return 1
-    if pr.find(_VMERGE) is not None:
-        raise Unsupported("vertical merge")
     span = pr.find(_GRIDSPAN)
     if span is None:
         return 1
@@ -76,10 +73,8 @@ def _span(tc: etree._Element) -> int:
 
 
 def row_cells(tr: etree._Element) -> list[etree._Element]:
-    """The row's ``w:tc`` elements, one per grid column they span (python-docx ``row.cells``)."""
-    pr = tr.find(_TRPR)
-    if pr is not None and pr.find(_GRIDBEFORE) is not None:
-        raise Unsupported("row starts late")
+    """The row's ``w:tc`` elements, one per grid column they span (python-docx ``row.cells``);
+    only for a body ``body_of`` accepted (no vertical merges, no rows starting late)."""
     out = []
     for tc in tr:
         if tc.tag == _TC:
@@ -98,10 +93,8 @@ def tables(body: etree._Element, max_tables: int, max_rows: int) -> list[etree._
     for tbl in [t for t in body if t.tag == _TBL][:max_tables]:
         out.append(tbl)
         for tr in rows(tbl)[:max_rows]:
-            seen = set()
-            for tc in row_cells(tr):
-                if id(tc) not in seen:
-                    seen.add(id(tc))
+            for tc in tr:  # each cell once, as report_reader's _unique_cells does
+                if tc.tag == _TC:
                     out.extend([t for t in tc if t.tag == _TBL][:max_tables])
     return out[:max_tables]
 
@@ -111,6 +104,8 @@ def body_of(parts: DocxXml) -> etree._Element:
     body = parts.document.find(_BODY)
     if body is None:
         raise Unsupported("no body")
+    if next(body.iter(_VMERGE, _GRIDBEFORE), None) is not None:
+        raise Unsupported("vertical merge or row starting late")  # python-docx resolves these
     return body
 
 

@@ -31,6 +31,8 @@ SEED = "giamsat-demo-2024 (minh họa)"
 class DemoRunner:
     """Runs one cycle on a simulated clock, printing one line per event."""
 
+    LIST_DROPS_UP_TO = 30  # a district's communes are listed one by one; a province's are counted
+
     def __init__(self, rt: Runtime, config: Path, work: Path, console: Console) -> None:
         self.rt, self.config, self.work, self.console = rt, str(config), work, console
         self.rng = random.Random(2024)
@@ -54,16 +56,22 @@ class DemoRunner:
     def run(self) -> None:
         """Walk every working day of the period."""
         plan, cal = self.rt.plan, self.rt.calendar
-        drops = demo.commune_behaviour(plan, cal)
+        drops_by_day: dict[dt.date, list[demo.Drop]] = {}
+        for d in demo.commune_behaviour(plan, cal):
+            drops_by_day.setdefault(d.day, []).append(d)
         self._fixed_events()
         for day in cal.working_days(plan.period.start, plan.period.end):
             for action in self.events.get(day, []):
                 action(day)
-            todays = [d for d in drops if d.day == day]
+            todays = drops_by_day.get(day, [])
+            outlines = demo.received_outlines(self.rt) if todays else {}
             for i, d in enumerate(todays):
                 seed = int(d.unit.code) * 1000 + d.day.toordinal() % 1000 + i
-                demo.drop_report(self.rt, d, self.work, seed=seed)
-                self.say(day, f"{d.unit.name} {d.label}")
+                demo.drop_report(self.rt, d, self.work, seed=seed, outlines=outlines)
+                if len(todays) <= self.LIST_DROPS_UP_TO:
+                    self.say(day, f"{d.unit.name} {d.label}")
+            if len(todays) > self.LIST_DROPS_UP_TO:
+                self._say_drops(day, todays)
             if todays:
                 self._collect(day)
             if self._reminders_due(day):
@@ -72,6 +80,15 @@ class DemoRunner:
                 self._followup(day)
         self.say(plan.period.end, "Cập nhật bảng tình hình chu kỳ")
         self.flow("cycle", plan.period.end)
+
+    def _say_drops(self, day: dt.date, todays: list[demo.Drop]) -> None:
+        """One line per kind of drop when a day brings more reports than are worth listing."""
+        by_label: dict[str, list[str]] = {}
+        for d in todays:
+            by_label.setdefault(d.label, []).append(d.unit.name)
+        for label, names in by_label.items():
+            shown = ", ".join(names[:3]) + (f" và {len(names) - 3} đơn vị khác" if len(names) > 3 else "")
+            self.say(day, f"{len(names)} đơn vị {label}: {shown}")
 
     def at(self, day: dt.date, action: Callable[[dt.date], None]) -> None:
         """Do ``action`` on the first working day on or after ``day``."""

@@ -7,10 +7,11 @@ import hashlib
 import os
 import re
 import shutil
+import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from giamsat.db import audit
@@ -66,6 +67,7 @@ def submit(rt: Runtime, path: Path, received_at: dt.datetime, unit_code: str | N
     validation = _check(rt, path, size, received_at, unit_code)
     stored = _store(rt, path, sha, size)
     with rt.db.unit_of_work() as s:
+        _lock_content(s, sha)  # two sweeps holding copies of one file: the second waits, then sees it
         earlier = _by_sha(s, rt.cycle_id, sha)  # a concurrent sweep may have taken it meanwhile
         if earlier is not None:
             return _duplicate(s, earlier, name)
@@ -79,6 +81,15 @@ def _digest(path: Path) -> tuple[str, int]:
             h.update(chunk)
             size += len(chunk)
     return h.hexdigest(), size
+
+
+def _lock_content(s: Session, sha: str) -> None:
+    """On PostgreSQL, serialise intakes of the same content until this transaction ends.
+
+    SQLite already serialises writers (a stale reader cannot upgrade to a writer).
+    """
+    if s.get_bind().dialect.name == "postgresql":
+        s.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": int(sha[:15], 16)})
 
 
 def _by_sha(s: Session, cycle_id: int, sha: str) -> Submission | None:
@@ -200,20 +211,50 @@ def inbox_files(rt: Runtime) -> list[tuple[Path, str | None]]:
 
 
 def sweep_inbox(rt: Runtime, now: dt.datetime) -> SweepSummary:
-    """Take in every file of the inbox; one bad file never stops the others."""
+    """Take in every file of the inbox; one bad file never stops the others.
+
+    Each file is first claimed by renaming it into a folder of this sweep: a rename succeeds for
+    one sweep only, so two sweeps running at once never take in the same file twice.
+    """
     summary = SweepSummary()
+    claims = rt.home / "inbox" / ".claimed" / uuid.uuid4().hex
     for path, code in inbox_files(rt):
-        mtime = dt.datetime.fromtimestamp(path.stat().st_mtime, tz=dt.UTC)
+        claimed = _claim(path, claims / (code or "_"))
+        if claimed is None:
+            continue  # another sweep took it
+        mtime = dt.datetime.fromtimestamp(claimed.stat().st_mtime, tz=dt.UTC)
         try:
-            result = submit(rt, path, min(mtime, now), unit_code=code, source="inbox")
-        except Exception as exc:  # isolate the file: it stays in the inbox for the next sweep
+            result = submit(rt, claimed, min(mtime, now), unit_code=code, source="inbox",
+                            original_name=path.name)
+        except Exception as exc:  # isolate the file: it goes back to the inbox for the next sweep
+            os.replace(claimed, path)
             summary.failed.append((path.name, f"{type(exc).__name__}: {exc}"))
             _audit_failure(rt, now, path.name, exc)
             continue
         folder = "rejected" if result.status == "rejected" else "processed"
-        _move(path, rt.home / "inbox" / folder, now)
+        _move(claimed, rt.home / "inbox" / folder, now)
         summary.results.append(result)
+    _remove_empty(claims)
     return summary
+
+
+def _claim(path: Path, folder: Path) -> Path | None:
+    """``path`` moved into ``folder`` (same file system: atomic), or None if it is already gone."""
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / path.name
+    try:
+        os.rename(path, target)
+    except FileNotFoundError:
+        return None
+    return target
+
+
+def _remove_empty(claims: Path) -> None:
+    for folder in sorted(claims.glob("*"), reverse=True) + [claims]:
+        try:
+            folder.rmdir()
+        except OSError:
+            pass  # not empty (a file could not be returned) or already gone
 
 
 def _move(path: Path, folder: Path, now: dt.datetime) -> Path:

@@ -29,6 +29,7 @@ from giamsat.documents.table_layout import (
     set_widths,
     short_rule_after,
 )
+from giamsat.documents.table_rows import append_rows
 from giamsat.fsutil import atomic_write
 
 FONT = "Times New Roman"
@@ -208,25 +209,32 @@ class OfficialDocument:
         return self.para(f"- {text}")
 
     def table(self, headers: Sequence[str], rows: Sequence[Sequence[object]],
-              widths_cm: Sequence[float] | None = None, size: float = 12) -> Table:
-        """A bordered data table with a bold header row (numbers right-aligned)."""
+              widths_cm: Sequence[float] | None = None, size: float = 12, fast: bool = True) -> Table:
+        """A bordered data table with a bold header row (numbers right-aligned).
+
+        Widths are set before the data rows, which then carry them from the grid; long tables are
+        built in bulk (``table_rows``), ``fast=False`` builds every row with python-docx.
+        """
         t = self.doc.add_table(rows=1, cols=len(headers))
         t.style = self.doc.styles["Table Grid"]
         t.alignment = WD_TABLE_ALIGNMENT.CENTER
         for cell, text in zip(t.rows[0].cells, headers, strict=True):
             _cell_par(cell, str(text), size, bold=True, first=True)
         ordinal = [h in NARROW_HEADERS for h in headers]
-        for row in rows:
-            new_row = t.add_row()
-            new_row._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
-            cells = new_row.cells
-            for cell, value, is_ordinal in zip(cells, row, ordinal, strict=True):
-                par = _cell_par(cell, "" if value is None else str(value), size, first=True)
-                if is_ordinal:
-                    continue  # ordinal numbers stay centred
-                numeric = isinstance(value, int | float) or _looks_numeric(value)
-                par.alignment = WD_ALIGN_PARAGRAPH.RIGHT if numeric else WD_ALIGN_PARAGRAPH.LEFT
         set_widths(t, widths_cm or default_widths(headers, rows, self.text_width_cm))
+
+        def shape(row: Sequence[object]) -> tuple[str, ...]:
+            return tuple("C" if o else "R" if isinstance(v, int | float) or _looks_numeric(v) else "L"
+                         for v, o in zip(row, ordinal, strict=True))
+
+        def add(table: Table, row: Sequence[object]) -> None:
+            new_row = table.add_row()
+            new_row._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
+            for cell, value, kind in zip(new_row.cells, row, shape(row), strict=True):
+                par = _cell_par(cell, "" if value is None else str(value), size, first=True)
+                if kind != "C":  # ordinal numbers stay centred
+                    par.alignment = WD_ALIGN_PARAGRAPH.RIGHT if kind == "R" else WD_ALIGN_PARAGRAPH.LEFT
+        append_rows(t, rows, add, shape, fast=fast)
         repeat_header(t)
         self.doc.add_paragraph().paragraph_format.space_after = Pt(0)
         return t

@@ -81,7 +81,7 @@ def sweep(as_json: bool = typer.Option(False, "--json", help="In kết quả d�
 def status(as_of: str = AS_OF,
            as_json: bool = typer.Option(False, "--json", help="In kết quả dạng JSON.")) -> None:
     """Tiến độ các bước và tình trạng báo cáo của từng xã, thị trấn."""
-    from giamsat.services.status import status_report
+    from giamsat.services.status import artifact_rows, status_report
 
     report = status_report(runtime(), parse_date(as_of))
     if as_json:
@@ -94,10 +94,13 @@ def status(as_of: str = AS_OF,
         steps.add_row(s["title"], dt.date.fromisoformat(s["due_on"]).strftime("%d/%m/%Y"),
                       s["state_label"], s["waiting_for"])
     console.print(steps)
-    units = Table(title="Báo cáo của các xã, thị trấn")
+    shown, left_out = artifact_rows(report["units"])
+    units = Table(title="Báo cáo của các xã, thị trấn" + (
+        f" (chỉ các đơn vị cần chú ý; {left_out} đơn vị khác không hiển thị, xem --json)"
+        if left_out else ""))
     for col in ("Mã", "Đơn vị", "Tình trạng", "Số lần gửi", "Đã sửa"):
         units.add_column(col)
-    for u in report["units"]:
+    for u in shown:
         units.add_row(u["unit_code"], u["unit_name"], u["status_label"], str(u["submissions"]),
                       "có" if u["corrected"] else "")
     console.print(units)

@@ -37,6 +37,7 @@ class DemoRunner:
         self.rt, self.config, self.work, self.console = rt, str(config), work, console
         self.rng = random.Random(2024)
         self.flow_runs = 0
+        self.timings: dict[str, float] = {}  # seconds per step flow (and the communes' drops)
         self.started = time.monotonic()
         self.events: dict[dt.date, list[Callable[[dt.date], None]]] = {}
         work.mkdir(parents=True, exist_ok=True)
@@ -51,7 +52,11 @@ class DemoRunner:
         from flows.deployments import load_flow
 
         self.flow_runs += 1
-        return load_flow(step)(as_of=day, config=self.config, **params)
+        started = time.monotonic()
+        try:
+            return load_flow(step)(as_of=day, config=self.config, **params)
+        finally:
+            self.timings[step] = self.timings.get(step, 0.0) + time.monotonic() - started
 
     def run(self) -> None:
         """Walk every working day of the period."""
@@ -64,12 +69,14 @@ class DemoRunner:
             for action in self.events.get(day, []):
                 action(day)
             todays = drops_by_day.get(day, [])
+            started = time.monotonic()
             outlines = demo.received_outlines(self.rt) if todays else {}
             for i, d in enumerate(todays):
                 seed = int(d.unit.code) * 1000 + d.day.toordinal() % 1000 + i
                 demo.drop_report(self.rt, d, self.work, seed=seed, outlines=outlines)
                 if len(todays) <= self.LIST_DROPS_UP_TO:
                     self.say(day, f"{d.unit.name} {d.label}")
+            self.timings["communes"] = self.timings.get("communes", 0.0) + time.monotonic() - started
             if len(todays) > self.LIST_DROPS_UP_TO:
                 self._say_drops(day, todays)
             if todays:

@@ -6,6 +6,7 @@ the tables, tolerating reordered columns, extra empty rows and layout tables aro
 
 from __future__ import annotations
 
+from functools import cache
 from pathlib import Path
 
 from docx.document import Document as DocxDocument
@@ -135,6 +136,11 @@ def match_section(table: Table) -> tuple[Section, dict[str, int]] | None:
     return match_header([c.text for c in table.rows[0].cells])
 
 
+@cache
+def _label(text: str) -> str:
+    return normalise(text)
+
+
 def match_header(texts: list[str]) -> tuple[Section, dict[str, int]] | None:
     """``match_section`` on the header row's cell texts."""
     header = [normalise(t) for t in texts]
@@ -142,7 +148,7 @@ def match_header(texts: list[str]) -> tuple[Section, dict[str, int]] | None:
     for section in SECTIONS:
         positions = {}
         for col in section.columns:
-            label = normalise(col.label)
+            label = _label(col.label)
             idx = next((i for i, h in enumerate(header) if h == label), None)
             if idx is not None:
                 positions[col.key] = idx

@@ -129,7 +129,7 @@ def close_collect_step_if_complete(rt: Runtime, s: Session, at: dt.datetime) -> 
 
 
 def answer(rt: Runtime, s: Session, unit: Unit, sub: Submission, superseded: bool,
-           at: dt.datetime) -> Message:
+           at: dt.datetime, ob: Obligation | None = None) -> Message:
     """Queue the acknowledgement or the 'please correct' message for this submission."""
     accepted = sub.status == "accepted"
     kind = "report_ack" if accepted else "report_correct"
@@ -145,7 +145,7 @@ def answer(rt: Runtime, s: Session, unit: Unit, sub: Submission, superseded: boo
         ctx |= {"models_count": len(f["models"]), "recommendations_count": len(f["recommendations"]),
                 "poor_rate": f["households"]["poor"]["rate_pct"],
                 "near_poor_rate": f["households"]["near_poor"]["rate_pct"]}
-    ob = report_obligation(rt, s, unit, at)
+    ob = ob or report_obligation(rt, s, unit, at)
     key = idempotency_key(rt.plan.cycle_key, "collect", kind, unit.code, sub.sha256[:16])
     msg, _ = enqueue(s, cycle_id=rt.cycle_id, key=key, kind=kind, to=[unit.email],
                      template=kind, context=ctx, now=at, unit_id=unit.id, obligation_id=ob.id)

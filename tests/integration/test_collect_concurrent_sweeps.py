@@ -57,7 +57,9 @@ def _sweep_together(rts: list[Runtime]) -> list:
     return out
 
 
-def test_two_sweeps_at_once_take_each_file_once(two_runtimes, forms):
+@pytest.mark.parametrize("chunk", [1, 200])
+def test_two_sweeps_at_once_take_each_file_once(two_runtimes, forms, chunk, monkeypatch):
+    monkeypatch.setattr("giamsat.services.collect_sweep.CHUNK", chunk)
     files = _fill_inbox(two_runtimes[0], forms, copies=1)
     summaries = _sweep_together(two_runtimes)
     results = [r for s in summaries for r in s.results]
@@ -67,7 +69,10 @@ def test_two_sweeps_at_once_take_each_file_once(two_runtimes, forms):
     assert {r.status for r in results} == {"accepted"}
 
 
-def test_two_sweeps_at_once_take_each_content_once_even_under_two_names(two_runtimes, forms):
+@pytest.mark.parametrize("chunk", [1, 200])
+def test_two_sweeps_at_once_take_each_content_once_even_under_two_names(two_runtimes, forms, chunk,
+                                                                       monkeypatch):
+    monkeypatch.setattr("giamsat.services.collect_sweep.CHUNK", chunk)  # 1: the sweeps interleave
     files = _fill_inbox(two_runtimes[0], forms, copies=2)
     summaries = _sweep_together(two_runtimes)
     results = [r for s in summaries for r in s.results]

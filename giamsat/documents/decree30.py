@@ -20,6 +20,7 @@ from docx.oxml.ns import qn
 from docx.shared import Cm, Mm, Pt
 from docx.table import Table
 from docx.text.paragraph import Paragraph
+from docx.text.run import Run
 
 from giamsat.documents.table_layout import (
     NARROW_HEADERS,
@@ -74,11 +75,45 @@ def _style_fonts(doc: DocxDocument) -> None:
         rfonts.set(qn(slot), FONT)
 
 
-def enforce_fonts(doc: DocxDocument) -> None:
-    """Set Times New Roman explicitly on every run in the body, tables, headers and footers."""
-    for par in iter_paragraphs(doc):
-        for run in par.runs:
-            set_run_font(run)
+def enforce_fonts(doc: DocxDocument, fast: bool = True) -> None:
+    """Set Times New Roman explicitly on every run in the body, tables, headers and footers.
+
+    Runs already carrying the four font slots (every run this module writes) are skipped without
+    building python-docx objects; ``fast=False`` sets every run the python-docx way.
+    """
+    if not fast:
+        for par in iter_paragraphs(doc):
+            for run in par.runs:
+                set_run_font(run)
+        return
+    for p in _paragraph_elements(doc):
+        for r in p.iterchildren(_R):
+            rfonts = r.find(_RFONTS_PATH)
+            if rfonts is None or any(rfonts.get(slot) != FONT for slot in _SLOTS):
+                set_run_font(Run(r, None))
+
+
+_R = qn("w:r")
+_RFONTS_PATH = f"{qn('w:rPr')}/{qn('w:rFonts')}"
+_SLOTS = tuple(qn(f"w:{slot}") for slot in ("ascii", "hAnsi", "eastAsia", "cs"))
+
+
+def _paragraph_elements(doc: DocxDocument):  # noqa: ANN202 - generator of w:p elements
+    """The ``w:p`` elements ``iter_paragraphs`` visits, walked as lxml elements."""
+    p_tag, tbl_tag, tr_tag, tc_tag = qn("w:p"), qn("w:tbl"), qn("w:tr"), qn("w:tc")
+    vmerge = f"{qn('w:tcPr')}/{qn('w:vMerge')}"
+
+    def walk(container):  # noqa: ANN001, ANN202
+        yield from container.iterchildren(p_tag)
+        for tbl in container.iterchildren(tbl_tag):
+            for tr in tbl.iterchildren(tr_tag):
+                for tc in tr.iterchildren(tc_tag):
+                    if tc.find(vmerge) is None or tc.find(vmerge).get(qn("w:val")) == "restart":
+                        yield from walk(tc)  # python-docx reads a merged cell's first part only
+    yield from walk(doc.element.body)
+    for section in doc.sections:
+        for part in (section.header, section.first_page_header, section.footer):
+            yield from walk(part._element)  # as python-docx, adds a missing definition
 
 
 def iter_paragraphs(doc: DocxDocument):  # noqa: ANN201 - generator of Paragraph

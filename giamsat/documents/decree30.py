@@ -21,6 +21,7 @@ from docx.shared import Cm, Mm, Pt
 from docx.table import Table
 from docx.text.paragraph import Paragraph
 from docx.text.run import Run
+from lxml import etree
 
 from giamsat.documents.table_layout import (
     NARROW_HEADERS,
@@ -86,34 +87,42 @@ def enforce_fonts(doc: DocxDocument, fast: bool = True) -> None:
             for run in par.runs:
                 set_run_font(run)
         return
-    for p in _paragraph_elements(doc):
-        for r in p.iterchildren(_R):
-            rfonts = r.find(_RFONTS_PATH)
-            if rfonts is None or any(rfonts.get(slot) != FONT for slot in _SLOTS):
+    roots = [doc.element.body]
+    for section in doc.sections:
+        for part in (section.header, section.first_page_header, section.footer):
+            roots.append(part._element)  # as python-docx does, adds a missing definition
+    for root in roots:
+        for r in _UNSET(root, f=FONT):  # one C-level search; only runs lacking a slot come back
+            if _reached(r, root):
                 set_run_font(Run(r, None))
 
 
-_R = qn("w:r")
-_RFONTS_PATH = f"{qn('w:rPr')}/{qn('w:rFonts')}"
-_SLOTS = tuple(qn(f"w:{slot}") for slot in ("ascii", "hAnsi", "eastAsia", "cs"))
+_NS = {"w": "http://schemas.openxmlformats.org/wordprocessingml/2006/main"}
+_UNSET = etree.XPath(".//w:r[not(w:rPr/w:rFonts[@w:ascii=$f and @w:hAnsi=$f and @w:eastAsia=$f "
+                     "and @w:cs=$f])]", namespaces=_NS)
+_P, _TBL, _TR, _TC = qn("w:p"), qn("w:tbl"), qn("w:tr"), qn("w:tc")
+_VMERGE = f"{qn('w:tcPr')}/{qn('w:vMerge')}"
 
 
-def _paragraph_elements(doc: DocxDocument):  # noqa: ANN202 - generator of w:p elements
-    """The ``w:p`` elements ``iter_paragraphs`` visits, walked as lxml elements."""
-    p_tag, tbl_tag, tr_tag, tc_tag = qn("w:p"), qn("w:tbl"), qn("w:tr"), qn("w:tc")
-    vmerge = f"{qn('w:tcPr')}/{qn('w:vMerge')}"
-
-    def walk(container):  # noqa: ANN001, ANN202
-        yield from container.iterchildren(p_tag)
-        for tbl in container.iterchildren(tbl_tag):
-            for tr in tbl.iterchildren(tr_tag):
-                for tc in tr.iterchildren(tc_tag):
-                    if tc.find(vmerge) is None or tc.find(vmerge).get(qn("w:val")) == "restart":
-                        yield from walk(tc)  # python-docx reads a merged cell's first part only
-    yield from walk(doc.element.body)
-    for section in doc.sections:
-        for part in (section.header, section.first_page_header, section.footer):
-            yield from walk(part._element)  # as python-docx, adds a missing definition
+def _reached(r, root) -> bool:  # noqa: ANN001
+    """Whether ``iter_paragraphs`` visits the run's paragraph: in ``root`` or in table cells
+    nested from it (a vertically merged cell's continuation is read as the cell above)."""
+    p = r.getparent()
+    if p is None or p.tag != _P:
+        return False
+    node = p.getparent()
+    while node is not root:
+        if node is None or node.tag != _TC:
+            return False
+        merge = node.find(_VMERGE)
+        if merge is not None and merge.get(qn("w:val")) != "restart":
+            return False
+        tr = node.getparent()
+        tbl = tr.getparent() if tr is not None and tr.tag == _TR else None
+        if tbl is None or tbl.tag != _TBL:
+            return False
+        node = tbl.getparent()
+    return True
 
 
 def iter_paragraphs(doc: DocxDocument):  # noqa: ANN201 - generator of Paragraph

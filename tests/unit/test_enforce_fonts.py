@@ -6,6 +6,7 @@ import io
 
 from docx import Document
 from docx.oxml.ns import qn
+from docx.text.paragraph import Paragraph
 
 from giamsat.documents.decree30 import OfficialDocument, enforce_fonts
 
@@ -26,6 +27,8 @@ def _mixed() -> bytes:
     merged = d.doc.add_table(rows=2, cols=2)
     merged.cell(0, 0).merge(merged.cell(1, 0))
     merged.cell(0, 0).paragraphs[0].add_run("ô gộp")
+    continuation = merged._tbl.tr_lst[1].tc_lst[0]  # python-docx reads the cell above instead
+    Paragraph(continuation.p_lst[0], None).add_run("phần gộp bên dưới")
     d.doc.sections[0].footer.paragraphs[0].add_run("chân trang")
     out = io.BytesIO()
     d.doc.save(out)

@@ -91,13 +91,17 @@ def ensure_obligation(s: Session, rec: Recommendation, now: dt.datetime) -> tupl
     ob = s.scalar(select(Obligation).where(Obligation.cycle_id == rec.cycle_id, Obligation.key == key))
     if ob is not None:
         return ob, False
-    ob = Obligation(cycle_id=rec.cycle_id, kind="recommendation", key=key, unit_id=rec.unit_id,
-                    recommendation_id=rec.id, due_on=rec.due_on, created_at=now,
-                    status="met" if rec.status in CLOSED else "open",
-                    met_at=now if rec.status in CLOSED else None)
+    ob = _new_obligation(rec, now)
     s.add(ob)
     s.flush()
     return ob, True
+
+
+def _new_obligation(rec: Recommendation, now: dt.datetime) -> Obligation:
+    return Obligation(cycle_id=rec.cycle_id, kind="recommendation", key=f"rec:{rec.key}",
+                      unit_id=rec.unit_id, recommendation_id=rec.id, due_on=rec.due_on,
+                      created_at=now, status="met" if rec.status in CLOSED else "open",
+                      met_at=now if rec.status in CLOSED else None)
 
 
 def _event(s: Session, rt: Runtime, rec: Recommendation, status: str, note: str | None,
@@ -173,8 +177,12 @@ def followup_sweep(rt: Runtime, as_of: dt.date) -> SweepResult:
     with rt.db.unit_of_work() as s:
         recs = s.scalars(select(Recommendation).where(Recommendation.cycle_id == rt.cycle_id)
                          .order_by(Recommendation.id)).all()
+        tracked = set(s.scalars(select(Obligation.key).where(  # one query, not one per rec
+            Obligation.cycle_id == rt.cycle_id, Obligation.kind == "recommendation")))
         for rec in recs:
-            created += ensure_obligation(s, rec, now)[1]
+            if f"rec:{rec.key}" not in tracked:
+                s.add(_new_obligation(rec, now))
+                created += 1
             if rec.status in ACTIVE and rec.due_on < as_of:
                 rec.status, rec.updated_at = "overdue", now
                 note = f"Quá hạn thực hiện (hạn {rec.due_on:%d/%m/%Y})"

@@ -121,6 +121,7 @@ def answer_recommendations(rt: Runtime, day: dt.date, rng: random.Random) -> dic
     """The addressed bodies answer their open recommendations: most resolve, a few refuse or are
     still in progress; one per round is left unanswered (it is reminded, then turns overdue)."""
     done: dict[str, int] = {}
+    changes: list[tuple[int, str, str]] = []
     pending = followup.list_recommendations(rt, ["open", "in_progress", "overdue"])
     for i, rec in enumerate(pending[1:]):
         turn = (i + rng.randrange(7)) % 7
@@ -130,6 +131,8 @@ def answer_recommendations(rt: Runtime, day: dt.date, rng: random.Random) -> dic
             status, note = "in_progress", "Đang triển khai thực hiện (dữ liệu minh họa)."
         else:
             status, note = "resolved", "Đã thực hiện xong kiến nghị (dữ liệu minh họa)."
-        followup.update(rt, rec.id, status, note, None, DEMO_ACTOR, clock.at_office_hours(day, 15))
+        changes.append((rec.id, status, note))
         done[status] = done.get(status, 0) + 1
+    if changes:  # one transaction for the round, however many bodies answer
+        followup.update_many(rt, changes, DEMO_ACTOR, clock.at_office_hours(day, 15))
     return done

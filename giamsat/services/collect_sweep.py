@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
+import time
 import uuid
 from pathlib import Path
 
@@ -15,6 +17,7 @@ from giamsat.services.collect_batch import CHUNK, Prepared, record_chunk, sync_f
 def sweep(rt: Runtime, now: dt.datetime) -> c.SweepSummary:
     """``collect.sweep_inbox``: claimed files in chunks of ``CHUNK``, one transaction per chunk."""
     summary = c.SweepSummary()
+    recover_abandoned_claims(rt.home / "inbox")
     claims = rt.home / "inbox" / ".claimed" / uuid.uuid4().hex
     chunk: list[tuple[Path, Path, str | None, dt.datetime]] = []
     last_accepted: dt.datetime | None = None
@@ -34,6 +37,27 @@ def sweep(rt: Runtime, now: dt.datetime) -> c.SweepSummary:
         with rt.db.unit_of_work() as s:
             records.close_collect_step_if_complete(rt, s, last_accepted)
     return summary
+
+
+STALE_CLAIM_S = 3600  # a sweep takes minutes even for the whole country
+
+
+def recover_abandoned_claims(inbox: Path, now: float | None = None) -> int:
+    """Put back into the inbox the files a sweep claimed and never finished (it crashed)."""
+    now = time.time() if now is None else now
+    back = 0
+    for claim in (inbox / ".claimed").glob("*"):
+        if now - claim.stat().st_mtime < STALE_CLAIM_S:
+            continue  # possibly a sweep still running
+        for folder in claim.iterdir():
+            for f in folder.iterdir():
+                target = inbox / (folder.name if folder.name != "_" else "") / f.name
+                target.parent.mkdir(parents=True, exist_ok=True)
+                os.replace(f, target if not target.exists() else target.with_name(
+                    f"{uuid.uuid4().hex[:8]}-{f.name}"))
+                back += 1
+        c._remove_empty(claim)
+    return back
 
 
 def _latest(a: dt.datetime | None, b: dt.datetime | None) -> dt.datetime | None:
@@ -88,8 +112,6 @@ def _submit_prepared(rt: Runtime, p: Prepared):  # noqa: ANN202 - SubmitResult
 
 def _give_back(rt: Runtime, claimed: Path, path: Path, now: dt.datetime, exc: Exception,
                summary: c.SweepSummary) -> None:
-    import os
-
     os.replace(claimed, path)
     summary.failed.append((path.name, f"{type(exc).__name__}: {exc}"))
     c._audit_failure(rt, now, path.name, exc)

@@ -87,3 +87,26 @@ def test_a_chunked_sweep_records_what_one_by_one_intake_records(chunk, forms, pl
     assert _state(swept) == _state(one)
     one.db.dispose()
     swept.db.dispose()
+
+
+def test_files_claimed_by_a_sweep_that_died_are_taken_in_by_a_later_sweep(sqlite_runtime, forms, plan):
+    import time
+
+    path, _ = forms(plan.units[2], seed=41)
+    stale = sqlite_runtime.home / "inbox" / ".claimed" / "dead-sweep" / "_"
+    stale.mkdir(parents=True)
+    shutil.copyfile(path, stale / "bao-cao.docx")
+    old = time.time() - 2 * 3600
+    os.utime(stale.parent, (old, old))
+    summary = sweep_inbox(sqlite_runtime, at("2024-04-02", 17))
+    assert [(r.filename, r.status) for r in summary.results] == [("bao-cao.docx", "accepted")]
+    assert not (sqlite_runtime.home / "inbox" / ".claimed" / "dead-sweep").exists()
+
+
+def test_files_claimed_by_a_running_sweep_are_left_to_it(sqlite_runtime, forms, plan):
+    path, _ = forms(plan.units[2], seed=42)
+    live = sqlite_runtime.home / "inbox" / ".claimed" / "live-sweep" / "_"
+    live.mkdir(parents=True)
+    shutil.copyfile(path, live / "bao-cao.docx")
+    assert sweep_inbox(sqlite_runtime, at("2024-04-02", 17)).results == []
+    assert (live / "bao-cao.docx").exists()

@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lint bench install clean
+.PHONY: demo test lint bench fuzz install clean
 
 install: $(STAMP)
 
@@ -21,6 +21,10 @@ demo: $(STAMP)
 test: $(STAMP)
 	$(BIN)/ruff check giamsat flows tasks tests $(wildcard bench)
 	$(BIN)/python -m pytest
+
+# A longer, randomised run of the intake fuzz test (CI runs 30 fixed examples): make fuzz N=2000
+fuzz: $(STAMP)
+	GIAMSAT_FUZZ_EXAMPLES=$(or $(N),1000) $(BIN)/python -m pytest -q tests/integration/test_collect_intake_fuzz.py
 
 bench: $(STAMP)
 	$(BIN)/python -m bench

@@ -25,7 +25,8 @@ class DrawDecision(RunInput):
 
     approve: bool = Field(False, title="Duyệt mẫu này")
     redraw_reason: str = Field("", title="Lý do chọn lại (bắt buộc nếu không duyệt)")
-    decided_by: str = Field("", title="Người quyết định")
+    decided_by: str = Field(..., min_length=2, max_length=100, pattern=r"\S",
+                            title="Người quyết định (họ tên, ghi vào nhật ký kiểm tra)")
 
 
 def describe(draw: dict) -> str:

@@ -8,15 +8,48 @@ from pathlib import Path
 from typing import Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
 
 from giamsat.errors import PlanError
+from giamsat.textsafety import unsafe_characters
 
 Date = dt.date
 
 
+MAX_PLAN_TEXT = 2000
+_ONE_LINE = ("name", "short", "title", "position", "role", "code", "email", "chairman_email")
+
+
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _plain_text(cls, value: object, info: ValidationInfo) -> object:
+        """Plan texts end up in Word files, e-mail headers and file names: no controls, bounded."""
+        for text in value if isinstance(value, list) else [value]:
+            if not isinstance(text, str):
+                continue
+            bad = unsafe_characters(text)
+            if info.field_name in _ONE_LINE:
+                bad += [f"U+{ord(c):04X}" for c in "\t\n\r" if c in text]
+            if bad:
+                raise PydanticCustomError("unsafe_text", "có ký tự điều khiển ({bad}): xóa ký tự này",
+                                          {"bad": ", ".join(bad)})
+            if len(text) > MAX_PLAN_TEXT:
+                raise PydanticCustomError("text_too_long", "quá dài ({n} ký tự; tối đa {max})",
+                                          {"n": len(text), "max": MAX_PLAN_TEXT})
+        return value
 
 
 class District(_Model):

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from giamsat.calendar import WorkingCalendar
+from giamsat.db import audit  # noqa: F401 - registers the append-only guard of the audit log
 from giamsat.db.session import Database
 from giamsat.plan import Plan, load_plan
 from giamsat.schedule import calendar_for
@@ -36,7 +37,7 @@ class Runtime:
         ensure_current(db.engine)
         rt = cls(settings, plan, settings.config, calendar_for(plan), db)
         with db.unit_of_work() as s:
-            rt._cycle_id = sync_plan(s, plan, settings.config).id
+            rt._cycle_id = sync_plan(s, plan, settings.config, rt.actor).id
         return rt
 
     @property
@@ -52,7 +53,7 @@ class Runtime:
 
     @property
     def actor(self) -> str:
-        """Who acts, for the audit log: GIAMSAT_ACTOR, else the system."""
+        """Who acts, for the audit log: --actor / GIAMSAT_ACTOR (the CLI falls back to the OS user)."""
         return self.settings.actor or "system"
 
     def delivery(self) -> DeliverySettings:

@@ -22,12 +22,16 @@ from giamsat.outline_spec import (
     Section,
     normalise,
 )
+from giamsat.textsafety import clean_text
 
 _DIGITS = re.compile(r"^\d+$")
 _GROUPED = re.compile(r"^\d{1,3}(\.\d{3})+$")
 _DECIMAL = re.compile(r"^\d+([.,]\d+)?$")
 _SPACES = re.compile(r"[\s\u00a0\u202f]+")
 MINUS = ("-", "\u2212", "\u2013")
+MAX_DIGITS = 15            # 999.999.999.999.999 đồng; more cannot be a real figure (or fit a BIGINT)
+MAX_CELL_CHARS = 1000      # a name, a place, a recommendation
+MAX_NARRATIVE_CHARS = 20000  # sections C and D: about eight typed pages
 
 
 @dataclass(frozen=True)
@@ -67,6 +71,8 @@ def parse_whole(text: str, signed: bool = False) -> int:
     if raw[:1] in MINUS and not signed:
         raise CellError(f"không được là số âm ('{text.strip()}')")
     if _DIGITS.match(body) or _GROUPED.match(body):
+        if len(body.replace(".", "")) > MAX_DIGITS:
+            raise CellError(f"số quá lớn (tối đa {MAX_DIGITS} chữ số)")
         value = int(body.replace(".", ""))
         return -value if negative else value
     if _DECIMAL.match(body):
@@ -245,7 +251,7 @@ def _cells(section: Section, row: RawRow, issues: list[Issue]) -> dict | None:
         if col.kind == "ordinal" or (section.fixed_rows and col is section.label_column):
             continue
         try:
-            out[col.key] = _convert(col, row.cells.get(col.key, ""))
+            out[col.key] = _convert(col, clean_text(row.cells.get(col.key, "")))
         except CellError as exc:
             issues.append(Issue(str(exc), section.key, _row_name(section, row), col.label))
             ok = False
@@ -262,7 +268,14 @@ def _convert(col: Column, text: str) -> int | float | str:
     value = " ".join(text.split())
     if col.required and not value:
         raise CellError("chưa điền nội dung")
+    if len(value) > MAX_CELL_CHARS:
+        raise CellError(f"nội dung quá dài ({_count(len(value))} ký tự; tối đa "
+                        f"{_count(MAX_CELL_CHARS)} ký tự)")
     return value
+
+
+def _count(n: int) -> str:
+    return f"{n:,}".replace(",", ".")
 
 
 def _models(table: RawTable, exp: Expectation, issues: list[Issue]) -> list[dict]:
@@ -334,9 +347,12 @@ def _balanced(v: dict, label: str, exp: Expectation, issues: list[Issue]) -> boo
 
 def _narrative(key: str):  # noqa: ANN202 - a section rule
     def rule(table: RawTable, exp: Expectation, issues: list[Issue]) -> str:
-        text = "\n".join(r.cells.get("text", "").strip() for r in table.rows).strip()
+        text = clean_text("\n".join(r.cells.get("text", "").strip() for r in table.rows)).strip()
         if not text:
             issues.append(Issue("chưa có nội dung (mục bắt buộc)", key))
+        elif len(text) > MAX_NARRATIVE_CHARS:
+            issues.append(Issue(f"nội dung quá dài ({_count(len(text))} ký tự; tối đa "
+                                f"{_count(MAX_NARRATIVE_CHARS)} ký tự): vui lòng viết gọn lại", key))
         return text
     return rule
 

@@ -16,6 +16,7 @@ from prefect.cache_policies import NO_CACHE
 from giamsat.formatting import short_date
 from giamsat.services.overview import cycle_status, timeline_markdown
 from giamsat.services.status import publish_report_status_artifact, report_status_rows
+from giamsat.textsafety import markdown_row
 from tasks.common import load_runtime
 
 
@@ -26,7 +27,7 @@ def publish_overview(config: str | None, as_of: dt.date) -> list[dict[str, str]]
     try:
         rows = cycle_status(rt, as_of)
         table = [r.as_row() for r in rows]
-        create_table_artifact(key="cycle-status", table=table,
+        create_table_artifact(key="cycle-status", table=[markdown_row(r) for r in table],
                               description=f"Tình hình các bước đến ngày {short_date(as_of)}")
         publish_report_status_artifact(report_status_rows(rt, as_of))
         create_markdown_artifact(key="cycle-timeline", markdown=timeline_markdown(rt, rows, as_of),

@@ -7,6 +7,7 @@ import sys
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from giamsat.errors import GiamsatError, PlanError
 
@@ -30,6 +31,8 @@ _COMMAND_MODULES = [
     "giamsat.cli.report",
     "giamsat.cli.collect",
     "giamsat.cli.notify",
+    "giamsat.cli.audit",
+    "giamsat.cli.archive",
 ]
 
 
@@ -39,11 +42,16 @@ def _global(
         None, "--config", envvar="GIAMSAT_CONFIG", metavar="PATH",
         help="Tệp kế hoạch YAML (mặc định config/vu-ban-2024.yaml).",
     ),
+    actor: str = typer.Option(
+        None, "--actor", envvar="GIAMSAT_ACTOR", metavar="NAME",
+        help="Người thực hiện, ghi vào nhật ký kiểm tra (mặc định: tên người dùng hệ điều hành).",
+    ),
 ) -> None:
     """Global options, read before any command."""
     from giamsat.cli import common
 
     common.state.config = config
+    common.state.actor = actor
 
 
 for _name in _COMMAND_MODULES:
@@ -57,11 +65,11 @@ def main() -> None:
     prefect_env.configure()
     try:
         app(prog_name="giamsat")
-    except PlanError as exc:
-        err.print(f"[bold red]Lỗi:[/] {exc}", highlight=False)
+    except PlanError as exc:  # messages quote user data: '[/x]' must print, not be rich markup
+        err.print(f"[bold red]Lỗi:[/] {escape(str(exc))}", highlight=False)
         sys.exit(2)
     except GiamsatError as exc:
-        err.print(f"[bold red]Lỗi:[/] {exc}", highlight=False)
+        err.print(f"[bold red]Lỗi:[/] {escape(str(exc))}", highlight=False)
         sys.exit(1)
     except KeyboardInterrupt:
         err.print("Đã dừng.")

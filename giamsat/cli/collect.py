@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from giamsat import clock
@@ -47,17 +48,18 @@ def submit_cmd(
 
 
 def _print_result(r) -> None:  # noqa: ANN001 - SubmitResult
-    who = f"{r.unit_name} ({r.unit_key})" if r.unit_name else "không xác định được đơn vị"
+    who = escape(f"{r.unit_name} ({r.unit_key})") if r.unit_name else "không xác định được đơn vị"
+    name = escape(r.filename)
     if r.status == "accepted":
-        console.print(f"[green]Đã tiếp nhận[/] {r.filename} — {who}, mã BC-{r.submission_id:05d}"
+        console.print(f"[green]Đã tiếp nhận[/] {name} — {who}, mã BC-{r.submission_id:05d}"
                       + (" [yellow](nộp muộn)[/]" if r.late else ""))
     elif r.status == "duplicate":
-        console.print(f"[cyan]Tệp đã nhận trước đó[/] {r.filename} — {who}, mã "
+        console.print(f"[cyan]Tệp đã nhận trước đó[/] {name} — {who}, mã "
                       f"BC-{r.duplicate_of:05d}; không xử lý lại.")
     else:
-        console.print(f"[red]Không tiếp nhận[/] {r.filename} — {who}:")
+        console.print(f"[red]Không tiếp nhận[/] {name} — {who}:")
         for line in r.errors:
-            console.print(f"  - {line}")
+            console.print(f"  - {escape(line)}")
 
 
 @inbox_app.command("sweep")
@@ -72,17 +74,25 @@ def sweep(as_json: bool = typer.Option(False, "--json", help="In kết quả d�
     for r in summary.results:
         _print_result(r)
     for name, error in summary.failed:
-        console.print(f"[red]Lỗi khi xử lý[/] {name}: {error} (tệp giữ lại trong inbox/)")
+        console.print(f"[red]Lỗi khi xử lý[/] {escape(name)}: {escape(error)} (tệp giữ lại trong inbox/)")
     d = summary.as_dict()
     console.print(f"Tổng: {d['files']} tệp — {d['accepted']} tiếp nhận, {d['rejected']} trả lại, "
                   f"{d['duplicate']} trùng, {len(d['failed'])} lỗi.")
 
 
 def status(as_of: str = AS_OF,
-           as_json: bool = typer.Option(False, "--json", help="In kết quả dạng JSON.")) -> None:
+           as_json: bool = typer.Option(False, "--json", help="In kết quả dạng JSON."),
+           csv_file: Path = typer.Option(None, "--csv", metavar="FILE",
+                                         help="Ghi tình trạng từng xã ra tệp CSV (mở bằng Excel).")) -> None:
     """Tiến độ các bước và tình trạng báo cáo của từng xã, thị trấn."""
     from giamsat.services.status import artifact_rows, status_report
 
+    if csv_file is not None:
+        from giamsat.services.exports import export_status
+
+        count = export_status(runtime(), parse_date(as_of), csv_file)
+        console.print(f"Đã ghi {count} đơn vị vào {escape(str(csv_file))}")
+        return
     report = status_report(runtime(), parse_date(as_of))
     if as_json:
         console.print_json(json.dumps(report, ensure_ascii=False))
@@ -91,8 +101,8 @@ def status(as_of: str = AS_OF,
     for col in ("Bước", "Hạn", "Tình trạng", "Đang chờ"):
         steps.add_column(col)
     for s in report["steps"]:
-        steps.add_row(s["title"], dt.date.fromisoformat(s["due_on"]).strftime("%d/%m/%Y"),
-                      s["state_label"], s["waiting_for"])
+        steps.add_row(escape(s["title"]), dt.date.fromisoformat(s["due_on"]).strftime("%d/%m/%Y"),
+                      s["state_label"], escape(s["waiting_for"]))
     console.print(steps)
     shown, left_out = artifact_rows(report["units"])
     units = Table(title="Báo cáo của các xã, thị trấn" + (
@@ -101,7 +111,7 @@ def status(as_of: str = AS_OF,
     for col in ("Mã", "Đơn vị", "Tình trạng", "Số lần gửi", "Đã sửa"):
         units.add_column(col)
     for u in shown:
-        units.add_row(u["unit_code"], u["unit_name"], u["status_label"], str(u["submissions"]),
+        units.add_row(u["unit_code"], escape(u["unit_name"]), u["status_label"], str(u["submissions"]),
                       "có" if u["corrected"] else "")
     console.print(units)
     s = report["summary"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import getpass
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,6 +18,7 @@ console = Console(highlight=False, soft_wrap=True)
 @dataclass
 class _State:
     config: str | None = None
+    actor: str | None = None
     runtime: object | None = None
 
 
@@ -28,8 +30,18 @@ def runtime():  # noqa: ANN201 - returns giamsat.runtime.Runtime (imported lazil
     from giamsat.runtime import Runtime
 
     if state.runtime is None:
-        state.runtime = Runtime.load(Path(state.config) if state.config else None)
+        state.runtime = Runtime.load(Path(state.config) if state.config else None, actor=actor())
     return state.runtime
+
+
+def actor() -> str:
+    """Who runs this command: ``--actor`` / GIAMSAT_ACTOR, else the operating-system user."""
+    if state.actor and state.actor.strip():
+        return state.actor.strip()
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # no user name for this uid (some containers)
+        return "system"
 
 
 def parse_date(value: str | None) -> dt.date:

@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from giamsat import clock
@@ -38,8 +39,19 @@ def list_cmd(status: list[str] = typer.Option(None, "--status", help="Lọc theo
     for col in ("Số", "Trạng thái", "Hạn", "Cơ quan thực hiện", "Nội dung"):
         table.add_column(col)
     for r in recs:
-        table.add_row(str(r.id), followup.label(r.status), f"{r.due_on:%d/%m/%Y}", r.addressed_to, r.content)
+        table.add_row(str(r.id), followup.label(r.status), f"{r.due_on:%d/%m/%Y}", escape(r.addressed_to),
+                      escape(r.content))
     console.print(table)
+
+
+@recs_app.command("export")
+def export_cmd(file: Path = typer.Argument(..., metavar="FILE.csv",
+                                           help="Tệp CSV sẽ ghi (mở bằng Excel).")) -> None:
+    """Xuất sổ theo dõi kiến nghị ra tệp CSV (UTF-8, mở được bằng Excel)."""
+    from giamsat.services.exports import export_recommendations
+
+    count = export_recommendations(runtime(), file)
+    console.print(f"Đã ghi {count} kiến nghị vào {escape(str(file))}")
 
 
 @recs_app.command("add")
@@ -76,14 +88,14 @@ def show_cmd(rec_id: int = typer.Argument(..., metavar="ID")) -> None:
     """Xem một kiến nghị và toàn bộ lịch sử thay đổi."""
     rec, events = followup.show(runtime(), rec_id)
     console.print(f"[bold]Kiến nghị số {rec.id}[/] — {followup.label(rec.status)}, hạn {rec.due_on:%d/%m/%Y}")
-    console.print(f"  Nội dung: {rec.content}\n  Cơ quan thực hiện: {rec.addressed_to}")
+    console.print(f"  Nội dung: {escape(rec.content)}\n  Cơ quan thực hiện: {escape(rec.addressed_to)}")
     if rec.evidence_text or rec.evidence_path:
-        console.print(f"  Minh chứng: {rec.evidence_text or ''} {rec.evidence_path or ''}".rstrip())
+        console.print(escape(f"  Minh chứng: {rec.evidence_text or ''} {rec.evidence_path or ''}".rstrip()))
     for e in events:
         when = e.at.astimezone(clock.TZ)
         extra = f" [tệp: {e.evidence_path}]" if e.evidence_path else ""
-        console.print(f"  - {when:%d/%m/%Y %H:%M} {followup.label(e.status)} ({e.actor}): "
-                      f"{e.note or ''}{extra}")
+        console.print(f"  - {when:%d/%m/%Y %H:%M} {followup.label(e.status)} ({escape(e.actor)}): "
+                      + escape(f"{e.note or ''}{extra}"))
 
 
 @recs_app.command("sweep")

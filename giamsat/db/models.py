@@ -353,7 +353,7 @@ class Document(Base):
 
 
 class AuditEntry(Base):
-    """Who did what, when: every state change a person or a step makes."""
+    """Who did what, when: every state change a person or a step makes; chained by SHA-256."""
 
     __tablename__ = "audit_log"
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -364,3 +364,5 @@ class AuditEntry(Base):
     entity_id: Mapped[str | None] = mapped_column(String(64))
     cycle_id: Mapped[int | None] = _fk("cycles.id", nullable=True)
     detail: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    prev_sha256: Mapped[str | None] = mapped_column(String(64))
+    sha256: Mapped[str | None] = mapped_column(String(64))

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from giamsat.errors import DatabaseError
+from giamsat.textsafety import redact
 
 
 def _sqlite_pragmas(dbapi_conn, _record) -> None:  # noqa: ANN001 - DB-API connection
@@ -37,12 +39,32 @@ def make_engine(url: str) -> Engine:
     return create_engine(url, pool_pre_ping=True)
 
 
+_USERINFO = re.compile(r"(://[^:/@\s]*:)[^@\s]*@")
+
+
+def _passwords(url: str) -> list[str]:
+    found = _USERINFO.search(url)
+    return [found.group(0)[len(found.group(1)):-1]] if found else []
+
+
+def safe_url(url: str) -> str:
+    """``url`` with its password replaced by ``***``, even when it does not parse."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except (ArgumentError, ValueError):
+        return _USERINFO.sub(r"\1***@", url) if _USERINFO.search(url) else "không hiển thị"
+
+
 class Database:
     """The engine and a session factory; ``unit_of_work()`` commits on success, rolls back on error."""
 
     def __init__(self, url: str) -> None:
         self.url = url
-        self.engine = make_engine(url)
+        try:
+            self.engine = make_engine(url)
+        except (ArgumentError, ValueError) as exc:  # a typo in the URL: say so, never echo the password
+            raise DatabaseError(f"Địa chỉ cơ sở dữ liệu không hợp lệ ({safe_url(url)}): "
+                                f"{redact(str(exc), _passwords(url))}") from None
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
 
     @property

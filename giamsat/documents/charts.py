@@ -16,7 +16,8 @@ from giamsat.formatting import vn_number  # noqa: E402
 
 FONT = "DejaVu Sans"
 MAX_BARS = 30  # more units than this: a distribution, not one bar per unit
-_STYLE = {"font.family": FONT, "font.size": 9, "axes.titlesize": 11}
+# Names come from the plan and the reports: a "$" pair must print, not start matplotlib mathtext.
+_STYLE = {"font.family": FONT, "font.size": 9, "axes.titlesize": 11, "text.parse_math": False}
 
 
 def _png(fig: Figure, notice: str | None) -> bytes:

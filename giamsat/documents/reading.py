@@ -7,6 +7,7 @@ understands; nothing here writes anything.
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 import zlib
 from dataclasses import dataclass
@@ -80,7 +81,51 @@ def check_container(data: bytes, limits: Limits) -> None:
         raise BadDocument("macro", "Tệp có chứa macro (.docm) nên không được tiếp nhận. Vui lòng "
                                    "lưu thành .docx (Word Document) và gửi lại.")
     for info in infos:  # CRC and real sizes: a lying header must not get past the cap
-        _read_capped(zf, info.filename, limits)
+        check_xml_part(info.filename, _read_capped(zf, info.filename, limits))
+
+
+_XML_NAMES = (".xml", ".rels")
+_XML_STARTS = (b"<", b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff", b"\x00<", b"\x4c\x6f\xa7\x94")
+_DECLARATION = re.compile(r"<!\s*(DOCTYPE|ENTITY|ELEMENT|ATTLIST|NOTATION)", re.IGNORECASE)
+_ENCODING = re.compile(r"^\s*<\?xml[^>]*?encoding\s*=\s*[\"']([^\"']*)[\"']")
+_DTD_REFUSED = ("Tệp Word có chứa khai báo DTD/thực thể XML (<!DOCTYPE>, <!ENTITY>) mà văn bản Word "
+                "bình thường không có, nên không được tiếp nhận vì lý do an toàn. Vui lòng mở tệp "
+                "bằng Word, lưu lại thành .docx và gửi lại.")
+
+
+def _xml_text(data: bytes) -> str | None:
+    """The part decoded as OOXML allows (UTF-8 or UTF-16); None when it is neither."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        codec = "utf-16"
+    elif data.startswith(b"<\x00"):
+        codec = "utf-16-le"
+    elif data.startswith(b"\x00<"):
+        codec = "utf-16-be"
+    else:
+        codec = "utf-8-sig"
+    try:
+        return data.decode(codec)
+    except UnicodeDecodeError:
+        return None
+
+
+def check_xml_part(name: str, data: bytes) -> None:
+    """Refuse an XML part with a DTD or entity declarations (XXE, billion laughs) or an odd encoding.
+
+    python-docx parses with ``resolve_entities=False``; this refuses such files outright, whatever
+    parser reads them later, and tells the commune why.
+    """
+    if not (name.lower().endswith(_XML_NAMES) or data[:64].lstrip(b" \t\r\n").startswith(_XML_STARTS)):
+        return
+    text = _xml_text(data)
+    declared = _ENCODING.match(text) if text is not None else None
+    if text is None or (declared and declared.group(1).strip().lower().replace("_", "-")
+                        not in ("utf-8", "utf8", "utf-16", "utf16")):
+        raise BadDocument("xml_encoding", "Tệp Word có thành phần XML không dùng bảng mã UTF-8/UTF-16 "
+                                          "nên không đọc được. Vui lòng mở tệp bằng Word, lưu lại "
+                                          "thành .docx và gửi lại.")
+    if _DECLARATION.search(text):
+        raise BadDocument("xml_dtd", _DTD_REFUSED)
 
 
 def _read_capped(zf: zipfile.ZipFile, name: str, limits: Limits) -> bytes:

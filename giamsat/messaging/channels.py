@@ -8,6 +8,7 @@ and dropped connections (``ConnectionLost``: the session is unusable, stop the b
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import smtplib
 import ssl
@@ -21,6 +22,7 @@ from giamsat.errors import DeliveryError
 from giamsat.fsutil import write_bytes_atomic
 from giamsat.messaging.mime import Outgoing, build_email, envelope_sender
 from giamsat.settings import DeliverySettings
+from giamsat.textsafety import redact
 
 
 class ConnectionLost(DeliveryError):
@@ -140,17 +142,27 @@ class SmtpChannel:
             raise
         return conn
 
+    def _secrets(self) -> list[str]:
+        """The password and the forms AUTH PLAIN / LOGIN send it in, which a server may echo back."""
+        password = self.d.smtp_password.get_secret_value() if self.d.smtp_password else ""
+        if not password:
+            return []
+        plain = f"\0{self.d.smtp_user or ''}\0{password}".encode()
+        return [password, base64.b64encode(plain).decode(), base64.b64encode(password.encode()).decode()]
+
     @contextmanager
     def session(self) -> Iterator[Sender]:
         """One connection; auth failures are permanent, unreachable servers transient."""
         where = f"{self.d.smtp_host}:{self.d.smtp_port}"
         try:
             conn = self._connect()
-        except smtplib.SMTPAuthenticationError as exc:
-            raise DeliveryError(f"Máy chủ thư {where} từ chối đăng nhập của {self.d.smtp_user}: "
-                                f"{_reason(exc.smtp_code, exc.smtp_error)}", permanent=True) from None
+        except smtplib.SMTPAuthenticationError as exc:  # the message is stored in last_error: redact
+            raise DeliveryError(redact(f"Máy chủ thư {where} từ chối đăng nhập của {self.d.smtp_user}: "
+                                       f"{_reason(exc.smtp_code, exc.smtp_error)}", self._secrets()),
+                                permanent=True) from None
         except (smtplib.SMTPException, OSError) as exc:
-            raise DeliveryError(f"Không kết nối được máy chủ thư {where}: {exc or type(exc).__name__}",
+            raise DeliveryError(redact(f"Không kết nối được máy chủ thư {where}: "
+                                       f"{exc or type(exc).__name__}", self._secrets()),
                                 permanent=False) from None
         try:
             yield _SmtpSender(conn, self.d.mail_from)

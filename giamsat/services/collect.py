@@ -23,9 +23,8 @@ from giamsat.fsutil import atomic_write
 from giamsat.runtime import Runtime
 from giamsat.services import collect_records as records
 from giamsat.services.collect_records import is_late, local_day
+from giamsat.textsafety import display_filename, storage_suffix
 from giamsat.validation import Expectation, Issue, UnitRef, Validation, validate
-
-_SAFE_SUFFIX = re.compile(r"^\.[a-z0-9]{1,8}$")
 
 
 @dataclass
@@ -79,8 +78,8 @@ def submit(rt: Runtime, path: Path, received_at: dt.datetime, unit_code: str | N
 
 
 def file_name(name: str) -> str:
-    """The file name as recorded (data only)."""
-    return name[:255]
+    """The file name as recorded: data only, never part of a stored path."""
+    return display_filename(name)
 
 
 def _digest(path: Path) -> tuple[str, int]:
@@ -157,8 +156,7 @@ def _store(rt: Runtime, path: Path, sha: str, size: int, sync: bool = True) -> s
     """
     if size > limits_for(rt).max_file_bytes:
         return ""
-    suffix = path.suffix.lower() if _SAFE_SUFFIX.match(path.suffix.lower()) else ".bin"
-    target = rt.path("submissions", sha[:2], f"{sha}{suffix}")
+    target = rt.path("submissions", sha[:2], f"{sha}{storage_suffix(path.name)}")
     if not target.exists() and sync:
         with atomic_write(target) as out, path.open("rb") as src:
             shutil.copyfileobj(src, out, 1 << 20)
@@ -273,11 +271,12 @@ def _remove_empty(claims: Path) -> None:
 
 def _move(path: Path, folder: Path, now: dt.datetime) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
-    target = folder / f"{now:%Y%m%d-%H%M%S}-{path.name}"
+    name = display_filename(path.name)  # a 255-byte name plus the prefix would not fit NAME_MAX
+    target = folder / f"{now:%Y%m%d-%H%M%S}-{name}"
     n = 1
     while target.exists():
         n += 1
-        target = folder / f"{now:%Y%m%d-%H%M%S}-{n}-{path.name}"
+        target = folder / f"{now:%Y%m%d-%H%M%S}-{n}-{name}"
     os.replace(path, target)
     return target
 

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from giamsat.db import audit
 from giamsat.db.models import (
     HouseholdFigure,
     Message,
@@ -48,11 +49,16 @@ def supersede(rt: Runtime, s: Session, unit: Unit, new: Submission,
         Submission.unit_id == unit.id, Submission.status == "accepted", Submission.id != new.id)))
     for sub in old:
         sub.status = "superseded"
+        audit.record(s, at=at, actor=rt.actor, action="submission.superseded", entity="submission",
+                     entity_id=sub.id, cycle_id=rt.cycle_id, unit=unit.code, by=new.id)
         for rec in s.scalars(select(Recommendation).where(Recommendation.submission_id == sub.id,
                                                           Recommendation.status == "open")):
             rec.status, rec.updated_at = "withdrawn", at
+            note = f"Thay thế bởi báo cáo #{new.id}"
             s.add(RecommendationEvent(recommendation_id=rec.id, at=at, status="withdrawn",
-                                      actor=rt.actor, note=f"Thay thế bởi báo cáo #{new.id}"))
+                                      actor=rt.actor, note=note))
+            audit.record(s, at=at, actor=rt.actor, action="rec.withdrawn", entity="recommendation",
+                         entity_id=rec.id, cycle_id=rt.cycle_id, status="withdrawn", note=note)
     return old
 
 
@@ -101,8 +107,10 @@ def open_recommendations(rt: Runtime, s: Session, unit: Unit, sub: Submission, f
                              created_at=at, updated_at=at)
         s.add(rec)
         s.flush()
-        s.add(RecommendationEvent(recommendation_id=rec.id, at=at, status="open", actor=rt.actor,
-                                  note=f"Kiến nghị tại mục E báo cáo của {unit.name}"))
+        note = f"Kiến nghị tại mục E báo cáo của {unit.name}"
+        s.add(RecommendationEvent(recommendation_id=rec.id, at=at, status="open", actor=rt.actor, note=note))
+        audit.record(s, at=at, actor=rt.actor, action="rec.add", entity="recommendation",
+                     entity_id=rec.id, cycle_id=rt.cycle_id, status="open", note=note)
         out.append(rec)
     return out
 
@@ -124,7 +132,7 @@ def close_collect_step_if_complete(rt: Runtime, s: Session, at: dt.datetime) -> 
         return False
     if s.scalar(select(Unit.id).where(expected, ~accepted).limit(1)) is not None:
         return False
-    mark_step_done(s, rt.cycle_id, "collect", at, note="Đã nhận đủ báo cáo của các đơn vị")
+    mark_step_done(s, rt.cycle_id, "collect", at, note="Đã nhận đủ báo cáo của các đơn vị", actor=rt.actor)
     return True
 
 

@@ -10,15 +10,17 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from giamsat import clock
+from giamsat.db import audit
 from giamsat.db.models import Cycle, Step, Unit, Village
 from giamsat.plan import Plan
 from giamsat.schedule import calendar_for, milestones
 
 
-def sync_plan(session: Session, plan: Plan, plan_path: Path) -> Cycle:
+def sync_plan(session: Session, plan: Plan, plan_path: Path, actor: str = "system") -> Cycle:
     """Create or update the cycle of ``plan``; re-running with the same plan changes nothing."""
     digest = hashlib.sha256(plan.model_dump_json().encode()).hexdigest()
     cycle = session.scalar(select(Cycle).where(Cycle.key == plan.cycle_key))
+    created = cycle is None
     if cycle is None:
         cycle = Cycle(key=plan.cycle_key, created_at=clock.now(), plan_sha256="",
                       year=plan.year, period_start=plan.period.start,
@@ -31,6 +33,9 @@ def sync_plan(session: Session, plan: Plan, plan_path: Path) -> Cycle:
     cycle.period_start, cycle.period_end = plan.period.start, plan.period.end
     _sync_units(session, cycle, plan)
     _sync_steps(session, cycle, plan)
+    audit.record(session, at=clock.now(), actor=actor, action="plan.loaded" if created else "plan.changed",
+                 entity="cycle", entity_id=cycle.key, cycle_id=cycle.id, plan_sha256=digest,
+                 plan_path=str(plan_path))
     return cycle
 
 
@@ -73,13 +78,15 @@ def _sync_steps(session: Session, cycle: Cycle, plan: Plan) -> None:
 
 
 def mark_step_done(session: Session, cycle_id: int, key: str, at: dt.datetime,
-                   note: str | None = None) -> Step:
+                   note: str | None = None, actor: str = "system") -> Step:
     """Mark a milestone done (idempotent: the first completion time is kept)."""
     step = session.scalar(select(Step).where(Step.cycle_id == cycle_id, Step.key == key))
     if step is None:
         raise KeyError(key)
     if step.status != "done":
         step.status, step.done_at = "done", at
+        audit.record(session, at=at, actor=actor, action="step.done", entity="step", entity_id=key,
+                     cycle_id=cycle_id, note=note)
     if note:
         step.note = note
     return step

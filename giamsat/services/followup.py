@@ -20,6 +20,7 @@ from giamsat.db.models import Obligation, Recommendation, RecommendationEvent, U
 from giamsat.errors import Conflict, NotFound
 from giamsat.runtime import Runtime
 from giamsat.services.evidence import store_evidence
+from giamsat.textsafety import clean_line, clean_text
 
 STATUS_LABELS = {
     "open": "Chưa thực hiện",
@@ -38,6 +39,15 @@ ALLOWED = {
 }
 
 
+MAX_TEXT = 5000  # characters of a recommendation or a note (about two pages)
+
+
+def _bounded(field: str, text: str, limit: int) -> None:
+    """Typed refusal of an over-long text (the database column or the report cannot take it)."""
+    if len(text) > limit:
+        raise Conflict(f"{field} quá dài ({len(text):,} ký tự; tối đa {limit:,} ký tự).".replace(",", "."))
+
+
 def label(status: str) -> str:
     """The Vietnamese name of a status."""
     return STATUS_LABELS.get(status, status)
@@ -51,7 +61,9 @@ def due_date(rt: Runtime, start: dt.date) -> dt.date:
 def add(rt: Runtime, content: str, addressed_to: str, addressed_email: str | None,
         unit_code: str | None, due_on: dt.date | None, actor: str, now: dt.datetime) -> Recommendation:
     """Register a recommendation of the coordinator (idempotent on its content and addressee)."""
-    content, addressed_to = content.strip(), addressed_to.strip()
+    content, addressed_to = clean_text(content).strip(), clean_line(addressed_to)
+    _bounded("Nội dung kiến nghị", content, MAX_TEXT)
+    _bounded("Cơ quan, đơn vị được kiến nghị", addressed_to, 300)
     if not content:
         raise Conflict("Nội dung kiến nghị không được để trống.")
     if not addressed_to:
@@ -115,7 +127,8 @@ def _event(s: Session, rt: Runtime, rec: Recommendation, status: str, note: str 
 def update(rt: Runtime, rec_id: int, status: str, note: str | None, evidence: Path | None,
            actor: str, now: dt.datetime, due_on: dt.date | None = None) -> Recommendation:
     """Change a recommendation's status with a note, evidence and/or a new due date (validated)."""
-    note = (note or "").strip() or None
+    note = clean_text(note or "").strip() or None
+    _bounded("Ghi chú", note or "", MAX_TEXT)
     with rt.db.unit_of_work() as s:
         rec = s.get(Recommendation, rec_id)
         if rec is None or rec.cycle_id != rt.cycle_id:

@@ -84,6 +84,8 @@ def write_minutes(rt: Runtime, visit_id: int, now: dt.datetime | None = None) ->
                            visit_id=visit.id, path=str(path), sha256=digest, created_at=now))
         else:
             row.path, row.sha256 = str(path), digest
+        audit.record(s, at=now, actor=rt.actor, action="visit.minutes_written", entity="document",
+                     entity_id=key, cycle_id=rt.cycle_id, path=str(path), sha256=digest)
         return path
 
 
@@ -118,7 +120,7 @@ def record_minutes(rt: Runtime, source: Path, actor: str, now: dt.datetime | Non
                            created_at=now))
         else:
             doc.path, doc.sha256 = str(stored), digest
-        _complete(rt, s, visit, stored, now)
+        _complete(rt, s, visit, stored, now, actor)
         audit.record(s, at=now, actor=actor, action="visit.minutes_recorded", entity="visit",
                      entity_id=visit.id, cycle_id=rt.cycle_id, sha256=digest,
                      findings=len(rows.findings), recommendations=len(rows.recommendations))
@@ -174,22 +176,29 @@ def _upsert_recommendations(rt: Runtime, s: Session, visit: Visit, unit: Unit, r
                                  created_at=now, updated_at=now)
             s.add(row)
             s.flush()
-            s.add(RecommendationEvent(recommendation_id=row.id, at=now, status="open", actor=actor,
-                                      note=f"Kiến nghị qua giám sát ngày {visit.scheduled_on:%d/%m/%Y}"))
+            _event(rt, s, row, "open", f"Kiến nghị qua giám sát ngày {visit.scheduled_on:%d/%m/%Y}",
+                   actor, now, "rec.add")
         elif row.status == "open" and (row.content, row.addressed_to, row.due_on) != (
                 rec.content, rec.addressed_to, rec.due_on):
             row.content, row.addressed_to, row.due_on = rec.content, rec.addressed_to, rec.due_on
             row.addressed_email, row.updated_at = email, now
-            s.add(RecommendationEvent(recommendation_id=row.id, at=now, status="open", actor=actor,
-                                      note="Cập nhật theo biên bản ghi nhận lại"))
+            _event(rt, s, row, "open", "Cập nhật theo biên bản ghi nhận lại", actor, now, "rec.update")
     for row in existing.values():
         if row.status == "open":
             row.status, row.updated_at = "withdrawn", now
-            s.add(RecommendationEvent(recommendation_id=row.id, at=now, status="withdrawn", actor=actor,
-                                      note="Biên bản ghi nhận lại không còn kiến nghị này"))
+            _event(rt, s, row, "withdrawn", "Biên bản ghi nhận lại không còn kiến nghị này", actor, now,
+                   "rec.withdrawn")
 
 
-def _complete(rt: Runtime, s: Session, visit: Visit, stored: Path, now: dt.datetime) -> None:
+def _event(rt: Runtime, s: Session, row: Recommendation, status: str, note: str, actor: str,
+           now: dt.datetime, action: str) -> None:
+    """The recommendation's dated history and the audit log, in the same transaction."""
+    s.add(RecommendationEvent(recommendation_id=row.id, at=now, status=status, actor=actor, note=note))
+    audit.record(s, at=now, actor=actor, action=action, entity="recommendation", entity_id=row.id,
+                 cycle_id=rt.cycle_id, status=status, note=note)
+
+
+def _complete(rt: Runtime, s: Session, visit: Visit, stored: Path, now: dt.datetime, actor: str) -> None:
     visit.status, visit.recorded_at, visit.minutes_path = "done", visit.recorded_at or now, str(stored)
     ob = s.scalar(select(Obligation).where(Obligation.cycle_id == rt.cycle_id,
                                            Obligation.key == f"visitdocs:{visit.id}"))
@@ -199,7 +208,8 @@ def _complete(rt: Runtime, s: Session, visit: Visit, stored: Path, now: dt.datet
         s.flush()
         pending = s.scalar(select(Visit.id).where(Visit.draw_id == visit.draw_id, Visit.status != "done"))
         if pending is None:
-            mark_step_done(s, rt.cycle_id, "visits", now, note="Đã ghi nhận biên bản mọi cuộc giám sát")
+            mark_step_done(s, rt.cycle_id, "visits", now, note="Đã ghi nhận biên bản mọi cuộc giám sát",
+                           actor=actor)
 
 
 def _summary(visit: Visit, unit: Unit, rows: ParsedRows, changed: bool) -> RecordedMinutes:

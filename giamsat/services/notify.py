@@ -153,7 +153,7 @@ def notify(rt: Runtime, as_of: dt.date) -> NotifySummary:
                 template="notify_plan", context=_email_context(rt, u, atts), now=now,
                 attachments=atts, unit_id=unit_ids[u.key], obligation_id=ob_id)
             summary.messages_queued += queued
-        mark_step_done(s, rt.cycle_id, "notify", now)
+        mark_step_done(s, rt.cycle_id, "notify", now, actor=rt.actor)
         audit.record(s, at=now, actor=rt.actor, action="notify.run", entity="step", entity_id="notify",
                      cycle_id=rt.cycle_id, units=len(units), queued=summary.messages_queued,
                      obligations=summary.obligations_created, rendered=rendered)

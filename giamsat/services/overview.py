@@ -19,6 +19,7 @@ from giamsat.formatting import short_date
 from giamsat.runtime import Runtime
 from giamsat.schedule import Milestone, milestones
 from giamsat.services.cycle import mark_step_done
+from giamsat.textsafety import markdown_text
 
 STATUS_VI = {"done": "Hoàn thành", "pending": "Đang thực hiện", "not_started": "Chưa đến hạn",
              "overdue": "Quá hạn"}
@@ -123,18 +124,18 @@ def cycle_status(rt: Runtime, as_of: dt.date) -> list[StepStatus]:
 
 
 def timeline_markdown(rt: Runtime, rows: list[StepStatus], as_of: dt.date) -> str:
-    """A markdown timeline of the cycle for the Prefect UI."""
-    plan = rt.plan
-    lines = [f"# Chu kỳ giám sát {plan.cycle_key} — huyện {plan.district.name}",
+    """A markdown timeline of the cycle for the Prefect UI; plan texts are escaped (inert)."""
+    plan, md = rt.plan, markdown_text
+    lines = [f"# Chu kỳ giám sát {md(plan.cycle_key)} — huyện {md(plan.district.name)}",
              "", f"Tình hình đến ngày **{short_date(as_of)}** "
              f"(kỳ thực hiện {short_date(plan.period.start)} – {short_date(plan.period.end)}).", ""]
     for r in rows:
         mark = "x" if r.status == "done" else " "
         late = " **QUÁ HẠN**" if r.status == "overdue" else ""
         lines.append(f"- [{mark}] {short_date(r.starts_on)} → {short_date(r.due_on)}: "
-                     f"**{r.title}** — {r.waiting_for}{late}")
+                     f"**{md(r.title)}** — {md(r.waiting_for)}{late}")
     if plan.reorganisation:
         lines += ["", f"Sắp xếp đơn vị hành chính từ {short_date(plan.reorganisation.effective)} "
-                      f"({plan.reorganisation.resolution})."]
-    lines += ["", f"_{plan.synthetic_notice}_"]
+                      f"({md(plan.reorganisation.resolution)})."]
+    lines += ["", f"_{md(plan.synthetic_notice)}_"]
     return "\n".join(lines)

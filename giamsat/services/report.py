@@ -37,7 +37,7 @@ def final_report(rt: Runtime, as_of: dt.date, out: Path | None = None) -> Path:
     path, synthetic = _build(rt, as_of, "final_report", rt.plan.final_report.number, out)
     with rt.db.unit_of_work() as s:
         _queue(s, rt, as_of, "final_report", path, rt.plan.recipients.final_report_emails, synthetic)
-        mark_step_done(s, rt.cycle_id, "final_report", clock.at_office_hours(as_of, 16))
+        mark_step_done(s, rt.cycle_id, "final_report", clock.at_office_hours(as_of, 16), actor=rt.actor)
     return out or path
 
 

@@ -169,7 +169,8 @@ def approve(rt: Runtime, draw_id: int | None, actor: str, now: dt.datetime | Non
         row.status, row.decided_by, row.decided_at = "approved", actor, now
         audit.record(s, at=now, actor=actor, action="sample.approved", entity="sample_draw",
                      entity_id=row.id, cycle_id=rt.cycle_id, record_sha256=row.record_sha256)
-        mark_step_done(s, rt.cycle_id, "draw", now, note=f"Lượt chọn mẫu số {row.id} đã được duyệt")
+        mark_step_done(s, rt.cycle_id, "draw", now, note=f"Lượt chọn mẫu số {row.id} đã được duyệt",
+                       actor=actor)
         return row
 
 

@@ -11,6 +11,7 @@ from giamsat.runtime import Runtime
 from giamsat.services.collect_records import is_late, local_day
 from giamsat.services.cycle import unit_rows_on
 from giamsat.services.overview import STATUS_VI, cycle_status
+from giamsat.textsafety import markdown_row
 
 STATUS_LABELS = {
     "on_time": "Đúng hạn",
@@ -98,19 +99,23 @@ def artifact_rows(rows: list[dict]) -> tuple[list[dict], int]:
     return shown, len(rows) - len(shown)
 
 
+def report_status_table(rows: list[dict]) -> list[dict]:
+    """The per-unit rows as the ``report-status`` artifact shows them (text cells made inert)."""
+    return [markdown_row({"Mã": r["unit_code"], "Đơn vị": r["unit_name"], "Tình trạng": r["status_label"],
+                          "Số lần gửi": r["submissions"], "Nhận lúc": r["first_accepted_at"] or ""})
+            for r in rows]
+
+
 def publish_report_status_artifact(rows: list[dict]) -> object:
     """Publish the per-unit table as the Prefect artifact ``report-status`` (inside a flow run)."""
     from prefect.artifacts import create_table_artifact
 
     shown, left_out = artifact_rows(rows)
-    table = [{"Mã": r["unit_code"], "Đơn vị": r["unit_name"], "Tình trạng": r["status_label"],
-              "Số lần gửi": r["submissions"], "Nhận lúc": r["first_accepted_at"] or ""}
-             for r in shown]
     s = summarise(rows)
     more = (f" Bảng chỉ liệt kê {len(shown)} đơn vị cần chú ý; {left_out} đơn vị khác không hiển "
             f"thị (xem đầy đủ: giamsat status --json)." if left_out else "")
     return create_table_artifact(
-        key="report-status", table=table,
+        key="report-status", table=report_status_table(shown),
         description=(f"Báo cáo của các xã, thị trấn: {s['received']}/{s['expected']} đã nhận "
                      f"({s['on_time']} đúng hạn, {s['late']} muộn), {s['missing']} chưa nộp, "
                      f"{s['rejected_awaiting_correction']} chờ sửa." + more))

@@ -1,29 +1,13 @@
 """The demo end to end under the Prefect test harness: manifest, final report, counts."""
 
-import json
 from pathlib import Path
 
 import pytest
 from docx import Document
 
 from giamsat.documents.decree30_check import check
-from tests.conftest import ROOT
 
 pytestmark = pytest.mark.prefect
-
-
-@pytest.fixture(scope="module")
-def demo_run(prefect_harness, tmp_path_factory):
-    out = tmp_path_factory.mktemp("demo")
-    mp = pytest.MonkeyPatch()
-    mp.chdir(ROOT)
-    for var in ("GIAMSAT_HOME", "GIAMSAT_DATABASE_URL", "GIAMSAT_CHANNEL"):
-        mp.setenv(var, "")  # the demo sets them; restored afterwards
-    from giamsat.cli.demo import demo
-
-    demo(out=out)
-    yield out, json.loads((out / "manifest.json").read_text(encoding="utf-8"))
-    mp.undo()
 
 
 def test_the_manifest_lists_every_kind_of_output_and_each_file_exists(demo_run):

@@ -46,7 +46,8 @@ def test_approval_is_kept_in_the_database_and_marks_the_draw_step_done(runtime):
         assert (stored.status, stored.decided_by) == ("approved", "truong.phong")
         assert sample.approved_draw(s, runtime.cycle_id).id == row.id
         assert s.scalar(select(Step.status).where(Step.key == "draw")) == "done"
-        actions = s.scalars(select(AuditEntry.action).order_by(AuditEntry.id)).all()
+        actions = s.scalars(select(AuditEntry.action).where(AuditEntry.entity == "sample_draw")
+                            .order_by(AuditEntry.id)).all()
         assert actions[-2:] == ["sample.drawn", "sample.approved"]
     with pytest.raises(Conflict, match="đã được duyệt"):
         sample.reject(runtime, row.id, "muốn chọn lại", "x", NOW)

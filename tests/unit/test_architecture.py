@@ -6,7 +6,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 PURE = ["calendar.py", "formatting.py", "schedule.py", "clock.py", "fsutil.py", "sampling.py",
         "indicators.py", "completeness.py", "report_model.py", "validation.py", "outline_spec.py",
-        "reminders.py"]
+        "reminders.py", "safetar.py", "db/audit_chain.py", "textsafety.py", "spreadsheet.py"]
 FORBIDDEN = ("prefect", "sqlalchemy", "jinja2", "docx")
 
 

@@ -1,15 +1,15 @@
 """index submissions by content: intake looks every file up by (cycle, sha256)
 
-Revision ID: 0002s
-Revises: 0001
+Revision ID: 0003
+Revises: 0002
 Create Date: 2026-11-25 03:00:00
 
 Without it each intake scans the cycle's submissions: quadratic over a province or the country.
 """
 from alembic import op
 
-revision = '0002s'
-down_revision = '0001'
+revision = '0003'
+down_revision = '0002'
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,96 @@
+"""Hostile text made harmless: control characters, file names, markdown, secrets (pure, stdlib only).
+
+Text from commune reports, the plan and the command line ends up in Word files (XML 1.0 refuses
+most control characters), e-mails, Prefect's markdown artifacts and log lines. These helpers are
+the one place that says what is stripped, what is escaped and how long a text may be.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# Not allowed anywhere in an XML 1.0 document (python-docx would fail to save them), C1 controls
+# and DEL (invisible, never typed on purpose), and bidirectional overrides that make a text read
+# differently from what it contains. Tab, line feed and carriage return stay.
+_UNSAFE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff"
+                     "\u202a-\u202e\u2066-\u2069]")
+_LINE_BREAKS = re.compile(r"\r\n?|[\u2028\u2029\x85]")
+
+
+def unsafe_characters(text: str) -> list[str]:
+    """The distinct control/invisible characters of ``text`` as ``U+0001`` labels, in order."""
+    seen: dict[str, None] = {}
+    for ch in _UNSAFE.findall(text):
+        seen.setdefault(f"U+{ord(ch):04X}", None)
+    return list(seen)
+
+
+def clean_text(text: str) -> str:
+    """``text`` without control, invisible-override or XML-invalid characters; CR/LF become LF."""
+    return _UNSAFE.sub("", _LINE_BREAKS.sub("\n", text))
+
+
+def clean_line(text: str) -> str:
+    """A one-line value (a name, a subject): cleaned, every run of whitespace one space."""
+    return " ".join(clean_text(text).split())
+
+
+_WINDOWS_RESERVED = re.compile(r"^(con|prn|aux|nul|com[0-9]|lpt[0-9])(\..*)?$", re.IGNORECASE)
+MAX_NAME_BYTES = 200
+
+
+def display_filename(name: str, fallback: str = "tep-khong-ten") -> str:
+    """The original name of an uploaded file, kept only as data: last path part, no controls, bounded.
+
+    ``../../etc/x.docx`` → ``x.docx``; ``C:\\a\\NUL.docx`` → ``_NUL.docx``; never empty, never a
+    path, at most ``MAX_NAME_BYTES`` bytes of UTF-8 (the extension is kept when shortening).
+    """
+    name = unicodedata.normalize("NFC", clean_line(name.replace("\x00", "")))
+    name = re.split(r"[\\/]", name)[-1].strip().lstrip(".").strip()
+    if _WINDOWS_RESERVED.match(name):
+        name = f"_{name}"
+    if not name:
+        return fallback
+    if len(name.encode()) > MAX_NAME_BYTES:
+        stem, dot, ext = name.rpartition(".")
+        ext = f".{ext}" if dot and stem and len(ext) <= 10 else ""
+        stem = name[: len(name) - len(ext)]
+        while len((stem + ext).encode()) > MAX_NAME_BYTES:
+            stem = stem[:-1]
+        name = stem.rstrip() + ext
+    return name
+
+
+_SAFE_SUFFIX = re.compile(r"\.[a-z0-9]{1,8}")
+
+
+def storage_suffix(name: str, default: str = ".bin") -> str:
+    """The lower-case extension of ``name`` if it is a plain short one, else ``default``."""
+    dot = name.rfind(".")
+    suffix = name[dot:].lower() if dot > 0 else ""
+    return suffix if _SAFE_SUFFIX.fullmatch(suffix) else default
+
+
+# Characters that mean something to CommonMark/GFM or to the HTML a markdown renderer lets through.
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~>=:])")
+_HTML = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
+
+
+def markdown_text(text: str) -> str:
+    """``text`` as inert inline markdown: HTML escaped, markdown punctuation backslashed, one line."""
+    text = clean_line(text)
+    text = "".join(_HTML.get(ch, ch) for ch in text)
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
+
+
+def markdown_row(row: dict) -> dict:
+    """A table-artifact row with every text cell inert (Prefect renders table cells as markdown)."""
+    return {k: markdown_text(v) if isinstance(v, str) else v for k, v in row.items()}
+
+
+def redact(text: str, secrets: list[str] | tuple[str, ...]) -> str:
+    """``text`` with every non-empty secret replaced by ``***``."""
+    for secret in sorted((s for s in secrets if s), key=len, reverse=True):
+        text = text.replace(secret, "***")
+    return text

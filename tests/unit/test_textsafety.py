@@ -1,0 +1,62 @@
+"""Hostile text made harmless: file names, control characters, markdown, redaction."""
+
+import pytest
+
+from giamsat.textsafety import (
+    MAX_NAME_BYTES,
+    clean_line,
+    clean_text,
+    display_filename,
+    markdown_text,
+    redact,
+    storage_suffix,
+    unsafe_characters,
+)
+
+
+@pytest.mark.parametrize("name, shown", [
+    ("../../etc/x.docx", "x.docx"),
+    ("/etc/passwd", "passwd"),
+    ("C:\\Users\\cb\\Báo cáo.docx", "Báo cáo.docx"),
+    ("bao-cao\x00.docx", "bao-cao.docx"),
+    ("NUL.docx", "_NUL.docx"),
+    ("com1", "_com1"),
+    ("..", "tep-khong-ten"),
+    ("", "tep-khong-ten"),
+    ("a\r\nBcc: x@y.z.docx", "a Bcc: x@y.z.docx"),
+    (".bashrc", "bashrc"),
+])
+def test_an_uploaded_name_becomes_a_plain_name_kept_as_data(name, shown):
+    assert display_filename(name) == shown
+
+
+def test_a_very_long_name_is_shortened_in_bytes_keeping_its_extension():
+    shown = display_filename("Báo cáo xã Hiển Khánh " * 40 + ".docx")
+    assert len(shown.encode()) <= MAX_NAME_BYTES and shown.endswith(".docx")
+
+
+@pytest.mark.parametrize("name, suffix", [
+    ("x.DOCX", ".docx"), ("x.pdf", ".pdf"), ("x", ".bin"), ("x.<script>", ".bin"),
+    ("x.docx\n", ".bin"), (".docx", ".bin"), ("x." + "a" * 20, ".bin"),
+])
+def test_only_plain_short_extensions_reach_a_stored_file_name(name, suffix):
+    assert storage_suffix(name) == suffix
+
+
+def test_control_xml_invalid_and_bidi_characters_are_removed_and_line_ends_unified():
+    assert clean_text("a\x00b\x07c\r\nd\re\u202ef\ufffe\x7fg\x9f\th") == "abc\nd\nef" + "g\th"
+    assert unsafe_characters("a\x01b\x01\u202e") == ["U+0001", "U+202E"]
+    assert clean_line(" Xã\n  Hiển\tKhánh ") == "Xã Hiển Khánh"
+
+
+def test_markdown_text_is_inert_for_markdown_and_html():
+    shown = markdown_text("Xã [bấm](http://x.vn) <script>alert(1)</script> | **đậm** # {{ 7*7 }}")
+    assert "<" not in shown and ">" not in shown
+    assert "\\[bấm\\]\\(http\\://x\\.vn\\)" in shown
+    assert "\\|" in shown and "\\*\\*đậm\\*\\*" in shown and "\\#" in shown and "\\{\\{" in shown
+    assert "&lt;script&gt;alert\\(1\\)&lt;/script&gt;" in shown
+    assert "\n" not in markdown_text("dòng 1\n# dòng 2")
+
+
+def test_redaction_replaces_every_secret_longest_first():
+    assert redact("user:pa55 and pa55word", ["pa55", "pa55word", ""]) == "user:*** and ***"

@@ -133,9 +133,9 @@ class DemoRunner:
         with self.rt.db.unit_of_work() as s:
             rows = s.execute(select(Obligation.due_on, Obligation.created_at).where(
                 Obligation.cycle_id == self.rt.cycle_id, Obligation.status == "open")).all()
-        for due_on, created in rows:
-            owed = reminder_on(policy, self.rt.calendar, due_on, day,
-                               created.astimezone(clock.TZ).date())
+        pairs = {(due_on, created.astimezone(clock.TZ).date()) for due_on, created in rows}
+        for due_on, created_on in pairs:  # thousands of obligations share a handful of dates
+            owed = reminder_on(policy, self.rt.calendar, due_on, day, created_on)
             if owed is not None and owed.slot.day == day:
                 return True
         return False
@@ -146,15 +146,19 @@ class DemoRunner:
             self.say(day, f"Nhắc hạn, đôn đốc: {result['queued']} thư")
 
     def _followup_due(self, day: dt.date) -> bool:
-        with self.rt.db.unit_of_work() as s:
-            recs = s.execute(select(Recommendation.id, Recommendation.status, Recommendation.due_on)
-                             .where(Recommendation.cycle_id == self.rt.cycle_id)).all()
-            tracked = set(s.scalars(select(Obligation.recommendation_id).where(
-                Obligation.cycle_id == self.rt.cycle_id, Obligation.kind == "recommendation")))
+        """A recommendation without its obligation, or an active one past due (two queries)."""
         if day < self.rt.plan.visits.window_start:
             return False
-        return any(r.id not in tracked or (r.status in ("open", "in_progress") and r.due_on < day)
-                   for r in recs if r.status not in ("resolved", "not_accepted", "withdrawn"))
+        cyc = Recommendation.cycle_id == self.rt.cycle_id
+        live = Recommendation.status.not_in(("resolved", "not_accepted", "withdrawn"))
+        tracked = select(Obligation.id).where(Obligation.recommendation_id == Recommendation.id,
+                                              Obligation.kind == "recommendation").exists()
+        with self.rt.db.unit_of_work() as s:
+            untracked = s.scalar(select(Recommendation.id).where(cyc, live, ~tracked).limit(1))
+            late = s.scalar(select(Recommendation.id).where(
+                cyc, Recommendation.status.in_(("open", "in_progress")),
+                Recommendation.due_on < day).limit(1))
+        return untracked is not None or late is not None
 
     def _followup(self, day: dt.date) -> None:
         result = self.flow("followup", day)

@@ -6,6 +6,7 @@ same page, header block, title, body, signature and ``Nơi nhận`` so the rules
 
 from __future__ import annotations
 
+import io
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,6 +24,7 @@ from docx.text.paragraph import Paragraph
 from docx.text.run import Run
 from lxml import etree
 
+from giamsat.documents.streamed_rows import StreamedRows
 from giamsat.documents.table_layout import (
     NARROW_HEADERS,
     default_widths,
@@ -38,6 +40,7 @@ FONT = "Times New Roman"
 NATIONAL_TITLE = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
 MOTTO = "Độc lập - Tự do - Hạnh phúc"
 BODY_PT = 14
+STREAM_ROWS = 1500  # a longer table is written row by row into the file (streamed_rows)
 HEADER_COLUMNS_CM = (6.5, 10.0)
 
 
@@ -187,6 +190,7 @@ class OfficialDocument:
                  place_date: str, type_title: str | None = None, summary: str | None = None,
                  subject_line: str | None = None, landscape: bool = False) -> None:
         self.doc = Document()
+        self.streamed = StreamedRows()
         _style_fonts(self.doc)
         _page_setup(self.doc, landscape)
         self.text_width_cm = (297 if landscape else 210) / 10 - 4.5
@@ -271,14 +275,22 @@ class OfficialDocument:
             return tuple("C" if o else "R" if isinstance(v, int | float) or _looks_numeric(v) else "L"
                          for v, o in zip(row, ordinal, strict=True))
 
-        def add(table: Table, row: Sequence[object]) -> None:
+        def add(table: Table, row: Sequence[object], kinds: tuple[str, ...] | None = None) -> None:
             new_row = table.add_row()
             new_row._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
-            for cell, value, kind in zip(new_row.cells, row, shape(row), strict=True):
+            for cell, value, kind in zip(new_row.cells, row, kinds or shape(row), strict=True):
                 par = _cell_par(cell, "" if value is None else str(value), size, first=True)
                 if kind != "C":  # ordinal numbers stay centred
                     par.alignment = WD_ALIGN_PARAGRAPH.RIGHT if kind == "R" else WD_ALIGN_PARAGRAPH.LEFT
-        append_rows(t, rows, add, shape, fast=fast)
+        if fast and len(rows) > STREAM_ROWS:  # the rows go straight to the file when saving
+            def build(values: Sequence[object], kinds: tuple[str, ...]):  # noqa: ANN202
+                add(t, values, kinds)
+                tr = t._tbl.tr_lst[-1]
+                t._tbl.remove(tr)
+                return tr
+            self.streamed.defer(t._tbl, rows, build, shape)
+        else:
+            append_rows(t, rows, add, shape, fast=fast)
         repeat_header(t)
         self.doc.add_paragraph().paragraph_format.space_after = Pt(0)
         return t
@@ -319,7 +331,11 @@ class OfficialDocument:
     def save(self, path: Path) -> Path:
         """Write atomically (temp file, fsync, rename): no half-written document is ever visible."""
         enforce_fonts(self.doc)
-        return save_atomic(self.doc, path)
+        if not self.streamed.tables:
+            return save_atomic(self.doc, path)
+        buf = io.BytesIO()
+        self.doc.save(buf)
+        return self.streamed.save(buf.getvalue(), path)
 
 
 def _break_body_name(name: str) -> str:

@@ -43,3 +43,37 @@ def test_bulk_rows_keep_their_own_texts():
     xml = etree.tostring(etree.fromstring(_table_xml(True)), encoding="unicode")
     assert all(f"Xã Số {i} (tổng hợp)" in xml for i in range(7, 40))
     assert "Phường Số 6 &lt;&amp;&gt;" in xml
+
+
+def _saved_table(tmp_path, stream: bool, monkeypatch) -> bytes:  # noqa: ANN001
+    from docx import Document
+
+    from giamsat.documents import decree30
+
+    monkeypatch.setattr(decree30, "STREAM_ROWS", 5 if stream else 10_000)
+    doc = OfficialDocument(parent_body=None, issuing_body="UBND", number_line="Số: 1",
+                           place_date="Nơi, ngày")
+    doc.para("Trước bảng")
+    doc.table(HEADERS, ROWS, size=11)
+    doc.para("Giữa hai bảng")
+    doc.table(["TT", "Tên"], [[i, f"Dòng {i} & <{i}>"] for i in range(1, 9)])
+    path = doc.save(tmp_path / f"{stream}.docx")
+    read = Document(str(path))
+    return b"".join(etree.tostring(t._tbl, method="c14n") for t in read.tables) + \
+        "|".join(p.text for p in read.paragraphs).encode()
+
+
+def test_long_tables_streamed_into_the_file_read_back_as_tables_built_in_the_tree(tmp_path,
+                                                                                 monkeypatch):
+    streamed = _saved_table(tmp_path, True, monkeypatch)
+    assert streamed == _saved_table(tmp_path, False, monkeypatch)
+    assert "Dòng 8 &amp; &lt;8&gt;".encode() in streamed
+
+
+def test_the_streamed_document_part_is_compressed(tmp_path, monkeypatch):
+    import zipfile
+
+    _saved_table(tmp_path, True, monkeypatch)
+    with zipfile.ZipFile(tmp_path / "True.docx") as zf:
+        info = zf.getinfo("word/document.xml")
+        assert info.compress_type == zipfile.ZIP_DEFLATED and info.compress_size < info.file_size

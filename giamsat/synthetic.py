@@ -42,6 +42,20 @@ class FilledFigures:
 def fill_outline(blank_path: Path, out_path: Path, seed: int, fault: str | None = None,
                  villages: Sequence[str] = ("Thôn Một", "Thôn Hai", "Thôn Ba")) -> FilledFigures:
     """Fill the blank form at ``blank_path`` into ``out_path``; the same seed gives the same file."""
+    cells, filled = synthetic_cells(seed, fault, villages)
+    doc = Document(str(blank_path))
+    tables = {m[0].key: (t, m[1]) for t in doc.tables if (m := match_section(t)) is not None}
+    for section in SECTIONS:
+        table, positions = tables[section.key]
+        _write_rows(table, positions, section, cells[section.key])
+    save_atomic(doc, Path(out_path))
+    return filled
+
+
+def synthetic_cells(seed: int, fault: str | None = None,
+                    villages: Sequence[str] = ("Thôn Một", "Thôn Hai", "Thôn Ba"),
+                    ) -> tuple[dict[str, list[dict[str, str]]], FilledFigures]:
+    """The text to write per section, row and column, and the figures it stands for."""
     if fault is not None and fault not in FAULTS:
         raise ValueError(f"unknown fault {fault!r}; one of {FAULTS}")
     rng = random.Random(seed)
@@ -51,13 +65,7 @@ def fill_outline(blank_path: Path, out_path: Path, seed: int, fault: str | None 
     filled = FilledFigures(figures, fault)
     if fault:
         _plant(fault, cells, filled)
-    doc = Document(str(blank_path))
-    tables = {m[0].key: (t, m[1]) for t in doc.tables if (m := match_section(t)) is not None}
-    for section in SECTIONS:
-        table, positions = tables[section.key]
-        _write_rows(table, positions, section, cells[section.key])
-    save_atomic(doc, Path(out_path))
-    return filled
+    return cells, filled
 
 
 def _models(rng: random.Random, villages: Sequence[str]) -> list[dict]:

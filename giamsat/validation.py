@@ -185,7 +185,7 @@ def check_identity(raw: RawReport, exp: Expectation) -> tuple[UnitRef | None, li
     if marker.form_version not in exp.form_versions:
         issues.append(Issue(f"phiên bản biểu mẫu '{marker.form_version}' không được sử dụng "
                             f"trong kỳ này (phiên bản hiện hành: {', '.join(exp.form_versions)})"))
-    owner = next((u for u in exp.units if u.key == marker.unit_key), None)
+    owner = next(iter(_index(exp.units)[1].get(marker.unit_key, ())), None)
     if owner is None:
         issues.append(Issue(f"mã đơn vị '{marker.unit_code}' ghi trên biểu mẫu không có trong "
                             f"danh sách đơn vị"))
@@ -206,9 +206,27 @@ def check_identity(raw: RawReport, exp: Expectation) -> tuple[UnitRef | None, li
 
 def _resolve(exp: Expectation, code: str) -> UnitRef | None:
     """The unit with ``code`` on the received date, else the latest one that had it."""
-    same = [u for u in exp.units if u.code == code]
+    same = list(_index(exp.units)[0].get(code, ()))
     current = [u for u in same if u.valid_on(exp.received_on)]
     return (current or sorted(same, key=lambda u: u.valid_from))[-1] if same else None
+
+
+_INDEXES: dict[int, tuple[tuple[UnitRef, ...], dict, dict]] = {}
+
+
+def _index(units: tuple[UnitRef, ...]) -> tuple[dict[str, list[UnitRef]], dict[str, list[UnitRef]]]:
+    """The units by code and by key, built once per units tuple (intake reuses one per plan)."""
+    found = _INDEXES.get(id(units))
+    if found is None or found[0] is not units:
+        by_code: dict[str, list[UnitRef]] = {}
+        by_key: dict[str, list[UnitRef]] = {}
+        for u in units:
+            by_code.setdefault(u.code, []).append(u)
+            by_key.setdefault(u.key, []).append(u)
+        if len(_INDEXES) > 8:
+            _INDEXES.clear()
+        found = _INDEXES[id(units)] = (units, by_code, by_key)  # keeps ``units`` alive: id stays
+    return found[1], found[2]
 
 
 def _filled(section: Section, row: RawRow) -> bool:

@@ -85,7 +85,7 @@ def status(as_of: str = AS_OF,
            csv_file: Path = typer.Option(None, "--csv", metavar="FILE",
                                          help="Ghi tình trạng từng xã ra tệp CSV (mở bằng Excel).")) -> None:
     """Tiến độ các bước và tình trạng báo cáo của từng xã, thị trấn."""
-    from giamsat.services.status import status_report
+    from giamsat.services.status import artifact_rows, status_report
 
     if csv_file is not None:
         from giamsat.services.exports import export_status
@@ -104,10 +104,13 @@ def status(as_of: str = AS_OF,
         steps.add_row(escape(s["title"]), dt.date.fromisoformat(s["due_on"]).strftime("%d/%m/%Y"),
                       s["state_label"], escape(s["waiting_for"]))
     console.print(steps)
-    units = Table(title="Báo cáo của các xã, thị trấn")
+    shown, left_out = artifact_rows(report["units"])
+    units = Table(title="Báo cáo của các xã, thị trấn" + (
+        f" (chỉ các đơn vị cần chú ý; {left_out} đơn vị khác không hiển thị, xem --json)"
+        if left_out else ""))
     for col in ("Mã", "Đơn vị", "Tình trạng", "Số lần gửi", "Đã sửa"):
         units.add_column(col)
-    for u in report["units"]:
+    for u in shown:
         units.add_row(u["unit_code"], escape(u["unit_name"]), u["status_label"], str(u["submissions"]),
                       "có" if u["corrected"] else "")
     console.print(units)

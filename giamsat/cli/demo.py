@@ -69,7 +69,8 @@ def manifest(rt: Runtime, home: Path) -> list[dict]:
     return docs + emls + [{"kind": "db", "path": str(home / "giamsat.db")}]
 
 
-def _print_summary(result: dict, outputs: list[dict], seconds: float, flow_runs: int) -> None:
+def _print_summary(result: dict, outputs: list[dict], seconds: float, flow_runs: int,
+                   timings: dict[str, float] | None = None) -> None:
     table = Table(title="Kết quả chạy thử (dữ liệu minh họa)", show_header=False)
     r = result["reports"]
     def counts(d: dict) -> str:
@@ -91,6 +92,9 @@ def _print_summary(result: dict, outputs: list[dict], seconds: float, flow_runs:
         if o["kind"] in ("final_report", "interim_report", "plan", "db"):
             table.add_row(o["kind"], o["path"])
     table.add_row("Thời gian", f"{seconds:.0f} giây, {flow_runs} lượt chạy flow Prefect")
+    if timings:
+        table.add_row("Theo bước (giây)", ", ".join(f"{k}: {v:.1f}" for k, v in
+                                                    sorted(timings.items(), key=lambda kv: -kv[1])))
     console.print(table)
 
 
@@ -113,7 +117,9 @@ def demo(out: Path = typer.Option(DEFAULT_OUT, "--out", help="Thư mục kết q
             "summary": result, "outputs": outputs}
     path = out / "manifest.json"
     path.write_text(json.dumps(data, ensure_ascii=False, indent=2, default=str), encoding="utf-8")
-    _print_summary(result, outputs, time.monotonic() - started, runner.flow_runs)
+    data["timings_seconds"] = {k: round(v, 2) for k, v in runner.timings.items()}
+    path.write_text(json.dumps(data, ensure_ascii=False, indent=2, default=str), encoding="utf-8")
+    _print_summary(result, outputs, time.monotonic() - started, runner.flow_runs, runner.timings)
     console.print(f"Manifest: {path}")
     rt.db.dispose()
 

@@ -31,10 +31,13 @@ SEED = "giamsat-demo-2024 (minh họa)"
 class DemoRunner:
     """Runs one cycle on a simulated clock, printing one line per event."""
 
+    LIST_DROPS_UP_TO = 30  # a district's communes are listed one by one; a province's are counted
+
     def __init__(self, rt: Runtime, config: Path, work: Path, console: Console) -> None:
         self.rt, self.config, self.work, self.console = rt, str(config), work, console
         self.rng = random.Random(2024)
         self.flow_runs = 0
+        self.timings: dict[str, float] = {}  # seconds per step flow (and the communes' drops)
         self.started = time.monotonic()
         self.events: dict[dt.date, list[Callable[[dt.date], None]]] = {}
         work.mkdir(parents=True, exist_ok=True)
@@ -49,21 +52,33 @@ class DemoRunner:
         from flows.deployments import load_flow
 
         self.flow_runs += 1
-        return load_flow(step)(as_of=day, config=self.config, **params)
+        started = time.monotonic()
+        try:
+            return load_flow(step)(as_of=day, config=self.config, **params)
+        finally:
+            self.timings[step] = self.timings.get(step, 0.0) + time.monotonic() - started
 
     def run(self) -> None:
         """Walk every working day of the period."""
         plan, cal = self.rt.plan, self.rt.calendar
-        drops = demo.commune_behaviour(plan, cal)
+        drops_by_day: dict[dt.date, list[demo.Drop]] = {}
+        for d in demo.commune_behaviour(plan, cal):
+            drops_by_day.setdefault(d.day, []).append(d)
         self._fixed_events()
         for day in cal.working_days(plan.period.start, plan.period.end):
             for action in self.events.get(day, []):
                 action(day)
-            todays = [d for d in drops if d.day == day]
+            todays = drops_by_day.get(day, [])
+            started = time.monotonic()
+            outlines = demo.received_outlines(self.rt) if todays else {}
             for i, d in enumerate(todays):
                 seed = int(d.unit.code) * 1000 + d.day.toordinal() % 1000 + i
-                demo.drop_report(self.rt, d, self.work, seed=seed)
-                self.say(day, f"{d.unit.name} {d.label}")
+                demo.drop_report(self.rt, d, self.work, seed=seed, outlines=outlines)
+                if len(todays) <= self.LIST_DROPS_UP_TO:
+                    self.say(day, f"{d.unit.name} {d.label}")
+            self.timings["communes"] = self.timings.get("communes", 0.0) + time.monotonic() - started
+            if len(todays) > self.LIST_DROPS_UP_TO:
+                self._say_drops(day, todays)
             if todays:
                 self._collect(day)
             if self._reminders_due(day):
@@ -72,6 +87,15 @@ class DemoRunner:
                 self._followup(day)
         self.say(plan.period.end, "Cập nhật bảng tình hình chu kỳ")
         self.flow("cycle", plan.period.end)
+
+    def _say_drops(self, day: dt.date, todays: list[demo.Drop]) -> None:
+        """One line per kind of drop when a day brings more reports than are worth listing."""
+        by_label: dict[str, list[str]] = {}
+        for d in todays:
+            by_label.setdefault(d.label, []).append(d.unit.name)
+        for label, names in by_label.items():
+            shown = ", ".join(names[:3]) + (f" và {len(names) - 3} đơn vị khác" if len(names) > 3 else "")
+            self.say(day, f"{len(names)} đơn vị {label}: {shown}")
 
     def at(self, day: dt.date, action: Callable[[dt.date], None]) -> None:
         """Do ``action`` on the first working day on or after ``day``."""
@@ -109,9 +133,9 @@ class DemoRunner:
         with self.rt.db.unit_of_work() as s:
             rows = s.execute(select(Obligation.due_on, Obligation.created_at).where(
                 Obligation.cycle_id == self.rt.cycle_id, Obligation.status == "open")).all()
-        for due_on, created in rows:
-            owed = reminder_on(policy, self.rt.calendar, due_on, day,
-                               created.astimezone(clock.TZ).date())
+        pairs = {(due_on, created.astimezone(clock.TZ).date()) for due_on, created in rows}
+        for due_on, created_on in pairs:  # thousands of obligations share a handful of dates
+            owed = reminder_on(policy, self.rt.calendar, due_on, day, created_on)
             if owed is not None and owed.slot.day == day:
                 return True
         return False
@@ -122,15 +146,19 @@ class DemoRunner:
             self.say(day, f"Nhắc hạn, đôn đốc: {result['queued']} thư")
 
     def _followup_due(self, day: dt.date) -> bool:
-        with self.rt.db.unit_of_work() as s:
-            recs = s.execute(select(Recommendation.id, Recommendation.status, Recommendation.due_on)
-                             .where(Recommendation.cycle_id == self.rt.cycle_id)).all()
-            tracked = set(s.scalars(select(Obligation.recommendation_id).where(
-                Obligation.cycle_id == self.rt.cycle_id, Obligation.kind == "recommendation")))
+        """A recommendation without its obligation, or an active one past due (two queries)."""
         if day < self.rt.plan.visits.window_start:
             return False
-        return any(r.id not in tracked or (r.status in ("open", "in_progress") and r.due_on < day)
-                   for r in recs if r.status not in ("resolved", "not_accepted", "withdrawn"))
+        cyc = Recommendation.cycle_id == self.rt.cycle_id
+        live = Recommendation.status.not_in(("resolved", "not_accepted", "withdrawn"))
+        tracked = select(Obligation.id).where(Obligation.recommendation_id == Recommendation.id,
+                                              Obligation.kind == "recommendation").exists()
+        with self.rt.db.unit_of_work() as s:
+            untracked = s.scalar(select(Recommendation.id).where(cyc, live, ~tracked).limit(1))
+            late = s.scalar(select(Recommendation.id).where(
+                cyc, Recommendation.status.in_(("open", "in_progress")),
+                Recommendation.due_on < day).limit(1))
+        return untracked is not None or late is not None
 
     def _followup(self, day: dt.date) -> None:
         result = self.flow("followup", day)

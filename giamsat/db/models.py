@@ -175,7 +175,8 @@ class Submission(Base):
     """A report file received from a unit, kept with its parse and validation result."""
 
     __tablename__ = "submissions"
-    __table_args__ = (Index("ix_submissions_cycle_unit", "cycle_id", "unit_id"),)
+    __table_args__ = (Index("ix_submissions_cycle_unit", "cycle_id", "unit_id"),
+                      Index("ix_submissions_cycle_sha", "cycle_id", "sha256"))
     id: Mapped[int] = mapped_column(primary_key=True)
     cycle_id: Mapped[int] = _fk("cycles.id")
     unit_id: Mapped[int | None] = _fk("units.id", nullable=True)

@@ -15,6 +15,7 @@ from matplotlib.ticker import FuncFormatter  # noqa: E402
 from giamsat.formatting import vn_number  # noqa: E402
 
 FONT = "DejaVu Sans"
+MAX_BARS = 30  # more units than this: a distribution, not one bar per unit
 # Names come from the plan and the reports: a "$" pair must print, not start matplotlib mathtext.
 _STYLE = {"font.family": FONT, "font.size": 9, "axes.titlesize": 11, "text.parse_math": False}
 
@@ -67,6 +68,39 @@ def start_vs_end(names: Sequence[str], start: Sequence[int], end: Sequence[int],
         ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _pos: vn_number(v)))
         ax.set_title(title)
         ax.legend()
+        fig.tight_layout()
+        return _png(fig, notice)
+
+
+def rate_distribution(rates: Sequence[float], overall_rate: float | None, title: str,
+                      notice: str | None = None) -> bytes:
+    """How many units have each level of end-of-period rate, the overall rate as a dashed line."""
+    with plt.rc_context(_STYLE):
+        fig, ax = plt.subplots(figsize=(7.5, 3.8))
+        ax.hist(list(rates), bins=20, color="#3b6ea8", edgecolor="white")
+        if overall_rate is not None:
+            ax.axvline(overall_rate, color="#b22222", linestyle="--",
+                       label=f"Chung: {vn_number(overall_rate, 2)}%")
+            ax.legend(loc="upper right")
+        ax.set_xlabel("Tỷ lệ cuối kỳ (%)")
+        ax.set_ylabel("Số đơn vị")
+        ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _pos: f"{vn_number(v, 1)}%"))
+        ax.set_title(title)
+        fig.tight_layout()
+        return _png(fig, notice)
+
+
+def change_distribution(start: Sequence[int], end: Sequence[int], title: str,
+                        notice: str | None = None) -> bytes:
+    """How many units changed their household count by how much over the period."""
+    with plt.rc_context(_STYLE):
+        fig, ax = plt.subplots(figsize=(7.5, 3.8))
+        ax.hist([e - s for s, e in zip(start, end, strict=True)], bins=20, color="#2f5d8a",
+                edgecolor="white")
+        ax.axvline(0, color="#444444", linewidth=0.8)
+        ax.set_xlabel("Thay đổi số hộ (cuối kỳ so với đầu kỳ)")
+        ax.set_ylabel("Số đơn vị")
+        ax.set_title(title)
         fig.tight_layout()
         return _png(fig, notice)
 

@@ -6,6 +6,7 @@ same page, header block, title, body, signature and ``Nơi nhận`` so the rules
 
 from __future__ import annotations
 
+import io
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,7 +21,10 @@ from docx.oxml.ns import qn
 from docx.shared import Cm, Mm, Pt
 from docx.table import Table
 from docx.text.paragraph import Paragraph
+from docx.text.run import Run
+from lxml import etree
 
+from giamsat.documents.streamed_rows import StreamedRows
 from giamsat.documents.table_layout import (
     NARROW_HEADERS,
     default_widths,
@@ -29,12 +33,14 @@ from giamsat.documents.table_layout import (
     set_widths,
     short_rule_after,
 )
+from giamsat.documents.table_rows import append_rows
 from giamsat.fsutil import atomic_write
 
 FONT = "Times New Roman"
 NATIONAL_TITLE = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
 MOTTO = "Độc lập - Tự do - Hạnh phúc"
 BODY_PT = 14
+STREAM_ROWS = 1500  # a longer table is written row by row into the file (streamed_rows)
 HEADER_COLUMNS_CM = (6.5, 10.0)
 
 
@@ -73,11 +79,53 @@ def _style_fonts(doc: DocxDocument) -> None:
         rfonts.set(qn(slot), FONT)
 
 
-def enforce_fonts(doc: DocxDocument) -> None:
-    """Set Times New Roman explicitly on every run in the body, tables, headers and footers."""
-    for par in iter_paragraphs(doc):
-        for run in par.runs:
-            set_run_font(run)
+def enforce_fonts(doc: DocxDocument, fast: bool = True) -> None:
+    """Set Times New Roman explicitly on every run in the body, tables, headers and footers.
+
+    Runs already carrying the four font slots (every run this module writes) are skipped without
+    building python-docx objects; ``fast=False`` sets every run the python-docx way.
+    """
+    if not fast:
+        for par in iter_paragraphs(doc):
+            for run in par.runs:
+                set_run_font(run)
+        return
+    roots = [doc.element.body]
+    for section in doc.sections:
+        for part in (section.header, section.first_page_header, section.footer):
+            roots.append(part._element)  # as python-docx does, adds a missing definition
+    for root in roots:
+        for r in _UNSET(root, f=FONT):  # one C-level search; only runs lacking a slot come back
+            if _reached(r, root):
+                set_run_font(Run(r, None))
+
+
+_NS = {"w": "http://schemas.openxmlformats.org/wordprocessingml/2006/main"}
+_UNSET = etree.XPath(".//w:r[not(w:rPr/w:rFonts[@w:ascii=$f and @w:hAnsi=$f and @w:eastAsia=$f "
+                     "and @w:cs=$f])]", namespaces=_NS)
+_P, _TBL, _TR, _TC = qn("w:p"), qn("w:tbl"), qn("w:tr"), qn("w:tc")
+_VMERGE = f"{qn('w:tcPr')}/{qn('w:vMerge')}"
+
+
+def _reached(r, root) -> bool:  # noqa: ANN001
+    """Whether ``iter_paragraphs`` visits the run's paragraph: in ``root`` or in table cells
+    nested from it (a vertically merged cell's continuation is read as the cell above)."""
+    p = r.getparent()
+    if p is None or p.tag != _P:
+        return False
+    node = p.getparent()
+    while node is not root:
+        if node is None or node.tag != _TC:
+            return False
+        merge = node.find(_VMERGE)
+        if merge is not None and merge.get(qn("w:val")) != "restart":
+            return False
+        tr = node.getparent()
+        tbl = tr.getparent() if tr is not None and tr.tag == _TR else None
+        if tbl is None or tbl.tag != _TBL:
+            return False
+        node = tbl.getparent()
+    return True
 
 
 def iter_paragraphs(doc: DocxDocument):  # noqa: ANN201 - generator of Paragraph
@@ -142,6 +190,7 @@ class OfficialDocument:
                  place_date: str, type_title: str | None = None, summary: str | None = None,
                  subject_line: str | None = None, landscape: bool = False) -> None:
         self.doc = Document()
+        self.streamed = StreamedRows()
         _style_fonts(self.doc)
         _page_setup(self.doc, landscape)
         self.text_width_cm = (297 if landscape else 210) / 10 - 4.5
@@ -208,25 +257,40 @@ class OfficialDocument:
         return self.para(f"- {text}")
 
     def table(self, headers: Sequence[str], rows: Sequence[Sequence[object]],
-              widths_cm: Sequence[float] | None = None, size: float = 12) -> Table:
-        """A bordered data table with a bold header row (numbers right-aligned)."""
+              widths_cm: Sequence[float] | None = None, size: float = 12, fast: bool = True) -> Table:
+        """A bordered data table with a bold header row (numbers right-aligned).
+
+        Widths are set before the data rows, which then carry them from the grid; long tables are
+        built in bulk (``table_rows``), ``fast=False`` builds every row with python-docx.
+        """
         t = self.doc.add_table(rows=1, cols=len(headers))
         t.style = self.doc.styles["Table Grid"]
         t.alignment = WD_TABLE_ALIGNMENT.CENTER
         for cell, text in zip(t.rows[0].cells, headers, strict=True):
             _cell_par(cell, str(text), size, bold=True, first=True)
         ordinal = [h in NARROW_HEADERS for h in headers]
-        for row in rows:
-            new_row = t.add_row()
-            new_row._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
-            cells = new_row.cells
-            for cell, value, is_ordinal in zip(cells, row, ordinal, strict=True):
-                par = _cell_par(cell, "" if value is None else str(value), size, first=True)
-                if is_ordinal:
-                    continue  # ordinal numbers stay centred
-                numeric = isinstance(value, int | float) or _looks_numeric(value)
-                par.alignment = WD_ALIGN_PARAGRAPH.RIGHT if numeric else WD_ALIGN_PARAGRAPH.LEFT
         set_widths(t, widths_cm or default_widths(headers, rows, self.text_width_cm))
+
+        def shape(row: Sequence[object]) -> tuple[str, ...]:
+            return tuple("C" if o else "R" if isinstance(v, int | float) or _looks_numeric(v) else "L"
+                         for v, o in zip(row, ordinal, strict=True))
+
+        def add(table: Table, row: Sequence[object], kinds: tuple[str, ...] | None = None) -> None:
+            new_row = table.add_row()
+            new_row._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
+            for cell, value, kind in zip(new_row.cells, row, kinds or shape(row), strict=True):
+                par = _cell_par(cell, "" if value is None else str(value), size, first=True)
+                if kind != "C":  # ordinal numbers stay centred
+                    par.alignment = WD_ALIGN_PARAGRAPH.RIGHT if kind == "R" else WD_ALIGN_PARAGRAPH.LEFT
+        if fast and len(rows) > STREAM_ROWS:  # the rows go straight to the file when saving
+            def build(values: Sequence[object], kinds: tuple[str, ...]):  # noqa: ANN202
+                add(t, values, kinds)
+                tr = t._tbl.tr_lst[-1]
+                t._tbl.remove(tr)
+                return tr
+            self.streamed.defer(t._tbl, rows, build, shape)
+        else:
+            append_rows(t, rows, add, shape, fast=fast)
         repeat_header(t)
         self.doc.add_paragraph().paragraph_format.space_after = Pt(0)
         return t
@@ -267,7 +331,11 @@ class OfficialDocument:
     def save(self, path: Path) -> Path:
         """Write atomically (temp file, fsync, rename): no half-written document is ever visible."""
         enforce_fonts(self.doc)
-        return save_atomic(self.doc, path)
+        if not self.streamed.tables:
+            return save_atomic(self.doc, path)
+        buf = io.BytesIO()
+        self.doc.save(buf)
+        return self.streamed.save(buf.getvalue(), path)
 
 
 def _break_body_name(name: str) -> str:

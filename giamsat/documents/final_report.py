@@ -16,6 +16,11 @@ from giamsat.plan import Plan
 from giamsat.report_model import ReportData
 
 TITLE = "Báo cáo"
+REC_HEADERS = ["Số", "Nội dung kiến nghị", "Cơ quan, đơn vị thực hiện", "Hạn", "Tình trạng"]
+REC_WIDTHS = [1.0, 5.6, 3.5, 2.2, 4.2]
+P2_HEADERS = ["TT", "Đơn vị", "Số mô hình", "Số hộ tham gia", "Kinh phí (đồng)", "Đã giải ngân (đồng)",
+              "Tỷ lệ giải ngân"]
+BODY_ROWS = 40  # a per-unit table longer than this goes to the annexes; the body keeps the summary
 
 
 def write_report(data: ReportData, plan: Plan, out: Path, *, interim: bool = False,
@@ -88,8 +93,14 @@ def _purpose(doc: OfficialDocument, data: ReportData, plan: Plan, base: dict) ->
 def _organisation(doc: OfficialDocument, data: ReportData, plan: Plan, base: dict) -> None:
     doc.heading("II. TỔ CHỨC THỰC HIỆN GIÁM SÁT")
     _texts(doc, "organisation", {**base, **rt_.organisation_context(data, plan)})
-    doc.table(["TT", "Đơn vị", "Tình hình gửi báo cáo", "Báo cáo"], rt_.reporting_rows(data),
-              widths_cm=[1.0, 6.0, 6.0, 3.0])
+    rows = rt_.reporting_rows(data)
+    if len(rows) > BODY_ROWS:  # a province or the country: only the units needing attention
+        rows = [r for r in rows if r[2] != rt_.REPORTING_LABELS["on_time"]]
+        doc.para(f"Các đơn vị chưa gửi báo cáo đúng hạn ({len(rows)} đơn vị; các đơn vị còn lại "
+                 f"đều gửi đúng hạn):", italic=True, indent=False)
+    if rows:
+        doc.table(["TT", "Đơn vị", "Tình hình gửi báo cáo", "Báo cáo"], rows,
+                  widths_cm=[1.0, 6.0, 6.0, 3.0])
 
 
 def _project2(doc: OfficialDocument, data: ReportData, plan: Plan, base: dict) -> None:
@@ -99,8 +110,12 @@ def _project2(doc: OfficialDocument, data: ReportData, plan: Plan, base: dict) -
     if not p2.models:
         return
     doc.table(["Loại mô hình", "Số mô hình"], [[t, str(n)] for t, n in p2.by_type.items()])
-    doc.table(["TT", "Đơn vị", "Số mô hình", "Số hộ tham gia", "Kinh phí (đồng)",
-               "Đã giải ngân (đồng)", "Tỷ lệ giải ngân"], rt_.project2_unit_rows(data))
+    rows = rt_.project2_unit_rows(data)
+    if len(rows) > BODY_ROWS:
+        doc.para("Bảng dưới đây là số tổng hợp; số liệu của từng đơn vị tại Phụ lục I.", italic=True,
+                 indent=False)
+        rows = rows[-1:]
+    doc.table(P2_HEADERS, rows)
     png = charts.funding_by_source([rt_.FUND_LABELS[f] for f in p2.funding],
                                    list(p2.funding.values()), "Kinh phí Dự án 2 theo nguồn vốn",
                                    _notice(data, plan))
@@ -112,21 +127,35 @@ def _review(doc: OfficialDocument, data: ReportData, plan: Plan, base: dict) -> 
     _texts(doc, "review", {**base, **rt_.review_context(data, plan)})
     for group, lines in data.review.lines.items():
         label = rt_.group_label(group)
-        caption = doc.para(f"Bảng: {label} theo đơn vị", italic=True, indent=False)
+        rows = rt_.review_rows(data, group)
+        many = len(rows) > BODY_ROWS
+        caption = doc.para(f"Bảng: {label} " + ("(tổng hợp; từng đơn vị tại Phụ lục I)" if many
+                                                 else "theo đơn vị"), italic=True, indent=False)
         caption.paragraph_format.keep_with_next = True
-        doc.table(rt_.REVIEW_HEADERS, rt_.review_rows(data, group),
+        doc.table(rt_.REVIEW_HEADERS, rows[-1:] if many else rows,
                   widths_cm=rt_.REVIEW_WIDTHS_CM, size=11)
         if group != "poor" or not lines:
             continue
-        names = [data.unit_name(ln.unit_key) for ln in lines]
-        total = data.review.totals[group]
-        _picture(doc, charts.rate_by_unit(names, [ln.rate or 0.0 for ln in lines], total.rate,
-                                          f"Tỷ lệ {label.lower()} cuối kỳ theo đơn vị",
-                                          _notice(data, plan)),
-                 f"Tỷ lệ {label.lower()} cuối kỳ theo đơn vị")
-        _picture(doc, charts.start_vs_end(names, [ln.start for ln in lines], [ln.end for ln in lines],
-                                          f"Số {label.lower()} đầu kỳ và cuối kỳ", _notice(data, plan)),
-                 f"Số {label.lower()} đầu kỳ và cuối kỳ theo đơn vị")
+        _review_charts(doc, data, plan, lines, label.lower())
+
+
+def _review_charts(doc: OfficialDocument, data: ReportData, plan: Plan, lines: list, label: str) -> None:
+    """One bar per unit for a district; distributions over units for a province or the country."""
+    total, notice = data.review.totals["poor"], _notice(data, plan)
+    start, end = [ln.start for ln in lines], [ln.end for ln in lines]
+    if len(lines) > charts.MAX_BARS:
+        title = f"Số đơn vị theo tỷ lệ {label} cuối kỳ"
+        _picture(doc, charts.rate_distribution([ln.rate or 0.0 for ln in lines], total.rate, title,
+                                               notice), title)
+        title = f"Số đơn vị theo mức thay đổi số {label}"
+        _picture(doc, charts.change_distribution(start, end, title, notice), title)
+        return
+    names = [data.unit_name(ln.unit_key) for ln in lines]
+    _picture(doc, charts.rate_by_unit(names, [ln.rate or 0.0 for ln in lines], total.rate,
+                                      f"Tỷ lệ {label} cuối kỳ theo đơn vị", notice),
+             f"Tỷ lệ {label} cuối kỳ theo đơn vị")
+    _picture(doc, charts.start_vs_end(names, start, end, f"Số {label} đầu kỳ và cuối kỳ", notice),
+             f"Số {label} đầu kỳ và cuối kỳ theo đơn vị")
 
 
 def _difficulties(doc: OfficialDocument, data: ReportData, base: dict) -> None:
@@ -138,9 +167,14 @@ def _recommendations(doc: OfficialDocument, data: ReportData, base: dict) -> Non
     doc.heading("V. CÁC KIẾN NGHỊ VÀ KẾT QUẢ THỰC HIỆN")
     counts = [{"label": rt_.REC_LABELS.get(s, s), "n": n} for s, n in data.rec_counts.items()]
     _texts(doc, "recommendations", {**base, "total": len(data.recommendations), "counts": counts})
-    if data.recommendations:
-        doc.table(["Số", "Nội dung kiến nghị", "Cơ quan, đơn vị thực hiện", "Hạn", "Tình trạng"],
-                  rt_.recommendation_rows(data), widths_cm=[1.0, 5.6, 3.5, 2.2, 4.2], size=11)
+    rows = rt_.recommendation_rows(data)
+    if len(rows) > BODY_ROWS:  # the body lists what is still to do; the full register is an annex
+        done = {rt_.REC_LABELS.get(x, x) for x in ("resolved", "withdrawn")}
+        rows = [r for r in rows if not any(r[4].startswith(d) for d in done)]
+        doc.para(f"Các kiến nghị chưa hoàn thành ({len(rows)}); danh mục đầy đủ tại Phụ lục IV.",
+                 italic=True, indent=False)
+    if rows:
+        doc.table(REC_HEADERS, rows, widths_cm=REC_WIDTHS, size=11)
 
 
 def _annexes(doc: OfficialDocument, data: ReportData, plan: Plan, number: int) -> None:
@@ -153,6 +187,10 @@ def _annexes(doc: OfficialDocument, data: ReportData, plan: Plan, number: int) -
         doc.para(rt_.group_label(group), bold=True, indent=False)
         doc.table(rt_.REVIEW_HEADERS, rt_.review_rows(data, group),
                   widths_cm=rt_.REVIEW_WIDTHS_CM, size=11)
+    p2_rows = rt_.project2_unit_rows(data) if data.project2.models else []
+    if len(p2_rows) > BODY_ROWS:
+        doc.para("Dự án 2 theo đơn vị", bold=True, indent=False)
+        doc.table(P2_HEADERS, p2_rows)
     doc.annex("Phụ lục II", "Biên bản chọn mẫu giám sát", ref)
     _sample_annex(doc, data)
     doc.annex("Phụ lục III", "Nguồn gốc số liệu", ref)
@@ -161,6 +199,9 @@ def _annexes(doc: OfficialDocument, data: ReportData, plan: Plan, number: int) -
         doc.table(["Đơn vị tổng hợp", "Chỉ tiêu", "Đơn vị báo cáo", "Báo cáo", "Vị trí"], rows, size=11)
     else:
         doc.para("Chưa có số liệu từ báo cáo được tiếp nhận.")
+    if len(data.recommendations) > BODY_ROWS:
+        doc.annex("Phụ lục IV", "Danh mục kiến nghị và kết quả thực hiện", ref)
+        doc.table(REC_HEADERS, rt_.recommendation_rows(data), widths_cm=REC_WIDTHS, size=11)
     if data.synthetic:
         doc.para(plan.synthetic_notice, italic=True, indent=False)
 

@@ -7,10 +7,11 @@ import hashlib
 import os
 import re
 import shutil
+import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from giamsat.db import audit
@@ -49,14 +50,18 @@ def limits_for(rt: Runtime) -> Limits:
 
 
 def submit(rt: Runtime, path: Path, received_at: dt.datetime, unit_code: str | None = None,
-           source: str = "cli", original_name: str | None = None) -> SubmitResult:
-    """Take in one report file; the same file twice is recognised and not processed again."""
+           source: str = "cli", original_name: str | None = None,
+           close_step: bool = True) -> SubmitResult:
+    """Take in one report file; the same file twice is recognised and not processed again.
+
+    ``close_step=False`` leaves closing the collect step to the caller (a sweep does it once).
+    """
     path = Path(path)
     if received_at.tzinfo is None:
         raise ValueError("received_at must be timezone-aware")
     if not path.is_file():
         raise NotFound(f"Không tìm thấy tệp {path}.")
-    name = display_filename(original_name or path.name)  # data only: never part of a stored path
+    name = file_name(original_name or path.name)
     sha, size = _digest(path)
     with rt.db.unit_of_work() as s:
         earlier = _by_sha(s, rt.cycle_id, sha)
@@ -65,10 +70,16 @@ def submit(rt: Runtime, path: Path, received_at: dt.datetime, unit_code: str | N
     validation = _check(rt, path, size, received_at, unit_code)
     stored = _store(rt, path, sha, size)
     with rt.db.unit_of_work() as s:
+        _lock_content(s, sha)  # two sweeps holding copies of one file: the second waits, then sees it
         earlier = _by_sha(s, rt.cycle_id, sha)  # a concurrent sweep may have taken it meanwhile
         if earlier is not None:
             return _duplicate(s, earlier, name)
-        return _record(rt, s, validation, received_at, source, name, stored, sha, size)
+        return _record(rt, s, validation, received_at, source, name, stored, sha, size, close_step)
+
+
+def file_name(name: str) -> str:
+    """The file name as recorded: data only, never part of a stored path."""
+    return display_filename(name)
 
 
 def _digest(path: Path) -> tuple[str, int]:
@@ -78,6 +89,15 @@ def _digest(path: Path) -> tuple[str, int]:
             h.update(chunk)
             size += len(chunk)
     return h.hexdigest(), size
+
+
+def _lock_content(s: Session, sha: str) -> None:
+    """On PostgreSQL, serialise intakes of the same content until this transaction ends.
+
+    SQLite already serialises writers (a stale reader cannot upgrade to a writer).
+    """
+    if s.get_bind().dialect.name == "postgresql":
+        s.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": int(sha[:15], 16)})
 
 
 def _by_sha(s: Session, cycle_id: int, sha: str) -> Submission | None:
@@ -98,11 +118,23 @@ def _key(unit: Unit | None) -> str | None:
 
 def expectation(rt: Runtime, received_at: dt.datetime, unit_code: str | None) -> Expectation:
     """What the validator must know about this cycle for a report received at ``received_at``."""
-    units = tuple(UnitRef(u.key, u.code, u.name, u.valid_from, u.valid_to) for u in rt.plan.units)
     return Expectation(cycle_key=rt.plan.cycle_key, form_versions=(rt.plan.report.form_version,),
-                       units=units, received_on=local_day(rt, received_at),
+                       units=_unit_refs(rt.plan), received_on=local_day(rt, received_at),
                        claimed_unit_code=unit_code,
                        rate_tolerance_pct=rt.plan.report.rate_tolerance_pct)
+
+
+_REFS: dict[int, tuple[object, tuple[UnitRef, ...]]] = {}
+
+
+def _unit_refs(plan: object) -> tuple[UnitRef, ...]:
+    """The plan's units as the validator sees them, built once per (frozen) plan."""
+    found = _REFS.get(id(plan))
+    if found is None or found[0] is not plan:
+        _REFS.clear()
+        refs = tuple(UnitRef(u.key, u.code, u.name, u.valid_from, u.valid_to) for u in plan.units)
+        found = _REFS[id(plan)] = (plan, refs)
+    return found[1]
 
 
 def _check(rt: Runtime, path: Path, size: int, received_at: dt.datetime,
@@ -117,19 +149,26 @@ def _check(rt: Runtime, path: Path, size: int, received_at: dt.datetime,
     return validate(raw, exp)
 
 
-def _store(rt: Runtime, path: Path, sha: str, size: int) -> str:
-    """Keep the original under ``submissions/`` by content; an over-size file is not copied."""
+def _store(rt: Runtime, path: Path, sha: str, size: int, sync: bool = True) -> str:
+    """Keep the original under ``submissions/`` by content; an over-size file is not copied.
+
+    ``sync=False``: the caller syncs the file before committing the row that names it.
+    """
     if size > limits_for(rt).max_file_bytes:
         return ""
     target = rt.path("submissions", sha[:2], f"{sha}{storage_suffix(path.name)}")
-    if not target.exists():
+    if not target.exists() and sync:
         with atomic_write(target) as out, path.open("rb") as src:
             shutil.copyfileobj(src, out, 1 << 20)
+    elif not target.exists():
+        partial = target.with_name(f".{target.name}.{uuid.uuid4().hex}")
+        shutil.copyfile(path, partial)
+        os.replace(partial, target)
     return str(target.relative_to(rt.home))
 
 
 def _record(rt: Runtime, s: Session, v: Validation, received_at: dt.datetime, source: str,
-            name: str, stored: str, sha: str, size: int) -> SubmitResult:
+            name: str, stored: str, sha: str, size: int, close_step: bool = True) -> SubmitResult:
     unit = None
     if v.unit is not None:
         unit = s.scalar(select(Unit).where(Unit.cycle_id == rt.cycle_id, Unit.code == v.unit.code,
@@ -145,12 +184,14 @@ def _record(rt: Runtime, s: Session, v: Validation, received_at: dt.datetime, so
     s.add(sub)
     s.flush()
     superseded = records.supersede(rt, s, unit, sub, received_at) if v.ok and unit else []
+    ob = None
     if v.ok and unit:
         records.store_figures(s, sub, v.figures)
-        records.meet_obligation(rt, s, unit, received_at)
+        ob = records.meet_obligation(rt, s, unit, received_at)
         records.open_recommendations(rt, s, unit, sub, v.figures, received_at)
-        records.close_collect_step_if_complete(rt, s, received_at)
-    message = records.answer(rt, s, unit, sub, bool(superseded), received_at) if unit else None
+        if close_step:
+            records.close_collect_step_if_complete(rt, s, received_at)
+    message = records.answer(rt, s, unit, sub, bool(superseded), received_at, ob) if unit else None
     audit.record(s, at=received_at, actor=rt.actor, action=f"submission.{sub.status}",
                  entity="submission", entity_id=sub.id, cycle_id=rt.cycle_id, unit=_key(unit),
                  file=name, sha256=sha, late=late, errors=len(v.issues),
@@ -198,20 +239,34 @@ def inbox_files(rt: Runtime) -> list[tuple[Path, str | None]]:
 
 
 def sweep_inbox(rt: Runtime, now: dt.datetime) -> SweepSummary:
-    """Take in every file of the inbox; one bad file never stops the others."""
-    summary = SweepSummary()
-    for path, code in inbox_files(rt):
-        mtime = dt.datetime.fromtimestamp(path.stat().st_mtime, tz=dt.UTC)
+    """Take in every file of the inbox; one bad file never stops the others.
+
+    Each file is first claimed by renaming it into a folder of this sweep: a rename succeeds for
+    one sweep only, so two sweeps running at once never take in the same file twice. Files are
+    then recorded in chunks (``collect_sweep``).
+    """
+    from giamsat.services.collect_sweep import sweep
+
+    return sweep(rt, now)
+
+
+def _claim(path: Path, folder: Path) -> Path | None:
+    """``path`` moved into ``folder`` (same file system: atomic), or None if it is already gone."""
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / path.name
+    try:
+        os.rename(path, target)
+    except FileNotFoundError:
+        return None
+    return target
+
+
+def _remove_empty(claims: Path) -> None:
+    for folder in sorted(claims.glob("*"), reverse=True) + [claims]:
         try:
-            result = submit(rt, path, min(mtime, now), unit_code=code, source="inbox")
-        except Exception as exc:  # isolate the file: it stays in the inbox for the next sweep
-            summary.failed.append((path.name, f"{type(exc).__name__}: {exc}"))
-            _audit_failure(rt, now, path.name, exc)
-            continue
-        folder = "rejected" if result.status == "rejected" else "processed"
-        _move(path, rt.home / "inbox" / folder, now)
-        summary.results.append(result)
-    return summary
+            folder.rmdir()
+        except OSError:
+            pass  # not empty (a file could not be returned) or already gone
 
 
 def _move(path: Path, folder: Path, now: dt.datetime) -> Path:

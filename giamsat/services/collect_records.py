@@ -22,7 +22,7 @@ from giamsat.db.models import (
 )
 from giamsat.messaging.outbox import enqueue, idempotency_key
 from giamsat.runtime import Runtime
-from giamsat.services.cycle import mark_step_done, unit_rows_on
+from giamsat.services.cycle import mark_step_done
 
 
 def local_day(rt: Runtime, moment: dt.datetime) -> dt.date:
@@ -116,19 +116,28 @@ def open_recommendations(rt: Runtime, s: Session, unit: Unit, sub: Submission, f
 
 
 def close_collect_step_if_complete(rt: Runtime, s: Session, at: dt.datetime) -> bool:
-    """Mark the collect step done once every unit expected at the deadline has been accepted."""
-    expected = unit_rows_on(s, rt.cycle_id, rt.plan.report.deadline)
-    done = set(s.scalars(select(Submission.unit_id).where(
-        Submission.cycle_id == rt.cycle_id, Submission.status == "accepted")))
+    """Mark the collect step done once every unit expected at the deadline has been accepted.
+
+    One query whatever the number of units (this runs after every accepted report).
+    """
+    day = rt.plan.report.deadline
+    expected = ((Unit.cycle_id == rt.cycle_id) & (Unit.valid_from <= day)
+                & (Unit.valid_to.is_(None) | (Unit.valid_to >= day)))
+    accepted = select(Submission.id).where(Submission.unit_id == Unit.id,
+                                           Submission.status == "accepted").exists()
     step = s.scalar(select(Step).where(Step.cycle_id == rt.cycle_id, Step.key == "collect"))
-    if step is None or not expected or any(u.id not in done for u in expected):
+    if step is None or step.status == "done":
+        return False
+    if s.scalar(select(Unit.id).where(expected).limit(1)) is None:
+        return False
+    if s.scalar(select(Unit.id).where(expected, ~accepted).limit(1)) is not None:
         return False
     mark_step_done(s, rt.cycle_id, "collect", at, note="Đã nhận đủ báo cáo của các đơn vị", actor=rt.actor)
     return True
 
 
 def answer(rt: Runtime, s: Session, unit: Unit, sub: Submission, superseded: bool,
-           at: dt.datetime) -> Message:
+           at: dt.datetime, ob: Obligation | None = None) -> Message:
     """Queue the acknowledgement or the 'please correct' message for this submission."""
     accepted = sub.status == "accepted"
     kind = "report_ack" if accepted else "report_correct"
@@ -144,7 +153,7 @@ def answer(rt: Runtime, s: Session, unit: Unit, sub: Submission, superseded: boo
         ctx |= {"models_count": len(f["models"]), "recommendations_count": len(f["recommendations"]),
                 "poor_rate": f["households"]["poor"]["rate_pct"],
                 "near_poor_rate": f["households"]["near_poor"]["rate_pct"]}
-    ob = report_obligation(rt, s, unit, at)
+    ob = ob or report_obligation(rt, s, unit, at)
     key = idempotency_key(rt.plan.cycle_key, "collect", kind, unit.code, sub.sha256[:16])
     msg, _ = enqueue(s, cycle_id=rt.cycle_id, key=key, kind=kind, to=[unit.email],
                      template=kind, context=ctx, now=at, unit_id=unit.id, obligation_id=ob.id)

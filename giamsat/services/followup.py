@@ -103,13 +103,17 @@ def ensure_obligation(s: Session, rec: Recommendation, now: dt.datetime) -> tupl
     ob = s.scalar(select(Obligation).where(Obligation.cycle_id == rec.cycle_id, Obligation.key == key))
     if ob is not None:
         return ob, False
-    ob = Obligation(cycle_id=rec.cycle_id, kind="recommendation", key=key, unit_id=rec.unit_id,
-                    recommendation_id=rec.id, due_on=rec.due_on, created_at=now,
-                    status="met" if rec.status in CLOSED else "open",
-                    met_at=now if rec.status in CLOSED else None)
+    ob = _new_obligation(rec, now)
     s.add(ob)
     s.flush()
     return ob, True
+
+
+def _new_obligation(rec: Recommendation, now: dt.datetime) -> Obligation:
+    return Obligation(cycle_id=rec.cycle_id, kind="recommendation", key=f"rec:{rec.key}",
+                      unit_id=rec.unit_id, recommendation_id=rec.id, due_on=rec.due_on,
+                      created_at=now, status="met" if rec.status in CLOSED else "open",
+                      met_at=now if rec.status in CLOSED else None)
 
 
 def _event(s: Session, rt: Runtime, rec: Recommendation, status: str, note: str | None,
@@ -129,22 +133,51 @@ def update(rt: Runtime, rec_id: int, status: str, note: str | None, evidence: Pa
         rec = s.get(Recommendation, rec_id)
         if rec is None or rec.cycle_id != rt.cycle_id:
             raise NotFound(f"Không có kiến nghị số {rec_id}.")
-        today = now.astimezone(clock.TZ).date()
-        _validate(rec, status, note, evidence, due_on, today)
-        stored = store_evidence(rt.home, evidence, rt.plan.report.max_file_mb) if evidence else None
-        rec.status, rec.updated_at = status, now
-        if stored:
-            rec.evidence_path = stored
-        if status == "resolved":
-            rec.evidence_text = note or rec.evidence_text
+        return _apply(s, rt, rec, status, note, evidence, actor, now, due_on)
+
+
+def update_many(rt: Runtime, changes: list[tuple[int, str, str]], actor: str,
+                now: dt.datetime) -> list[Recommendation]:
+    """``update`` for many recommendations (id, status, note) in one transaction, as the addressed
+    bodies of a province or the whole country answer; any refused change refuses them all."""
+    with rt.db.unit_of_work() as s:
+        recs = {r.id: r for r in s.scalars(select(Recommendation).where(
+            Recommendation.cycle_id == rt.cycle_id,
+            Recommendation.id.in_([c[0] for c in changes])))}
+        obs = {o.key: o for o in s.scalars(select(Obligation).where(
+            Obligation.cycle_id == rt.cycle_id, Obligation.kind == "recommendation"))}
+        out = []
+        for rec_id, status, note in changes:
+            if rec_id not in recs:
+                raise NotFound(f"Không có kiến nghị số {rec_id}.")
+            rec = recs[rec_id]
+            ob = obs.get(f"rec:{rec.key}") or _new_obligation(rec, now)
+            s.add(ob)
+            out.append(_apply(s, rt, rec, status, (note or "").strip() or None, None, actor, now,
+                              None, ob))
+        return out
+
+
+def _apply(s: Session, rt: Runtime, rec: Recommendation, status: str, note: str | None,
+           evidence: Path | None, actor: str, now: dt.datetime, due_on: dt.date | None,
+           ob: Obligation | None = None) -> Recommendation:
+    today = now.astimezone(clock.TZ).date()
+    _validate(rec, status, note, evidence, due_on, today)
+    stored = store_evidence(rt.home, evidence, rt.plan.report.max_file_mb) if evidence else None
+    rec.status, rec.updated_at = status, now
+    if stored:
+        rec.evidence_path = stored
+    if status == "resolved":
+        rec.evidence_text = note or rec.evidence_text
+    if ob is None:
         ob, _ = ensure_obligation(s, rec, now)
-        if due_on is not None:
-            rec.due_on = ob.due_on = due_on
-        if status in CLOSED:
-            ob.status, ob.met_at = "met", now
-        text = note if due_on is None else f"{note or ''} (hạn mới: {due_on:%d/%m/%Y})".strip()
-        _event(s, rt, rec, status, text, actor, now, stored, action="rec.update")
-        return rec
+    if due_on is not None:
+        rec.due_on = ob.due_on = due_on
+    if status in CLOSED:
+        ob.status, ob.met_at = "met", now
+    text = note if due_on is None else f"{note or ''} (hạn mới: {due_on:%d/%m/%Y})".strip()
+    _event(s, rt, rec, status, text, actor, now, stored, action="rec.update")
+    return rec
 
 
 def _validate(rec: Recommendation, status: str, note: str | None, evidence: Path | None,
@@ -186,8 +219,12 @@ def followup_sweep(rt: Runtime, as_of: dt.date) -> SweepResult:
     with rt.db.unit_of_work() as s:
         recs = s.scalars(select(Recommendation).where(Recommendation.cycle_id == rt.cycle_id)
                          .order_by(Recommendation.id)).all()
+        tracked = set(s.scalars(select(Obligation.key).where(  # one query, not one per rec
+            Obligation.cycle_id == rt.cycle_id, Obligation.kind == "recommendation")))
         for rec in recs:
-            created += ensure_obligation(s, rec, now)[1]
+            if f"rec:{rec.key}" not in tracked:
+                s.add(_new_obligation(rec, now))
+                created += 1
             if rec.status in ACTIVE and rec.due_on < as_of:
                 rec.status, rec.updated_at = "overdue", now
                 note = f"Quá hạn thực hiện (hạn {rec.due_on:%d/%m/%Y})"

@@ -30,11 +30,14 @@ def report_status_rows(rt: Runtime, as_of: dt.date) -> list[dict]:
     """One row per unit expected at the deadline: its status and submissions up to ``as_of``."""
     rows = []
     with rt.db.unit_of_work() as s:
+        by_unit: dict[int, list[Submission]] = {}
+        for x in s.scalars(select(Submission).where(Submission.cycle_id == rt.cycle_id,
+                                                    Submission.unit_id.is_not(None))
+                           .order_by(Submission.received_at, Submission.id)):  # one query for all
+            if local_day(rt, x.received_at) <= as_of:
+                by_unit.setdefault(x.unit_id, []).append(x)
         for unit in unit_rows_on(s, rt.cycle_id, rt.plan.report.deadline):
-            subs = [x for x in s.scalars(select(Submission).where(Submission.unit_id == unit.id)
-                                         .order_by(Submission.received_at, Submission.id))
-                    if local_day(rt, x.received_at) <= as_of]
-            rows.append(_row(rt, unit, subs, as_of))
+            rows.append(_row(rt, unit, by_unit.get(unit.id, []), as_of))
     return rows
 
 
@@ -90,6 +93,19 @@ def outbox_health(rt: Runtime) -> dict:
     return h | {"summary": health_line(h)}
 
 
+ARTIFACT_ALL_UP_TO = 60  # a district's units are all listed; beyond, those needing attention
+ARTIFACT_MAX_ROWS = 500  # and never more rows than this (the UI and its database stay light)
+NEEDS_ATTENTION = ("missing", "rejected", "pending")
+
+
+def artifact_rows(rows: list[dict]) -> tuple[list[dict], int]:
+    """The rows the ``report-status`` artifact lists, and how many units it leaves out."""
+    shown = rows if len(rows) <= ARTIFACT_ALL_UP_TO else [
+        r for r in rows if r["status"] in NEEDS_ATTENTION]
+    shown = shown[:ARTIFACT_MAX_ROWS]
+    return shown, len(rows) - len(shown)
+
+
 def report_status_table(rows: list[dict]) -> list[dict]:
     """The per-unit rows as the ``report-status`` artifact shows them (text cells made inert)."""
     return [markdown_row({"Mã": r["unit_code"], "Đơn vị": r["unit_name"], "Tình trạng": r["status_label"],
@@ -101,9 +117,12 @@ def publish_report_status_artifact(rows: list[dict]) -> object:
     """Publish the per-unit table as the Prefect artifact ``report-status`` (inside a flow run)."""
     from prefect.artifacts import create_table_artifact
 
+    shown, left_out = artifact_rows(rows)
     s = summarise(rows)
+    more = (f" Bảng chỉ liệt kê {len(shown)} đơn vị cần chú ý; {left_out} đơn vị khác không hiển "
+            f"thị (xem đầy đủ: giamsat status --json)." if left_out else "")
     return create_table_artifact(
-        key="report-status", table=report_status_table(rows),
+        key="report-status", table=report_status_table(shown),
         description=(f"Báo cáo của các xã, thị trấn: {s['received']}/{s['expected']} đã nhận "
                      f"({s['on_time']} đúng hạn, {s['late']} muộn), {s['missing']} chưa nộp, "
-                     f"{s['rejected_awaiting_correction']} chờ sửa."))
+                     f"{s['rejected_awaiting_correction']} chờ sửa." + more))

@@ -13,7 +13,8 @@ child with a real ``SIGKILL`` after a random delay, or the child kills itself at
 
 A request: ``{"step": "notify"|"remind"|"start", "as_of": DATE, "now": ISO TIME, "config", "home",
 "db_url", "smtp_port" (absent: the file channel), "result": FILE}``; the step runs on ``as_of``
-and the outbox is delivered at ``now``. A run that finishes writes its counts as JSON to ``result``.
+and the outbox is delivered at ``now``, which is also the child's real clock (``giamsat.clock.now``),
+so outbox claims age with the test's clock. A run that finishes writes its counts as JSON to ``result``.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from pathlib import Path
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
+from giamsat import clock
 from giamsat.messaging import channels
 from giamsat.runtime import Runtime
 from giamsat.services.notify import notify
@@ -64,6 +66,11 @@ def _install_kill_points(at_point: int, after_send: int) -> None:
 def run(req: dict) -> dict:
     """Load, run the step, deliver; returns what was counted and done."""
     _install_kill_points(req.get("kill_at_point", 0), req.get("kill_after_send", 0))
+    # Outbox claims are stamped and expired on the real clock; the restarted run is "20 minutes
+    # later" on that clock too, so a dead run's claim has expired (as in production after 15 min).
+    if "now" in req:
+        moment = dt.datetime.fromisoformat(req["now"])
+        clock.now = lambda: moment
     port = req.get("smtp_port")
     delivery = {"channel": "smtp", "smtp_host": "127.0.0.1", "smtp_port": port, "smtp_security": "none",
                 "smtp_timeout": 5} if port else {"channel": "file"}

@@ -1,0 +1,79 @@
+"""Report tables built in bulk are the same XML as tables built row by row with python-docx."""
+
+from __future__ import annotations
+
+import pytest
+from lxml import etree
+
+from giamsat.documents.decree30 import OfficialDocument
+from giamsat.documents.table_layout import set_widths
+
+HEADERS = ["TT", "Đơn vị", "Số hộ", "Tỷ lệ", "Ghi chú"]
+ROWS = [
+    [1, "Xã Số 1 (tổng hợp)", 1234, "2,35", "Đạt"],
+    [2, "Xã Số 2 (tổng hợp)", "1.250", "3,10%", ""],
+    [3, "Thị trấn Số 3", None, "-", "dòng một\ndòng hai"],
+    [4, "  lề trắng ", 0, 1.5, "a\tb"],
+    [5, "Xã Số 5 (tổng hợp)", 99, "2,00", "Đạt"],
+    [6, "Phường Số 6 <&> \"x\"", "12", "khoảng 20", None],
+    *[[i, f"Xã Số {i} (tổng hợp)", i * 10, f"{i},5", "Đạt" if i % 2 else ""] for i in range(7, 40)],
+]
+
+
+def _table_xml(fast: bool, widths=None, again: bool = False) -> bytes:  # noqa: ANN001
+    doc = OfficialDocument(parent_body=None, issuing_body="UBND", number_line="Số: 1",
+                           place_date="Nơi, ngày")
+    t = doc.table(HEADERS, ROWS, widths_cm=widths, size=11, fast=fast)
+    if again:  # the former order: widths written after the rows
+        set_widths(t, widths or [1.1, 5.0, 3.0, 3.0, 4.0])
+    return etree.tostring(t._tbl)
+
+
+@pytest.mark.parametrize("widths", [None, [1.1, 5.0, 3.0, 3.0, 4.0]])
+def test_a_table_built_in_bulk_equals_the_table_built_row_by_row(widths):
+    assert _table_xml(True, widths) == _table_xml(False, widths)
+
+
+def test_widths_written_before_the_rows_equal_widths_written_after():
+    widths = [1.1, 5.0, 3.0, 3.0, 4.0]
+    assert _table_xml(True, widths) == _table_xml(False, widths, again=True)
+
+
+def test_bulk_rows_keep_their_own_texts():
+    xml = etree.tostring(etree.fromstring(_table_xml(True)), encoding="unicode")
+    assert all(f"Xã Số {i} (tổng hợp)" in xml for i in range(7, 40))
+    assert "Phường Số 6 &lt;&amp;&gt;" in xml
+
+
+def _saved_table(tmp_path, stream: bool, monkeypatch) -> bytes:  # noqa: ANN001
+    from docx import Document
+
+    from giamsat.documents import decree30
+
+    monkeypatch.setattr(decree30, "STREAM_ROWS", 5 if stream else 10_000)
+    doc = OfficialDocument(parent_body=None, issuing_body="UBND", number_line="Số: 1",
+                           place_date="Nơi, ngày")
+    doc.para("Trước bảng")
+    doc.table(HEADERS, ROWS, size=11)
+    doc.para("Giữa hai bảng")
+    doc.table(["TT", "Tên"], [[i, f"Dòng {i} & <{i}>"] for i in range(1, 9)])
+    path = doc.save(tmp_path / f"{stream}.docx")
+    read = Document(str(path))
+    return b"".join(etree.tostring(t._tbl, method="c14n") for t in read.tables) + \
+        "|".join(p.text for p in read.paragraphs).encode()
+
+
+def test_long_tables_streamed_into_the_file_read_back_as_tables_built_in_the_tree(tmp_path,
+                                                                                 monkeypatch):
+    streamed = _saved_table(tmp_path, True, monkeypatch)
+    assert streamed == _saved_table(tmp_path, False, monkeypatch)
+    assert "Dòng 8 &amp; &lt;8&gt;".encode() in streamed
+
+
+def test_the_streamed_document_part_is_compressed(tmp_path, monkeypatch):
+    import zipfile
+
+    _saved_table(tmp_path, True, monkeypatch)
+    with zipfile.ZipFile(tmp_path / "True.docx") as zf:
+        info = zf.getinfo("word/document.xml")
+        assert info.compress_type == zipfile.ZIP_DEFLATED and info.compress_size < info.file_size

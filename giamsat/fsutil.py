@@ -31,6 +31,11 @@ def _storage_error(path: Path, exc: OSError) -> StorageError:
                         "hãy giải phóng dung lượng rồi chạy lại bước này.", exc.errno)
 
 
+def storage_error(path: Path, exc: OSError) -> StorageError:
+    """The typed error, in Vietnamese, for a write to ``path`` that failed with ``exc``."""
+    return exc if isinstance(exc, StorageError) else _storage_error(path, exc)
+
+
 @contextmanager
 def atomic_write(path: Path) -> Iterator[BinaryIO]:
     """A binary handle whose content replaces ``path`` only if the block finishes."""

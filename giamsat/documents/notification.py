@@ -7,11 +7,15 @@ from pathlib import Path
 
 from giamsat.calendar import WorkingCalendar
 from giamsat.documents.build_templates import LETTER_TEMPLATE, PLAN_TEMPLATE
-from giamsat.documents.render import render_docx
+from giamsat.documents.render import render_docx, render_docx_bytes
+from giamsat.documents.stamp import Stamp
 from giamsat.errors import PlanError
 from giamsat.formatting import doc_number, place_date, short_date
 from giamsat.plan import Plan, Signatory, Unit
 from giamsat.schedule import milestones
+
+# Placeholder for the per-unit value of ``letter_stamp``: nothing a plan could contain.
+UNIT_TOKEN = "QGSLETTERUNITQ"
 
 
 def plan_number(plan: Plan) -> str:
@@ -94,3 +98,14 @@ def render_letter(plan: Plan, cal: WorkingCalendar, unit: Unit, issued_on: dt.da
                   out_path: Path) -> Path:
     """Write the letter announcing the plan to ``unit`` to ``out_path``."""
     return render_docx(LETTER_TEMPLATE, letter_context(plan, cal, unit, issued_on), out_path)
+
+
+def letter_stamp(plan: Plan, cal: WorkingCalendar, issued_on: dt.date, sample: Unit) -> Stamp:
+    """The letter rendered once for every unit (issued on ``issued_on``); fill with ``letter_values``."""
+    context = letter_context(plan, cal, sample, issued_on) | {"unit_in_sentence": UNIT_TOKEN}
+    return Stamp(render_docx_bytes(LETTER_TEMPLATE, context), (UNIT_TOKEN,))
+
+
+def letter_values(unit: Unit) -> dict[str, str]:
+    """The value ``letter_stamp``'s token stands for."""
+    return {UNIT_TOKEN: in_sentence(unit.name)}

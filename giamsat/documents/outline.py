@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import io
 from pathlib import Path
 
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Cm, Pt
 
-from giamsat.documents.decree30 import OfficialDocument, Signer, set_run_font
+from giamsat.documents.decree30 import OfficialDocument, Signer, enforce_fonts, set_run_font
+from giamsat.documents.stamp import Stamp
 from giamsat.formatting import doc_number, place_date, short_date
 from giamsat.outline_spec import SECTIONS, Marker, Section
 from giamsat.plan import Plan, Unit
@@ -33,8 +36,31 @@ def summary_line(plan: Plan) -> str:
             f"năm {plan.year}")
 
 
+# Placeholders for the per-unit values of ``outline_stamp``: nothing a plan could contain.
+NAME_TOKEN, CODE_TOKEN = "QGSOUTLINENAMEQ", "QGSOUTLINECODEQ"
+
+
 def render_outline(plan: Plan, unit: Unit, out_path: Path, cycle_key: str) -> Path:
     """Write the outline form of ``unit`` to ``out_path`` (atomically) and return the path."""
+    return _build(plan, unit, cycle_key).save(Path(out_path))
+
+
+def outline_stamp(plan: Plan, valid_from: dt.date, cycle_key: str) -> Stamp:
+    """The outline rendered once for every unit valid from ``valid_from``; fill with ``outline_values``."""
+    placeholder = Unit.model_construct(code=CODE_TOKEN, name=NAME_TOKEN, valid_from=valid_from)
+    doc = _build(plan, placeholder, cycle_key)
+    enforce_fonts(doc.doc)
+    buffer = io.BytesIO()
+    doc.doc.save(buffer)
+    return Stamp(buffer.getvalue(), (NAME_TOKEN, CODE_TOKEN))
+
+
+def outline_values(unit: Unit) -> dict[str, str]:
+    """The values ``outline_stamp``'s tokens stand for."""
+    return {NAME_TOKEN: unit.name, CODE_TOKEN: unit.code}
+
+
+def _build(plan: Plan, unit: Unit, cycle_key: str) -> OfficialDocument:
     committee = plan.bodies.committee
     marker = Marker(plan.report.form_version, unit.key, cycle_key)
     doc = OfficialDocument(
@@ -61,7 +87,7 @@ def render_outline(plan: Plan, unit: Unit, out_path: Path, cycle_key: str) -> Pa
     props.identifier = marker.encode()
     props.keywords = f"{cycle_key}; {unit.code}; {plan.report.form_version}"
     props.author = plan.bodies.office.short
-    return doc.save(Path(out_path))
+    return doc
 
 
 def _hidden_marker(doc: OfficialDocument, text: str) -> None:

@@ -27,12 +27,23 @@ def _template_bytes(path: Path, mtime_ns: int) -> bytes:
     return path.read_bytes()
 
 
-def render_docx(template: str, context: dict, out_path: Path, folder: Path = DOCX_TEMPLATES) -> Path:
-    """Render ``templates/docx/<template>`` with ``context`` (XML-escaped) into ``out_path``."""
+def _rendered(template: str, context: dict, folder: Path) -> DocxTemplate:
     source = folder / template
     tpl = DocxTemplate(io.BytesIO(_template_bytes(source, source.stat().st_mtime_ns)))
     tpl.render(context, jinja_env=_environment(), autoescape=True)
-    return _save_atomic(tpl, Path(out_path))
+    return tpl
+
+
+def render_docx(template: str, context: dict, out_path: Path, folder: Path = DOCX_TEMPLATES) -> Path:
+    """Render ``templates/docx/<template>`` with ``context`` (XML-escaped) into ``out_path``."""
+    return _save_atomic(_rendered(template, context, folder), Path(out_path))
+
+
+def render_docx_bytes(template: str, context: dict, folder: Path = DOCX_TEMPLATES) -> bytes:
+    """The rendered ``templates/docx/<template>`` as the bytes of a .docx file."""
+    buffer = io.BytesIO()
+    _rendered(template, context, folder).save(buffer)
+    return buffer.getvalue()
 
 
 def _save_atomic(tpl: DocxTemplate, path: Path) -> Path:

@@ -31,8 +31,9 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 from dataclasses import dataclass, field
+from functools import lru_cache
 
-from sqlalchemy import select, update
+from sqlalchemy import Update, bindparam, select, update
 from sqlalchemy.engine import Connection
 
 from giamsat import clock
@@ -85,9 +86,18 @@ def claim_batch(db: Database, limit: int, ttl: dt.timedelta = CLAIM_TTL,
                             attachments=list(r.attachments or [])) for r in rows]
 
 
+@lru_cache(maxsize=8)
+def _record_statement(names: tuple[str, ...]) -> Update:
+    """``UPDATE … SET claim_token = NULL, attempts = attempts + 1, <names> WHERE id AND token``,
+    built once per set of columns (building a statement per message cost more than sending it)."""
+    return update(M).where(M.c.id == bindparam("b_id"), M.c.claim_token == bindparam("b_token")) \
+        .values(claim_token=None, attempts=M.c.attempts + 1, **{n: bindparam(f"v_{n}") for n in names})
+
+
 def _record(conn: Connection, msg_id: int, token: str, **values: object) -> bool:
-    done = conn.execute(update(M).where(M.c.id == msg_id, M.c.claim_token == token)
-                        .values(claim_token=None, **values))
+    """Record one attempt's outcome (attempts + 1), only if the row still carries our token."""
+    stmt = _record_statement(tuple(sorted(values)))
+    done = conn.execute(stmt, {"b_id": msg_id, "b_token": token, **{f"v_{k}": v for k, v in values.items()}})
     return done.rowcount == 1
 
 
@@ -109,7 +119,7 @@ def _send_batch(db: Database, channel: Channel, token: str, batch: list[Outgoing
                 note = "; ".join(f"{a}: {r}" for a, r in refused.items()) or None
                 with db.engine.begin() as conn:
                     _record(conn, out.id, token, status="sent", sent_at=now, channel=channel.name,
-                            attempts=M.c.attempts + 1, last_error=note)
+                            last_error=note)
                 result.sent += 1
     except DeliveryError as exc:  # the session could not be opened
         if exc.permanent:
@@ -125,11 +135,11 @@ def _outcome_failed(db: Database, out: Outgoing, token: str, exc: DeliveryError,
                     result: DrainResult) -> None:
     with db.engine.begin() as conn:
         if exc.permanent:
-            _record(conn, out.id, token, status="failed", attempts=M.c.attempts + 1,
+            _record(conn, out.id, token, status="failed",
                     last_error=str(exc), claimed_at=now)
             result.failed += 1
         else:
-            _record(conn, out.id, token, attempts=M.c.attempts + 1, last_error=str(exc),
+            _record(conn, out.id, token, last_error=str(exc),
                     claimed_at=None)
             result.deferred += 1
     result.errors.append(f"#{out.id}: {exc}")

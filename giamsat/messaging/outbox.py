@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from giamsat.db.models import Message
@@ -39,6 +41,30 @@ def idempotency_key(cycle_key: str, step: str, kind: str, *facts: object) -> str
     return key if len(key) <= 255 else key[:190] + ":" + hashlib.sha256(key.encode()).hexdigest()
 
 
+def message_row(*, cycle_id: int, key: str, kind: str, to: Sequence[str], template: str, context: dict,
+                now: dt.datetime, cc: Sequence[str] = (), attachments: Sequence[Attachment] = (),
+                unit_id: int | None = None, obligation_id: int | None = None) -> dict:
+    """The column values of a new pending message (rendered), for a bulk insert."""
+    subject, text, html = render_email(template, context)
+    return pending_row(cycle_id=cycle_id, key=key, kind=kind, to=to, cc=cc, subject=subject, text=text,
+                       html=html, now=now, attachments=attachments, unit_id=unit_id,
+                       obligation_id=obligation_id)
+
+
+def pending_row(*, cycle_id: int, key: str, kind: str, to: Sequence[str], cc: Sequence[str],
+                subject: str, text: str, html: str | None, now: dt.datetime,
+                attachments: Sequence[Attachment] = (), unit_id: int | None = None,
+                obligation_id: int | None = None) -> dict:
+    """The column values of a new pending message whose subject and bodies are already rendered."""
+    digest = hashlib.sha256(key.encode()).hexdigest()[:32]
+    return {"cycle_id": cycle_id, "idempotency_key": key, "kind": kind, "channel": None,
+            "to_addrs": list(to), "cc_addrs": list(cc), "subject": subject, "body_text": text,
+            "body_html": html, "attachments": [a.as_json() for a in attachments], "unit_id": unit_id,
+            "obligation_id": obligation_id, "message_id": f"<{digest}@giamsat.local>",
+            "status": "pending", "attempts": 0, "last_error": None, "claim_token": None,
+            "claimed_at": None, "sent_at": None, "created_at": now}
+
+
 def enqueue(session: Session, *, cycle_id: int, key: str, kind: str, to: Sequence[str],
             template: str, context: dict, now: dt.datetime, cc: Sequence[str] = (),
             attachments: Sequence[Attachment] = (), unit_id: int | None = None,
@@ -47,13 +73,23 @@ def enqueue(session: Session, *, cycle_id: int, key: str, kind: str, to: Sequenc
     existing = session.scalar(select(Message).where(Message.idempotency_key == key))
     if existing is not None:
         return existing, False
-    subject, text, html = render_email(template, context)
-    digest = hashlib.sha256(key.encode()).hexdigest()[:32]
-    msg = Message(cycle_id=cycle_id, idempotency_key=key, kind=kind, to_addrs=list(to),
-                  cc_addrs=list(cc), subject=subject, body_text=text, body_html=html,
-                  attachments=[a.as_json() for a in attachments], unit_id=unit_id,
-                  obligation_id=obligation_id, message_id=f"<{digest}@giamsat.local>",
-                  status="pending", attempts=0, created_at=now)
+    msg = Message(**message_row(cycle_id=cycle_id, key=key, kind=kind, to=to, template=template,
+                                context=context, now=now, cc=cc, attachments=attachments,
+                                unit_id=unit_id, obligation_id=obligation_id))
     session.add(msg)
     session.flush()
     return msg, True
+
+
+def insert_pending(session: Session, rows: Sequence[dict]) -> set[str]:
+    """Insert new messages in one statement, skipping any key already queued (by anyone, even a
+    concurrent run that has not committed yet: the unique key makes the second insert wait for it
+    and then skip); returns the keys actually inserted."""
+    if not rows:
+        return set()
+    table = Message.__table__
+    dialect = session.get_bind().dialect.name
+    stmt = (pg_insert(table) if dialect == "postgresql" else sqlite_insert(table)) \
+        .on_conflict_do_nothing(index_elements=[table.c.idempotency_key]) \
+        .returning(table.c.idempotency_key)
+    return set(session.execute(stmt, list(rows)).scalars())

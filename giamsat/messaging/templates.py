@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Hashable
 from functools import lru_cache
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from markupsafe import escape
 
 from giamsat.formatting import long_date, short_date, vn_number, vn_percent
 
@@ -34,4 +36,41 @@ def render_email(template: str, context: dict) -> tuple[str, str, str]:
     subject = env.get_template(f"{template}.subject.j2").render(context)
     text = env.get_template(f"{template}.txt.j2").render(context)
     html = env.get_template(f"{template}.html.j2").render(context)
+    return " ".join(subject.split()), text, html
+
+
+class StampedEmails:
+    """E-mails that differ only in a few values (a unit's name), rendered once per shape.
+
+    ``render_fn(context)`` gives (subject, text, html). The first e-mail of each shape is rendered
+    twice, with placeholder tokens and with the real values; when substituting the values into the
+    first gives the second, later e-mails of that shape are made by substitution (HTML-escaped in
+    the HTML body); otherwise (a filter or a test on a value) every one is rendered in full.
+    """
+
+    def __init__(self, render_fn: Callable[[dict], tuple[str, str, str]]) -> None:
+        self.render_fn = render_fn
+        self._shapes: dict[Hashable, tuple[str, str, str] | None] = {}
+
+    def render(self, shape: Hashable, context: dict, values: dict[str, str]) -> tuple[str, str, str]:
+        """Subject, text and HTML of the e-mail whose ``context`` is completed by ``values``."""
+        tokens = {name: f"\ue000{i}\ue001" for i, name in enumerate(values)}
+        if shape not in self._shapes:
+            exact = self.render_fn(context | values)
+            stamped = self.render_fn(context | tokens)
+            self._shapes[shape] = stamped if _fill(stamped, tokens, values) == exact else None
+            return exact
+        stamped = self._shapes[shape]
+        if stamped is None:
+            return self.render_fn(context | values)
+        return _fill(stamped, tokens, values)
+
+
+def _fill(stamped: tuple[str, str, str], tokens: dict[str, str],
+          values: dict[str, str]) -> tuple[str, str, str]:
+    subject, text, html = stamped
+    for name, token in tokens.items():
+        value = values[name]
+        subject, text = subject.replace(token, value), text.replace(token, value)
+        html = html.replace(token, str(escape(value)))
     return " ".join(subject.split()), text, html

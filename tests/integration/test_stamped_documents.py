@@ -1,0 +1,60 @@
+"""Letters and outlines stamped from a template rendered once read exactly like those rendered alone."""
+
+import datetime as dt
+
+import pytest
+from docx import Document
+
+from giamsat.documents.decree30 import iter_paragraphs
+from giamsat.documents.notification import letter_stamp, letter_values, render_letter
+from giamsat.documents.outline import outline_stamp, outline_values, render_outline
+from giamsat.documents.report_reader import read_report
+from giamsat.documents.stamp import Stamp, StampError
+
+TRICKY = "Xã \"Hợp\" <Hưng> & Đồng's Tân — Ấp Ông Ích Khiêm"
+
+
+def _content(path):
+    doc = Document(str(path))
+    props = doc.core_properties
+    return ([p.text for p in iter_paragraphs(doc)],
+            (props.title, props.subject, props.identifier, props.keywords, props.author))
+
+
+@pytest.fixture
+def tricky_unit(plan):
+    return plan.units_on(dt.date(2024, 4, 1))[3].model_copy(update={"name": TRICKY})
+
+
+def test_a_stamped_outline_reads_like_one_rendered_from_scratch(plan, tricky_unit, tmp_path):
+    slow = render_outline(plan, tricky_unit, tmp_path / "slow.docx", plan.cycle_key)
+    fast = tmp_path / "fast.docx"
+    fast.write_bytes(outline_stamp(plan, tricky_unit.valid_from, plan.cycle_key)
+                     .fill(outline_values(tricky_unit)))
+    assert _content(fast) == _content(slow)
+    assert any(TRICKY in t for t in _content(fast)[0])
+
+
+def test_the_stamped_outline_carries_the_units_marker_for_intake(plan, tricky_unit, tmp_path):
+    fast = tmp_path / "fast.docx"
+    fast.write_bytes(outline_stamp(plan, tricky_unit.valid_from, plan.cycle_key)
+                     .fill(outline_values(tricky_unit)))
+    report = read_report(fast)
+    assert report.marker is not None and not report.marker_conflict
+    assert report.marker.unit_key == tricky_unit.key and report.marker.cycle_key == plan.cycle_key
+
+
+def test_a_stamped_letter_reads_like_one_rendered_from_scratch(plan, cal, tricky_unit, tmp_path):
+    day = dt.date(2024, 4, 1)
+    slow = render_letter(plan, cal, tricky_unit, day, tmp_path / "slow.docx")
+    fast = tmp_path / "fast.docx"
+    other = plan.units_on(day)[0]
+    fast.write_bytes(letter_stamp(plan, cal, day, other).fill(letter_values(tricky_unit)))
+    assert _content(fast) == _content(slow)
+    assert "Kính gửi: UBND xã \"Hợp\" <Hưng> & Đồng's Tân — Ấp Ông Ích Khiêm" in _content(fast)[0]
+
+
+def test_a_template_that_loses_a_token_is_refused(plan, tricky_unit):
+    data = outline_stamp(plan, tricky_unit.valid_from, plan.cycle_key).fill(outline_values(tricky_unit))
+    with pytest.raises(StampError):
+        Stamp(data, ("QGSNOWHEREQ",))

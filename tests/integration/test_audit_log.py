@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 
 import pytest
@@ -25,7 +24,7 @@ def at(day: str, hour: int = 9) -> dt.datetime:
 
 def as_actor(rt: Runtime, name: str) -> Runtime:
     """The same runtime, acting as ``name`` (what GIAMSAT_ACTOR / --actor give a process)."""
-    return dataclasses.replace(rt, settings=rt.settings.model_copy(update={"actor": name}))
+    return rt.replace(settings=rt.settings.model_copy(update={"actor": name}))
 
 
 class Log:

@@ -21,8 +21,8 @@ from pathlib import Path
 from types import ModuleType
 
 TASK_MODULES = ("collect", "draw", "final_report", "followup", "notify", "outbox", "overview", "visits")
-RUNNER_WORK = {"giamsat.demo": ("drop_report", "record_visit", "answer_recommendations"),
-               "giamsat.services.sample": ("draw", "approve")}
+RUNNER_WORK = {"giamsat.demo.communes": ("drop_report", "record_visit", "answer_recommendations"),
+               "giamsat.draw.service": ("draw", "approve")}
 
 _step: list[str] = []          # the flow running now (the demo runs one at a time)
 _depth = [0]
@@ -58,7 +58,7 @@ def _wrap_services(module: ModuleType) -> None:
 
 
 def _instrument() -> None:
-    from giamsat.cli.demo_runner import DemoRunner
+    from giamsat.demo.runner import DemoRunner
     from giamsat.runtime import Runtime
 
     for name in TASK_MODULES:

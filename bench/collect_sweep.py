@@ -24,12 +24,12 @@ from pathlib import Path
 from lxml import etree
 
 from bench.generate import write_plan
-from giamsat import clock
-from giamsat.documents.form_fill import _repack, fill_document_xml
-from giamsat.documents.outline import render_outline
+from giamsat.collect.service import sweep_inbox
+from giamsat.demo.form_fill import _repack, fill_document_xml
+from giamsat.demo.synthetic import synthetic_cells
+from giamsat.domain import clock
+from giamsat.notify.outline import render_outline
 from giamsat.runtime import Runtime
-from giamsat.services.collect import sweep_inbox
-from giamsat.synthetic import synthetic_cells
 
 
 def _reports(rt: Runtime, inbox: Path) -> list[Path]:

@@ -18,10 +18,10 @@ import time
 from pathlib import Path
 
 from bench import generate
-from giamsat import clock
+from giamsat.domain import clock
+from giamsat.messaging.delivery import deliver
+from giamsat.notify.service import notify
 from giamsat.runtime import Runtime
-from giamsat.services.notify import notify
-from giamsat.services.outbox import deliver
 
 DAY = dt.date(2024, 4, 1)
 

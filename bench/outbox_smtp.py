@@ -20,11 +20,11 @@ from collections.abc import Callable
 from email import policy
 from pathlib import Path
 
-from giamsat import clock
+from giamsat.domain import clock
+from giamsat.messaging.delivery import deliver
 from giamsat.messaging.mime import Outgoing, build_email, envelope_sender, message_bytes
 from giamsat.messaging.outbox import enqueue, idempotency_key
 from giamsat.runtime import Runtime
-from giamsat.services.outbox import deliver
 
 CONFIG = Path(__file__).resolve().parents[1] / "config" / "vu-ban-2024.yaml"
 N = 2000

@@ -4,7 +4,7 @@ Setup (not timed): a SQLite database with the Vụ Bản plan's cycle, 10,000 ex
 ("(tổng hợp)") and one open report obligation each, due 06/4/2024. On 02/4/2024 every one is
 owed its "3 working days before" reminder, so the sweep queues 10,000 messages: the heaviest day.
 
-- **sweep**: ``giamsat.services.remind.sweep`` (query, policy, texts, bulk insert, audit, commit).
+- **sweep**: ``giamsat.remind.service.sweep`` (query, policy, texts, bulk insert, audit, commit).
 - **bare**: the same rows read by one plain SELECT, one message per row (the sweep's own subject
   and bodies for one unit, with each unit's name put in by ``str.replace``: same sizes), inserted
   with ``sqlite3``'s ``executemany`` and committed, on a copy of the same database.
@@ -23,10 +23,10 @@ from pathlib import Path
 
 from sqlalchemy import insert
 
-from giamsat import clock
 from giamsat.db.models import Obligation, Unit
+from giamsat.domain import clock
+from giamsat.remind.service import sweep
 from giamsat.runtime import Runtime
-from giamsat.services.remind import sweep
 
 CONFIG = Path(__file__).resolve().parents[1] / "config" / "vu-ban-2024.yaml"
 N = 10_000

@@ -15,10 +15,10 @@ from pathlib import Path
 
 from docx import Document
 
-from giamsat.documents.decree30 import OfficialDocument, Signer
-from giamsat.documents.notification import letter_context, render_letter
-from giamsat.plan import load_plan
-from giamsat.schedule import calendar_for
+from giamsat.docx.decree30 import OfficialDocument, Signer
+from giamsat.notify.letter import letter_context, render_letter
+from giamsat.plan.milestones import calendar_for
+from giamsat.plan.schema import load_plan
 
 CONFIG = Path(__file__).resolve().parents[1] / "config" / "vu-ban-2024.yaml"
 ROUNDS = 40

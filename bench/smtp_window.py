@@ -24,10 +24,10 @@ from pathlib import Path
 
 from sqlalchemy import event
 
-from giamsat import clock
+from giamsat.domain import clock
+from giamsat.messaging.delivery import deliver
 from giamsat.messaging.outbox import enqueue, idempotency_key
 from giamsat.runtime import Runtime
-from giamsat.services.outbox import deliver
 
 CONFIG = Path(__file__).resolve().parents[1] / "config" / "vu-ban-2024.yaml"
 PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"

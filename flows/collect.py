@@ -6,7 +6,7 @@ import datetime as dt
 
 from prefect import flow
 
-from giamsat import clock
+from giamsat.domain import clock
 from tasks.collect import report_status_task, sweep_inbox_task
 from tasks.common import moment, open_runtime
 from tasks.outbox import deliver_with_retries

@@ -6,9 +6,9 @@ from pathlib import Path
 
 from prefect import flow
 
-from giamsat import clock
+from giamsat.domain import clock
+from giamsat.messaging.delivery import counts
 from giamsat.runtime import Runtime
-from giamsat.services.outbox import counts
 from tasks.outbox import deliver_with_retries
 
 

@@ -14,9 +14,9 @@ from prefect import Flow
 from prefect.deployments.runner import EntrypointType, RunnerDeployment
 from prefect.schedules import Schedule
 
-from giamsat.orchestration import step_schedules
-from giamsat.plan import Plan
-from giamsat.schedule import calendar_for
+from giamsat.plan.milestones import calendar_for
+from giamsat.plan.schedule import step_schedules
+from giamsat.plan.schema import Plan
 
 # step → "module:flow object"; `giamsat run STEP` and `giamsat serve` use the same table.
 STEP_FLOWS: dict[str, str] = {

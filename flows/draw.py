@@ -13,7 +13,7 @@ from prefect.flow_runs import pause_flow_run
 from prefect.input import RunInput
 from pydantic import Field
 
-from giamsat import clock
+from giamsat.domain import clock
 from tasks.draw import propose_draw, record_decision
 from tasks.overview import publish_overview
 

@@ -6,7 +6,7 @@ import datetime as dt
 
 from prefect import flow
 
-from giamsat import clock
+from giamsat.domain import clock
 from tasks.common import moment, open_runtime
 from tasks.final_report import write_final_report, write_interim_report
 from tasks.outbox import deliver_with_retries

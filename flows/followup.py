@@ -6,7 +6,7 @@ import datetime as dt
 
 from prefect import flow
 
-from giamsat import clock
+from giamsat.domain import clock
 from tasks.common import open_runtime
 from tasks.followup import sweep_recommendations
 from tasks.overview import publish_overview

@@ -6,8 +6,8 @@ import datetime as dt
 
 from prefect import flow
 
-from giamsat import clock
-from giamsat.services.outbox import counts
+from giamsat.domain import clock
+from giamsat.messaging.delivery import counts
 from tasks.common import moment, open_runtime
 from tasks.notify import sweep_reminders
 from tasks.outbox import deliver_with_retries

@@ -6,7 +6,7 @@ import datetime as dt
 
 from prefect import flow
 
-from giamsat import clock
+from giamsat.domain import clock
 from tasks.common import moment, open_runtime
 from tasks.outbox import deliver_with_retries
 from tasks.overview import publish_overview

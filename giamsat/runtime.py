@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from giamsat.calendar import WorkingCalendar
 from giamsat.db import audit  # noqa: F401 - registers the append-only guard of the audit log
 from giamsat.db.session import Database
-from giamsat.plan import Plan, load_plan
-from giamsat.schedule import calendar_for
+from giamsat.domain.calendar import WorkingCalendar
+from giamsat.plan.milestones import calendar_for
+from giamsat.plan.schema import Plan, load_plan
 from giamsat.settings import DeliverySettings, Settings, load_settings
 
 
@@ -37,8 +37,8 @@ class Runtime:
     @classmethod
     def load(cls, config: Path | None = None, **settings_overrides: object) -> Runtime:
         """Read settings and the plan, open the database (migrated to head), sync the plan."""
+        from giamsat.cycle.sync import sync_plan
         from giamsat.db.migrate import ensure_current
-        from giamsat.services.cycle import sync_plan
 
         settings = load_settings(config=config, **settings_overrides)
         plan = load_plan(settings.config)

@@ -8,8 +8,8 @@ from typing import Literal
 from pydantic import BaseModel, Field, SecretStr, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from giamsat.errors import SettingsError
-from giamsat.plan import Plan
+from giamsat.domain.errors import SettingsError
+from giamsat.plan.schema import Plan
 
 DEFAULT_CONFIG = Path("config/vu-ban-2024.yaml")
 

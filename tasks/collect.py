@@ -7,9 +7,9 @@ import datetime as dt
 from prefect import task
 from prefect.cache_policies import NO_CACHE
 
+from giamsat.collect.service import sweep_inbox
+from giamsat.cycle.status import report_status_rows
 from giamsat.runtime import Runtime
-from giamsat.services.collect import sweep_inbox
-from giamsat.services.status import report_status_rows
 
 
 @task(retries=2, retry_delay_seconds=[2, 10], cache_policy=NO_CACHE)

@@ -9,8 +9,8 @@ from prefect import Task, task
 from prefect.cache_policies import NO_CACHE
 from prefect.client.schemas.objects import State, TaskRun
 
-from giamsat import clock
-from giamsat.errors import DatabaseUnavailable
+from giamsat.domain import clock
+from giamsat.domain.errors import DatabaseUnavailable
 from giamsat.runtime import Runtime
 
 DB_RETRY_DELAYS = [10, 30, 90]  # seconds: a database restarting or failing over is back within minutes

@@ -8,9 +8,9 @@ from pathlib import Path
 from prefect import task
 from prefect.cache_policies import NO_CACHE
 
-from giamsat import clock
+from giamsat.domain import clock
+from giamsat.draw import service as sample
 from giamsat.runtime import Runtime
-from giamsat.services import sample
 
 
 def runtime_for(config: str | None) -> Runtime:

@@ -8,8 +8,8 @@ from pathlib import Path
 from prefect import task
 from prefect.cache_policies import NO_CACHE
 
+from giamsat.final_report import service as report
 from giamsat.runtime import Runtime
-from giamsat.services import report
 
 
 @task(name="write-final-report", cache_policy=NO_CACHE)

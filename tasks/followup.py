@@ -7,8 +7,8 @@ import datetime as dt
 from prefect import task
 from prefect.cache_policies import NO_CACHE
 
+from giamsat.followup import service as followup
 from giamsat.runtime import Runtime
-from giamsat.services import followup
 
 
 @task(name="followup-sweep", cache_policy=NO_CACHE)

@@ -7,9 +7,9 @@ import datetime as dt
 from prefect import task
 from prefect.cache_policies import NO_CACHE
 
+from giamsat.notify.service import NotifySummary, notify
+from giamsat.remind.service import RemindSummary, sweep
 from giamsat.runtime import Runtime
-from giamsat.services.notify import NotifySummary, notify
-from giamsat.services.remind import RemindSummary, sweep
 
 
 @task(name="notify-units", cache_policy=NO_CACHE)

@@ -8,10 +8,10 @@ from prefect import Task, task
 from prefect.cache_policies import NO_CACHE
 from prefect.client.schemas.objects import State, TaskRun
 
-from giamsat.errors import DatabaseError, DeliveryError
+from giamsat.domain.errors import DatabaseError, DeliveryError
+from giamsat.messaging.delivery import counts, deliver
 from giamsat.messaging.drain import DrainResult
 from giamsat.runtime import Runtime
-from giamsat.services.outbox import counts, deliver
 
 
 def transient_only(task: Task, task_run: TaskRun, state: State) -> bool:

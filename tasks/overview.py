@@ -13,11 +13,11 @@ from prefect import task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 
-from giamsat.formatting import short_date
-from giamsat.services.outbox import health, health_line
-from giamsat.services.overview import cycle_status, timeline_markdown
-from giamsat.services.status import publish_report_status_artifact, report_status_rows
-from giamsat.textsafety import markdown_row, markdown_text
+from giamsat.cycle.overview import cycle_status, timeline_markdown
+from giamsat.cycle.status import publish_report_status_artifact, report_status_rows
+from giamsat.domain.formatting import short_date
+from giamsat.domain.textsafety import markdown_row, markdown_text
+from giamsat.messaging.delivery import health, health_line
 from tasks.common import load_runtime
 
 

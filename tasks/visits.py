@@ -7,8 +7,9 @@ import datetime as dt
 from prefect import task
 from prefect.cache_policies import NO_CACHE
 
-from giamsat import clock
-from giamsat.services import minutes, visits
+from giamsat.domain import clock
+from giamsat.visits import minutes
+from giamsat.visits import service as visits
 from tasks.draw import runtime_for
 
 

@@ -30,7 +30,7 @@ PG_ADMIN_URL = os.environ.get("GIAMSAT_TEST_PG_URL", "postgresql+psycopg://postg
 @pytest.fixture(scope="session")
 def plan():
     """The shipped Vụ Bản 2024 plan."""
-    from giamsat.plan import load_plan
+    from giamsat.plan.schema import load_plan
 
     return load_plan(CONFIG)
 
@@ -38,7 +38,7 @@ def plan():
 @pytest.fixture(scope="session")
 def cal(plan):
     """The plan's working calendar."""
-    from giamsat.schedule import calendar_for
+    from giamsat.plan.milestones import calendar_for
 
     return calendar_for(plan)
 

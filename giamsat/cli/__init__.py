@@ -9,7 +9,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from giamsat.errors import GiamsatError, PlanError
+from giamsat.domain.errors import GiamsatError, PlanError
 
 app = typer.Typer(
     help="giamsat — giám sát, đánh giá Chương trình MTQG giảm nghèo bền vững cấp huyện.",

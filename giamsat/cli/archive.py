@@ -6,8 +6,8 @@ from pathlib import Path
 
 import typer
 
+from giamsat.archive import service as archive
 from giamsat.cli.common import console, runtime, state
-from giamsat.services import archive
 
 
 def export(out: Path = typer.Argument(..., metavar="OUT.tar.gz", help="Tệp lưu trữ sẽ ghi."),

@@ -8,11 +8,11 @@ import json
 import typer
 from rich.table import Table
 
-from giamsat import clock
 from giamsat.cli.common import console, parse_date, runtime
 from giamsat.db.audit import AuditQuery, entries
 from giamsat.db.audit import verify as audit_verify
 from giamsat.db.models import AuditEntry
+from giamsat.domain import clock
 
 MAX_LIMIT = 10_000
 DETAIL_WIDTH = 90

@@ -10,8 +10,8 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from giamsat import clock
 from giamsat.cli.common import AS_OF, console, parse_date, runtime
+from giamsat.domain import clock
 
 inbox_app = typer.Typer(help="Hộp thư đến: các tệp báo cáo chờ tiếp nhận.", no_args_is_help=True)
 
@@ -36,7 +36,7 @@ def submit_cmd(
     as_json: bool = typer.Option(False, "--json", help="In kết quả dạng JSON."),
 ) -> None:
     """Tiếp nhận một tệp báo cáo của xã, thị trấn."""
-    from giamsat.services.collect import submit
+    from giamsat.collect.service import submit
 
     result = submit(runtime(), file, parse_moment(at), unit_code=unit, source="cli")
     if as_json:
@@ -65,7 +65,7 @@ def _print_result(r) -> None:  # noqa: ANN001 - SubmitResult
 @inbox_app.command("sweep")
 def sweep(as_json: bool = typer.Option(False, "--json", help="In kết quả dạng JSON.")) -> None:
     """Tiếp nhận mọi tệp trong thư mục inbox/ (tệp đã xử lý chuyển sang processed/ hoặc rejected/)."""
-    from giamsat.services.collect import sweep_inbox
+    from giamsat.collect.service import sweep_inbox
 
     summary = sweep_inbox(runtime(), clock.now())
     if as_json:
@@ -85,10 +85,10 @@ def status(as_of: str = AS_OF,
            csv_file: Path = typer.Option(None, "--csv", metavar="FILE",
                                          help="Ghi tình trạng từng xã ra tệp CSV (mở bằng Excel).")) -> None:
     """Tiến độ các bước và tình trạng báo cáo của từng xã, thị trấn."""
-    from giamsat.services.status import artifact_rows, status_report
+    from giamsat.cycle.status import artifact_rows, status_report
 
     if csv_file is not None:
-        from giamsat.services.exports import export_status
+        from giamsat.cycle.exports import export_status
 
         count = export_status(runtime(), parse_date(as_of), csv_file)
         console.print(f"Đã ghi {count} đơn vị vào {escape(str(csv_file))}")

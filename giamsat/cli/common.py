@@ -10,7 +10,7 @@ from pathlib import Path
 import typer
 from rich.console import Console
 
-from giamsat import clock
+from giamsat.domain import clock
 
 console = Console(highlight=False, soft_wrap=True)
 

@@ -37,7 +37,7 @@ def _prepare(out: Path) -> tuple[Path, Path]:
 
 def summary(rt: Runtime) -> dict:
     """Counts a coordinator wants at the end of the cycle."""
-    from giamsat.services.status import report_status_rows, step_rows, summarise
+    from giamsat.cycle.status import report_status_rows, step_rows, summarise
 
     with rt.db.unit_of_work() as s:
         cyc = rt.cycle_id
@@ -101,7 +101,7 @@ def _print_summary(result: dict, outputs: list[dict], seconds: float, flow_runs:
 def demo(out: Path = typer.Option(DEFAULT_OUT, "--out", help="Thư mục kết quả của bản chạy thử."),
          ) -> None:
     """Chạy thử toàn bộ chu kỳ tháng 4–11 (dữ liệu tổng hợp) và ghi manifest.json."""
-    from giamsat.cli.demo_runner import DemoRunner
+    from giamsat.demo.runner import DemoRunner
 
     started = time.monotonic()
     config = Path(state.config or DEFAULT_CONFIG).resolve()

@@ -6,11 +6,11 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from giamsat import clock
 from giamsat.cli.common import AS_OF, console, parse_date, runtime
-from giamsat.services import outbox as outbox_service
-from giamsat.services.notify import notify as notify_service
-from giamsat.services.remind import sweep
+from giamsat.domain import clock
+from giamsat.messaging import delivery as outbox_service
+from giamsat.notify.service import notify as notify_service
+from giamsat.remind.service import sweep
 
 outbox_app = typer.Typer(help="Hộp thư đi: xem, gửi, gửi lại thư.", invoke_without_command=True)
 

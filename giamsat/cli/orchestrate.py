@@ -13,7 +13,7 @@ from pathlib import Path
 import typer
 
 from giamsat.cli.common import AS_OF, console, parse_date, state
-from giamsat.errors import GiamsatError
+from giamsat.domain.errors import GiamsatError
 from giamsat.settings import DEFAULT_CONFIG
 
 
@@ -72,7 +72,7 @@ def serve(host: str = typer.Option("127.0.0.1", help="Địa chỉ lắng nghe."
           port: int = typer.Option(4200, help="Cổng của máy chủ Prefect."),
           ) -> None:
     """Khởi động máy chủ Prefect cục bộ và phục vụ mọi bước theo lịch của kế hoạch."""
-    from giamsat.plan import load_plan
+    from giamsat.plan.schema import load_plan
 
     plan = load_plan(_config_path())
     api = f"http://{host}:{port}/api"
@@ -91,7 +91,7 @@ def serve(host: str = typer.Option("127.0.0.1", help="Địa chỉ lắng nghe."
         proc.wait(timeout=30)
 
 
-def _serve_deployments(plan, api: str) -> None:  # noqa: ANN001 - giamsat.plan.Plan
+def _serve_deployments(plan, api: str) -> None:  # noqa: ANN001 - giamsat.plan.schema.Plan
     from prefect import serve as prefect_serve
     from prefect.settings import PREFECT_API_URL, temporary_settings
 
@@ -125,7 +125,7 @@ def deploy(work_pool: str = typer.Option(..., "--work-pool", metavar="TÊN",
            ) -> None:
     """Đăng ký mọi bước (theo lịch của kế hoạch) và bước gửi thư lên máy chủ Prefect dùng chung."""
     from flows.deployments import ensure_process_pool, register_to_pool
-    from giamsat.plan import load_plan
+    from giamsat.plan.schema import load_plan
 
     plan, api = load_plan(_config_path()), _shared_api()
     if ensure_process_pool(work_pool):

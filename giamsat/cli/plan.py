@@ -7,8 +7,8 @@ from pathlib import Path
 import typer
 
 from giamsat.cli.common import console, state
-from giamsat.plan import load_plan
-from giamsat.schedule import calendar_for, milestones
+from giamsat.plan.milestones import calendar_for, milestones
+from giamsat.plan.schema import load_plan
 from giamsat.settings import DEFAULT_CONFIG
 
 plan_app = typer.Typer(help="Kế hoạch giám sát (tệp cấu hình YAML).", no_args_is_help=True)

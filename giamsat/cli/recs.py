@@ -9,9 +9,9 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from giamsat import clock
 from giamsat.cli.common import AS_OF, console, parse_date, runtime
-from giamsat.services import followup
+from giamsat.domain import clock
+from giamsat.followup import service as followup
 
 recs_app = typer.Typer(help="Sổ theo dõi kiến nghị.", no_args_is_help=True)
 
@@ -48,7 +48,7 @@ def list_cmd(status: list[str] = typer.Option(None, "--status", help="Lọc theo
 def export_cmd(file: Path = typer.Argument(..., metavar="FILE.csv",
                                            help="Tệp CSV sẽ ghi (mở bằng Excel).")) -> None:
     """Xuất sổ theo dõi kiến nghị ra tệp CSV (UTF-8, mở được bằng Excel)."""
-    from giamsat.services.exports import export_recommendations
+    from giamsat.cycle.exports import export_recommendations
 
     count = export_recommendations(runtime(), file)
     console.print(f"Đã ghi {count} kiến nghị vào {escape(str(file))}")

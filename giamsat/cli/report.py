@@ -15,7 +15,7 @@ OUT = typer.Option(None, "--out", help="Lưu thêm một bản tới tệp này 
 @report_app.command("final")
 def final_cmd(as_of: str = AS_OF, out: Path = OUT) -> None:
     """Lập báo cáo kết quả giám sát, đánh giá; ghi nhận và đưa vào hàng đợi gửi thư."""
-    from giamsat.services.report import final_report
+    from giamsat.final_report.service import final_report
 
     path = final_report(runtime(), parse_date(as_of), out)
     console.print(f"Đã lập báo cáo: {path}")
@@ -25,7 +25,7 @@ def final_cmd(as_of: str = AS_OF, out: Path = OUT) -> None:
 def interim_cmd(as_of: str = AS_OF, out: Path = OUT,
                 send: bool = typer.Option(False, "--send", help="Gửi thư kèm báo cáo tới Sở.")) -> None:
     """Lập báo cáo giữa kỳ phục vụ Đoàn giám sát của tỉnh (tính đến ngày --as-of)."""
-    from giamsat.services.report import interim_report
+    from giamsat.final_report.service import interim_report
 
     path = interim_report(runtime(), parse_date(as_of), out, send=send)
     console.print(f"Đã lập báo cáo giữa kỳ: {path}")

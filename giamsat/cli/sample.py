@@ -8,9 +8,9 @@ from pathlib import Path
 import typer
 from rich.markup import escape
 
-from giamsat import clock
 from giamsat.cli.common import AS_OF, console, parse_date, runtime
-from giamsat.services import sample
+from giamsat.domain import clock
+from giamsat.draw import service as sample
 
 sample_app = typer.Typer(help="Chọn ngẫu nhiên xã và thôn để giám sát.", no_args_is_help=True)
 STATUS_VI = {"proposed": "chờ duyệt", "approved": "đã duyệt", "rejected": "đã từ chối"}

@@ -7,9 +7,10 @@ from pathlib import Path
 import typer
 from rich.markup import escape
 
-from giamsat import clock
 from giamsat.cli.common import AS_OF, console, parse_date, runtime
-from giamsat.services import minutes, visits
+from giamsat.domain import clock
+from giamsat.visits import minutes
+from giamsat.visits import service as visits
 
 visit_app = typer.Typer(help="Giám sát trực tiếp tại xã: lịch, biên bản.", no_args_is_help=True)
 STATUS_VI = {"scheduled": "đã xếp lịch", "done": "đã ghi biên bản"}

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from giamsat.db.audit_chain import ChainCheck, check_chain, entry_hash
 from giamsat.db.models import AuditEntry
-from giamsat.errors import GiamsatError
+from giamsat.domain.errors import GiamsatError
 
 _PENDING = "giamsat_audit_pending"
 CHAIN_LOCK_KEY = 0x61756469  # "audi": PostgreSQL advisory lock of the audit chain

@@ -13,7 +13,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import OperationalError
 
-from giamsat.errors import DatabaseError, DatabaseUnavailable
+from giamsat.domain.errors import DatabaseError, DatabaseUnavailable
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 

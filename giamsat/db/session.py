@@ -12,8 +12,8 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from giamsat.errors import DatabaseError
-from giamsat.textsafety import redact
+from giamsat.domain.errors import DatabaseError
+from giamsat.domain.textsafety import redact
 
 
 def _sqlite_pragmas(dbapi_conn, _record) -> None:  # noqa: ANN001 - DB-API connection

@@ -19,10 +19,10 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Protocol
 
-from giamsat.errors import DeliveryError
+from giamsat.domain.errors import DeliveryError
+from giamsat.domain.textsafety import redact
 from giamsat.messaging.mime import Outgoing, envelope_sender, message_bytes
 from giamsat.settings import DeliverySettings
-from giamsat.textsafety import redact
 
 
 class ConnectionLost(DeliveryError):

@@ -36,10 +36,10 @@ from functools import lru_cache
 from sqlalchemy import Update, bindparam, select, update
 from sqlalchemy.engine import Connection
 
-from giamsat import clock
 from giamsat.db.models import Message
 from giamsat.db.session import Database
-from giamsat.errors import DeliveryError
+from giamsat.domain import clock
+from giamsat.domain.errors import DeliveryError
 from giamsat.messaging.channels import Channel, ConnectionLost
 from giamsat.messaging.mime import Outgoing
 

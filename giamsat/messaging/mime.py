@@ -13,7 +13,7 @@ from email.utils import format_datetime, getaddresses, parseaddr
 from functools import lru_cache
 from pathlib import Path
 
-from giamsat.errors import DeliveryError
+from giamsat.domain.errors import DeliveryError
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import escape
 
-from giamsat.formatting import long_date, short_date, vn_number, vn_percent
+from giamsat.domain.formatting import long_date, short_date, vn_number, vn_percent
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 

@@ -13,7 +13,7 @@ child with a real ``SIGKILL`` after a random delay, or the child kills itself at
 
 A request: ``{"step": "notify"|"remind"|"start", "as_of": DATE, "now": ISO TIME, "config", "home",
 "db_url", "smtp_port" (absent: the file channel), "result": FILE}``; the step runs on ``as_of``
-and the outbox is delivered at ``now``, which is also the child's real clock (``giamsat.clock.now``),
+and the outbox is delivered at ``now``, which is also the child's real clock (``giamsat.domain.clock.now``),
 so outbox claims age with the test's clock. A run that finishes writes its counts as JSON to ``result``.
 """
 
@@ -30,12 +30,12 @@ from pathlib import Path
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
-from giamsat import clock
+from giamsat.domain import clock
 from giamsat.messaging import channels
+from giamsat.messaging.delivery import deliver
+from giamsat.notify.service import notify
+from giamsat.remind.service import sweep
 from giamsat.runtime import Runtime
-from giamsat.services.notify import notify
-from giamsat.services.outbox import deliver
-from giamsat.services.remind import sweep
 
 counted = {"points": 0, "sends": 0}
 

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from giamsat import clock
+from giamsat.domain import clock
 from tests.conftest import ROOT
 
 PER_DAY = 5  # units of the synthetic plan: every notify or reminder day queues 5 messages

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from giamsat.archive.rows import PATH_COLUMNS
 from giamsat.db.models import Base, Document
 from giamsat.db.session import Database
-from giamsat.services.archive_rows import PATH_COLUMNS
 from tests.conftest import CONFIG
 from tests.integration.test_cli_foundation import run
 

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 from docx import Document
 
-from giamsat.documents.decree30_check import check
+from giamsat.docx.decree30_check import check
 
 pytestmark = pytest.mark.prefect
 

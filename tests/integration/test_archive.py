@@ -12,11 +12,14 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from giamsat import clock
+from giamsat.archive import service as archive
 from giamsat.db.models import Base, Document, Recommendation
 from giamsat.db.session import Database
+from giamsat.domain import clock
+from giamsat.followup import service as followup
+from giamsat.messaging import delivery as outbox
+from giamsat.notify import service as notify
 from giamsat.runtime import Runtime
-from giamsat.services import archive, followup, notify, outbox
 from tests.conftest import CONFIG
 
 NOW = clock.at_office_hours(dt.date(2024, 4, 1))
@@ -102,7 +105,7 @@ def test_a_failure_while_moving_files_in_leaves_no_rows_and_no_files(exported, t
             raise OSError(28, "No space left on device")
         return real(src, dst)
 
-    monkeypatch.setattr("giamsat.services.archive.os.replace", replace)
+    monkeypatch.setattr("giamsat.archive.service.os.replace", replace)
     db, home = Database(f"sqlite:///{tmp_path / 'empty.db'}"), tmp_path / "empty-home"
     with pytest.raises(archive.ArchiveError, match="không nhập gì"):
         archive.import_archive(db, home, result.path)

@@ -7,11 +7,11 @@ import threading
 
 from sqlalchemy import delete, func, insert, select, update
 
-from giamsat import clock
 from giamsat.db import audit
 from giamsat.db.migrate import upgrade
 from giamsat.db.models import AuditEntry, Obligation
 from giamsat.db.session import Database
+from giamsat.domain import clock
 
 NOW = clock.at_office_hours(dt.date(2024, 4, 1))
 

@@ -7,14 +7,22 @@ import datetime as dt
 import pytest
 from sqlalchemy import func, select, update
 
-from giamsat import clock
+from giamsat.collect import service as collect
 from giamsat.db.audit import AuditTampering
 from giamsat.db.models import AuditEntry, Message, Submission
-from giamsat.documents.minutes_fill import fill_minutes
-from giamsat.documents.outline import render_outline
+from giamsat.demo.minutes_fill import fill_minutes
+from giamsat.demo.synthetic import fill_outline
+from giamsat.domain import clock
+from giamsat.draw import service as sample
+from giamsat.final_report import service as report
+from giamsat.followup import service as followup
+from giamsat.messaging import delivery as outbox
+from giamsat.notify import service as notify
+from giamsat.notify.outline import render_outline
+from giamsat.remind import service as remind
 from giamsat.runtime import Runtime
-from giamsat.services import collect, followup, minutes, notify, outbox, remind, report, sample, visits
-from giamsat.synthetic import fill_outline
+from giamsat.visits import minutes
+from giamsat.visits import service as visits
 from tests.conftest import CONFIG
 
 

@@ -7,9 +7,9 @@ import pytest
 from docx import Document
 from sqlalchemy import func, select
 
+from giamsat.collect.service import submit, sweep_inbox
 from giamsat.db.models import HouseholdFigure, Submission
-from giamsat.documents.outline import render_outline
-from giamsat.services.collect import submit, sweep_inbox
+from giamsat.notify.outline import render_outline
 from tests.fixtures.collect import at
 
 

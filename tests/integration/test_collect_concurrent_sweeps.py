@@ -9,9 +9,9 @@ import threading
 import pytest
 from sqlalchemy import func, select
 
+from giamsat.collect.service import sweep_inbox
 from giamsat.db.models import Message, Submission
 from giamsat.runtime import Runtime
-from giamsat.services.collect import sweep_inbox
 from tests.conftest import CONFIG
 from tests.fixtures.collect import at
 
@@ -59,7 +59,7 @@ def _sweep_together(rts: list[Runtime]) -> list:
 
 @pytest.mark.parametrize("chunk", [1, 200])
 def test_two_sweeps_at_once_take_each_file_once(two_runtimes, forms, chunk, monkeypatch):
-    monkeypatch.setattr("giamsat.services.collect_sweep.CHUNK", chunk)
+    monkeypatch.setattr("giamsat.collect.sweep.CHUNK", chunk)
     files = _fill_inbox(two_runtimes[0], forms, copies=1)
     summaries = _sweep_together(two_runtimes)
     results = [r for s in summaries for r in s.results]
@@ -72,7 +72,7 @@ def test_two_sweeps_at_once_take_each_file_once(two_runtimes, forms, chunk, monk
 @pytest.mark.parametrize("chunk", [1, 200])
 def test_two_sweeps_at_once_take_each_content_once_even_under_two_names(two_runtimes, forms, chunk,
                                                                        monkeypatch):
-    monkeypatch.setattr("giamsat.services.collect_sweep.CHUNK", chunk)  # 1: the sweeps interleave
+    monkeypatch.setattr("giamsat.collect.sweep.CHUNK", chunk)  # 1: the sweeps interleave
     files = _fill_inbox(two_runtimes[0], forms, copies=2)
     summaries = _sweep_together(two_runtimes)
     results = [r for s in summaries for r in s.results]

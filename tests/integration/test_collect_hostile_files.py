@@ -8,10 +8,10 @@ import zipfile
 import pytest
 from sqlalchemy import func, select, text
 
+from giamsat.collect.service import submit
 from giamsat.db.models import HouseholdFigure, Submission
-from giamsat.documents.reading import open_docx
-from giamsat.errors import BadDocument
-from giamsat.services.collect import submit
+from giamsat.docx.reading import open_docx
+from giamsat.domain.errors import BadDocument
 from tests.fixtures.collect import at
 
 SECRET = "BI-MAT-7f3a9c-KHONG-DUOC-LO"

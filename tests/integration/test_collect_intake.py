@@ -2,6 +2,7 @@
 
 from sqlalchemy import func, select
 
+from giamsat.collect.service import submit
 from giamsat.db.models import (
     AuditEntry,
     HouseholdFigure,
@@ -12,7 +13,6 @@ from giamsat.db.models import (
     Step,
     Submission,
 )
-from giamsat.services.collect import submit
 from tests.fixtures.collect import at
 
 

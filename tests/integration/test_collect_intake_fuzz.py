@@ -16,10 +16,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
+from giamsat.collect.service import submit
 from giamsat.db.models import HouseholdFigure, PovertyModel, Submission
-from giamsat.errors import GiamsatError
+from giamsat.domain.errors import GiamsatError
 from giamsat.runtime import Runtime
-from giamsat.services.collect import submit
 from tests.conftest import CONFIG
 from tests.fixtures.collect import at
 
@@ -31,8 +31,8 @@ BUDGET = settings(max_examples=int(os.environ.get("GIAMSAT_FUZZ_EXAMPLES", "30")
 @pytest.fixture(scope="module")
 def intake(plan, tmp_path_factory):
     """A runtime on SQLite and one filled form's zip entries, made once for all examples."""
-    from giamsat.documents.outline import render_outline
-    from giamsat.synthetic import fill_outline
+    from giamsat.demo.synthetic import fill_outline
+    from giamsat.notify.outline import render_outline
 
     folder = tmp_path_factory.mktemp("intake-fuzz")
     blank = render_outline(plan, plan.units[3], folder / "blank.docx", plan.cycle_key)

@@ -5,8 +5,8 @@ import os
 import subprocess
 import sys
 
-from giamsat.services.collect import submit
-from giamsat.services.status import report_status_rows, summarise
+from giamsat.collect.service import submit
+from giamsat.cycle.status import report_status_rows, summarise
 from tests.conftest import CONFIG, ROOT
 from tests.fixtures.collect import at
 

@@ -8,6 +8,8 @@ import shutil
 import pytest
 from sqlalchemy import select
 
+from giamsat.collect import batch as collect_batch
+from giamsat.collect.service import submit, sweep_inbox
 from giamsat.db.models import (
     AuditEntry,
     HouseholdFigure,
@@ -18,8 +20,6 @@ from giamsat.db.models import (
     Submission,
 )
 from giamsat.runtime import Runtime
-from giamsat.services import collect_batch
-from giamsat.services.collect import submit, sweep_inbox
 from tests.conftest import CONFIG
 from tests.fixtures.collect import at
 
@@ -80,7 +80,7 @@ def test_a_chunked_sweep_records_what_one_by_one_intake_records(chunk, forms, pl
         except Exception:  # noqa: BLE001, S110 - the junk file is refused by both ways alike
             pass
     monkeypatch.setattr(collect_batch, "CHUNK", chunk)
-    monkeypatch.setattr("giamsat.services.collect_sweep.CHUNK", chunk)
+    monkeypatch.setattr("giamsat.collect.sweep.CHUNK", chunk)
     summary = sweep_inbox(swept, at("2024-04-02", 17))
     assert sorted(r.status for r in summary.results) == sorted(
         ["accepted"] * 6 + ["rejected", "duplicate", "rejected"])

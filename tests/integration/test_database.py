@@ -8,10 +8,10 @@ from alembic.migration import MigrationContext
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from giamsat import clock
+from giamsat.cycle.sync import mark_step_done, sync_plan, unit_rows_on
 from giamsat.db import models as m
 from giamsat.db.migrate import current_revision, head_revision
-from giamsat.services.cycle import mark_step_done, sync_plan, unit_rows_on
+from giamsat.domain import clock
 from tests.conftest import CONFIG
 
 NOW = dt.datetime(2024, 4, 1, 8, 0, tzinfo=clock.TZ)

@@ -5,9 +5,9 @@ import datetime as dt
 from docx import Document
 from docx.shared import Mm
 
-from giamsat.documents.decree30 import OfficialDocument, Signer
-from giamsat.documents.decree30_check import check
-from giamsat.formatting import doc_number, place_date
+from giamsat.docx.decree30 import OfficialDocument, Signer
+from giamsat.docx.decree30_check import check
+from giamsat.domain.formatting import doc_number, place_date
 
 SIGNER = Signer("PHÓ CHỦ TỊCH", "Đỗ Văn Kỳ", "TM. ỦY BAN NHÂN DÂN", "KT. CHỦ TỊCH")
 

@@ -11,7 +11,7 @@ import pytest
 from prefect.client.schemas.schedules import RRuleSchedule
 
 from flows.deployments import STEP_FLOWS, build_deployments, load_flow
-from giamsat.orchestration import step_schedules
+from giamsat.plan.schedule import step_schedules
 from tests.conftest import CONFIG, ROOT
 
 
@@ -43,7 +43,7 @@ def test_the_deployed_reminder_schedule_skips_holidays(plan):
 
 
 def _cal(plan):
-    from giamsat.schedule import calendar_for
+    from giamsat.plan.milestones import calendar_for
 
     return calendar_for(plan)
 

@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from prefect.client.orchestration import get_client
 from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
 
-from giamsat.errors import DatabaseUnavailable
+from giamsat.domain.errors import DatabaseUnavailable
 from tasks.common import open_runtime
 from tests.conftest import CONFIG
 

@@ -21,8 +21,8 @@ from docx import Document as Docx
 from sqlalchemy import func, select
 
 from giamsat.db.models import Document, Message, Obligation, Step
-from giamsat.errors import StorageError
-from giamsat.services.notify import notify
+from giamsat.domain.errors import StorageError
+from giamsat.notify.service import notify
 from tests.conftest import CONFIG, ROOT
 
 NOTIFY_DAY = __import__("datetime").date(2024, 4, 1)
@@ -99,10 +99,10 @@ def _assert_rerun_completes(rt) -> None:  # noqa: ANN001
 
 
 def test_a_disk_filling_up_mid_document_leaves_no_half_file_and_records_nothing(runtime, monkeypatch):
-    import giamsat.fsutil
+    import giamsat.files.fsutil
 
     with monkeypatch.context() as m:
-        m.setattr(giamsat.fsutil.os, "fdopen", FillingDisk(budget=700_000))
+        m.setattr(giamsat.files.fsutil.os, "fdopen", FillingDisk(budget=700_000))
         with pytest.raises(StorageError) as caught:
             notify(runtime, NOTIFY_DAY)
     _assert_failed_cleanly(runtime, caught.value)

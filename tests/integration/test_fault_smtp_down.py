@@ -13,11 +13,11 @@ from contextlib import contextmanager
 
 import pytest
 
-from giamsat import clock
+from giamsat.cycle.status import status_report
+from giamsat.domain import clock
+from giamsat.messaging.delivery import counts, deliver, list_messages
+from giamsat.notify.service import notify
 from giamsat.runtime import Runtime
-from giamsat.services.notify import notify
-from giamsat.services.outbox import counts, deliver, list_messages
-from giamsat.services.status import status_report
 from tests.conftest import CONFIG, ROOT
 from tests.fixtures.smtp import RecordingHandler
 

@@ -5,13 +5,13 @@ import datetime as dt
 from docx import Document
 from sqlalchemy import select
 
-from giamsat import clock
 from giamsat.db.models import Document as DocRow
 from giamsat.db.models import Message, Step
-from giamsat.documents.decree30_check import check
-from giamsat.formatting import vn_number
-from giamsat.services import followup
-from giamsat.services.report import final_report, interim_report
+from giamsat.docx.decree30_check import check
+from giamsat.domain import clock
+from giamsat.domain.formatting import vn_number
+from giamsat.final_report.service import final_report, interim_report
+from giamsat.followup import service as followup
 from tests.fixtures.report_data import POOR, SAMPLED, end_of
 
 D = dt.date

@@ -7,10 +7,11 @@ import datetime as dt
 
 from docx import Document
 
-from giamsat.documents import charts, final_report
-from giamsat.documents.decree30_check import check
-from giamsat.services import followup
-from giamsat.services.report import final_report as write_final
+from giamsat.docx.decree30_check import check
+from giamsat.final_report import charts
+from giamsat.final_report import document as final_report
+from giamsat.final_report.service import final_report as write_final
+from giamsat.followup import service as followup
 
 FINAL = dt.date(2024, 11, 20)
 

@@ -6,10 +6,10 @@ import re
 import pytest
 from sqlalchemy import select
 
-from giamsat import clock
 from giamsat.db.models import AuditEntry, Obligation, Recommendation
-from giamsat.errors import BadDocument, Conflict
-from giamsat.services import followup
+from giamsat.domain import clock
+from giamsat.domain.errors import BadDocument, Conflict
+from giamsat.followup import service as followup
 
 D = dt.date
 NOW = clock.at_office_hours(D(2024, 5, 20))

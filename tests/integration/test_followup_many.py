@@ -5,11 +5,11 @@ import datetime as dt
 import pytest
 from sqlalchemy import select
 
-from giamsat import clock
 from giamsat.db.models import AuditEntry, Obligation, Recommendation, RecommendationEvent
-from giamsat.errors import Conflict
+from giamsat.domain import clock
+from giamsat.domain.errors import Conflict
+from giamsat.followup import service as followup
 from giamsat.runtime import Runtime
-from giamsat.services import followup
 from tests.conftest import CONFIG
 
 NOW = clock.at_office_hours(dt.date(2024, 5, 20))

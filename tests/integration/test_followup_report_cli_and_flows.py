@@ -6,7 +6,7 @@ import json
 import pytest
 from docx import Document
 
-from giamsat.documents.decree30_check import check
+from giamsat.docx.decree30_check import check
 from giamsat.runtime import Runtime
 from tests.conftest import CONFIG
 from tests.fixtures.report_data import build_cycle

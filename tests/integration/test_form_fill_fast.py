@@ -6,14 +6,14 @@ import zipfile
 
 import pytest
 
-from giamsat.documents.form_fill import fill_outline_fast
-from giamsat.documents.report_reader import read_report, read_report_docx
-from giamsat.synthetic import FAULTS, fill_outline
+from giamsat.collect.reader import read_report, read_report_docx
+from giamsat.demo.form_fill import fill_outline_fast
+from giamsat.demo.synthetic import FAULTS, fill_outline
 
 
 @pytest.fixture(scope="module")
 def blank(plan, tmp_path_factory):
-    from giamsat.documents.outline import render_outline
+    from giamsat.notify.outline import render_outline
 
     return render_outline(plan, plan.units[5], tmp_path_factory.mktemp("ff") / "blank.docx",
                           plan.cycle_key)

@@ -3,10 +3,10 @@
 import pytest
 from sqlalchemy import select
 
+from giamsat.collect.service import submit, sweep_inbox
 from giamsat.db.models import Submission
-from giamsat.errors import BadDocument
-from giamsat.services.collect import submit, sweep_inbox
-from giamsat.services.evidence import store_evidence
+from giamsat.domain.errors import BadDocument
+from giamsat.followup.evidence import store_evidence
 from tests.fixtures.collect import at
 
 HOSTILE_NAMES = ["../../etc/x.docx", "/etc/cron.d/x.docx", "..\\..\\Windows\\x.docx", "x\x00.docx",

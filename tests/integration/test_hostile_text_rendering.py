@@ -16,18 +16,21 @@ import pytest
 from docx import Document
 from sqlalchemy import select
 
-from giamsat import clock
+from giamsat.collect.service import submit
 from giamsat.db.models import Document as DocRow
 from giamsat.db.models import Message, Submission, Unit
-from giamsat.documents.decree30 import iter_paragraphs
-from giamsat.documents.outline import render_outline
+from giamsat.demo.synthetic import fill_outline
+from giamsat.docx.decree30 import iter_paragraphs
+from giamsat.domain import clock
+from giamsat.draw import service as sample
+from giamsat.final_report.service import final_report
+from giamsat.followup import service as followup
+from giamsat.messaging.delivery import deliver
+from giamsat.notify.outline import render_outline
+from giamsat.notify.service import notify
 from giamsat.runtime import Runtime
-from giamsat.services import followup, minutes, sample, visits
-from giamsat.services.collect import submit
-from giamsat.services.notify import notify
-from giamsat.services.outbox import deliver
-from giamsat.services.report import final_report
-from giamsat.synthetic import fill_outline
+from giamsat.visits import minutes
+from giamsat.visits import service as visits
 from tests.fixtures.collect import at
 from tests.fixtures.hostile import HOSTILE
 from tests.fixtures.report_data import build_cycle
@@ -132,7 +135,7 @@ def test_a_recommendation_typed_with_control_characters_still_prints_in_the_fina
 
 
 def test_an_absurdly_long_recommendation_is_refused_with_a_typed_error(sqlite_runtime):
-    from giamsat.errors import Conflict
+    from giamsat.domain.errors import Conflict
 
     with pytest.raises(Conflict) as refused:
         followup.add(sqlite_runtime, "x" * 6000, "UBND xã", None, None, None, "x", NOW)

@@ -6,13 +6,15 @@ import pytest
 from docx import Document
 from sqlalchemy import select
 
-from giamsat import clock
 from giamsat.db.models import Consultation, Finding, Obligation, Recommendation, Step, Visit
-from giamsat.documents.decree30 import iter_paragraphs, save_atomic
-from giamsat.documents.decree30_check import check
-from giamsat.documents.minutes_fill import fill_minutes
-from giamsat.errors import BadDocument
-from giamsat.services import minutes, sample, visits
+from giamsat.demo.minutes_fill import fill_minutes
+from giamsat.docx.decree30 import iter_paragraphs, save_atomic
+from giamsat.docx.decree30_check import check
+from giamsat.domain import clock
+from giamsat.domain.errors import BadDocument
+from giamsat.draw import service as sample
+from giamsat.visits import minutes
+from giamsat.visits import service as visits
 
 NOW = clock.at_office_hours(dt.date(2024, 5, 2))
 

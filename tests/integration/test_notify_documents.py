@@ -5,10 +5,10 @@ import zipfile
 
 from docx import Document
 
-from giamsat.documents.build_templates import BUILDERS, DOCX_TEMPLATES, build_all
-from giamsat.documents.decree30 import iter_paragraphs
-from giamsat.documents.decree30_check import check
-from giamsat.documents.notification import render_letter, render_plan
+from giamsat.docx.decree30 import iter_paragraphs
+from giamsat.docx.decree30_check import check
+from giamsat.notify.letter import render_letter, render_plan
+from giamsat.notify.templates import BUILDERS, DOCX_TEMPLATES, build_all
 
 
 def _texts(path):
@@ -67,4 +67,4 @@ def test_the_committed_word_templates_are_what_the_builder_makes(tmp_path):
     for name in BUILDERS:
         with zipfile.ZipFile(DOCX_TEMPLATES / name) as committed, zipfile.ZipFile(tmp_path / name) as fresh:
             assert committed.read("word/document.xml") == fresh.read("word/document.xml"), (
-                f"templates/docx/{name} is stale: run python -m giamsat.documents.build_templates")
+                f"templates/docx/{name} is stale: run python -m giamsat.notify.templates")

@@ -6,11 +6,11 @@ import io
 from docx import Document as Docx
 from sqlalchemy import func, select
 
-from giamsat import clock
 from giamsat.db.models import AuditEntry, Document, Obligation, Step
-from giamsat.documents.decree30_check import check
-from giamsat.services.notify import notify
-from giamsat.services.outbox import counts, deliver
+from giamsat.docx.decree30_check import check
+from giamsat.domain import clock
+from giamsat.messaging.delivery import counts, deliver
+from giamsat.notify.service import notify
 
 AS_OF = dt.date(2024, 4, 1)
 NOW = clock.at_office_hours(AS_OF, 9)

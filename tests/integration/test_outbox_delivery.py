@@ -6,11 +6,11 @@ from email import policy
 
 from sqlalchemy import select, update
 
-from giamsat import clock
 from giamsat.db.models import Message
+from giamsat.domain import clock
+from giamsat.messaging.delivery import counts, deliver, retry
 from giamsat.messaging.drain import claim_batch
 from giamsat.messaging.outbox import enqueue, idempotency_key
-from giamsat.services.outbox import counts, deliver, retry
 
 NOW = dt.datetime(2024, 4, 1, 8, tzinfo=clock.TZ)
 LATER = NOW + dt.timedelta(minutes=5)

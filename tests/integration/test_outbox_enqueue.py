@@ -4,8 +4,8 @@ import datetime as dt
 
 from sqlalchemy import func, select
 
-from giamsat import clock
 from giamsat.db.models import Message
+from giamsat.domain import clock
 from giamsat.messaging.outbox import enqueue, idempotency_key
 
 NOW = dt.datetime(2024, 4, 1, 8, tzinfo=clock.TZ)

@@ -2,9 +2,9 @@
 
 from docx import Document
 
-from giamsat.documents.decree30_check import check
-from giamsat.documents.outline import TITLE, render_outline
-from giamsat.outline_spec import SECTIONS, decode_marker
+from giamsat.docx.decree30_check import check
+from giamsat.domain.outline_spec import SECTIONS, decode_marker
+from giamsat.notify.outline import TITLE, render_outline
 
 
 def test_every_unit_gets_a_compliant_form_naming_it(plan, tmp_path):

@@ -6,10 +6,10 @@ import threading
 import pytest
 from sqlalchemy import func, select
 
-from giamsat import clock
 from giamsat.db.models import Message, Obligation, Unit
+from giamsat.domain import clock
+from giamsat.remind import service as remind
 from giamsat.runtime import Runtime
-from giamsat.services import remind
 from tests.conftest import CONFIG
 
 D = dt.date

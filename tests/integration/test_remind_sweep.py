@@ -4,9 +4,9 @@ import datetime as dt
 
 from sqlalchemy import select
 
-from giamsat import clock
 from giamsat.db.models import Message, Obligation, Recommendation, Unit, Visit
-from giamsat.services.remind import sweep
+from giamsat.domain import clock
+from giamsat.remind.service import sweep
 
 D = dt.date
 CREATED = clock.at_office_hours(D(2024, 4, 1))

@@ -11,15 +11,15 @@ from docx import Document
 from docx.oxml.ns import qn
 from docx.oxml.parser import OxmlElement
 
-from giamsat.documents import report_xml
-from giamsat.documents.reading import open_docx_xml
-from giamsat.documents.report_reader import parse_xml, read_report, read_report_docx
+from giamsat.collect import xml_reader as report_xml
+from giamsat.collect.reader import parse_xml, read_report, read_report_docx
+from giamsat.docx.reading import open_docx_xml
 
 
 @pytest.fixture(scope="module")
 def filled(plan, tmp_path_factory) -> bytes:
-    from giamsat.documents.outline import render_outline
-    from giamsat.synthetic import fill_outline
+    from giamsat.demo.synthetic import fill_outline
+    from giamsat.notify.outline import render_outline
 
     folder = tmp_path_factory.mktemp("fast")
     unit = plan.units[3]

@@ -9,9 +9,9 @@ from docx import Document
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from giamsat.documents.report_reader import parse_document, read_report
-from giamsat.errors import BadDocument
-from giamsat.validation import Expectation, UnitRef, validate
+from giamsat.collect.reader import parse_document, read_report
+from giamsat.domain.errors import BadDocument
+from giamsat.domain.validation import Expectation, UnitRef, validate
 
 FUZZ = settings(max_examples=40, deadline=None,
                 suppress_health_check=[HealthCheck.function_scoped_fixture,
@@ -21,8 +21,8 @@ FUZZ = settings(max_examples=40, deadline=None,
 @pytest.fixture(scope="module")
 def sample(plan, tmp_path_factory):
     """One filled form's bytes, made once for all examples."""
-    from giamsat.documents.outline import render_outline
-    from giamsat.synthetic import fill_outline
+    from giamsat.demo.synthetic import fill_outline
+    from giamsat.notify.outline import render_outline
 
     folder = tmp_path_factory.mktemp("fuzz")
     blank = render_outline(plan, plan.units[2], folder / "blank.docx", plan.cycle_key)

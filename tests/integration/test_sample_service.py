@@ -5,10 +5,10 @@ import datetime as dt
 import pytest
 from sqlalchemy import select, update
 
-from giamsat import clock
 from giamsat.db.models import AuditEntry, SampleDraw, Step
-from giamsat.errors import Conflict
-from giamsat.services import sample
+from giamsat.domain import clock
+from giamsat.domain.errors import Conflict
+from giamsat.draw import service as sample
 
 DRAW_ON = dt.date(2024, 4, 10)
 NOW = clock.at_office_hours(DRAW_ON, 9)

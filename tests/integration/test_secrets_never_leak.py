@@ -17,13 +17,13 @@ import time
 import pytest
 from sqlalchemy import inspect, select, text
 
-from giamsat import clock
 from giamsat.db.models import Message
 from giamsat.db.session import Database
-from giamsat.errors import DatabaseError, DeliveryError
+from giamsat.domain import clock
+from giamsat.domain.errors import DatabaseError, DeliveryError
+from giamsat.messaging.delivery import deliver
+from giamsat.notify.service import notify
 from giamsat.runtime import Runtime
-from giamsat.services.notify import notify
-from giamsat.services.outbox import deliver
 from tests.conftest import CONFIG, ROOT
 
 MARKER = "Mk-9f2c7e-BI-MAT"

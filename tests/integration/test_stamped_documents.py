@@ -5,11 +5,11 @@ import datetime as dt
 import pytest
 from docx import Document
 
-from giamsat.documents.decree30 import iter_paragraphs
-from giamsat.documents.notification import letter_stamp, letter_values, render_letter
-from giamsat.documents.outline import outline_stamp, outline_values, render_outline
-from giamsat.documents.report_reader import read_report
-from giamsat.documents.stamp import Stamp, StampError
+from giamsat.collect.reader import read_report
+from giamsat.docx.decree30 import iter_paragraphs
+from giamsat.docx.stamp import Stamp, StampError
+from giamsat.notify.letter import letter_stamp, letter_values, render_letter
+from giamsat.notify.outline import outline_stamp, outline_values, render_outline
 
 TRICKY = "Xã \"Hợp\" <Hưng> & Đồng's Tân — Ấp Ông Ích Khiêm"
 

@@ -5,10 +5,11 @@ import datetime as dt
 import pytest
 from sqlalchemy import select
 
-from giamsat import clock
 from giamsat.db.models import Message, Obligation
-from giamsat.errors import Conflict, NotFound
-from giamsat.services import sample, visits
+from giamsat.domain import clock
+from giamsat.domain.errors import Conflict, NotFound
+from giamsat.draw import service as sample
+from giamsat.visits import service as visits
 
 DRAW_ON = dt.date(2024, 4, 10)
 AS_OF = dt.date(2024, 5, 2)

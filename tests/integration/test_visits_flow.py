@@ -6,8 +6,8 @@ from pathlib import Path
 import pytest
 
 from flows.visits import visits_flow
+from giamsat.draw import service as sample
 from giamsat.runtime import Runtime
-from giamsat.services import sample
 from tests.conftest import CONFIG
 
 pytestmark = pytest.mark.prefect

@@ -2,7 +2,7 @@
 
 import datetime as dt
 
-from giamsat.calendar import WorkingCalendar
+from giamsat.domain.calendar import WorkingCalendar
 
 D = dt.date
 

@@ -8,7 +8,7 @@ from docx import Document
 from docx.oxml.ns import qn
 from docx.text.paragraph import Paragraph
 
-from giamsat.documents.decree30 import OfficialDocument, enforce_fonts
+from giamsat.docx.decree30 import OfficialDocument, enforce_fonts
 
 
 def _mixed() -> bytes:

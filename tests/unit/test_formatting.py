@@ -2,7 +2,7 @@
 
 import datetime as dt
 
-from giamsat.formatting import doc_number, long_date, place_date, short_date, vn_number, vn_percent
+from giamsat.domain.formatting import doc_number, long_date, place_date, short_date, vn_number, vn_percent
 
 
 def test_numbers_use_dot_for_thousands_and_comma_for_decimals():

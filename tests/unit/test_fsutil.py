@@ -4,8 +4,8 @@ import errno
 
 import pytest
 
-from giamsat.errors import StorageError
-from giamsat.fsutil import atomic_write, write_bytes_atomic
+from giamsat.domain.errors import StorageError
+from giamsat.files.fsutil import atomic_write, write_bytes_atomic
 
 
 def test_a_failed_write_keeps_the_previous_version_and_leaves_no_temporary_file(tmp_path):

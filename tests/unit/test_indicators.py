@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 
-from giamsat import indicators as ind
+from giamsat.domain import indicators as ind
 
 D = dt.date
 A = ind.UnitRef("A@2024-01-01", "00001", "Xã A", D(2024, 1, 1), D(2024, 8, 31), "C@2024-09-01")

@@ -4,7 +4,7 @@ import datetime as dt
 
 from prefect.client.schemas.schedules import RRuleSchedule
 
-from giamsat.orchestration import step_schedules
+from giamsat.plan.schedule import step_schedules
 
 UTC = dt.UTC
 

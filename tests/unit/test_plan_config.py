@@ -6,8 +6,8 @@ import datetime as dt
 import pytest
 import yaml
 
-from giamsat.errors import PlanError
-from giamsat.plan import load_plan, parse_plan
+from giamsat.domain.errors import PlanError
+from giamsat.plan.schema import load_plan, parse_plan
 from tests.conftest import CONFIG
 
 

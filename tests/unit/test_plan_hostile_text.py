@@ -5,8 +5,8 @@ import copy
 import pytest
 import yaml
 
-from giamsat.errors import PlanError
-from giamsat.plan import parse_plan
+from giamsat.domain.errors import PlanError
+from giamsat.plan.schema import parse_plan
 from tests.conftest import CONFIG
 
 

@@ -6,8 +6,8 @@ import zipfile
 import pytest
 from docx import Document
 
-from giamsat.documents.reading import Limits, open_docx
-from giamsat.errors import BadDocument
+from giamsat.docx.reading import Limits, open_docx
+from giamsat.domain.errors import BadDocument
 
 
 def docx_bytes(text="Báo cáo") -> bytes:

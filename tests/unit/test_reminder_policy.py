@@ -2,7 +2,7 @@
 
 import datetime as dt
 
-from giamsat.reminders import Policy, reminder_on, slots
+from giamsat.domain.reminders import Policy, reminder_on, slots
 
 D = dt.date
 POLICY = Policy(before_working_days=(3, 1), on_due_date=True, after_every_working_days=2,

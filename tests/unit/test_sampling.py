@@ -7,8 +7,8 @@ import math
 
 import pytest
 
-from giamsat import sampling
-from giamsat.sampling import FrameUnit, Parameters, Stratum
+from giamsat.domain import sampling
+from giamsat.domain.sampling import FrameUnit, Parameters, Stratum
 
 DRAW_ON = dt.date(2024, 4, 10)
 

@@ -2,7 +2,7 @@
 
 import datetime as dt
 
-from giamsat.schedule import STEP_KEYS, milestones
+from giamsat.plan.milestones import STEP_KEYS, milestones
 
 
 def test_milestones_follow_the_plan_in_order(plan, cal):

@@ -5,7 +5,7 @@ import io
 
 import pytest
 
-from giamsat.spreadsheet import BOM, csv_cell, csv_text, write_csv
+from giamsat.files.spreadsheet import BOM, csv_cell, csv_text, write_csv
 
 
 @pytest.mark.parametrize("text", ["=1+2", "+84912345678", "-2+3", "@SUM(A1:A2)", "\t=1", "\r=1",

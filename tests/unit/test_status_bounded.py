@@ -1,6 +1,6 @@
 """The per-unit status table stays bounded for a province or the whole country."""
 
-from giamsat.services.status import ARTIFACT_ALL_UP_TO, ARTIFACT_MAX_ROWS, artifact_rows
+from giamsat.cycle.status import ARTIFACT_ALL_UP_TO, ARTIFACT_MAX_ROWS, artifact_rows
 
 
 def _rows(n: int, missing_every: int) -> list[dict]:

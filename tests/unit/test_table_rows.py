@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from lxml import etree
 
-from giamsat.documents.decree30 import OfficialDocument
-from giamsat.documents.table_layout import set_widths
+from giamsat.docx.decree30 import OfficialDocument
+from giamsat.docx.table_layout import set_widths
 
 HEADERS = ["TT", "Đơn vị", "Số hộ", "Tỷ lệ", "Ghi chú"]
 ROWS = [
@@ -48,7 +48,7 @@ def test_bulk_rows_keep_their_own_texts():
 def _saved_table(tmp_path, stream: bool, monkeypatch) -> bytes:  # noqa: ANN001
     from docx import Document
 
-    from giamsat.documents import decree30
+    from giamsat.docx import decree30
 
     monkeypatch.setattr(decree30, "STREAM_ROWS", 5 if stream else 10_000)
     doc = OfficialDocument(parent_body=None, issuing_body="UBND", number_line="Số: 1",

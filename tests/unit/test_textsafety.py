@@ -2,7 +2,7 @@
 
 import pytest
 
-from giamsat.textsafety import (
+from giamsat.domain.textsafety import (
     MAX_NAME_BYTES,
     clean_line,
     clean_text,

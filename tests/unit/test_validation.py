@@ -4,8 +4,8 @@ import datetime as dt
 
 import pytest
 
-from giamsat.outline_spec import Marker, RawReport, RawRow, RawTable
-from giamsat.validation import CellError, Expectation, UnitRef, parse_percent, parse_whole, validate
+from giamsat.domain.outline_spec import Marker, RawReport, RawRow, RawTable
+from giamsat.domain.validation import CellError, Expectation, UnitRef, parse_percent, parse_whole, validate
 
 UNITS = (UnitRef("13741@2024-01-01", "13741", "Thị trấn Gôi", dt.date(2024, 1, 1)),
          UnitRef("13744@2024-01-01", "13744", "Xã Minh Thuận", dt.date(2024, 1, 1),

@@ -2,8 +2,8 @@
 
 import pytest
 
-from giamsat.outline_spec import RawRow, RawTable
-from giamsat.validation import MAX_CELL_CHARS, MAX_NARRATIVE_CHARS, CellError, parse_whole, validate
+from giamsat.domain.outline_spec import RawRow, RawTable
+from giamsat.domain.validation import MAX_CELL_CHARS, MAX_NARRATIVE_CHARS, CellError, parse_whole, validate
 from tests.unit.test_validation import EXP, _report
 
 

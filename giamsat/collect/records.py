@@ -1,0 +1,160 @@
+"""The rows an intake writes besides the submission: figures, obligation, recommendations, answer."""
+
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from giamsat.cycle.sync import mark_step_done
+from giamsat.db import audit
+from giamsat.db.models import (
+    HouseholdFigure,
+    Message,
+    Obligation,
+    PovertyModel,
+    Recommendation,
+    RecommendationEvent,
+    Step,
+    Submission,
+    Unit,
+)
+from giamsat.messaging.outbox import enqueue, idempotency_key
+from giamsat.runtime import Runtime
+
+
+def local_day(rt: Runtime, moment: dt.datetime) -> dt.date:
+    """The calendar day of ``moment`` in the plan's timezone."""
+    return moment.astimezone(ZoneInfo(rt.plan.calendar.timezone)).date()
+
+
+def is_late(rt: Runtime, received_at: dt.datetime) -> bool:
+    """Whether a report received at ``received_at`` misses the plan's deadline rule."""
+    day, deadline = local_day(rt, received_at), rt.plan.report.deadline
+    return day >= deadline if rt.plan.report.deadline_rule == "before" else day > deadline
+
+
+def latest_submission(s: Session, unit: Unit) -> Submission | None:
+    """The unit's most recent submission (any status)."""
+    return s.scalar(select(Submission).where(Submission.unit_id == unit.id)
+                    .order_by(Submission.received_at.desc(), Submission.id.desc()).limit(1))
+
+
+def supersede(rt: Runtime, s: Session, unit: Unit, new: Submission,
+              at: dt.datetime) -> list[Submission]:
+    """Mark the unit's earlier accepted reports superseded; their open recommendations follow."""
+    old = list(s.scalars(select(Submission).where(
+        Submission.unit_id == unit.id, Submission.status == "accepted", Submission.id != new.id)))
+    for sub in old:
+        sub.status = "superseded"
+        audit.record(s, at=at, actor=rt.actor, action="submission.superseded", entity="submission",
+                     entity_id=sub.id, cycle_id=rt.cycle_id, unit=unit.code, by=new.id)
+        for rec in s.scalars(select(Recommendation).where(Recommendation.submission_id == sub.id,
+                                                          Recommendation.status == "open")):
+            rec.status, rec.updated_at = "withdrawn", at
+            note = f"Thay thế bởi báo cáo #{new.id}"
+            s.add(RecommendationEvent(recommendation_id=rec.id, at=at, status="withdrawn",
+                                      actor=rt.actor, note=note))
+            audit.record(s, at=at, actor=rt.actor, action="rec.withdrawn", entity="recommendation",
+                         entity_id=rec.id, cycle_id=rt.cycle_id, status="withdrawn", note=note)
+    return old
+
+
+def store_figures(s: Session, sub: Submission, figures: dict) -> None:
+    """Section A and B figures of an accepted report as rows."""
+    for group, values in figures["households"].items():
+        s.add(HouseholdFigure(submission_id=sub.id, group=group, **values))
+    for values in figures["models"]:
+        s.add(PovertyModel(submission_id=sub.id, **values))
+
+
+def report_obligation(rt: Runtime, s: Session, unit: Unit, now: dt.datetime) -> Obligation:
+    """The unit's report obligation (created by notify; created here when missing)."""
+    key = f"report:{unit.code}@{unit.valid_from.isoformat()}"
+    ob = s.scalar(select(Obligation).where(Obligation.cycle_id == rt.cycle_id,
+                                           Obligation.key == key))
+    if ob is None:
+        ob = Obligation(cycle_id=rt.cycle_id, kind="report", key=key, unit_id=unit.id,
+                        due_on=rt.plan.report.deadline, status="open", created_at=now)
+        s.add(ob)
+        s.flush()
+    return ob
+
+
+def meet_obligation(rt: Runtime, s: Session, unit: Unit, at: dt.datetime) -> Obligation:
+    """The report obligation is met at the first acceptance (a correction keeps that time)."""
+    ob = report_obligation(rt, s, unit, at)
+    if ob.status != "met":
+        ob.status, ob.met_at = "met", at
+    return ob
+
+
+def open_recommendations(rt: Runtime, s: Session, unit: Unit, sub: Submission, figures: dict,
+                         at: dt.datetime) -> list[Recommendation]:
+    """One open recommendation per row of section E, due N working days after receipt."""
+    due = rt.calendar.add_working_days(local_day(rt, at),
+                                       rt.plan.followup.recommendation_due_working_days)
+    out = []
+    for row in figures["recommendations"]:
+        key = f"sub:{sub.id}:{row['row_index']}"
+        if s.scalar(select(Recommendation.id).where(Recommendation.key == key)) is not None:
+            continue
+        rec = Recommendation(cycle_id=rt.cycle_id, key=key, source_kind="submission",
+                             submission_id=sub.id, unit_id=unit.id, content=row["content"],
+                             addressed_to=row["addressed_to"][:300], due_on=due, status="open",
+                             created_at=at, updated_at=at)
+        s.add(rec)
+        s.flush()
+        note = f"Kiến nghị tại mục E báo cáo của {unit.name}"
+        s.add(RecommendationEvent(recommendation_id=rec.id, at=at, status="open", actor=rt.actor, note=note))
+        audit.record(s, at=at, actor=rt.actor, action="rec.add", entity="recommendation",
+                     entity_id=rec.id, cycle_id=rt.cycle_id, status="open", note=note)
+        out.append(rec)
+    return out
+
+
+def close_collect_step_if_complete(rt: Runtime, s: Session, at: dt.datetime) -> bool:
+    """Mark the collect step done once every unit expected at the deadline has been accepted.
+
+    One query whatever the number of units (this runs after every accepted report).
+    """
+    day = rt.plan.report.deadline
+    expected = ((Unit.cycle_id == rt.cycle_id) & (Unit.valid_from <= day)
+                & (Unit.valid_to.is_(None) | (Unit.valid_to >= day)))
+    accepted = select(Submission.id).where(Submission.unit_id == Unit.id,
+                                           Submission.status == "accepted").exists()
+    step = s.scalar(select(Step).where(Step.cycle_id == rt.cycle_id, Step.key == "collect"))
+    if step is None or step.status == "done":
+        return False
+    if s.scalar(select(Unit.id).where(expected).limit(1)) is None:
+        return False
+    if s.scalar(select(Unit.id).where(expected, ~accepted).limit(1)) is not None:
+        return False
+    mark_step_done(s, rt.cycle_id, "collect", at, note="Đã nhận đủ báo cáo của các đơn vị", actor=rt.actor)
+    return True
+
+
+def answer(rt: Runtime, s: Session, unit: Unit, sub: Submission, superseded: bool,
+           at: dt.datetime, ob: Obligation | None = None) -> Message:
+    """Queue the acknowledgement or the 'please correct' message for this submission."""
+    accepted = sub.status == "accepted"
+    kind = "report_ack" if accepted else "report_correct"
+    ctx = {"unit_name": unit.name, "unit_code": unit.code, "filename": sub.original_filename,
+           "received_on": local_day(rt, at), "reference": f"BC-{sub.id:05d}",
+           "received_time": at.astimezone(ZoneInfo(rt.plan.calendar.timezone)).strftime("%H:%M"),
+           "office_name": rt.plan.bodies.office.short, "late": sub.late,
+           "deadline": rt.plan.report.deadline, "deadline_rule": rt.plan.report.deadline_rule,
+           "overdue": is_late(rt, at), "superseded": superseded,
+           "errors": [e["text"] for e in sub.errors]}
+    if accepted:
+        f = sub.figures
+        ctx |= {"models_count": len(f["models"]), "recommendations_count": len(f["recommendations"]),
+                "poor_rate": f["households"]["poor"]["rate_pct"],
+                "near_poor_rate": f["households"]["near_poor"]["rate_pct"]}
+    ob = ob or report_obligation(rt, s, unit, at)
+    key = idempotency_key(rt.plan.cycle_key, "collect", kind, unit.code, sub.sha256[:16])
+    msg, _ = enqueue(s, cycle_id=rt.cycle_id, key=key, kind=kind, to=[unit.email],
+                     template=kind, context=ctx, now=at, unit_id=unit.id, obligation_id=ob.id)
+    return msg

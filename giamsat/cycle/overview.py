@@ -1,0 +1,145 @@
+"""The cycle at a glance: each step's due date, status (done / pending / overdue) and what it waits for.
+
+Status is derived from the facts in the database (messages, obligations, draws, visits,
+recommendations, documents), so it is right whichever process did the work; a step found done is
+recorded in the Step table once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import asdict, dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from giamsat.cycle.sync import mark_step_done
+from giamsat.db.models import Document, Message, Obligation, Recommendation, SampleDraw, Step, Visit
+from giamsat.domain import clock
+from giamsat.domain.formatting import short_date
+from giamsat.domain.textsafety import markdown_text
+from giamsat.plan.milestones import Milestone, milestones
+from giamsat.runtime import Runtime
+
+STATUS_VI = {"done": "Hoàn thành", "pending": "Đang thực hiện", "not_started": "Chưa đến hạn",
+             "overdue": "Quá hạn"}
+CLOSED_RECS = ("resolved", "not_accepted")
+
+
+@dataclass(frozen=True)
+class StepStatus:
+    """One row of the ``cycle-status`` table."""
+
+    step: str
+    title: str
+    starts_on: dt.date
+    due_on: dt.date
+    status: str
+    waiting_for: str
+
+    def as_row(self) -> dict[str, str]:
+        """The row as the UI and ``giamsat status`` show it (Vietnamese labels)."""
+        row = asdict(self)
+        row.update(starts_on=short_date(self.starts_on), due_on=short_date(self.due_on),
+                   status=f"{self.status} ({STATUS_VI[self.status]})")
+        return row
+
+
+def _count(session: Session, stmt) -> int:  # noqa: ANN001 - a select of count()
+    return int(session.scalar(stmt) or 0)
+
+
+def _facts(session: Session, cycle_id: int, as_of: dt.date) -> dict[str, tuple[bool, str]]:
+    """For each step: (done?, what it is waiting for) from the database."""
+    cyc = Obligation.cycle_id == cycle_id
+    reports = _count(session, select(func.count()).where(cyc, Obligation.kind == "report"))
+    reports_open = _count(session, select(func.count()).where(
+        cyc, Obligation.kind == "report", Obligation.status == "open"))
+    notices = _count(session, select(func.count()).where(
+        Message.cycle_id == cycle_id, Message.kind == "notify_plan"))
+    notices_unsent = _count(session, select(func.count()).where(
+        Message.cycle_id == cycle_id, Message.kind == "notify_plan", Message.status != "sent"))
+    notices_error = session.scalar(select(Message.last_error).where(
+        Message.cycle_id == cycle_id, Message.kind == "notify_plan", Message.status != "sent",
+        Message.last_error.is_not(None)).limit(1)) if notices_unsent else None
+    draw = session.scalar(select(SampleDraw).where(SampleDraw.cycle_id == cycle_id)
+                          .order_by(SampleDraw.id.desc()).limit(1))
+    visits = _count(session, select(func.count()).where(
+        Visit.cycle_id == cycle_id, Visit.status != "cancelled"))
+    visits_open = _count(session, select(func.count()).where(
+        Visit.cycle_id == cycle_id, Visit.status == "scheduled"))
+    recs = _count(session, select(func.count()).where(Recommendation.cycle_id == cycle_id))
+    recs_open = _count(session, select(func.count()).where(
+        Recommendation.cycle_id == cycle_id, Recommendation.status.not_in(CLOSED_RECS)))
+    recs_late = _count(session, select(func.count()).where(
+        Recommendation.cycle_id == cycle_id, Recommendation.status.not_in(CLOSED_RECS),
+        Recommendation.due_on < as_of))
+    final = _count(session, select(func.count()).where(
+        Document.cycle_id == cycle_id, Document.kind == "final_report"))
+    approved = draw is not None and draw.status == "approved"
+    visits_done = approved and visits > 0 and visits_open == 0
+    return {
+        "notify": (notices > 0 and notices_unsent == 0,
+                   "chưa gửi thông báo" if notices == 0 else
+                   f"{notices_unsent}/{notices} thư thông báo chưa gửi được"
+                   + (f" ({notices_error})" if notices_error else "") if notices_unsent else
+                   f"đã gửi {notices} thư thông báo"),
+        "collect": (reports > 0 and reports_open == 0,
+                    "chưa giao nhiệm vụ báo cáo" if reports == 0 else
+                    f"còn {reports_open}/{reports} đơn vị chưa có báo cáo đạt yêu cầu"
+                    if reports_open else f"đã nhận đủ {reports} báo cáo"),
+        "draw": (approved, "chưa chọn mẫu" if draw is None else
+                 f"chờ điều phối viên phê duyệt lần chọn #{draw.id}" if draw.status == "proposed"
+                 else f"lần chọn #{draw.id}: {draw.status}"),
+        "visits": (visits_done,
+                   "chờ phê duyệt mẫu" if not approved else "chưa lập lịch giám sát" if not visits
+                   else f"còn {visits_open}/{visits} cuộc giám sát chưa có biên bản" if visits_open
+                   else f"đã giám sát {visits} đơn vị"),
+        "followup": (visits_done and recs_open == 0,
+                     f"còn {recs_open}/{recs} kiến nghị chưa xử lý ({recs_late} quá hạn)"
+                     if recs_open else f"{recs} kiến nghị, không còn kiến nghị mở"),
+        "final_report": (final > 0, "đã lập báo cáo" if final else "chưa lập báo cáo"),
+    }
+
+
+def _status(m: Milestone, done: bool, as_of: dt.date) -> str:
+    if done:
+        return "done"
+    if as_of > m.due_on:
+        return "overdue"
+    return "pending" if as_of >= m.starts_on else "not_started"
+
+
+def cycle_status(rt: Runtime, as_of: dt.date) -> list[StepStatus]:
+    """Every step of the cycle with its status on ``as_of``; records newly finished steps."""
+    with rt.db.unit_of_work() as s:
+        facts = _facts(s, rt.cycle_id, as_of)
+        recorded = {st.key: st.status for st in s.scalars(select(Step).where(
+            Step.cycle_id == rt.cycle_id))}
+        out = []
+        for m in milestones(rt.plan, rt.calendar):
+            done, waiting = facts[m.key]
+            done = done or recorded.get(m.key) == "done"
+            if done and recorded.get(m.key) != "done":
+                mark_step_done(s, rt.cycle_id, m.key, clock.at_office_hours(as_of, 17))
+            out.append(StepStatus(m.key, m.title, m.starts_on, m.due_on,
+                                  _status(m, done, as_of), waiting))
+    return out
+
+
+def timeline_markdown(rt: Runtime, rows: list[StepStatus], as_of: dt.date) -> str:
+    """A markdown timeline of the cycle for the Prefect UI; plan texts are escaped (inert)."""
+    plan, md = rt.plan, markdown_text
+    lines = [f"# Chu kỳ giám sát {md(plan.cycle_key)} — huyện {md(plan.district.name)}",
+             "", f"Tình hình đến ngày **{short_date(as_of)}** "
+             f"(kỳ thực hiện {short_date(plan.period.start)} – {short_date(plan.period.end)}).", ""]
+    for r in rows:
+        mark = "x" if r.status == "done" else " "
+        late = " **QUÁ HẠN**" if r.status == "overdue" else ""
+        lines.append(f"- [{mark}] {short_date(r.starts_on)} → {short_date(r.due_on)}: "
+                     f"**{md(r.title)}** — {md(r.waiting_for)}{late}")
+    if plan.reorganisation:
+        lines += ["", f"Sắp xếp đơn vị hành chính từ {short_date(plan.reorganisation.effective)} "
+                      f"({md(plan.reorganisation.resolution)})."]
+    lines += ["", f"_{md(plan.synthetic_notice)}_"]
+    return "\n".join(lines)

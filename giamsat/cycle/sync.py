@@ -1,0 +1,98 @@
+"""Keep the database's cycle, units, villages and steps in step with the plan file (idempotent)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from giamsat.db import audit
+from giamsat.db.models import Cycle, Step, Unit, Village
+from giamsat.domain import clock
+from giamsat.plan.milestones import calendar_for, milestones
+from giamsat.plan.schema import Plan
+
+
+def sync_plan(session: Session, plan: Plan, plan_path: Path, actor: str = "system") -> Cycle:
+    """Create or update the cycle of ``plan``; re-running with the same plan changes nothing."""
+    digest = hashlib.sha256(plan.model_dump_json().encode()).hexdigest()
+    cycle = session.scalar(select(Cycle).where(Cycle.key == plan.cycle_key))
+    created = cycle is None
+    if cycle is None:
+        cycle = Cycle(key=plan.cycle_key, created_at=clock.now(), plan_sha256="",
+                      year=plan.year, period_start=plan.period.start,
+                      period_end=plan.period.end, plan_path=str(plan_path))
+        session.add(cycle)
+        session.flush()
+    elif cycle.plan_sha256 == digest:
+        return cycle
+    cycle.year, cycle.plan_sha256, cycle.plan_path = plan.year, digest, str(plan_path)
+    cycle.period_start, cycle.period_end = plan.period.start, plan.period.end
+    _sync_units(session, cycle, plan)
+    _sync_steps(session, cycle, plan)
+    audit.record(session, at=clock.now(), actor=actor, action="plan.loaded" if created else "plan.changed",
+                 entity="cycle", entity_id=cycle.key, cycle_id=cycle.id, plan_sha256=digest,
+                 plan_path=str(plan_path))
+    return cycle
+
+
+def _sync_units(session: Session, cycle: Cycle, plan: Plan) -> None:
+    existing = {(u.code, u.valid_from): u for u in
+                session.scalars(select(Unit).where(Unit.cycle_id == cycle.id))}
+    rows: dict[tuple[str, dt.date], Unit] = {}
+    for pu in plan.units:
+        row = existing.get((pu.code, pu.valid_from)) or Unit(cycle_id=cycle.id, code=pu.code,
+                                                            valid_from=pu.valid_from)
+        row.name, row.kind, row.valid_to = pu.name, pu.kind, pu.valid_to
+        row.email, row.chairman_email = pu.email, pu.chairman_email
+        session.add(row)
+        rows[(pu.code, pu.valid_from)] = row
+    session.flush()
+    for pu in plan.units:
+        succ = plan.successor_of(pu)
+        rows[(pu.code, pu.valid_from)].successor_id = (
+            rows[(succ.code, succ.valid_from)].id if succ else None)
+        _sync_villages(session, rows[(pu.code, pu.valid_from)], pu.villages,
+                       plan.villages_synthetic)
+
+
+def _sync_villages(session: Session, unit: Unit, names: list[str], synthetic: bool) -> None:
+    current = {v.name: v for v in
+               session.scalars(select(Village).where(Village.unit_id == unit.id))}
+    for pos, name in enumerate(names):
+        v = current.get(name) or Village(unit_id=unit.id, name=name, position=pos)
+        v.position, v.synthetic = pos, synthetic
+        session.add(v)
+
+
+def _sync_steps(session: Session, cycle: Cycle, plan: Plan) -> None:
+    current = {s.key: s for s in session.scalars(select(Step).where(Step.cycle_id == cycle.id))}
+    for m in milestones(plan, calendar_for(plan)):
+        step = current.get(m.key) or Step(cycle_id=cycle.id, key=m.key, status="pending")
+        if step.status == "pending":
+            step.due_on = m.due_on
+        session.add(step)
+
+
+def mark_step_done(session: Session, cycle_id: int, key: str, at: dt.datetime,
+                   note: str | None = None, actor: str = "system") -> Step:
+    """Mark a milestone done (idempotent: the first completion time is kept)."""
+    step = session.scalar(select(Step).where(Step.cycle_id == cycle_id, Step.key == key))
+    if step is None:
+        raise KeyError(key)
+    if step.status != "done":
+        step.status, step.done_at = "done", at
+        audit.record(session, at=at, actor=actor, action="step.done", entity="step", entity_id=key,
+                     cycle_id=cycle_id, note=note)
+    if note:
+        step.note = note
+    return step
+
+
+def unit_rows_on(session: Session, cycle_id: int, day: dt.date) -> list[Unit]:
+    """The unit rows valid on ``day``, in configuration order."""
+    rows = session.scalars(select(Unit).where(Unit.cycle_id == cycle_id).order_by(Unit.id))
+    return [u for u in rows if u.valid_on(day)]

@@ -1,0 +1,93 @@
+"""Synthetic filling of blank minutes for the demo and tests; every text says it is illustrative."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from dataclasses import dataclass
+from pathlib import Path
+
+from docx import Document
+
+from giamsat.docx.decree30 import save_atomic, set_run_font
+from giamsat.domain.formatting import short_date
+from giamsat.visits.minutes_doc import CONSULTATIONS, FINDINGS, RECOMMENDATIONS, TABLES
+
+LABEL = " (dữ liệu minh họa)"
+_FINDINGS = [
+    "Xã đã ban hành kế hoạch rà soát hộ nghèo, hộ cận nghèo đúng hướng dẫn, có biên bản họp dân",
+    "Mô hình chăn nuôi bò sinh sản giúp 6 hộ tăng thu nhập, 2 hộ đăng ký thoát nghèo",
+    "Hồ sơ giải ngân kinh phí Dự án 2 lưu trữ đầy đủ, đúng quy định",
+    "Công tác tuyên truyền về cuộc rà soát được thực hiện trên loa truyền thanh thôn",
+]
+_DIFFICULTIES = [
+    "Một số hộ tham gia mô hình chưa có vốn đối ứng",
+    "Cán bộ giảm nghèo kiêm nhiệm nhiều việc, cập nhật phần mềm còn chậm",
+    "Giá thức ăn chăn nuôi tăng làm giảm hiệu quả mô hình",
+]
+_RECOMMENDATIONS = [
+    ("Hoàn thiện hồ sơ nghiệm thu mô hình chăn nuôi năm 2024", "UBND xã"),
+    ("Cập nhật danh sách hộ nghèo, hộ cận nghèo lên phần mềm quản lý", "Cán bộ giảm nghèo xã"),
+    ("Bổ sung biên bản bình xét tại các thôn được giám sát", "UBND xã"),
+]
+_OPINIONS = [
+    "Hộ được hỗ trợ con giống đúng thời gian, mong được tập huấn thêm kỹ thuật",
+    "Gia đình biết thông tin rà soát qua họp thôn, đồng ý với kết quả bình xét",
+    "Đề nghị hỗ trợ vay vốn ưu đãi để mở rộng chăn nuôi",
+]
+_GROUPS = ["Hộ nghèo", "Hộ cận nghèo", "Thoát nghèo"]
+_NAMES = ["Nguyễn Văn An", "Trần Thị Bình", "Phạm Văn Cường", "Lê Thị Dung", "Vũ Văn Em", "Đỗ Thị Gấm"]
+
+
+@dataclass(frozen=True)
+class FilledSummary:
+    """What the filler wrote (counts per table)."""
+
+    path: Path
+    findings: int
+    difficulties: int
+    recommendations: int
+    consultations: int
+
+
+def _put(cell, text: str) -> None:  # noqa: ANN001 - docx cell
+    par = cell.paragraphs[0]
+    for run in list(par.runs):
+        run._element.getparent().remove(run._element)
+    set_run_font(par.add_run(text), size=12)
+
+
+def fill_minutes(blank_path: Path, out_path: Path, seed: int | str,
+                 visit_day: dt.date | None = None) -> FilledSummary:
+    """Fill the tables of blank minutes with synthetic, labelled content chosen by ``seed``."""
+    rng = random.Random(str(seed))
+    doc = Document(str(blank_path))
+    tables = {n: t for t in doc.tables for n, h in TABLES.items()
+              if tuple(" ".join(c.text.split()) for c in t.rows[0].cells) == h}
+    counts = {}
+    for name, pool in (("findings", _FINDINGS), ("difficulties", _DIFFICULTIES)):
+        picked = rng.sample(pool, rng.randint(2, 3) if name == "findings" else rng.randint(1, 2))
+        for row, text in zip(tables[name].rows[1:], picked, strict=False):
+            _put(row.cells[len(FINDINGS) - 1], text + LABEL)
+        counts[name] = len(picked)
+    recs = rng.sample(_RECOMMENDATIONS, 2)
+    for i, (row, (text, to)) in enumerate(zip(tables["recommendations"].rows[1:], recs, strict=False)):
+        cells = row.cells[1:len(RECOMMENDATIONS)]
+        _put(cells[0], text + LABEL)
+        _put(cells[1], to)
+        if i == 1 and visit_day is not None:  # one explicit due date, one left to the plan's default
+            _put(cells[2], short_date(visit_day + dt.timedelta(days=45)))
+    counts["recommendations"] = len(recs)
+    consulted = 0
+    for row in tables["consultations"].rows[1:]:
+        village, who = row.cells[1].text.strip(), row.cells[2].text.strip()
+        if not village or consulted >= 4:
+            continue
+        if not who:
+            _put(row.cells[2], rng.choice(_NAMES) + LABEL)
+        _put(row.cells[3], rng.choice(_GROUPS))
+        _put(row.cells[len(CONSULTATIONS) - 1], rng.choice(_OPINIONS) + LABEL)
+        consulted += 1
+    counts["consultations"] = consulted
+    save_atomic(doc, out_path)
+    return FilledSummary(Path(out_path), **counts)

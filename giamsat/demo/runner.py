@@ -1,0 +1,216 @@
+"""The demo's simulated clock: walks the plan's working days and runs the flows the schedules would.
+
+A flow runs on a simulated day when its schedule fires that day and it has work (the inbox holds
+files, a reminder slot falls today, a recommendation needs its obligation or turns overdue): the
+steps are idempotent, so the skipped runs would have done nothing. Commune and team behaviour
+comes from ``giamsat.demo.communes``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from rich.console import Console
+from sqlalchemy import select
+
+from giamsat.db.models import Obligation, Recommendation
+from giamsat.demo import communes as demo
+from giamsat.domain import clock
+from giamsat.domain.formatting import short_date
+from giamsat.domain.reminders import reminder_on
+from giamsat.draw import service as sample
+from giamsat.remind.service import policy_of
+from giamsat.runtime import Runtime
+from giamsat.visits import service as visits
+
+SEED = "giamsat-demo-2024 (minh họa)"
+
+
+class DemoRunner:
+    """Runs one cycle on a simulated clock, printing one line per event."""
+
+    LIST_DROPS_UP_TO = 30  # a district's communes are listed one by one; a province's are counted
+
+    def __init__(self, rt: Runtime, config: Path, work: Path, console: Console) -> None:
+        self.rt, self.config, self.work, self.console = rt, str(config), work, console
+        self.rng = random.Random(2024)
+        self.flow_runs = 0
+        self.timings: dict[str, float] = {}  # seconds per step flow (and the communes' drops)
+        self.started = time.monotonic()
+        self.events: dict[dt.date, list[Callable[[dt.date], None]]] = {}
+        work.mkdir(parents=True, exist_ok=True)
+
+    def say(self, day: dt.date, text: str) -> None:
+        """One progress line."""
+        elapsed = time.monotonic() - self.started
+        self.console.print(f"[dim]{elapsed:5.1f}s[/] [cyan]{short_date(day):>10}[/]  {text}")
+
+    def flow(self, step: str, day: dt.date, **params: object) -> object:
+        """Run the step's deployed flow for the simulated day."""
+        from flows.deployments import load_flow
+
+        self.flow_runs += 1
+        started = time.monotonic()
+        try:
+            return load_flow(step)(as_of=day, config=self.config, **params)
+        finally:
+            self.timings[step] = self.timings.get(step, 0.0) + time.monotonic() - started
+
+    def run(self) -> None:
+        """Walk every working day of the period."""
+        plan, cal = self.rt.plan, self.rt.calendar
+        drops_by_day: dict[dt.date, list[demo.Drop]] = {}
+        for d in demo.commune_behaviour(plan, cal):
+            drops_by_day.setdefault(d.day, []).append(d)
+        self._fixed_events()
+        for day in cal.working_days(plan.period.start, plan.period.end):
+            for action in self.events.get(day, []):
+                action(day)
+            todays = drops_by_day.get(day, [])
+            started = time.monotonic()
+            outlines = demo.received_outlines(self.rt) if todays else {}
+            for i, d in enumerate(todays):
+                seed = int(d.unit.code) * 1000 + d.day.toordinal() % 1000 + i
+                demo.drop_report(self.rt, d, self.work, seed=seed, outlines=outlines)
+                if len(todays) <= self.LIST_DROPS_UP_TO:
+                    self.say(day, f"{d.unit.name} {d.label}")
+            self.timings["communes"] = self.timings.get("communes", 0.0) + time.monotonic() - started
+            if len(todays) > self.LIST_DROPS_UP_TO:
+                self._say_drops(day, todays)
+            if todays:
+                self._collect(day)
+            if self._reminders_due(day):
+                self._remind(day)
+            if self._followup_due(day):
+                self._followup(day)
+        self.say(plan.period.end, "Cập nhật bảng tình hình chu kỳ")
+        self.flow("cycle", plan.period.end)
+
+    def _say_drops(self, day: dt.date, todays: list[demo.Drop]) -> None:
+        """One line per kind of drop when a day brings more reports than are worth listing."""
+        by_label: dict[str, list[str]] = {}
+        for d in todays:
+            by_label.setdefault(d.label, []).append(d.unit.name)
+        for label, names in by_label.items():
+            shown = ", ".join(names[:3]) + (f" và {len(names) - 3} đơn vị khác" if len(names) > 3 else "")
+            self.say(day, f"{len(names)} đơn vị {label}: {shown}")
+
+    def at(self, day: dt.date, action: Callable[[dt.date], None]) -> None:
+        """Do ``action`` on the first working day on or after ``day``."""
+        self.events.setdefault(self.rt.calendar.next_working_day(day), []).append(action)
+
+    def _fixed_events(self) -> None:
+        plan, cal, at = self.rt.plan, self.rt.calendar, self.at
+        at(plan.period.start, self._notify)
+        at(plan.sample.draw_on, self._draw)
+        at(cal.add_working_days(plan.visits.window_start, -7), self._visits)
+        at(cal.add_working_days(plan.visits.window_start, 3), self._answers)
+        for offset in (5, 15):
+            at(cal.add_working_days(plan.visits.window_end, offset), self._answers)
+        if plan.visits.provincial_visit_on:
+            at(plan.visits.provincial_visit_on, self._interim)
+        if plan.reorganisation:
+            at(plan.reorganisation.effective, self._merger)
+            adhoc = cal.next_working_day(plan.reorganisation.effective + dt.timedelta(days=15))
+            at(adhoc, self._adhoc_visit)
+            at(cal.add_working_days(adhoc, 5), self._answers)
+        at(plan.final_report.due, self._final)
+
+    def _notify(self, day: dt.date) -> None:
+        result = self.flow("notify", day)
+        self.say(day, f"Thông báo kế hoạch: {result['queued']} thư tới {result['units']} xã, "
+                      f"thị trấn (kèm kế hoạch, công văn, đề cương)")
+
+    def _collect(self, day: dt.date) -> None:
+        sweep = self.flow("collect", day)["sweep"]
+        self.say(day, f"Quét hộp thư: {sweep['accepted']} báo cáo đạt, {sweep['rejected']} "
+                      f"phải sửa")
+
+    def _reminders_due(self, day: dt.date) -> bool:
+        policy = policy_of(self.rt)
+        with self.rt.db.unit_of_work() as s:
+            rows = s.execute(select(Obligation.due_on, Obligation.created_at).where(
+                Obligation.cycle_id == self.rt.cycle_id, Obligation.status == "open")).all()
+        pairs = {(due_on, created.astimezone(clock.TZ).date()) for due_on, created in rows}
+        for due_on, created_on in pairs:  # thousands of obligations share a handful of dates
+            owed = reminder_on(policy, self.rt.calendar, due_on, day, created_on)
+            if owed is not None and owed.slot.day == day:
+                return True
+        return False
+
+    def _remind(self, day: dt.date) -> None:
+        result = self.flow("remind", day)
+        if result["queued"]:
+            self.say(day, f"Nhắc hạn, đôn đốc: {result['queued']} thư")
+
+    def _followup_due(self, day: dt.date) -> bool:
+        """A recommendation without its obligation, or an active one past due (two queries)."""
+        if day < self.rt.plan.visits.window_start:
+            return False
+        cyc = Recommendation.cycle_id == self.rt.cycle_id
+        live = Recommendation.status.not_in(("resolved", "not_accepted", "withdrawn"))
+        tracked = select(Obligation.id).where(Obligation.recommendation_id == Recommendation.id,
+                                              Obligation.kind == "recommendation").exists()
+        with self.rt.db.unit_of_work() as s:
+            untracked = s.scalar(select(Recommendation.id).where(cyc, live, ~tracked).limit(1))
+            late = s.scalar(select(Recommendation.id).where(
+                cyc, Recommendation.status.in_(("open", "in_progress")),
+                Recommendation.due_on < day).limit(1))
+        return untracked is not None or late is not None
+
+    def _followup(self, day: dt.date) -> None:
+        result = self.flow("followup", day)
+        if result["obligations_created"] or result["marked_overdue"]:
+            self.say(day, f"Theo dõi kiến nghị: {result['obligations_created']} kiến nghị được "
+                          f"theo dõi mới, {result['marked_overdue']} quá hạn")
+
+    def _draw(self, day: dt.date) -> None:
+        now = clock.at_office_hours(day, 9)
+        proposed = sample.draw(self.rt, day, SEED, demo.DEMO_ACTOR, now=now)
+        sample.approve(self.rt, proposed.id, "Điều phối viên (demo)", now=now.replace(hour=10))
+        result = self.flow("draw", day)
+        names = ", ".join(u["name"] for u in result["units"])
+        self.say(day, f"Chọn mẫu #{result['id']} (đã duyệt): {names}")
+
+    def _visits(self, day: dt.date) -> None:
+        planned = self.flow("visits", day)
+        for v in planned:
+            self.say(day, f"Lịch giám sát {v['unit']}: {short_date(dt.date.fromisoformat(v['on']))}")
+        for v in visits.list_visits(self.rt):
+            self.at(v.scheduled_on, lambda d, vid=v.id, name=v.unit_name: self._record(d, vid, name))
+
+    def _record(self, day: dt.date, visit_id: int, name: str) -> None:
+        demo.record_visit(self.rt, visit_id, day, self.work)
+        self.say(day, f"Đoàn giám sát tại {name}: ghi biên bản, kết luận, kiến nghị")
+
+    def _answers(self, day: dt.date) -> None:
+        done = demo.answer_recommendations(self.rt, day, self.rng)
+        if done:
+            self.say(day, "Các đơn vị trả lời kiến nghị: " +
+                     ", ".join(f"{n} {k}" for k, n in sorted(done.items())))
+
+    def _interim(self, day: dt.date) -> None:
+        path = self.flow("final_report", day, interim=True)
+        self.say(day, f"Báo cáo phục vụ đoàn giám sát của Sở: {path}")
+
+    def _merger(self, day: dt.date) -> None:
+        before = len(self.rt.plan.units_on(day - dt.timedelta(days=10)))
+        after = len(self.rt.plan.units_on(day))
+        self.say(day, f"Sắp xếp đơn vị hành chính: {before} → {after} đơn vị "
+                      f"({self.rt.plan.reorganisation.resolution})")
+
+    def _adhoc_visit(self, day: dt.date) -> None:
+        merged = next(u for u in self.rt.plan.units_on(day) if u.valid_from >= self.rt.plan.period.start)
+        v = visits.add_adhoc(self.rt, merged.code, day, demo.DEMO_ACTOR,
+                             reason="Giám sát đột xuất sau sắp xếp đơn vị (minh họa)",
+                             now=clock.at_office_hours(day, 8))
+        self.say(day, f"Giám sát đột xuất {v.unit_name}")
+        demo.record_visit(self.rt, v.id, day, self.work)
+
+    def _final(self, day: dt.date) -> None:
+        path = self.flow("final_report", day)
+        self.say(day, f"Báo cáo kết quả giám sát gửi UBND huyện và Sở LĐTBXH: {path}")

@@ -1,0 +1,1 @@
+"""Word adapter: Decree 30/2020 layout, stamping, reading .docx safely, table streaming."""

@@ -1,0 +1,363 @@
+"""Official documents laid out by Decree 30/2020/NĐ-CP (Phụ lục I), built with python-docx.
+
+``OfficialDocument`` gives every generated document (plan, letter, outline, minutes, report) the
+same page, header block, title, body, signature and ``Nơi nhận`` so the rules hold everywhere.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from docx import Document
+from docx.document import Document as DocxDocument
+from docx.enum.section import WD_ORIENT
+from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Cm, Mm, Pt
+from docx.table import Table
+from docx.text.paragraph import Paragraph
+from docx.text.run import Run
+from lxml import etree
+
+from giamsat.docx.streamed_rows import StreamedRows
+from giamsat.docx.table_layout import (
+    NARROW_HEADERS,
+    default_widths,
+    no_borders,
+    repeat_header,
+    set_widths,
+    short_rule_after,
+)
+from giamsat.docx.table_rows import append_rows
+from giamsat.files.fsutil import atomic_write
+
+FONT = "Times New Roman"
+NATIONAL_TITLE = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
+MOTTO = "Độc lập - Tự do - Hạnh phúc"
+BODY_PT = 14
+STREAM_ROWS = 1500  # a longer table is written row by row into the file (streamed_rows)
+HEADER_COLUMNS_CM = (6.5, 10.0)
+
+
+@dataclass(frozen=True)
+class Signer:
+    """The signature block: capacity (TM.), delegation (KT.), title and name."""
+
+    title: str
+    name: str
+    capacity: str | None = None
+    delegation: str | None = None
+
+
+def set_run_font(run, size: float | None = None, bold: bool | None = None,  # noqa: ANN001
+                 italic: bool | None = None, underline: bool | None = None) -> None:
+    """Times New Roman on every script slot of the run (ascii, hAnsi, east-Asian, complex)."""
+    run.font.name = FONT
+    rfonts = run._element.get_or_add_rPr().get_or_add_rFonts()
+    for slot in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
+        rfonts.set(qn(slot), FONT)
+    if size is not None:
+        run.font.size = Pt(size)
+    if bold is not None:
+        run.font.bold = bold
+    if italic is not None:
+        run.font.italic = italic
+    if underline is not None:
+        run.font.underline = underline
+
+
+def _style_fonts(doc: DocxDocument) -> None:
+    normal = doc.styles["Normal"]
+    normal.font.name, normal.font.size = FONT, Pt(BODY_PT)
+    rfonts = normal.element.get_or_add_rPr().get_or_add_rFonts()
+    for slot in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
+        rfonts.set(qn(slot), FONT)
+
+
+def enforce_fonts(doc: DocxDocument, fast: bool = True) -> None:
+    """Set Times New Roman explicitly on every run in the body, tables, headers and footers.
+
+    Runs already carrying the four font slots (every run this module writes) are skipped without
+    building python-docx objects; ``fast=False`` sets every run the python-docx way.
+    """
+    if not fast:
+        for par in iter_paragraphs(doc):
+            for run in par.runs:
+                set_run_font(run)
+        return
+    roots = [doc.element.body]
+    for section in doc.sections:
+        for part in (section.header, section.first_page_header, section.footer):
+            roots.append(part._element)  # as python-docx does, adds a missing definition
+    for root in roots:
+        for r in _UNSET(root, f=FONT):  # one C-level search; only runs lacking a slot come back
+            if _reached(r, root):
+                set_run_font(Run(r, None))
+
+
+_NS = {"w": "http://schemas.openxmlformats.org/wordprocessingml/2006/main"}
+_UNSET = etree.XPath(".//w:r[not(w:rPr/w:rFonts[@w:ascii=$f and @w:hAnsi=$f and @w:eastAsia=$f "
+                     "and @w:cs=$f])]", namespaces=_NS)
+_P, _TBL, _TR, _TC = qn("w:p"), qn("w:tbl"), qn("w:tr"), qn("w:tc")
+_VMERGE = f"{qn('w:tcPr')}/{qn('w:vMerge')}"
+
+
+def _reached(r, root) -> bool:  # noqa: ANN001
+    """Whether ``iter_paragraphs`` visits the run's paragraph: in ``root`` or in table cells
+    nested from it (a vertically merged cell's continuation is read as the cell above)."""
+    p = r.getparent()
+    if p is None or p.tag != _P:
+        return False
+    node = p.getparent()
+    while node is not root:
+        if node is None or node.tag != _TC:
+            return False
+        merge = node.find(_VMERGE)
+        if merge is not None and merge.get(qn("w:val")) != "restart":
+            return False
+        tr = node.getparent()
+        tbl = tr.getparent() if tr is not None and tr.tag == _TR else None
+        if tbl is None or tbl.tag != _TBL:
+            return False
+        node = tbl.getparent()
+    return True
+
+
+def iter_paragraphs(doc: DocxDocument):  # noqa: ANN201 - generator of Paragraph
+    """Every paragraph: body, table cells (nested), headers and footers."""
+    def walk(container):  # noqa: ANN001, ANN202
+        yield from container.paragraphs
+        for table in getattr(container, "tables", []):
+            for row in table.rows:
+                for cell in row.cells:
+                    yield from walk(cell)
+    yield from walk(doc)
+    for section in doc.sections:
+        for part in (section.header, section.first_page_header, section.footer):
+            yield from walk(part)
+
+
+def _page_setup(doc: DocxDocument, landscape: bool = False) -> None:
+    s = doc.sections[0]
+    s.orientation = WD_ORIENT.LANDSCAPE if landscape else WD_ORIENT.PORTRAIT
+    s.page_width, s.page_height = (Mm(297), Mm(210)) if landscape else (Mm(210), Mm(297))
+    s.top_margin, s.bottom_margin = Mm(20), Mm(20)
+    s.left_margin, s.right_margin = Mm(30), Mm(15)
+    s.header_distance = Mm(10)
+    s.different_first_page_header_footer = True
+    par = s.header.paragraphs[0]
+    par.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    _field(par, "PAGE", size=13)
+
+
+def _field(par: Paragraph, instr: str, size: float) -> None:
+    run = par.add_run()
+    set_run_font(run, size=size)
+    for kind, text in (("begin", None), ("instr", f" {instr} "), ("separate", None),
+                       ("text", "1"), ("end", None)):
+        if kind == "instr":
+            el = OxmlElement("w:instrText")
+            el.set(qn("xml:space"), "preserve")
+            el.text = text
+        elif kind == "text":
+            el = OxmlElement("w:t")
+            el.text = text
+        else:
+            el = OxmlElement("w:fldChar")
+            el.set(qn("w:fldCharType"), kind)
+        run._element.append(el)
+
+
+def _cell_par(cell, text: str, size: float, bold: bool = False, italic: bool = False,  # noqa: ANN001
+              underline: bool = False, first: bool = False) -> Paragraph:
+    par = cell.paragraphs[0] if first else cell.add_paragraph()
+    par.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    par.paragraph_format.space_after = Pt(0)
+    run = par.add_run(text)
+    set_run_font(run, size=size, bold=bold, italic=italic, underline=underline)
+    return par
+
+
+class OfficialDocument:
+    """A document in Decree 30 layout; add content in reading order, then ``save``."""
+
+    def __init__(self, *, parent_body: str | None, issuing_body: str, number_line: str,
+                 place_date: str, type_title: str | None = None, summary: str | None = None,
+                 subject_line: str | None = None, landscape: bool = False) -> None:
+        self.doc = Document()
+        self.streamed = StreamedRows()
+        _style_fonts(self.doc)
+        _page_setup(self.doc, landscape)
+        self.text_width_cm = (297 if landscape else 210) / 10 - 4.5
+        self._header_block(parent_body, issuing_body, number_line, place_date, subject_line)
+        if type_title:
+            self._title(type_title, summary)
+        self._last_body: Paragraph | None = None
+
+    def _header_block(self, parent: str | None, body: str, number: str, place_date: str,
+                      subject: str | None) -> None:
+        t = self.doc.add_table(rows=1, cols=2)
+        no_borders(t)
+        t.alignment = WD_TABLE_ALIGNMENT.CENTER
+        set_widths(t, HEADER_COLUMNS_CM)
+        left, right = t.rows[0].cells
+        if parent:
+            _cell_par(left, parent.upper(), 13, first=True)
+        name = _cell_par(left, _break_body_name(body.upper()), 13, bold=True, first=not parent)
+        short_rule_after(name, 2.5, HEADER_COLUMNS_CM[0])
+        _cell_par(left, number, 13).paragraph_format.space_before = Pt(6)
+        if subject:
+            _cell_par(left, subject, 12)
+        _cell_par(right, NATIONAL_TITLE, 12, bold=True, first=True)
+        _cell_par(right, MOTTO, 14, bold=True, underline=True)
+        _cell_par(right, place_date, 14, italic=True).paragraph_format.space_before = Pt(8)
+
+    def _title(self, type_title: str, summary: str | None) -> None:
+        self.centered(type_title.upper(), bold=True, size=14, space_before=18)
+        if summary:
+            short_rule_after(self.centered(summary, bold=True, size=14), 5.0, self.text_width_cm)
+        self.doc.add_paragraph().paragraph_format.space_after = Pt(0)
+
+    def centered(self, text: str, bold: bool = False, italic: bool = False, size: float = 14,
+                 space_before: float = 0) -> Paragraph:
+        """A centred paragraph (titles, ``Kính gửi``, annex headings)."""
+        par = self.doc.add_paragraph()
+        par.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        par.paragraph_format.space_before = Pt(space_before)
+        par.paragraph_format.space_after = Pt(0)
+        set_run_font(par.add_run(text), size=size, bold=bold, italic=italic)
+        return par
+
+    def para(self, text: str = "", bold: bool = False, italic: bool = False,
+             indent: bool = True, size: float = BODY_PT) -> Paragraph:
+        """A body paragraph: justified, first-line indent 1.27 cm, 6 pt after, spacing 1.15."""
+        par = self.doc.add_paragraph()
+        par.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
+        fmt = par.paragraph_format
+        fmt.first_line_indent = Cm(1.27) if indent else None
+        fmt.space_after, fmt.line_spacing = Pt(6), 1.15
+        if text:
+            set_run_font(par.add_run(text), size=size, bold=bold, italic=italic)
+        self._last_body = par
+        return par
+
+    def heading(self, text: str, level: int = 1) -> Paragraph:
+        """``I. …`` (level 1, bold), ``1. …`` (level 2, bold), ``a) …`` (level 3, italic)."""
+        par = self.para(text, bold=level <= 2, italic=level == 3)
+        par.paragraph_format.keep_with_next = True  # never alone at the foot of a page
+        return par
+
+    def bullet(self, text: str) -> Paragraph:
+        """``- …`` body line."""
+        return self.para(f"- {text}")
+
+    def table(self, headers: Sequence[str], rows: Sequence[Sequence[object]],
+              widths_cm: Sequence[float] | None = None, size: float = 12, fast: bool = True) -> Table:
+        """A bordered data table with a bold header row (numbers right-aligned).
+
+        Widths are set before the data rows, which then carry them from the grid; long tables are
+        built in bulk (``table_rows``), ``fast=False`` builds every row with python-docx.
+        """
+        t = self.doc.add_table(rows=1, cols=len(headers))
+        t.style = self.doc.styles["Table Grid"]
+        t.alignment = WD_TABLE_ALIGNMENT.CENTER
+        for cell, text in zip(t.rows[0].cells, headers, strict=True):
+            _cell_par(cell, str(text), size, bold=True, first=True)
+        ordinal = [h in NARROW_HEADERS for h in headers]
+        set_widths(t, widths_cm or default_widths(headers, rows, self.text_width_cm))
+
+        def shape(row: Sequence[object]) -> tuple[str, ...]:
+            return tuple("C" if o else "R" if isinstance(v, int | float) or _looks_numeric(v) else "L"
+                         for v, o in zip(row, ordinal, strict=True))
+
+        def add(table: Table, row: Sequence[object], kinds: tuple[str, ...] | None = None) -> None:
+            new_row = table.add_row()
+            new_row._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
+            for cell, value, kind in zip(new_row.cells, row, kinds or shape(row), strict=True):
+                par = _cell_par(cell, "" if value is None else str(value), size, first=True)
+                if kind != "C":  # ordinal numbers stay centred
+                    par.alignment = WD_ALIGN_PARAGRAPH.RIGHT if kind == "R" else WD_ALIGN_PARAGRAPH.LEFT
+        if fast and len(rows) > STREAM_ROWS:  # the rows go straight to the file when saving
+            def build(values: Sequence[object], kinds: tuple[str, ...]):  # noqa: ANN202
+                add(t, values, kinds)
+                tr = t._tbl.tr_lst[-1]
+                t._tbl.remove(tr)
+                return tr
+            self.streamed.defer(t._tbl, rows, build, shape)
+        else:
+            append_rows(t, rows, add, shape, fast=fast)
+        repeat_header(t)
+        self.doc.add_paragraph().paragraph_format.space_after = Pt(0)
+        return t
+
+    def close_body(self) -> None:
+        """End the body with ``./.`` as the decree requires."""
+        if self._last_body is None:
+            self.para("./.")
+        else:
+            set_run_font(self._last_body.add_run("./."), size=BODY_PT)
+
+    def signature(self, signer: Signer, recipients: Sequence[str], archive: str) -> None:
+        """``Nơi nhận`` at the left (12 pt bold italic, entries 11 pt) and the signature right."""
+        t = self.doc.add_table(rows=1, cols=2)
+        no_borders(t)
+        set_widths(t, (7.5, self.text_width_cm - 7.5))
+        left, right = t.rows[0].cells
+        head = left.paragraphs[0]
+        set_run_font(head.add_run("Nơi nhận:"), size=12, bold=True, italic=True)
+        for entry in [*recipients]:
+            _left_par(left, f"- {entry};", 11)
+        _left_par(left, f"- Lưu: {archive}.", 11)
+        lines = [x for x in (signer.capacity, signer.delegation, signer.title) if x]
+        for i, line in enumerate(lines):
+            _cell_par(right, line.upper(), 14, bold=True, first=i == 0)
+        for _ in range(3):
+            _cell_par(right, "", 14)
+        _cell_par(right, signer.name, 14, bold=True)
+
+    def annex(self, label: str, title: str, reference: str) -> None:
+        """A new page with ``Phụ lục I`` (bold), its title and the italic reference line."""
+        self.doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
+        self.centered(label, bold=True)
+        self.centered(title.upper(), bold=True)
+        self.centered(reference, italic=True)
+        self.doc.add_paragraph()
+
+    def save(self, path: Path) -> Path:
+        """Write atomically (temp file, fsync, rename): no half-written document is ever visible."""
+        enforce_fonts(self.doc)
+        if not self.streamed.tables:
+            return save_atomic(self.doc, path)
+        buf = io.BytesIO()
+        self.doc.save(buf)
+        return self.streamed.save(buf.getvalue(), path)
+
+
+def _break_body_name(name: str) -> str:
+    """``ỦY BAN NHÂN DÂN`` on its own line, the area under it, as councils write it."""
+    head = "ỦY BAN NHÂN DÂN "
+    return f"{head.strip()}\n{name[len(head):]}" if name.startswith(head) else name
+
+
+def _left_par(cell, text: str, size: float) -> Paragraph:  # noqa: ANN001
+    par = cell.add_paragraph()
+    par.paragraph_format.space_after = Pt(0)
+    set_run_font(par.add_run(text), size=size)
+    return par
+
+
+def _looks_numeric(value: object) -> bool:
+    text = str(value).replace(".", "").replace(",", "").replace("%", "").replace("-", "")
+    return bool(text) and text.isdigit()
+
+
+def save_atomic(doc: DocxDocument, path: Path) -> Path:
+    """Save a python-docx document to ``path`` atomically."""
+    with atomic_write(Path(path)) as fh:
+        doc.save(fh)
+    return Path(path)

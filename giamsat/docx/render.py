@@ -1,0 +1,52 @@
+"""Fill a Word template of ``templates/docx/`` with docxtpl and save it atomically."""
+
+from __future__ import annotations
+
+import io
+from functools import lru_cache
+from pathlib import Path
+
+from docxtpl import DocxTemplate
+from jinja2 import Environment, StrictUndefined
+
+from giamsat.domain.formatting import long_date, short_date, vn_number, vn_percent
+from giamsat.files.fsutil import atomic_write
+from giamsat.notify.templates import DOCX_TEMPLATES
+
+
+@lru_cache(maxsize=1)
+def _environment() -> Environment:
+    env = Environment(undefined=StrictUndefined, autoescape=True)
+    env.filters.update(short_date=short_date, long_date=long_date, vn_number=vn_number,
+                       vn_percent=vn_percent)
+    return env
+
+
+@lru_cache(maxsize=8)
+def _template_bytes(path: Path, mtime_ns: int) -> bytes:
+    return path.read_bytes()
+
+
+def _rendered(template: str, context: dict, folder: Path) -> DocxTemplate:
+    source = folder / template
+    tpl = DocxTemplate(io.BytesIO(_template_bytes(source, source.stat().st_mtime_ns)))
+    tpl.render(context, jinja_env=_environment(), autoescape=True)
+    return tpl
+
+
+def render_docx(template: str, context: dict, out_path: Path, folder: Path = DOCX_TEMPLATES) -> Path:
+    """Render ``templates/docx/<template>`` with ``context`` (XML-escaped) into ``out_path``."""
+    return _save_atomic(_rendered(template, context, folder), Path(out_path))
+
+
+def render_docx_bytes(template: str, context: dict, folder: Path = DOCX_TEMPLATES) -> bytes:
+    """The rendered ``templates/docx/<template>`` as the bytes of a .docx file."""
+    buffer = io.BytesIO()
+    _rendered(template, context, folder).save(buffer)
+    return buffer.getvalue()
+
+
+def _save_atomic(tpl: DocxTemplate, path: Path) -> Path:
+    with atomic_write(path) as fh:
+        tpl.save(fh)
+    return path

@@ -1,0 +1,91 @@
+"""Very long tables written straight to the file: the rows never enter the document tree.
+
+A report on the whole country has annex tables of tens of thousands of rows; as python-docx
+elements they take gigabytes. A long table keeps only its header in the tree and an XML comment
+where its rows go; each row shape is built once (python-docx, in a scratch table) and serialised
+with placeholder texts. When the document is saved, ``word/document.xml`` is written in pieces:
+the text before each comment, then that table's rows one at a time, so memory stays bounded.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
+
+from lxml import etree
+
+from giamsat.files.fsutil import atomic_write
+
+_TOKEN = "GIAMSATCELL{}X"
+_NSDECL = re.compile(rb' xmlns:\w+="[^"]*"')
+_ESC = {ord("&"): "&amp;", ord("<"): "&lt;", ord(">"): "&gt;"}
+
+
+class StreamedRows:
+    """The long tables of one document: their rows, rendered at save time."""
+
+    def __init__(self) -> None:
+        self.tables: list[Iterator[bytes]] = []
+
+    def defer(self, tbl: etree._Element, rows: Sequence[Sequence[object]],
+              build: Callable[[Sequence[object], tuple], etree._Element],
+              shape_of: Callable[[Sequence[object]], tuple]) -> None:
+        """Leave ``rows`` out of ``tbl``; ``build(values, shape)`` makes one row the slow way."""
+        tbl.append(etree.Comment(f"giamsat-rows:{len(self.tables)}"))
+        self.tables.append(_rows_xml(rows, build, shape_of))
+
+    def save(self, docx: bytes, path: Path) -> Path:
+        """Write ``docx`` (saved by python-docx) to ``path`` with every deferred table's rows."""
+        with zipfile.ZipFile(io.BytesIO(docx)) as src, atomic_write(Path(path)) as out, \
+                zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+            for info in src.infolist():
+                if info.filename != "word/document.xml":
+                    dst.writestr(info, src.read(info.filename))
+                    continue
+                entry = zipfile.ZipInfo("word/document.xml", info.date_time)
+                entry.compress_type = zipfile.ZIP_DEFLATED
+                with dst.open(entry, "w", force_zip64=True) as part:
+                    self._expand(src.read(info.filename), part)
+        return Path(path)
+
+    def _expand(self, xml: bytes, part) -> None:  # noqa: ANN001 - a writable zip entry
+        pieces = re.split(rb"<!--giamsat-rows:(\d+)-->", xml)
+        part.write(pieces[0])
+        for i in range(1, len(pieces), 2):
+            for row in self.tables[int(pieces[i])]:
+                part.write(row)
+            part.write(pieces[i + 1])
+
+
+def _plain(text: str) -> bool:
+    return bool(text) and text == text.strip() and not any(c in text for c in "\t\n\r")
+
+
+def _rows_xml(rows: Sequence[Sequence[object]], build: Callable[[Sequence[object], tuple], etree._Element],
+              shape_of: Callable[[Sequence[object]], tuple]) -> Iterator[bytes]:
+    """Each row's XML: a template per shape with its texts put in, or the slow way for odd texts."""
+    templates: dict[tuple, bytes] = {}
+    for row in rows:
+        texts = ["" if v is None else str(v) for v in row]
+        if any(t and not _plain(t) for t in texts) or any(_TOKEN.format("") in t for t in texts):
+            yield _bare(etree.tostring(build(row, shape_of(row)), encoding="utf-8"))
+            continue
+        kinds = shape_of(row)
+        shape = (kinds, tuple(bool(t) for t in texts))
+        if shape not in templates:
+            tokens = [_TOKEN.format(i) if t else t for i, t in enumerate(texts)]
+            templates[shape] = _bare(etree.tostring(build(tokens, kinds), encoding="utf-8"))
+        xml = templates[shape].decode("utf-8")
+        for i, t in enumerate(texts):
+            if t:
+                xml = xml.replace(_TOKEN.format(i), t.translate(_ESC), 1)
+        yield xml.encode("utf-8")
+
+
+def _bare(xml: bytes) -> bytes:
+    """A row serialised alone carries namespace declarations its document already has."""
+    return _NSDECL.sub(b"", xml)
+

@@ -1,0 +1,1 @@
+"""File-system adapters: atomic writes, safe archives, spreadsheets (CSV for Excel)."""

@@ -1,0 +1,119 @@
+"""Atomic file writes: a temporary file in the target's folder, fsync, rename over the target, fsync
+the folder.
+
+A reader never sees a half-written file: the target is either the previous version or the whole
+new one. A failure (disk full, a crash, a killed process) leaves no partial file under the
+target's name; a write that fails raises ``StorageError`` (an ``OSError`` too) whose message says
+in Vietnamese which file and why, and removes its temporary file. Only a process killed mid-write
+can leave a temporary file (``.<name>-….tmp``, hidden, never under the target's name).
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import BinaryIO
+
+from giamsat.domain.errors import StorageError
+
+_REASONS = {errno.ENOSPC: "hết dung lượng đĩa", errno.EDQUOT: "vượt hạn mức dung lượng đĩa",
+            errno.EROFS: "ổ đĩa chỉ cho phép đọc", errno.EACCES: "không có quyền ghi",
+            errno.EIO: "lỗi đọc/ghi của ổ đĩa", errno.ENOENT: "thư mục không tồn tại"}
+
+
+def _storage_error(path: Path, exc: OSError) -> StorageError:
+    reason = _REASONS.get(exc.errno or 0, exc.strerror or str(exc))
+    return StorageError(f"Không ghi được tệp {path}: {reason}. Tệp cũ (nếu có) được giữ nguyên; "
+                        "hãy giải phóng dung lượng rồi chạy lại bước này.", exc.errno)
+
+
+def storage_error(path: Path, exc: OSError) -> StorageError:
+    """The typed error, in Vietnamese, for a write to ``path`` that failed with ``exc``."""
+    return exc if isinstance(exc, StorageError) else _storage_error(path, exc)
+
+
+@contextmanager
+def atomic_write(path: Path) -> Iterator[BinaryIO]:
+    """A binary handle whose content replaces ``path`` only if the block finishes."""
+    path = Path(path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}-", suffix=".tmp", dir=path.parent)
+    except OSError as exc:
+        raise _storage_error(path, exc) from exc
+    handle = _Handle(os.fdopen(fd, "wb"))
+    try:
+        with handle.file as fh:
+            yield handle  # type: ignore[misc] - a BinaryIO by delegation
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+        _fsync_folder(path.parent)
+    except BaseException as exc:
+        handle.abandon()
+        Path(tmp).unlink(missing_ok=True)
+        if isinstance(exc, OSError) and not isinstance(exc, StorageError):
+            raise _storage_error(path, exc) from exc
+        raise
+
+
+class _Handle:
+    """The temporary file as the writer sees it. Once the write failed it takes, into a throwaway
+    buffer, whatever a half-finished writer still sends when it is collected (a ``ZipFile`` from
+    python-docx closes itself then), instead of printing a traceback about a closed file."""
+
+    def __init__(self, file: BinaryIO) -> None:
+        self.file = file
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self.file, name)
+
+    def abandon(self) -> None:
+        """Close the real file; later writes and seeks go nowhere."""
+        self.file.close()
+        self.file = _Void()  # type: ignore[assignment]
+
+
+class _Void:
+    """Takes what a collected writer still sends, and keeps nothing but the position it expects."""
+
+    def __init__(self) -> None:
+        self.pos = self.end = 0
+
+    def write(self, data: bytes) -> int:
+        self.pos += len(data)
+        self.end = max(self.end, self.pos)
+        return len(data)
+
+    def seek(self, offset: int, whence: int = 0) -> int:
+        self.pos = (offset, self.pos + offset, self.end + offset)[whence]
+        return self.pos
+
+    def tell(self) -> int:
+        return self.pos
+
+    def flush(self) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+
+def _fsync_folder(folder: Path) -> None:
+    """Make the rename itself durable (a power cut after it keeps the new file)."""
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def write_bytes_atomic(path: Path, data: bytes) -> Path:
+    """Write ``data`` to ``path`` atomically."""
+    with atomic_write(path) as fh:
+        fh.write(data)
+    return Path(path)

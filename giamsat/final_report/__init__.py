@@ -1,0 +1,1 @@
+"""Step final_report: the interim and final monitoring reports."""

@@ -1,0 +1,182 @@
+"""Read the cycle's database into ``ReportData``: accepted, non-superseded figures up to a date."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from giamsat.db.models import (
+    Finding,
+    HouseholdFigure,
+    PovertyModel,
+    Recommendation,
+    SampleDraw,
+    Submission,
+    Unit,
+    Visit,
+)
+from giamsat.domain import clock
+from giamsat.domain import indicators as ind
+from giamsat.final_report.model import RecItem, ReportData, SampledCommune, SampleRecord
+from giamsat.plan.schema import Plan
+
+DONE_VISITS = ("done", "recorded", "completed")
+DIFFICULTY_CATEGORIES = ("difficulty", "difficulties", "obstacle", "khó khăn")
+SYNTHETIC_SOURCES = ("demo", "synthetic")
+
+
+def _day(moment: dt.datetime) -> dt.date:
+    return moment.astimezone(clock.TZ).date()
+
+
+def unit_refs(session: Session, cycle_id: int) -> dict[str, ind.UnitRef]:
+    """Every unit of the cycle (old and new), keyed ``code@valid_from``, in configuration order."""
+    rows = list(session.scalars(select(Unit).where(Unit.cycle_id == cycle_id).order_by(Unit.id)))
+    key_of = {u.id: f"{u.code}@{u.valid_from.isoformat()}" for u in rows}
+    return {key_of[u.id]: ind.UnitRef(key_of[u.id], u.code, u.name, u.valid_from, u.valid_to,
+                                      key_of.get(u.successor_id) if u.successor_id else None)
+            for u in rows}
+
+
+def _current_accepted(subs: Sequence[Submission], superseded: set[int]) -> list[Submission]:
+    """Per unit, the newest accepted submission that no later one supersedes."""
+    best: dict[int, Submission] = {}
+    for sub in sorted(subs, key=lambda s: (s.received_at, s.id)):
+        if sub.status == "accepted" and sub.id not in superseded and sub.unit_id is not None:
+            best[sub.unit_id] = sub
+    return list(best.values())
+
+
+def load_report_data(session: Session, plan: Plan, cycle_id: int, as_of: dt.date) -> ReportData:
+    """All figures of the report as of ``as_of`` (inclusive), read from the database."""
+    units = unit_refs(session, cycle_id)
+    key_of = {u.id: f"{u.code}@{u.valid_from.isoformat()}"
+              for u in session.scalars(select(Unit).where(Unit.cycle_id == cycle_id))}
+    subs = [s for s in session.scalars(select(Submission).where(Submission.cycle_id == cycle_id))
+            if _day(s.received_at) <= as_of]
+    superseded = {s.supersedes_id for s in subs if s.supersedes_id is not None}
+    accepted = _current_accepted(subs, superseded)
+    rows = _household_rows(session, accepted, key_of)
+    review = ind.household_review(units, rows, as_of)
+    targets = {g: t for g, line in review.totals.items() if g == "poor"
+               if (t := ind.target_check(line, plan.targets.rate_reduction_min_pts,
+                                         plan.targets.rate_reduction_max_pts)) is not None}
+    infos = [ind.SubmissionInfo(s.id, key_of[s.unit_id], s.status, bool(s.late), _day(s.received_at),
+                                s.id in superseded) for s in subs if s.unit_id is not None]
+    expected = [u for u in units.values()
+                if u.valid_from <= plan.report.deadline and (u.valid_to is None
+                                                             or plan.report.deadline <= u.valid_to)]
+    sample = _sample(session, cycle_id, as_of, units)
+    visits = _visits(session, cycle_id, as_of, key_of)
+    planned = [c.unit_key for c in sample.communes] if sample else []
+    recs = _recommendations(session, cycle_id, as_of, units, key_of, plan.bodies.office.short)
+    synthetic = plan.villages_synthetic or any(s.source in SYNTHETIC_SOURCES for s in accepted)
+    return ReportData(
+        as_of=as_of, units=units, review=review, targets=targets,
+        project2=ind.project2(units, _model_rows(session, accepted, key_of), as_of),
+        reporting=ind.reporting(expected, infos), coverage=ind.coverage(planned, visits),
+        sample=sample, recommendations=recs,
+        rec_counts=ind.recommendations_by_status(r.status for r in recs),
+        difficulties=_difficulties(session, cycle_id, as_of, accepted), synthetic=synthetic)
+
+
+def _household_rows(session: Session, accepted: list[Submission],
+                    key_of: dict[int, str]) -> list[ind.HouseholdRow]:
+    by_id = {s.id: s for s in accepted}
+    if not by_id:
+        return []
+    figs = session.scalars(select(HouseholdFigure).where(HouseholdFigure.submission_id.in_(by_id))
+                           .order_by(HouseholdFigure.submission_id, HouseholdFigure.row_index))
+    out = []
+    for f in figs:
+        unit_key = key_of[by_id[f.submission_id].unit_id]
+        out.append(ind.HouseholdRow(unit_key, f.group, f.total_households, f.at_start, f.escaped,
+                                    f.fell_back, f.newly_poor, f.other_changes, f.at_end,
+                                    ind.Source(f.submission_id, "B", f.row_index, unit_key)))
+    return out
+
+
+def _model_rows(session: Session, accepted: list[Submission],
+                key_of: dict[int, str]) -> list[ind.ModelRow]:
+    by_id = {s.id: s for s in accepted}
+    if not by_id:
+        return []
+    models = session.scalars(select(PovertyModel).where(PovertyModel.submission_id.in_(by_id))
+                             .order_by(PovertyModel.submission_id, PovertyModel.row_index))
+    out = []
+    for m in models:
+        unit_key = key_of[by_id[m.submission_id].unit_id]
+        out.append(ind.ModelRow(
+            unit_key, m.name, m.village, m.model_type,
+            {"poor": m.households_poor, "near_poor": m.households_near_poor,
+             "escaped": m.households_escaped, "other": m.households_other},
+            {"central": m.fund_central, "local": m.fund_local, "counterpart": m.fund_counterpart,
+             "credit": m.fund_credit}, m.disbursed,
+            ind.Source(m.submission_id, "A", m.row_index, unit_key)))
+    return out
+
+
+def _sample(session: Session, cycle_id: int, as_of: dt.date,
+            units: dict[str, ind.UnitRef]) -> SampleRecord | None:
+    draw = session.scalars(select(SampleDraw).where(
+        SampleDraw.cycle_id == cycle_id, SampleDraw.status == "approved",
+        SampleDraw.draw_on <= as_of).order_by(SampleDraw.draw_on.desc(), SampleDraw.id.desc())).first()
+    if draw is None:
+        return None
+    by_code = {(u.code, u.valid_from): u for u in units.values()}
+    communes = []
+    for item in (draw.result or {}).get("units", []):  # the shape sampling.draw() stores
+        key = item.get("unit_key") or item.get("key")
+        if key is None:
+            code = str(item.get("code", ""))
+            match = [u for (c, _), u in by_code.items() if c == code and u.valid_from <= draw.draw_on
+                     and (u.valid_to is None or draw.draw_on <= u.valid_to)]
+            key = match[0].key if match else code
+        villages = tuple(v if isinstance(v, str) else str(v.get("name", ""))
+                         for v in item.get("villages", []))
+        name = item.get("name") or (units[key].name if key in units else key)
+        communes.append(SampledCommune(key, name, villages))
+    return SampleRecord(draw.id, draw.draw_on, draw.seed, draw.seed_source, draw.algorithm,
+                        draw.algorithm_version, draw.record_sha256, draw.decided_by, tuple(communes))
+
+
+def _visits(session: Session, cycle_id: int, as_of: dt.date,
+            key_of: dict[int, str]) -> list[ind.VisitInfo]:
+    out = []
+    for v in session.scalars(select(Visit).where(Visit.cycle_id == cycle_id)):
+        recorded = v.recorded_at is not None and _day(v.recorded_at) <= as_of
+        done = recorded or (v.status in DONE_VISITS and v.scheduled_on <= as_of)
+        out.append(ind.VisitInfo(key_of[v.unit_id], v.kind, done))
+    return out
+
+
+def _recommendations(session: Session, cycle_id: int, as_of: dt.date, units: dict[str, ind.UnitRef],
+                     key_of: dict[int, str], office: str) -> list[RecItem]:
+    recs = session.scalars(select(Recommendation).where(Recommendation.cycle_id == cycle_id)
+                           .order_by(Recommendation.id))
+    out = []
+    for r in recs:
+        if _day(r.created_at) > as_of:
+            continue
+        unit = units.get(key_of.get(r.unit_id, "")) if r.unit_id else None
+        source = {"submission": f"Báo cáo #{r.submission_id}", "visit": f"Biên bản giám sát #{r.visit_id}",
+                  }.get(r.source_kind, office)
+        out.append(RecItem(r.id, r.content, r.addressed_to, unit.name if unit else None, source,
+                           r.due_on, r.status, r.evidence_text))
+    return out
+
+
+def _difficulties(session: Session, cycle_id: int, as_of: dt.date,
+                  accepted: list[Submission]) -> list[str]:
+    out: list[str] = []
+    for sub in accepted:
+        items = (sub.figures or {}).get("difficulties", [])
+        out.extend(str(x).strip() for x in items if str(x).strip())
+    findings = session.scalars(select(Finding).join(Visit, Visit.id == Finding.visit_id).where(
+        Visit.cycle_id == cycle_id, Visit.scheduled_on <= as_of,
+        Finding.category.in_(DIFFICULTY_CATEGORIES)).order_by(Finding.visit_id, Finding.position))
+    out.extend(f.text.strip() for f in findings if f.text.strip())
+    return list(dict.fromkeys(out))

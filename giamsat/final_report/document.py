@@ -1,0 +1,223 @@
+"""The monitoring report (BÁO CÁO kết quả giám sát, đánh giá) in Decree 30 layout, Mẫu 01 shape."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.shared import Cm, Pt
+
+from giamsat.docx.decree30 import OfficialDocument, Signer
+from giamsat.domain.formatting import doc_number, long_date, place_date, short_date
+from giamsat.final_report import charts
+from giamsat.final_report import text as rt_
+from giamsat.final_report.model import ReportData
+from giamsat.plan.schema import Plan
+
+TITLE = "Báo cáo"
+REC_HEADERS = ["Số", "Nội dung kiến nghị", "Cơ quan, đơn vị thực hiện", "Hạn", "Tình trạng"]
+REC_WIDTHS = [1.0, 5.6, 3.5, 2.2, 4.2]
+P2_HEADERS = ["TT", "Đơn vị", "Số mô hình", "Số hộ tham gia", "Kinh phí (đồng)", "Đã giải ngân (đồng)",
+              "Tỷ lệ giải ngân"]
+BODY_ROWS = 40  # a per-unit table longer than this goes to the annexes; the body keeps the summary
+
+
+def write_report(data: ReportData, plan: Plan, out: Path, *, interim: bool = False,
+                 number: int | None = None) -> Path:
+    """Build the report of ``data`` and save it atomically to ``out``."""
+    base = rt_.base_context(data, plan, interim)
+    committee = plan.bodies.committee
+    doc = OfficialDocument(
+        parent_body=committee.parent, issuing_body=committee.name,
+        number_line=doc_number(number or plan.final_report.number, "BC", committee.code or "UBND"),
+        place_date=place_date(plan.district.place_name, data.as_of), type_title=TITLE,
+        summary=rt_.paragraphs("summary", base)[0])
+    for text in rt_.paragraphs("intro", base):
+        doc.para(text, italic=text.startswith("Lưu ý:"))
+    _purpose(doc, data, plan, base)
+    _organisation(doc, data, plan, base)
+    doc.heading("III. KẾT QUẢ GIÁM SÁT, ĐÁNH GIÁ")
+    _project2(doc, data, plan, base)
+    _review(doc, data, plan, base)
+    _difficulties(doc, data, base)
+    _recommendations(doc, data, base)
+    doc.heading("VI. ĐỀ XUẤT")
+    _texts(doc, "proposals", {**base, "overdue": data.rec_counts.get("overdue", 0),
+                              "missing": data.reporting.count("missing")}, closing=True)
+    doc.close_body()
+    s = plan.signatories.committee
+    doc.signature(Signer(s.title, s.name, s.capacity, s.delegation), plan.recipients.final_report,
+                  plan.recipients.final_report_archive)
+    _annexes(doc, data, plan, number or plan.final_report.number)
+    return doc.save(out)
+
+
+def _texts(doc: OfficialDocument, template: str, ctx: dict, closing: bool = False) -> None:
+    texts = rt_.paragraphs(template, ctx)
+    if closing and texts:  # the body ends "…./." not "…../."
+        texts[-1] = texts[-1].rstrip(".;")
+    for text in texts:
+        if text.startswith("- "):
+            doc.bullet(text[2:])
+        else:
+            doc.para(text)
+
+
+def _picture(doc: OfficialDocument, png: bytes, caption: str) -> None:
+    """A chart and its caption, numbered ``Biểu đồ N.`` in the order the charts appear."""
+    par = doc.doc.add_paragraph()
+    par.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    par.paragraph_format.keep_with_next = True
+    par.add_run().add_picture(io.BytesIO(png), width=Cm(15.5))
+    label = doc.centered(f"Biểu đồ {len(doc.doc.inline_shapes)}. {caption}", italic=True, size=12)
+    label.paragraph_format.space_after = Pt(6)
+
+
+def _notice(data: ReportData, plan: Plan) -> str | None:
+    return plan.synthetic_notice if data.synthetic else None
+
+
+def _purpose(doc: OfficialDocument, data: ReportData, plan: Plan, base: dict) -> None:
+    doc.heading("I. MỤC ĐÍCH, PHẠM VI GIÁM SÁT")
+    now = plan.units_on(data.as_of)
+    merged = (f"từ {short_date(plan.reorganisation.effective)} sắp xếp lại theo "
+              f"{plan.reorganisation.resolution}; số liệu của đơn vị đã sáp nhập được tổng hợp vào "
+              f"đơn vị kế thừa" if plan.reorganisation and data.as_of >= plan.reorganisation.effective
+              else None)
+    _texts(doc, "purpose", {**base, "unit_count": len(now), "merged_note": merged,
+                            "period_start": plan.period.start, "period_end": plan.period.end,
+                            "contents": [c.title for c in plan.contents]})
+
+
+def _organisation(doc: OfficialDocument, data: ReportData, plan: Plan, base: dict) -> None:
+    doc.heading("II. TỔ CHỨC THỰC HIỆN GIÁM SÁT")
+    _texts(doc, "organisation", {**base, **rt_.organisation_context(data, plan)})
+    rows = rt_.reporting_rows(data)
+    if len(rows) > BODY_ROWS:  # a province or the country: only the units needing attention
+        rows = [r for r in rows if r[2] != rt_.REPORTING_LABELS["on_time"]]
+        doc.para(f"Các đơn vị chưa gửi báo cáo đúng hạn ({len(rows)} đơn vị; các đơn vị còn lại "
+                 f"đều gửi đúng hạn):", italic=True, indent=False)
+    if rows:
+        doc.table(["TT", "Đơn vị", "Tình hình gửi báo cáo", "Báo cáo"], rows,
+                  widths_cm=[1.0, 6.0, 6.0, 3.0])
+
+
+def _project2(doc: OfficialDocument, data: ReportData, plan: Plan, base: dict) -> None:
+    doc.heading(f"1. {plan.contents[0].title}" if plan.contents else "1. Dự án 2", level=2)
+    _texts(doc, "project2", {**base, **rt_.project2_context(data)})
+    p2 = data.project2
+    if not p2.models:
+        return
+    doc.table(["Loại mô hình", "Số mô hình"], [[t, str(n)] for t, n in p2.by_type.items()])
+    rows = rt_.project2_unit_rows(data)
+    if len(rows) > BODY_ROWS:
+        doc.para("Bảng dưới đây là số tổng hợp; số liệu của từng đơn vị tại Phụ lục I.", italic=True,
+                 indent=False)
+        rows = rows[-1:]
+    doc.table(P2_HEADERS, rows)
+    png = charts.funding_by_source([rt_.FUND_LABELS[f] for f in p2.funding],
+                                   list(p2.funding.values()), "Kinh phí Dự án 2 theo nguồn vốn",
+                                   _notice(data, plan))
+    _picture(doc, png, "Kinh phí thực hiện Dự án 2 theo nguồn vốn")
+
+
+def _review(doc: OfficialDocument, data: ReportData, plan: Plan, base: dict) -> None:
+    doc.heading("2. Kết quả rà soát hộ nghèo, hộ cận nghèo", level=2)
+    _texts(doc, "review", {**base, **rt_.review_context(data, plan)})
+    for group, lines in data.review.lines.items():
+        label = rt_.group_label(group)
+        rows = rt_.review_rows(data, group)
+        many = len(rows) > BODY_ROWS
+        caption = doc.para(f"Bảng: {label} " + ("(tổng hợp; từng đơn vị tại Phụ lục I)" if many
+                                                 else "theo đơn vị"), italic=True, indent=False)
+        caption.paragraph_format.keep_with_next = True
+        doc.table(rt_.REVIEW_HEADERS, rows[-1:] if many else rows,
+                  widths_cm=rt_.REVIEW_WIDTHS_CM, size=11)
+        if group != "poor" or not lines:
+            continue
+        _review_charts(doc, data, plan, lines, label.lower())
+
+
+def _review_charts(doc: OfficialDocument, data: ReportData, plan: Plan, lines: list, label: str) -> None:
+    """One bar per unit for a district; distributions over units for a province or the country."""
+    total, notice = data.review.totals["poor"], _notice(data, plan)
+    start, end = [ln.start for ln in lines], [ln.end for ln in lines]
+    if len(lines) > charts.MAX_BARS:
+        title = f"Số đơn vị theo tỷ lệ {label} cuối kỳ"
+        _picture(doc, charts.rate_distribution([ln.rate or 0.0 for ln in lines], total.rate, title,
+                                               notice), title)
+        title = f"Số đơn vị theo mức thay đổi số {label}"
+        _picture(doc, charts.change_distribution(start, end, title, notice), title)
+        return
+    names = [data.unit_name(ln.unit_key) for ln in lines]
+    _picture(doc, charts.rate_by_unit(names, [ln.rate or 0.0 for ln in lines], total.rate,
+                                      f"Tỷ lệ {label} cuối kỳ theo đơn vị", notice),
+             f"Tỷ lệ {label} cuối kỳ theo đơn vị")
+    _picture(doc, charts.start_vs_end(names, start, end, f"Số {label} đầu kỳ và cuối kỳ", notice),
+             f"Số {label} đầu kỳ và cuối kỳ theo đơn vị")
+
+
+def _difficulties(doc: OfficialDocument, data: ReportData, base: dict) -> None:
+    doc.heading("IV. KHÓ KHĂN, VƯỚNG MẮC")
+    _texts(doc, "difficulties", {**base, "items": data.difficulties})
+
+
+def _recommendations(doc: OfficialDocument, data: ReportData, base: dict) -> None:
+    doc.heading("V. CÁC KIẾN NGHỊ VÀ KẾT QUẢ THỰC HIỆN")
+    counts = [{"label": rt_.REC_LABELS.get(s, s), "n": n} for s, n in data.rec_counts.items()]
+    _texts(doc, "recommendations", {**base, "total": len(data.recommendations), "counts": counts})
+    rows = rt_.recommendation_rows(data)
+    if len(rows) > BODY_ROWS:  # the body lists what is still to do; the full register is an annex
+        done = {rt_.REC_LABELS.get(x, x) for x in ("resolved", "withdrawn")}
+        rows = [r for r in rows if not any(r[4].startswith(d) for d in done)]
+        doc.para(f"Các kiến nghị chưa hoàn thành ({len(rows)}); danh mục đầy đủ tại Phụ lục IV.",
+                 italic=True, indent=False)
+    if rows:
+        doc.table(REC_HEADERS, rows, widths_cm=REC_WIDTHS, size=11)
+
+
+def _annexes(doc: OfficialDocument, data: ReportData, plan: Plan, number: int) -> None:
+    ref = (f"(Kèm theo Báo cáo số {number:02d}/BC-{plan.bodies.committee.code or 'UBND'} "
+           f"{long_date(data.as_of)} của {plan.bodies.committee.short})")
+    doc.annex("Phụ lục I", "Số liệu rà soát hộ nghèo, hộ cận nghèo theo đơn vị", ref)
+    if data.review.empty:
+        doc.para("Chưa có số liệu.")
+    for group in data.review.lines:
+        doc.para(rt_.group_label(group), bold=True, indent=False)
+        doc.table(rt_.REVIEW_HEADERS, rt_.review_rows(data, group),
+                  widths_cm=rt_.REVIEW_WIDTHS_CM, size=11)
+    p2_rows = rt_.project2_unit_rows(data) if data.project2.models else []
+    if len(p2_rows) > BODY_ROWS:
+        doc.para("Dự án 2 theo đơn vị", bold=True, indent=False)
+        doc.table(P2_HEADERS, p2_rows)
+    doc.annex("Phụ lục II", "Biên bản chọn mẫu giám sát", ref)
+    _sample_annex(doc, data)
+    doc.annex("Phụ lục III", "Nguồn gốc số liệu", ref)
+    rows = rt_.provenance_rows(data)
+    if rows:
+        doc.table(["Đơn vị tổng hợp", "Chỉ tiêu", "Đơn vị báo cáo", "Báo cáo", "Vị trí"], rows, size=11)
+    else:
+        doc.para("Chưa có số liệu từ báo cáo được tiếp nhận.")
+    if len(data.recommendations) > BODY_ROWS:
+        doc.annex("Phụ lục IV", "Danh mục kiến nghị và kết quả thực hiện", ref)
+        doc.table(REC_HEADERS, rt_.recommendation_rows(data), widths_cm=REC_WIDTHS, size=11)
+    if data.synthetic:
+        doc.para(plan.synthetic_notice, italic=True, indent=False)
+
+
+def _sample_annex(doc: OfficialDocument, data: ReportData) -> None:
+    s = data.sample
+    if s is None:
+        doc.para(f"Đến {long_date(data.as_of)} chưa có kết quả chọn mẫu được phê duyệt.")
+        return
+    doc.table(["Thông tin", "Giá trị"], [
+        ["Ngày chọn mẫu", short_date(s.draw_on)], ["Thuật toán", f"{s.algorithm} ({s.algorithm_version})"],
+        ["Hạt giống (seed)", s.seed],
+        ["Nguồn hạt giống", rt_.SEED_SOURCE_LABELS.get(s.seed_source, s.seed_source)],
+        ["Mã băm biên bản (SHA-256)", s.record_sha256], ["Người phê duyệt", s.decided_by or ""]],
+        widths_cm=[5.0, 11.0])
+    doc.table(["TT", "Xã, thị trấn được chọn", "Thôn, xóm, tổ dân phố được chọn"],
+              [[str(i), c.name, ", ".join(c.villages)] for i, c in enumerate(s.communes, 1)],
+              widths_cm=[1.0, 5.5, 9.5])
+

@@ -1,0 +1,108 @@
+"""The final and interim monitoring reports: load figures, write the .docx, record and queue it."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from giamsat.cycle.sync import mark_step_done
+from giamsat.db.audit import record
+from giamsat.db.models import Document
+from giamsat.domain import clock
+from giamsat.domain.errors import PlanError
+from giamsat.final_report.data import load_report_data
+from giamsat.final_report.document import write_report
+from giamsat.final_report.model import ReportData
+from giamsat.messaging.outbox import Attachment, enqueue, idempotency_key
+from giamsat.runtime import Runtime
+
+__all__ = ["final_report", "interim_report", "load", "load_report_data"]
+
+
+def load(rt: Runtime, as_of: dt.date) -> ReportData:
+    """The report's figures as of ``as_of``, read from the database."""
+    with rt.db.unit_of_work() as s:
+        return load_report_data(s, rt.plan, rt.cycle_id, as_of)
+
+
+def final_report(rt: Runtime, as_of: dt.date, out: Path | None = None) -> Path:
+    """Write the final report, record it, queue it to the recipients once, mark the step done."""
+    path, synthetic = _build(rt, as_of, "final_report", rt.plan.final_report.number, out)
+    with rt.db.unit_of_work() as s:
+        _queue(s, rt, as_of, "final_report", path, rt.plan.recipients.final_report_emails, synthetic)
+        mark_step_done(s, rt.cycle_id, "final_report", clock.at_office_hours(as_of, 16), actor=rt.actor)
+    return out or path
+
+
+def interim_report(rt: Runtime, as_of: dt.date, out: Path | None = None, send: bool = False) -> Path:
+    """Write the interim report for the provincial team's visit; e-mail it only when asked."""
+    number = rt.plan.final_report.interim_number
+    if number is None:
+        raise PlanError(str(rt.plan_path), ["final_report.interim_number: chưa khai báo số báo cáo "
+                                            "giữa kỳ (phục vụ Đoàn giám sát của tỉnh)"])
+    path, synthetic = _build(rt, as_of, "interim_report", number, out)
+    if send:
+        dept = rt.plan.bodies.province_department.email
+        with rt.db.unit_of_work() as s:
+            _queue(s, rt, as_of, "interim_report", path, [dept] if dept else [], synthetic)
+    return out or path
+
+
+def _build(rt: Runtime, as_of: dt.date, kind: str, number: int,
+           out: Path | None) -> tuple[Path, bool]:
+    """Write the document under the home (and copy it to ``out``); upsert its Document row."""
+    data = load(rt, as_of)
+    name = "bao-cao-ket-qua-giam-sat" if kind == "final_report" else "bao-cao-giua-ky"
+    path = rt.path("reports", f"{rt.plan.cycle_key}-{name}-{as_of.isoformat()}.docx")
+    write_report(data, rt.plan, path, interim=kind == "interim_report", number=number)
+    if out is not None:
+        _copy_atomic(path, Path(out))
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    now = clock.at_office_hours(as_of, 16)
+    key = f"{rt.plan.cycle_key}:{kind}:{as_of.isoformat()}"
+    with rt.db.unit_of_work() as s:
+        row = s.scalar(select(Document).where(Document.key == key))
+        if row is None:
+            row = Document(cycle_id=rt.cycle_id, key=key, kind=kind, created_at=now, path="", sha256="")
+            s.add(row)
+        row.path, row.sha256 = str(path), digest
+        record(s, at=now, actor=rt.actor, action=f"{kind}.write", entity="document", entity_id=key,
+               cycle_id=rt.cycle_id, path=str(path), sha256=digest,
+               units=len(data.reporting.expected), synthetic=data.synthetic)
+    return path, data.synthetic
+
+
+def _queue(s: Session, rt: Runtime, as_of: dt.date, kind: str, path: Path, to: list[str],
+           synthetic: bool) -> None:
+    """Queue the report once per (cycle, kind, as-of date)."""
+    if not to:
+        return
+    plan = rt.plan
+    number = plan.final_report.number if kind == "final_report" else plan.final_report.interim_number
+    ctx = {"interim": kind == "interim_report", "as_of": as_of, "year": plan.year,
+           "district": plan.district.name, "committee": plan.bodies.committee.short,
+           "office_name": plan.bodies.office.short,
+           "number": f"{number:02d}/BC-{plan.bodies.committee.code or 'UBND'}",
+           "synthetic_notice": plan.synthetic_notice if synthetic else "", "filename": path.name}
+    enqueue(s, cycle_id=rt.cycle_id, key=idempotency_key(plan.cycle_key, kind, kind, as_of.isoformat()),
+            kind=kind, to=to, template="final_report", context=ctx,
+            now=clock.at_office_hours(as_of, 16), attachments=[Attachment(path, path.name)])
+
+
+def _copy_atomic(src: Path, dst: Path) -> None:
+    dst.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{dst.stem}-", suffix=".tmp", dir=dst.parent)
+    os.close(fd)
+    try:
+        shutil.copyfile(src, tmp)
+        os.replace(tmp, dst)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

@@ -1,0 +1,160 @@
+"""Text and table rows of the monitoring report: template contexts, labels and per-unit rows."""
+
+from __future__ import annotations
+
+from giamsat.domain.formatting import short_date, vn_number, vn_percent
+from giamsat.domain.indicators import FUNDS, ReviewLine, reporting_unit
+from giamsat.final_report.model import ReportData
+from giamsat.messaging.templates import environment
+from giamsat.plan.schema import Plan
+
+GROUP_LABELS = {"poor": "Hộ nghèo", "near_poor": "Hộ cận nghèo"}
+FUND_LABELS = {"central": "Ngân sách trung ương", "local": "Ngân sách địa phương",
+               "counterpart": "Vốn đối ứng", "credit": "Vốn tín dụng"}
+VERDICTS = {"met": "đạt mục tiêu", "exceeded": "vượt mục tiêu", "not_met": "chưa đạt mục tiêu"}
+REC_LABELS = {"open": "Chưa thực hiện", "in_progress": "Đang thực hiện", "overdue": "Quá hạn",
+              "resolved": "Đã thực hiện", "not_accepted": "Không tiếp thu"}
+REPORTING_LABELS = {"on_time": "Đúng hạn", "late": "Muộn", "rejected": "Bị trả lại, chờ bổ sung",
+                    "processing": "Đang xử lý", "missing": "Chưa gửi"}
+SEED_SOURCE_LABELS = {"coordinator": "Cán bộ điều phối nhập",
+                      "public_values": "Tính từ các giá trị công khai",
+                      "system_random": "Máy tính sinh ngẫu nhiên"}
+REVIEW_HEADERS = ["TT", "Đơn vị", "Tổng số hộ", "Đầu kỳ", "Thoát", "Tái", "Phát sinh", "Biến động khác",
+                  "Cuối kỳ", "Tỷ lệ (%)"]
+REVIEW_WIDTHS_CM = [1.0, 3.2, 1.7, 1.5, 1.4, 1.3, 1.5, 1.6, 1.5, 1.5]  # unit names on one line
+
+
+def group_label(group: str) -> str:
+    """Vietnamese name of a household group."""
+    return GROUP_LABELS.get(group, group)
+
+
+def paragraphs(template: str, ctx: dict) -> list[str]:
+    """Render ``templates/report/<template>.j2``: blank lines end paragraphs, ``- `` lines are bullets."""
+    text = environment("report").get_template(f"{template}.j2").render(ctx)
+    out: list[str] = []
+    for block in text.split("\n\n"):
+        pending: list[str] = []
+        for line in (ln.strip() for ln in block.splitlines()):
+            if line.startswith("- "):
+                out.extend([" ".join(pending)] if pending else [])
+                pending = []
+                out.append(line)
+            elif line:
+                pending.append(line)
+        out.extend([" ".join(pending)] if pending else [])
+    return out
+
+
+def base_context(data: ReportData, plan: Plan, interim: bool) -> dict:
+    """Values shared by every text block."""
+    pd = plan.plan_document
+    return {
+        "interim": interim, "as_of": data.as_of, "year": plan.year, "district": plan.district.name,
+        "department_short": plan.bodies.province_department.short,
+        "office_short": plan.bodies.office.short, "synthetic": data.synthetic,
+        "synthetic_notice": plan.synthetic_notice, "basis": plan.basis,
+        "plan_ref": f"Kế hoạch số {pd.number:02d}/KH-UBND ngày {short_date(pd.issued_on)}",
+    }
+
+
+def review_row(i: int | str, name: str, ln: ReviewLine) -> list[str]:
+    """One row of a review table, numbers formatted the Vietnamese way."""
+    rate = "" if ln.rate is None else vn_number(ln.rate, 2)
+    return [str(i), name, *(vn_number(v) for v in (ln.total, ln.start, ln.escaped, ln.fell_back,
+                                                    ln.new, ln.other, ln.end)), rate]
+
+
+def review_rows(data: ReportData, group: str) -> list[list[str]]:
+    """Per-unit rows of one group, then the district total (the sum of the rows above)."""
+    lines = data.review.lines.get(group, [])
+    rows = [review_row(i, data.unit_name(ln.unit_key), ln) for i, ln in enumerate(lines, 1)]
+    rows.append(review_row("", "Toàn huyện", data.review.totals[group]))
+    return rows
+
+
+def review_context(data: ReportData, plan: Plan) -> dict:
+    """Context of ``review.j2``."""
+    totals = [{"label": group_label(g), "start": t.start, "end": t.end, "escaped": t.escaped,
+               "fell_back": t.fell_back, "new": t.new, "start_rate": t.start_rate or 0.0,
+               "rate": t.rate or 0.0} for g, t in data.review.totals.items()]
+    targets = [{"label": group_label(g), "reduction": t.reduction_pts, "verdict": VERDICTS[t.verdict]}
+               for g, t in data.targets.items()]
+    units = {ln.unit_key for lines in data.review.lines.values() for ln in lines}
+    return {"lines": not data.review.empty, "totals": totals, "targets": targets,
+            "unit_count": len(units), "target_min": plan.targets.rate_reduction_min_pts,
+            "target_max": plan.targets.rate_reduction_max_pts}
+
+
+def project2_context(data: ReportData) -> dict:
+    """Context of ``project2.j2``."""
+    p2 = data.project2
+    return {"count": len(p2.models), "by_type": p2.by_type, "households": p2.households,
+            "funding": p2.funding, "funding_total": p2.funding_total, "disbursed": p2.disbursed,
+            "disbursement_rate": p2.disbursement_rate or 0.0}
+
+
+def project2_unit_rows(data: ReportData) -> list[list[str]]:
+    """Per-unit Project 2 rows and the district total."""
+    rows, total = [], {"models": 0, "households": 0, "funding": 0, "disbursed": 0}
+    for i, (key, u) in enumerate(data.project2.per_unit.items(), 1):
+        rows.append(_p2_row(str(i), data.unit_name(key), u))
+        for k in total:
+            total[k] += u[k]
+    rows.append(_p2_row("", "Toàn huyện", total))
+    return rows
+
+
+def _p2_row(i: str, name: str, u: dict[str, int]) -> list[str]:
+    rate = vn_percent(u["disbursed"] * 100 / u["funding"], 1) if u["funding"] else ""
+    return [i, name, vn_number(u["models"]), vn_number(u["households"]), vn_number(u["funding"]),
+            vn_number(u["disbursed"]), rate]
+
+
+def funding_rows(data: ReportData) -> list[list[str]]:
+    """Funding by source."""
+    return [[FUND_LABELS[f], vn_number(data.project2.funding[f])] for f in FUNDS]
+
+
+def organisation_context(data: ReportData, plan: Plan) -> dict:
+    """Context of ``organisation.j2``."""
+    rep, cov = data.reporting, data.coverage
+    expected = len(rep.expected)
+    return {"deadline": plan.report.deadline, "expected": expected,
+            **{s: rep.count(s) for s in ("on_time", "late", "rejected", "processing", "missing")},
+            "received_rate": rep.received * 100 / expected if expected else 0.0,
+            "sample": data.sample, "planned": len(cov.planned), "visited": len(cov.visited),
+            "coverage_rate": cov.rate or 0.0, "adhoc": cov.adhoc_done}
+
+
+def reporting_rows(data: ReportData) -> list[list[str]]:
+    """Per expected unit: its reporting state and the submission that decided it."""
+    rep = data.reporting
+    return [[str(i), u.name, REPORTING_LABELS.get(rep.state[u.key], rep.state[u.key]),
+             f"#{rep.submission_of[u.key]}" if u.key in rep.submission_of else ""]
+            for i, u in enumerate(rep.expected, 1)]
+
+
+def recommendation_rows(data: ReportData) -> list[list[str]]:
+    """Each recommendation, its addressee, due date and status."""
+    return [[str(r.id), r.content, r.addressed_to + (f" ({r.unit_name})" if r.unit_name else ""),
+             short_date(r.due_on), REC_LABELS.get(r.status, r.status)
+             + (f": {r.evidence_text}" if r.status == "resolved" and r.evidence_text else "")]
+            for r in data.recommendations]
+
+
+def provenance_rows(data: ReportData) -> list[list[str]]:
+    """Where each per-unit figure came from: submission, section and row."""
+    rows = []
+    for group, lines in data.review.lines.items():
+        for ln in lines:
+            for src in ln.sources:
+                rows.append([data.unit_name(ln.unit_key), group_label(group),
+                             data.unit_name(src.unit_key), f"#{src.submission_id}",
+                             f"Mục {src.section}, dòng {src.row}"])
+    for m in data.project2.models:
+        s = m.source
+        shown = reporting_unit(data.units, m.unit_key, data.as_of)
+        rows.append([data.unit_name(shown), f"Dự án 2: {m.name}", data.unit_name(s.unit_key),
+                     f"#{s.submission_id}", f"Mục {s.section}, dòng {s.row}"])
+    return rows

@@ -1,0 +1,1 @@
+"""Step followup: every recommendation tracked until it is resolved."""

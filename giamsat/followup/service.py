@@ -1,0 +1,257 @@
+"""The recommendation register: add, update with dated history and evidence, and the daily sweep.
+
+Every recommendation has an Obligation (kind ``recommendation``, key ``rec:<rec.key>``) so the
+reminder sweep reminds the addressed body until it is resolved or not accepted.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from giamsat.db.audit import record
+from giamsat.db.models import Obligation, Recommendation, RecommendationEvent, Unit
+from giamsat.domain import clock
+from giamsat.domain.errors import Conflict, NotFound
+from giamsat.domain.textsafety import clean_line, clean_text
+from giamsat.followup.evidence import store_evidence
+from giamsat.runtime import Runtime
+
+STATUS_LABELS = {
+    "open": "Chưa thực hiện",
+    "in_progress": "Đang thực hiện",
+    "overdue": "Quá hạn",
+    "resolved": "Đã thực hiện",
+    "not_accepted": "Không tiếp thu",
+}
+CLOSED = ("resolved", "not_accepted")
+ACTIVE = ("open", "in_progress")
+# Manual transitions; ``overdue`` is set only by the sweep, closed states are final.
+ALLOWED = {
+    "open": {"in_progress", "resolved", "not_accepted"},
+    "in_progress": {"in_progress", "resolved", "not_accepted"},
+    "overdue": {"in_progress", "open", "resolved", "not_accepted"},
+}
+
+
+MAX_TEXT = 5000  # characters of a recommendation or a note (about two pages)
+
+
+def _bounded(field: str, text: str, limit: int) -> None:
+    """Typed refusal of an over-long text (the database column or the report cannot take it)."""
+    if len(text) > limit:
+        raise Conflict(f"{field} quá dài ({len(text):,} ký tự; tối đa {limit:,} ký tự).".replace(",", "."))
+
+
+def label(status: str) -> str:
+    """The Vietnamese name of a status."""
+    return STATUS_LABELS.get(status, status)
+
+
+def due_date(rt: Runtime, start: dt.date) -> dt.date:
+    """The due date of a recommendation made on ``start``: N working days later (config)."""
+    return rt.calendar.add_working_days(start, rt.plan.followup.recommendation_due_working_days)
+
+
+def add(rt: Runtime, content: str, addressed_to: str, addressed_email: str | None,
+        unit_code: str | None, due_on: dt.date | None, actor: str, now: dt.datetime) -> Recommendation:
+    """Register a recommendation of the coordinator (idempotent on its content and addressee)."""
+    content, addressed_to = clean_text(content).strip(), clean_line(addressed_to)
+    _bounded("Nội dung kiến nghị", content, MAX_TEXT)
+    _bounded("Cơ quan, đơn vị được kiến nghị", addressed_to, 300)
+    if not content:
+        raise Conflict("Nội dung kiến nghị không được để trống.")
+    if not addressed_to:
+        raise Conflict("Phải ghi rõ cơ quan, đơn vị được kiến nghị.")
+    today = now.astimezone(clock.TZ).date()
+    digest = hashlib.sha256(f"{unit_code}|{addressed_to}|{content}".encode()).hexdigest()[:16]
+    key = f"{rt.plan.cycle_key}:coordinator:{digest}"
+    with rt.db.unit_of_work() as s:
+        rec = s.scalar(select(Recommendation).where(Recommendation.key == key))
+        if rec is not None:
+            return rec
+        unit = _unit(s, rt, unit_code, today) if unit_code else None
+        rec = Recommendation(cycle_id=rt.cycle_id, key=key, source_kind="coordinator",
+                             unit_id=unit.id if unit else None, content=content,
+                             addressed_to=addressed_to, addressed_email=addressed_email,
+                             due_on=due_on or due_date(rt, today), status="open",
+                             created_at=now, updated_at=now)
+        s.add(rec)
+        s.flush()
+        _event(s, rt, rec, "open", "Ghi nhận kiến nghị", actor, now, None, action="rec.add")
+        ensure_obligation(s, rec, now)
+        return rec
+
+
+def _unit(s: Session, rt: Runtime, code: str, day: dt.date) -> Unit:
+    pu = rt.plan.unit(code, day)
+    row = None if pu is None else s.scalar(select(Unit).where(
+        Unit.cycle_id == rt.cycle_id, Unit.code == pu.code, Unit.valid_from == pu.valid_from))
+    if row is None:
+        raise NotFound(f"Không có đơn vị mã {code} có hiệu lực ngày {day:%d/%m/%Y}.")
+    return row
+
+
+def ensure_obligation(s: Session, rec: Recommendation, now: dt.datetime) -> tuple[Obligation, bool]:
+    """The recommendation's obligation, created if missing; returns (obligation, created)."""
+    key = f"rec:{rec.key}"
+    ob = s.scalar(select(Obligation).where(Obligation.cycle_id == rec.cycle_id, Obligation.key == key))
+    if ob is not None:
+        return ob, False
+    ob = _new_obligation(rec, now)
+    s.add(ob)
+    s.flush()
+    return ob, True
+
+
+def _new_obligation(rec: Recommendation, now: dt.datetime) -> Obligation:
+    return Obligation(cycle_id=rec.cycle_id, kind="recommendation", key=f"rec:{rec.key}",
+                      unit_id=rec.unit_id, recommendation_id=rec.id, due_on=rec.due_on,
+                      created_at=now, status="met" if rec.status in CLOSED else "open",
+                      met_at=now if rec.status in CLOSED else None)
+
+
+def _event(s: Session, rt: Runtime, rec: Recommendation, status: str, note: str | None,
+           actor: str, now: dt.datetime, evidence: str | None, action: str) -> None:
+    s.add(RecommendationEvent(recommendation_id=rec.id, at=now, status=status, note=note,
+                              actor=actor, evidence_path=evidence))
+    record(s, at=now, actor=actor, action=action, entity="recommendation", entity_id=rec.id,
+           cycle_id=rec.cycle_id, status=status, note=note, evidence=evidence)
+
+
+def update(rt: Runtime, rec_id: int, status: str, note: str | None, evidence: Path | None,
+           actor: str, now: dt.datetime, due_on: dt.date | None = None) -> Recommendation:
+    """Change a recommendation's status with a note, evidence and/or a new due date (validated)."""
+    note = clean_text(note or "").strip() or None
+    _bounded("Ghi chú", note or "", MAX_TEXT)
+    with rt.db.unit_of_work() as s:
+        rec = s.get(Recommendation, rec_id)
+        if rec is None or rec.cycle_id != rt.cycle_id:
+            raise NotFound(f"Không có kiến nghị số {rec_id}.")
+        return _apply(s, rt, rec, status, note, evidence, actor, now, due_on)
+
+
+def update_many(rt: Runtime, changes: list[tuple[int, str, str]], actor: str,
+                now: dt.datetime) -> list[Recommendation]:
+    """``update`` for many recommendations (id, status, note) in one transaction, as the addressed
+    bodies of a province or the whole country answer; any refused change refuses them all."""
+    with rt.db.unit_of_work() as s:
+        recs = {r.id: r for r in s.scalars(select(Recommendation).where(
+            Recommendation.cycle_id == rt.cycle_id,
+            Recommendation.id.in_([c[0] for c in changes])))}
+        obs = {o.key: o for o in s.scalars(select(Obligation).where(
+            Obligation.cycle_id == rt.cycle_id, Obligation.kind == "recommendation"))}
+        out = []
+        for rec_id, status, note in changes:
+            if rec_id not in recs:
+                raise NotFound(f"Không có kiến nghị số {rec_id}.")
+            rec = recs[rec_id]
+            ob = obs.get(f"rec:{rec.key}") or _new_obligation(rec, now)
+            s.add(ob)
+            out.append(_apply(s, rt, rec, status, (note or "").strip() or None, None, actor, now,
+                              None, ob))
+        return out
+
+
+def _apply(s: Session, rt: Runtime, rec: Recommendation, status: str, note: str | None,
+           evidence: Path | None, actor: str, now: dt.datetime, due_on: dt.date | None,
+           ob: Obligation | None = None) -> Recommendation:
+    today = now.astimezone(clock.TZ).date()
+    _validate(rec, status, note, evidence, due_on, today)
+    stored = store_evidence(rt.home, evidence, rt.plan.report.max_file_mb) if evidence else None
+    rec.status, rec.updated_at = status, now
+    if stored:
+        rec.evidence_path = stored
+    if status == "resolved":
+        rec.evidence_text = note or rec.evidence_text
+    if ob is None:
+        ob, _ = ensure_obligation(s, rec, now)
+    if due_on is not None:
+        rec.due_on = ob.due_on = due_on
+    if status in CLOSED:
+        ob.status, ob.met_at = "met", now
+    text = note if due_on is None else f"{note or ''} (hạn mới: {due_on:%d/%m/%Y})".strip()
+    _event(s, rt, rec, status, text, actor, now, stored, action="rec.update")
+    return rec
+
+
+def _validate(rec: Recommendation, status: str, note: str | None, evidence: Path | None,
+              due_on: dt.date | None, today: dt.date) -> None:
+    """Refuse a change the register must not accept, with a message naming why."""
+    if status not in STATUS_LABELS:
+        raise Conflict(f"Trạng thái không hợp lệ: {status!r}; chọn một trong: "
+                       f"{', '.join(s for s in STATUS_LABELS if s != 'overdue')}.")
+    where = f"Kiến nghị số {rec.id}"
+    if status == "overdue":
+        raise Conflict(f"{where}: trạng thái 'quá hạn' do hệ thống tự đánh dấu khi quá hạn.")
+    if status not in ALLOWED.get(rec.status, set()):
+        raise Conflict(f"{where} đang ở trạng thái '{label(rec.status)}', không thể chuyển sang "
+                       f"'{label(status)}'.")
+    if status == "resolved" and not (note or evidence):
+        raise Conflict(f"{where}: muốn ghi nhận đã thực hiện phải có nội dung kết quả "
+                       f"(--note) hoặc tệp minh chứng (--evidence).")
+    if status in ("not_accepted", "in_progress") and not note:
+        raise Conflict(f"{where}: phải ghi rõ lý do/nội dung (--note) khi chuyển sang "
+                       f"'{label(status)}'.")
+    if due_on is not None and due_on <= today:
+        raise Conflict(f"{where}: hạn mới {due_on:%d/%m/%Y} phải sau ngày {today:%d/%m/%Y}.")
+    if rec.status == "overdue" and status in ACTIVE and due_on is None:
+        raise Conflict(f"{where} đã quá hạn: muốn tiếp tục theo dõi phải gia hạn (--due).")
+
+
+@dataclass(frozen=True)
+class SweepResult:
+    """What one follow-up sweep did."""
+
+    obligations_created: int
+    marked_overdue: int
+
+
+def followup_sweep(rt: Runtime, as_of: dt.date) -> SweepResult:
+    """Create missing obligations and mark active recommendations past due as overdue (idempotent)."""
+    now = clock.at_office_hours(as_of, 17)
+    created = overdue = 0
+    with rt.db.unit_of_work() as s:
+        recs = s.scalars(select(Recommendation).where(Recommendation.cycle_id == rt.cycle_id)
+                         .order_by(Recommendation.id)).all()
+        tracked = set(s.scalars(select(Obligation.key).where(  # one query, not one per rec
+            Obligation.cycle_id == rt.cycle_id, Obligation.kind == "recommendation")))
+        for rec in recs:
+            if f"rec:{rec.key}" not in tracked:
+                s.add(_new_obligation(rec, now))
+                created += 1
+            if rec.status in ACTIVE and rec.due_on < as_of:
+                rec.status, rec.updated_at = "overdue", now
+                note = f"Quá hạn thực hiện (hạn {rec.due_on:%d/%m/%Y})"
+                _event(s, rt, rec, "overdue", note, "system", now, None, action="rec.overdue")
+                overdue += 1
+        if created or overdue:
+            record(s, at=now, actor="system", action="followup.sweep", entity="cycle",
+                   entity_id=rt.cycle_id, cycle_id=rt.cycle_id, as_of=as_of.isoformat(),
+                   obligations_created=created, marked_overdue=overdue)
+    return SweepResult(created, overdue)
+
+
+def list_recommendations(rt: Runtime, statuses: list[str] | None = None) -> list[Recommendation]:
+    """The register, optionally filtered by status, in order of registration."""
+    with rt.db.unit_of_work() as s:
+        q = select(Recommendation).where(Recommendation.cycle_id == rt.cycle_id)
+        if statuses:
+            q = q.where(Recommendation.status.in_(statuses))
+        return list(s.scalars(q.order_by(Recommendation.id)))
+
+
+def show(rt: Runtime, rec_id: int) -> tuple[Recommendation, list[RecommendationEvent]]:
+    """One recommendation and its dated history."""
+    with rt.db.unit_of_work() as s:
+        rec = s.get(Recommendation, rec_id)
+        if rec is None or rec.cycle_id != rt.cycle_id:
+            raise NotFound(f"Không có kiến nghị số {rec_id}.")
+        events = list(s.scalars(select(RecommendationEvent).where(
+            RecommendationEvent.recommendation_id == rec_id).order_by(RecommendationEvent.id)))
+        return rec, events

@@ -1,0 +1,80 @@
+"""The outbox as the coordinator sees it: deliver now, list messages, retry a failed one."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import func, select
+
+from giamsat.db import audit
+from giamsat.db.models import Message
+from giamsat.domain.errors import Conflict, NotFound
+from giamsat.messaging.channels import channel_for
+from giamsat.messaging.drain import DrainResult, drain
+from giamsat.runtime import Runtime
+
+STATUSES = ("pending", "sent", "failed")
+
+
+def deliver(rt: Runtime, now: dt.datetime, *, batch_size: int = 200) -> DrainResult:
+    """Drain this cycle's outbox through the configured channel (file or smtp)."""
+    return drain(rt.db, channel_for(rt.delivery()), now, batch_size=batch_size, cycle_id=rt.cycle_id)
+
+
+def list_messages(rt: Runtime, status: str | None = None, limit: int = 500) -> list[Message]:
+    """This cycle's messages, newest first, optionally of one status."""
+    query = select(Message).where(Message.cycle_id == rt.cycle_id)
+    if status is not None:
+        query = query.where(Message.status == status)
+    with rt.db.unit_of_work() as s:
+        return list(s.scalars(query.order_by(Message.id.desc()).limit(limit)))
+
+
+def counts(rt: Runtime) -> dict[str, int]:
+    """How many messages of this cycle are in each status."""
+    with rt.db.unit_of_work() as s:
+        rows = s.execute(select(Message.status, func.count(Message.id))
+                         .where(Message.cycle_id == rt.cycle_id).group_by(Message.status)).all()
+    return {status: 0 for status in STATUSES} | {status: n for status, n in rows}
+
+
+def retry(rt: Runtime, message_id: int, now: dt.datetime) -> Message:
+    """Put a failed message back in the queue (after the address was corrected, say)."""
+    with rt.db.unit_of_work() as s:
+        msg = s.get(Message, message_id)
+        if msg is None or msg.cycle_id != rt.cycle_id:
+            raise NotFound(f"Không có thư số {message_id} trong chu kỳ {rt.plan.cycle_key}.")
+        if msg.status == "sent":
+            raise Conflict(f"Thư số {message_id} đã gửi lúc {msg.sent_at:%d/%m/%Y %H:%M}; "
+                           "không gửi lại để tránh gửi trùng.")
+        previous = msg.last_error
+        msg.status, msg.claim_token, msg.claimed_at = "pending", None, None
+        audit.record(s, at=now, actor=rt.actor, action="message.retry", entity="message",
+                     entity_id=msg.id, cycle_id=rt.cycle_id, previous_error=previous)
+        return msg
+
+
+def health(rt: Runtime) -> dict:
+    """What is waiting in this cycle's outbox and why: counts, most attempts, the commonest error."""
+    pending = (Message.cycle_id == rt.cycle_id) & (Message.status == "pending")
+    with rt.db.unit_of_work() as s:
+        attempts = s.scalar(select(func.max(Message.attempts)).where(pending)) or 0
+        error = s.execute(select(Message.last_error, func.count(Message.id))
+                          .where(pending, Message.last_error.is_not(None))
+                          .group_by(Message.last_error).order_by(func.count(Message.id).desc())
+                          .limit(1)).first()
+    return counts(rt) | {"max_attempts": attempts, "last_error": error[0] if error else None}
+
+
+def health_line(h: dict) -> str:
+    """One Vietnamese sentence for ``giamsat status`` and the Prefect UI."""
+    if not h["pending"] and not h["failed"]:
+        return f"Hộp thư đi: đã gửi hết {h['sent']} thư."
+    parts = []
+    if h["pending"]:
+        why = f"; lỗi gần nhất: {h['last_error']}" if h["last_error"] else ""
+        tried = f", đã thử tối đa {h['max_attempts']} lần" if h["max_attempts"] else ""
+        parts.append(f"{h['pending']} thư đang chờ gửi{tried}{why}; sẽ gửi ở lần chạy tiếp theo")
+    if h["failed"]:
+        parts.append(f"{h['failed']} thư lỗi vĩnh viễn (xem: giamsat outbox --status failed)")
+    return f"Hộp thư đi: {h['sent']} thư đã gửi; " + "; ".join(parts) + "."

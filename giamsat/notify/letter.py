@@ -1,0 +1,111 @@
+"""The notify step's documents: the plan (KẾ HOẠCH with its annex) and the letter to each unit."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from giamsat.docx.render import render_docx, render_docx_bytes
+from giamsat.docx.stamp import Stamp
+from giamsat.domain.calendar import WorkingCalendar
+from giamsat.domain.errors import PlanError
+from giamsat.domain.formatting import doc_number, place_date, short_date
+from giamsat.notify.templates import LETTER_TEMPLATE, PLAN_TEMPLATE
+from giamsat.plan.milestones import milestones
+from giamsat.plan.schema import Plan, Signatory, Unit
+
+# Placeholder for the per-unit value of ``letter_stamp``: nothing a plan could contain.
+UNIT_TOKEN = "QGSLETTERUNITQ"
+
+
+def plan_number(plan: Plan) -> str:
+    """``52/KH-UBND``: the plan's number and symbol as cited in other documents."""
+    return doc_number(plan.plan_document.number, "KH", plan.bodies.committee.code or "UBND").removeprefix(
+        "Số: ")
+
+
+def in_sentence(name: str) -> str:
+    """``Xã Hợp Hưng`` → ``xã Hợp Hưng`` (a unit's name inside a sentence)."""
+    return name[:1].lower() + name[1:]
+
+
+def _signer(s: Signatory) -> dict:
+    return {"SIGN_CAPACITY": (s.capacity or "").upper(), "SIGN_DELEGATION": (s.delegation or "").upper(),
+            "SIGN_TITLE": s.title.upper(), "sign_name": s.name}
+
+
+def _schedule(plan: Plan, cal: WorkingCalendar) -> list[dict]:
+    return [{"title": m.title, "start": m.starts_on, "end": m.due_on, "before": m.key == "collect"}
+            for m in milestones(plan, cal)]
+
+
+def common_context(plan: Plan, cal: WorkingCalendar) -> dict:
+    """Facts both documents cite: plan number and date, contents, deadline, schedule."""
+    summary = plan.plan_document.summary
+    return {
+        "summary": summary, "summary_lower": summary[:1].lower() + summary[1:],
+        "plan_number": plan_number(plan), "plan_date": short_date(plan.plan_document.issued_on),
+        "committee_short": plan.bodies.committee.short, "office_short": plan.bodies.office.short,
+        "dept_short": plan.bodies.province_department.short, "office_email": plan.bodies.office.email,
+        "contents": [c.model_dump() for c in plan.contents],
+        "deadline": short_date(plan.report.deadline), "sample_communes": plan.sample.communes,
+        "draw_on": short_date(plan.sample.draw_on), "schedule": _schedule(plan, cal),
+        "documents_to_prepare": plan.visits.documents_to_prepare, "year": plan.year,
+        "form_version": plan.report.form_version,
+    }
+
+
+def plan_context(plan: Plan, cal: WorkingCalendar) -> dict:
+    """Everything the plan template (``ke-hoach.docx``) needs."""
+    c = plan.bodies.committee
+    return {
+        **common_context(plan, cal), **_signer(plan.signatories.committee),
+        "ISSUING_BODY": c.name.upper(),
+        "number_line": doc_number(plan.plan_document.number, "KH", c.code or "UBND"),
+        "place_date": place_date(plan.district.place_name, plan.plan_document.issued_on),
+        "implements": [b.model_dump() for b in plan.basis if b.funds_project is None],
+        "funding": [b.model_dump() for b in plan.basis if b.funds_project is not None],
+        "period_start": f"{plan.period.start.month}/{plan.period.start.year}",
+        "period_end": f"{plan.period.end.month}/{plan.period.end.year}",
+        "team": [m.model_dump() for m in plan.visits.team],
+        "recipients": plan.recipients.plan, "archive": plan.recipients.plan_archive,
+    }
+
+
+def letter_context(plan: Plan, cal: WorkingCalendar, unit: Unit, issued_on: dt.date) -> dict:
+    """Everything the letter template (``cong-van-thong-bao.docx``) needs for one unit."""
+    letter = plan.notification_letter
+    if letter is None:
+        raise PlanError("plan", ["notification_letter: thiếu số và trích yếu công văn thông báo"])
+    o = plan.bodies.office
+    return {
+        **common_context(plan, cal), **_signer(plan.signatories.office),
+        "PARENT_BODY": (o.parent or "").upper(), "ISSUING_BODY": o.name.upper(),
+        "number_line": doc_number(letter.number, None, o.code or "LĐTBXH"),
+        "letter_summary": letter.summary[:1].lower() + letter.summary[1:],
+        "place_date": place_date(plan.district.place_name, issued_on),
+        "unit_in_sentence": in_sentence(unit.name),
+        "recipients": plan.recipients.letter, "archive": plan.recipients.letter_archive,
+    }
+
+
+def render_plan(plan: Plan, cal: WorkingCalendar, out_path: Path) -> Path:
+    """Write the KẾ HOẠCH (with its annex) to ``out_path``."""
+    return render_docx(PLAN_TEMPLATE, plan_context(plan, cal), out_path)
+
+
+def render_letter(plan: Plan, cal: WorkingCalendar, unit: Unit, issued_on: dt.date,
+                  out_path: Path) -> Path:
+    """Write the letter announcing the plan to ``unit`` to ``out_path``."""
+    return render_docx(LETTER_TEMPLATE, letter_context(plan, cal, unit, issued_on), out_path)
+
+
+def letter_stamp(plan: Plan, cal: WorkingCalendar, issued_on: dt.date, sample: Unit) -> Stamp:
+    """The letter rendered once for every unit (issued on ``issued_on``); fill with ``letter_values``."""
+    context = letter_context(plan, cal, sample, issued_on) | {"unit_in_sentence": UNIT_TOKEN}
+    return Stamp(render_docx_bytes(LETTER_TEMPLATE, context), (UNIT_TOKEN,))
+
+
+def letter_values(unit: Unit) -> dict[str, str]:
+    """The value ``letter_stamp``'s token stands for."""
+    return {UNIT_TOKEN: in_sentence(unit.name)}

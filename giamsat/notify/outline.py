@@ -1,0 +1,132 @@
+"""The outline (đề cương) as a Word form per unit, in Decree 30 layout, drawn from the shared spec."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from pathlib import Path
+
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.shared import Cm, Pt
+
+from giamsat.docx.decree30 import OfficialDocument, Signer, enforce_fonts, set_run_font
+from giamsat.docx.stamp import Stamp
+from giamsat.domain.formatting import doc_number, place_date, short_date
+from giamsat.domain.outline_spec import SECTIONS, Marker, Section
+from giamsat.plan.schema import Plan, Unit
+
+TITLE = "Đề cương báo cáo"
+TABLE_PT = 10
+
+GUIDANCE = (
+    "Điền trực tiếp vào các bảng của biểu mẫu này; không xóa, không đổi tên các cột và không "
+    "chèn bảng khác vào giữa các mục.",
+    "Ô số liệu chỉ ghi chữ số (có thể dùng dấu chấm phân cách hàng nghìn, ví dụ 1.234); không "
+    "ghi chữ vào ô số (ví dụ không ghi 'khoảng 20'). Ô không có số liệu ghi 0.",
+    "Dòng trống không dùng đến có thể để nguyên; cần thêm dòng thì đặt con trỏ ở ô cuối bảng và "
+    "nhấn phím Tab.",
+    "Lưu tệp dạng Word (.docx), không lưu dạng .docm hoặc .pdf; gửi đúng tệp mang tên đơn vị "
+    "mình (biểu mẫu đã ghi sẵn mã đơn vị).",
+)
+
+
+def summary_line(plan: Plan) -> str:
+    """The bold summary under the title."""
+    return (f"Kết quả thực hiện Dự án 2 và công tác rà soát hộ nghèo, hộ cận nghèo "
+            f"năm {plan.year}")
+
+
+# Placeholders for the per-unit values of ``outline_stamp``: nothing a plan could contain.
+NAME_TOKEN, CODE_TOKEN = "QGSOUTLINENAMEQ", "QGSOUTLINECODEQ"
+
+
+def render_outline(plan: Plan, unit: Unit, out_path: Path, cycle_key: str) -> Path:
+    """Write the outline form of ``unit`` to ``out_path`` (atomically) and return the path."""
+    return _build(plan, unit, cycle_key).save(Path(out_path))
+
+
+def outline_stamp(plan: Plan, valid_from: dt.date, cycle_key: str) -> Stamp:
+    """The outline rendered once for every unit valid from ``valid_from``; fill with ``outline_values``."""
+    placeholder = Unit.model_construct(code=CODE_TOKEN, name=NAME_TOKEN, valid_from=valid_from)
+    doc = _build(plan, placeholder, cycle_key)
+    enforce_fonts(doc.doc)
+    buffer = io.BytesIO()
+    doc.doc.save(buffer)
+    return Stamp(buffer.getvalue(), (NAME_TOKEN, CODE_TOKEN))
+
+
+def outline_values(unit: Unit) -> dict[str, str]:
+    """The values ``outline_stamp``'s tokens stand for."""
+    return {NAME_TOKEN: unit.name, CODE_TOKEN: unit.code}
+
+
+def _build(plan: Plan, unit: Unit, cycle_key: str) -> OfficialDocument:
+    committee = plan.bodies.committee
+    marker = Marker(plan.report.form_version, unit.key, cycle_key)
+    doc = OfficialDocument(
+        parent_body=committee.parent, issuing_body=committee.name,
+        number_line=doc_number(plan.plan_document.number, "KH", committee.code or "UBND"),
+        place_date=place_date(plan.district.place_name, plan.plan_document.issued_on),
+        type_title=TITLE, summary=summary_line(plan), landscape=True)
+    doc.centered(f"(Kèm theo Kế hoạch số {plan.plan_document.number:02d}/KH-"
+                 f"{committee.code or 'UBND'} ngày {short_date(plan.plan_document.issued_on)} "
+                 f"của {committee.short})", italic=True)
+    _hidden_marker(doc, marker.encode())
+    _unit_block(doc, plan, unit)
+    for section in SECTIONS:
+        _section(doc, section)
+    doc.para(f"Trên đây là báo cáo của {unit.name} gửi {committee.short} "
+             f"(qua {plan.bodies.office.short}).")
+    doc.close_body()
+    doc.signature(Signer(title="CHỦ TỊCH", name="(Ký, ghi rõ họ tên, đóng dấu)",
+                         capacity="TM. ỦY BAN NHÂN DÂN"),
+                  [f"{committee.short} (qua {plan.bodies.office.short})"], "VT")
+    props = doc.doc.core_properties
+    props.title = f"{TITLE} — {unit.name} ({unit.code})"
+    props.subject = summary_line(plan)
+    props.identifier = marker.encode()
+    props.keywords = f"{cycle_key}; {unit.code}; {plan.report.form_version}"
+    props.author = plan.bodies.office.short
+    return doc
+
+
+def _hidden_marker(doc: OfficialDocument, text: str) -> None:
+    """The machine-readable marker as a hidden (vanish) run: kept by Word, invisible in print."""
+    par = doc.doc.add_paragraph()
+    par.paragraph_format.space_after = Pt(0)
+    run = par.add_run(text)
+    set_run_font(run, size=2)
+    run.font.hidden = True
+
+
+def _unit_block(doc: OfficialDocument, plan: Plan, unit: Unit) -> None:
+    doc.para(f"Đơn vị báo cáo: {unit.name} — mã đơn vị {unit.code}", bold=True, indent=False)
+    office = plan.bodies.office
+    where = f"{office.short}" + (f", thư điện tử {office.email}" if office.email else "")
+    rule = "trước ngày" if plan.report.deadline_rule == "before" else "chậm nhất ngày"
+    doc.para(f"Hạn gửi báo cáo: {rule} {short_date(plan.report.deadline)}, gửi về "
+             f"{plan.bodies.committee.short} (qua {where}).", indent=False)
+    doc.para("Hướng dẫn điền biểu mẫu:", bold=True, italic=True, indent=False)
+    for line in GUIDANCE:
+        doc.bullet(line)
+
+
+def _section(doc: OfficialDocument, section: Section) -> None:
+    doc.heading(section.title)
+    doc.para(section.instruction, italic=True, size=12)
+    headers = [c.label for c in section.columns]
+    if section.narrative:
+        rows: list[list[str]] = [[""]]
+    else:
+        rows = [[r.label] + [""] * (len(headers) - 1) for r in section.fixed_rows]
+        rows += [[str(len(rows) + i + 1)] + [""] * (len(headers) - 1)
+                 for i in range(section.empty_rows)]
+    table = doc.table(headers, rows, widths_cm=[c.width_cm for c in section.columns],
+                      size=TABLE_PT)
+    if section.narrative:
+        table.rows[1].height = Cm(4)
+        table.rows[1].cells[0].paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
+    else:
+        for row in table.rows[1:]:
+            row.height = Cm(0.8)
+

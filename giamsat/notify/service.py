@@ -1,0 +1,175 @@
+"""Step "notify": the plan, a letter and the outline to every unit, its report obligation, one e-mail.
+
+Documents are rendered once per cycle (recorded in the Document table by key); obligations and
+messages are written in one transaction with the step's completion, so a re-run adds nothing.
+Units go in chunks: each chunk's files are stamped from templates rendered once (see
+``giamsat.docx.stamp``) and written with one sync, its rows inserted in bulk, so time grows
+linearly with the units and memory stays bounded by the chunk.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy import insert, select, update
+from sqlalchemy.orm import Session
+
+from giamsat.cycle.sync import mark_step_done, unit_rows_on
+from giamsat.db import audit
+from giamsat.db.models import Document, Message, Obligation
+from giamsat.domain import clock
+from giamsat.domain.formatting import doc_number
+from giamsat.messaging.outbox import Attachment, idempotency_key, insert_pending, pending_row
+from giamsat.messaging.templates import StampedEmails, render_email
+from giamsat.notify.letter import common_context, in_sentence, plan_number, render_plan
+from giamsat.notify.render import Doc, UnitDocuments
+from giamsat.plan.schema import Unit
+from giamsat.runtime import Runtime
+
+CHUNK = 500
+D, OB, M = Document.__table__, Obligation.__table__, Message.__table__
+
+
+@dataclass
+class NotifySummary:
+    """What one run of the step did (counts of new rows; a re-run reports zeros)."""
+
+    units: int
+    messages_queued: int = 0
+    obligations_created: int = 0
+    documents_rendered: int = 0
+    documents: list[Path] = field(default_factory=list)
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _existing_docs(s: Session, rt: Runtime) -> dict[str, tuple]:
+    prefix = f"{rt.plan.cycle_key}:notify:"
+    return {r.key: r for r in s.execute(select(D.c.id, D.c.key, D.c.path, D.c.sha256, D.c.created_at)
+                                        .where(D.c.key.startswith(prefix)))}
+
+
+def _plan_doc(rt: Runtime, known: dict[str, tuple]) -> tuple[Doc, bool]:
+    """The plan (one document for all units): rendered unless it is on disk unaltered."""
+    number = plan_number(rt.plan).replace("/", "-")
+    path = rt.path("documents", "notify", f"ke-hoach-{number}.docx")
+    doc = Doc(f"{rt.plan.cycle_key}:notify:plan", "plan", path, f"Kế hoạch {number}.docx")
+    row = known.get(doc.key)
+    if row is not None and path.exists() and (sha := _sha256(path)) == row.sha256:
+        return doc.with_sha(sha), False
+    render_plan(rt.plan, rt.calendar, path)
+    return doc.with_sha(_sha256(path)), True
+
+
+def _record_docs(s: Session, rt: Runtime, docs: list[Doc], known: dict[str, tuple],
+                 unit_ids: dict[str, int], now: dt.datetime) -> None:
+    """Insert the new documents' rows in bulk; update those rendered again."""
+    new = []
+    for d in docs:
+        row = known.get(d.key)
+        values = {"unit_id": unit_ids.get(d.unit_key) if d.unit_key else None,
+                  "path": str(d.path), "sha256": d.sha256}
+        if row is None:
+            new.append({"cycle_id": rt.cycle_id, "key": d.key, "kind": f"notify_{d.kind}",
+                        "created_at": now, "visit_id": None, **values})
+        elif (row.path, row.sha256) != (values["path"], values["sha256"]):
+            s.execute(update(D).where(D.c.id == row.id).values(**values))
+    if new:
+        s.execute(insert(D), new)
+
+
+def _obligation_ids(s: Session, rt: Runtime, units: list[Unit], known: dict[str, int],
+                    unit_ids: dict[str, int], now: dt.datetime) -> int:
+    """Create the missing report obligations of ``units`` (in bulk); fills ``known``; returns how many."""
+    missing = [u for u in units if f"report:{u.key}" not in known]
+    if not missing:
+        return 0
+    s.execute(insert(OB), [{"cycle_id": rt.cycle_id, "kind": "report", "key": f"report:{u.key}",
+                           "unit_id": unit_ids[u.key], "visit_id": None, "recommendation_id": None,
+                           "due_on": rt.plan.report.deadline, "status": "open", "met_at": None,
+                           "created_at": now} for u in missing])
+    keys = [f"report:{u.key}" for u in missing]
+    known.update(s.execute(select(OB.c.key, OB.c.id).where(OB.c.cycle_id == rt.cycle_id, OB.c.key.in_(keys)))
+                 .tuples().all())
+    return len(missing)
+
+
+def _email_base(rt: Runtime) -> dict:
+    plan = rt.plan
+    letter = plan.notification_letter
+    return {
+        **common_context(plan, rt.calendar), "district": plan.district.name,
+        "letter_number": doc_number(letter.number, None, plan.bodies.office.code or "")
+        .removeprefix("Số: ") if letter else "", "plan_date": plan.plan_document.issued_on,
+        "deadline": plan.report.deadline, "office_name": plan.bodies.office.short,
+    }
+
+
+def _emails(rt: Runtime, renderer: UnitDocuments, plan_doc: Doc) -> StampedEmails:
+    """The notification e-mail, rendered once and stamped with each unit's name."""
+    base = _email_base(rt)
+
+    def render(ctx: dict) -> tuple[str, str, str]:
+        letter, outline = renderer.filenames(ctx["unit_name"])
+        return render_email("notify_plan", base | ctx | {"attachments": [letter, plan_doc.filename, outline]})
+    return StampedEmails(render)
+
+
+def _queue_chunk(s: Session, rt: Runtime, units: list[Unit], docs: dict[tuple[str, str], Doc],
+                 plan_doc: Doc, ids: tuple[dict[str, int], dict[str, int]], queued: set[str],
+                 emails: StampedEmails, now: dt.datetime) -> int:
+    """One notification per unit of the chunk not yet queued, inserted in one statement."""
+    unit_ids, obligation_ids = ids
+    rows = []
+    for u in units:
+        key = idempotency_key(rt.plan.cycle_key, "notify", "plan_letter", u.key)
+        if key in queued:
+            continue
+        atts = [Attachment(d.path, d.filename) for d in (docs[u.key, "letter"], plan_doc,
+                                                          docs[u.key, "outline"])]
+        subject, text, html = emails.render((), {}, {"unit_name": u.name,
+                                                     "unit_in_sentence": in_sentence(u.name)})
+        rows.append(pending_row(cycle_id=rt.cycle_id, key=key, kind="notify_plan", to=[u.email], cc=[],
+                                subject=subject, text=text, html=html, now=now, attachments=atts,
+                                unit_id=unit_ids[u.key], obligation_id=obligation_ids[f"report:{u.key}"]))
+        queued.add(key)
+    return len(insert_pending(s, rows))
+
+
+def notify(rt: Runtime, as_of: dt.date) -> NotifySummary:
+    """Notify every unit valid on ``as_of``; idempotent: a re-run queues and creates nothing."""
+    now = clock.at_office_hours(as_of)
+    units = rt.plan.units_on(as_of)
+    summary = NotifySummary(units=len(units))
+    renderer = UnitDocuments(rt, as_of)
+    with rt.db.unit_of_work() as s:
+        known = _existing_docs(s, rt)
+        unit_ids = {f"{r.code}@{r.valid_from.isoformat()}": r.id for r in unit_rows_on(s, rt.cycle_id, as_of)}
+        plan_doc, fresh = _plan_doc(rt, known)
+        _record_docs(s, rt, [plan_doc], known, unit_ids, now)
+        summary.documents_rendered += fresh
+        summary.documents.append(plan_doc.path)
+        emails = _emails(rt, renderer, plan_doc)
+        obligations = dict(s.execute(select(OB.c.key, OB.c.id).where(OB.c.cycle_id == rt.cycle_id,
+                                                                   OB.c.kind == "report")).tuples().all())
+        queued = set(s.scalars(select(M.c.idempotency_key).where(M.c.cycle_id == rt.cycle_id,
+                                                                 M.c.kind == "notify_plan")))
+        for start in range(0, len(units), CHUNK):
+            chunk = units[start:start + CHUNK]
+            docs, rendered = renderer.render(chunk, known)
+            summary.documents_rendered += rendered
+            summary.documents += [d.path for d in docs.values()]
+            _record_docs(s, rt, list(docs.values()), known, unit_ids, now)
+            summary.obligations_created += _obligation_ids(s, rt, chunk, obligations, unit_ids, now)
+            summary.messages_queued += _queue_chunk(s, rt, chunk, docs, plan_doc,
+                                                    (unit_ids, obligations), queued, emails, now)
+        mark_step_done(s, rt.cycle_id, "notify", now, actor=rt.actor)
+        audit.record(s, at=now, actor=rt.actor, action="notify.run", entity="step", entity_id="notify",
+                     cycle_id=rt.cycle_id, units=len(units), queued=summary.messages_queued,
+                     obligations=summary.obligations_created, rendered=summary.documents_rendered)
+    return summary

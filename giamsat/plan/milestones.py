@@ -1,0 +1,56 @@
+"""The milestones of a cycle and their due dates, derived from the plan and the working calendar."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from giamsat.domain.calendar import WorkingCalendar
+from giamsat.plan.schema import Plan
+
+STEP_KEYS = ("notify", "collect", "draw", "visits", "followup", "final_report")
+
+STEP_TITLES = {
+    "notify": "Thông báo kế hoạch và lịch giám sát tới các xã, thị trấn",
+    "collect": "Thu nhận báo cáo của các xã, thị trấn",
+    "draw": "Chọn ngẫu nhiên xã và thôn để giám sát",
+    "visits": "Giám sát trực tiếp tại các xã được chọn",
+    "followup": "Theo dõi việc thực hiện kiến nghị",
+    "final_report": "Báo cáo kết quả giám sát, đánh giá",
+}
+
+
+@dataclass(frozen=True)
+class Milestone:
+    """A step of the cycle, when it starts and when it is due."""
+
+    key: str
+    title: str
+    starts_on: dt.date
+    due_on: dt.date
+
+
+def calendar_for(plan: Plan) -> WorkingCalendar:
+    """The working calendar configured by the plan."""
+    return WorkingCalendar(plan.calendar.extra_days_off, plan.calendar.makeup_working_days)
+
+
+def milestones(plan: Plan, cal: WorkingCalendar) -> list[Milestone]:
+    """The cycle's steps in order; start and due dates fall on working days."""
+    nxt, prev = cal.next_working_day, cal.previous_working_day
+    spans = {
+        "notify": (plan.period.start, plan.period.start),
+        "collect": (plan.period.start, plan.report.deadline),
+        "draw": (plan.sample.draw_on, plan.sample.draw_on),
+        "visits": (plan.visits.window_start, plan.visits.window_end),
+        "followup": (plan.visits.window_start, plan.final_report.due),
+        "final_report": (plan.final_report.due, plan.final_report.due),
+    }
+    out = []
+    for key in STEP_KEYS:
+        start, due = spans[key]
+        # A deadline on a non-working day stays as written ("trước ngày 06/4" is a date the plan
+        # fixed); when a step itself must run, it runs on a working day.
+        due_on = due if key == "collect" else prev(due)
+        out.append(Milestone(key, STEP_TITLES[key], nxt(start), due_on))
+    return out

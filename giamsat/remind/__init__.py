@@ -1,0 +1,1 @@
+"""Step remind: reminders before, on and after every deadline, escalating."""

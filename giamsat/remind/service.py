@@ -1,0 +1,172 @@
+"""The reminder sweep: one set-based query over every open obligation, reminders queued as due.
+
+Reminders are computed once per (due date, creation day), their texts rendered once per shape
+and stamped with each unit's name, and inserted in bulk with ``ON CONFLICT DO NOTHING`` on the
+idempotency key, so two sweeps running at once queue each reminder once and neither fails.
+
+Kinds: ``report`` (a unit's report not received), ``visit_documents`` (documents not prepared for
+a visit), ``recommendation`` (a recommendation not resolved). The policy is ``giamsat.domain.reminders``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from dataclasses import dataclass, field
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, aliased
+
+from giamsat.db import audit
+from giamsat.db.models import Message, Obligation, Recommendation, Unit, Visit
+from giamsat.domain import clock
+from giamsat.domain.reminders import Policy, Reminder, reminder_on
+from giamsat.messaging.outbox import idempotency_key, insert_pending, pending_row
+from giamsat.messaging.templates import StampedEmails, environment, render_email
+from giamsat.runtime import Runtime
+
+BODY_TEMPLATE = "_reminder_body.txt.j2"
+CHUNK = 1000
+ObUnit, VisitUnit, RecUnit = aliased(Unit), aliased(Unit), aliased(Unit)
+
+
+@dataclass
+class RemindSummary:
+    """What one sweep did."""
+
+    as_of: dt.date
+    working_day: bool
+    open_obligations: int = 0
+    queued: int = 0
+    already_queued: int = 0
+    by_kind: Counter = field(default_factory=Counter)
+    without_address: list[str] = field(default_factory=list)
+
+
+def policy_of(rt: Runtime) -> Policy:
+    """The plan's reminder policy as the pure policy object."""
+    r = rt.plan.reminders
+    return Policy(tuple(r.before_working_days), r.on_due_date, r.after_every_working_days,
+                  r.escalate_after_overdue, r.max_overdue_reminders)
+
+
+def _open_obligations(s: Session, cycle_id: int) -> list:
+    """Every open obligation with its unit, visit and recommendation fields: one query, plain rows."""
+    def unit(col: str):  # noqa: ANN202 - SQL expression
+        return func.coalesce(getattr(ObUnit, col), getattr(VisitUnit, col), getattr(RecUnit, col))
+    return list(s.connection().execute(
+        select(Obligation.id, Obligation.kind, Obligation.key, Obligation.due_on, Obligation.created_at,
+               unit("id").label("unit_id"), unit("name").label("unit_name"),
+               unit("email").label("unit_email"), unit("chairman_email").label("chairman_email"),
+               Visit.scheduled_on, Recommendation.id.label("rec_id"), Recommendation.addressed_to,
+               Recommendation.addressed_email, Recommendation.content)
+        .outerjoin(ObUnit, Obligation.unit_id == ObUnit.id)
+        .outerjoin(Visit, Obligation.visit_id == Visit.id)
+        .outerjoin(VisitUnit, Visit.unit_id == VisitUnit.id)
+        .outerjoin(Recommendation, Obligation.recommendation_id == Recommendation.id)
+        .outerjoin(RecUnit, Recommendation.unit_id == RecUnit.id)
+        .where(Obligation.cycle_id == cycle_id, Obligation.status == "open",
+               Obligation.met_at.is_(None))
+        .order_by(Obligation.due_on, Obligation.id)).all())
+
+
+def _addresses(rt: Runtime, row, escalated: bool) -> tuple[list[str], list[str]]:  # noqa: ANN001
+    office = [rt.plan.bodies.office.email] if rt.plan.bodies.office.email else []
+    first = (row.addressed_email if row.rec_id is not None and row.addressed_email else None) or \
+        row.unit_email
+    if escalated and row.unit_id is not None:
+        return [row.chairman_email], office
+    return ([first] if first else []), (office if escalated else [])
+
+
+def _context(rt: Runtime, row, r: Reminder) -> dict:  # noqa: ANN001
+    """What the reminder's text depends on besides the unit's name."""
+    plan = rt.plan
+    return {
+        "kind": row.kind, "stage": r.slot.stage, "escalated": r.slot.escalated,
+        "overdue_index": r.slot.overdue_index, "days_left": r.working_days_left,
+        "days_late": r.working_days_late, "due_on": row.due_on,
+        "addressed_to": row.addressed_to or "", "recommendation": row.content or "",
+        "visit_on": row.scheduled_on, "documents_to_prepare": plan.visits.documents_to_prepare,
+        "office_name": plan.bodies.office.short, "office_email": plan.bodies.office.email or "",
+        "report_rule_before": plan.report.deadline_rule == "before",
+    }
+
+
+def _renderer() -> StampedEmails:
+    body = environment("email").get_template(BODY_TEMPLATE)
+
+    def render(ctx: dict) -> tuple[str, str, str]:
+        # The body is rendered once as plain text; the HTML template autoescapes it as a whole.
+        return render_email("reminder", ctx | {"body": body.render(ctx).strip()})
+    return StampedEmails(render)
+
+
+def _owed(rt: Runtime, rows: list, as_of: dt.date) -> list[tuple[str, object, Reminder]]:
+    """(idempotency key, row, reminder) of every obligation owed a reminder today."""
+    policy, owed, memo = policy_of(rt), [], {}
+    for row in rows:
+        created = row.created_at.astimezone(clock.TZ).date()
+        if (row.due_on, created) not in memo:
+            memo[row.due_on, created] = reminder_on(policy, rt.calendar, row.due_on, as_of,
+                                                    not_before=created)
+        r = memo[row.due_on, created]
+        if r is not None:
+            owed.append((idempotency_key(rt.plan.cycle_key, "remind", row.kind, row.key, r.slot.stage,
+                                         r.slot.day.isoformat()), row, r))
+    return owed
+
+
+def _already_queued(s: Session, keys: list[str]) -> set[str]:
+    done: set[str] = set()
+    for i in range(0, len(keys), CHUNK):
+        done.update(s.scalars(select(Message.idempotency_key)
+                              .where(Message.idempotency_key.in_(keys[i:i + CHUNK]))))
+    return done
+
+
+def sweep(rt: Runtime, as_of: dt.date) -> RemindSummary:
+    """Queue every reminder owed on ``as_of`` (none on non-working days; each at most once, even
+    when two sweeps run at the same time)."""
+    summary = RemindSummary(as_of, rt.calendar.is_working_day(as_of))
+    if not summary.working_day:
+        return summary
+    now, emails = clock.at_office_hours(as_of), _renderer()
+    with rt.db.unit_of_work() as s:
+        rows = _open_obligations(s, rt.cycle_id)
+        summary.open_obligations = len(rows)
+        owed = _owed(rt, rows, as_of)
+        done = _already_queued(s, [key for key, _, _ in owed])
+        pending: list[tuple[dict, str]] = []
+        contexts: dict[tuple, dict] = {}
+        for key, row, r in owed:
+            if key in done:
+                summary.already_queued += 1
+                continue
+            to, cc = _addresses(rt, row, r.slot.escalated)
+            if not to:
+                summary.without_address.append(row.key)
+                continue
+            kind = "reminder_escalation" if r.slot.escalated else f"reminder_{r.slot.stage}"
+            shape = (row.kind, r, row.due_on, row.scheduled_on, row.addressed_to, row.content,
+                     bool(row.unit_name))
+            if shape not in contexts:
+                contexts[shape] = _context(rt, row, r)
+            subject, text, html = emails.render(shape, contexts[shape], {"unit_name": row.unit_name or ""})
+            pending.append((pending_row(cycle_id=rt.cycle_id, key=key, kind=kind, to=to, cc=cc,
+                                        subject=subject, text=text, html=html, now=now,
+                                        unit_id=row.unit_id, obligation_id=row.id), row.kind))
+        for i in range(0, len(pending), CHUNK):
+            chunk = pending[i:i + CHUNK]
+            inserted = insert_pending(s, [p for p, _ in chunk])
+            for p, label in chunk:
+                if p["idempotency_key"] in inserted:
+                    summary.queued += 1
+                    summary.by_kind[f"{label}:{p['kind']}"] += 1
+                else:  # a concurrent sweep queued it first
+                    summary.already_queued += 1
+        audit.record(s, at=now, actor=rt.actor, action="remind.sweep", entity="step", entity_id="remind",
+                     cycle_id=rt.cycle_id, as_of=as_of.isoformat(), open=summary.open_obligations,
+                     queued=summary.queued, by_kind=dict(summary.by_kind),
+                     without_address=summary.without_address)
+    return summary

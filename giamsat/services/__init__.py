@@ -1,1 +1,0 @@
-"""Application services: one module per step of the cycle, each taking a Runtime and a date."""

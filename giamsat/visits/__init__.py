@@ -1,0 +1,1 @@
+"""Step visits: schedule, notices, minutes and what they record."""

@@ -1,0 +1,92 @@
+"""Validate the rows of filled minutes; every problem is reported with its table and row."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from giamsat.domain.errors import BadDocument
+from giamsat.visits.minutes_doc import FilledMinutes
+
+GROUPS = {"nghèo": "poor", "cận nghèo": "near_poor", "thoát nghèo": "escaped", "khác": "other"}
+
+
+@dataclass(frozen=True)
+class RecommendationRow:
+    """One recommendation as written: its physical row, content, addressee and due date."""
+
+    row: int
+    content: str
+    addressed_to: str
+    due_on: dt.date
+
+
+@dataclass(frozen=True)
+class ConsultationRow:
+    """One consultation with a beneficiary."""
+
+    village: str
+    beneficiary: str
+    group: str | None
+    summary: str
+
+
+@dataclass
+class ParsedRows:
+    """The validated content of the four tables."""
+
+    findings: list[str] = field(default_factory=list)
+    difficulties: list[str] = field(default_factory=list)
+    recommendations: list[RecommendationRow] = field(default_factory=list)
+    consultations: list[ConsultationRow] = field(default_factory=list)
+
+
+def parse_date(text: str) -> dt.date | None:
+    """``31/5/2024``, ``31/05/2024`` or ``2024-05-31``; None when not a date."""
+    for fmt in ("%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y"):
+        try:
+            return dt.datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    return None
+
+
+def _group(text: str) -> str | None:
+    key = text.lower().removeprefix("hộ ").strip()
+    return GROUPS.get(key)
+
+
+def parse_rows(filled: FilledMinutes, visit_day: dt.date, default_due: dt.date,
+               unit_name: str) -> ParsedRows:
+    """Every filled row, validated; raises ``BadDocument`` listing all problems at once."""
+    out, errors = ParsedRows(), []
+    out.findings = [cells[1] for _, cells in filled.tables["findings"]]
+    out.difficulties = [cells[1] for _, cells in filled.tables["difficulties"]]
+    for n, (_, content, to, due_text) in ((n, c[:4]) for n, c in filled.tables["recommendations"]):
+        where = f"Bảng kiến nghị, dòng {n}"
+        due = default_due if not due_text else parse_date(due_text)
+        if not content:
+            errors.append(f"{where}: thiếu nội dung kiến nghị")
+        if due is None:
+            errors.append(f"{where}: hạn thực hiện {due_text!r} không phải ngày hợp lệ (dạng dd/mm/yyyy)")
+        elif due <= visit_day:
+            errors.append(f"{where}: hạn thực hiện {due:%d/%m/%Y} phải sau ngày giám sát "
+                          f"{visit_day:%d/%m/%Y}")
+        if content and due is not None and due > visit_day:
+            out.recommendations.append(RecommendationRow(n, content, to or f"UBND {unit_name}", due))
+    for n, (_, village, who, group_text, summary) in ((n, c[:5]) for n, c in filled.tables["consultations"]):
+        where = f"Bảng tham vấn, dòng {n}"
+        group = _group(group_text) if group_text else None
+        if not who:
+            errors.append(f"{where}: thiếu tên người được tham vấn")
+        if not summary:
+            errors.append(f"{where}: thiếu tóm tắt ý kiến")
+        if group_text and group is None:
+            errors.append(f"{where}: nhóm hộ {group_text!r} không hợp lệ (nghèo, cận nghèo, thoát nghèo, "
+                          f"khác)")
+        if who and summary and (group is not None or not group_text):
+            out.consultations.append(ConsultationRow(village, who, group, summary))
+    if errors:
+        raise BadDocument("invalid_rows", f"Biên bản có {len(errors)} lỗi, chưa được ghi nhận:\n  - "
+                                          + "\n  - ".join(errors))
+    return out

@@ -46,12 +46,22 @@ def _timed(label: str, fn: Callable) -> Callable:
     return wrapper
 
 
+STEP_PACKAGES = ("notify", "collect", "remind", "draw", "visits", "followup", "final_report", "cycle",
+                 "archive", "messaging")
+
+
+def _is_service(module_name: str) -> bool:
+    """A module of a step package (where the product's work is done), or the delivery adapter."""
+    parts = module_name.split(".")
+    return len(parts) > 2 and parts[0] == "giamsat" and parts[1] in STEP_PACKAGES
+
+
 def _wrap_services(module: ModuleType) -> None:
     """Time the service functions a tasks module calls (imported names and service modules)."""
     for name, value in list(vars(module).items()):
-        if inspect.isfunction(value) and value.__module__.startswith("giamsat.services"):
+        if inspect.isfunction(value) and _is_service(value.__module__):
             setattr(module, name, _timed(f"{value.__module__.rsplit('.', 1)[-1]}.{name}", value))
-        elif isinstance(value, ModuleType) and value.__name__.startswith("giamsat.services"):
+        elif isinstance(value, ModuleType) and _is_service(value.__name__):
             for fname, fn in list(vars(value).items()):
                 if inspect.isfunction(fn) and fn.__module__ == value.__name__ and not fname.startswith("_"):
                     setattr(value, fname, _timed(f"{value.__name__.rsplit('.', 1)[-1]}.{fname}", fn))

@@ -169,7 +169,7 @@ def _recommendations(doc: OfficialDocument, data: ReportData, base: dict) -> Non
     _texts(doc, "recommendations", {**base, "total": len(data.recommendations), "counts": counts})
     rows = rt_.recommendation_rows(data)
     if len(rows) > BODY_ROWS:  # the body lists what is still to do; the full register is an annex
-        done = {rt_.REC_LABELS.get(x, x) for x in ("resolved", "withdrawn")}
+        done = {rt_.REC_LABELS[x] for x in ("resolved", "withdrawn")}
         rows = [r for r in rows if not any(r[4].startswith(d) for d in done)]
         doc.para(f"Các kiến nghị chưa hoàn thành ({len(rows)}); danh mục đầy đủ tại Phụ lục IV.",
                  italic=True, indent=False)

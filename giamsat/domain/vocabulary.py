@@ -59,6 +59,10 @@ REC_CLOSED: tuple[str, ...] = ("resolved", "not_accepted", "withdrawn")
 REC_ACTIVE: tuple[str, ...] = ("open", "in_progress")
 # What the coordinator may set by hand (``overdue`` is set by the sweep, ``withdrawn`` by minutes).
 REC_SETTABLE: tuple[str, ...] = ("open", "in_progress", "resolved", "not_accepted")
+# Carried out or no longer asked for: the report's body leaves them to the annex.
+REC_DONE: tuple[str, ...] = ("resolved", "withdrawn")
+# A change to these states must say why (--note).
+REC_NEEDS_NOTE: tuple[str, ...] = ("not_accepted", "in_progress")
 # Manual transitions; closed states are final.
 REC_TRANSITIONS: Mapping[str, frozenset[str]] = MappingProxyType({
     "open": frozenset({"in_progress", "resolved", "not_accepted"}),

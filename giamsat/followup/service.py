@@ -22,6 +22,7 @@ from giamsat.domain.textsafety import clean_line, clean_text
 from giamsat.domain.vocabulary import (
     REC_ACTIVE,
     REC_CLOSED,
+    REC_NEEDS_NOTE,
     REC_SETTABLE,
     REC_STATUS,
     REC_TRANSITIONS,
@@ -185,7 +186,7 @@ def _validate(rec: Recommendation, status: str, note: str | None, evidence: Path
     if status == "resolved" and not (note or evidence):
         raise Conflict(f"{where}: muốn ghi nhận đã thực hiện phải có nội dung kết quả "
                        f"(--note) hoặc tệp minh chứng (--evidence).")
-    if status in ("not_accepted", "in_progress") and not note:
+    if status in REC_NEEDS_NOTE and not note:
         raise Conflict(f"{where}: phải ghi rõ lý do/nội dung (--note) khi chuyển sang "
                        f"'{label(status)}'.")
     if due_on is not None and due_on <= today:

@@ -6,9 +6,11 @@ import ast
 import re
 import unicodedata
 from pathlib import Path
+from typing import get_args
 
 from flows.deployments import STEP_FLOWS
 from giamsat.domain import vocabulary as voc
+from giamsat.domain.reminders import Stage
 from giamsat.plan.schedule import step_schedules
 
 ROOT = Path(__file__).resolve().parents[2] / "giamsat"
@@ -78,3 +80,31 @@ def _status_lists_outside_the_vocabulary() -> list[str]:
 
 def test_no_module_but_the_vocabulary_lists_recommendation_statuses_or_step_keys():
     assert _status_lists_outside_the_vocabulary() == []
+
+
+def _audit_actions_in_code() -> set[str]:
+    """Every ``action="…"`` literal the code base records (f-string prefixes end with a dot)."""
+    found = set()
+    for path in sorted(ROOT.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.keyword) and node.arg == "action":
+                if isinstance(node.value, ast.Constant) and isinstance(node.value.value, str):
+                    found.add(node.value.value)
+    return found
+
+
+def test_every_audit_action_the_code_records_has_a_label():
+    actions = _audit_actions_in_code()
+    assert len(actions) > 10
+    assert actions <= set(voc.AUDIT_ACTION)
+    for status in ("accepted", "rejected"):  # action=f"submission.{sub.status}"
+        assert f"submission.{status}" in voc.AUDIT_ACTION
+    for kind in ("final_report", "interim_report"):  # action=f"{kind}.write"
+        assert f"{kind}.write" in voc.AUDIT_ACTION
+
+
+def test_every_message_the_outbox_can_hold_has_a_kind_label():
+    templates = ROOT.parent / "templates" / "email"
+    kinds = {p.name.split(".")[0] for p in templates.glob("*.subject.j2")} - {"_probe", "reminder"}
+    stages = get_args(Stage)
+    assert kinds | {f"reminder_{s}" for s in stages} | {"reminder_escalation"} <= set(voc.MESSAGE_KIND)

@@ -13,13 +13,11 @@ from giamsat.db.audit import AuditQuery, entries
 from giamsat.db.audit import verify as audit_verify
 from giamsat.db.models import AuditEntry
 from giamsat.domain import clock
+from giamsat.domain.vocabulary import label
 
 MAX_LIMIT = 10_000
 DETAIL_WIDTH = 90
 VALUE_WIDTH = 24
-ENTITY_LABELS = {"recommendation": "kiến nghị", "submission": "báo cáo", "visit": "giám sát",
-                 "sample_draw": "chọn mẫu", "message": "thư", "step": "bước", "cycle": "chu kỳ",
-                 "document": "văn bản"}
 
 
 def _day_start(value: str | None, shift_days: int = 0) -> dt.datetime | None:
@@ -77,7 +75,7 @@ def audit(
         table.add_column(col, no_wrap=col in ("Số", "Hành động"))
     table.add_column("Chi tiết", overflow="fold", ratio=1)
     for e in rows:
-        entity_label = ENTITY_LABELS.get(e.entity, e.entity)
+        entity_label = label("audit_entity", e.entity)
         what = f"{entity_label} {e.entity_id}" if e.entity_id else entity_label
         table.add_row(str(e.id), f"{e.at.astimezone(clock.TZ):%d/%m/%Y %H:%M}", e.actor, e.action,
                       what, _detail(e.detail or {}))

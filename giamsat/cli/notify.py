@@ -8,6 +8,7 @@ from rich.table import Table
 
 from giamsat.cli.common import AS_OF, console, parse_date, runtime
 from giamsat.domain import clock
+from giamsat.domain.vocabulary import MESSAGE_STATUS
 from giamsat.messaging import delivery as outbox_service
 from giamsat.notify.service import notify as notify_service
 from giamsat.remind.service import sweep
@@ -53,12 +54,12 @@ def remind_cmd(as_of: str = AS_OF, send: bool = typer.Option(
 
 @outbox_app.callback()
 def outbox_list(ctx: typer.Context, status: str = typer.Option(
-        None, "--status", help="pending | sent | failed")) -> None:
+        None, "--status", help=" | ".join(MESSAGE_STATUS))) -> None:
     """Liệt kê thư trong hộp thư đi."""
     if ctx.invoked_subcommand is not None:
         return
     if status is not None and status not in outbox_service.STATUSES:
-        raise typer.BadParameter(f"trạng thái không hợp lệ: {status!r} (pending, sent, failed)")
+        raise typer.BadParameter(f"trạng thái không hợp lệ: {status!r} ({', '.join(MESSAGE_STATUS)})")
     rt = runtime()
     table = Table(title=f"Hộp thư đi — {outbox_service.counts(rt)}")
     for col in ("Số", "Trạng thái", "Loại", "Người nhận", "Tiêu đề", "Lần gửi", "Lỗi gần nhất"):

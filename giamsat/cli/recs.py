@@ -11,6 +11,7 @@ from rich.table import Table
 
 from giamsat.cli.common import AS_OF, console, parse_date, runtime
 from giamsat.domain import clock
+from giamsat.domain.vocabulary import REC_SETTABLE
 from giamsat.followup import service as followup
 
 recs_app = typer.Typer(help="Sổ theo dõi kiến nghị.", no_args_is_help=True)
@@ -70,8 +71,7 @@ def add_cmd(content: str = typer.Option(..., "--content", help="Nội dung kiế
 
 @recs_app.command("update")
 def update_cmd(rec_id: int = typer.Argument(..., metavar="ID"),
-               status: str = typer.Option(..., "--status", help="open | in_progress | resolved | "
-                                                               "not_accepted"),
+               status: str = typer.Option(..., "--status", help=" | ".join(REC_SETTABLE)),
                note: str = typer.Option(None, "--note", help="Nội dung kết quả hoặc lý do."),
                evidence: Path = typer.Option(None, "--evidence", help="Tệp minh chứng."),
                due: str = typer.Option(None, "--due", help="Gia hạn đến ngày (YYYY-MM-DD)."),

@@ -10,14 +10,14 @@ from rich.markup import escape
 
 from giamsat.cli.common import AS_OF, console, parse_date, runtime
 from giamsat.domain import clock
+from giamsat.domain.vocabulary import label
 from giamsat.draw import service as sample
 
 sample_app = typer.Typer(help="Chọn ngẫu nhiên xã và thôn để giám sát.", no_args_is_help=True)
-STATUS_VI = {"proposed": "chờ duyệt", "approved": "đã duyệt", "rejected": "đã từ chối"}
 
 
 def _print_draw(row, full: bool = False) -> None:  # noqa: ANN001 - SampleDraw
-    console.print(f"[bold]Lượt chọn mẫu số {row.id}[/] — {STATUS_VI.get(row.status, row.status)}; "
+    console.print(f"[bold]Lượt chọn mẫu số {row.id}[/] — {label('draw_status', row.status)}; "
                   f"ngày chọn {row.draw_on:%d/%m/%Y}; người chọn {row.drawn_by}")
     console.print(escape(f"  Hạt giống ({row.seed_source}): {row.seed}"))
     console.print(f"  Thuật toán: {row.algorithm} phiên bản {row.algorithm_version}; "

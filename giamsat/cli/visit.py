@@ -9,18 +9,17 @@ from rich.markup import escape
 
 from giamsat.cli.common import AS_OF, console, parse_date, runtime
 from giamsat.domain import clock
+from giamsat.domain.vocabulary import label
 from giamsat.visits import minutes
 from giamsat.visits import service as visits
 
 visit_app = typer.Typer(help="Giám sát trực tiếp tại xã: lịch, biên bản.", no_args_is_help=True)
-STATUS_VI = {"scheduled": "đã xếp lịch", "done": "đã ghi biên bản"}
-KIND_VI = {"sampled": "theo mẫu", "adhoc": "đột xuất"}
 
 
 def _line(v: visits.VisitInfo) -> str:
     villages = ", ".join(v.villages) or "—"
     return escape(f"  {v.id:>3}  {v.scheduled_on:%d/%m/%Y}  {v.unit_name} ({v.unit_code}) "
-                  f"[{KIND_VI.get(v.kind, v.kind)}, {STATUS_VI.get(v.status, v.status)}]  thôn: {villages}")
+                  f"[{label('visit_kind', v.kind)}, {label('visit_status', v.status)}]  thôn: {villages}")
 
 
 @visit_app.command("schedule")

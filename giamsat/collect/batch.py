@@ -10,7 +10,6 @@ What each file becomes (rows, messages, audit) is what ``submit`` makes of it: a
 from __future__ import annotations
 
 import datetime as dt
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,6 +21,7 @@ from giamsat.collect.records import is_late, local_day
 from giamsat.db import audit
 from giamsat.db.models import Obligation, Recommendation, RecommendationEvent, Submission, Unit
 from giamsat.domain.validation import Validation
+from giamsat.files.fsutil import fsync_paths
 from giamsat.runtime import Runtime
 
 CHUNK = 200
@@ -151,9 +151,4 @@ def _open_recommendations(rt: Runtime, s: Session, unit: Unit, sub: Submission, 
 
 def sync_files(paths: list[Path]) -> None:
     """Make the chunk's stored originals durable before the rows naming them commit."""
-    for path in paths:
-        fd = os.open(path, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
+    fsync_paths(paths)

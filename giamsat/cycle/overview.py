@@ -18,12 +18,9 @@ from giamsat.db.models import Document, Message, Obligation, Recommendation, Sam
 from giamsat.domain import clock
 from giamsat.domain.formatting import short_date
 from giamsat.domain.textsafety import markdown_text
+from giamsat.domain.vocabulary import REC_CLOSED, STEP_STATUS, label
 from giamsat.plan.milestones import Milestone, milestones
 from giamsat.runtime import Runtime
-
-STATUS_VI = {"done": "Hoàn thành", "pending": "Đang thực hiện", "not_started": "Chưa đến hạn",
-             "overdue": "Quá hạn"}
-CLOSED_RECS = ("resolved", "not_accepted")
 
 
 @dataclass(frozen=True)
@@ -41,7 +38,7 @@ class StepStatus:
         """The row as the UI and ``giamsat status`` show it (Vietnamese labels)."""
         row = asdict(self)
         row.update(starts_on=short_date(self.starts_on), due_on=short_date(self.due_on),
-                   status=f"{self.status} ({STATUS_VI[self.status]})")
+                   status=f"{self.status} ({STEP_STATUS[self.status]})")
         return row
 
 
@@ -70,9 +67,9 @@ def _facts(session: Session, cycle_id: int, as_of: dt.date) -> dict[str, tuple[b
         Visit.cycle_id == cycle_id, Visit.status == "scheduled"))
     recs = _count(session, select(func.count()).where(Recommendation.cycle_id == cycle_id))
     recs_open = _count(session, select(func.count()).where(
-        Recommendation.cycle_id == cycle_id, Recommendation.status.not_in(CLOSED_RECS)))
+        Recommendation.cycle_id == cycle_id, Recommendation.status.not_in(REC_CLOSED)))
     recs_late = _count(session, select(func.count()).where(
-        Recommendation.cycle_id == cycle_id, Recommendation.status.not_in(CLOSED_RECS),
+        Recommendation.cycle_id == cycle_id, Recommendation.status.not_in(REC_CLOSED),
         Recommendation.due_on < as_of))
     final = _count(session, select(func.count()).where(
         Document.cycle_id == cycle_id, Document.kind == "final_report"))
@@ -90,7 +87,7 @@ def _facts(session: Session, cycle_id: int, as_of: dt.date) -> dict[str, tuple[b
                     if reports_open else f"đã nhận đủ {reports} báo cáo"),
         "draw": (approved, "chưa chọn mẫu" if draw is None else
                  f"chờ điều phối viên phê duyệt lần chọn #{draw.id}" if draw.status == "proposed"
-                 else f"lần chọn #{draw.id}: {draw.status}"),
+                 else f"lần chọn #{draw.id}: {label('draw_status', draw.status)}"),
         "visits": (visits_done,
                    "chờ phê duyệt mẫu" if not approved else "chưa lập lịch giám sát" if not visits
                    else f"còn {visits_open}/{visits} cuộc giám sát chưa có biên bản" if visits_open

@@ -7,20 +7,20 @@ import datetime as dt
 from sqlalchemy import select
 
 from giamsat.collect.records import is_late, local_day
-from giamsat.cycle.overview import STATUS_VI, cycle_status
+from giamsat.cycle.overview import cycle_status
 from giamsat.cycle.sync import unit_rows_on
 from giamsat.db.models import Submission
 from giamsat.domain.textsafety import markdown_row
+from giamsat.domain.vocabulary import (
+    REPORT_NEEDS_ATTENTION,
+    REPORT_STATUS,
+    STEP_STATUS,
+    SUBMISSION_COUNTED,
+)
 from giamsat.messaging.delivery import health, health_line
 from giamsat.runtime import Runtime
 
-STATUS_LABELS = {
-    "on_time": "Đúng hạn",
-    "late": "Nộp muộn",
-    "rejected": "Bị trả lại, chờ sửa",
-    "missing": "Chưa nộp (quá hạn)",
-    "pending": "Chưa nộp (chưa đến hạn)",
-}
+
 def _deadline_passed(rt: Runtime, as_of: dt.date) -> bool:
     deadline = rt.plan.report.deadline
     return as_of >= deadline if rt.plan.report.deadline_rule == "before" else as_of > deadline
@@ -42,7 +42,7 @@ def report_status_rows(rt: Runtime, as_of: dt.date) -> list[dict]:
 
 
 def _row(rt: Runtime, unit, subs: list[Submission], as_of: dt.date) -> dict:  # noqa: ANN001
-    accepted = [x for x in subs if x.status in ("accepted", "superseded")]
+    accepted = [x for x in subs if x.status in SUBMISSION_COUNTED]
     first = accepted[0] if accepted else None
     if first is not None:
         status = "late" if is_late(rt, first.received_at) else "on_time"
@@ -53,7 +53,7 @@ def _row(rt: Runtime, unit, subs: list[Submission], as_of: dt.date) -> dict:  # 
     last = subs[-1] if subs else None
     return {"unit_code": unit.code, "unit_name": unit.name,
             "unit_key": f"{unit.code}@{unit.valid_from.isoformat()}", "status": status,
-            "status_label": STATUS_LABELS[status],
+            "status_label": REPORT_STATUS[status],
             "first_accepted_at": first.received_at.isoformat() if first else None,
             "last_received_at": last.received_at.isoformat() if last else None,
             "submissions": len(subs), "corrected": first is not None and len(subs) > 1,
@@ -62,7 +62,7 @@ def _row(rt: Runtime, unit, subs: list[Submission], as_of: dt.date) -> dict:  # 
 
 def summarise(rows: list[dict]) -> dict:
     """DHIS2-style counts: expected, received, on time, late, missing, rejected-awaiting-correction."""
-    count = {k: sum(1 for r in rows if r["status"] == k) for k in STATUS_LABELS}
+    count = {k: sum(1 for r in rows if r["status"] == k) for k in REPORT_STATUS}
     expected = len(rows)
     received = count["on_time"] + count["late"]
     return {"expected": expected, "received": received, "on_time": count["on_time"],
@@ -75,7 +75,7 @@ def summarise(rows: list[dict]) -> dict:
 def step_rows(rt: Runtime, as_of: dt.date) -> list[dict]:
     """The cycle's steps with due date, done / pending / overdue and what each waits for."""
     return [{"key": r.step, "title": r.title, "starts_on": r.starts_on.isoformat(),
-             "due_on": r.due_on.isoformat(), "state": r.status, "state_label": STATUS_VI[r.status],
+             "due_on": r.due_on.isoformat(), "state": r.status, "state_label": STEP_STATUS[r.status],
              "waiting_for": r.waiting_for} for r in cycle_status(rt, as_of)]
 
 
@@ -95,13 +95,12 @@ def outbox_health(rt: Runtime) -> dict:
 
 ARTIFACT_ALL_UP_TO = 60  # a district's units are all listed; beyond, those needing attention
 ARTIFACT_MAX_ROWS = 500  # and never more rows than this (the UI and its database stay light)
-NEEDS_ATTENTION = ("missing", "rejected", "pending")
 
 
 def artifact_rows(rows: list[dict]) -> tuple[list[dict], int]:
     """The rows the ``report-status`` artifact lists, and how many units it leaves out."""
     shown = rows if len(rows) <= ARTIFACT_ALL_UP_TO else [
-        r for r in rows if r["status"] in NEEDS_ATTENTION]
+        r for r in rows if r["status"] in REPORT_NEEDS_ATTENTION]
     shown = shown[:ARTIFACT_MAX_ROWS]
     return shown, len(rows) - len(shown)
 

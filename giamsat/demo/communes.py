@@ -22,6 +22,7 @@ from giamsat.demo.form_fill import fill_outline_fast
 from giamsat.demo.minutes_fill import fill_minutes
 from giamsat.domain import clock
 from giamsat.domain.calendar import WorkingCalendar
+from giamsat.domain.vocabulary import REC_ACTIVE
 from giamsat.followup import service as followup
 from giamsat.notify.outline import render_outline
 from giamsat.plan.schema import Plan, Unit
@@ -122,7 +123,7 @@ def answer_recommendations(rt: Runtime, day: dt.date, rng: random.Random) -> dic
     still in progress; one per round is left unanswered (it is reminded, then turns overdue)."""
     done: dict[str, int] = {}
     changes: list[tuple[int, str, str]] = []
-    pending = followup.list_recommendations(rt, ["open", "in_progress", "overdue"])
+    pending = followup.list_recommendations(rt, [*REC_ACTIVE, "overdue"])
     for i, rec in enumerate(pending[1:]):
         turn = (i + rng.randrange(7)) % 7
         if rec.status == "open" and turn == 3:

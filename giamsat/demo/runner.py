@@ -22,6 +22,7 @@ from giamsat.demo import communes as demo
 from giamsat.domain import clock
 from giamsat.domain.formatting import short_date
 from giamsat.domain.reminders import reminder_on
+from giamsat.domain.vocabulary import REC_ACTIVE, REC_CLOSED
 from giamsat.draw import service as sample
 from giamsat.remind.service import policy_of
 from giamsat.runtime import Runtime
@@ -152,13 +153,13 @@ class DemoRunner:
         if day < self.rt.plan.visits.window_start:
             return False
         cyc = Recommendation.cycle_id == self.rt.cycle_id
-        live = Recommendation.status.not_in(("resolved", "not_accepted", "withdrawn"))
+        live = Recommendation.status.not_in(REC_CLOSED)
         tracked = select(Obligation.id).where(Obligation.recommendation_id == Recommendation.id,
                                               Obligation.kind == "recommendation").exists()
         with self.rt.db.unit_of_work() as s:
             untracked = s.scalar(select(Recommendation.id).where(cyc, live, ~tracked).limit(1))
             late = s.scalar(select(Recommendation.id).where(
-                cyc, Recommendation.status.in_(("open", "in_progress")),
+                cyc, Recommendation.status.in_(REC_ACTIVE),
                 Recommendation.due_on < day).limit(1))
         return untracked is not None or late is not None
 

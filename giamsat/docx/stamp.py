@@ -22,7 +22,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from giamsat.files.fsutil import storage_error
+from giamsat.files.fsutil import fsync_paths, storage_error
 
 _LOCAL = struct.Struct("<IHHHHHIIIHH")
 _CENTRAL = struct.Struct("<IHHHHHHIIIHHHHHII")
@@ -155,9 +155,7 @@ class BatchWriter:
         if hasattr(os, "sync"):
             os.sync()
         else:  # pragma: no cover - platforms without sync(2)
-            for tmp, _ in self._pending:
-                with open(tmp, "rb+") as fh:
-                    os.fsync(fh.fileno())
+            fsync_paths(tmp for tmp, _ in self._pending)
         folders = set()
         for tmp, path in self._pending:
             try:
@@ -166,12 +164,7 @@ class BatchWriter:
                 raise storage_error(path, exc) from exc
             folders.add(path.parent)
         self._pending.clear()
-        for folder in folders:  # the renames themselves durable, as ``fsutil.atomic_write`` does
-            fd = os.open(folder, os.O_RDONLY)
-            try:
-                os.fsync(fd)
-            finally:
-                os.close(fd)
+        fsync_paths(folders)  # the renames themselves durable, as ``fsutil.atomic_write`` does
 
     def discard(self) -> None:
         """Remove the temporary files not yet committed."""

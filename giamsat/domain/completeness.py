@@ -8,6 +8,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
+from giamsat.domain.vocabulary import REC_COUNTED, REPORT_COUNTED
+
 
 class _Unit(Protocol):
     key: str
@@ -29,7 +31,7 @@ class SubmissionInfo:
     superseded: bool
 
 
-REPORTING_STATES = ("on_time", "late", "rejected", "processing", "missing")
+REPORTING_STATES = REPORT_COUNTED
 
 
 @dataclass
@@ -108,7 +110,7 @@ def coverage(planned: Sequence[str], visits: Iterable[VisitInfo]) -> Coverage:
     return Coverage(tuple(planned), tuple(k for k in planned if k in done_sampled), adhoc)
 
 
-REC_STATES = ("open", "in_progress", "overdue", "resolved", "not_accepted")
+REC_STATES = REC_COUNTED
 
 
 def recommendations_by_status(statuses: Iterable[str]) -> dict[str, int]:

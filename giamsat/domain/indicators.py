@@ -24,6 +24,7 @@ from giamsat.domain.completeness import (  # noqa: F401 - part of this module's 
     recommendations_by_status,
     reporting,
 )
+from giamsat.domain.units import UnitRef  # noqa: F401 - part of this module's API
 
 GROUPS = ("poor", "near_poor")
 FUNDS = ("central", "local", "counterpart", "credit")
@@ -38,18 +39,6 @@ class Source:
     section: str
     row: int
     unit_key: str
-
-
-@dataclass(frozen=True)
-class UnitRef:
-    """A reporting unit as the indicators see it."""
-
-    key: str
-    code: str
-    name: str
-    valid_from: dt.date
-    valid_to: dt.date | None = None
-    successor_key: str | None = None
 
 
 @dataclass(frozen=True)

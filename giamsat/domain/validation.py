@@ -23,6 +23,7 @@ from giamsat.domain.outline_spec import (
     normalise,
 )
 from giamsat.domain.textsafety import clean_text
+from giamsat.domain.units import UnitRef  # noqa: F401 - part of this module's API
 
 _DIGITS = re.compile(r"^\d+$")
 _GROUPED = re.compile(r"^\d{1,3}(\.\d{3})+$")
@@ -93,21 +94,6 @@ def parse_percent(text: str) -> float:
     if value > 100:
         raise CellError(f"tỷ lệ không thể lớn hơn 100% ('{text.strip()}')")
     return value
-
-
-@dataclass(frozen=True)
-class UnitRef:
-    """A unit as the validator needs it (from the plan or the database)."""
-
-    key: str
-    code: str
-    name: str
-    valid_from: dt.date
-    valid_to: dt.date | None = None
-
-    def valid_on(self, day: dt.date) -> bool:
-        """Whether the unit exists on ``day``."""
-        return self.valid_from <= day and (self.valid_to is None or day <= self.valid_to)
 
 
 @dataclass(frozen=True)

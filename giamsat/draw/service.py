@@ -17,10 +17,10 @@ from giamsat.db import audit
 from giamsat.db.models import SampleDraw
 from giamsat.domain import clock, sampling
 from giamsat.domain.errors import Conflict, GiamsatError, NotFound
+from giamsat.domain.vocabulary import DRAW_ACTIVE, label
 from giamsat.plan.schema import Plan
 from giamsat.runtime import Runtime
 
-ACTIVE = ("proposed", "approved")
 Beneficiaries = Mapping[str, Mapping[str, Sequence[str]]]
 
 
@@ -51,7 +51,7 @@ def record_of(row: SampleDraw, cycle_key: str) -> dict[str, Any]:
 def current_draw(session: Session, cycle_id: int) -> SampleDraw | None:
     """The cycle's proposed or approved draw, if any (a rejected draw is history)."""
     return session.scalar(select(SampleDraw).where(SampleDraw.cycle_id == cycle_id,
-                                                   SampleDraw.status.in_(ACTIVE))
+                                                   SampleDraw.status.in_(DRAW_ACTIVE))
                           .order_by(SampleDraw.id.desc()))
 
 
@@ -100,7 +100,8 @@ def draw(rt: Runtime, as_of: dt.date, seed: str | None, actor: str, *,
         existing = current_draw(s, rt.cycle_id)
         if existing is not None:
             if seed is not None and sampling.normalise(seed) != existing.seed:
-                raise Conflict(f"Đã có lượt chọn mẫu số {existing.id} ({_status_vi(existing.status)}); "
+                state = label("draw_status", existing.status)
+                raise Conflict(f"Đã có lượt chọn mẫu số {existing.id} ({state}); "
                                f"muốn chọn lại phải từ chối lượt đó với lý do (giamsat sample reject).")
             return existing
         text, source = _seed(seed, public_values)
@@ -161,7 +162,7 @@ def approve(rt: Runtime, draw_id: int | None, actor: str, now: dt.datetime | Non
         if row.status == "approved":
             return row
         if row.status != "proposed":
-            raise Conflict(f"Lượt chọn mẫu số {row.id} {_status_vi(row.status)}, không duyệt được.")
+            raise Conflict(f"Lượt chọn mẫu số {row.id} {label('draw_status', row.status)}, không duyệt được.")
         ok, diffs = verify_row(rt, row)
         if not ok:
             raise Conflict(f"Lượt chọn mẫu số {row.id} không kiểm tra lại được, không duyệt: "
@@ -185,18 +186,13 @@ def reject(rt: Runtime, draw_id: int | None, reason: str, actor: str,
         if row.status == "rejected":
             return row
         if row.status != "proposed":
-            raise Conflict(f"Lượt chọn mẫu số {row.id} {_status_vi(row.status)}; chỉ lượt đang chờ "
+            raise Conflict(f"Lượt chọn mẫu số {row.id} {label('draw_status', row.status)}; chỉ lượt đang chờ "
                            f"duyệt mới chọn lại được.")
         row.status, row.decided_by, row.decided_at = "rejected", actor, now
         row.decision_reason = reason.strip()
         audit.record(s, at=now, actor=actor, action="sample.rejected", entity="sample_draw",
                      entity_id=row.id, cycle_id=rt.cycle_id, reason=row.decision_reason)
         return row
-
-
-def _status_vi(status: str) -> str:
-    return {"proposed": "đang chờ duyệt", "approved": "đã được duyệt",
-            "rejected": "đã bị từ chối"}.get(status, status)
 
 
 def read_beneficiaries(path: Path, plan: Plan, on: dt.date) -> dict[str, dict[str, list[str]]]:

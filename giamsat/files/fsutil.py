@@ -13,7 +13,7 @@ from __future__ import annotations
 import errno
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import BinaryIO
@@ -52,7 +52,7 @@ def atomic_write(path: Path) -> Iterator[BinaryIO]:
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, path)
-        _fsync_folder(path.parent)
+        fsync_paths([path.parent])  # the rename itself durable (a power cut keeps the new file)
     except BaseException as exc:
         handle.abandon()
         Path(tmp).unlink(missing_ok=True)
@@ -103,13 +103,14 @@ class _Void:
         pass
 
 
-def _fsync_folder(folder: Path) -> None:
-    """Make the rename itself durable (a power cut after it keeps the new file)."""
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+def fsync_paths(paths: Iterable[Path]) -> None:
+    """Flush files or folders to disk; a folder's fsync makes the renames inside it durable."""
+    for path in paths:
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
 
 
 def write_bytes_atomic(path: Path, data: bytes) -> Path:

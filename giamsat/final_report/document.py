@@ -10,6 +10,7 @@ from docx.shared import Cm, Pt
 
 from giamsat.docx.decree30 import OfficialDocument, Signer
 from giamsat.domain.formatting import doc_number, long_date, place_date, short_date
+from giamsat.domain.vocabulary import REC_DONE
 from giamsat.final_report import charts
 from giamsat.final_report import text as rt_
 from giamsat.final_report.model import ReportData
@@ -169,7 +170,7 @@ def _recommendations(doc: OfficialDocument, data: ReportData, base: dict) -> Non
     _texts(doc, "recommendations", {**base, "total": len(data.recommendations), "counts": counts})
     rows = rt_.recommendation_rows(data)
     if len(rows) > BODY_ROWS:  # the body lists what is still to do; the full register is an annex
-        done = {rt_.REC_LABELS.get(x, x) for x in ("resolved", "withdrawn")}
+        done = {rt_.REC_LABELS[x] for x in REC_DONE}
         rows = [r for r in rows if not any(r[4].startswith(d) for d in done)]
         doc.para(f"Các kiến nghị chưa hoàn thành ({len(rows)}); danh mục đầy đủ tại Phụ lục IV.",
                  italic=True, indent=False)

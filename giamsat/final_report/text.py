@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from giamsat.domain.formatting import short_date, vn_number, vn_percent
 from giamsat.domain.indicators import FUNDS, ReviewLine, reporting_unit
+from giamsat.domain.vocabulary import REC_STATUS, REPORT_COUNTED, REPORT_STATUS
 from giamsat.final_report.model import ReportData
 from giamsat.messaging.templates import environment
 from giamsat.plan.schema import Plan
@@ -12,10 +13,8 @@ GROUP_LABELS = {"poor": "Hộ nghèo", "near_poor": "Hộ cận nghèo"}
 FUND_LABELS = {"central": "Ngân sách trung ương", "local": "Ngân sách địa phương",
                "counterpart": "Vốn đối ứng", "credit": "Vốn tín dụng"}
 VERDICTS = {"met": "đạt mục tiêu", "exceeded": "vượt mục tiêu", "not_met": "chưa đạt mục tiêu"}
-REC_LABELS = {"open": "Chưa thực hiện", "in_progress": "Đang thực hiện", "overdue": "Quá hạn",
-              "resolved": "Đã thực hiện", "not_accepted": "Không tiếp thu"}
-REPORTING_LABELS = {"on_time": "Đúng hạn", "late": "Muộn", "rejected": "Bị trả lại, chờ bổ sung",
-                    "processing": "Đang xử lý", "missing": "Chưa gửi"}
+REC_LABELS = REC_STATUS
+REPORTING_LABELS = REPORT_STATUS
 SEED_SOURCE_LABELS = {"coordinator": "Cán bộ điều phối nhập",
                       "public_values": "Tính từ các giá trị công khai",
                       "system_random": "Máy tính sinh ngẫu nhiên"}
@@ -121,7 +120,7 @@ def organisation_context(data: ReportData, plan: Plan) -> dict:
     rep, cov = data.reporting, data.coverage
     expected = len(rep.expected)
     return {"deadline": plan.report.deadline, "expected": expected,
-            **{s: rep.count(s) for s in ("on_time", "late", "rejected", "processing", "missing")},
+            **{s: rep.count(s) for s in REPORT_COUNTED},
             "received_rate": rep.received * 100 / expected if expected else 0.0,
             "sample": data.sample, "planned": len(cov.planned), "visited": len(cov.visited),
             "coverage_rate": cov.rate or 0.0, "adhoc": cov.adhoc_done}

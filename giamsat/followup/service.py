@@ -19,25 +19,16 @@ from giamsat.db.models import Obligation, Recommendation, RecommendationEvent, U
 from giamsat.domain import clock
 from giamsat.domain.errors import Conflict, NotFound
 from giamsat.domain.textsafety import clean_line, clean_text
+from giamsat.domain.vocabulary import (
+    REC_ACTIVE,
+    REC_CLOSED,
+    REC_NEEDS_NOTE,
+    REC_SETTABLE,
+    REC_STATUS,
+    REC_TRANSITIONS,
+)
 from giamsat.followup.evidence import store_evidence
 from giamsat.runtime import Runtime
-
-STATUS_LABELS = {
-    "open": "Chưa thực hiện",
-    "in_progress": "Đang thực hiện",
-    "overdue": "Quá hạn",
-    "resolved": "Đã thực hiện",
-    "not_accepted": "Không tiếp thu",
-}
-CLOSED = ("resolved", "not_accepted")
-ACTIVE = ("open", "in_progress")
-# Manual transitions; ``overdue`` is set only by the sweep, closed states are final.
-ALLOWED = {
-    "open": {"in_progress", "resolved", "not_accepted"},
-    "in_progress": {"in_progress", "resolved", "not_accepted"},
-    "overdue": {"in_progress", "open", "resolved", "not_accepted"},
-}
-
 
 MAX_TEXT = 5000  # characters of a recommendation or a note (about two pages)
 
@@ -50,7 +41,7 @@ def _bounded(field: str, text: str, limit: int) -> None:
 
 def label(status: str) -> str:
     """The Vietnamese name of a status."""
-    return STATUS_LABELS.get(status, status)
+    return REC_STATUS.get(status, status)
 
 
 def due_date(rt: Runtime, start: dt.date) -> dt.date:
@@ -112,8 +103,8 @@ def ensure_obligation(s: Session, rec: Recommendation, now: dt.datetime) -> tupl
 def _new_obligation(rec: Recommendation, now: dt.datetime) -> Obligation:
     return Obligation(cycle_id=rec.cycle_id, kind="recommendation", key=f"rec:{rec.key}",
                       unit_id=rec.unit_id, recommendation_id=rec.id, due_on=rec.due_on,
-                      created_at=now, status="met" if rec.status in CLOSED else "open",
-                      met_at=now if rec.status in CLOSED else None)
+                      created_at=now, status="met" if rec.status in REC_CLOSED else "open",
+                      met_at=now if rec.status in REC_CLOSED else None)
 
 
 def _event(s: Session, rt: Runtime, rec: Recommendation, status: str, note: str | None,
@@ -173,7 +164,7 @@ def _apply(s: Session, rt: Runtime, rec: Recommendation, status: str, note: str 
         ob, _ = ensure_obligation(s, rec, now)
     if due_on is not None:
         rec.due_on = ob.due_on = due_on
-    if status in CLOSED:
+    if status in REC_CLOSED:
         ob.status, ob.met_at = "met", now
     text = note if due_on is None else f"{note or ''} (hạn mới: {due_on:%d/%m/%Y})".strip()
     _event(s, rt, rec, status, text, actor, now, stored, action="rec.update")
@@ -183,24 +174,24 @@ def _apply(s: Session, rt: Runtime, rec: Recommendation, status: str, note: str 
 def _validate(rec: Recommendation, status: str, note: str | None, evidence: Path | None,
               due_on: dt.date | None, today: dt.date) -> None:
     """Refuse a change the register must not accept, with a message naming why."""
-    if status not in STATUS_LABELS:
+    if status not in REC_STATUS:
         raise Conflict(f"Trạng thái không hợp lệ: {status!r}; chọn một trong: "
-                       f"{', '.join(s for s in STATUS_LABELS if s != 'overdue')}.")
+                       f"{', '.join(REC_SETTABLE)}.")
     where = f"Kiến nghị số {rec.id}"
     if status == "overdue":
         raise Conflict(f"{where}: trạng thái 'quá hạn' do hệ thống tự đánh dấu khi quá hạn.")
-    if status not in ALLOWED.get(rec.status, set()):
+    if status not in REC_TRANSITIONS.get(rec.status, set()):
         raise Conflict(f"{where} đang ở trạng thái '{label(rec.status)}', không thể chuyển sang "
                        f"'{label(status)}'.")
     if status == "resolved" and not (note or evidence):
         raise Conflict(f"{where}: muốn ghi nhận đã thực hiện phải có nội dung kết quả "
                        f"(--note) hoặc tệp minh chứng (--evidence).")
-    if status in ("not_accepted", "in_progress") and not note:
+    if status in REC_NEEDS_NOTE and not note:
         raise Conflict(f"{where}: phải ghi rõ lý do/nội dung (--note) khi chuyển sang "
                        f"'{label(status)}'.")
     if due_on is not None and due_on <= today:
         raise Conflict(f"{where}: hạn mới {due_on:%d/%m/%Y} phải sau ngày {today:%d/%m/%Y}.")
-    if rec.status == "overdue" and status in ACTIVE and due_on is None:
+    if rec.status == "overdue" and status in REC_ACTIVE and due_on is None:
         raise Conflict(f"{where} đã quá hạn: muốn tiếp tục theo dõi phải gia hạn (--due).")
 
 
@@ -225,7 +216,7 @@ def followup_sweep(rt: Runtime, as_of: dt.date) -> SweepResult:
             if f"rec:{rec.key}" not in tracked:
                 s.add(_new_obligation(rec, now))
                 created += 1
-            if rec.status in ACTIVE and rec.due_on < as_of:
+            if rec.status in REC_ACTIVE and rec.due_on < as_of:
                 rec.status, rec.updated_at = "overdue", now
                 note = f"Quá hạn thực hiện (hạn {rec.due_on:%d/%m/%Y})"
                 _event(s, rt, rec, "overdue", note, "system", now, None, action="rec.overdue")

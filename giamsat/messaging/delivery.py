@@ -9,11 +9,12 @@ from sqlalchemy import func, select
 from giamsat.db import audit
 from giamsat.db.models import Message
 from giamsat.domain.errors import Conflict, NotFound
+from giamsat.domain.vocabulary import MESSAGE_STATUS
 from giamsat.messaging.channels import channel_for
 from giamsat.messaging.drain import DrainResult, drain
 from giamsat.runtime import Runtime
 
-STATUSES = ("pending", "sent", "failed")
+STATUSES = tuple(MESSAGE_STATUS)
 
 
 def deliver(rt: Runtime, now: dt.datetime, *, batch_size: int = 200) -> DrainResult:

@@ -6,18 +6,8 @@ import datetime as dt
 from dataclasses import dataclass
 
 from giamsat.domain.calendar import WorkingCalendar
+from giamsat.domain.vocabulary import STEP_KEYS, STEPS
 from giamsat.plan.schema import Plan
-
-STEP_KEYS = ("notify", "collect", "draw", "visits", "followup", "final_report")
-
-STEP_TITLES = {
-    "notify": "Thông báo kế hoạch và lịch giám sát tới các xã, thị trấn",
-    "collect": "Thu nhận báo cáo của các xã, thị trấn",
-    "draw": "Chọn ngẫu nhiên xã và thôn để giám sát",
-    "visits": "Giám sát trực tiếp tại các xã được chọn",
-    "followup": "Theo dõi việc thực hiện kiến nghị",
-    "final_report": "Báo cáo kết quả giám sát, đánh giá",
-}
 
 
 @dataclass(frozen=True)
@@ -52,5 +42,5 @@ def milestones(plan: Plan, cal: WorkingCalendar) -> list[Milestone]:
         # A deadline on a non-working day stays as written ("trước ngày 06/4" is a date the plan
         # fixed); when a step itself must run, it runs on a working day.
         due_on = due if key == "collect" else prev(due)
-        out.append(Milestone(key, STEP_TITLES[key], nxt(start), due_on))
+        out.append(Milestone(key, STEPS[key], nxt(start), due_on))
     return out

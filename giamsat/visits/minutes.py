@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,6 +26,7 @@ from giamsat.docx.reading import MB, Limits, open_docx
 from giamsat.domain import clock
 from giamsat.domain.errors import BadDocument
 from giamsat.draw.service import approved_draw
+from giamsat.files.fsutil import write_bytes_atomic
 from giamsat.runtime import Runtime
 from giamsat.visits.minutes_doc import FilledMinutes, MinutesInfo, read_minutes, render_minutes
 from giamsat.visits.minutes_rows import ParsedRows, parse_rows
@@ -141,13 +140,7 @@ def _check_marker(rt: Runtime, s: Session, filled: FilledMinutes) -> tuple[Visit
 
 def _store_copy(rt: Runtime, visit_id: int, digest: str, data: bytes) -> Path:
     path = rt.path("visits", "da-ghi-nhan", f"bien-ban-{visit_id:02d}-{digest[:12]}.docx")
-    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-    with os.fdopen(fd, "wb") as fh:
-        fh.write(data)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
-    return path
+    return write_bytes_atomic(path, data)
 
 
 def _replace_rows(s: Session, visit: Visit, rows: ParsedRows) -> None:

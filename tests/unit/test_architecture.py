@@ -236,3 +236,20 @@ def test_no_import_cycle_among_product_modules():
 def test_the_cycle_finder_reports_a_cycle_it_is_given():
     assert _find_cycle({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == ["a", "b", "c", "a"]
     assert _find_cycle({"a": {"b"}, "b": set()}) == []
+
+
+MAX_MODULE_LINES = 300
+MAX_FOLDER_MODULES = 13  # "about twelve": giamsat/cli/ has one module per command group, 13
+
+
+def test_no_product_module_is_longer_than_about_three_hundred_lines():
+    long = [f"{p.relative_to(ROOT)}: {n} lines" for p in _product_files()
+            if (n := len(p.read_text(encoding="utf-8").splitlines())) > MAX_MODULE_LINES]
+    assert not long, "\n".join(long)
+
+
+def test_no_product_folder_holds_more_than_about_twelve_modules():
+    folders = {p.parent for p in _product_files()}
+    crowded = [f"{f.relative_to(ROOT)}: {n} modules" for f in sorted(folders)
+               if (n := len([p for p in f.glob("*.py") if p.name != "__init__.py"])) > MAX_FOLDER_MODULES]
+    assert not crowded, "\n".join(crowded)

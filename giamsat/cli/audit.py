@@ -81,7 +81,7 @@ def audit(
         console.print("Không có mục nào phù hợp.")
 
 
-def _verify(rt, json_out: bool) -> None:  # noqa: ANN001 - Runtime
+def _verify(rt, json_out: bool) -> None:
     with rt.db.unit_of_work() as s:
         check = audit_verify(s)
     if json_out:

@@ -16,7 +16,7 @@ sample_app = typer.Typer(help="Chọn ngẫu nhiên xã và thôn để giám s�
 STATUS_VI = {"proposed": "chờ duyệt", "approved": "đã duyệt", "rejected": "đã từ chối"}
 
 
-def _print_draw(row, full: bool = False) -> None:  # noqa: ANN001 - SampleDraw
+def _print_draw(row, full: bool = False) -> None:
     console.print(f"[bold]Lượt chọn mẫu số {row.id}[/] — {STATUS_VI.get(row.status, row.status)}; "
                   f"ngày chọn {row.draw_on:%d/%m/%Y}; người chọn {row.drawn_by}")
     console.print(escape(f"  Hạt giống ({row.seed_source}): {row.seed}"))

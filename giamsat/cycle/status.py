@@ -41,7 +41,7 @@ def report_status_rows(rt: Runtime, as_of: dt.date) -> list[dict]:
     return rows
 
 
-def _row(rt: Runtime, unit, subs: list[Submission], as_of: dt.date) -> dict:  # noqa: ANN001
+def _row(rt: Runtime, unit, subs: list[Submission], as_of: dt.date) -> dict:
     accepted = [x for x in subs if x.status in ("accepted", "superseded")]
     first = accepted[0] if accepted else None
     if first is not None:

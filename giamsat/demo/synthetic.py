@@ -176,7 +176,7 @@ def _write_rows(table: Table, positions: dict[str, int], section: Section,
                 _set_text(cells[positions[key]], text)
 
 
-def _set_text(cell, text: str) -> None:  # noqa: ANN001 - docx _Cell
+def _set_text(cell, text: str) -> None:
     par = cell.paragraphs[0]
     for run in list(par.runs):
         run._element.getparent().remove(run._element)

@@ -85,7 +85,7 @@ def _field(par: Paragraph, instr: str, size: float) -> None:
         run._element.append(el)
 
 
-def _cell_par(cell, text: str, size: float, bold: bool = False, italic: bool = False,  # noqa: ANN001
+def _cell_par(cell, text: str, size: float, bold: bool = False, italic: bool = False,
               underline: bool = False, first: bool = False) -> Paragraph:
     par = cell.paragraphs[0] if first else cell.add_paragraph()
     par.alignment = WD_ALIGN_PARAGRAPH.CENTER
@@ -195,7 +195,7 @@ class OfficialDocument:
                 if kind != "C":  # ordinal numbers stay centred
                     par.alignment = WD_ALIGN_PARAGRAPH.RIGHT if kind == "R" else WD_ALIGN_PARAGRAPH.LEFT
         if fast and len(rows) > STREAM_ROWS:  # the rows go straight to the file when saving
-            def build(values: Sequence[object], kinds: tuple[str, ...]):  # noqa: ANN202
+            def build(values: Sequence[object], kinds: tuple[str, ...]):
                 add(t, values, kinds)
                 tr = t._tbl.tr_lst[-1]
                 t._tbl.remove(tr)
@@ -256,7 +256,7 @@ def _break_body_name(name: str) -> str:
     return f"{head.strip()}\n{name[len(head):]}" if name.startswith(head) else name
 
 
-def _left_par(cell, text: str, size: float) -> Paragraph:  # noqa: ANN001
+def _left_par(cell, text: str, size: float) -> Paragraph:
     par = cell.add_paragraph()
     par.paragraph_format.space_after = Pt(0)
     set_run_font(par.add_run(text), size=size)

@@ -12,7 +12,7 @@ FONT = "Times New Roman"
 BODY_PT = 14
 
 
-def set_run_font(run, size: float | None = None, bold: bool | None = None,  # noqa: ANN001
+def set_run_font(run, size: float | None = None, bold: bool | None = None,
                  italic: bool | None = None, underline: bool | None = None) -> None:
     """Times New Roman on every script slot of the run (ascii, hAnsi, east-Asian, complex)."""
     run.font.name = FONT
@@ -66,7 +66,7 @@ _P, _TBL, _TR, _TC = qn("w:p"), qn("w:tbl"), qn("w:tr"), qn("w:tc")
 _VMERGE = f"{qn('w:tcPr')}/{qn('w:vMerge')}"
 
 
-def _reached(r, root) -> bool:  # noqa: ANN001
+def _reached(r, root) -> bool:
     """Whether ``iter_paragraphs`` visits the run's paragraph: in ``root`` or in table cells
     nested from it (a vertically merged cell's continuation is read as the cell above)."""
     p = r.getparent()
@@ -87,9 +87,9 @@ def _reached(r, root) -> bool:  # noqa: ANN001
     return True
 
 
-def iter_paragraphs(doc: DocxDocument):  # noqa: ANN201 - generator of Paragraph
+def iter_paragraphs(doc: DocxDocument):
     """Every paragraph: body, table cells (nested), headers and footers."""
-    def walk(container):  # noqa: ANN001, ANN202
+    def walk(container):
         yield from container.paragraphs
         for table in getattr(container, "tables", []):
             for row in table.rows:

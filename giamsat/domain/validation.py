@@ -238,7 +238,7 @@ def _balanced(v: dict, label: str, exp: Expectation, issues: list[Issue]) -> boo
     return len(issues) == before
 
 
-def _narrative(key: str):  # noqa: ANN202 - a section rule
+def _narrative(key: str):
     def rule(table: RawTable, exp: Expectation, issues: list[Issue]) -> str:
         text = clean_text("\n".join(r.cells.get("text", "").strip() for r in table.rows)).strip()
         if not text:

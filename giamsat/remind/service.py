@@ -52,7 +52,7 @@ def policy_of(rt: Runtime) -> Policy:
 
 def _open_obligations(s: Session, cycle_id: int) -> list:
     """Every open obligation with its unit, visit and recommendation fields: one query, plain rows."""
-    def unit(col: str):  # noqa: ANN202 - SQL expression
+    def unit(col: str):
         return func.coalesce(getattr(ObUnit, col), getattr(VisitUnit, col), getattr(RecUnit, col))
     return list(s.connection().execute(
         select(Obligation.id, Obligation.kind, Obligation.key, Obligation.due_on, Obligation.created_at,
@@ -70,7 +70,7 @@ def _open_obligations(s: Session, cycle_id: int) -> list:
         .order_by(Obligation.due_on, Obligation.id)).all())
 
 
-def _addresses(rt: Runtime, row, escalated: bool) -> tuple[list[str], list[str]]:  # noqa: ANN001
+def _addresses(rt: Runtime, row, escalated: bool) -> tuple[list[str], list[str]]:
     office = [rt.plan.bodies.office.email] if rt.plan.bodies.office.email else []
     first = (row.addressed_email if row.rec_id is not None and row.addressed_email else None) or \
         row.unit_email
@@ -79,7 +79,7 @@ def _addresses(rt: Runtime, row, escalated: bool) -> tuple[list[str], list[str]]
     return ([first] if first else []), (office if escalated else [])
 
 
-def _context(rt: Runtime, row, r: Reminder) -> dict:  # noqa: ANN001
+def _context(rt: Runtime, row, r: Reminder) -> dict:
     """What the reminder's text depends on besides the unit's name."""
     plan = rt.plan
     return {

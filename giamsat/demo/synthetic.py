@@ -1,6 +1,6 @@
 """Synthetic submissions: a seeded filler of the outline with plausible, labelled figures.
 
-Calibrated on shared/domain.md §4 (poverty rate ~1.5–4 %, near-poor ~2–4 %, a few Project 2
+Calibrated on a typical rural district (poverty rate ~1.5–4 %, near-poor ~2–4 %, a few Project 2
 models per commune, funding in VND). Every text says "(dữ liệu minh họa)". On request it plants
 one fault the validator must catch; late and missing reports are decided by the caller's dates.
 """

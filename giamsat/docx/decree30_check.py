@@ -1,4 +1,4 @@
-"""Check a .docx against the testable rules of Decree 30/2020 (shared/domain.md §6).
+"""Check a .docx against the testable rules of Decree 30/2020 (Phụ lục I).
 
 Used by the tests on every generated document, and by ``giamsat doc check`` for officers who
 edit the Word templates.

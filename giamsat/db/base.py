@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, ClassVar
 
 from sqlalchemy import (
     JSON,
     DateTime,
     ForeignKey,
     MetaData,
+    Table,
     TypeDecorator,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -42,6 +43,7 @@ NAMING = {
 
 
 class Base(DeclarativeBase):
+    __table__: ClassVar[Table]  # every model maps one table (typed as FromClause by SQLAlchemy)
     metadata = MetaData(naming_convention=NAMING)
     type_annotation_map = {dt.datetime: AwareDateTime, dict[str, Any]: JSON, list[Any]: JSON}
 

@@ -20,13 +20,13 @@ def summary(rt: Runtime) -> dict:
     with rt.db.unit_of_work() as s:
         cyc = rt.cycle_id
         messages = dict(s.execute(select(Message.kind, func.count()).where(Message.cycle_id == cyc)
-                                  .group_by(Message.kind)).all())
+                                  .group_by(Message.kind)).tuples().all())
         by_status = dict(s.execute(select(Message.status, func.count()).where(
-            Message.cycle_id == cyc).group_by(Message.status)).all())
+            Message.cycle_id == cyc).group_by(Message.status)).tuples().all())
         rejected = s.scalar(select(func.count()).where(Submission.cycle_id == cyc,
                                                       Submission.status == "rejected"))
         recs = dict(s.execute(select(Recommendation.status, func.count()).where(
-            Recommendation.cycle_id == cyc).group_by(Recommendation.status)).all())
+            Recommendation.cycle_id == cyc).group_by(Recommendation.status)).tuples().all())
         draw = s.scalar(select(SampleDraw).where(SampleDraw.cycle_id == cyc,
                                                  SampleDraw.status == "approved"))
         sample = {"id": draw.id, "seed": draw.seed, "algorithm": draw.algorithm,

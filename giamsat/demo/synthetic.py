@@ -11,6 +11,7 @@ import random
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from docx import Document
 from docx.table import Table
@@ -121,7 +122,7 @@ def _recommendations(rng: random.Random) -> list[dict]:
              "addressed_to": rng.choice(ADDRESSEES)} for i, text in enumerate(chosen)]
 
 
-def _cell_text(value: object, kind: str) -> str:
+def _cell_text(value: Any, kind: str) -> str:
     if kind == "percent":
         return f"{value:.2f}".replace(".", ",")
     if kind in ("count", "money"):

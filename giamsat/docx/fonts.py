@@ -56,7 +56,7 @@ def enforce_fonts(doc: DocxDocument, fast: bool = True) -> None:
     for root in roots:
         for r in _UNSET(root, f=FONT):  # one C-level search; only runs lacking a slot come back
             if _reached(r, root):
-                set_run_font(Run(r, None))
+                set_run_font(Run(r, None))  # type: ignore[arg-type]  # fonts need no parent part
 
 
 _NS = {"w": "http://schemas.openxmlformats.org/wordprocessingml/2006/main"}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Any
 
 from giamsat.domain.outline_spec import Column, RawRow, Section
 from giamsat.domain.textsafety import clean_text
@@ -35,7 +36,7 @@ class Issue:
         where += [f"cột '{self.column}'"] if self.column else []
         return f"{', '.join(where)}: {self.message}" if where else self.message
 
-    def as_json(self) -> dict:
+    def as_json(self) -> dict[str, str | None]:
         """The form stored on the submission row."""
         return {"section": self.section, "row": self.row, "column": self.column,
                 "message": self.message, "text": self.text}
@@ -94,9 +95,9 @@ def row_name(section: Section, row: RawRow) -> str:
     return str(row.position)
 
 
-def row_cells(section: Section, row: RawRow, issues: list[Issue]) -> dict | None:
+def row_cells(section: Section, row: RawRow, issues: list[Issue]) -> dict[str, Any] | None:
     """Convert one row's cells by column kind; None when any cell is wrong."""
-    out: dict = {"row_index": row.position}
+    out: dict[str, Any] = {"row_index": row.position}
     ok = True
     for col in section.columns:
         if col.kind == "ordinal" or (section.fixed_rows and col is section.label_column):

@@ -6,11 +6,12 @@ import datetime as dt
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 
 class _Unit(Protocol):
-    key: str
+    @property
+    def key(self) -> str: ...
 
 
 def _pct(part: int, whole: int) -> float | None:
@@ -36,7 +37,7 @@ REPORTING_STATES = ("on_time", "late", "rejected", "processing", "missing")
 class Reporting:
     """Completeness and timeliness: the state of each expected unit and the counts."""
 
-    expected: list
+    expected: list[Any]  # the callers' own unit records
     state: dict[str, str]
     submission_of: dict[str, int]
 

@@ -8,7 +8,9 @@ Cells and rows are read by ``giamsat.domain.cells`` (its public names are re-exp
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from giamsat.domain.cells import (
     MAX_CELL_CHARS,
@@ -110,7 +112,7 @@ def _resolve(exp: Expectation, code: str) -> UnitRef | None:
     return (current or sorted(same, key=lambda u: u.valid_from))[-1] if same else None
 
 
-_INDEXES: dict[int, tuple[tuple[UnitRef, ...], dict, dict]] = {}
+_INDEXES: dict[int, tuple[tuple[UnitRef, ...], dict[str, Any], dict[str, Any]]] = {}
 
 
 def _index(units: tuple[UnitRef, ...]) -> tuple[dict[str, list[UnitRef]], dict[str, list[UnitRef]]]:
@@ -135,7 +137,7 @@ class Validation:
     unit: UnitRef | None
     form_version: str | None
     issues: list[Issue] = field(default_factory=list)
-    figures: dict | None = None
+    figures: dict[str, Any] | None = None
 
     @property
     def ok(self) -> bool:
@@ -148,7 +150,7 @@ def validate(raw: RawReport, exp: Expectation) -> Validation:
     unit, issues = check_identity(raw, exp)
     result = Validation(unit, raw.marker.form_version if raw.marker else None, issues)
     tables = raw.tables or {}
-    figures: dict = {}
+    figures: dict[str, Any] = {}
     for section in SECTIONS:
         if section.key in (raw.duplicate_sections or []):
             issues.append(Issue("bảng của mục này xuất hiện nhiều lần; chỉ giữ một bảng",
@@ -171,7 +173,7 @@ def validate(raw: RawReport, exp: Expectation) -> Validation:
     return result
 
 
-def _models(table: RawTable, exp: Expectation, issues: list[Issue]) -> list[dict]:
+def _models(table: RawTable, exp: Expectation, issues: list[Issue]) -> list[dict[str, Any]]:
     out = []
     for row in (r for r in table.rows if filled(SECTION_A, r)):
         values = row_cells(SECTION_A, row, issues)
@@ -187,7 +189,7 @@ def _models(table: RawTable, exp: Expectation, issues: list[Issue]) -> list[dict
     return out
 
 
-def _households(table: RawTable, exp: Expectation, issues: list[Issue]) -> dict:
+def _households(table: RawTable, exp: Expectation, issues: list[Issue]) -> dict[str, Any]:
     label_key = SECTION_B.label_column.key
     by_label = {normalise(r.cells.get(label_key, "")): r for r in table.rows}
     known = {normalise(f.label) for f in SECTION_B.fixed_rows}
@@ -196,16 +198,16 @@ def _households(table: RawTable, exp: Expectation, issues: list[Issue]) -> dict:
         if label not in known and (label or filled(SECTION_B, row)):
             issues.append(Issue("dòng không thuộc biểu mẫu (chỉ ghi hai dòng 'Hộ nghèo' và "
                                 "'Hộ cận nghèo')", "B", str(row.position)))
-    out: dict = {}
+    out: dict[str, Any] = {}
     for fixed in SECTION_B.fixed_rows:
-        row = by_label.get(normalise(fixed.label))
-        if row is None:
+        found = by_label.get(normalise(fixed.label))
+        if found is None:
             issues.append(Issue(f"thiếu dòng '{fixed.label}'", "B"))
             continue
-        if not filled(SECTION_B, row):
+        if not filled(SECTION_B, found):
             issues.append(Issue("chưa điền số liệu", "B", f"'{fixed.label}'"))
             continue
-        values = row_cells(SECTION_B, row, issues)
+        values = row_cells(SECTION_B, found, issues)
         if values is not None and _balanced(values, fixed.label, exp, issues):
             out[fixed.key] = values
     totals = {v["total_households"] for v in out.values()}
@@ -215,7 +217,7 @@ def _households(table: RawTable, exp: Expectation, issues: list[Issue]) -> dict:
     return out
 
 
-def _balanced(v: dict, label: str, exp: Expectation, issues: list[Issue]) -> bool:
+def _balanced(v: dict[str, Any], label: str, exp: Expectation, issues: list[Issue]) -> bool:
     row, col = f"'{label}'", SECTION_B.column
     expected_end = v["at_start"] - v["escaped"] + v["fell_back"] + v["newly_poor"] + v["other_changes"]
     before = len(issues)
@@ -238,7 +240,7 @@ def _balanced(v: dict, label: str, exp: Expectation, issues: list[Issue]) -> boo
     return len(issues) == before
 
 
-def _narrative(key: str):
+def _narrative(key: str) -> Callable[[RawTable, Expectation, list[Issue]], str]:
     def rule(table: RawTable, exp: Expectation, issues: list[Issue]) -> str:
         text = clean_text("\n".join(r.cells.get("text", "").strip() for r in table.rows)).strip()
         if not text:
@@ -250,7 +252,7 @@ def _narrative(key: str):
     return rule
 
 
-def _recommendations(table: RawTable, exp: Expectation, issues: list[Issue]) -> list[dict]:
+def _recommendations(table: RawTable, exp: Expectation, issues: list[Issue]) -> list[dict[str, Any]]:
     rows = (r for r in table.rows if filled(SECTION_E, r))
     return [v for v in (row_cells(SECTION_E, r, issues) for r in rows) if v is not None]
 

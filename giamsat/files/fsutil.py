@@ -48,7 +48,7 @@ def atomic_write(path: Path) -> Iterator[BinaryIO]:
     handle = _Handle(os.fdopen(fd, "wb"))
     try:
         with handle.file as fh:
-            yield handle  # type: ignore[misc] - a BinaryIO by delegation
+            yield handle  # type: ignore[misc]  # a BinaryIO by delegation
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, path)

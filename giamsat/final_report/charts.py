@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Sequence
+from typing import Any
 
 import matplotlib
 
@@ -16,8 +17,9 @@ from giamsat.domain.formatting import vn_number
 
 FONT = "DejaVu Sans"
 MAX_BARS = 30  # more units than this: a distribution, not one bar per unit
+# matplotlib types rc keys as a Literal of every rc name; a plain dict does not match it
 # Names come from the plan and the reports: a "$" pair must print, not start matplotlib mathtext.
-_STYLE = {"font.family": FONT, "font.size": 9, "axes.titlesize": 11, "text.parse_math": False}
+_STYLE: Any = {"font.family": FONT, "font.size": 9, "axes.titlesize": 11, "text.parse_math": False}
 
 
 def _png(fig: Figure, notice: str | None) -> bytes:

@@ -77,7 +77,7 @@ _MESSAGES_VI = {
 }
 
 
-def _format_loc(loc: tuple) -> str:
+def _format_loc(loc: tuple[int | str, ...]) -> str:
     out = ""
     for part in loc:
         out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))

@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased
@@ -102,7 +103,7 @@ def _renderer() -> StampedEmails:
     return StampedEmails(render)
 
 
-def _owed(rt: Runtime, rows: list, as_of: dt.date) -> list[tuple[str, object, Reminder]]:
+def _owed(rt: Runtime, rows: list[Any], as_of: dt.date) -> list[tuple[str, Any, Reminder]]:
     """(idempotency key, row, reminder) of every obligation owed a reminder today."""
     policy, owed, memo = policy_of(rt), [], {}
     for row in rows:

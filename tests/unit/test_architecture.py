@@ -7,6 +7,11 @@
 - The shared adapters (`giamsat/db`, `giamsat/messaging`, `giamsat/docx`, `giamsat/files`) import
   no step package, nor `giamsat.cli`, `giamsat.demo`, `flows` or `tasks`.
 - The CLI builds no query: it imports neither `giamsat.db.models` nor sqlalchemy (services do).
+- The shared top-level modules (`giamsat/runtime.py`, `giamsat/settings.py`, `giamsat/prefect_env.py`)
+  follow the adapters' rule: no step, no entry point, no Prefect layer.
+- Only the Prefect layer and the entry points import Prefect: `flows/`, `tasks/`, `giamsat/cli/`,
+  `giamsat/demo/` and `giamsat/prefect_env.py` (which configures it); a step returns data and
+  its task publishes it.
 - Nothing imports `giamsat.demo` except `giamsat/cli/demo.py` (tests and bench may).
 - Only the entry points import `tasks` and `flows`: `giamsat/cli/`, `flows/` and `giamsat/demo/`.
   The demo is a top-level entry like the CLI (it runs the whole cycle through the flows), so it
@@ -124,12 +129,26 @@ def _plan_break(module: str, name: str) -> bool:
     return _top(name) not in STDLIB | PYDANTIC | DOMAIN_DATA | {"yaml"}
 
 
+def _shared(module: str) -> bool:
+    """An adapter, or a top-level module of giamsat that every layer uses (runtime, settings…)."""
+    if _top(module) != "giamsat" or module == "giamsat.__main__":
+        return False
+    top_level_module = module.count(".") == 1 and not (ROOT / module.replace(".", "/")).is_dir()
+    return _sub(module) in ADAPTERS or top_level_module
+
+
 def _adapter_break(module: str, name: str) -> bool:
-    if _top(module) != "giamsat" or _sub(module) not in ADAPTERS:
+    if not _shared(module):
         return False
     if _top(name) in {"flows", "tasks"}:
         return True
     return _top(name) == "giamsat" and _sub(name) in STEPS | ENTRIES
+
+
+def _prefect_break(module: str, name: str) -> bool:
+    allowed = (_top(module) in {"flows", "tasks"} or module == "giamsat.prefect_env"
+               or (_top(module) == "giamsat" and _sub(module) in ENTRIES))
+    return _top(name) == "prefect" and not allowed
 
 
 def _demo_break(module: str, name: str) -> bool:
@@ -159,8 +178,13 @@ def test_the_plan_imports_only_the_standard_library_pydantic_yaml_and_the_domain
     assert not breaks, "\n".join(breaks)
 
 
-def test_the_shared_adapters_import_no_step_no_entry_point_and_no_prefect_layer():
+def test_the_shared_adapters_and_runtime_import_no_step_no_entry_point_and_no_prefect_layer():
     breaks = _breaks(_adapter_break)
+    assert not breaks, "\n".join(breaks)
+
+
+def test_only_the_prefect_layer_and_the_entry_points_import_prefect():
+    breaks = _breaks(_prefect_break)
     assert not breaks, "\n".join(breaks)
 
 

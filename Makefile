@@ -1,10 +1,10 @@
-# The two commands of the README: `make demo` and `make test`. Both set the environment up first.
+# The two commands of the README: `make demo` and `make test` (ruff, mypy, pytest). Both set the environment up first.
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lint bench fuzz install clean
+.PHONY: demo test test-unit test-integration test-e2e lint bench fuzz install clean
 
 install: $(STAMP)
 
@@ -20,7 +20,18 @@ demo: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/ruff check giamsat flows tasks tests $(wildcard bench)
+	$(BIN)/mypy
 	$(BIN)/python -m pytest
+
+# One layer of the suite at a time (no lint): the quick loop while working.
+test-unit: $(STAMP)
+	$(BIN)/python -m pytest tests/unit
+
+test-integration: $(STAMP)
+	$(BIN)/python -m pytest tests/integration
+
+test-e2e: $(STAMP)
+	$(BIN)/python -m pytest tests/e2e
 
 # A longer, randomised run of the intake fuzz test (CI runs 30 fixed examples): make fuzz N=2000
 fuzz: $(STAMP)

@@ -1,1 +1,1 @@
-"""Benchmarks of the notify step: outbox delivery over SMTP and letter rendering."""
+"""Benchmarks: the whole cycle at several sizes and the heavy steps alone (see README.md)."""

@@ -34,7 +34,7 @@ flows: dict[str, dict[str, float]] = defaultdict(lambda: {"runs": 0, "wall_s": 0
 
 def _timed(label: str, fn: Callable) -> Callable:
     @functools.wraps(fn)
-    def wrapper(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+    def wrapper(*args, **kwargs):
         _depth[0] += 1
         start = time.perf_counter()
         try:
@@ -81,7 +81,7 @@ def _instrument() -> None:
     Runtime.load = classmethod(_timed("runtime.load", load))
     flow = DemoRunner.flow
 
-    def timed_flow(self, step: str, day, **params):  # noqa: ANN001, ANN003, ANN202
+    def timed_flow(self, step: str, day, **params):
         _step.append(step)
         _run["day"] = day
         before = sum(work[step].values())

@@ -40,7 +40,7 @@ class _Stamping:
     def __init__(self) -> None:
         self.accepted: list[float] = []
 
-    async def handle_DATA(self, server, session, envelope):  # noqa: ANN001, ANN201
+    async def handle_DATA(self, server, session, envelope):
         self.accepted.append(time.monotonic())
         return "250 OK"
 

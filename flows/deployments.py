@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import importlib
 from pathlib import Path
+from typing import Any
 from uuid import UUID
 
 from prefect import Flow
@@ -49,8 +50,8 @@ def build_deployments(plan: Plan, config_path: Path, *,
     With ``work_pool``, the deployments name their flows by module path (workers import them from
     the installed package, nothing is uploaded) and ``deliver`` is added.
     """
-    pooled = {"work_pool_name": work_pool, "entrypoint_type": EntrypointType.MODULE_PATH}
-    out = []
+    pooled: dict[str, Any] = {"work_pool_name": work_pool, "entrypoint_type": EntrypointType.MODULE_PATH}
+    out: list[Any] = []  # to_deployment is sync_compatible: called here, each is a RunnerDeployment
     for step, spec in step_schedules(plan, calendar_for(plan)).items():
         out.append(load_flow(step).to_deployment(
             name=f"{plan.cycle_key}-{step}",
@@ -93,5 +94,5 @@ def ensure_process_pool(name: str) -> bool:
 
 def register_to_pool(plan: Plan, config_path: Path, work_pool: str) -> list[tuple[str, UUID]]:
     """Create or update every deployment on the Prefect server, pulled by ``work_pool``'s workers."""
-    return [(d.name, d.apply(work_pool_name=work_pool))
+    return [(d.name, d.apply(work_pool_name=work_pool))  # type: ignore[misc]  # sync call: a UUID
             for d in build_deployments(plan, config_path, work_pool=work_pool)]

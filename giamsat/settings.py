@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field, SecretStr, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -69,7 +69,7 @@ class DeliverySettings(BaseModel):
     outbox_dir: Path
 
 
-def load_settings(**overrides: object) -> Settings:
+def load_settings(**overrides: Any) -> Settings:
     """Read the environment once; a wrong value becomes a ``SettingsError`` naming the variable."""
     try:
         return Settings(**{k: v for k, v in overrides.items() if v is not None})

@@ -13,7 +13,8 @@ from giamsat.domain import clock
 from giamsat.domain.errors import DatabaseUnavailable
 from giamsat.runtime import Runtime
 
-DB_RETRY_DELAYS = [10, 30, 90]  # seconds: a database restarting or failing over is back within minutes
+# seconds: a database restarting or failing over is back within minutes
+DB_RETRY_DELAYS: list[float] = [10, 30, 90]
 
 
 def load_runtime(config: str | None) -> Runtime:

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 os.environ.setdefault("GIAMSAT_HOME", tempfile.mkdtemp(prefix="giamsat-test-home-"))
-from giamsat import prefect_env  # noqa: E402
+from giamsat import prefect_env
 
 prefect_env.configure()
 

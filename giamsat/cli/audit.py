@@ -9,9 +9,8 @@ import typer
 from rich.table import Table
 
 from giamsat.cli.common import console, parse_date, runtime
-from giamsat.db.audit import AuditQuery, entries
+from giamsat.db.audit import AuditQuery, entries, entry_json
 from giamsat.db.audit import verify as audit_verify
-from giamsat.db.models import AuditEntry
 from giamsat.domain import clock
 from giamsat.domain.vocabulary import label
 
@@ -26,13 +25,6 @@ def _day_start(value: str | None, shift_days: int = 0) -> dt.datetime | None:
         return None
     return dt.datetime.combine(parse_date(value) + dt.timedelta(days=shift_days), dt.time(0),
                                tzinfo=clock.TZ)
-
-
-def as_json(e: AuditEntry) -> dict:
-    """One entry as JSON (time in ISO 8601 with its UTC offset, Vietnam time)."""
-    return {"id": e.id, "at": e.at.astimezone(clock.TZ).isoformat(), "actor": e.actor,
-            "action": e.action, "entity": e.entity, "entity_id": e.entity_id, "cycle_id": e.cycle_id,
-            "detail": e.detail}
 
 
 def _short(value: object) -> str:
@@ -67,7 +59,7 @@ def audit(
     with rt.db.unit_of_work() as s:
         rows, total = entries(s, q)
     if json_out:
-        typer.echo(json.dumps({"total": total, "shown": len(rows), "entries": [as_json(e) for e in rows]},
+        typer.echo(json.dumps({"total": total, "shown": len(rows), "entries": [entry_json(e) for e in rows]},
                               ensure_ascii=False, indent=2))
         return
     table = Table(title=f"Nhật ký kiểm tra — {rt.plan.cycle_key}")
@@ -87,7 +79,7 @@ def audit(
         console.print("Không có mục nào phù hợp.")
 
 
-def _verify(rt, json_out: bool) -> None:  # noqa: ANN001 - Runtime
+def _verify(rt, json_out: bool) -> None:
     with rt.db.unit_of_work() as s:
         check = audit_verify(s)
     if json_out:

@@ -47,7 +47,7 @@ def submit_cmd(
         raise typer.Exit(3)
 
 
-def _print_result(r) -> None:  # noqa: ANN001 - SubmitResult
+def _print_result(r) -> None:
     who = escape(f"{r.unit_name} ({r.unit_key})") if r.unit_name else "không xác định được đơn vị"
     name = escape(r.filename)
     if r.status == "accepted":

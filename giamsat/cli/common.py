@@ -25,7 +25,7 @@ class _State:
 state = _State()
 
 
-def runtime():  # noqa: ANN201 - returns giamsat.runtime.Runtime (imported lazily: CLI start-up)
+def runtime():
     """The Runtime for this invocation (settings, plan, migrated database, synced cycle)."""
     from giamsat.runtime import Runtime
 

@@ -10,17 +10,13 @@ from pathlib import Path
 
 import typer
 from rich.table import Table
-from sqlalchemy import func, select
 
 from giamsat import prefect_env
 from giamsat.cli.common import console, state
-from giamsat.db.models import Document, Message, Recommendation, SampleDraw, Submission
 from giamsat.runtime import Runtime
 from giamsat.settings import DEFAULT_CONFIG
 
 DEFAULT_OUT = Path("var/demo")
-MANIFEST_KINDS = {"notify_plan": "plan", "notify_letter": "letter", "notify_outline": "outline",
-                  "visit_minutes": "minutes", "visit_minutes_recorded": "minutes_filled"}
 
 
 def _prepare(out: Path) -> tuple[Path, Path]:
@@ -33,40 +29,6 @@ def _prepare(out: Path) -> tuple[Path, Path]:
                       GIAMSAT_DATABASE_URL=f"sqlite:///{home / 'giamsat.db'}")
     os.environ.setdefault("PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL", "WARNING")
     return home, (out / "work").resolve()
-
-
-def summary(rt: Runtime) -> dict:
-    """Counts a coordinator wants at the end of the cycle."""
-    from giamsat.cycle.status import report_status_rows, step_rows, summarise
-
-    with rt.db.unit_of_work() as s:
-        cyc = rt.cycle_id
-        messages = dict(s.execute(select(Message.kind, func.count()).where(Message.cycle_id == cyc)
-                                  .group_by(Message.kind)).all())
-        by_status = dict(s.execute(select(Message.status, func.count()).where(
-            Message.cycle_id == cyc).group_by(Message.status)).all())
-        rejected = s.scalar(select(func.count()).where(Submission.cycle_id == cyc,
-                                                      Submission.status == "rejected"))
-        recs = dict(s.execute(select(Recommendation.status, func.count()).where(
-            Recommendation.cycle_id == cyc).group_by(Recommendation.status)).all())
-        draw = s.scalar(select(SampleDraw).where(SampleDraw.cycle_id == cyc,
-                                                 SampleDraw.status == "approved"))
-        sample = {"id": draw.id, "seed": draw.seed, "algorithm": draw.algorithm,
-                  "units": draw.result.get("units", draw.result.get("communes", []))} if draw else None
-    reports = summarise(report_status_rows(rt, rt.plan.period.end))
-    reports["rejected_then_corrected_files"] = rejected
-    steps = {r["key"]: r["state"] for r in step_rows(rt, rt.plan.period.end)}
-    return {"messages_by_kind": messages, "messages_by_status": by_status, "reports": reports,
-            "sample": sample, "recommendations": recs, "steps": steps}
-
-
-def manifest(rt: Runtime, home: Path) -> list[dict]:
-    """Every output of the run with its kind and path."""
-    with rt.db.unit_of_work() as s:
-        docs = [{"kind": MANIFEST_KINDS.get(kind, kind), "path": path} for kind, path in
-                s.execute(select(Document.kind, Document.path).order_by(Document.id)).all()]
-    emls = [{"kind": "message", "path": str(p)} for p in sorted((home / "outbox").rglob("*.eml"))]
-    return docs + emls + [{"kind": "db", "path": str(home / "giamsat.db")}]
 
 
 def _print_summary(result: dict, outputs: list[dict], seconds: float, flow_runs: int,
@@ -102,6 +64,7 @@ def demo(out: Path = typer.Option(DEFAULT_OUT, "--out", help="Thư mục kết q
          ) -> None:
     """Chạy thử toàn bộ chu kỳ tháng 4–11 (dữ liệu tổng hợp) và ghi manifest.json."""
     from giamsat.demo.runner import DemoRunner
+    from giamsat.demo.summary import manifest, summary
 
     started = time.monotonic()
     config = Path(state.config or DEFAULT_CONFIG).resolve()

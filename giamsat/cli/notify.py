@@ -16,7 +16,7 @@ from giamsat.remind.service import sweep
 outbox_app = typer.Typer(help="Hộp thư đi: xem, gửi, gửi lại thư.", invoke_without_command=True)
 
 
-def _deliver_and_report(rt) -> None:  # noqa: ANN001 - Runtime
+def _deliver_and_report(rt) -> None:
     result = outbox_service.deliver(rt, clock.now())
     console.print(f"Đã gửi {result.sent} thư qua kênh {rt.delivery().channel}; lỗi vĩnh viễn "
                   f"{result.failed}; chờ gửi lại {result.deferred}.")

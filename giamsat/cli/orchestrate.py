@@ -91,7 +91,7 @@ def serve(host: str = typer.Option("127.0.0.1", help="Địa chỉ lắng nghe."
         proc.wait(timeout=30)
 
 
-def _serve_deployments(plan, api: str) -> None:  # noqa: ANN001 - giamsat.plan.schema.Plan
+def _serve_deployments(plan, api: str) -> None:
     from prefect import serve as prefect_serve
     from prefect.settings import PREFECT_API_URL, temporary_settings
 

@@ -17,11 +17,11 @@ from giamsat.followup import service as followup
 recs_app = typer.Typer(help="Sổ theo dõi kiến nghị.", no_args_is_help=True)
 
 
-def _now(as_of: str | None):  # noqa: ANN202 - aware datetime
+def _now(as_of: str | None):
     return clock.now() if as_of is None else clock.at_office_hours(parse_date(as_of))
 
 
-def _as_json(rec) -> dict:  # noqa: ANN001 - Recommendation row
+def _as_json(rec) -> dict:
     return {"id": rec.id, "key": rec.key, "status": rec.status, "status_label": followup.label(rec.status),
             "content": rec.content, "addressed_to": rec.addressed_to, "source": rec.source_kind,
             "due_on": rec.due_on.isoformat(), "evidence_text": rec.evidence_text,

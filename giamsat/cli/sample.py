@@ -16,7 +16,7 @@ from giamsat.draw import service as sample
 sample_app = typer.Typer(help="Chọn ngẫu nhiên xã và thôn để giám sát.", no_args_is_help=True)
 
 
-def _print_draw(row, full: bool = False) -> None:  # noqa: ANN001 - SampleDraw
+def _print_draw(row, full: bool = False) -> None:
     console.print(f"[bold]Lượt chọn mẫu số {row.id}[/] — {label('draw_status', row.status)}; "
                   f"ngày chọn {row.draw_on:%d/%m/%Y}; người chọn {row.drawn_by}")
     console.print(escape(f"  Hạt giống ({row.seed_source}): {row.seed}"))

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -40,7 +41,7 @@ class Prepared:
     stored: str = ""
 
 
-def record_chunk(rt: Runtime, s: Session, items: list[Prepared], source: str) -> list:
+def record_chunk(rt: Runtime, s: Session, items: list[Prepared], source: str) -> list[Any]:
     """Record ``items`` in the caller's transaction, in order; returns their ``SubmitResult``s."""
     from giamsat.collect.service import SubmitResult, _duplicate, _key, _lock_content
 
@@ -69,12 +70,12 @@ class _Context:
     """The chunk's units, their latest reports and report obligations, loaded in three queries."""
 
     def __init__(self, rt: Runtime, s: Session, validations: list[Validation]) -> None:
-        codes = {v.unit.code for v in validations}
+        codes = {v.unit.code for v in validations if v.unit}
         self.units = {(u.code, u.valid_from): u for u in s.scalars(select(Unit).where(
             Unit.cycle_id == rt.cycle_id, Unit.code.in_(codes)))} if codes else {}
         ids = [u.id for u in self.units.values()]
-        self.latest: dict[int, Submission] = {}
-        self.accepted: dict[int, list[Submission]] = {}
+        self.latest: dict[int | None, Submission] = {}
+        self.accepted: dict[int | None, list[Submission]] = {}
         for sub in s.scalars(select(Submission).where(Submission.unit_id.in_(ids))
                              .order_by(Submission.received_at, Submission.id)) if ids else []:
             self.latest[sub.unit_id] = sub
@@ -94,7 +95,7 @@ def _ob_key(unit: Unit) -> str:
 
 
 def _record_one(rt: Runtime, s: Session, ctx: _Context, p: Prepared, unit: Unit | None,
-                source: str) -> tuple[Submission, list[Submission], object]:
+                source: str) -> tuple[Submission, list[Submission], Any]:
     v, at = p.validation, p.received_at
     late = is_late(rt, at)
     sub = Submission(cycle_id=rt.cycle_id, unit_id=unit.id if unit else None, received_at=at,
@@ -112,9 +113,9 @@ def _record_one(rt: Runtime, s: Session, ctx: _Context, p: Prepared, unit: Unit 
         if ctx.accepted.get(unit.id):  # a correction: rare, the per-report way
             superseded = records.supersede(rt, s, unit, sub, at)
         ctx.accepted[unit.id] = [sub]
-        records.store_figures(s, sub, v.figures)
+        records.store_figures(s, sub, v.figures)  # type: ignore[arg-type]  # v.ok: figures are set
         ob = _meet(rt, s, ctx, unit, at)
-        _open_recommendations(rt, s, unit, sub, v.figures, at)
+        _open_recommendations(rt, s, unit, sub, v.figures, at)  # type: ignore[arg-type]  # v.ok
     if unit:
         ctx.latest[unit.id] = sub
     message = records.answer(rt, s, unit, sub, bool(superseded), at, ob) if unit else None

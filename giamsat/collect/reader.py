@@ -40,7 +40,7 @@ def read_report(source: Path | bytes, limits: Limits | None = None) -> RawReport
     if parts is not None:
         try:
             return parse_xml(parts)
-        except Exception:  # noqa: S110 - any surprise: the python-docx path decides, as before
+        except Exception:
             pass
     return read_report_docx(source, limits)
 
@@ -75,12 +75,12 @@ def parse_xml(parts: fast.DocxXml) -> RawReport:
         trs = fast.rows(tbl)
         found.append((tbl, [fast.cell_text(tc) for tc in fast.row_cells(trs[0])] if trs else None))
 
-    def read(tbl, section: Section, columns: dict[str, int]) -> RawTable:  # noqa: ANN001
+    def read(tbl, section: Section, columns: dict[str, int]) -> RawTable:
         return fast.read_table(tbl, columns, _missing(section, columns), MAX_ROWS)
     return _assemble(fast.body_markers(body), fast.core_identifier(parts), found, read)
 
 
-def _assemble(markers: list[Marker], identifier: str, found: list, read) -> RawReport:  # noqa: ANN001
+def _assemble(markers: list[Marker], identifier: str, found: list, read) -> RawReport:
     """The report from the body markers, the identifier and (table, header texts) pairs."""
     body, conflict = _body_marker(markers)
     prop = decode_marker(identifier)
@@ -120,7 +120,7 @@ def _tables(doc: DocxDocument) -> list[Table]:
     return out[:MAX_TABLES]
 
 
-def _unique_cells(row) -> list:  # noqa: ANN001 - docx _Row
+def _unique_cells(row) -> list:
     seen, out = set(), []
     for cell in row.cells:
         if id(cell._tc) not in seen:

@@ -24,6 +24,7 @@ from giamsat.domain.errors import BadDocument, NotFound
 from giamsat.domain.textsafety import display_filename, storage_suffix
 from giamsat.domain.validation import Expectation, Issue, UnitRef, Validation, validate
 from giamsat.files.fsutil import atomic_write
+from giamsat.plan.schema import Plan
 from giamsat.runtime import Runtime
 
 
@@ -127,7 +128,7 @@ def expectation(rt: Runtime, received_at: dt.datetime, unit_code: str | None) ->
 _REFS: dict[int, tuple[object, tuple[UnitRef, ...]]] = {}
 
 
-def _unit_refs(plan: object) -> tuple[UnitRef, ...]:
+def _unit_refs(plan: Plan) -> tuple[UnitRef, ...]:
     """The plan's units as the validator sees them, built once per (frozen) plan."""
     found = _REFS.get(id(plan))
     if found is None or found[0] is not plan:
@@ -186,9 +187,9 @@ def _record(rt: Runtime, s: Session, v: Validation, received_at: dt.datetime, so
     superseded = records.supersede(rt, s, unit, sub, received_at) if v.ok and unit else []
     ob = None
     if v.ok and unit:
-        records.store_figures(s, sub, v.figures)
+        records.store_figures(s, sub, v.figures)  # type: ignore[arg-type]  # v.ok: figures are set
         ob = records.meet_obligation(rt, s, unit, received_at)
-        records.open_recommendations(rt, s, unit, sub, v.figures, received_at)
+        records.open_recommendations(rt, s, unit, sub, v.figures, received_at)  # type: ignore[arg-type]  # v.ok
         if close_step:
             records.close_collect_step_if_complete(rt, s, received_at)
     message = records.answer(rt, s, unit, sub, bool(superseded), received_at, ob) if unit else None

@@ -77,7 +77,7 @@ def _take(rt: Runtime, chunk: list, now: dt.datetime, summary: c.SweepSummary) -
     try:
         with rt.db.unit_of_work() as s:
             results = record_chunk(rt, s, prepared, "inbox")
-    except Exception:  # noqa: BLE001 - a chunk that cannot commit: each file on its own, as before
+    except Exception:
         results = []
         for p in prepared:
             try:
@@ -105,7 +105,7 @@ def _prepare(rt: Runtime, claimed: Path, name: str, code: str | None,
     return Prepared(claimed, c.file_name(name), received, sha, size, validation, stored)
 
 
-def _submit_prepared(rt: Runtime, p: Prepared):  # noqa: ANN202 - SubmitResult
+def _submit_prepared(rt: Runtime, p: Prepared):
     with rt.db.unit_of_work() as s:
         return record_chunk(rt, s, [p], "inbox")[0]
 

@@ -43,7 +43,8 @@ def export_recommendations(rt: Runtime, path: Path) -> int:
     """Write the recommendation register to ``path``; returns the number of rows."""
     office = rt.plan.bodies.office.name
     with rt.db.unit_of_work() as s:
-        names = {u.id: u.name for u in s.scalars(select(Unit).where(Unit.cycle_id == rt.cycle_id))}
+        names: dict[int | None, str] = {
+            u.id: u.name for u in s.scalars(select(Unit).where(Unit.cycle_id == rt.cycle_id))}
         rows = [(r.id, label(r.status), f"{r.due_on:%d/%m/%Y}", r.addressed_to,
                  names.get(r.unit_id, ""), r.content, SOURCES.get(r.source_kind, office),
                  r.evidence_text or "", r.evidence_path or "", _local(r.updated_at))

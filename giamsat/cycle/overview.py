@@ -42,7 +42,7 @@ class StepStatus:
         return row
 
 
-def _count(session: Session, stmt) -> int:  # noqa: ANN001 - a select of count()
+def _count(session: Session, stmt) -> int:
     return int(session.scalar(stmt) or 0)
 
 

@@ -30,7 +30,7 @@ def report_status_rows(rt: Runtime, as_of: dt.date) -> list[dict]:
     """One row per unit expected at the deadline: its status and submissions up to ``as_of``."""
     rows = []
     with rt.db.unit_of_work() as s:
-        by_unit: dict[int, list[Submission]] = {}
+        by_unit: dict[int | None, list[Submission]] = {}
         for x in s.scalars(select(Submission).where(Submission.cycle_id == rt.cycle_id,
                                                     Submission.unit_id.is_not(None))
                            .order_by(Submission.received_at, Submission.id)):  # one query for all
@@ -41,7 +41,7 @@ def report_status_rows(rt: Runtime, as_of: dt.date) -> list[dict]:
     return rows
 
 
-def _row(rt: Runtime, unit, subs: list[Submission], as_of: dt.date) -> dict:  # noqa: ANN001
+def _row(rt: Runtime, unit, subs: list[Submission], as_of: dt.date) -> dict:
     accepted = [x for x in subs if x.status in SUBMISSION_COUNTED]
     first = accepted[0] if accepted else None
     if first is not None:

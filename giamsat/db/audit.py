@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from giamsat.db.audit_chain import ChainCheck, check_chain, entry_hash
 from giamsat.db.models import AuditEntry
+from giamsat.domain import clock
 from giamsat.domain.errors import GiamsatError
 
 _PENDING = "giamsat_audit_pending"
@@ -118,3 +119,10 @@ def entries(session: Session, q: AuditQuery) -> tuple[list[AuditEntry], int]:
     rows = session.scalars(select(AuditEntry).where(*cond)
                            .order_by(AuditEntry.id.desc()).limit(q.limit)).all()
     return list(reversed(rows)), total
+
+
+def entry_json(e: AuditEntry) -> dict[str, Any]:
+    """One entry as JSON (time in ISO 8601 with its UTC offset, Vietnam time)."""
+    return {"id": e.id, "at": e.at.astimezone(clock.TZ).isoformat(), "actor": e.actor,
+            "action": e.action, "entity": e.entity, "entity_id": e.entity_id, "cycle_id": e.cycle_id,
+            "detail": e.detail}

@@ -50,7 +50,7 @@ class FilledSummary:
     consultations: int
 
 
-def _put(cell, text: str) -> None:  # noqa: ANN001 - docx cell
+def _put(cell, text: str) -> None:
     par = cell.paragraphs[0]
     for run in list(par.runs):
         run._element.getparent().remove(run._element)

@@ -9,10 +9,12 @@ comes from ``giamsat.demo.communes``.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import random
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from rich.console import Console
 from sqlalchemy import select
@@ -50,7 +52,7 @@ class DemoRunner:
         elapsed = time.monotonic() - self.started
         self.console.print(f"[dim]{elapsed:5.1f}s[/] [cyan]{short_date(day):>10}[/]  {text}")
 
-    def flow(self, step: str, day: dt.date, **params: object) -> object:
+    def flow(self, step: str, day: dt.date, **params: object) -> Any:
         """Run the step's deployed flow for the simulated day."""
         from flows.deployments import load_flow
 
@@ -182,7 +184,7 @@ class DemoRunner:
         for v in planned:
             self.say(day, f"Lịch giám sát {v['unit']}: {short_date(dt.date.fromisoformat(v['on']))}")
         for v in visits.list_visits(self.rt):
-            self.at(v.scheduled_on, lambda d, vid=v.id, name=v.unit_name: self._record(d, vid, name))
+            self.at(v.scheduled_on, functools.partial(self._record, visit_id=v.id, name=v.unit_name))
 
     def _record(self, day: dt.date, visit_id: int, name: str) -> None:
         demo.record_visit(self.rt, visit_id, day, self.work)
@@ -201,8 +203,9 @@ class DemoRunner:
     def _merger(self, day: dt.date) -> None:
         before = len(self.rt.plan.units_on(day - dt.timedelta(days=10)))
         after = len(self.rt.plan.units_on(day))
+        reorg = self.rt.plan.reorganisation  # this event is scheduled only when the plan has one
         self.say(day, f"Sắp xếp đơn vị hành chính: {before} → {after} đơn vị "
-                      f"({self.rt.plan.reorganisation.resolution})")
+                      f"({reorg.resolution if reorg else ''})")
 
     def _adhoc_visit(self, day: dt.date) -> None:
         merged = next(u for u in self.rt.plan.units_on(day) if u.valid_from >= self.rt.plan.period.start)

@@ -1,6 +1,6 @@
 """Synthetic submissions: a seeded filler of the outline with plausible, labelled figures.
 
-Calibrated on shared/domain.md §4 (poverty rate ~1.5–4 %, near-poor ~2–4 %, a few Project 2
+Calibrated on a typical rural district (poverty rate ~1.5–4 %, near-poor ~2–4 %, a few Project 2
 models per commune, funding in VND). Every text says "(dữ liệu minh họa)". On request it plants
 one fault the validator must catch; late and missing reports are decided by the caller's dates.
 """
@@ -11,6 +11,7 @@ import random
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from docx import Document
 from docx.table import Table
@@ -121,7 +122,7 @@ def _recommendations(rng: random.Random) -> list[dict]:
              "addressed_to": rng.choice(ADDRESSEES)} for i, text in enumerate(chosen)]
 
 
-def _cell_text(value: object, kind: str) -> str:
+def _cell_text(value: Any, kind: str) -> str:
     if kind == "percent":
         return f"{value:.2f}".replace(".", ",")
     if kind in ("count", "money"):
@@ -176,7 +177,7 @@ def _write_rows(table: Table, positions: dict[str, int], section: Section,
                 _set_text(cells[positions[key]], text)
 
 
-def _set_text(cell, text: str) -> None:  # noqa: ANN001 - docx _Cell
+def _set_text(cell, text: str) -> None:
     par = cell.paragraphs[0]
     for run in list(par.runs):
         run._element.getparent().remove(run._element)

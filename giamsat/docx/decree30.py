@@ -21,9 +21,8 @@ from docx.oxml.ns import qn
 from docx.shared import Cm, Mm, Pt
 from docx.table import Table
 from docx.text.paragraph import Paragraph
-from docx.text.run import Run
-from lxml import etree
 
+from giamsat.docx.fonts import BODY_PT, FONT, enforce_fonts, iter_paragraphs, set_run_font, style_fonts
 from giamsat.docx.streamed_rows import StreamedRows
 from giamsat.docx.table_layout import (
     NARROW_HEADERS,
@@ -36,12 +35,13 @@ from giamsat.docx.table_layout import (
 from giamsat.docx.table_rows import append_rows
 from giamsat.files.fsutil import atomic_write
 
-FONT = "Times New Roman"
 NATIONAL_TITLE = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
 MOTTO = "Độc lập - Tự do - Hạnh phúc"
-BODY_PT = 14
 STREAM_ROWS = 1500  # a longer table is written row by row into the file (streamed_rows)
 HEADER_COLUMNS_CM = (6.5, 10.0)
+
+__all__ = ["FONT", "MOTTO", "NATIONAL_TITLE", "OfficialDocument", "Signer", "enforce_fonts",
+           "iter_paragraphs", "save_atomic", "set_run_font"]
 
 
 @dataclass(frozen=True)
@@ -52,94 +52,6 @@ class Signer:
     name: str
     capacity: str | None = None
     delegation: str | None = None
-
-
-def set_run_font(run, size: float | None = None, bold: bool | None = None,  # noqa: ANN001
-                 italic: bool | None = None, underline: bool | None = None) -> None:
-    """Times New Roman on every script slot of the run (ascii, hAnsi, east-Asian, complex)."""
-    run.font.name = FONT
-    rfonts = run._element.get_or_add_rPr().get_or_add_rFonts()
-    for slot in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
-        rfonts.set(qn(slot), FONT)
-    if size is not None:
-        run.font.size = Pt(size)
-    if bold is not None:
-        run.font.bold = bold
-    if italic is not None:
-        run.font.italic = italic
-    if underline is not None:
-        run.font.underline = underline
-
-
-def _style_fonts(doc: DocxDocument) -> None:
-    normal = doc.styles["Normal"]
-    normal.font.name, normal.font.size = FONT, Pt(BODY_PT)
-    rfonts = normal.element.get_or_add_rPr().get_or_add_rFonts()
-    for slot in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
-        rfonts.set(qn(slot), FONT)
-
-
-def enforce_fonts(doc: DocxDocument, fast: bool = True) -> None:
-    """Set Times New Roman explicitly on every run in the body, tables, headers and footers.
-
-    Runs already carrying the four font slots (every run this module writes) are skipped without
-    building python-docx objects; ``fast=False`` sets every run the python-docx way.
-    """
-    if not fast:
-        for par in iter_paragraphs(doc):
-            for run in par.runs:
-                set_run_font(run)
-        return
-    roots = [doc.element.body]
-    for section in doc.sections:
-        for part in (section.header, section.first_page_header, section.footer):
-            roots.append(part._element)  # as python-docx does, adds a missing definition
-    for root in roots:
-        for r in _UNSET(root, f=FONT):  # one C-level search; only runs lacking a slot come back
-            if _reached(r, root):
-                set_run_font(Run(r, None))
-
-
-_NS = {"w": "http://schemas.openxmlformats.org/wordprocessingml/2006/main"}
-_UNSET = etree.XPath(".//w:r[not(w:rPr/w:rFonts[@w:ascii=$f and @w:hAnsi=$f and @w:eastAsia=$f "
-                     "and @w:cs=$f])]", namespaces=_NS)
-_P, _TBL, _TR, _TC = qn("w:p"), qn("w:tbl"), qn("w:tr"), qn("w:tc")
-_VMERGE = f"{qn('w:tcPr')}/{qn('w:vMerge')}"
-
-
-def _reached(r, root) -> bool:  # noqa: ANN001
-    """Whether ``iter_paragraphs`` visits the run's paragraph: in ``root`` or in table cells
-    nested from it (a vertically merged cell's continuation is read as the cell above)."""
-    p = r.getparent()
-    if p is None or p.tag != _P:
-        return False
-    node = p.getparent()
-    while node is not root:
-        if node is None or node.tag != _TC:
-            return False
-        merge = node.find(_VMERGE)
-        if merge is not None and merge.get(qn("w:val")) != "restart":
-            return False
-        tr = node.getparent()
-        tbl = tr.getparent() if tr is not None and tr.tag == _TR else None
-        if tbl is None or tbl.tag != _TBL:
-            return False
-        node = tbl.getparent()
-    return True
-
-
-def iter_paragraphs(doc: DocxDocument):  # noqa: ANN201 - generator of Paragraph
-    """Every paragraph: body, table cells (nested), headers and footers."""
-    def walk(container):  # noqa: ANN001, ANN202
-        yield from container.paragraphs
-        for table in getattr(container, "tables", []):
-            for row in table.rows:
-                for cell in row.cells:
-                    yield from walk(cell)
-    yield from walk(doc)
-    for section in doc.sections:
-        for part in (section.header, section.first_page_header, section.footer):
-            yield from walk(part)
 
 
 def _page_setup(doc: DocxDocument, landscape: bool = False) -> None:
@@ -173,7 +85,7 @@ def _field(par: Paragraph, instr: str, size: float) -> None:
         run._element.append(el)
 
 
-def _cell_par(cell, text: str, size: float, bold: bool = False, italic: bool = False,  # noqa: ANN001
+def _cell_par(cell, text: str, size: float, bold: bool = False, italic: bool = False,
               underline: bool = False, first: bool = False) -> Paragraph:
     par = cell.paragraphs[0] if first else cell.add_paragraph()
     par.alignment = WD_ALIGN_PARAGRAPH.CENTER
@@ -191,7 +103,7 @@ class OfficialDocument:
                  subject_line: str | None = None, landscape: bool = False) -> None:
         self.doc = Document()
         self.streamed = StreamedRows()
-        _style_fonts(self.doc)
+        style_fonts(self.doc)
         _page_setup(self.doc, landscape)
         self.text_width_cm = (297 if landscape else 210) / 10 - 4.5
         self._header_block(parent_body, issuing_body, number_line, place_date, subject_line)
@@ -283,7 +195,7 @@ class OfficialDocument:
                 if kind != "C":  # ordinal numbers stay centred
                     par.alignment = WD_ALIGN_PARAGRAPH.RIGHT if kind == "R" else WD_ALIGN_PARAGRAPH.LEFT
         if fast and len(rows) > STREAM_ROWS:  # the rows go straight to the file when saving
-            def build(values: Sequence[object], kinds: tuple[str, ...]):  # noqa: ANN202
+            def build(values: Sequence[object], kinds: tuple[str, ...]):
                 add(t, values, kinds)
                 tr = t._tbl.tr_lst[-1]
                 t._tbl.remove(tr)
@@ -344,7 +256,7 @@ def _break_body_name(name: str) -> str:
     return f"{head.strip()}\n{name[len(head):]}" if name.startswith(head) else name
 
 
-def _left_par(cell, text: str, size: float) -> Paragraph:  # noqa: ANN001
+def _left_par(cell, text: str, size: float) -> Paragraph:
     par = cell.add_paragraph()
     par.paragraph_format.space_after = Pt(0)
     set_run_font(par.add_run(text), size=size)

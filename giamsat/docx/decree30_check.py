@@ -1,4 +1,4 @@
-"""Check a .docx against the testable rules of Decree 30/2020 (shared/domain.md §6).
+"""Check a .docx against the testable rules of Decree 30/2020 (Phụ lục I).
 
 Used by the tests on every generated document, and by ``giamsat doc check`` for officers who
 edit the Word templates.
@@ -21,11 +21,11 @@ PLACE_DATE_RE = re.compile(
     r"^[^,]+, ngày (0[1-9]|[12]\d|3[01]) tháng (0[12]|[3-9]|1[0-2]) năm \d{4}$")
 
 
-def _pt(length) -> float | None:  # noqa: ANN001 - docx Length or None
+def _pt(length) -> float | None:
     return None if length is None else length.pt
 
 
-def _mm(length) -> float:  # noqa: ANN001
+def _mm(length) -> float:
     return length / Mm(1)
 
 
@@ -76,7 +76,7 @@ def _fonts(doc: DocxDocument) -> list[str]:
     return [f"{bad} đoạn chữ không dùng phông {FONT} màu đen (ví dụ: {sample!r})"] if bad else []
 
 
-def _find(doc: DocxDocument, pred) -> list:  # noqa: ANN001
+def _find(doc: DocxDocument, pred) -> list:
     return [p for p in iter_paragraphs(doc) if pred(p.text.strip())]
 
 

@@ -11,7 +11,8 @@ from jinja2 import Environment, StrictUndefined
 
 from giamsat.domain.formatting import long_date, short_date, vn_number, vn_percent
 from giamsat.files.fsutil import atomic_write
-from giamsat.notify.templates import DOCX_TEMPLATES
+
+DOCX_TEMPLATES = Path(__file__).resolve().parents[2] / "templates" / "docx"
 
 
 @lru_cache(maxsize=1)

@@ -21,6 +21,7 @@ import zlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from giamsat.files.fsutil import fsync_paths, storage_error
 
@@ -73,7 +74,7 @@ class Stamp:
             for info in zf.infolist():
                 data = zf.read(info)
                 text = data.decode("utf-8") if info.filename.endswith((".xml", ".rels")) else None
-                pieces = pattern.split(text) if text is not None else [data]
+                pieces: list[Any] = pattern.split(text) if text is not None else [data]
                 name = info.filename.encode("utf-8")
                 if len(pieces) == 1:
                     self.parts.append(_Part(name, (), _deflate(data), zlib.crc32(data), len(data)))
@@ -82,7 +83,7 @@ class Stamp:
                 raw = tuple(p if i % 2 else p.encode("utf-8") for i, p in enumerate(pieces))
                 self.parts.append(_Part(name, raw, packed_pieces=tuple(
                     p if isinstance(p, str) else _deflate(p, zlib.Z_SYNC_FLUSH) for p in raw)))
-                self._check_case_variants(text, tokens)
+                self._check_case_variants(text or "", tokens)
         missing = [t for t in tokens if t not in seen]
         if missing:
             raise StampError(f"tokens not found in the rendered document: {missing}")

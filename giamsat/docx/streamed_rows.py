@@ -51,7 +51,7 @@ class StreamedRows:
                     self._expand(src.read(info.filename), part)
         return Path(path)
 
-    def _expand(self, xml: bytes, part) -> None:  # noqa: ANN001 - a writable zip entry
+    def _expand(self, xml: bytes, part) -> None:
         pieces = re.split(rb"<!--giamsat-rows:(\d+)-->", xml)
         part.write(pieces[0])
         for i in range(1, len(pieces), 2):

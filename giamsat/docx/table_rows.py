@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Callable, Sequence
+from typing import Any
 
 from docx.oxml.ns import qn
 from docx.table import Table
@@ -24,11 +25,11 @@ def _plain(text: str) -> bool:
 
 
 def append_rows(table: Table, rows: Sequence[Sequence[object]],
-                add_slow: Callable[[Table, Sequence[object]], tuple[str, ...]],
+                add_slow: Callable[[Table, Sequence[object]], object],
                 shape_of: Callable[[Sequence[object]], tuple[str, ...]], fast: bool = True) -> None:
     """Append ``rows``; ``add_slow`` appends one row the python-docx way, ``shape_of`` says how
     a row's cells are aligned (rows of one shape differ only in their texts)."""
-    templates: dict[tuple, object] = {}
+    templates: dict[tuple, Any] = {}
     tbl = table._tbl
     for row in rows:
         texts = ["" if v is None else str(v) for v in row]

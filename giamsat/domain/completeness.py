@@ -1,4 +1,4 @@
-"""Completeness and timeliness of reporting, field-visit coverage, recommendations by status (stdlib)."""
+"""Reporting units and their validity; completeness and timeliness of reporting; coverage (stdlib)."""
 
 from __future__ import annotations
 
@@ -6,13 +6,30 @@ import datetime as dt
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 from giamsat.domain.vocabulary import REC_COUNTED, REPORT_COUNTED
 
 
-class _Unit(Protocol):
+@dataclass(frozen=True)
+class UnitRef:
+    """A unit from the plan or the database; codes are reused, so validity dates are part of it."""
+
     key: str
+    code: str
+    name: str
+    valid_from: dt.date
+    valid_to: dt.date | None = None
+    successor_key: str | None = None
+
+    def valid_on(self, day: dt.date) -> bool:
+        """Whether the unit exists on ``day``."""
+        return self.valid_from <= day and (self.valid_to is None or day <= self.valid_to)
+
+
+class _Unit(Protocol):
+    @property
+    def key(self) -> str: ...
 
 
 def _pct(part: int, whole: int) -> float | None:
@@ -38,7 +55,7 @@ REPORTING_STATES = REPORT_COUNTED
 class Reporting:
     """Completeness and timeliness: the state of each expected unit and the counts."""
 
-    expected: list
+    expected: list[Any]  # the callers' own unit records
     state: dict[str, str]
     submission_of: dict[str, int]
 

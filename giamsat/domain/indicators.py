@@ -13,18 +13,34 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from giamsat.domain.completeness import (  # noqa: F401 - part of this module's API
-    REC_STATES,
-    REPORTING_STATES,
-    Coverage,
-    Reporting,
-    SubmissionInfo,
-    VisitInfo,
-    coverage,
-    recommendations_by_status,
-    reporting,
+from giamsat.domain.completeness import (  # re-exported: part of this module's API
+    REC_STATES as REC_STATES,
 )
-from giamsat.domain.units import UnitRef  # noqa: F401 - part of this module's API
+from giamsat.domain.completeness import (
+    REPORTING_STATES as REPORTING_STATES,
+)
+from giamsat.domain.completeness import (
+    Coverage as Coverage,
+)
+from giamsat.domain.completeness import (
+    Reporting as Reporting,
+)
+from giamsat.domain.completeness import (
+    SubmissionInfo as SubmissionInfo,
+)
+from giamsat.domain.completeness import UnitRef as UnitRef  # part of this module's API
+from giamsat.domain.completeness import (
+    VisitInfo as VisitInfo,
+)
+from giamsat.domain.completeness import (
+    coverage as coverage,
+)
+from giamsat.domain.completeness import (
+    recommendations_by_status as recommendations_by_status,
+)
+from giamsat.domain.completeness import (
+    reporting as reporting,
+)
 
 GROUPS = ("poor", "near_poor")
 FUNDS = ("central", "local", "counterpart", "credit")

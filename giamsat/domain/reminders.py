@@ -21,10 +21,10 @@ Stage = Literal["before", "due", "overdue"]
 class Calendar(Protocol):
     """The working-day arithmetic the policy needs (``giamsat.domain.calendar.WorkingCalendar``)."""
 
-    def is_working_day(self, day: Date) -> bool: ...  # noqa: D102
-    def add_working_days(self, start: Date, n: int) -> Date: ...  # noqa: D102
-    def previous_working_day(self, day: Date) -> Date: ...  # noqa: D102
-    def working_days_between(self, start: Date, end: Date) -> int: ...  # noqa: D102
+    def is_working_day(self, day: Date) -> bool: ...
+    def add_working_days(self, start: Date, n: int) -> Date: ...
+    def previous_working_day(self, day: Date) -> Date: ...
+    def working_days_between(self, start: Date, end: Date) -> int: ...
 
 
 @dataclass(frozen=True)

@@ -206,7 +206,7 @@ def verify(record: Mapping[str, Any]) -> tuple[bool, list[str]]:
     return not diffs, diffs
 
 
-def _compare(expected: list[dict], stored: list[dict]) -> list[str]:
+def _compare(expected: list[dict[str, Any]], stored: list[dict[str, Any]]) -> list[str]:
     out = []
     exp_keys, got_keys = [u["key"] for u in expected], [u.get("key") for u in stored]
     if exp_keys != got_keys:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from typing import Any
 
 # Not allowed anywhere in an XML 1.0 document (python-docx would fail to save them), C1 controls
 # and DEL (invisible, never typed on purpose), and bidirectional overrides that make a text read
@@ -84,7 +85,7 @@ def markdown_text(text: str) -> str:
     return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
 
 
-def markdown_row(row: dict) -> dict:
+def markdown_row(row: dict[str, Any]) -> dict[str, Any]:
     """A table-artifact row with every text cell inert (Prefect renders table cells as markdown)."""
     return {k: markdown_text(v) if isinstance(v, str) else v for k, v in row.items()}
 

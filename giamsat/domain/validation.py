@@ -2,98 +2,42 @@
 
 Pure (standard library only): takes the text read from the form and what the plan expects, and
 returns figures plus every problem found, each naming section, row and column in Vietnamese.
+Cells and rows are read by ``giamsat.domain.cells`` (its public names are re-exported here).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
+from giamsat.domain.cells import (
+    MAX_CELL_CHARS,
+    MAX_NARRATIVE_CHARS,
+    CellError,
+    Issue,
+    count_text,
+    filled,
+    parse_percent,
+    parse_whole,
+    row_cells,
+    row_name,
+)
+from giamsat.domain.completeness import UnitRef
 from giamsat.domain.outline_spec import (
     SECTION_A,
     SECTION_B,
     SECTION_E,
     SECTIONS,
-    Column,
     RawReport,
-    RawRow,
     RawTable,
-    Section,
     normalise,
 )
 from giamsat.domain.textsafety import clean_text
-from giamsat.domain.units import UnitRef  # noqa: F401 - part of this module's API
 
-_DIGITS = re.compile(r"^\d+$")
-_GROUPED = re.compile(r"^\d{1,3}(\.\d{3})+$")
-_DECIMAL = re.compile(r"^\d+([.,]\d+)?$")
-_SPACES = re.compile(r"[\s\u00a0\u202f]+")
-MINUS = ("-", "\u2212", "\u2013")
-MAX_DIGITS = 15            # 999.999.999.999.999 đồng; more cannot be a real figure (or fit a BIGINT)
-MAX_CELL_CHARS = 1000      # a name, a place, a recommendation
-MAX_NARRATIVE_CHARS = 20000  # sections C and D: about eight typed pages
-
-
-@dataclass(frozen=True)
-class Issue:
-    """One problem; ``text`` reads ``Mục B, dòng 'Hộ nghèo', cột 'Số hộ cuối kỳ': …``."""
-
-    message: str
-    section: str | None = None
-    row: str | None = None
-    column: str | None = None
-
-    @property
-    def text(self) -> str:
-        """The full Vietnamese line shown to the commune."""
-        where = [f"Mục {self.section}"] if self.section else []
-        where += [f"dòng {self.row}"] if self.row else []
-        where += [f"cột '{self.column}'"] if self.column else []
-        return f"{', '.join(where)}: {self.message}" if where else self.message
-
-    def as_json(self) -> dict:
-        """The form stored on the submission row."""
-        return {"section": self.section, "row": self.row, "column": self.column,
-                "message": self.message, "text": self.text}
-
-
-class CellError(ValueError):
-    """A cell's text is not the number the column expects (message in Vietnamese)."""
-
-
-def parse_whole(text: str, signed: bool = False) -> int:
-    """``1.234`` → 1234; ``-3`` when ``signed``; anything else raises ``CellError``."""
-    raw = _SPACES.sub("", text)
-    negative = signed and raw[:1] in (*MINUS, "+") and raw[:1] != "+"
-    body = raw[1:] if signed and raw[:1] in (*MINUS, "+") else raw
-    if not body:
-        raise CellError("chưa điền số liệu (ô không có số liệu ghi 0)")
-    if raw[:1] in MINUS and not signed:
-        raise CellError(f"không được là số âm ('{text.strip()}')")
-    if _DIGITS.match(body) or _GROUPED.match(body):
-        if len(body.replace(".", "")) > MAX_DIGITS:
-            raise CellError(f"số quá lớn (tối đa {MAX_DIGITS} chữ số)")
-        value = int(body.replace(".", ""))
-        return -value if negative else value
-    if _DECIMAL.match(body):
-        raise CellError(f"phải là số nguyên ('{text.strip()}')")
-    raise CellError(f"phải ghi bằng chữ số, không ghi chữ ('{text.strip()[:40]}')")
-
-
-def parse_percent(text: str) -> float:
-    """``2,35`` / ``2.35`` / ``2,35%`` → 2.35; raises ``CellError`` otherwise."""
-    raw = _SPACES.sub("", text).removesuffix("%")
-    if not raw:
-        raise CellError("chưa điền tỷ lệ")
-    if raw[:1] in MINUS:
-        raise CellError(f"tỷ lệ không được âm ('{text.strip()}')")
-    if not _DECIMAL.match(raw):
-        raise CellError(f"phải ghi bằng chữ số, ví dụ 2,35 ('{text.strip()[:40]}')")
-    value = float(raw.replace(",", "."))
-    if value > 100:
-        raise CellError(f"tỷ lệ không thể lớn hơn 100% ('{text.strip()}')")
-    return value
+__all__ = ["MAX_CELL_CHARS", "MAX_NARRATIVE_CHARS", "CellError", "Expectation", "Issue", "UnitRef",
+           "Validation", "check_identity", "parse_percent", "parse_whole", "validate"]
 
 
 @dataclass(frozen=True)
@@ -106,49 +50,6 @@ class Expectation:
     received_on: dt.date
     claimed_unit_code: str | None = None
     rate_tolerance_pct: float = 0.05
-
-
-@dataclass
-class Validation:
-    """The outcome: the unit the report is attributed to, its figures, and every issue."""
-
-    unit: UnitRef | None
-    form_version: str | None
-    issues: list[Issue] = field(default_factory=list)
-    figures: dict | None = None
-
-    @property
-    def ok(self) -> bool:
-        """True when the report can be accepted."""
-        return not self.issues
-
-
-def validate(raw: RawReport, exp: Expectation) -> Validation:
-    """Check identity, then every section; figures are returned only for a clean report."""
-    unit, issues = check_identity(raw, exp)
-    result = Validation(unit, raw.marker.form_version if raw.marker else None, issues)
-    tables = raw.tables or {}
-    figures: dict = {}
-    for section in SECTIONS:
-        if section.key in (raw.duplicate_sections or []):
-            issues.append(Issue("bảng của mục này xuất hiện nhiều lần; chỉ giữ một bảng",
-                                section.key))
-        table = tables.get(section.key)
-        if table is None:
-            issues.append(Issue(f"không tìm thấy bảng '{section.title}' (bảng có cột "
-                                f"'{section.columns[-1].label}'); không xóa bảng của biểu mẫu",
-                                section.key))
-            continue
-        if table.missing_columns:
-            issues += [Issue(f"thiếu cột '{label}' (không xóa hoặc đổi tên cột của biểu mẫu)",
-                             section.key) for label in table.missing_columns]
-            continue
-        figures[section.key] = _SECTION_RULES[section.key](table, exp, issues)
-    if not issues:
-        result.figures = {"models": figures["A"], "households": figures["B"],
-                          "narratives": {"C": figures["C"], "D": figures["D"]},
-                          "recommendations": figures["E"]}
-    return result
 
 
 def check_identity(raw: RawReport, exp: Expectation) -> tuple[UnitRef | None, list[Issue]]:
@@ -197,7 +98,7 @@ def _resolve(exp: Expectation, code: str) -> UnitRef | None:
     return (current or sorted(same, key=lambda u: u.valid_from))[-1] if same else None
 
 
-_INDEXES: dict[int, tuple[tuple[UnitRef, ...], dict, dict]] = {}
+_INDEXES: dict[int, tuple[tuple[UnitRef, ...], dict[str, Any], dict[str, Any]]] = {}
 
 
 def _index(units: tuple[UnitRef, ...]) -> tuple[dict[str, list[UnitRef]], dict[str, list[UnitRef]]]:
@@ -215,59 +116,53 @@ def _index(units: tuple[UnitRef, ...]) -> tuple[dict[str, list[UnitRef]], dict[s
     return found[1], found[2]
 
 
-def _filled(section: Section, row: RawRow) -> bool:
-    """Whether the officer wrote anything in the row (its printed label does not count)."""
-    data = [c for c in section.columns if c.kind != "ordinal"
-            and not (section.fixed_rows and c is section.label_column)]
-    return any(row.cells.get(c.key, "").strip() for c in data)
+@dataclass
+class Validation:
+    """The outcome: the unit the report is attributed to, its figures, and every issue."""
+
+    unit: UnitRef | None
+    form_version: str | None
+    issues: list[Issue] = field(default_factory=list)
+    figures: dict[str, Any] | None = None
+
+    @property
+    def ok(self) -> bool:
+        """True when the report can be accepted."""
+        return not self.issues
 
 
-def _row_name(section: Section, row: RawRow) -> str:
-    label = row.cells.get(section.label_column.key, "").strip()
-    if section.fixed_rows and label:
-        return f"'{label}'"
-    return str(row.position)
-
-
-def _cells(section: Section, row: RawRow, issues: list[Issue]) -> dict | None:
-    """Convert one row's cells by column kind; None when any cell is wrong."""
-    out: dict = {"row_index": row.position}
-    ok = True
-    for col in section.columns:
-        if col.kind == "ordinal" or (section.fixed_rows and col is section.label_column):
+def validate(raw: RawReport, exp: Expectation) -> Validation:
+    """Check identity, then every section; figures are returned only for a clean report."""
+    unit, issues = check_identity(raw, exp)
+    result = Validation(unit, raw.marker.form_version if raw.marker else None, issues)
+    tables = raw.tables or {}
+    figures: dict[str, Any] = {}
+    for section in SECTIONS:
+        if section.key in (raw.duplicate_sections or []):
+            issues.append(Issue("bảng của mục này xuất hiện nhiều lần; chỉ giữ một bảng",
+                                section.key))
+        table = tables.get(section.key)
+        if table is None:
+            issues.append(Issue(f"không tìm thấy bảng '{section.title}' (bảng có cột "
+                                f"'{section.columns[-1].label}'); không xóa bảng của biểu mẫu",
+                                section.key))
             continue
-        try:
-            out[col.key] = _convert(col, clean_text(row.cells.get(col.key, "")))
-        except CellError as exc:
-            issues.append(Issue(str(exc), section.key, _row_name(section, row), col.label))
-            ok = False
-    return out if ok else None
+        if table.missing_columns:
+            issues += [Issue(f"thiếu cột '{label}' (không xóa hoặc đổi tên cột của biểu mẫu)",
+                             section.key) for label in table.missing_columns]
+            continue
+        figures[section.key] = _SECTION_RULES[section.key](table, exp, issues)
+    if not issues:
+        result.figures = {"models": figures["A"], "households": figures["B"],
+                          "narratives": {"C": figures["C"], "D": figures["D"]},
+                          "recommendations": figures["E"]}
+    return result
 
 
-def _convert(col: Column, text: str) -> int | float | str:
-    if col.kind in ("count", "money"):
-        return parse_whole(text)
-    if col.kind == "signed":
-        return parse_whole(text, signed=True)
-    if col.kind == "percent":
-        return parse_percent(text)
-    value = " ".join(text.split())
-    if col.required and not value:
-        raise CellError("chưa điền nội dung")
-    if len(value) > MAX_CELL_CHARS:
-        raise CellError(f"nội dung quá dài ({_count(len(value))} ký tự; tối đa "
-                        f"{_count(MAX_CELL_CHARS)} ký tự)")
-    return value
-
-
-def _count(n: int) -> str:
-    return f"{n:,}".replace(",", ".")
-
-
-def _models(table: RawTable, exp: Expectation, issues: list[Issue]) -> list[dict]:
+def _models(table: RawTable, exp: Expectation, issues: list[Issue]) -> list[dict[str, Any]]:
     out = []
-    for row in (r for r in table.rows if _filled(SECTION_A, r)):
-        values = _cells(SECTION_A, row, issues)
+    for row in (r for r in table.rows if filled(SECTION_A, r)):
+        values = row_cells(SECTION_A, row, issues)
         if values is None:
             continue
         allocated = sum(values[k] for k in ("fund_central", "fund_local", "fund_counterpart",
@@ -275,30 +170,30 @@ def _models(table: RawTable, exp: Expectation, issues: list[Issue]) -> list[dict
         if values["disbursed"] > allocated:
             issues.append(Issue(f"số đã giải ngân ({values['disbursed']:,}) lớn hơn tổng kinh phí "
                                 f"được bố trí ({allocated:,})".replace(",", "."), "A",
-                                _row_name(SECTION_A, row), SECTION_A.column("disbursed").label))
+                                row_name(SECTION_A, row), SECTION_A.column("disbursed").label))
         out.append(values)
     return out
 
 
-def _households(table: RawTable, exp: Expectation, issues: list[Issue]) -> dict:
+def _households(table: RawTable, exp: Expectation, issues: list[Issue]) -> dict[str, Any]:
     label_key = SECTION_B.label_column.key
     by_label = {normalise(r.cells.get(label_key, "")): r for r in table.rows}
     known = {normalise(f.label) for f in SECTION_B.fixed_rows}
     for row in table.rows:
         label = normalise(row.cells.get(label_key, ""))
-        if label not in known and (label or _filled(SECTION_B, row)):
+        if label not in known and (label or filled(SECTION_B, row)):
             issues.append(Issue("dòng không thuộc biểu mẫu (chỉ ghi hai dòng 'Hộ nghèo' và "
                                 "'Hộ cận nghèo')", "B", str(row.position)))
-    out: dict = {}
+    out: dict[str, Any] = {}
     for fixed in SECTION_B.fixed_rows:
-        row = by_label.get(normalise(fixed.label))
-        if row is None:
+        found = by_label.get(normalise(fixed.label))
+        if found is None:
             issues.append(Issue(f"thiếu dòng '{fixed.label}'", "B"))
             continue
-        if not _filled(SECTION_B, row):
+        if not filled(SECTION_B, found):
             issues.append(Issue("chưa điền số liệu", "B", f"'{fixed.label}'"))
             continue
-        values = _cells(SECTION_B, row, issues)
+        values = row_cells(SECTION_B, found, issues)
         if values is not None and _balanced(values, fixed.label, exp, issues):
             out[fixed.key] = values
     totals = {v["total_households"] for v in out.values()}
@@ -308,7 +203,7 @@ def _households(table: RawTable, exp: Expectation, issues: list[Issue]) -> dict:
     return out
 
 
-def _balanced(v: dict, label: str, exp: Expectation, issues: list[Issue]) -> bool:
+def _balanced(v: dict[str, Any], label: str, exp: Expectation, issues: list[Issue]) -> bool:
     row, col = f"'{label}'", SECTION_B.column
     expected_end = v["at_start"] - v["escaped"] + v["fell_back"] + v["newly_poor"] + v["other_changes"]
     before = len(issues)
@@ -331,21 +226,21 @@ def _balanced(v: dict, label: str, exp: Expectation, issues: list[Issue]) -> boo
     return len(issues) == before
 
 
-def _narrative(key: str):  # noqa: ANN202 - a section rule
+def _narrative(key: str) -> Callable[[RawTable, Expectation, list[Issue]], str]:
     def rule(table: RawTable, exp: Expectation, issues: list[Issue]) -> str:
         text = clean_text("\n".join(r.cells.get("text", "").strip() for r in table.rows)).strip()
         if not text:
             issues.append(Issue("chưa có nội dung (mục bắt buộc)", key))
         elif len(text) > MAX_NARRATIVE_CHARS:
-            issues.append(Issue(f"nội dung quá dài ({_count(len(text))} ký tự; tối đa "
-                                f"{_count(MAX_NARRATIVE_CHARS)} ký tự): vui lòng viết gọn lại", key))
+            issues.append(Issue(f"nội dung quá dài ({count_text(len(text))} ký tự; tối đa "
+                                f"{count_text(MAX_NARRATIVE_CHARS)} ký tự): vui lòng viết gọn lại", key))
         return text
     return rule
 
 
-def _recommendations(table: RawTable, exp: Expectation, issues: list[Issue]) -> list[dict]:
-    rows = (r for r in table.rows if _filled(SECTION_E, r))
-    return [v for v in (_cells(SECTION_E, r, issues) for r in rows) if v is not None]
+def _recommendations(table: RawTable, exp: Expectation, issues: list[Issue]) -> list[dict[str, Any]]:
+    rows = (r for r in table.rows if filled(SECTION_E, r))
+    return [v for v in (row_cells(SECTION_E, r, issues) for r in rows) if v is not None]
 
 
 _SECTION_RULES = {"A": _models, "B": _households, "C": _narrative("C"), "D": _narrative("D"),

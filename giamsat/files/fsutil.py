@@ -48,7 +48,7 @@ def atomic_write(path: Path) -> Iterator[BinaryIO]:
     handle = _Handle(os.fdopen(fd, "wb"))
     try:
         with handle.file as fh:
-            yield handle  # type: ignore[misc] - a BinaryIO by delegation
+            yield handle  # type: ignore[misc]  # a BinaryIO by delegation
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, path)
@@ -103,7 +103,7 @@ class _Void:
         pass
 
 
-def fsync_paths(paths: Iterable[Path]) -> None:
+def fsync_paths(paths: Iterable[str | Path]) -> None:
     """Flush files or folders to disk; a folder's fsync makes the renames inside it durable."""
     for path in paths:
         fd = os.open(path, os.O_RDONLY)

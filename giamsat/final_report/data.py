@@ -92,7 +92,7 @@ def _household_rows(session: Session, accepted: list[Submission],
                            .order_by(HouseholdFigure.submission_id, HouseholdFigure.row_index))
     out = []
     for f in figs:
-        unit_key = key_of[by_id[f.submission_id].unit_id]
+        unit_key = key_of[by_id[f.submission_id].unit_id]  # type: ignore[index]  # accepted: has a unit
         out.append(ind.HouseholdRow(unit_key, f.group, f.total_households, f.at_start, f.escaped,
                                     f.fell_back, f.newly_poor, f.other_changes, f.at_end,
                                     ind.Source(f.submission_id, "B", f.row_index, unit_key)))
@@ -108,7 +108,7 @@ def _model_rows(session: Session, accepted: list[Submission],
                              .order_by(PovertyModel.submission_id, PovertyModel.row_index))
     out = []
     for m in models:
-        unit_key = key_of[by_id[m.submission_id].unit_id]
+        unit_key = key_of[by_id[m.submission_id].unit_id]  # type: ignore[index]  # accepted: has a unit
         out.append(ind.ModelRow(
             unit_key, m.name, m.village, m.model_type,
             {"poor": m.households_poor, "near_poor": m.households_near_poor,

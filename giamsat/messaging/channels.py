@@ -15,7 +15,7 @@ import smtplib
 import ssl
 import tempfile
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import Protocol
 
@@ -45,7 +45,7 @@ class Channel(Protocol):
 
     name: str
 
-    def session(self) -> Iterator[Sender]:
+    def session(self) -> AbstractContextManager[Sender]:
         """Open a session for one batch (a context manager)."""
         ...
 

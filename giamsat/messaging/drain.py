@@ -63,7 +63,7 @@ class DrainResult:
         self.errors += other.errors
 
 
-def _claimable(now: dt.datetime, ttl: dt.timedelta):  # noqa: ANN202 - SQL expression
+def _claimable(now: dt.datetime, ttl: dt.timedelta):
     return (M.c.status == "pending") & (M.c.claim_token.is_(None) | (M.c.claimed_at < now - ttl))
 
 

@@ -85,7 +85,9 @@ def _b64(data: bytes) -> bytes:
 
 def _encoded_words(value: str) -> bytes:
     """``value`` as RFC 2047 UTF-8 encoded words of at most 75 characters, one per folded line."""
-    words, chunk, size = [], [], 0
+    words: list[str] = []
+    chunk: list[str] = []
+    size = 0
     for ch in value:
         n = len(ch.encode("utf-8"))
         if size + n > 42:  # 42 bytes: 56 base64 characters; "Subject: =?utf-8?b?…?=" fits in 78

@@ -60,10 +60,10 @@ class StampedEmails:
             stamped = self.render_fn(context | tokens)
             self._shapes[shape] = stamped if _fill(stamped, tokens, values) == exact else None
             return exact
-        stamped = self._shapes[shape]
-        if stamped is None:
+        known = self._shapes[shape]
+        if known is None:
             return self.render_fn(context | values)
-        return _fill(stamped, tokens, values)
+        return _fill(known, tokens, values)
 
 
 def _fill(stamped: tuple[str, str, str], tokens: dict[str, str],

@@ -7,6 +7,7 @@ import datetime as dt
 import hashlib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from giamsat.docx.stamp import BatchWriter, Stamp
 from giamsat.domain import clock
@@ -68,7 +69,7 @@ class UnitDocuments:
             self._outlines[valid_from] = outline_stamp(self.rt.plan, valid_from, self.rt.plan.cycle_key)
         return self._outlines[valid_from]
 
-    def render(self, units: list[Unit], known: dict[str, tuple]) -> tuple[dict[tuple[str, str], Doc], int]:
+    def render(self, units: list[Unit], known: dict[str, Any]) -> tuple[dict[tuple[str, str], Doc], int]:
         """Every document of ``units`` by (unit key, kind); renders those missing or altered on disk."""
         out: dict[tuple[str, str], Doc] = {}
         batch, rendered = BatchWriter(), 0

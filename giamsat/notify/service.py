@@ -13,6 +13,7 @@ import datetime as dt
 import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
@@ -48,13 +49,13 @@ def _sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def _existing_docs(s: Session, rt: Runtime) -> dict[str, tuple]:
+def _existing_docs(s: Session, rt: Runtime) -> dict[str, Any]:
     prefix = f"{rt.plan.cycle_key}:notify:"
     return {r.key: r for r in s.execute(select(D.c.id, D.c.key, D.c.path, D.c.sha256, D.c.created_at)
                                         .where(D.c.key.startswith(prefix)))}
 
 
-def _plan_doc(rt: Runtime, known: dict[str, tuple]) -> tuple[Doc, bool]:
+def _plan_doc(rt: Runtime, known: dict[str, Any]) -> tuple[Doc, bool]:
     """The plan (one document for all units): rendered unless it is on disk unaltered."""
     number = plan_number(rt.plan).replace("/", "-")
     path = rt.path("documents", "notify", f"ke-hoach-{number}.docx")
@@ -66,7 +67,7 @@ def _plan_doc(rt: Runtime, known: dict[str, tuple]) -> tuple[Doc, bool]:
     return doc.with_sha(_sha256(path)), True
 
 
-def _record_docs(s: Session, rt: Runtime, docs: list[Doc], known: dict[str, tuple],
+def _record_docs(s: Session, rt: Runtime, docs: list[Doc], known: dict[str, Any],
                  unit_ids: dict[str, int], now: dt.datetime) -> None:
     """Insert the new documents' rows in bulk; update those rendered again."""
     new = []

@@ -11,8 +11,8 @@ import sys
 from pathlib import Path
 
 from giamsat.docx.decree30 import OfficialDocument, Signer
+from giamsat.docx.render import DOCX_TEMPLATES
 
-DOCX_TEMPLATES = Path(__file__).resolve().parents[2] / "templates" / "docx"
 PLAN_TEMPLATE = "ke-hoach.docx"
 LETTER_TEMPLATE = "cong-van-thong-bao.docx"
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased
@@ -52,7 +53,7 @@ def policy_of(rt: Runtime) -> Policy:
 
 def _open_obligations(s: Session, cycle_id: int) -> list:
     """Every open obligation with its unit, visit and recommendation fields: one query, plain rows."""
-    def unit(col: str):  # noqa: ANN202 - SQL expression
+    def unit(col: str):
         return func.coalesce(getattr(ObUnit, col), getattr(VisitUnit, col), getattr(RecUnit, col))
     return list(s.connection().execute(
         select(Obligation.id, Obligation.kind, Obligation.key, Obligation.due_on, Obligation.created_at,
@@ -70,7 +71,7 @@ def _open_obligations(s: Session, cycle_id: int) -> list:
         .order_by(Obligation.due_on, Obligation.id)).all())
 
 
-def _addresses(rt: Runtime, row, escalated: bool) -> tuple[list[str], list[str]]:  # noqa: ANN001
+def _addresses(rt: Runtime, row, escalated: bool) -> tuple[list[str], list[str]]:
     office = [rt.plan.bodies.office.email] if rt.plan.bodies.office.email else []
     first = (row.addressed_email if row.rec_id is not None and row.addressed_email else None) or \
         row.unit_email
@@ -79,7 +80,7 @@ def _addresses(rt: Runtime, row, escalated: bool) -> tuple[list[str], list[str]]
     return ([first] if first else []), (office if escalated else [])
 
 
-def _context(rt: Runtime, row, r: Reminder) -> dict:  # noqa: ANN001
+def _context(rt: Runtime, row, r: Reminder) -> dict:
     """What the reminder's text depends on besides the unit's name."""
     plan = rt.plan
     return {
@@ -102,7 +103,7 @@ def _renderer() -> StampedEmails:
     return StampedEmails(render)
 
 
-def _owed(rt: Runtime, rows: list, as_of: dt.date) -> list[tuple[str, object, Reminder]]:
+def _owed(rt: Runtime, rows: list[Any], as_of: dt.date) -> list[tuple[str, Any, Reminder]]:
     """(idempotency key, row, reminder) of every obligation owed a reminder today."""
     policy, owed, memo = policy_of(rt), [], {}
     for row in rows:

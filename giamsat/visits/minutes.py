@@ -6,6 +6,7 @@ import datetime as dt
 import hashlib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
@@ -48,11 +49,12 @@ class RecordedMinutes:
 
 def minutes_info(rt: Runtime, s: Session, visit: Visit) -> MinutesInfo:
     """The data the blank minutes of ``visit`` are prefilled with."""
-    unit = s.get(Unit, visit.unit_id)
+    unit = s.get_one(Unit, visit.unit_id)
     plan, office = rt.plan, rt.plan.bodies.office
     households: dict[str, list[str]] = {}
     if visit.draw_id is not None:
-        picked = next((u for u in approved_draw(s, rt.cycle_id).result["units"]
+        draw = approved_draw(s, rt.cycle_id)  # a visit with a draw_id comes from the approved draw
+        picked: dict[str, Any] = next((u for u in (draw.result["units"] if draw else [])
                        if u["key"] == f"{unit.code}@{unit.valid_from.isoformat()}"), {})
         households = picked.get("households", {})
     return MinutesInfo(
@@ -132,7 +134,7 @@ def _check_marker(rt: Runtime, s: Session, filled: FilledMinutes) -> tuple[Visit
                                          f"{rt.plan.cycle_key} đang làm việc.")
     visit = s.get(Visit, filled.visit_id)
     unit = s.get(Unit, visit.unit_id) if visit is not None and visit.cycle_id == rt.cycle_id else None
-    if unit is None or f"{unit.code}@{unit.valid_from.isoformat()}" != filled.unit_key:
+    if visit is None or unit is None or f"{unit.code}@{unit.valid_from.isoformat()}" != filled.unit_key:
         raise BadDocument("wrong_visit", f"Biên bản ghi cuộc giám sát số {filled.visit_id} tại đơn vị "
                                          f"{filled.unit_key}, không khớp với lịch giám sát đã lưu.")
     return visit, unit

@@ -196,7 +196,7 @@ def read_minutes(doc: DocxDocument) -> FilledMinutes:
     return FilledMinutes(int(found.group(1)), found.group(2), found.group(3), tables)
 
 
-def _rows(table, name: str) -> list[tuple[int, list[str]]]:  # noqa: ANN001 - docx Table
+def _rows(table, name: str) -> list[tuple[int, list[str]]]:
     out = []
     for n, row in enumerate(table.rows[1:], start=1):
         cells = [_clean(c.text) for c in row.cells]

@@ -34,8 +34,8 @@ class VisitInfo:
 
 def _unit_by_key(session: Session, cycle_id: int, key: str) -> Unit:
     code, valid_from = key.split("@")
-    return session.scalar(select(Unit).where(Unit.cycle_id == cycle_id, Unit.code == code,
-                                             Unit.valid_from == dt.date.fromisoformat(valid_from)))
+    return session.scalars(select(Unit).where(Unit.cycle_id == cycle_id, Unit.code == code,
+                                              Unit.valid_from == dt.date.fromisoformat(valid_from))).one()
 
 
 def _team(rt: Runtime) -> list[dict[str, str]]:
@@ -136,7 +136,7 @@ def reschedule(rt: Runtime, visit_id: int, day: dt.date, reason: str, actor: str
             previous, visit.scheduled_on = visit.scheduled_on, day
             line = f"{previous:%d/%m/%Y} → {day:%d/%m/%Y}: {reason.strip()}"
             visit.note = f"{visit.note}\n{line}" if visit.note else line
-            unit = s.get(Unit, visit.unit_id)
+            unit = s.get_one(Unit, visit.unit_id)
             _notify(rt, s, visit, unit, now, previous=previous, reason=reason.strip())
             audit.record(s, at=now, actor=actor, action="visit.rescheduled", entity="visit",
                          entity_id=visit.id, cycle_id=rt.cycle_id, previous=previous.isoformat(),
@@ -177,7 +177,7 @@ def get_visit(s: Session, cycle_id: int, visit_id: int) -> Visit:
 
 
 def _info(s: Session, visit: Visit) -> VisitInfo:
-    unit = s.get(Unit, visit.unit_id)
+    unit = s.get_one(Unit, visit.unit_id)
     return VisitInfo(visit.id, f"{unit.code}@{unit.valid_from.isoformat()}", unit.code, unit.name,
                      visit.kind, visit.scheduled_on, visit.status, list(visit.villages), visit.note)
 

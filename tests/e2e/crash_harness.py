@@ -78,7 +78,7 @@ class Ledger:
 class Peer:
     """The receiving side: the SMTP server's log, or the .eml folder of the file channel."""
 
-    def __init__(self, smtp=None, outbox: Path | None = None) -> None:  # noqa: ANN001 - SmtpServer
+    def __init__(self, smtp=None, outbox: Path | None = None) -> None:
         self.smtp, self.outbox = smtp, outbox
 
     def accepted(self) -> list[str]:
@@ -115,7 +115,7 @@ def db_facts(engine: sa.Engine) -> dict:
 
 
 def run_until_done(driver: Driver, req: dict, peer: Peer, ledger: Ledger, engine: sa.Engine,
-                   rng: random.Random, kills: int, check) -> dict:  # noqa: ANN001 - check(facts)
+                   rng: random.Random, kills: int, check) -> dict:
     """Run the step, killing it up to ``kills`` times at random points, then once to completion."""
     day = dt.date.fromisoformat(req["as_of"])
     for attempt in range(kills + 1):

@@ -60,7 +60,7 @@ def check_whole_steps(facts: dict) -> None:
         assert hashlib.sha256(Path(path).read_bytes()).hexdigest() == sha, f"{path} is not as recorded"
 
 
-def _kill_through_the_cycle(driver, base, peer, engine, rng) -> Ledger:  # noqa: ANN001
+def _kill_through_the_cycle(driver, base, peer, engine, rng) -> Ledger:
     ledger = Ledger()
     run_until_done(driver, {**base, "step": "notify", "as_of": "2024-04-01"}, peer, ledger, engine,
                    rng, 12, check_whole_steps)
@@ -110,7 +110,7 @@ def test_the_file_channel_never_writes_a_message_twice_however_often_it_is_kille
     assert ledger.window, f"no kill fell between write and record; {said}"
 
 
-def _empty(engine) -> None:  # noqa: ANN001
+def _empty(engine) -> None:
     if engine.dialect.name == "sqlite":
         engine.dispose()
         for suffix in ("", "-wal", "-shm"):

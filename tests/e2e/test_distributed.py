@@ -35,7 +35,7 @@ class GatedHandler(RecordingHandler):
         self.width, self.patience = width, patience
         self.armed, self.waiting, self.peak = True, set(), 0
 
-    async def handle_DATA(self, server, session, envelope):  # noqa: ANN001, ANN201
+    async def handle_DATA(self, server, session, envelope):
         if self.armed:
             self.waiting.add(id(session))
             self.peak = max(self.peak, len(self.waiting))

@@ -44,7 +44,7 @@ def _counts(db: Database) -> dict[str, int]:
         return {t.name: conn.scalar(select(func.count()).select_from(t)) for t in Base.metadata.sorted_tables}
 
 
-def _rewrite(src, dst, change):  # noqa: ANN001 - paths and a callable (name, bytes) -> bytes | None
+def _rewrite(src, dst, change):
     """Copy a .tar.gz member by member, letting ``change`` alter (or drop, with None) each one."""
     with tarfile.open(src, "r:gz") as tin, tarfile.open(dst, "w:gz") as tout:
         for m in tin:
@@ -84,7 +84,7 @@ def test_an_import_into_a_database_holding_data_is_refused(exported, tmp_path):
 
 def test_an_archive_with_one_file_changed_is_refused_and_nothing_is_written(exported, tmp_path):
     _, result = exported
-    def change(name, data):  # noqa: ANN001, ANN202
+    def change(name, data):
         return data + b"x" if name.startswith("files/documents/") and name.endswith(".docx") else data
 
     bad = _rewrite(result.path, tmp_path / "bad.tar.gz", change)
@@ -99,7 +99,7 @@ def test_a_failure_while_moving_files_in_leaves_no_rows_and_no_files(exported, t
     import os
 
     calls, real = [], os.replace
-    def replace(src, dst):  # noqa: ANN001, ANN202 - fails on the third file, after two were moved in
+    def replace(src, dst):
         calls.append(dst)
         if len(calls) == 3:
             raise OSError(28, "No space left on device")
@@ -121,7 +121,7 @@ def _counts_if_any(db: Database) -> dict[str, int]:
 
 def test_an_archive_whose_rows_were_altered_is_refused(exported, tmp_path):
     _, result = exported
-    def change(name, data):  # noqa: ANN001, ANN202
+    def change(name, data):
         return data.replace(b"tran.lan", b"ai.do") if name.startswith("tables/") else data
 
     bad = _rewrite(result.path, tmp_path / "rows.tar.gz", change)
@@ -129,7 +129,7 @@ def test_an_archive_whose_rows_were_altered_is_refused(exported, tmp_path):
         archive.import_archive(Database(f"sqlite:///{tmp_path / 'e.db'}"), tmp_path / "h", bad)
 
 
-def _hostile(path, name: str, kind: bytes = tarfile.REGTYPE, size: int = 3, link: str = ""):  # noqa: ANN001, ANN202
+def _hostile(path, name: str, kind: bytes = tarfile.REGTYPE, size: int = 3, link: str = ""):
     with tarfile.open(path, "w:gz") as tar:
         info = tarfile.TarInfo(name)
         info.type, info.linkname, info.size = kind, link, size if kind == tarfile.REGTYPE else 0
@@ -163,7 +163,7 @@ def test_the_manifest_keeps_types_and_paths_portable(exported, tmp_path):
     with tarfile.open(result.path, "r:gz") as tar:
         manifest = json.loads(tar.extractfile("manifest.json").read())
         names = tar.getnames()
-        def rows(table):  # noqa: ANN001, ANN202
+        def rows(table):
             return json.loads(tar.extractfile(next(n for n in names if n.endswith(f"-{table}.json"))).read())
 
         docs, recs = rows("documents"), rows("recommendations")

@@ -23,7 +23,7 @@ def _write(rt, n: int, actor: str = "tran.lan") -> None:
                          entity="test", entity_id=i, cycle_id=rt.cycle_id, n=i, note="Ghi chú có dấu")
 
 
-def _verify(rt):  # noqa: ANN202
+def _verify(rt):
     with rt.db.unit_of_work() as s:
         return audit.verify(s)
 
@@ -71,7 +71,7 @@ def test_concurrent_writers_never_fork_the_chain(runtime):
                         s.execute(update(Obligation).where(Obligation.id == obligations[n].id)
                                   .values(status=f"s{i}"))
                     audit.record(s, at=clock.now(), actor=f"w{n}", action="test.concurrent", entity="test")
-        except BaseException as exc:  # noqa: BLE001 - reported by the assertion below
+        except BaseException as exc:
             errors.append(exc)
 
     threads = [threading.Thread(target=worker, args=(n,)) for n in range(6)]
@@ -97,7 +97,7 @@ def test_the_migration_chains_entries_written_before_it(db_url):
     assert check.ok and check.count == 3
 
 
-def _old_rows():  # noqa: ANN202 - an INSERT in the 0001 shape (no hash columns yet)
+def _old_rows():
     from sqlalchemy import JSON, Integer, String, column, table
 
     from giamsat.db.models import AwareDateTime

@@ -41,7 +41,7 @@ class Log:
     def __init__(self, rt: Runtime) -> None:
         self.rt, self.added = rt, {}
 
-    def __call__(self, name: str, operation):  # noqa: ANN001, ANN204 - a callable, its result
+    def __call__(self, name: str, operation):
         with self.rt.db.unit_of_work() as s:
             last = s.scalar(select(func.max(AuditEntry.id))) or 0
         result = operation()
@@ -51,7 +51,7 @@ class Log:
         return result
 
 
-def _report(rt: Runtime, folder, unit, seed: int, fault: str | None = None):  # noqa: ANN001, ANN202
+def _report(rt: Runtime, folder, unit, seed: int, fault: str | None = None):
     blank = render_outline(rt.plan, unit, folder / f"blank-{unit.code}.docx", rt.plan.cycle_key)
     out = folder / f"{unit.code}-{seed}-{fault}.docx"
     fill_outline(blank, out, seed, fault, villages=unit.villages)

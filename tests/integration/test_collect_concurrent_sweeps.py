@@ -26,7 +26,7 @@ def two_runtimes(fresh_postgres_url, tmp_path):
         rt.db.dispose()
 
 
-def _fill_inbox(rt: Runtime, forms, copies: int) -> int:  # noqa: ANN001
+def _fill_inbox(rt: Runtime, forms, copies: int) -> int:
     """Each unit's report, ``copies`` times under different names, oldest first; the file count."""
     inbox = rt.home / "inbox"
     inbox.mkdir(parents=True, exist_ok=True)

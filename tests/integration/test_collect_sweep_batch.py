@@ -24,7 +24,7 @@ from tests.conftest import CONFIG
 from tests.fixtures.collect import at
 
 
-def _files(plan, forms, tmp_path):  # noqa: ANN001, ANN202
+def _files(plan, forms, tmp_path):
     """A day's mixed inbox, in arrival order: (path, name)."""
     units = plan.units_on(plan.report.deadline)
     out = []
@@ -44,7 +44,7 @@ def _files(plan, forms, tmp_path):  # noqa: ANN001, ANN202
 
 def _state(rt: Runtime) -> dict:
     with rt.db.unit_of_work() as s:
-        def rows(model, *cols):  # noqa: ANN001, ANN202
+        def rows(model, *cols):
             return sorted(tuple(str(getattr(r, c)) for c in cols) for r in s.scalars(select(model)))
         return {
             "submissions": rows(Submission, "id", "unit_id", "status", "late", "sha256",
@@ -77,7 +77,7 @@ def test_a_chunked_sweep_records_what_one_by_one_intake_records(chunk, forms, pl
         try:
             submit(one, target, at("2024-04-02", 8).fromtimestamp(received, tz=at("2024-04-02").tzinfo),
                    source="inbox")
-        except Exception:  # noqa: BLE001, S110 - the junk file is refused by both ways alike
+        except Exception:
             pass
     monkeypatch.setattr(collect_batch, "CHUNK", chunk)
     monkeypatch.setattr("giamsat.collect.sweep.CHUNK", chunk)

@@ -65,7 +65,7 @@ def _closed_port() -> int:
         return probe.getsockname()[1]
 
 
-def _task_runs(flow_run_id) -> list:  # noqa: ANN001 - UUID
+def _task_runs(flow_run_id) -> list:
     async def read():
         async with get_client() as client:
             return await client.read_task_runs(flow_run_filter=FlowRunFilter(

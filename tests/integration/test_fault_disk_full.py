@@ -34,7 +34,7 @@ class FillingDisk:
     def __init__(self, budget: int) -> None:
         self.budget, self.real = budget, os.fdopen
 
-    def __call__(self, fd: int, mode: str = "r", *args, **kwargs):  # noqa: ANN002, ANN003, ANN204
+    def __call__(self, fd: int, mode: str = "r", *args, **kwargs):
         disk = self
 
         class _File:
@@ -50,7 +50,7 @@ class FillingDisk:
                     raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
                 return self._fh.write(data)
 
-            def __getattr__(self, name: str):  # noqa: ANN204 - seek, tell, flush, fileno, close
+            def __getattr__(self, name: str):
                 return getattr(self._fh, name)
 
             def __enter__(self) -> _File:
@@ -62,7 +62,7 @@ class FillingDisk:
         return _File()
 
 
-def _rows(rt) -> dict:  # noqa: ANN001
+def _rows(rt) -> dict:
     with rt.db.unit_of_work() as s:
         rows = {m.__tablename__: s.scalar(select(func.count()).select_from(m))
                 for m in (Document, Message, Obligation)}
@@ -70,7 +70,7 @@ def _rows(rt) -> dict:  # noqa: ANN001
     return rows | {"notify_done": done}
 
 
-def _documents(rt) -> list[Path]:  # noqa: ANN001
+def _documents(rt) -> list[Path]:
     return sorted((rt.home / "documents" / "notify").iterdir())
 
 
@@ -81,7 +81,7 @@ def _whole(path: Path) -> bool:
     return bool(Docx(str(path)).paragraphs)
 
 
-def _assert_failed_cleanly(rt, exc: StorageError) -> None:  # noqa: ANN001
+def _assert_failed_cleanly(rt, exc: StorageError) -> None:
     assert "hết dung lượng đĩa" in str(exc) and ".docx" in str(exc)
     files = _documents(rt)
     assert not [p for p in files if p.suffix != ".docx"], "a temporary file was left behind"
@@ -90,7 +90,7 @@ def _assert_failed_cleanly(rt, exc: StorageError) -> None:  # noqa: ANN001
     assert _rows(rt) == {"documents": 0, "messages": 0, "obligations": 0, "notify_done": 0}
 
 
-def _assert_rerun_completes(rt) -> None:  # noqa: ANN001
+def _assert_rerun_completes(rt) -> None:
     summary = notify(rt, NOTIFY_DAY)
     assert (summary.messages_queued, summary.obligations_created) == (18, 18)
     files = _documents(rt)

@@ -28,7 +28,7 @@ def filled(plan, tmp_path_factory) -> bytes:
     return (folder / "filled.docx").read_bytes()
 
 
-def _edit(data: bytes, change) -> bytes:  # noqa: ANN001
+def _edit(data: bytes, change) -> bytes:
     doc = Document(io.BytesIO(data))
     change(doc)
     out = io.BytesIO()
@@ -36,17 +36,17 @@ def _edit(data: bytes, change) -> bytes:  # noqa: ANN001
     return out.getvalue()
 
 
-def _section_table(doc, header_word: str):  # noqa: ANN001, ANN202
+def _section_table(doc, header_word: str):
     return next(t for t in doc.tables if any(header_word in c.text for c in t.rows[0].cells))
 
 
-def _reorder_columns(doc) -> None:  # noqa: ANN001
+def _reorder_columns(doc) -> None:
     for tr in _section_table(doc, "Tổng số hộ")._tbl.tr_lst:
         tcs = tr.tc_lst
         tcs[1].addprevious(tcs[-1])
 
 
-def _runs_with_tabs_breaks_and_links(doc) -> None:  # noqa: ANN001
+def _runs_with_tabs_breaks_and_links(doc) -> None:
     cell = _section_table(doc, "Tổng số hộ").rows[1].cells[2]
     p = cell.paragraphs[0]
     p.add_run().add_tab()
@@ -61,41 +61,41 @@ def _runs_with_tabs_breaks_and_links(doc) -> None:  # noqa: ANN001
     cell.add_paragraph("dòng hai")
 
 
-def _horizontal_span(doc) -> None:  # noqa: ANN001
+def _horizontal_span(doc) -> None:
     row = _section_table(doc, "Tổng số hộ").rows[2]
     row.cells[3].merge(row.cells[4])
 
 
-def _vertical_merge(doc) -> None:  # noqa: ANN001
+def _vertical_merge(doc) -> None:
     table = _section_table(doc, "Tổng số hộ")
     table.cell(1, 1).merge(table.cell(2, 1))
 
 
-def _nested_in_layout_table(doc) -> None:  # noqa: ANN001
+def _nested_in_layout_table(doc) -> None:
     table = _section_table(doc, "Tổng số hộ")
     layout = doc.add_table(rows=1, cols=1)
     layout.cell(0, 0)._tc.append(copy.deepcopy(table._tbl))
     table._tbl.getparent().remove(table._tbl)
 
 
-def _duplicate_section_and_extra_rows(doc) -> None:  # noqa: ANN001
+def _duplicate_section_and_extra_rows(doc) -> None:
     table = _section_table(doc, "Tổng số hộ")
     table.add_row()
     table.add_row()
     table._tbl.addnext(copy.deepcopy(table._tbl))
 
 
-def _marker_only_in_properties(doc) -> None:  # noqa: ANN001
+def _marker_only_in_properties(doc) -> None:
     for p in doc.paragraphs:
         if "GIAMSAT" in p.text.upper():
             p._p.getparent().remove(p._p)
 
 
-def _conflicting_marker(doc) -> None:  # noqa: ANN001
+def _conflicting_marker(doc) -> None:
     doc.core_properties.identifier = re.sub(r"\|\d{5}@", "|99999@", doc.core_properties.identifier)
 
 
-def _row_starting_late(doc) -> None:  # noqa: ANN001
+def _row_starting_late(doc) -> None:
     tr = _section_table(doc, "Tổng số hộ").rows[1]._tr
     trpr = tr.get_or_add_trPr()
     before = OxmlElement("w:gridBefore")

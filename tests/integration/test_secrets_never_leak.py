@@ -43,14 +43,14 @@ def echoing_auth_server():
     from aiosmtpd.controller import Controller
     from aiosmtpd.smtp import AuthResult
 
-    def refuse(server, session, envelope, mechanism, auth_data):  # noqa: ANN001, ANN202
+    def refuse(server, session, envelope, mechanism, auth_data):
         login, password = auth_data.login.decode(), auth_data.password.decode()
         plain = base64.b64encode(f"\0{login}\0{password}".encode()).decode()
         return AuthResult(success=False, handled=False,
                           message=f"535 5.7.8 sai thông tin {login}:{password} ({plain})")
 
     class Sink:
-        async def handle_DATA(self, server, session, envelope):  # noqa: ANN001, ANN201
+        async def handle_DATA(self, server, session, envelope):
             return "250 OK"
 
     with socket.socket() as probe:

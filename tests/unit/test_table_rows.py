@@ -20,7 +20,7 @@ ROWS = [
 ]
 
 
-def _table_xml(fast: bool, widths=None, again: bool = False) -> bytes:  # noqa: ANN001
+def _table_xml(fast: bool, widths=None, again: bool = False) -> bytes:
     doc = OfficialDocument(parent_body=None, issuing_body="UBND", number_line="Số: 1",
                            place_date="Nơi, ngày")
     t = doc.table(HEADERS, ROWS, widths_cm=widths, size=11, fast=fast)
@@ -45,7 +45,7 @@ def test_bulk_rows_keep_their_own_texts():
     assert "Phường Số 6 &lt;&amp;&gt;" in xml
 
 
-def _saved_table(tmp_path, stream: bool, monkeypatch) -> bytes:  # noqa: ANN001
+def _saved_table(tmp_path, stream: bool, monkeypatch) -> bytes:
     from docx import Document
 
     from giamsat.docx import decree30

@@ -1,0 +1,47 @@
+"""What the demo reports at the end: counts a coordinator wants, and every file it wrote."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from giamsat.db.models import Document, Message, Recommendation, SampleDraw, Submission
+from giamsat.runtime import Runtime
+
+MANIFEST_KINDS = {"notify_plan": "plan", "notify_letter": "letter", "notify_outline": "outline",
+                  "visit_minutes": "minutes", "visit_minutes_recorded": "minutes_filled"}
+
+
+def summary(rt: Runtime) -> dict:
+    """Counts a coordinator wants at the end of the cycle."""
+    from giamsat.cycle.status import report_status_rows, step_rows, summarise
+
+    with rt.db.unit_of_work() as s:
+        cyc = rt.cycle_id
+        messages = dict(s.execute(select(Message.kind, func.count()).where(Message.cycle_id == cyc)
+                                  .group_by(Message.kind)).tuples().all())
+        by_status = dict(s.execute(select(Message.status, func.count()).where(
+            Message.cycle_id == cyc).group_by(Message.status)).tuples().all())
+        rejected = s.scalar(select(func.count()).where(Submission.cycle_id == cyc,
+                                                      Submission.status == "rejected"))
+        recs = dict(s.execute(select(Recommendation.status, func.count()).where(
+            Recommendation.cycle_id == cyc).group_by(Recommendation.status)).tuples().all())
+        draw = s.scalar(select(SampleDraw).where(SampleDraw.cycle_id == cyc,
+                                                 SampleDraw.status == "approved"))
+        sample = {"id": draw.id, "seed": draw.seed, "algorithm": draw.algorithm,
+                  "units": draw.result.get("units", draw.result.get("communes", []))} if draw else None
+    reports = summarise(report_status_rows(rt, rt.plan.period.end))
+    reports["rejected_then_corrected_files"] = rejected
+    steps = {r["key"]: r["state"] for r in step_rows(rt, rt.plan.period.end)}
+    return {"messages_by_kind": messages, "messages_by_status": by_status, "reports": reports,
+            "sample": sample, "recommendations": recs, "steps": steps}
+
+
+def manifest(rt: Runtime, home: Path) -> list[dict]:
+    """Every output of the run with its kind and path."""
+    with rt.db.unit_of_work() as s:
+        docs = [{"kind": MANIFEST_KINDS.get(kind, kind), "path": path} for kind, path in
+                s.execute(select(Document.kind, Document.path).order_by(Document.id)).all()]
+    emls = [{"kind": "message", "path": str(p)} for p in sorted((home / "outbox").rglob("*.eml"))]
+    return docs + emls + [{"kind": "db", "path": str(home / "giamsat.db")}]

@@ -1,0 +1,149 @@
+"""The whole plan of one cycle (``Plan``) and the rules that span several of its sections."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+
+from pydantic import Field, PrivateAttr, model_validator
+
+from giamsat.plan.sections import (
+    BasisDocument,
+    Bodies,
+    CalendarRules,
+    Content,
+    Delivery,
+    District,
+    FinalReport,
+    FollowupRules,
+    NotificationLetter,
+    Period,
+    PlanDocument,
+    PovertyStandard,
+    Recipients,
+    ReminderPolicy,
+    Reorganisation,
+    ReportRules,
+    SampleRules,
+    Signatories,
+    Targets,
+    Unit,
+    VisitRules,
+    _Model,
+)
+
+Date = dt.date
+
+
+class Plan(_Model):
+    """The whole plan of one cycle; another district or year is another YAML file."""
+
+    cycle_key: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
+    year: int
+    synthetic_notice: str
+    district: District
+    bodies: Bodies
+    signatories: Signatories
+    plan_document: PlanDocument
+    notification_letter: NotificationLetter | None = None
+    basis: list[BasisDocument]
+    period: Period
+    contents: list[Content] = Field(min_length=1)
+    report: ReportRules
+    poverty_standard: PovertyStandard
+    targets: Targets
+    sample: SampleRules
+    visits: VisitRules
+    followup: FollowupRules
+    final_report: FinalReport
+    reminders: ReminderPolicy
+    recipients: Recipients
+    delivery: Delivery
+    calendar: CalendarRules
+    reorganisation: Reorganisation | None = None
+    villages_synthetic: bool = True
+    units: list[Unit] = Field(min_length=1)
+    _units_by_code: dict[str, list[Unit]] | None = PrivateAttr(default=None)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Plan:
+        problems = list(_cross_checks(self))
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
+
+    def units_on(self, day: Date) -> list[Unit]:
+        """The reporting units that exist on ``day``, in configuration order."""
+        return [u for u in self.units if u.valid_on(day)]
+
+    def unit(self, code: str, on: Date) -> Unit | None:
+        """The unit with ``code`` valid on ``on`` (codes are reused over time)."""
+        return next((u for u in self._by_code().get(code, ()) if u.valid_on(on)), None)
+
+    def _by_code(self) -> dict[str, list[Unit]]:
+        # the model is frozen, so the index built on first use stays right
+        if self._units_by_code is None:
+            index: dict[str, list[Unit]] = {}
+            for u in self.units:
+                index.setdefault(u.code, []).append(u)
+            self._units_by_code = index
+        return self._units_by_code
+
+    def successor_of(self, unit: Unit) -> Unit | None:
+        """The unit that absorbed ``unit`` when it ceased to exist, if any."""
+        if unit.successor is None or unit.valid_to is None:
+            return None
+        return self.unit(unit.successor, unit.valid_to + dt.timedelta(days=1))
+
+
+def _cross_checks(plan: Plan) -> Iterable[str]:
+    """Rules spanning several fields; each message starts with the path it is about."""
+    p = plan.period
+    if p.end <= p.start:
+        yield f"period.end: ngày kết thúc {p.end:%d/%m/%Y} phải sau ngày bắt đầu {p.start:%d/%m/%Y}"
+    dated = {
+        "report.deadline": plan.report.deadline,
+        "sample.draw_on": plan.sample.draw_on,
+        "visits.window_start": plan.visits.window_start,
+        "visits.window_end": plan.visits.window_end,
+        "final_report.due": plan.final_report.due,
+    }
+    for path, day in dated.items():
+        if not p.start <= day <= p.end:
+            yield (f"{path}: ngày {day:%d/%m/%Y} nằm ngoài thời gian thực hiện kế hoạch "
+                   f"({p.start:%d/%m/%Y} – {p.end:%d/%m/%Y})")
+    if plan.visits.window_end < plan.visits.window_start:
+        yield "visits.window_end: phải sau visits.window_start"
+    if plan.targets.rate_reduction_max_pts < plan.targets.rate_reduction_min_pts:
+        yield "targets.rate_reduction_max_pts: phải lớn hơn hoặc bằng rate_reduction_min_pts"
+    yield from _unit_checks(plan)
+
+
+def _unit_checks(plan: Plan) -> Iterable[str]:
+    seen: dict[str, list[int]] = {}
+    for i, u in enumerate(plan.units):
+        where = f"units[{i}]"
+        if u.valid_to is not None and u.valid_to < u.valid_from:
+            yield f"{where}.valid_to: ngày hết hiệu lực trước ngày có hiệu lực"
+        for j in seen.get(u.code, ()):  # only same-code units can clash: O(n), not O(n²)
+            other = plan.units[j]
+            if _overlaps(u, other):
+                yield (f"{where}.code: mã đơn vị {u.code} trùng với units[{j}] "
+                       f"({other.name}) trong cùng thời gian hiệu lực")
+        seen.setdefault(u.code, []).append(i)
+        if u.successor is not None:
+            if u.valid_to is None:
+                yield f"{where}.successor: chỉ đơn vị đã chấm dứt (có valid_to) mới có đơn vị kế thừa"
+            elif plan.successor_of(u) is None:
+                day = u.valid_to + dt.timedelta(days=1)
+                yield (f"{where}.successor: không có đơn vị mã {u.successor} "
+                       f"có hiệu lực ngày {day:%d/%m/%Y}")
+    if not plan.units_on(plan.period.start):
+        yield "units: không có đơn vị nào có hiệu lực vào ngày bắt đầu kế hoạch"
+    if plan.sample.communes > len(plan.units_on(plan.sample.draw_on)):
+        yield "sample.communes: số xã cần chọn lớn hơn số đơn vị có hiệu lực vào ngày chọn mẫu"
+
+
+def _overlaps(a: Unit, b: Unit) -> bool:
+    far = Date.max
+    return a.valid_from <= (b.valid_to or far) and b.valid_from <= (a.valid_to or far)

@@ -14,7 +14,10 @@ from sqlalchemy import func, select
 
 from giamsat import prefect_env
 from giamsat.cli.common import console, state
+from giamsat.cycle.sync import open_cycle
 from giamsat.db.models import Document, Message, Recommendation, SampleDraw, Submission
+from giamsat.domain import clock
+from giamsat.plan.schema import load_plan
 from giamsat.runtime import Runtime
 from giamsat.settings import DEFAULT_CONFIG
 
@@ -106,7 +109,8 @@ def demo(out: Path = typer.Option(DEFAULT_OUT, "--out", help="Thư mục kết q
     started = time.monotonic()
     config = Path(state.config or DEFAULT_CONFIG).resolve()
     home, work = _prepare(out)
-    rt = Runtime.load(config)
+    opened = clock.at_office_hours(load_plan(config).period.start, 7)  # the replay's first morning
+    rt = open_cycle(config, opened)
     console.print(f"[bold]giamsat demo[/] — {rt.plan.cycle_key}: {rt.plan.synthetic_notice}")
     runner = DemoRunner(rt, config, work, console)
     with prefect_env.without_heartbeats():

@@ -53,8 +53,8 @@ def test_every_timestamp_the_demo_writes_falls_inside_the_2024_cycle(demo_run):
                 if not PERIOD_START <= value < PERIOD_END:
                     key = f"{model.__tablename__}.{attr}"
                     outside[key] = outside.get(key, 0) + 1
-    assert checked > 1000
     assert outside == {}
+    assert checked > 500
 
 
 def test_the_demo_audit_log_is_in_time_order(demo_run):

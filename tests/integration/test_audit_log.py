@@ -85,7 +85,7 @@ def scenario(tmp_path_factory):
                if rt.calendar.is_working_day(d) and d <= rt.plan.visits.window_end)
     log("reschedule", lambda: visits.reschedule(rt, v.id, day, "Trùng lịch họp", "le.hoa", at("2024-05-03")))
     log("adhoc", lambda: visits.add_adhoc(rt, rt.plan.units[0].code, dt.date(2024, 5, 20), "le.hoa",
-                                          "Đơn thư", at("2024-05-06")))
+                                          "Đơn thư", now=at("2024-05-06")))
     blank = log("write_minutes", lambda: minutes.write_minutes(as_actor(rt, "thu.ky"), v.id,
                                                                at("2024-05-07")))
     filled = fill_minutes(blank, tmp / "bb.docx", seed=7, visit_day=day)

@@ -22,7 +22,8 @@ from types import ModuleType
 
 TASK_MODULES = ("collect", "draw", "final_report", "followup", "notify", "outbox", "overview", "visits")
 RUNNER_WORK = {"giamsat.demo.communes": ("drop_report", "record_visit", "answer_recommendations"),
-               "giamsat.draw.service": ("draw", "approve")}
+               "giamsat.draw.service": ("draw", "approve"),
+               "giamsat.cycle.sync": ("sync_plan",)}  # open_cycle: Runtime.load no longer syncs
 
 _step: list[str] = []          # the flow running now (the demo runs one at a time)
 _depth = [0]

@@ -25,6 +25,7 @@ from lxml import etree
 
 from bench.generate import write_plan
 from giamsat.collect.service import sweep_inbox
+from giamsat.cycle.sync import open_cycle
 from giamsat.demo.form_fill import _repack, fill_document_xml
 from giamsat.demo.synthetic import synthetic_cells
 from giamsat.domain import clock
@@ -73,7 +74,7 @@ def run(n: int = 200) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         plan = write_plan(n, folder / "plan.yaml")
-        rt = Runtime.load(plan, home=folder / "home", database_url=f"sqlite:///{folder / 'g.db'}")
+        rt = open_cycle(plan, clock.now(), home=folder / "home", database_url=f"sqlite:///{folder / 'g.db'}")
         inbox = rt.home / "inbox"
         inbox.mkdir(parents=True, exist_ok=True)
         paths = _reports(rt, inbox)

@@ -18,10 +18,10 @@ import time
 from pathlib import Path
 
 from bench import generate
+from giamsat.cycle.sync import open_cycle
 from giamsat.domain import clock
 from giamsat.messaging.delivery import deliver
 from giamsat.notify.service import notify
-from giamsat.runtime import Runtime
 
 DAY = dt.date(2024, 4, 1)
 
@@ -32,7 +32,8 @@ def run(n: int = generate.NATIONAL) -> dict:
         plan = generate.write_plan(n, Path(tmp) / "plan.yaml")
         home = Path(tmp) / "home"
         start = time.perf_counter()
-        rt = Runtime.load(plan, home=home, database_url=f"sqlite:///{home / 'giamsat.db'}", channel="file")
+        rt = open_cycle(plan, clock.now(), home=home, database_url=f"sqlite:///{home / 'giamsat.db'}",
+                        channel="file")
         loaded = time.perf_counter()
         summary = notify(rt, DAY)
         notified = time.perf_counter()

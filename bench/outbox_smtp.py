@@ -20,6 +20,7 @@ from collections.abc import Callable
 from email import policy
 from pathlib import Path
 
+from giamsat.cycle.sync import open_cycle
 from giamsat.domain import clock
 from giamsat.messaging.delivery import deliver
 from giamsat.messaging.mime import Outgoing, build_email, envelope_sender, message_bytes
@@ -80,8 +81,8 @@ def run(n: int = N) -> dict:
     controller.start()
     try:
         with tempfile.TemporaryDirectory() as tmp:
-            rt = Runtime.load(CONFIG, home=Path(tmp), channel="smtp", smtp_host="127.0.0.1",
-                              smtp_port=port, smtp_security="none")
+            rt = open_cycle(CONFIG, clock.now(), home=Path(tmp), channel="smtp", smtp_host="127.0.0.1",
+                            smtp_port=port, smtp_security="none")
             _queue(rt, n)
             bare = _bare(rt, port, n, _email_package)
             same = _bare(rt, port, n, message_bytes)

@@ -23,10 +23,10 @@ from pathlib import Path
 
 from sqlalchemy import insert
 
+from giamsat.cycle.sync import open_cycle
 from giamsat.db.models import Obligation, Unit
 from giamsat.domain import clock
 from giamsat.remind.service import sweep
-from giamsat.runtime import Runtime
 
 CONFIG = Path(__file__).resolve().parents[1] / "config" / "vu-ban-2024.yaml"
 N = 10_000
@@ -35,7 +35,7 @@ DUE, TODAY = dt.date(2024, 4, 6), dt.date(2024, 4, 2)
 
 def _setup(home: Path, n: int) -> Path:
     db = home / "giamsat.db"
-    rt = Runtime.load(CONFIG, home=home, database_url=f"sqlite:///{db}")
+    rt = open_cycle(CONFIG, clock.now(), home=home, database_url=f"sqlite:///{db}")
     created = clock.at_office_hours(dt.date(2024, 4, 1))
     with rt.db.unit_of_work() as s:
         s.execute(insert(Unit), [{"cycle_id": rt.cycle_id, "code": f"{30000 + i:05d}",
@@ -87,7 +87,7 @@ def run(n: int = N) -> dict:
         home = Path(tmp) / "home"
         db = _setup(home, n)
         shutil.copy(db, Path(tmp) / "bare.db")
-        rt = Runtime.load(CONFIG, home=home, database_url=f"sqlite:///{db}")
+        rt = open_cycle(CONFIG, clock.now(), home=home, database_url=f"sqlite:///{db}")
         start = time.perf_counter()
         summary = sweep(rt, TODAY)
         ours = time.perf_counter() - start

@@ -24,10 +24,10 @@ from pathlib import Path
 
 from sqlalchemy import event
 
+from giamsat.cycle.sync import open_cycle
 from giamsat.domain import clock
 from giamsat.messaging.delivery import deliver
 from giamsat.messaging.outbox import enqueue, idempotency_key
-from giamsat.runtime import Runtime
 
 CONFIG = Path(__file__).resolve().parents[1] / "config" / "vu-ban-2024.yaml"
 PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -78,8 +78,8 @@ def measure(db_url: str, n: int, home: Path) -> dict:
     handler = _Stamping()
     controller = Controller(handler, hostname="127.0.0.1", port=port)
     controller.start()
-    rt = Runtime.load(CONFIG, home=home, database_url=db_url, channel="smtp", smtp_host="127.0.0.1",
-                      smtp_port=port, smtp_security="none")
+    rt = open_cycle(CONFIG, clock.now(), home=home, database_url=db_url, channel="smtp",
+                    smtp_host="127.0.0.1", smtp_port=port, smtp_security="none")
     try:
         with rt.db.unit_of_work() as s:
             for i in range(n):

@@ -2,23 +2,17 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from prefect import flow
 
-from giamsat.domain import clock
 from giamsat.messaging.delivery import counts
-from giamsat.runtime import Runtime
+from tasks.common import moment, step_runtime
 from tasks.outbox import deliver_with_retries
 
 
 @flow(name="deliver", log_prints=True)
 def deliver_flow(config: str | None = None, batch_size: int = 200) -> dict:
     """Deliver the pending messages of the cycle (after an outage of the mail server, say)."""
-    rt = Runtime.load(Path(config) if config else None)
-    try:
-        result = deliver_with_retries(rt, clock.now(), batch_size=batch_size)
+    with step_runtime(config, None) as rt:
+        result = deliver_with_retries(rt, moment(None, 0), batch_size=batch_size)
         return {"sent": result.sent if result else None, "outbox": counts(rt),
                 "all_delivered": result is not None}
-    finally:
-        rt.db.dispose()

@@ -13,7 +13,8 @@ from prefect.flow_runs import pause_flow_run
 from prefect.input import RunInput
 from pydantic import Field
 
-from giamsat.domain import clock
+from giamsat.runtime import Runtime
+from tasks.common import day_of, step_runtime
 from tasks.draw import propose_draw, record_decision
 from tasks.overview import publish_overview
 
@@ -47,11 +48,16 @@ def describe(draw: dict) -> str:
 def draw_flow(as_of: dt.date | None = None, config: str | None = None, seed: str | None = None,
               approval_timeout_seconds: int = 7 * 24 * 3600, poll_seconds: int = 10) -> dict:
     """Chọn ngẫu nhiên xã và thôn, chờ người điều phối duyệt (hoặc chọn lại có lý do)."""
+    with step_runtime(config, as_of) as rt:
+        return _propose_until_approved(rt, as_of, seed, approval_timeout_seconds, poll_seconds)
+
+
+def _propose_until_approved(rt: Runtime, as_of: dt.date | None, seed: str | None,
+                            approval_timeout_seconds: int, poll_seconds: int) -> dict:
     logger = get_run_logger()
-    day = as_of or clock.today()
-    draw = propose_draw(config, day, seed)
+    draw = propose_draw(rt, as_of, seed)
     for attempt in range(MAX_REDRAWS):
-        publish_overview(config, day)
+        publish_overview(rt, day_of(as_of))
         if draw["status"] == "approved":
             logger.info("Lượt chọn mẫu số %s đã được duyệt.", draw["id"])
             return draw
@@ -63,9 +69,9 @@ def draw_flow(as_of: dt.date | None = None, config: str | None = None, seed: str
             logger.warning("Không duyệt nhưng chưa ghi lý do chọn lại; chờ quyết định lại.")
             continue
         actor = decision.decided_by.strip() or "prefect-ui"
-        draw = record_decision(config, draw["id"], decision.approve, decision.redraw_reason, actor)
+        draw = record_decision(rt, draw["id"], decision.approve, decision.redraw_reason, actor, as_of)
         if draw["status"] == "rejected":
             logger.info("Lượt %s bị từ chối: %s. Chọn lại với hạt giống mới.", draw["id"],
                         decision.redraw_reason)
-            draw = propose_draw(config, day, None)
+            draw = propose_draw(rt, as_of, None)
     raise RuntimeError(f"Đã chọn lại {MAX_REDRAWS} lần mà chưa duyệt; dùng giamsat sample draw/approve.")

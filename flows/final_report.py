@@ -6,8 +6,7 @@ import datetime as dt
 
 from prefect import flow
 
-from giamsat.domain import clock
-from tasks.common import moment, open_runtime
+from tasks.common import day_of, moment, step_runtime
 from tasks.final_report import write_final_report, write_interim_report
 from tasks.outbox import deliver_with_retries
 from tasks.overview import publish_overview
@@ -17,13 +16,10 @@ from tasks.overview import publish_overview
 def final_report_flow(as_of: dt.date | None = None, config: str | None = None,
                       interim: bool = False) -> str:
     """The final report (or the interim one) as of ``as_of``; returns the document's path."""
-    rt = open_runtime(config)
-    try:
-        day = as_of or clock.today()
+    day = day_of(as_of)
+    with step_runtime(config, as_of) as rt:
         task = write_interim_report if interim else write_final_report
         path = str(task(rt, day))
         deliver_with_retries(rt, moment(as_of, 10))
-        publish_overview(config, day)
+        publish_overview(rt, day)
         return path
-    finally:
-        rt.db.dispose()

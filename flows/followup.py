@@ -6,8 +6,7 @@ import datetime as dt
 
 from prefect import flow
 
-from giamsat.domain import clock
-from tasks.common import open_runtime
+from tasks.common import day_of, step_runtime
 from tasks.followup import sweep_recommendations
 from tasks.overview import publish_overview
 
@@ -15,11 +14,8 @@ from tasks.overview import publish_overview
 @flow(name="followup")
 def followup_flow(as_of: dt.date | None = None, config: str | None = None) -> dict:
     """Sweep the recommendation register on ``as_of`` (today in Vietnam when omitted)."""
-    rt = open_runtime(config)
-    try:
-        day = as_of or clock.today()
+    day = day_of(as_of)
+    with step_runtime(config, as_of) as rt:
         result = sweep_recommendations(rt, day)
-        publish_overview(config, day)
+        publish_overview(rt, day)
         return {"obligations_created": result.obligations_created, "marked_overdue": result.marked_overdue}
-    finally:
-        rt.db.dispose()

@@ -6,9 +6,8 @@ import datetime as dt
 
 from prefect import flow
 
-from giamsat.domain import clock
 from giamsat.messaging.delivery import counts
-from tasks.common import moment, open_runtime
+from tasks.common import day_of, moment, step_runtime
 from tasks.notify import sweep_reminders
 from tasks.outbox import deliver_with_retries
 from tasks.overview import publish_overview
@@ -17,13 +16,10 @@ from tasks.overview import publish_overview
 @flow(name="remind", log_prints=True)
 def remind_flow(as_of: dt.date | None = None, config: str | None = None) -> dict:
     """Queue the reminders owed today (working days only) and deliver the outbox."""
-    rt = open_runtime(config)
-    try:
-        day = as_of or clock.today()
+    day = day_of(as_of)
+    with step_runtime(config, as_of) as rt:
         summary = sweep_reminders(rt, day)
         delivered = deliver_with_retries(rt, moment(as_of, 8))
-        publish_overview(config, day)
+        publish_overview(rt, day)
         return {"queued": summary.queued, "working_day": summary.working_day,
                 "outbox": counts(rt), "all_delivered": delivered is not None}
-    finally:
-        rt.db.dispose()

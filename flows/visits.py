@@ -6,8 +6,7 @@ import datetime as dt
 
 from prefect import flow
 
-from giamsat.domain import clock
-from tasks.common import moment, open_runtime
+from tasks.common import day_of, moment, step_runtime
 from tasks.outbox import deliver_with_retries
 from tasks.overview import publish_overview
 from tasks.visits import schedule_and_notify, write_minutes
@@ -16,14 +15,11 @@ from tasks.visits import schedule_and_notify, write_minutes
 @flow(name="visits")
 def visits_flow(as_of: dt.date | None = None, config: str | None = None) -> list[dict]:
     """Xếp lịch giám sát, thông báo cho các xã được chọn và tạo biên bản giám sát."""
-    planned = schedule_and_notify(config, as_of or clock.today())
-    for visit in planned:
-        if visit["status"] == "scheduled":
-            visit["minutes"] = write_minutes(config, visit["id"])
-    rt = open_runtime(config)
-    try:
+    with step_runtime(config, as_of) as rt:
+        planned = schedule_and_notify(rt, as_of)
+        for visit in planned:
+            if visit["status"] == "scheduled":
+                visit["minutes"] = write_minutes(rt, visit["id"], as_of)
         deliver_with_retries(rt, moment(as_of, 10))
-    finally:
-        rt.db.dispose()
-    publish_overview(config, as_of or clock.today())
-    return planned
+        publish_overview(rt, day_of(as_of))
+        return planned

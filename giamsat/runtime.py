@@ -36,8 +36,10 @@ class Runtime:
 
     @classmethod
     def load(cls, config: Path | None = None, **settings_overrides: object) -> Runtime:
-        """Read settings and the plan, open the database (migrated to head), sync the plan."""
-        from giamsat.cycle.sync import sync_plan
+        """Read settings and the plan, open the database (migrated to head); no cycle yet.
+
+        The cycle is synced by ``giamsat.cycle.sync.open_cycle``, which stamps it with a moment.
+        """
         from giamsat.db.migrate import ensure_current
 
         settings = load_settings(config=config, **settings_overrides)
@@ -45,15 +47,12 @@ class Runtime:
         settings.home.mkdir(parents=True, exist_ok=True)
         db = Database(settings.db_url)
         ensure_current(db.engine)
-        rt = cls(settings, plan, settings.config, calendar_for(plan), db)
-        with db.unit_of_work() as s:
-            rt._cycle_id = sync_plan(s, plan, settings.config, rt.actor).id
-        return rt
+        return cls(settings, plan, settings.config, calendar_for(plan), db)
 
     @property
     def cycle_id(self) -> int:
         """The database id of this plan's cycle."""
-        assert self._cycle_id is not None, "Runtime.load() syncs the cycle first"
+        assert self._cycle_id is not None, "open the cycle first (giamsat.cycle.sync.open_cycle)"
         return self._cycle_id
 
     @property

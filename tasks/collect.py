@@ -10,12 +10,15 @@ from prefect.cache_policies import NO_CACHE
 from giamsat.collect.service import sweep_inbox
 from giamsat.cycle.status import report_status_rows
 from giamsat.runtime import Runtime
+from tasks.common import moment
+
+SWEEP_HOUR = 17  # files dropped during the day are taken in at the end of office hours
 
 
 @task(retries=2, retry_delay_seconds=[2, 10], cache_policy=NO_CACHE)
-def sweep_inbox_task(rt: Runtime, now: dt.datetime) -> dict:
+def sweep_inbox_task(rt: Runtime, as_of: dt.date | None) -> dict:
     """Take in every file waiting in the inbox; returns the sweep summary."""
-    return sweep_inbox(rt, now).as_dict()
+    return sweep_inbox(rt, moment(as_of, SWEEP_HOUR)).as_dict()
 
 
 @task(cache_policy=NO_CACHE)

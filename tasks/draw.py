@@ -1,21 +1,17 @@
-"""Tasks of the draw step: load the runtime, propose a draw, record the coordinator's decision."""
+"""Tasks of the draw step: propose a draw, record the coordinator's decision."""
 
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 
 from prefect import task
 from prefect.cache_policies import NO_CACHE
 
-from giamsat.domain import clock
 from giamsat.draw import service as sample
 from giamsat.runtime import Runtime
+from tasks.common import day_of, moment
 
-
-def runtime_for(config: str | None) -> Runtime:
-    """The Runtime of a flow run (settings from the environment, plan from ``config``)."""
-    return Runtime.load(Path(config) if config else None)
+DRAW_HOUR, DECISION_HOUR = 9, 10  # proposed in the morning, decided after
 
 
 def summary(rt: Runtime, draw_id: int) -> dict:
@@ -30,21 +26,21 @@ def summary(rt: Runtime, draw_id: int) -> dict:
 
 
 @task(cache_policy=NO_CACHE)
-def propose_draw(config: str | None, as_of: dt.date, seed: str | None) -> dict:
+def propose_draw(rt: Runtime, as_of: dt.date | None, seed: str | None) -> dict:
     """Propose a draw, or reuse the cycle's proposed/approved one."""
-    rt = runtime_for(config)
-    row = sample.draw(rt, as_of, seed, "prefect:draw", now=clock.now())
+    row = sample.draw(rt, day_of(as_of), seed, "prefect:draw", now=moment(as_of, DRAW_HOUR))
     return summary(rt, row.id)
 
 
 @task(cache_policy=NO_CACHE)
-def record_decision(config: str | None, draw_id: int, approve: bool, reason: str, actor: str) -> dict:
+def record_decision(rt: Runtime, draw_id: int, approve: bool, reason: str, actor: str,
+                    as_of: dt.date | None) -> dict:
     """Write the coordinator's decision to our database (approve, or reject with the reason)."""
-    rt = runtime_for(config)
+    now = moment(as_of, DECISION_HOUR)
     if summary(rt, draw_id)["status"] != "proposed":
         return summary(rt, draw_id)  # decided meanwhile (e.g. from the CLI): the database wins
     if approve:
-        sample.approve(rt, draw_id, actor, clock.now())
+        sample.approve(rt, draw_id, actor, now)
     else:
-        sample.reject(rt, draw_id, reason, actor, clock.now())
+        sample.reject(rt, draw_id, reason, actor, now)
     return summary(rt, draw_id)

@@ -14,26 +14,28 @@ from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 
 from giamsat.cycle.overview import cycle_status, timeline_markdown
-from giamsat.cycle.status import publish_report_status_artifact, report_status_rows
+from giamsat.cycle.status import report_status_artifact, report_status_rows
 from giamsat.domain.formatting import short_date
 from giamsat.domain.textsafety import markdown_row, markdown_text
 from giamsat.messaging.delivery import health, health_line
-from tasks.common import load_runtime
+from giamsat.runtime import Runtime
 
 
 @task(cache_policy=NO_CACHE)
-def publish_overview(config: str | None, as_of: dt.date) -> list[dict[str, str]]:
+def publish_overview(rt: Runtime, as_of: dt.date) -> list[dict[str, str]]:
     """Publish ``cycle-status``, ``report-status`` and ``cycle-timeline``; returns the step table."""
-    rt = load_runtime(config)
-    try:
-        rows = cycle_status(rt, as_of)
-        table = [r.as_row() for r in rows]
-        create_table_artifact(key="cycle-status", table=[markdown_row(r) for r in table],
-                              description=f"Tình hình các bước đến ngày {short_date(as_of)}. "
-                              + markdown_text(health_line(health(rt))))
-        publish_report_status_artifact(report_status_rows(rt, as_of))
-        create_markdown_artifact(key="cycle-timeline", markdown=timeline_markdown(rt, rows, as_of),
-                                 description="Tiến trình chu kỳ giám sát")
-        return table
-    finally:
-        rt.db.dispose()
+    rows = cycle_status(rt, as_of)
+    table = [r.as_row() for r in rows]
+    create_table_artifact(key="cycle-status", table=[markdown_row(r) for r in table],
+                          description=f"Tình hình các bước đến ngày {short_date(as_of)}. "
+                          + markdown_text(health_line(health(rt))))
+    publish_report_status_artifact(report_status_rows(rt, as_of))
+    create_markdown_artifact(key="cycle-timeline", markdown=timeline_markdown(rt, rows, as_of),
+                             description="Tiến trình chu kỳ giám sát")
+    return table
+
+
+def publish_report_status_artifact(rows: list[dict]) -> object:
+    """Publish the per-unit table as the Prefect artifact ``report-status`` (inside a flow run)."""
+    table, description = report_status_artifact(rows)
+    return create_table_artifact(key="report-status", table=table, description=description)

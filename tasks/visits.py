@@ -7,22 +7,23 @@ import datetime as dt
 from prefect import task
 from prefect.cache_policies import NO_CACHE
 
-from giamsat.domain import clock
+from giamsat.runtime import Runtime
 from giamsat.visits import minutes
 from giamsat.visits import service as visits
-from tasks.draw import runtime_for
+from tasks.common import day_of, moment
+
+VISITS_HOUR = 9  # the coordinator schedules the visits and prepares the minutes in the morning
 
 
 @task(cache_policy=NO_CACHE)
-def schedule_and_notify(config: str | None, as_of: dt.date) -> list[dict]:
+def schedule_and_notify(rt: Runtime, as_of: dt.date | None) -> list[dict]:
     """Schedule the approved sample's visits and queue the notices (idempotent)."""
-    rt = runtime_for(config)
-    rows = visits.schedule_visits(rt, as_of, "prefect:visits", clock.now())
+    rows = visits.schedule_visits(rt, day_of(as_of), "prefect:visits", moment(as_of, VISITS_HOUR))
     return [{"id": v.id, "unit": v.unit_name, "on": v.scheduled_on.isoformat(), "status": v.status}
             for v in rows]
 
 
 @task(cache_policy=NO_CACHE)
-def write_minutes(config: str | None, visit_id: int) -> str:
+def write_minutes(rt: Runtime, visit_id: int, as_of: dt.date | None) -> str:
     """Write the blank minutes of one visit (kept once written)."""
-    return str(minutes.write_minutes(runtime_for(config), visit_id, clock.now()))
+    return str(minutes.write_minutes(rt, visit_id, moment(as_of, VISITS_HOUR)))

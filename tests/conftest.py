@@ -5,10 +5,12 @@ Topic fixtures live in ``tests/fixtures/<topic>.py`` and are listed in ``pytest_
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import tempfile
 import uuid
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -24,6 +26,8 @@ pytest_plugins: list[str] = [
 
 ROOT = Path(__file__).resolve().parent.parent
 CONFIG = ROOT / "config" / "vu-ban-2024.yaml"
+# When test cycles are opened: the first morning of the shipped plan's period.
+OPENED_AT = dt.datetime(2024, 4, 1, 7, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh"))
 PG_ADMIN_URL = os.environ.get("GIAMSAT_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 
 
@@ -95,9 +99,9 @@ def db_url(request, tmp_path) -> str:
 @pytest.fixture
 def runtime(db_url, tmp_path):
     """A Runtime on the shipped plan, its home in tmp_path, on each backend."""
-    from giamsat.runtime import Runtime
+    from giamsat.cycle.sync import open_cycle
 
-    rt = Runtime.load(CONFIG, home=tmp_path / "home", database_url=db_url)
+    rt = open_cycle(CONFIG, OPENED_AT, home=tmp_path / "home", database_url=db_url)
     yield rt
     rt.db.dispose()
 
@@ -105,10 +109,10 @@ def runtime(db_url, tmp_path):
 @pytest.fixture
 def sqlite_runtime(tmp_path):
     """A Runtime on SQLite only (for tests whose subject is not the database)."""
-    from giamsat.runtime import Runtime
+    from giamsat.cycle.sync import open_cycle
 
-    rt = Runtime.load(CONFIG, home=tmp_path / "home",
-                      database_url=f"sqlite:///{tmp_path / 'giamsat.db'}")
+    rt = open_cycle(CONFIG, OPENED_AT, home=tmp_path / "home",
+                    database_url=f"sqlite:///{tmp_path / 'giamsat.db'}")
     yield rt
     rt.db.dispose()
 

@@ -9,6 +9,7 @@ the new home and moved into place only inside that transaction.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import io
 import json
@@ -26,7 +27,6 @@ from sqlalchemy.exc import SQLAlchemyError
 from giamsat.archive import rows as rows_
 from giamsat.db.migrate import ensure_current, head_revision
 from giamsat.db.session import Database
-from giamsat.domain import clock
 from giamsat.domain.errors import GiamsatError
 from giamsat.files import safetar
 from giamsat.runtime import Runtime
@@ -60,8 +60,8 @@ class ImportResult:
     plan_path: Path | None
 
 
-def export_cycle(rt: Runtime, out: Path) -> ExportResult:
-    """Write every row of the runtime's cycle and every file they name to ``out`` (.tar.gz)."""
+def export_cycle(rt: Runtime, out: Path, now: dt.datetime) -> ExportResult:
+    """Write every row of the runtime's cycle and every file they name to ``out`` (.tar.gz), as of ``now``."""
     out = Path(out)
     if not out.name.endswith((".tar.gz", ".tgz")):
         raise ArchiveError(f"Tên tệp xuất phải có đuôi .tar.gz: {out.name}")
@@ -76,7 +76,7 @@ def export_cycle(rt: Runtime, out: Path) -> ExportResult:
     plan_file = Path(tables["cycles"][0]["plan_path"])
     if plan_file.is_file():
         members[f"plan/{plan_file.name}"] = plan_file
-    _write(out, members, _manifest_head(rt, counts, missing))
+    _write(out, members, _manifest_head(rt, counts, missing, now), int(now.timestamp()))
     return ExportResult(out, counts, len(files) - len(missing), missing)
 
 
@@ -102,14 +102,15 @@ def _outbox_files(rt: Runtime, messages: list[dict]) -> list[Path]:
     return sorted(p for p in folder.glob("*.eml") if p.name.split("-", 1)[0] in ids)
 
 
-def _manifest_head(rt: Runtime, counts: dict[str, int], missing: list[str]) -> dict[str, Any]:
+def _manifest_head(rt: Runtime, counts: dict[str, int], missing: list[str],
+                   now: dt.datetime) -> dict[str, Any]:
     return {"format": FORMAT, "version": VERSION, "cycle_key": rt.plan.cycle_key,
-            "schema_revision": head_revision(), "exported_at": clock.now().isoformat(),
+            "schema_revision": head_revision(), "exported_at": now.isoformat(),
             "exported_from": {"backend": rt.db.backend, "home": str(rt.home.resolve())},
             "rows": counts, "missing_files": missing}
 
 
-def _write(out: Path, members: dict[str, bytes | Path], manifest: dict[str, Any]) -> None:
+def _write(out: Path, members: dict[str, bytes | Path], manifest: dict[str, Any], mtime: int) -> None:
     """Write the archive to a temporary file, manifest last, then rename it into place."""
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(f".{out.name}.{uuid.uuid4().hex[:8]}.tmp")
@@ -119,17 +120,17 @@ def _write(out: Path, members: dict[str, bytes | Path], manifest: dict[str, Any]
             for name, content in members.items():
                 data = content if isinstance(content, bytes) else content.read_bytes()
                 listed[name] = {"sha256": hashlib.sha256(data).hexdigest(), "size": len(data)}
-                _add(tar, name, data)
+                _add(tar, name, data, mtime)
             manifest["members"] = listed
-            _add(tar, "manifest.json", json.dumps(manifest, ensure_ascii=False, indent=1).encode())
+            _add(tar, "manifest.json", json.dumps(manifest, ensure_ascii=False, indent=1).encode(), mtime)
         os.replace(tmp, out)
     finally:
         tmp.unlink(missing_ok=True)
 
 
-def _add(tar: tarfile.TarFile, name: str, data: bytes) -> None:
+def _add(tar: tarfile.TarFile, name: str, data: bytes, mtime: int) -> None:
     info = tarfile.TarInfo(name)
-    info.size, info.mode, info.mtime = len(data), 0o644, int(clock.now().timestamp())
+    info.size, info.mode, info.mtime = len(data), 0o644, mtime
     tar.addfile(info, io.BytesIO(data))
 
 

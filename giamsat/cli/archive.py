@@ -8,6 +8,7 @@ import typer
 
 from giamsat.archive import service as archive
 from giamsat.cli.common import console, runtime, state
+from giamsat.domain import clock
 
 
 def export(out: Path = typer.Argument(..., metavar="OUT.tar.gz", help="Tệp lưu trữ sẽ ghi."),
@@ -16,7 +17,7 @@ def export(out: Path = typer.Argument(..., metavar="OUT.tar.gz", help="Tệp lư
     if out.exists() and not force:
         raise archive.ArchiveError(f"Tệp {out} đã có; dùng --force để ghi đè.")
     rt = runtime()
-    result = archive.export_cycle(rt, out)
+    result = archive.export_cycle(rt, out, clock.now())  # when the archive was made: real time
     rows = sum(result.rows.values())
     console.print(f"Đã xuất chu kỳ {rt.plan.cycle_key}: {rows} dòng dữ liệu ở {len(result.rows)} bảng, "
                   f"{result.files} tệp → {result.path}")

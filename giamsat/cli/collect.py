@@ -10,16 +10,17 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from giamsat.cli.common import AS_OF, console, parse_date, runtime
+from giamsat.cli.common import AS_OF, console, moment_of, parse_date, runtime
 from giamsat.domain import clock
 
 inbox_app = typer.Typer(help="Hộp thư đến: các tệp báo cáo chờ tiếp nhận.", no_args_is_help=True)
+SWEEP_HOUR = 17  # as the collect flow: files of the day are taken in at the end of office hours
 
 
-def parse_moment(value: str | None) -> dt.datetime:
-    """An ``--at`` value (YYYY-MM-DD[ HH:MM] in Vietnam time); now when omitted."""
+def parse_moment(value: str | None, as_of: str | None = None) -> dt.datetime:
+    """An ``--at`` value (YYYY-MM-DD[ HH:MM] in Vietnam time); else the ``--as-of`` day or now."""
     if value is None:
-        return clock.now()
+        return moment_of(as_of, SWEEP_HOUR)
     for fmt in ("%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M", "%Y-%m-%d", "%d/%m/%Y %H:%M", "%d/%m/%Y"):
         try:
             return dt.datetime.strptime(value, fmt).replace(tzinfo=clock.TZ)
@@ -34,11 +35,13 @@ def submit_cmd(
     at: str = typer.Option(None, "--at", metavar="DATETIME",
                            help="Thời điểm nhận (YYYY-MM-DD HH:MM); mặc định bây giờ."),
     as_json: bool = typer.Option(False, "--json", help="In kết quả dạng JSON."),
+    as_of: str = AS_OF,
 ) -> None:
     """Tiếp nhận một tệp báo cáo của xã, thị trấn."""
     from giamsat.collect.service import submit
 
-    result = submit(runtime(), file, parse_moment(at), unit_code=unit, source="cli")
+    now = parse_moment(at, as_of)
+    result = submit(runtime(now), file, now, unit_code=unit, source="cli")
     if as_json:
         console.print_json(json.dumps(result.__dict__, ensure_ascii=False))
     else:
@@ -63,11 +66,13 @@ def _print_result(r) -> None:
 
 
 @inbox_app.command("sweep")
-def sweep(as_json: bool = typer.Option(False, "--json", help="In kết quả dạng JSON.")) -> None:
+def sweep(as_json: bool = typer.Option(False, "--json", help="In kết quả dạng JSON."),
+          as_of: str = AS_OF) -> None:
     """Tiếp nhận mọi tệp trong thư mục inbox/ (tệp đã xử lý chuyển sang processed/ hoặc rejected/)."""
     from giamsat.collect.service import sweep_inbox
 
-    summary = sweep_inbox(runtime(), clock.now())
+    now = moment_of(as_of, SWEEP_HOUR)
+    summary = sweep_inbox(runtime(now), now)
     if as_json:
         console.print_json(json.dumps(summary.as_dict(), ensure_ascii=False, default=str))
         return

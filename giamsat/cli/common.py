@@ -25,12 +25,16 @@ class _State:
 state = _State()
 
 
-def runtime():
-    """The Runtime for this invocation (settings, plan, migrated database, synced cycle)."""
-    from giamsat.runtime import Runtime
+def runtime(now: dt.datetime | None = None):
+    """The Runtime for this invocation (settings, plan, migrated database, synced cycle).
+
+    ``now`` (default: the real clock) stamps the cycle when this command creates or changes it.
+    """
+    from giamsat.cycle.sync import open_cycle
 
     if state.runtime is None:
-        state.runtime = Runtime.load(Path(state.config) if state.config else None, actor=actor())
+        state.runtime = open_cycle(Path(state.config) if state.config else None,
+                                   now or clock.now(), actor=actor())
     return state.runtime
 
 
@@ -54,6 +58,11 @@ def parse_date(value: str | None) -> dt.date:
         except ValueError:
             continue
     raise typer.BadParameter(f"ngày không hợp lệ: {value!r} (dạng YYYY-MM-DD hoặc DD/MM/YYYY)")
+
+
+def moment_of(as_of: str | None, hour: int = 8) -> dt.datetime:
+    """When a command acts: now, or ``hour`` o'clock of the ``--as-of`` day (as the step flows do)."""
+    return clock.now() if as_of is None else clock.at_office_hours(parse_date(as_of), hour)
 
 
 AS_OF = typer.Option(None, "--as-of", metavar="DATE",

@@ -13,7 +13,9 @@ from rich.table import Table
 
 from giamsat import prefect_env
 from giamsat.cli.common import console, state
-from giamsat.runtime import Runtime
+from giamsat.cycle.sync import open_cycle
+from giamsat.domain import clock
+from giamsat.plan.schema import load_plan
 from giamsat.settings import DEFAULT_CONFIG
 
 DEFAULT_OUT = Path("var/demo")
@@ -69,7 +71,8 @@ def demo(out: Path = typer.Option(DEFAULT_OUT, "--out", help="Thư mục kết q
     started = time.monotonic()
     config = Path(state.config or DEFAULT_CONFIG).resolve()
     home, work = _prepare(out)
-    rt = Runtime.load(config)
+    opened = clock.at_office_hours(load_plan(config).period.start, 7)  # the replay's first morning
+    rt = open_cycle(config, opened)
     console.print(f"[bold]giamsat demo[/] — {rt.plan.cycle_key}: {rt.plan.synthetic_notice}")
     runner = DemoRunner(rt, config, work, console)
     with prefect_env.without_heartbeats():

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import typer
 from rich.markup import escape
 from rich.table import Table
 
-from giamsat.cli.common import AS_OF, console, parse_date, runtime
-from giamsat.domain import clock
+from giamsat.cli.common import AS_OF, console, moment_of, parse_date, runtime
 from giamsat.domain.vocabulary import MESSAGE_STATUS
 from giamsat.messaging import delivery as outbox_service
 from giamsat.notify.service import notify as notify_service
@@ -16,8 +17,8 @@ from giamsat.remind.service import sweep
 outbox_app = typer.Typer(help="Hộp thư đi: xem, gửi, gửi lại thư.", invoke_without_command=True)
 
 
-def _deliver_and_report(rt) -> None:
-    result = outbox_service.deliver(rt, clock.now())
+def _deliver_and_report(rt, now: dt.datetime) -> None:
+    result = outbox_service.deliver(rt, now)
     console.print(f"Đã gửi {result.sent} thư qua kênh {rt.delivery().channel}; lỗi vĩnh viễn "
                   f"{result.failed}; chờ gửi lại {result.deferred}.")
     for line in result.errors[:20]:
@@ -27,19 +28,21 @@ def _deliver_and_report(rt) -> None:
 def notify_cmd(as_of: str = AS_OF, send: bool = typer.Option(
         True, "--send/--no-send", help="Gửi ngay các thư vừa xếp hàng.")) -> None:
     """Thông báo kế hoạch, lịch giám sát và đề cương báo cáo tới các xã, thị trấn."""
-    rt, day = runtime(), parse_date(as_of)
+    now, day = moment_of(as_of), parse_date(as_of)
+    rt = runtime(now)
     s = notify_service(rt, day)
     console.print(f"Ngày {day:%d/%m/%Y}: {s.units} đơn vị; {s.messages_queued} thư mới, "
                   f"{s.obligations_created} nghĩa vụ báo cáo mới, {s.documents_rendered} văn bản mới.")
     console.print(f"Văn bản: {s.documents[0].parent}")
     if send:
-        _deliver_and_report(rt)
+        _deliver_and_report(rt, now)
 
 
 def remind_cmd(as_of: str = AS_OF, send: bool = typer.Option(
         True, "--send/--no-send", help="Gửi ngay các thư nhắc vừa xếp hàng.")) -> None:
     """Quét các nghĩa vụ chưa hoàn thành và nhắc việc theo ngày làm việc."""
-    rt, day = runtime(), parse_date(as_of)
+    now, day = moment_of(as_of), parse_date(as_of)
+    rt = runtime(now)
     s = sweep(rt, day)
     if not s.working_day:
         console.print(f"Ngày {day:%d/%m/%Y} không phải ngày làm việc: không nhắc việc.")
@@ -49,7 +52,7 @@ def remind_cmd(as_of: str = AS_OF, send: bool = typer.Option(
     for key in s.without_address:
         console.print(f"  [yellow]Không có địa chỉ thư cho {key}[/]")
     if send:
-        _deliver_and_report(rt)
+        _deliver_and_report(rt, now)
 
 
 @outbox_app.callback()
@@ -72,16 +75,19 @@ def outbox_list(ctx: typer.Context, status: str = typer.Option(
 
 
 @outbox_app.command("retry")
-def outbox_retry(message_id: int = typer.Argument(..., help="Số thư (cột Số).")) -> None:
+def outbox_retry(message_id: int = typer.Argument(..., help="Số thư (cột Số)."),
+                 as_of: str = AS_OF) -> None:
     """Đưa một thư lỗi trở lại hàng đợi để gửi lại."""
-    msg = outbox_service.retry(runtime(), message_id, clock.now())
+    now = moment_of(as_of)
+    msg = outbox_service.retry(runtime(now), message_id, now)
     console.print(f"Thư số {msg.id} sẽ được gửi lại ở lần gửi tiếp theo (giamsat outbox send).")
 
 
 @outbox_app.command("send")
-def outbox_send() -> None:
+def outbox_send(as_of: str = AS_OF) -> None:
     """Gửi ngay các thư đang chờ."""
-    _deliver_and_report(runtime())
+    now = moment_of(as_of)
+    _deliver_and_report(runtime(now), now)
 
 
 def register(app: typer.Typer) -> None:

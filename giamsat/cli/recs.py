@@ -9,16 +9,12 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from giamsat.cli.common import AS_OF, console, parse_date, runtime
+from giamsat.cli.common import AS_OF, console, moment_of, parse_date, runtime
 from giamsat.domain import clock
 from giamsat.domain.vocabulary import REC_SETTABLE
 from giamsat.followup import service as followup
 
 recs_app = typer.Typer(help="Sổ theo dõi kiến nghị.", no_args_is_help=True)
-
-
-def _now(as_of: str | None):
-    return clock.now() if as_of is None else clock.at_office_hours(parse_date(as_of))
 
 
 def _as_json(rec) -> dict:
@@ -64,8 +60,9 @@ def add_cmd(content: str = typer.Option(..., "--content", help="Nội dung kiế
                                                         "trong kế hoạch."),
             as_of: str = AS_OF) -> None:
     """Ghi nhận một kiến nghị của Phòng (tự tạo nghĩa vụ để hệ thống nhắc hạn)."""
-    rt = runtime()
-    rec = followup.add(rt, content, to, email, unit, parse_date(due) if due else None, rt.actor, _now(as_of))
+    now = moment_of(as_of)
+    rt = runtime(now)
+    rec = followup.add(rt, content, to, email, unit, parse_date(due) if due else None, rt.actor, now)
     console.print(f"Kiến nghị số {rec.id}: hạn {rec.due_on:%d/%m/%Y} — {followup.label(rec.status)}")
 
 
@@ -77,8 +74,9 @@ def update_cmd(rec_id: int = typer.Argument(..., metavar="ID"),
                due: str = typer.Option(None, "--due", help="Gia hạn đến ngày (YYYY-MM-DD)."),
                as_of: str = AS_OF) -> None:
     """Cập nhật tình hình thực hiện một kiến nghị (kèm ghi chú, minh chứng, gia hạn)."""
-    rt = runtime()
-    rec = followup.update(rt, rec_id, status, note, evidence, rt.actor, _now(as_of),
+    now = moment_of(as_of)
+    rt = runtime(now)
+    rec = followup.update(rt, rec_id, status, note, evidence, rt.actor, now,
                           due_on=parse_date(due) if due else None)
     console.print(f"Kiến nghị số {rec.id}: {followup.label(rec.status)} (hạn {rec.due_on:%d/%m/%Y})")
 
@@ -101,7 +99,7 @@ def show_cmd(rec_id: int = typer.Argument(..., metavar="ID")) -> None:
 @recs_app.command("sweep")
 def sweep_cmd(as_of: str = AS_OF) -> None:
     """Rà soát kiến nghị: tạo nghĩa vụ nhắc hạn còn thiếu, đánh dấu kiến nghị quá hạn."""
-    result = followup.followup_sweep(runtime(), parse_date(as_of))
+    result = followup.followup_sweep(runtime(moment_of(as_of)), parse_date(as_of))
     console.print(f"Đã tạo {result.obligations_created} nghĩa vụ nhắc hạn; "
                   f"{result.marked_overdue} kiến nghị chuyển sang quá hạn.")
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from giamsat.cli.common import AS_OF, console, parse_date, runtime
+from giamsat.cli.common import AS_OF, console, moment_of, parse_date, runtime
 
 report_app = typer.Typer(help="Báo cáo kết quả giám sát, đánh giá.", no_args_is_help=True)
 OUT = typer.Option(None, "--out", help="Lưu thêm một bản tới tệp này (.docx).")
@@ -17,7 +17,7 @@ def final_cmd(as_of: str = AS_OF, out: Path = OUT) -> None:
     """Lập báo cáo kết quả giám sát, đánh giá; ghi nhận và đưa vào hàng đợi gửi thư."""
     from giamsat.final_report.service import final_report
 
-    path = final_report(runtime(), parse_date(as_of), out)
+    path = final_report(runtime(moment_of(as_of, 10)), parse_date(as_of), out)
     console.print(f"Đã lập báo cáo: {path}")
 
 
@@ -27,7 +27,7 @@ def interim_cmd(as_of: str = AS_OF, out: Path = OUT,
     """Lập báo cáo giữa kỳ phục vụ Đoàn giám sát của tỉnh (tính đến ngày --as-of)."""
     from giamsat.final_report.service import interim_report
 
-    path = interim_report(runtime(), parse_date(as_of), out, send=send)
+    path = interim_report(runtime(moment_of(as_of, 10)), parse_date(as_of), out, send=send)
     console.print(f"Đã lập báo cáo giữa kỳ: {path}")
 
 

@@ -8,12 +8,12 @@ from pathlib import Path
 import typer
 from rich.markup import escape
 
-from giamsat.cli.common import AS_OF, console, parse_date, runtime
-from giamsat.domain import clock
+from giamsat.cli.common import AS_OF, console, moment_of, parse_date, runtime
 from giamsat.domain.vocabulary import label
 from giamsat.draw import service as sample
 
 sample_app = typer.Typer(help="Chọn ngẫu nhiên xã và thôn để giám sát.", no_args_is_help=True)
+DRAW_HOUR, DECISION_HOUR = 9, 10  # as the draw flow: proposed in the morning, decided after
 
 
 def _print_draw(row, full: bool = False) -> None:
@@ -43,9 +43,11 @@ def draw_cmd(
     as_of: str = AS_OF,
 ) -> None:
     """Đề xuất một lượt chọn mẫu (chờ người điều phối duyệt)."""
-    rt, day = runtime(), parse_date(as_of)
+    now, day = moment_of(as_of, DRAW_HOUR), parse_date(as_of)
+    rt = runtime(now)
     lists = sample.read_beneficiaries(beneficiaries, rt.plan, day) if beneficiaries else None
-    row = sample.draw(rt, day, seed, rt.actor, public_values=public_value or (), beneficiaries=lists)
+    row = sample.draw(rt, day, seed, rt.actor, public_values=public_value or (), beneficiaries=lists,
+                      now=now)
     _print_draw(row)
     if row.status == "proposed":
         console.print(f"Duyệt: giamsat sample approve {row.id}   •   Chọn lại: "
@@ -77,20 +79,23 @@ def verify_cmd(draw_id: int = typer.Argument(None, help="Số lượt chọn m�
 
 
 @sample_app.command("approve")
-def approve_cmd(draw_id: int = typer.Argument(None, help="Số lượt chọn mẫu; mặc định lượt chờ duyệt.")
-                ) -> None:
+def approve_cmd(draw_id: int = typer.Argument(None, help="Số lượt chọn mẫu; mặc định lượt chờ duyệt."),
+                as_of: str = AS_OF) -> None:
     """Duyệt lượt chọn mẫu (sau đó mới xếp lịch và thông báo cho các xã)."""
-    rt = runtime()
-    row = sample.approve(rt, draw_id, rt.actor, clock.now())
+    now = moment_of(as_of, DECISION_HOUR)
+    rt = runtime(now)
+    row = sample.approve(rt, draw_id, rt.actor, now)
     console.print(f"[green]Đã duyệt[/] lượt chọn mẫu số {row.id} ({row.decided_by}).")
 
 
 @sample_app.command("reject")
 def reject_cmd(draw_id: int = typer.Argument(..., help="Số lượt chọn mẫu."),
-               reason: str = typer.Option(..., "--reason", metavar="TEXT", help="Lý do chọn lại.")) -> None:
+               reason: str = typer.Option(..., "--reason", metavar="TEXT", help="Lý do chọn lại."),
+               as_of: str = AS_OF) -> None:
     """Từ chối lượt chọn mẫu và ghi lý do; lượt sau phải dùng hạt giống mới."""
-    rt = runtime()
-    row = sample.reject(rt, draw_id, reason, rt.actor, clock.now())
+    now = moment_of(as_of, DECISION_HOUR)
+    rt = runtime(now)
+    row = sample.reject(rt, draw_id, reason, rt.actor, now)
     console.print(escape(f"Đã từ chối lượt chọn mẫu số {row.id}. Lý do: {row.decision_reason}"))
     console.print("Chọn lại: giamsat sample draw --seed <hạt giống mới>")
 

@@ -112,16 +112,13 @@ def report_status_table(rows: list[dict]) -> list[dict]:
             for r in rows]
 
 
-def publish_report_status_artifact(rows: list[dict]) -> object:
-    """Publish the per-unit table as the Prefect artifact ``report-status`` (inside a flow run)."""
-    from prefect.artifacts import create_table_artifact
-
+def report_status_artifact(rows: list[dict]) -> tuple[list[dict], str]:
+    """The ``report-status`` artifact's table and description (published by ``tasks.overview``)."""
     shown, left_out = artifact_rows(rows)
     s = summarise(rows)
     more = (f" Bảng chỉ liệt kê {len(shown)} đơn vị cần chú ý; {left_out} đơn vị khác không hiển "
             f"thị (xem đầy đủ: giamsat status --json)." if left_out else "")
-    return create_table_artifact(
-        key="report-status", table=report_status_table(shown),
-        description=(f"Báo cáo của các xã, thị trấn: {s['received']}/{s['expected']} đã nhận "
-                     f"({s['on_time']} đúng hạn, {s['late']} muộn), {s['missing']} chưa nộp, "
-                     f"{s['rejected_awaiting_correction']} chờ sửa." + more))
+    return report_status_table(shown), (
+        f"Báo cáo của các xã, thị trấn: {s['received']}/{s['expected']} đã nhận "
+        f"({s['on_time']} đúng hạn, {s['late']} muộn), {s['missing']} chưa nộp, "
+        f"{s['rejected_awaiting_correction']} chờ sửa." + more)

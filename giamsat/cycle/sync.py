@@ -11,18 +11,31 @@ from sqlalchemy.orm import Session
 
 from giamsat.db import audit
 from giamsat.db.models import Cycle, Step, Unit, Village
-from giamsat.domain import clock
 from giamsat.plan.milestones import calendar_for, milestones
 from giamsat.plan.schema import Plan
+from giamsat.runtime import Runtime
 
 
-def sync_plan(session: Session, plan: Plan, plan_path: Path, actor: str = "system") -> Cycle:
-    """Create or update the cycle of ``plan``; re-running with the same plan changes nothing."""
+def open_cycle(config: Path | None, now: dt.datetime, **settings_overrides: object) -> Runtime:
+    """The Runtime of ``config`` with its cycle synced from the plan (a change stamped ``now``)."""
+    rt = Runtime.load(config, **settings_overrides)
+    try:
+        with rt.db.unit_of_work() as s:
+            cycle_id = sync_plan(s, rt.plan, rt.plan_path, now, rt.actor).id
+    except BaseException:
+        rt.db.dispose()
+        raise
+    return rt.replace(_cycle_id=cycle_id)
+
+
+def sync_plan(session: Session, plan: Plan, plan_path: Path, now: dt.datetime,
+              actor: str = "system") -> Cycle:
+    """Create or update the cycle of ``plan`` as of ``now``; re-running with the same plan changes nothing."""
     digest = hashlib.sha256(plan.model_dump_json().encode()).hexdigest()
     cycle = session.scalar(select(Cycle).where(Cycle.key == plan.cycle_key))
     created = cycle is None
     if cycle is None:
-        cycle = Cycle(key=plan.cycle_key, created_at=clock.now(), plan_sha256="",
+        cycle = Cycle(key=plan.cycle_key, created_at=now, plan_sha256="",
                       year=plan.year, period_start=plan.period.start,
                       period_end=plan.period.end, plan_path=str(plan_path))
         session.add(cycle)
@@ -33,7 +46,7 @@ def sync_plan(session: Session, plan: Plan, plan_path: Path, actor: str = "syste
     cycle.period_start, cycle.period_end = plan.period.start, plan.period.end
     _sync_units(session, cycle, plan)
     _sync_steps(session, cycle, plan)
-    audit.record(session, at=clock.now(), actor=actor, action="plan.loaded" if created else "plan.changed",
+    audit.record(session, at=now, actor=actor, action="plan.loaded" if created else "plan.changed",
                  entity="cycle", entity_id=cycle.key, cycle_id=cycle.id, plan_sha256=digest,
                  plan_path=str(plan_path))
     return cycle

@@ -111,7 +111,7 @@ def drop_report(rt: Runtime, drop: Drop, work: Path, seed: int,
 
 def record_visit(rt: Runtime, visit_id: int, day: dt.date, work: Path) -> Path:
     """The team fills the minutes of the visit and the office records them that afternoon."""
-    blank = write_minutes(rt, visit_id, now=clock.at_office_hours(day, 7))
+    blank = write_minutes(rt, visit_id, now=clock.at_office_hours(day, 9))  # as the visits flow
     filled = work / f"bien-ban-{visit_id}-filled.docx"
     fill_minutes(blank, filled, seed=visit_id, visit_day=day)
     record_minutes(rt, filled, DEMO_ACTOR, now=clock.at_office_hours(day, 16))

@@ -71,6 +71,8 @@ class DemoRunner:
             drops_by_day.setdefault(d.day, []).append(d)
         self._fixed_events()
         for day in cal.working_days(plan.period.start, plan.period.end):
+            if self._reminders_due(day):  # 08:00, before the day's other work (as the schedule runs it)
+                self._remind(day)
             for action in self.events.get(day, []):
                 action(day)
             todays = drops_by_day.get(day, [])
@@ -86,8 +88,6 @@ class DemoRunner:
                 self._say_drops(day, todays)
             if todays:
                 self._collect(day)
-            if self._reminders_due(day):
-                self._remind(day)
             if self._followup_due(day):
                 self._followup(day)
         self.say(plan.period.end, "Cập nhật bảng tình hình chu kỳ")

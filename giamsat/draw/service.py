@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from giamsat.cycle.sync import mark_step_done
 from giamsat.db import audit
 from giamsat.db.models import SampleDraw
-from giamsat.domain import clock, sampling
+from giamsat.domain import sampling
 from giamsat.domain.errors import Conflict, GiamsatError, NotFound
 from giamsat.domain.vocabulary import DRAW_ACTIVE, label
 from giamsat.plan.schema import Plan
@@ -93,9 +93,9 @@ def _seed(seed: str | None, public_values: Sequence[str]) -> tuple[str, str]:
 
 def draw(rt: Runtime, as_of: dt.date, seed: str | None, actor: str, *,
          public_values: Sequence[str] = (), beneficiaries: Beneficiaries | None = None,
-         now: dt.datetime | None = None) -> SampleDraw:
-    """Propose a draw on ``as_of``; an existing proposed/approved draw is returned unchanged."""
-    now = (now or clock.now()).replace(microsecond=0)
+         now: dt.datetime) -> SampleDraw:
+    """Propose a draw on ``as_of`` at ``now``; an existing proposed/approved draw is returned unchanged."""
+    now = now.replace(microsecond=0)
     with rt.db.unit_of_work() as s:
         existing = current_draw(s, rt.cycle_id)
         if existing is not None:
@@ -154,9 +154,8 @@ def verify_row(rt: Runtime, row: SampleDraw) -> tuple[bool, list[str]]:
     return ok and not diffs, diffs
 
 
-def approve(rt: Runtime, draw_id: int | None, actor: str, now: dt.datetime | None = None) -> SampleDraw:
+def approve(rt: Runtime, draw_id: int | None, actor: str, now: dt.datetime) -> SampleDraw:
     """Approve a proposed draw (idempotent); refuses a rejected or tampered draw."""
-    now = now or clock.now()
     with rt.db.unit_of_work() as s:
         row = find_draw(s, rt.cycle_id, draw_id)
         if row.status == "approved":
@@ -176,9 +175,8 @@ def approve(rt: Runtime, draw_id: int | None, actor: str, now: dt.datetime | Non
 
 
 def reject(rt: Runtime, draw_id: int | None, reason: str, actor: str,
-           now: dt.datetime | None = None) -> SampleDraw:
+           now: dt.datetime) -> SampleDraw:
     """Reject a proposed draw with a reason; the next draw must use a new seed."""
-    now = now or clock.now()
     if not reason or not reason.strip():
         raise Conflict("Phải ghi lý do khi chọn lại mẫu (--reason).")
     with rt.db.unit_of_work() as s:

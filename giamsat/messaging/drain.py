@@ -70,6 +70,9 @@ def _claimable(now: dt.datetime, ttl: dt.timedelta):
 def claim_batch(db: Database, limit: int, ttl: dt.timedelta = CLAIM_TTL,
                 cycle_id: int | None = None) -> tuple[str, list[Outgoing]]:
     """Claim up to ``limit`` pending messages (committed before returning); returns (token, rows)."""
+    # A claim is a lease between drainers running now, on this machine or another: it must expire
+    # on the real clock (a replayed 2024 day would make every claim look decades stale or fresh),
+    # so claims deliberately ignore the simulated moment the messages are stamped with.
     token, now = secrets.token_hex(16), clock.now()
     candidates = select(M.c.id).where(_claimable(now, ttl)).order_by(M.c.id).limit(limit)
     if cycle_id is not None:

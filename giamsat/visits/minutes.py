@@ -24,7 +24,6 @@ from giamsat.db.models import (
     Visit,
 )
 from giamsat.docx.reading import MB, Limits, open_docx
-from giamsat.domain import clock
 from giamsat.domain.errors import BadDocument
 from giamsat.draw.service import approved_draw
 from giamsat.files.fsutil import write_bytes_atomic
@@ -66,9 +65,8 @@ def minutes_info(rt: Runtime, s: Session, visit: Visit) -> MinutesInfo:
         archive=plan.recipients.letter_archive)
 
 
-def write_minutes(rt: Runtime, visit_id: int, now: dt.datetime | None = None) -> Path:
+def write_minutes(rt: Runtime, visit_id: int, now: dt.datetime) -> Path:
     """The blank minutes of a visit under ``<home>/visits``; kept as is once written (idempotent)."""
-    now = now or clock.now()
     with rt.db.unit_of_work() as s:
         visit = get_visit(s, rt.cycle_id, visit_id)
         info = minutes_info(rt, s, visit)
@@ -90,9 +88,8 @@ def write_minutes(rt: Runtime, visit_id: int, now: dt.datetime | None = None) ->
         return path
 
 
-def record_minutes(rt: Runtime, source: Path, actor: str, now: dt.datetime | None = None) -> RecordedMinutes:
+def record_minutes(rt: Runtime, source: Path, actor: str, now: dt.datetime) -> RecordedMinutes:
     """Read a filled minutes file into findings, consultations and recommendations (idempotent)."""
-    now = now or clock.now()
     r = rt.plan.report
     data = Path(source).read_bytes() if Path(source).is_file() else None
     if data is None:

@@ -10,7 +10,6 @@ from sqlalchemy.orm import Session
 
 from giamsat.db import audit
 from giamsat.db.models import Obligation, Unit, Visit
-from giamsat.domain import clock
 from giamsat.domain.errors import Conflict, NotFound
 from giamsat.draw.service import approved_draw
 from giamsat.messaging.outbox import enqueue, idempotency_key
@@ -54,9 +53,8 @@ def _slots(rt: Runtime, as_of: dt.date, needed: int) -> list[dt.date]:
 
 
 def schedule_visits(rt: Runtime, as_of: dt.date, actor: str,
-                    now: dt.datetime | None = None) -> list[VisitInfo]:
+                    now: dt.datetime) -> list[VisitInfo]:
     """Schedule one visit per unit of the approved draw and notify each commune (idempotent)."""
-    now = now or clock.now()
     with rt.db.unit_of_work() as s:
         draw = approved_draw(s, rt.cycle_id)
         if draw is None:
@@ -122,9 +120,8 @@ def _check_day(rt: Runtime, day: dt.date) -> None:
 
 
 def reschedule(rt: Runtime, visit_id: int, day: dt.date, reason: str, actor: str,
-               now: dt.datetime | None = None) -> VisitInfo:
+               now: dt.datetime) -> VisitInfo:
     """Move a visit to another working day, keep the reason, and notify the commune again."""
-    now = now or clock.now()
     if not reason or not reason.strip():
         raise Conflict("Phải ghi lý do đổi lịch (--reason).")
     _check_day(rt, day)
@@ -144,10 +141,9 @@ def reschedule(rt: Runtime, visit_id: int, day: dt.date, reason: str, actor: str
         return _info(s, visit)
 
 
-def add_adhoc(rt: Runtime, unit_code: str, day: dt.date, actor: str, reason: str | None = None,
-              now: dt.datetime | None = None) -> VisitInfo:
+def add_adhoc(rt: Runtime, unit_code: str, day: dt.date, actor: str, reason: str | None = None, *,
+              now: dt.datetime) -> VisitInfo:
     """Add an ad-hoc (đột xuất) visit to any unit valid on ``day``; the same unit and day is reused."""
-    now = now or clock.now()
     _check_day(rt, day)
     plan_unit = rt.plan.unit(unit_code, day)
     if plan_unit is None:

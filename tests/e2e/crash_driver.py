@@ -30,12 +30,12 @@ from pathlib import Path
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
+from giamsat.cycle.sync import open_cycle
 from giamsat.domain import clock
 from giamsat.messaging import channels
 from giamsat.messaging.delivery import deliver
 from giamsat.notify.service import notify
 from giamsat.remind.service import sweep
-from giamsat.runtime import Runtime
 
 counted = {"points": 0, "sends": 0}
 
@@ -74,7 +74,8 @@ def run(req: dict) -> dict:
     port = req.get("smtp_port")
     delivery = {"channel": "smtp", "smtp_host": "127.0.0.1", "smtp_port": port, "smtp_security": "none",
                 "smtp_timeout": 5} if port else {"channel": "file"}
-    rt = Runtime.load(Path(req["config"]), home=Path(req["home"]), database_url=req["db_url"], **delivery)
+    rt = open_cycle(Path(req["config"]), clock.now(),
+                    home=Path(req["home"]), database_url=req["db_url"], **delivery)
     if req["step"] == "start":  # only what every step does first: migrate, sync the plan
         rt.db.dispose()
         return dict(counted)

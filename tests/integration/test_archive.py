@@ -13,14 +13,14 @@ import pytest
 from sqlalchemy import func, select
 
 from giamsat.archive import service as archive
+from giamsat.cycle.sync import open_cycle
 from giamsat.db.models import Base, Document, Recommendation
 from giamsat.db.session import Database
 from giamsat.domain import clock
 from giamsat.followup import service as followup
 from giamsat.messaging import delivery as outbox
 from giamsat.notify import service as notify
-from giamsat.runtime import Runtime
-from tests.conftest import CONFIG
+from tests.conftest import CONFIG, OPENED_AT
 
 NOW = clock.at_office_hours(dt.date(2024, 4, 1))
 
@@ -30,11 +30,11 @@ def exported(tmp_path_factory):
     """A notified cycle (documents, messages, .eml files, a recommendation) exported to a .tar.gz."""
     tmp_path = tmp_path_factory.mktemp("export")
     src = tmp_path / "source"
-    rt = Runtime.load(CONFIG, home=src / "home", database_url=f"sqlite:///{src / 'giamsat.db'}")
+    rt = open_cycle(CONFIG, OPENED_AT, home=src / "home", database_url=f"sqlite:///{src / 'giamsat.db'}")
     notify.notify(rt, dt.date(2024, 4, 1))
     outbox.deliver(rt, NOW)
     followup.add(rt, "Bổ sung hồ sơ", "UBND xã Đại An", None, None, None, "tran.lan", NOW)
-    result = archive.export_cycle(rt, tmp_path / "chu-ky.tar.gz")
+    result = archive.export_cycle(rt, tmp_path / "chu-ky.tar.gz", clock.at_office_hours(dt.date(2024, 12, 2)))
     yield rt, result
     rt.db.dispose()
 
@@ -68,7 +68,8 @@ def test_a_cycle_round_trips_into_an_empty_database_and_a_new_home(exported, db_
     assert all(hashlib.sha256(Path(p).read_bytes()).hexdigest() == sha for p, sha in docs)
     assert len(list((home / "outbox").glob("*.eml"))) == len(list((rt.home / "outbox").glob("*.eml")))
     db.dispose()
-    restored = Runtime.load(CONFIG, home=home, database_url=db_url)  # ids continue after the restored ones
+    # ids continue after the restored ones
+    restored = open_cycle(CONFIG, OPENED_AT, home=home, database_url=db_url)
     rec = followup.add(restored, "Kiến nghị mới", "UBND xã", None, None, None, "tran.lan", NOW)
     assert rec.id == result.rows["recommendations"] + 1
     restored.db.dispose()

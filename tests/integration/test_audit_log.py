@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import func, select, update
 
 from giamsat.collect import service as collect
+from giamsat.cycle.sync import open_cycle
 from giamsat.db.audit import AuditTampering
 from giamsat.db.models import AuditEntry, Message, Submission
 from giamsat.demo.minutes_fill import fill_minutes
@@ -23,7 +24,7 @@ from giamsat.remind import service as remind
 from giamsat.runtime import Runtime
 from giamsat.visits import minutes
 from giamsat.visits import service as visits
-from tests.conftest import CONFIG
+from tests.conftest import CONFIG, OPENED_AT
 
 
 def at(day: str, hour: int = 9) -> dt.datetime:
@@ -62,7 +63,7 @@ def _report(rt: Runtime, folder, unit, seed: int, fault: str | None = None):
 def scenario(tmp_path_factory):
     """The cycle's state changes, each by a named person (or the system) at a known time."""
     tmp = tmp_path_factory.mktemp("audit")
-    rt = Runtime.load(CONFIG, home=tmp / "home", database_url=f"sqlite:///{tmp / 'giamsat.db'}")
+    rt = open_cycle(CONFIG, OPENED_AT, home=tmp / "home", database_url=f"sqlite:///{tmp / 'giamsat.db'}")
     log, unit = Log(rt), rt.plan.units[3]
     log("notify", lambda: notify.notify(as_actor(rt, "van.thu"), dt.date(2024, 4, 1)))
     first = log("submit", lambda: collect.submit(as_actor(rt, "can.bo.xa"), _report(rt, tmp, unit, 1),
@@ -84,7 +85,7 @@ def scenario(tmp_path_factory):
                if rt.calendar.is_working_day(d) and d <= rt.plan.visits.window_end)
     log("reschedule", lambda: visits.reschedule(rt, v.id, day, "Trùng lịch họp", "le.hoa", at("2024-05-03")))
     log("adhoc", lambda: visits.add_adhoc(rt, rt.plan.units[0].code, dt.date(2024, 5, 20), "le.hoa",
-                                          "Đơn thư", at("2024-05-06")))
+                                          "Đơn thư", now=at("2024-05-06")))
     blank = log("write_minutes", lambda: minutes.write_minutes(as_actor(rt, "thu.ky"), v.id,
                                                                at("2024-05-07")))
     filled = fill_minutes(blank, tmp / "bb.docx", seed=7, visit_day=day)

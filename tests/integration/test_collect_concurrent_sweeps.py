@@ -10,16 +10,17 @@ import pytest
 from sqlalchemy import func, select
 
 from giamsat.collect.service import sweep_inbox
+from giamsat.cycle.sync import open_cycle
 from giamsat.db.models import Message, Submission
 from giamsat.runtime import Runtime
-from tests.conftest import CONFIG
+from tests.conftest import CONFIG, OPENED_AT
 from tests.fixtures.collect import at
 
 
 @pytest.fixture
 def two_runtimes(fresh_postgres_url, tmp_path):
     """Two processes' worth of runtime (own engines) on one PostgreSQL database and one home."""
-    rts = [Runtime.load(CONFIG, home=tmp_path / "home", database_url=fresh_postgres_url)
+    rts = [open_cycle(CONFIG, OPENED_AT, home=tmp_path / "home", database_url=fresh_postgres_url)
            for _ in range(2)]
     yield rts
     for rt in rts:

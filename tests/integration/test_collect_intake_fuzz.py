@@ -17,10 +17,10 @@ from hypothesis import strategies as st
 from sqlalchemy import func, select
 
 from giamsat.collect.service import submit
+from giamsat.cycle.sync import open_cycle
 from giamsat.db.models import HouseholdFigure, PovertyModel, Submission
 from giamsat.domain.errors import GiamsatError
-from giamsat.runtime import Runtime
-from tests.conftest import CONFIG
+from tests.conftest import CONFIG, OPENED_AT
 from tests.fixtures.collect import at
 
 BUDGET = settings(max_examples=int(os.environ.get("GIAMSAT_FUZZ_EXAMPLES", "30")), deadline=None,
@@ -39,7 +39,7 @@ def intake(plan, tmp_path_factory):
     fill_outline(blank, folder / "filled.docx", seed=21, villages=plan.units[3].villages)
     with zipfile.ZipFile(folder / "filled.docx") as z:
         entries = [(i.filename, z.read(i.filename)) for i in z.infolist()]
-    rt = Runtime.load(CONFIG, home=folder / "home", database_url=f"sqlite:///{folder / 'fuzz.db'}")
+    rt = open_cycle(CONFIG, OPENED_AT, home=folder / "home", database_url=f"sqlite:///{folder / 'fuzz.db'}")
     yield rt, entries, folder
     rt.db.dispose()
 

@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from giamsat.collect import batch as collect_batch
 from giamsat.collect.service import submit, sweep_inbox
+from giamsat.cycle.sync import open_cycle
 from giamsat.db.models import (
     AuditEntry,
     HouseholdFigure,
@@ -20,7 +21,7 @@ from giamsat.db.models import (
     Submission,
 )
 from giamsat.runtime import Runtime
-from tests.conftest import CONFIG
+from tests.conftest import CONFIG, OPENED_AT
 from tests.fixtures.collect import at
 
 
@@ -65,8 +66,10 @@ def _state(rt: Runtime) -> dict:
 def test_a_chunked_sweep_records_what_one_by_one_intake_records(chunk, forms, plan, tmp_path,
                                                                   monkeypatch):
     files = _files(plan, forms, tmp_path)
-    one = Runtime.load(CONFIG, home=tmp_path / "one", database_url=f"sqlite:///{tmp_path / 'one.db'}")
-    swept = Runtime.load(CONFIG, home=tmp_path / "sw", database_url=f"sqlite:///{tmp_path / 'sw.db'}")
+    one = open_cycle(CONFIG, OPENED_AT, home=tmp_path / "one",
+                     database_url=f"sqlite:///{tmp_path / 'one.db'}")
+    swept = open_cycle(CONFIG, OPENED_AT, home=tmp_path / "sw",
+                       database_url=f"sqlite:///{tmp_path / 'sw.db'}")
     inbox = swept.home / "inbox"
     inbox.mkdir(parents=True)
     for n, path in enumerate(files):

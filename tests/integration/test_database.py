@@ -12,7 +12,7 @@ from giamsat.cycle.sync import mark_step_done, sync_plan, unit_rows_on
 from giamsat.db import models as m
 from giamsat.db.migrate import current_revision, head_revision
 from giamsat.domain import clock
-from tests.conftest import CONFIG
+from tests.conftest import CONFIG, OPENED_AT
 
 NOW = dt.datetime(2024, 4, 1, 8, 0, tzinfo=clock.TZ)
 
@@ -26,7 +26,7 @@ def test_the_migrated_schema_matches_the_models(runtime):
 
 def test_syncing_the_plan_creates_units_villages_and_steps_once(runtime, plan):
     with runtime.db.unit_of_work() as s:
-        again = sync_plan(s, plan, CONFIG)
+        again = sync_plan(s, plan, CONFIG, OPENED_AT)
         assert again.id == runtime.cycle_id
         assert s.scalar(select(func.count(m.Unit.id))) == 19
         assert s.scalar(select(func.count(m.Step.id))) == 6

@@ -11,9 +11,9 @@ from prefect.client.schemas.objects import StateType
 from prefect.flow_runs import resume_flow_run
 
 from flows.draw import draw_flow
+from giamsat.cycle.sync import open_cycle
 from giamsat.db.models import SampleDraw
-from giamsat.runtime import Runtime
-from tests.conftest import CONFIG
+from tests.conftest import CONFIG, OPENED_AT
 from tests.integration.test_cli_foundation import run as run_cli
 
 pytestmark = pytest.mark.prefect
@@ -34,7 +34,7 @@ def _paused_run_with_seed(seed: str, timeout: float = 60):
 
 
 def _stored_draws(env):
-    rt = Runtime.load(CONFIG, home=env["GIAMSAT_HOME"], database_url=env["GIAMSAT_DATABASE_URL"])
+    rt = open_cycle(CONFIG, OPENED_AT, home=env["GIAMSAT_HOME"], database_url=env["GIAMSAT_DATABASE_URL"])
     with rt.db.unit_of_work() as s:
         rows = s.query(SampleDraw).order_by(SampleDraw.id).all()
     rt.db.dispose()

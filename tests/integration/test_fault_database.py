@@ -76,9 +76,9 @@ def _task_runs(flow_run_id) -> list:
 @pytest.fixture
 def quick_retries(monkeypatch):
     """The flows' open-runtime task with its three retries but no waiting between them."""
-    import flows.notify
+    import tasks.common
 
-    monkeypatch.setattr(flows.notify, "open_runtime", open_runtime.with_options(retry_delay_seconds=0))
+    monkeypatch.setattr(tasks.common, "open_runtime", open_runtime.with_options(retry_delay_seconds=0))
 
 
 def test_a_step_whose_database_is_down_fails_with_a_clear_message_after_its_retries(

@@ -14,11 +14,11 @@ from contextlib import contextmanager
 import pytest
 
 from giamsat.cycle.status import status_report
+from giamsat.cycle.sync import open_cycle
 from giamsat.domain import clock
 from giamsat.messaging.delivery import counts, deliver, list_messages
 from giamsat.notify.service import notify
-from giamsat.runtime import Runtime
-from tests.conftest import CONFIG, ROOT
+from tests.conftest import CONFIG, OPENED_AT, ROOT
 from tests.fixtures.smtp import RecordingHandler
 
 NOTIFY_DAY = dt.date(2024, 4, 1)
@@ -53,8 +53,8 @@ def down_port() -> int:
 
 @pytest.fixture
 def smtp_down_runtime(db_url, tmp_path, down_port):
-    rt = Runtime.load(CONFIG, home=tmp_path / "home", database_url=db_url, channel="smtp",
-                      smtp_host="127.0.0.1", smtp_port=down_port, smtp_security="none", smtp_timeout=5)
+    rt = open_cycle(CONFIG, OPENED_AT, home=tmp_path / "home", database_url=db_url, channel="smtp",
+                    smtp_host="127.0.0.1", smtp_port=down_port, smtp_security="none", smtp_timeout=5)
     yield rt
     rt.db.dispose()
 

@@ -5,12 +5,13 @@ import datetime as dt
 import pytest
 from sqlalchemy import select
 
+from giamsat.cycle.sync import open_cycle
 from giamsat.db.models import AuditEntry, Obligation, Recommendation, RecommendationEvent
 from giamsat.domain import clock
 from giamsat.domain.errors import Conflict
 from giamsat.followup import service as followup
 from giamsat.runtime import Runtime
-from tests.conftest import CONFIG
+from tests.conftest import CONFIG, OPENED_AT
 
 NOW = clock.at_office_hours(dt.date(2024, 5, 20))
 LATER = clock.at_office_hours(dt.date(2024, 6, 3), 15)
@@ -19,7 +20,7 @@ CHANGES = [("resolved", "Đã thực hiện xong"), ("in_progress", "Đang tri�
 
 
 def _cycle(tmp_path, name: str) -> tuple[Runtime, list[int]]:
-    rt = Runtime.load(CONFIG, home=tmp_path / name, database_url=f"sqlite:///{tmp_path / name}.db")
+    rt = open_cycle(CONFIG, OPENED_AT, home=tmp_path / name, database_url=f"sqlite:///{tmp_path / name}.db")
     ids = [followup.add(rt, f"Kiến nghị {i}", "UBND xã", None, "13747", None, "cv", NOW).id
            for i in range(len(CHANGES))]
     return rt, ids

@@ -6,9 +6,9 @@ import json
 import pytest
 from docx import Document
 
+from giamsat.cycle.sync import open_cycle
 from giamsat.docx.decree30_check import check
-from giamsat.runtime import Runtime
-from tests.conftest import CONFIG
+from tests.conftest import CONFIG, OPENED_AT
 from tests.fixtures.report_data import build_cycle
 from tests.integration.test_cli_foundation import run
 
@@ -48,7 +48,7 @@ def test_the_followup_and_final_report_flows_run_the_services(prefect_harness, t
     url = f"sqlite:///{tmp_path / 'giamsat.db'}"
     monkeypatch.setenv("GIAMSAT_HOME", str(home))
     monkeypatch.setenv("GIAMSAT_DATABASE_URL", url)
-    rt = Runtime.load(CONFIG, home=home, database_url=url)
+    rt = open_cycle(CONFIG, OPENED_AT, home=home, database_url=url)
     build_cycle(rt)
     rt.db.dispose()
     swept = followup_flow(as_of=dt.date(2024, 6, 17), config=str(CONFIG))

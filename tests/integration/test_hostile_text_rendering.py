@@ -17,6 +17,7 @@ from docx import Document
 from sqlalchemy import select
 
 from giamsat.collect.service import submit
+from giamsat.cycle.sync import open_cycle
 from giamsat.db.models import Document as DocRow
 from giamsat.db.models import Message, Submission, Unit
 from giamsat.demo.synthetic import fill_outline
@@ -28,9 +29,9 @@ from giamsat.followup import service as followup
 from giamsat.messaging.delivery import deliver
 from giamsat.notify.outline import render_outline
 from giamsat.notify.service import notify
-from giamsat.runtime import Runtime
 from giamsat.visits import minutes
 from giamsat.visits import service as visits
+from tests.conftest import OPENED_AT
 from tests.fixtures.collect import at
 from tests.fixtures.hostile import HOSTILE
 from tests.fixtures.report_data import build_cycle
@@ -40,8 +41,8 @@ NOW = clock.at_office_hours(dt.date(2024, 5, 2))
 
 @pytest.fixture
 def hostile_rt(hostile_config, tmp_path):
-    rt = Runtime.load(hostile_config, home=tmp_path / "home",
-                      database_url=f"sqlite:///{tmp_path / 'giamsat.db'}")
+    rt = open_cycle(hostile_config, OPENED_AT, home=tmp_path / "home",
+                    database_url=f"sqlite:///{tmp_path / 'giamsat.db'}")
     yield rt
     rt.db.dispose()
 

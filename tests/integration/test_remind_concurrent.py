@@ -6,18 +6,19 @@ import threading
 import pytest
 from sqlalchemy import func, select
 
+from giamsat.cycle.sync import open_cycle
 from giamsat.db.models import Message, Obligation, Unit
 from giamsat.domain import clock
 from giamsat.remind import service as remind
 from giamsat.runtime import Runtime
-from tests.conftest import CONFIG
+from tests.conftest import CONFIG, OPENED_AT
 
 D = dt.date
 
 
 @pytest.mark.postgres
 def test_two_sweeps_at_once_queue_each_reminder_once(fresh_postgres_url, tmp_path, monkeypatch):
-    runtimes = [Runtime.load(CONFIG, home=tmp_path / "home", database_url=fresh_postgres_url)
+    runtimes = [open_cycle(CONFIG, OPENED_AT, home=tmp_path / "home", database_url=fresh_postgres_url)
                 for _ in range(2)]
     rt = runtimes[0]
     with rt.db.unit_of_work() as s:

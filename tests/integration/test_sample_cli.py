@@ -29,3 +29,25 @@ def test_recording_a_file_that_is_not_minutes_exits_with_a_vietnamese_message(tm
     out = run("visit", "record", str(junk), home=tmp_path / "home")
     assert out.returncode == 1
     assert "bien-ban.docx: Tệp bị hỏng" in out.stderr and "Traceback" not in out.stderr
+
+
+def test_commands_given_as_of_act_on_that_day_from_opening_the_cycle_to_the_visit_notices(tmp_path):
+    home = tmp_path / "home"
+    for args in (("sample", "draw", "--seed", "Vietlott 09/4/2024", "--as-of", "2024-04-10"),
+                 ("sample", "approve", "--as-of", "2024-04-10"),
+                 ("visit", "schedule", "--as-of", "2024-04-22"),
+                 ("visit", "minutes", "1", "--as-of", "2024-04-22"),
+                 ("outbox", "send", "--as-of", "2024-04-22")):
+        out = run(*args, home=home)
+        assert out.returncode == 0, (args, out.stderr)
+    engine = sa.create_engine(f"sqlite:///{home / 'giamsat.db'}")
+    with engine.begin() as conn:
+        audit = conn.execute(sa.text("SELECT action, at FROM audit_log ORDER BY id")).all()
+        stamps = [row[0] for row in conn.execute(sa.text(
+            "SELECT created_at FROM messages UNION ALL SELECT sent_at FROM messages "
+            "UNION ALL SELECT created_at FROM obligations UNION ALL SELECT created_at FROM cycles"))]
+    engine.dispose()
+    days = {str(at)[:10] for _, at in audit} | {str(at)[:10] for at in stamps if at is not None}
+    assert days == {"2024-04-10", "2024-04-22"}  # stored in UTC: 07:00-16:00 in Vietnam is the same day
+    assert [a for a, _ in audit][:3] == ["plan.loaded", "sample.drawn", "sample.approved"]
+    assert [at for _, at in audit] == sorted(at for _, at in audit)

@@ -17,14 +17,14 @@ import time
 import pytest
 from sqlalchemy import inspect, select, text
 
+from giamsat.cycle.sync import open_cycle
 from giamsat.db.models import Message
 from giamsat.db.session import Database
 from giamsat.domain import clock
 from giamsat.domain.errors import DatabaseError, DeliveryError
 from giamsat.messaging.delivery import deliver
 from giamsat.notify.service import notify
-from giamsat.runtime import Runtime
-from tests.conftest import CONFIG, ROOT
+from tests.conftest import CONFIG, OPENED_AT, ROOT
 
 MARKER = "Mk-9f2c7e-BI-MAT"
 USER = "canbo@phong.vn"
@@ -84,9 +84,9 @@ def _files(home) -> str:
 def test_a_refused_smtp_login_leaves_the_password_nowhere(echoing_auth_server, db_url, tmp_path, caplog):
     host, port = echoing_auth_server
     caplog.set_level(logging.DEBUG)
-    rt = Runtime.load(CONFIG, home=tmp_path / "home", database_url=db_url, channel="smtp",
-                      smtp_host=host, smtp_port=port, smtp_security="none", smtp_user=USER,
-                      smtp_password=MARKER, smtp_timeout=5)
+    rt = open_cycle(CONFIG, OPENED_AT, home=tmp_path / "home", database_url=db_url, channel="smtp",
+                    smtp_host=host, smtp_port=port, smtp_security="none", smtp_user=USER,
+                    smtp_password=MARKER, smtp_timeout=5)
     try:
         notify(rt, dt.date(2024, 4, 1))
         with pytest.raises(DeliveryError) as refused:  # permanent: the operator must fix the setting

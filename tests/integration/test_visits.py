@@ -72,7 +72,8 @@ def test_an_adhoc_visit_goes_to_any_unit_valid_that_day(runtime):
     approved(runtime)
     sampled = {v.unit_code for v in visits.schedule_visits(runtime, AS_OF, "tran.lan", NOW)}
     outsider = next(c for c in ("13756", "13762", "13765", "13780", "13783") if c not in sampled)
-    v = visits.add_adhoc(runtime, outsider, dt.date(2024, 6, 4), "tran.lan", "Phản ánh của người dân", NOW)
+    v = visits.add_adhoc(runtime, outsider, dt.date(2024, 6, 4), "tran.lan", "Phản ánh của người dân",
+                         now=NOW)
     assert (v.kind, v.unit_code) == ("adhoc", outsider)
     assert visits.add_adhoc(runtime, outsider, dt.date(2024, 6, 4), "tran.lan", now=NOW).id == v.id
     later = visits.add_adhoc(runtime, "13750", dt.date(2024, 9, 10), "tran.lan", now=NOW)

@@ -8,7 +8,6 @@ import shutil
 import pytest
 from sqlalchemy import select
 
-from giamsat.collect import batch as collect_batch
 from giamsat.collect.service import submit, sweep_inbox
 from giamsat.db.models import (
     AuditEntry,
@@ -79,7 +78,6 @@ def test_a_chunked_sweep_records_what_one_by_one_intake_records(chunk, forms, pl
                    source="inbox")
         except Exception:  # noqa: BLE001, S110 - the junk file is refused by both ways alike
             pass
-    monkeypatch.setattr(collect_batch, "CHUNK", chunk)
     monkeypatch.setattr("giamsat.collect.sweep.CHUNK", chunk)
     summary = sweep_inbox(swept, at("2024-04-02", 17))
     assert sorted(r.status for r in summary.results) == sorted(

@@ -46,7 +46,7 @@ def take_in(rt: Runtime, items: list[Incoming], now: dt.datetime, actor: str | N
     """Record ``items`` (one outcome each, in order); the same content twice is a duplicate.
 
     Without ``on_error`` a failure raises. With it, a file that cannot be read, kept or recorded
-    is audited as ``submission.failed`` at ``now``, handed to ``on_error`` and its outcome is
+    is handed to ``on_error``, audited as ``submission.failed`` at ``now`` and its outcome is
     None; the others are recorded. ``close_step=False`` leaves closing the collect step to the
     caller (a sweep does it once); ``actor`` defaults to the runtime's.
     """

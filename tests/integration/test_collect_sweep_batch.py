@@ -1,4 +1,4 @@
-"""A sweep recording files a chunk at a time leaves the database as submitting them one by one."""
+"""Recording in chunks of any size leaves the database as taking the files in one by one."""
 
 from __future__ import annotations
 

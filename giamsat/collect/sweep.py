@@ -58,9 +58,15 @@ def inbox_files(rt: Runtime) -> list[tuple[Path, str | None]]:
             found.append((entry, None))
         elif entry.is_dir() and re.fullmatch(r"\d{5}", entry.name):
             found += [(f, entry.name) for f in entry.iterdir() if f.is_file()]
-    wanted = [(f, c) for f, c in found if not f.name.startswith(_SKIP_PREFIXES)
-              and not f.name.lower().endswith(_SKIP_SUFFIXES)]
-    return sorted(wanted, key=lambda fc: (fc[0].stat().st_mtime, fc[0].name))
+    wanted = []
+    for f, c in found:
+        if f.name.startswith(_SKIP_PREFIXES) or f.name.lower().endswith(_SKIP_SUFFIXES):
+            continue
+        try:
+            wanted.append((f.stat().st_mtime, f.name, f, c))
+        except FileNotFoundError:
+            continue  # claimed by another sweep since the listing
+    return [(f, c) for _, _, f, c in sorted(wanted, key=lambda w: w[:2])]
 
 
 def sweep_inbox(rt: Runtime, now: dt.datetime) -> SweepSummary:

@@ -36,12 +36,6 @@ def is_late(rt: Runtime, received_at: dt.datetime) -> bool:
     return day >= deadline if rt.plan.report.deadline_rule == "before" else day > deadline
 
 
-def latest_submission(s: Session, unit: Unit) -> Submission | None:
-    """The unit's most recent submission (any status)."""
-    return s.scalar(select(Submission).where(Submission.unit_id == unit.id)
-                    .order_by(Submission.received_at.desc(), Submission.id.desc()).limit(1))
-
-
 def supersede(rt: Runtime, s: Session, unit: Unit, new: Submission,
               at: dt.datetime) -> list[Submission]:
     """Mark the unit's earlier accepted reports superseded; their open recommendations follow."""
@@ -83,35 +77,26 @@ def report_obligation(rt: Runtime, s: Session, unit: Unit, now: dt.datetime) -> 
     return ob
 
 
-def meet_obligation(rt: Runtime, s: Session, unit: Unit, at: dt.datetime) -> Obligation:
-    """The report obligation is met at the first acceptance (a correction keeps that time)."""
-    ob = report_obligation(rt, s, unit, at)
-    if ob.status != "met":
-        ob.status, ob.met_at = "met", at
-    return ob
-
-
 def open_recommendations(rt: Runtime, s: Session, unit: Unit, sub: Submission, figures: dict,
                          at: dt.datetime) -> list[Recommendation]:
-    """One open recommendation per row of section E, due N working days after receipt."""
+    """One open recommendation per row of section E of a new report, due N working days after receipt."""
     due = rt.calendar.add_working_days(local_day(rt, at),
                                        rt.plan.followup.recommendation_due_working_days)
+    note = f"Kiến nghị tại mục E báo cáo của {unit.name}"
     out = []
     for row in figures["recommendations"]:
-        key = f"sub:{sub.id}:{row['row_index']}"
-        if s.scalar(select(Recommendation.id).where(Recommendation.key == key)) is not None:
-            continue
-        rec = Recommendation(cycle_id=rt.cycle_id, key=key, source_kind="submission",
-                             submission_id=sub.id, unit_id=unit.id, content=row["content"],
-                             addressed_to=row["addressed_to"][:300], due_on=due, status="open",
-                             created_at=at, updated_at=at)
+        rec = Recommendation(cycle_id=rt.cycle_id, key=f"sub:{sub.id}:{row['row_index']}",
+                             source_kind="submission", submission_id=sub.id, unit_id=unit.id,
+                             content=row["content"], addressed_to=row["addressed_to"][:300],
+                             due_on=due, status="open", created_at=at, updated_at=at)
+        rec.events.append(RecommendationEvent(at=at, status="open", actor=rt.actor, note=note))
         s.add(rec)
-        s.flush()
-        note = f"Kiến nghị tại mục E báo cáo của {unit.name}"
-        s.add(RecommendationEvent(recommendation_id=rec.id, at=at, status="open", actor=rt.actor, note=note))
+        out.append(rec)
+    if out:
+        s.flush()  # one flush for the report's rows: the audit entries name their ids
+    for rec in out:
         audit.record(s, at=at, actor=rt.actor, action="rec.add", entity="recommendation",
                      entity_id=rec.id, cycle_id=rt.cycle_id, status="open", note=note)
-        out.append(rec)
     return out
 
 

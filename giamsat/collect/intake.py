@@ -1,0 +1,166 @@
+"""Intake of one incoming file, before any database write: digest, read, validate, keep the original.
+
+``prepare`` turns an ``Incoming`` (bytes or a path, its original name, when it arrived, who sent
+it) into a ``Prepared``: a pure result the one recording path (``collect.recording``) records.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+import shutil
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+from giamsat.collect.reader import read_report
+from giamsat.collect.records import local_day
+from giamsat.docx.reading import MB, Limits
+from giamsat.domain.errors import BadDocument
+from giamsat.domain.textsafety import display_filename, storage_suffix
+from giamsat.domain.validation import Expectation, Issue, UnitRef, Validation, validate
+from giamsat.files.fsutil import fsync_paths, storage_error
+from giamsat.plan.schema import Plan
+from giamsat.runtime import Runtime
+
+SOURCES = ("cli", "inbox", "mail", "web")
+
+
+@dataclass(frozen=True)
+class Incoming:
+    """One file arriving: its content, original name, arrival time, sender, claimed unit, source.
+
+    A report is dated by when it arrived (``received_at``, timezone-aware), not when it is recorded.
+    """
+
+    content: Path | bytes
+    name: str
+    received_at: dt.datetime
+    source: str = "cli"
+    unit_code: str | None = None
+    sender: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.received_at.tzinfo is None:
+            raise ValueError("received_at must be timezone-aware")
+
+
+@dataclass
+class Prepared:
+    """One incoming file, digested and validated, its original kept (``validation`` None: known)."""
+
+    item: Incoming
+    name: str
+    sha: str
+    size: int
+    validation: Validation | None = None
+    stored: str = ""
+
+    @property
+    def received_at(self) -> dt.datetime:
+        """When the file arrived."""
+        return self.item.received_at
+
+
+def file_name(name: str) -> str:
+    """The file name as recorded: data only, never part of a stored path."""
+    return display_filename(name)
+
+
+def limits_for(rt: Runtime) -> Limits:
+    """Intake caps from the plan's ``report`` section."""
+    r = rt.plan.report
+    return Limits(max_file_bytes=int(r.max_file_mb * MB),
+                  max_uncompressed_bytes=int(r.max_uncompressed_mb * MB))
+
+
+def digest(content: Path | bytes) -> tuple[str, int]:
+    """The SHA-256 (hex) and size of a file or of bytes."""
+    if isinstance(content, bytes):
+        return hashlib.sha256(content).hexdigest(), len(content)
+    h, size = hashlib.sha256(), 0
+    with content.open("rb") as fh:
+        while chunk := fh.read(1 << 20):
+            h.update(chunk)
+            size += len(chunk)
+    return h.hexdigest(), size
+
+
+def prepare(rt: Runtime, item: Incoming, sha: str, size: int, known: bool = False) -> Prepared:
+    """Read, validate and keep ``item`` (a ``known`` content is neither read nor kept again).
+
+    The kept original is not synced: the caller syncs (``sync_files``) before committing its row.
+    """
+    p = Prepared(item, file_name(item.name), sha, size)
+    if not known:
+        p.validation = check(rt, item.content, item.received_at, item.unit_code)
+        p.stored = keep_original(rt, item, sha, size)
+    return p
+
+
+def expectation(rt: Runtime, received_at: dt.datetime, unit_code: str | None) -> Expectation:
+    """What the validator must know about this cycle for a report received at ``received_at``."""
+    return Expectation(cycle_key=rt.plan.cycle_key, form_versions=(rt.plan.report.form_version,),
+                       units=_unit_refs(rt.plan), received_on=local_day(rt, received_at),
+                       claimed_unit_code=unit_code,
+                       rate_tolerance_pct=rt.plan.report.rate_tolerance_pct)
+
+
+_REFS: dict[int, tuple[object, tuple[UnitRef, ...]]] = {}
+
+
+def _unit_refs(plan: Plan) -> tuple[UnitRef, ...]:
+    """The plan's units as the validator sees them, built once per (frozen) plan."""
+    found = _REFS.get(id(plan))
+    if found is None or found[0] is not plan:
+        _REFS.clear()
+        refs = tuple(UnitRef(u.key, u.code, u.name, u.valid_from, u.valid_to) for u in plan.units)
+        found = _REFS[id(plan)] = (plan, refs)
+    return found[1]
+
+
+def check(rt: Runtime, content: Path | bytes, received_at: dt.datetime,
+          unit_code: str | None) -> Validation:
+    """The validation of one file; an unreadable file is a rejection naming why."""
+    exp = expectation(rt, received_at, unit_code)
+    try:
+        raw = read_report(content, limits_for(rt))
+    except BadDocument as exc:
+        claimed = next((u for u in exp.units if u.code == unit_code and u.valid_on(exp.received_on)),
+                       None) if unit_code else None
+        return Validation(claimed, None, [Issue(str(exc))], None)
+    return validate(raw, exp)
+
+
+def keep_original(rt: Runtime, item: Incoming, sha: str, size: int) -> str:
+    """Keep the original under ``submissions/`` by content; an over-size file is not copied.
+
+    Written whole then renamed into place, not synced (``sync_files`` does a chunk's at once); a
+    failed write is a ``StorageError`` saying why, in Vietnamese.
+    """
+    if size > limits_for(rt).max_file_bytes:
+        return ""
+    name = item.content.name if isinstance(item.content, Path) else item.name
+    target = rt.path("submissions", sha[:2], f"{sha}{storage_suffix(name)}")
+    if not target.exists():
+        partial = target.with_name(f".{target.name}.{uuid.uuid4().hex}")
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            if isinstance(item.content, bytes):
+                partial.write_bytes(item.content)
+            else:
+                shutil.copyfile(item.content, partial)
+            os.replace(partial, target)
+        except OSError as exc:
+            partial.unlink(missing_ok=True)
+            raise storage_error(target, exc) from exc
+    return str(target.relative_to(rt.home))
+
+
+def sync_files(paths: list[Path]) -> None:
+    """Make kept originals and their folder entries durable before the rows naming them commit."""
+    try:
+        fsync_paths([*paths, *sorted({p.parent for p in paths})])
+    except OSError as exc:
+        raise storage_error(Path(exc.filename or paths[0]), exc) from exc

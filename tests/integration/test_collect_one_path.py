@@ -9,9 +9,10 @@ from sqlalchemy import select
 
 from giamsat.collect import recording
 from giamsat.collect.service import Incoming, submit, sweep_inbox, take_in
+from giamsat.cycle.sync import open_cycle
 from giamsat.db.models import AuditEntry, HouseholdFigure, Message, Recommendation, Submission
 from giamsat.runtime import Runtime
-from tests.conftest import CONFIG
+from tests.conftest import CONFIG, OPENED_AT
 from tests.fixtures.collect import at
 
 
@@ -47,8 +48,8 @@ def test_submit_and_the_inbox_sweep_record_a_file_through_the_same_function_with
         forms, plan, tmp_path, monkeypatch):
     path, _ = forms(plan.units[2], seed=31, name="bao-cao.docx")
     received = at("2024-04-02", 10)
-    by_cli = Runtime.load(CONFIG, home=tmp_path / "cli", database_url=f"sqlite:///{tmp_path / 'cli.db'}")
-    by_inbox = Runtime.load(CONFIG, home=tmp_path / "in", database_url=f"sqlite:///{tmp_path / 'in.db'}")
+    by_cli, by_inbox = (open_cycle(CONFIG, OPENED_AT, home=tmp_path / name,
+                                   database_url=f"sqlite:///{tmp_path / name}.db") for name in ("cli", "in"))
     calls = _spy(monkeypatch)
 
     submitted = submit(by_cli, path, received)

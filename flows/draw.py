@@ -1,7 +1,7 @@
 """The draw step: propose a verifiable sample, then wait for the coordinator's approval in the UI.
 
 The decision lives in our database: if the serving process stops while the run waits, an approval
-given with ``giamsat sample approve`` completes the step and the next run continues without pausing.
+given with ``giamsat draw approve`` completes the step and the next run continues without pausing.
 """
 
 from __future__ import annotations
@@ -74,4 +74,4 @@ def _propose_until_approved(rt: Runtime, as_of: dt.date | None, seed: str | None
             logger.info("Lượt %s bị từ chối: %s. Chọn lại với hạt giống mới.", draw["id"],
                         decision.redraw_reason)
             draw = propose_draw(rt, as_of, None)
-    raise RuntimeError(f"Đã chọn lại {MAX_REDRAWS} lần mà chưa duyệt; dùng giamsat sample draw/approve.")
+    raise RuntimeError(f"Đã chọn lại {MAX_REDRAWS} lần mà chưa duyệt; dùng giamsat draw draw/approve.")

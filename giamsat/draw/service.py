@@ -71,7 +71,7 @@ def find_draw(session: Session, cycle_id: int, draw_id: int | None) -> SampleDra
     row = current_draw(session, cycle_id) or session.scalar(
         select(SampleDraw).where(SampleDraw.cycle_id == cycle_id).order_by(SampleDraw.id.desc()))
     if row is None:
-        raise NotFound("Chưa có lượt chọn mẫu nào; chạy 'giamsat sample draw' trước.")
+        raise NotFound("Chưa có lượt chọn mẫu nào; chạy 'giamsat draw draw' trước.")
     return row
 
 
@@ -102,7 +102,7 @@ def draw(rt: Runtime, as_of: dt.date, seed: str | None, actor: str, *,
             if seed is not None and sampling.normalise(seed) != existing.seed:
                 state = label("draw_status", existing.status)
                 raise Conflict(f"Đã có lượt chọn mẫu số {existing.id} ({state}); "
-                               f"muốn chọn lại phải từ chối lượt đó với lý do (giamsat sample reject).")
+                               f"muốn chọn lại phải từ chối lượt đó với lý do (giamsat draw reject).")
             return existing
         text, source = _seed(seed, public_values)
         used = s.scalar(select(SampleDraw.id).where(SampleDraw.cycle_id == rt.cycle_id,

@@ -178,7 +178,7 @@ def read_minutes(doc: DocxDocument) -> FilledMinutes:
     if found is None:
         raise BadDocument("not_minutes", "Tệp không phải biên bản giám sát do hệ thống tạo ra (không "
                                          "thấy mã nhận diện). Vui lòng dùng mẫu biên bản của cuộc "
-                                         "giám sát (giamsat visit minutes).")
+                                         "giám sát (giamsat visits minutes).")
     tables: dict[str, list[tuple[int, list[str]]]] = {}
     for table in doc.tables:
         if not table.rows:

@@ -1,4 +1,4 @@
-"""``giamsat report``: the final monitoring report and the interim one for the provincial team."""
+"""``giamsat final-report``: the final monitoring report and the interim one for the provincial team."""
 
 from __future__ import annotations
 
@@ -32,5 +32,6 @@ def interim_cmd(as_of: str = AS_OF, out: Path = OUT,
 
 
 def register(app: typer.Typer) -> None:
-    """Add the ``report`` commands."""
-    app.add_typer(report_app, name="report")
+    """Add the ``final-report`` commands (``report``: the earlier name, kept hidden)."""
+    app.add_typer(report_app, name="final-report")
+    app.add_typer(report_app, name="report", hidden=True)

@@ -1,4 +1,4 @@
-"""``giamsat recs``: the recommendation register (list, add, update with evidence, show history)."""
+"""``giamsat followup``: the recommendation register (list, add, update with evidence, show history)."""
 
 from __future__ import annotations
 
@@ -105,5 +105,6 @@ def sweep_cmd(as_of: str = AS_OF) -> None:
 
 
 def register(app: typer.Typer) -> None:
-    """Add the ``recs`` commands."""
-    app.add_typer(recs_app, name="recs")
+    """Add the ``followup`` commands (``recs``: the earlier name, kept hidden)."""
+    app.add_typer(recs_app, name="followup")
+    app.add_typer(recs_app, name="recs", hidden=True)

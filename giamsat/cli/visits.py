@@ -1,4 +1,4 @@
-"""``giamsat visit``: the visit schedule, reschedules, ad-hoc visits, minutes and recording them."""
+"""``giamsat visits``: the visit schedule, reschedules, ad-hoc visits, minutes and recording them."""
 
 from __future__ import annotations
 
@@ -94,5 +94,6 @@ def record_cmd(file: Path = typer.Argument(..., help="Tệp biên bản đã đi
 
 
 def register(app: typer.Typer) -> None:
-    """Add the ``visit`` commands."""
-    app.add_typer(visit_app, name="visit")
+    """Add the ``visits`` commands (``visit``: the earlier name, kept hidden)."""
+    app.add_typer(visit_app, name="visits")
+    app.add_typer(visit_app, name="visit", hidden=True)

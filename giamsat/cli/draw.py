@@ -1,4 +1,4 @@
-"""``giamsat sample``: draw the sample, show it, verify it, approve it or redraw with a reason."""
+"""``giamsat draw``: draw the sample, show it, verify it, approve it or redraw with a reason."""
 
 from __future__ import annotations
 
@@ -50,8 +50,8 @@ def draw_cmd(
                       now=now)
     _print_draw(row)
     if row.status == "proposed":
-        console.print(f"Duyệt: giamsat sample approve {row.id}   •   Chọn lại: "
-                      f"giamsat sample reject {row.id} --reason \"…\"")
+        console.print(f"Duyệt: giamsat draw approve {row.id}   •   Chọn lại: "
+                      f"giamsat draw reject {row.id} --reason \"…\"")
 
 
 @sample_app.command("show")
@@ -97,9 +97,10 @@ def reject_cmd(draw_id: int = typer.Argument(..., help="Số lượt chọn mẫ
     rt = runtime(now)
     row = sample.reject(rt, draw_id, reason, rt.actor, now)
     console.print(escape(f"Đã từ chối lượt chọn mẫu số {row.id}. Lý do: {row.decision_reason}"))
-    console.print("Chọn lại: giamsat sample draw --seed <hạt giống mới>")
+    console.print("Chọn lại: giamsat draw draw --seed <hạt giống mới>")
 
 
 def register(app: typer.Typer) -> None:
-    """Add the ``sample`` commands."""
-    app.add_typer(sample_app, name="sample")
+    """Add the ``draw`` commands (``sample``: the earlier name, kept hidden)."""
+    app.add_typer(sample_app, name="draw")
+    app.add_typer(sample_app, name="sample", hidden=True)

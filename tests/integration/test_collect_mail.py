@@ -152,3 +152,89 @@ def test_mail_rows_list_every_message_with_its_vietnamese_status(mail_runtime, d
     fetch_mail(rt, at("2024-04-03"))
     assert [(r["subject"], r["status_label"]) for r in mail_rows(rt)] == [
         ("Hỏi", "chờ cán bộ xem"), ("Báo cáo giám sát", "đã tiếp nhận")]
+
+
+_KILLED_CHILD = """
+import os, signal, sys
+from pathlib import Path
+from giamsat.collect import mail, mail_records
+from giamsat.runtime import Runtime
+from tests.fixtures.collect import at
+
+config, home, url, port, password = sys.argv[1:6]
+rt = Runtime.load(Path(config), home=Path(home), database_url=url, imap_host="127.0.0.1",
+                  imap_port=int(port), imap_security="none", imap_user="vanphong",
+                  imap_password=password)
+real, calls = mail_records.record_mail, []
+
+def record_then_die(*args, **kwargs):
+    calls.append(1)
+    if len(calls) == 2:  # the second message's form is recorded, its mail row is not
+        os.kill(os.getpid(), signal.SIGKILL)
+    return real(*args, **kwargs)
+
+mail_records.record_mail = record_then_die
+mail.fetch_mail(rt, at("2024-04-03"))
+"""
+
+
+def test_a_fetch_killed_between_recording_and_marking_resumes_without_loss_or_double(
+        mail_runtime, dovecot, forms):
+    import subprocess
+    import sys
+
+    from tests.conftest import CONFIG, ROOT
+
+    rt = mail_runtime
+    for i, unit in enumerate(rt.plan.units[:3]):
+        path, _ = forms(unit, seed=20 + i)
+        dovecot.append(mail_with(unit.email, [(path.name, path.read_bytes())]), at("2024-04-02", 8 + i))
+    child = subprocess.run([sys.executable, "-c", _KILLED_CHILD, str(CONFIG), str(rt.home),
+                            rt.settings.db_url, str(dovecot.port), dovecot.password],
+                           cwd=ROOT, capture_output=True, timeout=300)
+    assert child.returncode == -9, child.stderr.decode()[-2000:]
+    assert _count(rt, Submission) == 2 and _count(rt, MailIntake) == 1
+    resumed = fetch_mail(rt, at("2024-04-03"))
+    assert resumed.as_dict()["taken"] == 2
+    with rt.db.unit_of_work() as s:
+        assert s.scalar(select(func.count(func.distinct(Submission.sha256)))) == 3
+    assert _count(rt, Submission) == 3 and _count(rt, MailIntake) == 3
+    assert len(_messages(rt, "report_ack")) == 3
+    assert set(dovecot.flags().values()) == {"\\Seen $GiamsatTaken"}
+
+
+def test_the_imap_password_never_reaches_logs_database_files_or_output(mail_runtime, dovecot, forms):
+    import os
+    import subprocess
+    import sys
+
+    from tests.conftest import CONFIG, ROOT
+
+    rt = mail_runtime
+    unit = rt.plan.units[8]
+    path, _ = forms(unit, seed=9)
+    dovecot.append(mail_with(unit.email, [(path.name, path.read_bytes())]), at("2024-04-02"))
+    env = {**os.environ, **dovecot.env(), "GIAMSAT_HOME": str(rt.home), "GIAMSAT_CONFIG": str(CONFIG),
+           "GIAMSAT_DATABASE_URL": rt.settings.db_url}
+    cli = [sys.executable, "-m", "giamsat"]
+    outputs = [subprocess.run(cli + ["inbox", "fetch", "--as-of", "2024-04-03", *extra], env=env,
+                              cwd=ROOT, capture_output=True, timeout=300) for extra in ([], ["--json"])]
+    outputs.append(subprocess.run(cli + ["inbox", "list"], env=env, cwd=ROOT, capture_output=True,
+                                  timeout=300))
+    assert outputs[0].returncode == 0, outputs[0].stderr.decode()
+    assert "1 tiếp nhận" in outputs[0].stdout.decode()
+    dovecot.stop()  # the error path must not show it either
+    outputs.append(subprocess.run(cli + ["inbox", "fetch"], env=env, cwd=ROOT, capture_output=True,
+                                  timeout=300))
+    assert outputs[-1].returncode == 1 and "Không kết nối được hộp thư" in outputs[-1].stderr.decode()
+    secret = dovecot.password.encode()
+    for out in outputs:
+        assert secret not in out.stdout and secret not in out.stderr
+    for f in rt.home.rglob("*"):
+        if f.is_file():
+            assert secret not in f.read_bytes(), f
+    with rt.db.unit_of_work() as s:
+        from sqlalchemy import text
+        for table in ("mail_intake", "messages", "audit_log", "submissions"):
+            rows = s.execute(text(f"SELECT * FROM {table}")).all()
+            assert dovecot.password not in repr(rows), table

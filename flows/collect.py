@@ -1,4 +1,4 @@
-"""The collect step: sweep the inbox of commune reports, then publish who is still pending."""
+"""The collect step: read the office mailbox, sweep the inbox, then publish who is still pending."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import datetime as dt
 from prefect import flow
 
 from giamsat.domain import clock
-from tasks.collect import report_status_task, sweep_inbox_task
+from tasks.collect import fetch_mail_task, report_status_task, sweep_inbox_task
 from tasks.common import moment, open_runtime
 from tasks.outbox import deliver_with_retries
 from tasks.overview import publish_overview
@@ -20,12 +20,15 @@ def collect_flow(as_of: dt.date | None = None, config: str | None = None) -> dic
     rt = open_runtime(config)
     try:
         now = clock.now() if as_of is None else clock.at_office_hours(day, 17)
+        mail = fetch_mail_task(rt, now)
         summary = sweep_inbox_task(rt, now)
         rows = report_status_task(rt, day)
         deliver_with_retries(rt, moment(as_of, 17))
         publish_overview(config, day)
         print(f"Inbox: {summary['accepted']} accepted, {summary['rejected']} rejected, "
               f"{summary['duplicate']} duplicate, {len(summary['failed'])} failed")
-        return {"sweep": summary, "status": rows}
+        print(mail.get("unavailable") or f"Mailbox: {mail['messages']} new, {mail['taken']} taken, "
+                                          f"{mail['needs_person']} kept for a person")
+        return {"mail": mail, "sweep": summary, "status": rows}
     finally:
         rt.db.dispose()

@@ -30,6 +30,8 @@ class Settings(BaseSettings):
     smtp_password: SecretStr | None = None
     smtp_timeout: float = Field(30.0, description="Seconds before an SMTP connection gives up.")
     mail_from: str | None = None
+    mail_reply_to: str | None = Field(
+        None, description="Reply-To of every e-mail: the mailbox giamsat reads; default the office's.")
     smtp_retry_delays: list[float] = Field(
         [10, 30, 90, 270], description="Seconds between delivery retries of one drain (growing).")
     actor: str | None = Field(None, description="Who is acting, for the audit log.")
@@ -53,6 +55,7 @@ class Settings(BaseSettings):
         return DeliverySettings(
             channel=self.channel or d.channel,
             mail_from=self.mail_from or d.mail_from,
+            reply_to=self.mail_reply_to or plan.bodies.office.email,
             smtp_host=self.smtp_host or d.smtp_host,
             smtp_port=self.smtp_port or d.smtp_port,
             smtp_security=self.smtp_security or d.smtp_security,
@@ -90,6 +93,7 @@ class DeliverySettings(BaseModel):
 
     channel: Literal["file", "smtp"]
     mail_from: str
+    reply_to: str | None = None
     smtp_host: str
     smtp_port: int
     smtp_security: Literal["none", "starttls", "ssl"]

@@ -238,3 +238,16 @@ def test_the_imap_password_never_reaches_logs_database_files_or_output(mail_runt
         for table in ("mail_intake", "messages", "audit_log", "submissions"):
             rows = s.execute(text(f"SELECT * FROM {table}")).all()
             assert dovecot.password not in repr(rows), table
+
+
+def test_the_notify_and_reminder_e_mails_invite_the_reply_with_the_form(sqlite_runtime):
+    from giamsat.messaging.templates import environment
+
+    rt = sqlite_runtime
+    footer_ctx = {"office_name": "Phòng Lao động - TB&XH"}
+    reminder = environment().get_template("reminder.txt.j2").render(footer_ctx | {
+        "kind": "report", "body": "Chưa nhận được báo cáo.", "unit_name": "xã Liên Minh",
+        "office_email": "phonglaodong@vuban.example"})
+    assert "trả lời thư này và đính kèm tệp đề cương đã điền" in reminder
+    assert "không trả lời" not in reminder.lower()
+    assert rt.delivery().reply_to == "phonglaodong@vuban.example"

@@ -30,9 +30,19 @@ class Settings(BaseSettings):
     smtp_password: SecretStr | None = None
     smtp_timeout: float = Field(30.0, description="Seconds before an SMTP connection gives up.")
     mail_from: str | None = None
+    mail_reply_to: str | None = Field(
+        None, description="Reply-To of every e-mail: the mailbox giamsat reads; default the office's.")
     smtp_retry_delays: list[float] = Field(
         [10, 30, 90, 270], description="Seconds between delivery retries of one drain (growing).")
     actor: str | None = Field(None, description="Who is acting, for the audit log.")
+    imap_host: str | None = Field(
+        None, description="IMAP server of the office mailbox; unset: read <home>/mail (Maildir).")
+    imap_port: int | None = Field(None, description="IMAP port; default 993 (ssl) or 143.")
+    imap_security: Literal["none", "starttls", "ssl"] = "ssl"
+    imap_user: str | None = None
+    imap_password: SecretStr | None = None
+    imap_folder: str = Field("INBOX", description="The folder the communes' replies arrive in.")
+    imap_timeout: float = Field(30.0, description="Seconds before an IMAP connection gives up.")
 
     @property
     def db_url(self) -> str:
@@ -45,6 +55,7 @@ class Settings(BaseSettings):
         return DeliverySettings(
             channel=self.channel or d.channel,
             mail_from=self.mail_from or d.mail_from,
+            reply_to=self.mail_reply_to or plan.bodies.office.email,
             smtp_host=self.smtp_host or d.smtp_host,
             smtp_port=self.smtp_port or d.smtp_port,
             smtp_security=self.smtp_security or d.smtp_security,
@@ -55,11 +66,34 @@ class Settings(BaseSettings):
         )
 
 
+    def mailbox(self) -> MailboxSettings:
+        """Where incoming reports are read: the IMAP server, or the Maildir under the home."""
+        port = self.imap_port or (993 if self.imap_security == "ssl" else 143)
+        return MailboxSettings(host=self.imap_host, port=port, security=self.imap_security,
+                               user=self.imap_user, password=self.imap_password,
+                               folder=self.imap_folder, timeout=self.imap_timeout,
+                               maildir=self.home / "mail")
+
+
+class MailboxSettings(BaseModel):
+    """Resolved mailbox settings handed to the reader (the password stays a SecretStr)."""
+
+    host: str | None
+    port: int
+    security: Literal["none", "starttls", "ssl"]
+    user: str | None = None
+    password: SecretStr | None = None
+    folder: str = "INBOX"
+    timeout: float = 30.0
+    maildir: Path
+
+
 class DeliverySettings(BaseModel):
     """Resolved delivery settings handed to a channel (the password stays a SecretStr)."""
 
     channel: Literal["file", "smtp"]
     mail_from: str
+    reply_to: str | None = None
     smtp_host: str
     smtp_port: int
     smtp_security: Literal["none", "starttls", "ssl"]

@@ -1,4 +1,4 @@
-"""``giamsat submit``, ``giamsat inbox sweep`` and ``giamsat status``: the commune reports."""
+"""``giamsat submit``, ``giamsat inbox sweep|fetch|list`` and ``giamsat status``: the commune reports."""
 
 from __future__ import annotations
 
@@ -13,7 +13,8 @@ from rich.table import Table
 from giamsat.cli.common import AS_OF, console, moment_of, parse_date, runtime
 from giamsat.domain import clock
 
-inbox_app = typer.Typer(help="Hộp thư đến: các tệp báo cáo chờ tiếp nhận.", no_args_is_help=True)
+inbox_app = typer.Typer(help="Hộp thư đến: tệp báo cáo trong inbox/ và thư gửi về hộp thư của phòng.",
+                        no_args_is_help=True)
 SWEEP_HOUR = 17  # as the collect flow: files of the day are taken in at the end of office hours
 
 
@@ -85,6 +86,61 @@ def sweep(as_json: bool = typer.Option(False, "--json", help="In kết quả d�
                   f"{d['duplicate']} trùng, {len(d['failed'])} lỗi.")
 
 
+@inbox_app.command("fetch")
+def fetch(as_of: str = AS_OF,
+          as_json: bool = typer.Option(False, "--json", help="In kết quả dạng JSON.")) -> None:
+    """Đọc thư mới trong hộp thư của phòng, tiếp nhận báo cáo đính kèm và trả lời người gửi."""
+    from giamsat.collect.mail import fetch_mail
+
+    now = moment_of(as_of, SWEEP_HOUR)
+    summary = fetch_mail(runtime(now), now)
+    if as_json:
+        console.print_json(json.dumps(summary.as_dict(), ensure_ascii=False, default=str))
+        return
+    for m in summary.messages:
+        _print_mail(m)
+    d = summary.as_dict()
+    console.print(f"Tổng: {d['messages']} thư mới — {d['taken']} tiếp nhận, {d['needs_person']} chờ "
+                  f"cán bộ xem, {d['duplicate']} trùng; {d['already']} thư đã xử lý trước đó.")
+
+
+_FILE_VI = {"accepted": "tiếp nhận", "rejected": "trả lại, đề nghị sửa", "duplicate": "trùng"}
+
+
+def _print_mail(m) -> None:
+    from giamsat.collect.mail_records import MAIL_STATUS_VI
+
+    console.print(f"Thư từ {escape(m.sender or '(không rõ)')} — {escape(m.subject or '(không tiêu đề)')}: "
+                  f"{MAIL_STATUS_VI.get(m.status, m.status)}" + (f" ({escape(m.note)})" if m.note else ""))
+    for f in m.files:
+        if f["kind"] == "form":
+            label = _FILE_VI.get(f["status"].split(":")[0], f["status"])
+            console.print(f"  - {escape(f['name'])}: {label}"
+                          + (f", mã BC-{f['submission_id']:05d}" if f.get("submission_id") else ""))
+        else:
+            console.print(f"  - {escape(f['name'])}: đã lưu kèm hồ sơ")
+
+
+@inbox_app.command("list")
+def list_mail(waiting: bool = typer.Option(False, "--cho-xem", help="Chỉ thư chờ cán bộ xem."),
+              as_json: bool = typer.Option(False, "--json", help="In kết quả dạng JSON.")) -> None:
+    """Các thư đã đọc từ hộp thư của phòng (thư chờ cán bộ xem được đánh dấu)."""
+    from giamsat.collect.mail_records import mail_rows
+
+    rows = mail_rows(runtime(), only_waiting=waiting)
+    if as_json:
+        console.print_json(json.dumps(rows, ensure_ascii=False))
+        return
+    table = Table(title="Thư đến hộp thư của phòng")
+    for col in ("Mã", "Nhận lúc", "Người gửi", "Tiêu đề", "Tình trạng", "Ghi chú"):
+        table.add_column(col)
+    for r in rows:
+        when = dt.datetime.fromisoformat(r["arrived_at"]).astimezone(clock.TZ)
+        table.add_row(r["reference"], f"{when:%d/%m/%Y %H:%M}", escape(r["sender"]),
+                      escape(r["subject"]), r["status_label"], escape(r["note"]))
+    console.print(table)
+
+
 def status(as_of: str = AS_OF,
            as_json: bool = typer.Option(False, "--json", help="In kết quả dạng JSON."),
            csv_file: Path = typer.Option(None, "--csv", metavar="FILE",
@@ -124,6 +180,10 @@ def status(as_of: str = AS_OF,
                   f"{s['on_time']} đúng hạn, {s['late']} muộn; {s['rejected_awaiting_correction']}"
                   f" chờ sửa; {s['missing']} chưa nộp (quá hạn); {s['pending']} chưa đến hạn.")
     console.print(escape(report["outbox"]["summary"]))  # carries the mail server's own words
+    waiting = report["mail_waiting"]
+    if waiting:
+        console.print(f"[yellow]{len(waiting)} thư trong hộp thư chờ cán bộ xem[/] "
+                      "(không kèm đề cương hoặc không rõ đơn vị): giamsat inbox list")
 
 
 def register(app: typer.Typer) -> None:

@@ -6,6 +6,7 @@ import datetime as dt
 
 from sqlalchemy import select
 
+from giamsat.collect.mail_records import mail_rows
 from giamsat.collect.records import is_late, local_day
 from giamsat.cycle.overview import cycle_status
 from giamsat.cycle.sync import unit_rows_on
@@ -84,7 +85,8 @@ def status_report(rt: Runtime, as_of: dt.date) -> dict:
     rows = report_status_rows(rt, as_of)
     return {"cycle": rt.plan.cycle_key, "as_of": as_of.isoformat(),
             "deadline": rt.plan.report.deadline.isoformat(), "steps": step_rows(rt, as_of),
-            "summary": summarise(rows), "units": rows, "outbox": outbox_health(rt)}
+            "summary": summarise(rows), "units": rows, "outbox": outbox_health(rt),
+            "mail_waiting": mail_rows(rt, only_waiting=True)}
 
 
 def outbox_health(rt: Runtime) -> dict:

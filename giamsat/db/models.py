@@ -1,7 +1,8 @@
 """SQLAlchemy 2 models of the whole cycle: units, steps, obligations, outbox, reports, draws, visits.
 
 One import for every caller (and for Alembic's metadata in ``migrations/env.py``): the models live
-in ``base``, ``models_cycle`` and ``models_review`` and importing this module registers them all.
+in ``base``, ``models_cycle``, ``models_review`` and ``models_intake``; importing this module
+registers them all.
 """
 
 from giamsat.db.base import NAMING, AwareDateTime, Base
@@ -16,6 +17,7 @@ from giamsat.db.models_cycle import (
     Unit,
     Village,
 )
+from giamsat.db.models_intake import MailIntake
 from giamsat.db.models_review import (
     AuditEntry,
     Consultation,
@@ -29,6 +31,6 @@ from giamsat.db.models_review import (
 
 __all__ = [
     "AuditEntry", "AwareDateTime", "Base", "Consultation", "Cycle", "Document", "Finding",
-    "HouseholdFigure", "Message", "NAMING", "Obligation", "PovertyModel", "Recommendation",
+    "HouseholdFigure", "MailIntake", "Message", "NAMING", "Obligation", "PovertyModel", "Recommendation",
     "RecommendationEvent", "SampleDraw", "Step", "Submission", "Unit", "Village", "Visit",
 ]

@@ -53,6 +53,10 @@ class DeliveryError(GiamsatError):
         super().__init__(message)
 
 
+class MailboxUnavailable(GiamsatError):
+    """The office mailbox (IMAP server) cannot be reached or refuses the login: retry later."""
+
+
 class StorageError(GiamsatError, OSError):
     """A file could not be written (disk full, read-only, no permission); nothing half-written is left."""
 

@@ -51,8 +51,8 @@ class Channel(Protocol):
 
 
 class _FileSender:
-    def __init__(self, folder: Path, mail_from: str) -> None:
-        self.folder, self.mail_from = folder, mail_from
+    def __init__(self, folder: Path, mail_from: str, reply_to: str | None = None) -> None:
+        self.folder, self.mail_from, self.reply_to = folder, mail_from, reply_to
 
     def send(self, out: Outgoing) -> dict[str, str]:
         """Write ``<id>-<hash>.eml`` (temporary file, then rename); re-sending rewrites the same bytes.
@@ -61,7 +61,7 @@ class _FileSender:
         flushes the batch to disk once when it closes. A process crash loses nothing written
         (the kernel holds it); only a power cut within the batch could.
         """
-        data = message_bytes(out, self.mail_from)
+        data = message_bytes(out, self.mail_from, self.reply_to)
         digest = hashlib.sha256(out.message_id.encode()).hexdigest()[:12]
         target = self.folder / f"{out.id:06d}-{digest}.eml"
         try:
@@ -83,15 +83,15 @@ class FileChannel:
 
     name = "file"
 
-    def __init__(self, folder: Path, mail_from: str) -> None:
-        self.folder, self.mail_from = Path(folder), mail_from
+    def __init__(self, folder: Path, mail_from: str, reply_to: str | None = None) -> None:
+        self.folder, self.mail_from, self.reply_to = Path(folder), mail_from, reply_to
 
     @contextmanager
     def session(self) -> Iterator[Sender]:
         """The outbox folder, created if needed."""
         self.folder.mkdir(parents=True, exist_ok=True)
         try:
-            yield _FileSender(self.folder, self.mail_from)
+            yield _FileSender(self.folder, self.mail_from, self.reply_to)
         finally:
             if hasattr(os, "sync"):
                 os.sync()
@@ -103,12 +103,12 @@ def _reason(code: int, text: bytes | str) -> str:
 
 
 class _SmtpSender:
-    def __init__(self, conn: smtplib.SMTP, mail_from: str) -> None:
-        self.conn, self.mail_from = conn, mail_from
+    def __init__(self, conn: smtplib.SMTP, mail_from: str, reply_to: str | None = None) -> None:
+        self.conn, self.mail_from, self.reply_to = conn, mail_from, reply_to
 
     def send(self, out: Outgoing) -> dict[str, str]:
         """One SMTP transaction on the open connection; classifies every failure."""
-        data = message_bytes(out, self.mail_from)
+        data = message_bytes(out, self.mail_from, self.reply_to)
         try:
             refused = self.conn.sendmail(envelope_sender(self.mail_from), out.recipients, data)
         except smtplib.SMTPRecipientsRefused as exc:
@@ -181,7 +181,7 @@ class SmtpChannel:
                                        f"{exc or type(exc).__name__}", self._secrets()),
                                 permanent=False) from None
         try:
-            yield _SmtpSender(conn, self.d.mail_from)
+            yield _SmtpSender(conn, self.d.mail_from, self.d.reply_to)
         finally:
             try:
                 conn.quit()
@@ -193,4 +193,4 @@ def channel_for(d: DeliverySettings) -> Channel:
     """The configured channel."""
     if d.channel == "smtp":
         return SmtpChannel(d)
-    return FileChannel(d.outbox_dir, d.mail_from)
+    return FileChannel(d.outbox_dir, d.mail_from, d.reply_to)

@@ -41,11 +41,13 @@ def envelope_sender(mail_from: str) -> str:
     return parseaddr(mail_from)[1] or mail_from
 
 
-def build_email(out: Outgoing, mail_from: str) -> EmailMessage:
+def build_email(out: Outgoing, mail_from: str, reply_to: str | None = None) -> EmailMessage:
     """The full message; its Date is the row's creation time so a rebuild gives identical bytes."""
     msg = EmailMessage()
     msg["Subject"] = out.subject
     msg["From"] = mail_from
+    if reply_to:
+        msg["Reply-To"] = reply_to
     msg["To"] = ", ".join(out.to)
     if out.cc:
         msg["Cc"] = ", ".join(out.cc)
@@ -172,7 +174,7 @@ def _multipart(subtype: str, boundary: str, parts: list[list[bytes]]) -> list[by
     return out + [f"--{boundary}--".encode(), _CRLF]
 
 
-def message_bytes(out: Outgoing, mail_from: str) -> bytes:
+def message_bytes(out: Outgoing, mail_from: str, reply_to: str | None = None) -> bytes:
     """The message as RFC 5322 bytes (CRLF), built directly: same structure as ``build_email``."""
     seed = hashlib.sha256(out.message_id.encode()).hexdigest()[:24]
     body = _text_part(out.text, "plain")
@@ -186,7 +188,10 @@ def message_bytes(out: Outgoing, mail_from: str) -> bytes:
                           b"Content-Disposition: attachment;", _filename_param(att["filename"]), _CRLF,
                           _CRLF, _attachment_b64(att)])
         body = _multipart("mixed", f"==mix-{seed}==", parts)
-    head = [_header("Subject", out.subject), _header("From", mail_from), _header("To", ", ".join(out.to))]
+    head = [_header("Subject", out.subject), _header("From", mail_from)]
+    if reply_to:  # the office mailbox giamsat reads: a commune replies with its form attached
+        head.append(_header("Reply-To", reply_to))
+    head.append(_header("To", ", ".join(out.to)))
     if out.cc:
         head.append(_header("Cc", ", ".join(out.cc)))
     head += [_header("Date", format_datetime(out.created_at)), _header("Message-ID", out.message_id),

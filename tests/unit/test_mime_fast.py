@@ -64,3 +64,11 @@ def test_a_plain_ascii_message_without_attachments_stays_a_single_text_part(tmp_
 def test_building_the_same_message_twice_gives_the_same_bytes(tmp_path):
     out = _outgoing(tmp_path)
     assert message_bytes(out, SENDER) == message_bytes(out, SENDER)
+
+
+def test_every_e_mail_asks_replies_to_go_to_the_office_mailbox(tmp_path):
+    out = _outgoing(tmp_path)
+    office = "phonglaodong@vuban.example"
+    fast = message_bytes(out, SENDER, office)
+    _assert_same(build_email(out, SENDER, office).as_bytes(policy=policy.SMTP), fast)
+    assert _parsed(fast)["Reply-To"] == office

@@ -1,0 +1,134 @@
+"""What the mail intake writes besides the submission: the mail row, kept files, the answers."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from giamsat.collect.records import local_day
+from giamsat.db import audit
+from giamsat.db.models import MailIntake, Message, Submission
+from giamsat.files.fsutil import atomic_write
+from giamsat.messaging.incoming import IncomingAttachment, IncomingMail
+from giamsat.messaging.outbox import enqueue, idempotency_key, pending_row
+from giamsat.runtime import Runtime
+
+
+@dataclass
+class MailOutcome:
+    """What one message became: taken (reports), kept for a person, or seen before."""
+
+    uid: str
+    sender: str
+    subject: str
+    status: str
+    files: list[dict] = field(default_factory=list)
+    note: str = ""
+
+
+def fingerprint(mail: IncomingMail) -> str:
+    """SHA-256 over the sorted attachment hashes: the same message under another UID matches."""
+    joined = "\n".join(sorted(a.sha256 for a in mail.attachments))
+    return hashlib.sha256(joined.encode()).hexdigest()
+
+
+def already_taken(s: Session, mail_key: tuple[str, int, str]) -> MailIntake | None:
+    """The row of a message already taken in, by (folder, UIDVALIDITY, UID)."""
+    folder, uidvalidity, uid = mail_key
+    return s.scalar(select(MailIntake).where(MailIntake.folder == folder,
+                                             MailIntake.uidvalidity == uidvalidity,
+                                             MailIntake.uid == uid))
+
+
+def same_message(s: Session, mail: IncomingMail) -> MailIntake | None:
+    """An earlier row of the same message (same Message-ID and attachments) under another UID."""
+    return s.scalar(select(MailIntake).where(MailIntake.message_id == mail.message_id,
+                                             MailIntake.fingerprint == fingerprint(mail))
+                    .order_by(MailIntake.id).limit(1))
+
+
+def keep_file(rt: Runtime, att: IncomingAttachment) -> str:
+    """Keep an attachment under ``submissions/`` by content; returns its path under the home."""
+    sha = att.sha256
+    suffix = ".pdf" if att.kind == "signed" else ".bin"
+    target = rt.path("submissions", sha[:2], f"{sha}{suffix}")
+    if not target.exists():
+        with atomic_write(target) as out:
+            out.write(att.data)
+    return str(target.relative_to(rt.home))
+
+
+def record_mail(rt: Runtime, s: Session, mail: IncomingMail, outcome: MailOutcome,
+                arrived: dt.datetime, now: dt.datetime) -> MailIntake:
+    """Write the mail row (and tell the office when a person must look at the message)."""
+    row = MailIntake(cycle_id=rt.cycle_id, folder=mail.folder, uidvalidity=mail.uidvalidity,
+                     uid=mail.uid, message_id=mail.message_id, fingerprint=fingerprint(mail),
+                     sender=mail.sender, subject=mail.subject, arrived_at=arrived, taken_at=now,
+                     status=outcome.status, files=outcome.files, note=outcome.note)
+    s.add(row)
+    s.flush()
+    if outcome.status == "needs_person":
+        _tell_office(rt, s, row, now)
+    audit.record(s, at=now, actor=rt.actor, action=f"mail.{outcome.status}", entity="mail",
+                 entity_id=row.id, cycle_id=rt.cycle_id, sender=mail.sender,
+                 message_id=mail.message_id, files=len(outcome.files))
+    return row
+
+
+def _tell_office(rt: Runtime, s: Session, row: MailIntake, now: dt.datetime) -> None:
+    office = rt.plan.bodies.office
+    to = office.email or rt.delivery().mail_from
+    ctx = {"office_name": office.short, "sender": row.sender or "(không rõ người gửi)",
+           "subject": row.subject or "(không có tiêu đề)", "reason": row.note,
+           "arrived_on": local_day(rt, row.arrived_at), "reference": f"TH-{row.id:05d}",
+           "files": [f["name"] for f in row.files]}
+    key = idempotency_key(rt.plan.cycle_key, "collect", "mail_kept", row.id)
+    enqueue(s, cycle_id=rt.cycle_id, key=key, kind="mail_kept", to=[to], template="mail_kept",
+            context=ctx, now=now)
+
+
+def answer_sender(rt: Runtime, s: Session, submission_id: int, sender: str,
+                  now: dt.datetime) -> int | None:
+    """A copy of the submission's acknowledgement or 'please correct' to the sender's address."""
+    sub = s.get(Submission, submission_id)
+    if not sender or sub is None:
+        return None
+    original = s.scalar(select(Message).where(
+        Message.cycle_id == rt.cycle_id, Message.unit_id == sub.unit_id,
+        Message.kind.in_(("report_ack", "report_correct")),
+        Message.idempotency_key.like(f"%:{sub.sha256[:16]}")).order_by(Message.id).limit(1))
+    if original is None or sender in [a.lower() for a in original.to_addrs]:
+        return original.id if original is not None else None
+    key = f"{original.idempotency_key[:200]}:reply:{hashlib.sha256(sender.encode()).hexdigest()[:12]}"
+    existing = s.scalar(select(Message.id).where(Message.idempotency_key == key))
+    if existing is not None:
+        return existing
+    row = pending_row(cycle_id=rt.cycle_id, key=key, kind=original.kind, to=[sender],
+                      cc=(), subject=original.subject, text=original.body_text,
+                      html=original.body_html, now=now, unit_id=original.unit_id,
+                      obligation_id=original.obligation_id)
+    msg = Message(**row)
+    s.add(msg)
+    s.flush()
+    return msg.id
+
+
+def mail_rows(rt: Runtime, only_waiting: bool = False, limit: int = 200) -> list[dict]:
+    """The messages taken from the mailbox, newest first (``only_waiting``: kept for a person)."""
+    with rt.db.unit_of_work() as s:
+        q = select(MailIntake).where(MailIntake.cycle_id == rt.cycle_id)
+        if only_waiting:
+            q = q.where(MailIntake.status == "needs_person")
+        rows = s.scalars(q.order_by(MailIntake.arrived_at.desc(), MailIntake.id.desc()).limit(limit))
+        return [{"reference": f"TH-{r.id:05d}", "sender": r.sender, "subject": r.subject,
+                 "arrived_at": r.arrived_at.isoformat(), "status": r.status,
+                 "status_label": MAIL_STATUS_VI.get(r.status, r.status), "note": r.note,
+                 "files": [f["name"] for f in r.files]} for r in rows]
+
+
+MAIL_STATUS_VI = {"taken": "đã tiếp nhận", "needs_person": "chờ cán bộ xem",
+                  "duplicate": "thư trùng (đã nhận trước)"}

@@ -86,7 +86,8 @@ def review_context(data: ReportData, plan: Plan) -> dict:
     reports = {src.submission_id for lines in data.review.lines.values() for ln in lines
                for src in ln.sources}
     return {"lines": not data.review.empty, "totals": totals, "targets": targets,
-            "unit_count": len(units), "report_count": len(reports), "target_min": plan.targets.rate_reduction_min_pts,
+            "unit_count": len(units), "report_count": len(reports),
+            "target_min": plan.targets.rate_reduction_min_pts,
             "target_max": plan.targets.rate_reduction_max_pts}
 
 

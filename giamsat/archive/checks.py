@@ -145,7 +145,7 @@ def _inside(value: Any, folders: frozenset[str], where: str) -> str:
     """The home-relative form of a stored path, or ``Refused`` if it could leave the home."""
     rel = rows_.home_relative(value) if isinstance(value, str) else None
     parts = PurePosixPath(rel).parts if rel else ()
-    if (not parts or "\\" in rel or any(p in ("..", ".", "") for p in parts)
+    if (not rel or not parts or "\\" in rel or any(p in ("..", ".", "") for p in parts)
             or parts[0] not in folders or len(parts) < 2):
         raise Refused(f"{where}: đường dẫn {_show(value)} nằm ngoài thư mục "
                       f"{' / '.join(sorted(folders))} của thư mục làm việc mới")
@@ -192,7 +192,7 @@ def plan_addresses(plan_text: str | None) -> set[str]:
 
 def hold_strangers(messages: list[dict], known: set[str]) -> list[int]:
     """Pending messages to an address outside ``known`` become failed with a note; returns their ids."""
-    held = []
+    held: list[int] = []
     for row in messages:
         if row.get("status") != "pending":
             continue
@@ -202,5 +202,5 @@ def hold_strangers(messages: list[dict], known: set[str]) -> list[int]:
             continue
         row.update(status="failed", claim_token=None, claimed_at=None,
                    last_error=HELD_NOTE.format(addr=_show(stranger), id=row.get("id")))
-        held.append(row.get("id"))
+        held.append(row["id"])
     return held

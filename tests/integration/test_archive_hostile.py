@@ -138,7 +138,8 @@ def test_a_pending_message_to_an_address_outside_the_plan_is_held_for_a_person(e
     rt = open_cycle(result.plan_path, OPENED_AT, home=home, database_url=db_url)
     try:
         held = next(m for m in delivery.list_messages(rt) if m.id == 1)
-        assert held.status == "failed" and f"người nhận '{ATTACKER}' không có trong kế hoạch" in held.last_error
+        assert held.status == "failed"
+        assert f"người nhận '{ATTACKER}' không có trong kế hoạch" in held.last_error
         assert "giamsat outbox retry 1" in held.last_error
         assert delivery.deliver(rt, NOW).sent == 0
     finally:

@@ -159,3 +159,20 @@ def test_a_pending_message_to_a_commune_of_the_plan_is_imported_pending(exported
         assert delivery.counts(rt)["pending"] == 1
     finally:
         rt.db.dispose()
+
+
+def test_the_import_command_names_the_bad_cell_in_vietnamese_without_a_traceback(exported, tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    bad = _forge(exported, tmp_path / "xau.tar.gz",
+                 tables=_first("units", lambda u: u.update(valid_from="2024-02-30")))
+    env = {**os.environ, "GIAMSAT_HOME": str(tmp_path / "nha-moi"), "COLUMNS": "250",
+           "GIAMSAT_DATABASE_URL": f"sqlite:///{tmp_path / 'trong.db'}"}
+    out = subprocess.run([sys.executable, "-m", "giamsat", "import", str(bad)], capture_output=True,
+                         text=True, cwd=ROOT, env=env, timeout=120)
+    assert out.returncode == 1 and "Traceback" not in out.stdout + out.stderr
+    assert "bảng units, dòng 1 (id 1), cột valid_from: ngày không hợp lệ" in " ".join(out.stderr.split())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Literal
 
@@ -33,6 +34,13 @@ class Settings(BaseSettings):
     smtp_retry_delays: list[float] = Field(
         [10, 30, 90, 270], description="Seconds between delivery retries of one drain (growing).")
     actor: str | None = Field(None, description="Who is acting, for the audit log.")
+    trust_roots: str | None = Field(
+        None, description="PEM files of the CA roots a signed document must chain to, separated by "
+                          "the path separator (':'); unset: signatures are checked for integrity only.")
+
+    def trust_root_paths(self) -> list[Path]:
+        """The files named by GIAMSAT_TRUST_ROOTS (none when unset)."""
+        return [Path(p) for p in (self.trust_roots or "").split(os.pathsep) if p.strip()]
 
     @property
     def db_url(self) -> str:

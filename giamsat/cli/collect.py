@@ -119,6 +119,7 @@ def status(as_of: str = AS_OF,
                   f"{s['on_time']} đúng hạn, {s['late']} muộn; {s['rejected_awaiting_correction']}"
                   f" chờ sửa; {s['missing']} chưa nộp (quá hạn); {s['pending']} chưa đến hạn.")
     console.print(escape(report["outbox"]["summary"]))  # carries the mail server's own words
+    console.print(escape(report["documents"]["summary"]))
 
 
 def register(app: typer.Typer) -> None:

@@ -15,12 +15,12 @@ from sqlalchemy import func, select
 from giamsat import prefect_env
 from giamsat.cli.common import console, state
 from giamsat.db.models import Document, Message, Recommendation, SampleDraw, Submission
+from giamsat.issuance.kinds import public_kind
+from giamsat.issuance.service import signature_summary
 from giamsat.runtime import Runtime
 from giamsat.settings import DEFAULT_CONFIG
 
 DEFAULT_OUT = Path("var/demo")
-MANIFEST_KINDS = {"notify_plan": "plan", "notify_letter": "letter", "notify_outline": "outline",
-                  "visit_minutes": "minutes", "visit_minutes_recorded": "minutes_filled"}
 
 
 def _prepare(out: Path) -> tuple[Path, Path]:
@@ -57,13 +57,13 @@ def summary(rt: Runtime) -> dict:
     reports["rejected_then_corrected_files"] = rejected
     steps = {r["key"]: r["state"] for r in step_rows(rt, rt.plan.period.end)}
     return {"messages_by_kind": messages, "messages_by_status": by_status, "reports": reports,
-            "sample": sample, "recommendations": recs, "steps": steps}
+            "sample": sample, "recommendations": recs, "steps": steps, "documents": signature_summary(rt)}
 
 
 def manifest(rt: Runtime, home: Path) -> list[dict]:
     """Every output of the run with its kind and path."""
     with rt.db.unit_of_work() as s:
-        docs = [{"kind": MANIFEST_KINDS.get(kind, kind), "path": path} for kind, path in
+        docs = [{"kind": public_kind(kind), "path": path} for kind, path in
                 s.execute(select(Document.kind, Document.path).order_by(Document.id)).all()]
     emls = [{"kind": "message", "path": str(p)} for p in sorted((home / "outbox").rglob("*.eml"))]
     return docs + emls + [{"kind": "db", "path": str(home / "giamsat.db")}]
@@ -84,6 +84,9 @@ def _print_summary(result: dict, outputs: list[dict], seconds: float, flow_runs:
         names = ", ".join(u.get("name", "") for u in result["sample"]["units"])
         table.add_row("Mẫu được chọn", f"#{result['sample']['id']}: {names}")
     table.add_row("Kiến nghị", counts(result["recommendations"]))
+    docs = result["documents"]
+    drafts = "Bản chạy thử gửi văn bản dự thảo, chưa ký số (documents.allow_drafts: true). "
+    table.add_row("Văn bản", (drafts if docs["allow_drafts"] else "") + docs["summary"])
     kinds: dict[str, int] = {}
     for o in outputs:
         kinds[o["kind"]] = kinds.get(o["kind"], 0) + 1

@@ -11,6 +11,7 @@ from giamsat.cycle.overview import STATUS_VI, cycle_status
 from giamsat.cycle.sync import unit_rows_on
 from giamsat.db.models import Submission
 from giamsat.domain.textsafety import markdown_row
+from giamsat.issuance.service import signature_summary
 from giamsat.messaging.delivery import health, health_line
 from giamsat.runtime import Runtime
 
@@ -84,7 +85,8 @@ def status_report(rt: Runtime, as_of: dt.date) -> dict:
     rows = report_status_rows(rt, as_of)
     return {"cycle": rt.plan.cycle_key, "as_of": as_of.isoformat(),
             "deadline": rt.plan.report.deadline.isoformat(), "steps": step_rows(rt, as_of),
-            "summary": summarise(rows), "units": rows, "outbox": outbox_health(rt)}
+            "summary": summarise(rows), "units": rows, "outbox": outbox_health(rt),
+            "documents": signature_summary(rt)}
 
 
 def outbox_health(rt: Runtime) -> dict:

@@ -67,3 +67,8 @@ def blank_number(row_kind: str, plan: Plan) -> str:
     code = kind_of(row_kind).type_code
     tail = f"{code}-{issuer_code(row_kind, plan)}" if code else issuer_code(row_kind, plan)
     return f"Số:      /{tail}"
+
+
+def blank_place_date(place: str, year: int) -> str:
+    """``Vụ Bản, ngày      tháng      năm 2024``: the date line of a draft, dated at issuance."""
+    return f"{place}, ngày      tháng      năm {year}"

@@ -134,3 +134,33 @@ def _number(rt: Runtime, doc: DocView, number: str | None) -> str | None:
                                    f"--number 52).")
         return None
     return kinds.full_number(doc.kind, rt.plan, number)
+
+
+def signature_summary(rt: Runtime) -> dict[str, object]:
+    """What waits for a signature (drafts of the kinds the văn thư numbers), with its sentence."""
+    with rt.db.unit_of_work() as s:
+        rows = s.execute(select(Document.id, Document.kind, Document.status).where(
+            Document.cycle_id == rt.cycle_id).order_by(Document.id)).all()
+    by_kind: dict[str, list[int]] = {}
+    for doc_id, row_kind, status in rows:
+        if status != ISSUED and kinds.kind_of(row_kind).numbered:
+            by_kind.setdefault(kinds.public_kind(row_kind), []).append(doc_id)
+    waiting = sum(len(v) for v in by_kind.values())
+    issued = sum(1 for r in rows if r.status == ISSUED)
+    allow = rt.plan.documents.allow_drafts
+    parts = [f"{kinds.KINDS[k].label.lower()} ({_ids(ids)})" for k, ids in by_kind.items()]
+    if not waiting:
+        line = f"Văn bản: {issued} đã ký số và đăng ký; không có dự thảo nào chờ ký."
+    elif allow:
+        line = (f"Văn bản chưa ký số (được gửi dạng dự thảo theo kế hoạch, documents.allow_drafts): "
+                f"{'; '.join(parts)}; {issued} đã đăng ký.")
+    else:
+        line = (f"Văn bản chờ ký số và đăng ký (giamsat doc register): {'; '.join(parts)}; "
+                f"{issued} đã đăng ký.")
+    return {"allow_drafts": allow, "issued": issued, "waiting": {k: len(v) for k, v in by_kind.items()},
+            "summary": line}
+
+
+def _ids(ids: list[int]) -> str:
+    shown = ", ".join(str(i) for i in ids[:5])
+    return f"mã {shown}" + (f" và {len(ids) - 5} văn bản khác" if len(ids) > 5 else "")

@@ -31,6 +31,7 @@ def to_pdf(source: Path, out: Path, scratch: Path) -> Path:
     open LibreOffice, would otherwise lock the same profile and fail.
     """
     program = soffice()
+    scratch, source = scratch.resolve(), source.resolve()  # the home may be relative ("var")
     scratch.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="lo-", dir=scratch) as tmp:
         work = Path(tmp)

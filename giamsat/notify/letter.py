@@ -79,9 +79,9 @@ def plan_context(plan: Plan, cal: WorkingCalendar, draft: bool = False) -> dict:
     }
     if not draft:
         return context
-    blank = blank_number("notify_plan", plan).removeprefix("Số:")
-    return _as_draft(context, "notify_plan", plan) | {"plan_number": blank.strip(),
-                                                      "plan_date": f"   /   /{plan.year}"}
+    blank = blank_number("notify_plan", plan).removeprefix("Số: ")  # "     /KH-UBND"
+    return _as_draft(context, "notify_plan", plan) | {"plan_number": blank,
+                                                      "plan_date": f"     /     /{plan.year}"}
 
 
 def letter_context(plan: Plan, cal: WorkingCalendar, unit: Unit, issued_on: dt.date,

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from giamsat.db.models import Document
 from giamsat.issuance.kinds import ISSUED
+from giamsat.messaging.outbox import Attachment
 from giamsat.runtime import Runtime
 
 
@@ -22,10 +23,11 @@ class Issued:
     number: str | None
     signed_path: Path
 
-    @property
-    def pdf_name(self) -> str:
-        """The attachment's name: ``<name of the draft>.pdf``."""
-        return self.signed_path.name
+    def attachment(self, label: str, unit_name: str | None = None) -> Attachment:
+        """The signed PDF as it goes out, named by kind, number (and unit): ``Kế hoạch 52-KH-UBND.pdf``."""
+        name = f"{label} {(self.number or '').replace('/', '-')}".strip()
+        return Attachment(self.signed_path, name + (f" - {unit_name}" if unit_name else "") + ".pdf",
+                          content_type="application/pdf")
 
 
 def plan_key(rt: Runtime) -> str:

@@ -129,12 +129,6 @@ def _emails(rt: Runtime, renderer: UnitDocuments, plan_name: str) -> StampedEmai
     return StampedEmails(render)
 
 
-def _signed(issued: Issued, label: str, unit_name: str | None = None) -> Attachment:
-    """A registered document as it goes out: its signed PDF, named by its kind, number (and unit)."""
-    name = f"{label} {(issued.number or '').replace('/', '-')}".strip()
-    return Attachment(issued.signed_path, name + (f" - {unit_name}" if unit_name else "") + ".pdf")
-
-
 @dataclass
 class _Outgoing:
     """What the e-mails of this run attach: the plan as issued (or its draft) and the issued letters."""
@@ -148,7 +142,7 @@ class _Outgoing:
         """The unit's letter: signed if registered, the draft if drafts may go, else None (wait)."""
         issued = self.letters.get(doc.key)
         if issued is not None:
-            return _signed(issued, "Công văn", unit.name)
+            return issued.attachment("Công văn", unit.name)
         return Attachment(doc.path, doc.filename) if self.drafts_ok else None
 
 
@@ -188,7 +182,7 @@ def _outgoing(s: Session, rt: Runtime, plan_doc: Doc) -> _Outgoing | None:
     drafts_ok = rt.plan.documents.allow_drafts
     if plan is None and not drafts_ok:
         return None
-    attachment = _signed(plan, "Kế hoạch") if plan else Attachment(plan_doc.path, plan_doc.filename)
+    attachment = plan.attachment("Kế hoạch") if plan else Attachment(plan_doc.path, plan_doc.filename)
     return _Outgoing(attachment, issued, drafts_ok)
 
 

@@ -1,4 +1,4 @@
-"""Drafts not allowed: notify waits for the registered plan and letters, then sends their signed PDFs."""
+"""Drafts not allowed: notify and the final report wait for their registered, signed PDFs and send those."""
 
 from __future__ import annotations
 
@@ -13,10 +13,12 @@ from sqlalchemy import select
 
 from giamsat.db.models import Message, Step
 from giamsat.domain import clock
+from giamsat.final_report.service import final_report
 from giamsat.issuance import service
 from giamsat.notify.service import notify
 from giamsat.runtime import Runtime
 from tests.conftest import CONFIG
+from tests.fixtures.report_data import build_cycle
 
 AS_OF = dt.date(2024, 4, 1)
 NOW = clock.at_office_hours(AS_OF, 10)
@@ -76,6 +78,29 @@ def test_notify_sends_nothing_until_the_plan_and_the_letter_are_signed_and_regis
         assert step.status != "done"
     assert names[0].startswith("Công văn 24-LĐTBXH - ") and names[0].endswith(".pdf")
     assert names[1] == "Kế hoạch 61-KH-UBND.pdf" and names[2].endswith(".docx")
+    assert [a["content_type"] for a in msg.attachments][:2] == ["application/pdf"] * 2
     assert "Công văn số 24/LĐTBXH" in msg.body_text and "Kế hoạch số 61/KH-UBND" in msg.body_text
     assert (plan.path, plan.sha256) == (service.document(strict_rt, plan.id).path,
                                         service.document(strict_rt, plan.id).sha256)
+
+
+def test_the_final_report_draft_has_no_number_and_goes_out_only_once_registered(
+        strict_rt, tmp_path, person, organisation):
+    build_cycle(strict_rt)
+    final = dt.date(2024, 11, 20)
+    draft = final_report(strict_rt, final)
+    assert "Số:      /BC-UBND" in _texts(draft) and "215/BC-UBND" not in _texts(draft)
+    (report,) = service.documents(strict_rt, "final_report")
+    with strict_rt.db.unit_of_work() as s:
+        assert s.scalars(select(Message).where(Message.kind == "final_report")).all() == []
+        assert s.scalar(select(Step).where(Step.key == "final_report")).status != "done"
+
+    _sign_and_register(strict_rt, report.id, tmp_path, person, organisation, "215")
+    final_report(strict_rt, final)
+    with strict_rt.db.unit_of_work() as s:
+        (msg,) = s.scalars(select(Message).where(Message.kind == "final_report")).all()
+        assert s.scalar(select(Step).where(Step.key == "final_report")).status == "done"
+    assert [(a["filename"], a["content_type"]) for a in msg.attachments] == [
+        ("Báo cáo 215-BC-UBND.pdf", "application/pdf")]
+    assert "215/BC-UBND" in msg.body_text
+    assert service.document(strict_rt, report.id).sha256 == report.sha256  # the signed draft stays

@@ -74,8 +74,8 @@ def register_cmd(doc_id: int = typer.Argument(..., metavar="ID", help="Mã văn 
     d = done.doc
     if not done.changed:
         console.print(f"Văn bản {d.id} đã được đăng ký bằng chính tệp này trước đó; không ghi gì thêm.")
-    console.print(f"Văn bản {d.id} ({d.kind}): số {escape(d.number or '(không số)')}, ngày "
-                  f"{d.issued_on:%d/%m/%Y}" if d.issued_on else f"Văn bản {d.id}")
+    day = d.issued_on.strftime("%d/%m/%Y") if d.issued_on else ""
+    console.print(f"Đã đăng ký văn bản {d.id} ({d.kind}): số {escape(d.number or '(không số)')}, ngày {day}")
     for s in done.signers:
         trust = "chứng thư tin cậy" if s.trusted else "chưa đối chiếu chứng thư gốc"
         console.print(f"  Ký số: {escape(s.name)} — {s.signed_at.isoformat()} ({trust})")

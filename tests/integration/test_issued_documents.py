@@ -187,3 +187,16 @@ def _nothing_recorded(rt: Runtime, doc_id: int) -> None:
     signed = rt.home / "documents" / "signed"
     assert not signed.exists() or not any(signed.iterdir())
     rt.db.dispose()
+
+
+@needs_soffice
+def test_registration_is_kept_on_each_database_backend(runtime, tmp_path, signed_plan):
+    notify(runtime, AS_OF)
+    plan_id = service.documents(runtime, "plan")[0].id
+    signed = tmp_path / "da-ky.pdf"
+    signed.write_bytes(signed_plan)
+    service.register(runtime, plan_id, signed, "52", dt.date(2024, 3, 26), NOW, "Văn thư Lan")
+    (listed,) = [d.as_json() for d in service.documents(runtime, "plan")]
+    assert (listed["status"], listed["number"], listed["date"]) == ("issued", "52/KH-UBND", "2024-03-26")
+    assert [s["name"] for s in listed["signers"]] == ["Đỗ Văn Kỳ", "Ủy ban nhân dân huyện Vụ Bản"]
+    assert "1 đã đăng ký" in service.signature_summary(runtime)["summary"]

@@ -152,7 +152,7 @@ def signature_summary(rt: Runtime) -> dict[str, object]:
     if not waiting:
         line = f"Văn bản: {issued} đã ký số và đăng ký; không có dự thảo nào chờ ký."
     elif allow:
-        line = (f"Văn bản chưa ký số (được gửi dạng dự thảo theo kế hoạch, documents.allow_drafts): "
+        line = (f"Văn bản gửi đi dạng dự thảo, chưa ký số (kế hoạch cho phép: documents.allow_drafts): "
                 f"{'; '.join(parts)}; {issued} đã đăng ký.")
     else:
         line = (f"Văn bản chờ ký số và đăng ký (giamsat doc register): {'; '.join(parts)}; "

@@ -27,6 +27,7 @@ from giamsat.final_report.data import load_report_data
 from giamsat.final_report.document import write_report
 from giamsat.final_report.model import ReportData
 from giamsat.issuance.citations import Issued, cited, issued_by_key
+from giamsat.issuance.kinds import ISSUED
 from giamsat.messaging.outbox import Attachment, enqueue, idempotency_key
 from giamsat.runtime import Runtime
 
@@ -94,7 +95,7 @@ def _build(rt: Runtime, as_of: dt.date, kind: str, number: int,
     data = load(rt, as_of)
     key = _key(rt, kind, as_of)
     with rt.db.unit_of_work() as s:
-        row = s.scalar(select(Document).where(Document.key == key, Document.status == "issued"))
+        row = s.scalar(select(Document).where(Document.key == key, Document.status == ISSUED))
         if row is not None:  # the registered draft stays as it was signed
             return Path(row.path), data.synthetic
     name = "bao-cao-ket-qua-giam-sat" if kind == "final_report" else "bao-cao-giua-ky"

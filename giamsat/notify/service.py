@@ -26,6 +26,7 @@ from giamsat.db.models import Document, Message, Obligation
 from giamsat.domain import clock
 from giamsat.domain.formatting import doc_number
 from giamsat.issuance.citations import Issued, cited, issued_by_key
+from giamsat.issuance.kinds import ISSUED
 from giamsat.messaging.outbox import Attachment, idempotency_key, insert_pending, pending_row
 from giamsat.messaging.templates import StampedEmails, render_email
 from giamsat.notify.letter import common_context, in_sentence, plan_number, render_plan
@@ -62,7 +63,7 @@ def _existing_docs(s: Session, rt: Runtime) -> dict[str, tuple]:
 def _plan_doc(rt: Runtime, known: dict[str, tuple]) -> tuple[Doc, bool]:
     """The plan (one document for all units): rendered unless it is on disk unaltered or issued."""
     key, row = f"{rt.plan.cycle_key}:notify:plan", known.get(f"{rt.plan.cycle_key}:notify:plan")
-    if row is not None and row.status == "issued":  # the registered draft is never written again
+    if row is not None and row.status == ISSUED:  # the registered draft is never written again
         return Doc(key, "plan", Path(row.path), Path(row.path).name, sha256=row.sha256), False
     draft = not rt.plan.documents.allow_drafts
     number = "du-thao" if draft else plan_number(rt.plan).replace("/", "-")
@@ -85,7 +86,7 @@ def _record_docs(s: Session, rt: Runtime, docs: list[Doc], known: dict[str, tupl
         if row is None:
             new.append({"cycle_id": rt.cycle_id, "key": d.key, "kind": f"notify_{d.kind}",
                         "created_at": now, "visit_id": None, **values})
-        elif (row.path, row.sha256) != (values["path"], values["sha256"]) and row.status != "issued":
+        elif (row.path, row.sha256) != (values["path"], values["sha256"]) and row.status != ISSUED:
             s.execute(update(D).where(D.c.id == row.id).values(**values))
     if new:
         s.execute(insert(D), new)
@@ -136,6 +137,7 @@ class _Outgoing:
     plan: Attachment
     letters: dict[str, Issued]
     drafts_ok: bool
+    letter_number: str  # cited in the e-mail until the unit's letter is registered with its own
     waiting: int = 0
 
     def letter(self, doc: Doc, unit: Unit) -> Attachment | None:
@@ -152,7 +154,6 @@ def _queue_chunk(s: Session, rt: Runtime, units: list[Unit], docs: dict[tuple[st
     """One notification per unit of the chunk not yet queued (and not waiting), in one statement."""
     unit_ids, obligation_ids = ids
     rows = []
-    base_number = _email_base(rt)["letter_number"]
     for u in units:
         key = idempotency_key(rt.plan.cycle_key, "notify", "plan_letter", u.key)
         if key in queued:
@@ -164,7 +165,7 @@ def _queue_chunk(s: Session, rt: Runtime, units: list[Unit], docs: dict[tuple[st
         outline = docs[u.key, "outline"]
         atts = [letter, out.plan, Attachment(outline.path, outline.filename)]
         issued = out.letters.get(docs[u.key, "letter"].key)
-        number = issued.number if issued is not None and issued.number else base_number
+        number = issued.number if issued is not None and issued.number else out.letter_number
         subject, text, html = emails.render((), {}, {"unit_name": u.name, "letter_name": letter.filename,
                                                      "unit_in_sentence": in_sentence(u.name),
                                                      "letter_number": number})
@@ -183,7 +184,7 @@ def _outgoing(s: Session, rt: Runtime, plan_doc: Doc) -> _Outgoing | None:
     if plan is None and not drafts_ok:
         return None
     attachment = plan.attachment("Kế hoạch") if plan else Attachment(plan_doc.path, plan_doc.filename)
-    return _Outgoing(attachment, issued, drafts_ok)
+    return _Outgoing(attachment, issued, drafts_ok, _email_base(rt)["letter_number"])
 
 
 def notify(rt: Runtime, as_of: dt.date) -> NotifySummary:
@@ -220,14 +221,19 @@ def notify(rt: Runtime, as_of: dt.date) -> NotifySummary:
             summary.messages_queued += _queue_chunk(s, rt, chunk, docs, out,
                                                     (unit_ids, obligations), queued, emails, now)
         summary.waiting_for_signature = out.waiting
-        if out.waiting:
-            _record_wait(s, rt, now, summary)
-            return summary
-        mark_step_done(s, rt.cycle_id, "notify", now, actor=rt.actor)
-        audit.record(s, at=now, actor=rt.actor, action="notify.run", entity="step", entity_id="notify",
-                     cycle_id=rt.cycle_id, units=len(units), queued=summary.messages_queued,
-                     obligations=summary.obligations_created, rendered=summary.documents_rendered)
+        _finish(s, rt, now, summary)
     return summary
+
+
+def _finish(s: Session, rt: Runtime, now: dt.datetime, summary: NotifySummary) -> None:
+    """Mark the step done, unless some units wait for their signed letter."""
+    if summary.waiting_for_signature:
+        _record_wait(s, rt, now, summary)
+        return
+    mark_step_done(s, rt.cycle_id, "notify", now, actor=rt.actor)
+    audit.record(s, at=now, actor=rt.actor, action="notify.run", entity="step", entity_id="notify",
+                 cycle_id=rt.cycle_id, units=summary.units, queued=summary.messages_queued,
+                 obligations=summary.obligations_created, rendered=summary.documents_rendered)
 
 
 def _record_wait(s: Session, rt: Runtime, now: dt.datetime, summary: NotifySummary) -> None:

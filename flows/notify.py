@@ -21,5 +21,9 @@ def notify_flow(as_of: dt.date | None = None, config: str | None = None) -> dict
         summary = notify_units(rt, day)
         delivered = deliver_with_retries(rt, moment(as_of, 8))
         publish_overview(rt, day)
+        if summary.waiting_for_signature:
+            print(f"Chờ ký số và đăng ký {summary.waiting_for_signature} văn bản (giamsat doc list) "
+                  "trước khi gửi.")
         return {"queued": summary.messages_queued, "units": summary.units,
+                "waiting_for_signature": summary.waiting_for_signature,
                 "outbox": counts(rt), "all_delivered": delivered is not None}

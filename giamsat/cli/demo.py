@@ -48,6 +48,7 @@ def _print_summary(result: dict, outputs: list[dict], seconds: float, flow_runs:
         names = ", ".join(u.get("name", "") for u in result["sample"]["units"])
         table.add_row("Mẫu được chọn", f"#{result['sample']['id']}: {names}")
     table.add_row("Kiến nghị", counts(result["recommendations"]))
+    table.add_row("Văn bản", result["documents"]["summary"])  # says when drafts went out unsigned
     kinds: dict[str, int] = {}
     for o in outputs:
         kinds[o["kind"]] = kinds.get(o["kind"], 0) + 1

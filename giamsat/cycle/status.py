@@ -18,6 +18,7 @@ from giamsat.domain.vocabulary import (
     STEP_STATUS,
     SUBMISSION_COUNTED,
 )
+from giamsat.issuance.service import signature_summary
 from giamsat.messaging.delivery import health, health_line
 from giamsat.runtime import Runtime
 
@@ -88,7 +89,8 @@ def status_report(rt: Runtime, as_of: dt.date) -> dict:
             "ended": as_of > rt.plan.period.end, "period_end": rt.plan.period.end.isoformat(),
             "steps": step_rows(rt, as_of),
             "summary": summarise(rows), "units": rows, "outbox": outbox_health(rt),
-            "mail_waiting": mail_rows(rt, only_waiting=True)}
+            "mail_waiting": mail_rows(rt, only_waiting=True),
+            "documents": signature_summary(rt)}
 
 
 def outbox_health(rt: Runtime) -> dict:

@@ -7,10 +7,9 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from giamsat.db.models import Document, Message, Recommendation, SampleDraw, Submission
+from giamsat.issuance.kinds import public_kind
+from giamsat.issuance.service import signature_summary
 from giamsat.runtime import Runtime
-
-MANIFEST_KINDS = {"notify_plan": "plan", "notify_letter": "letter", "notify_outline": "outline",
-                  "visit_minutes": "minutes", "visit_minutes_recorded": "minutes_filled"}
 
 
 def summary(rt: Runtime) -> dict:
@@ -35,13 +34,14 @@ def summary(rt: Runtime) -> dict:
     reports["rejected_then_corrected_files"] = rejected
     steps = {r["key"]: r["state"] for r in step_rows(rt, rt.plan.period.end)}
     return {"messages_by_kind": messages, "messages_by_status": by_status, "reports": reports,
-            "sample": sample, "recommendations": recs, "steps": steps}
+            "sample": sample, "recommendations": recs, "steps": steps,
+            "documents": signature_summary(rt)}
 
 
 def manifest(rt: Runtime, home: Path) -> list[dict]:
     """Every output of the run with its kind and path."""
     with rt.db.unit_of_work() as s:
-        docs = [{"kind": MANIFEST_KINDS.get(kind, kind), "path": path} for kind, path in
+        docs = [{"kind": public_kind(kind), "path": path} for kind, path in
                 s.execute(select(Document.kind, Document.path).order_by(Document.id)).all()]
     emls = [{"kind": "message", "path": str(p)} for p in sorted((home / "outbox").rglob("*.eml"))]
     return docs + emls + [{"kind": "db", "path": str(home / "giamsat.db")}]

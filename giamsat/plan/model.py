@@ -14,6 +14,7 @@ from giamsat.plan.sections import (
     Content,
     Delivery,
     District,
+    DocumentsPolicy,
     FinalReport,
     FollowupRules,
     NotificationLetter,
@@ -59,6 +60,7 @@ class Plan(_Model):
     reminders: ReminderPolicy
     recipients: Recipients
     delivery: Delivery
+    documents: DocumentsPolicy = DocumentsPolicy()
     calendar: CalendarRules
     reorganisation: Reorganisation | None = None
     villages_synthetic: bool = True

@@ -23,6 +23,7 @@ from giamsat.plan.sections import (
     Content,
     Delivery,
     District,
+    DocumentsPolicy,
     FinalReport,
     FollowupRules,
     NotificationLetter,
@@ -44,7 +45,7 @@ from giamsat.plan.sections import (
 )
 
 __all__ = [
-    "BasisDocument", "Bodies", "Body", "CalendarRules", "Content", "Delivery", "District",
+    "BasisDocument", "Bodies", "Body", "CalendarRules", "Content", "Delivery", "District", "DocumentsPolicy",
     "FinalReport", "FollowupRules", "MAX_PLAN_TEXT", "NotificationLetter", "Period", "Plan",
     "PlanDocument", "PovertyStandard", "Recipients", "ReminderPolicy", "Reorganisation",
     "ReportRules", "SampleRules", "Signatories", "Signatory", "Stratum", "Targets",

@@ -33,6 +33,13 @@ def test_every_message_went_out_and_reminders_escalated(demo_run):
     assert kinds["reminder_escalation"] > 0 and kinds["visit_notice"] >= 4
 
 
+def test_the_demo_says_its_documents_went_out_as_unsigned_drafts(demo_run):
+    documents = demo_run[1]["summary"]["documents"]
+    assert documents["allow_drafts"] is True and documents["issued"] == 0
+    assert documents["waiting"]["plan"] == 1 and documents["waiting"]["letter"] == 18
+    assert "dạng dự thảo, chưa ký số" in documents["summary"]
+
+
 def test_the_final_report_complies_and_names_the_sample(demo_run):
     _, manifest = demo_run
     (final,) = [o["path"] for o in manifest["outputs"] if o["kind"] == "final_report"]

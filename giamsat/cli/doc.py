@@ -75,7 +75,8 @@ def register_cmd(doc_id: int = typer.Argument(..., metavar="ID", help="Mã văn 
     if not done.changed:
         console.print(f"Văn bản {d.id} đã được đăng ký bằng chính tệp này trước đó; không ghi gì thêm.")
     shown = d.issued_on.strftime("%d/%m/%Y") if d.issued_on else ""
-    console.print(f"Đã đăng ký văn bản {d.id} ({d.kind}): số {escape(d.number or '(không số)')}, ngày {shown}")
+    console.print(f"Đã đăng ký văn bản {d.id} ({d.kind}): số {escape(d.number or '(không số)')}, "
+                  f"ngày {shown}")
     for s in done.signers:
         trust = "chứng thư tin cậy" if s.trusted else "chưa đối chiếu chứng thư gốc"
         console.print(f"  Ký số: {escape(s.name)} — {s.signed_at.isoformat()} ({trust})")

@@ -114,6 +114,8 @@ AUDIT_ENTITY: Mapping[str, str] = MappingProxyType({
 AUDIT_ACTION: Mapping[str, str] = MappingProxyType({
     "plan.loaded": "Nạp kế hoạch",
     "notify.run": "Gửi thông báo kế hoạch",
+    "notify.waiting": "Chờ ký số văn bản trước khi gửi thông báo",
+    "document.register": "Đăng ký văn bản đã ký số",
     "remind.sweep": "Rà soát nhắc hạn",
     "submission.accepted": "Tiếp nhận báo cáo",
     "submission.rejected": "Trả lại báo cáo",

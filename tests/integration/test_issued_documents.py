@@ -12,13 +12,14 @@ import subprocess
 import pytest
 from sqlalchemy import select
 
+from giamsat.cycle.sync import open_cycle
 from giamsat.db.models import AuditEntry, Document
 from giamsat.domain import clock
 from giamsat.domain.errors import Conflict, SignatureRefused
 from giamsat.issuance import book, service
 from giamsat.notify.service import notify
 from giamsat.runtime import Runtime
-from tests.conftest import CONFIG
+from tests.conftest import CONFIG, OPENED_AT
 
 AS_OF = dt.date(2024, 4, 1)
 NOW = clock.at_office_hours(AS_OF, 10)
@@ -34,7 +35,7 @@ def plan_pdf(tmp_path_factory) -> bytes:
     if shutil.which("soffice") is None:
         pytest.skip("LibreOffice (soffice) is not installed; .ci/run installs it")
     home = tmp_path_factory.mktemp("issued-export")
-    rt = Runtime.load(CONFIG, home=home / "home", database_url=f"sqlite:///{home / 'giamsat.db'}")
+    rt = open_cycle(CONFIG, OPENED_AT, home=home / "home", database_url=f"sqlite:///{home / 'giamsat.db'}")
     try:
         notify(rt, AS_OF)
         plan = service.documents(rt, "plan")[0]
@@ -44,7 +45,7 @@ def plan_pdf(tmp_path_factory) -> bytes:
 
 
 def _notified(tmp_path, **settings) -> tuple[Runtime, int]:
-    rt = Runtime.load(CONFIG, home=tmp_path / "home", database_url=f"sqlite:///{tmp_path / 'g.db'}",
+    rt = open_cycle(CONFIG, OPENED_AT, home=tmp_path / "home", database_url=f"sqlite:///{tmp_path / 'g.db'}",
                       **settings)
     notify(rt, AS_OF)
     return rt, service.documents(rt, "plan")[0].id

@@ -11,13 +11,13 @@ from docx import Document as Docx
 from docx.oxml.ns import qn
 from sqlalchemy import select
 
+from giamsat.cycle.sync import open_cycle
 from giamsat.db.models import Message, Step
 from giamsat.domain import clock
 from giamsat.final_report.service import final_report
 from giamsat.issuance import service
 from giamsat.notify.service import notify
-from giamsat.runtime import Runtime
-from tests.conftest import CONFIG
+from tests.conftest import CONFIG, OPENED_AT
 from tests.fixtures.report_data import build_cycle
 
 AS_OF = dt.date(2024, 4, 1)
@@ -34,7 +34,7 @@ def strict_rt(tmp_path):
     data["documents"] = {"allow_drafts": False}
     config = tmp_path / "strict.yaml"
     config.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
-    rt = Runtime.load(config, home=tmp_path / "home", database_url=f"sqlite:///{tmp_path / 'g.db'}")
+    rt = open_cycle(config, OPENED_AT, home=tmp_path / "home", database_url=f"sqlite:///{tmp_path / 'g.db'}")
     yield rt
     rt.db.dispose()
 

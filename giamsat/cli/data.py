@@ -1,4 +1,4 @@
-"""``giamsat export`` / ``giamsat import``: a whole cycle to one archive and back."""
+"""The data itself: ``giamsat db upgrade`` (the schema), ``giamsat export`` / ``import`` (a whole cycle)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,12 @@ import typer
 
 from giamsat.archive import service as archive
 from giamsat.cli.common import console, runtime, state
+from giamsat.db.migrate import current_revision, head_revision, upgrade
+from giamsat.db.session import Database
 from giamsat.domain import clock
+from giamsat.settings import load_settings
+
+db_app = typer.Typer(help="Cơ sở dữ liệu.", no_args_is_help=True)
 
 
 def export(out: Path = typer.Argument(..., metavar="OUT.tar.gz", help="Tệp lưu trữ sẽ ghi."),
@@ -50,7 +55,19 @@ def import_cmd(source: Path = typer.Argument(..., metavar="ARCHIVE", help="Tệp
                       "outbox --status failed; gửi lại từng thư bằng giamsat outbox retry SỐ.[/]")
 
 
+@db_app.command("upgrade")
+def upgrade_cmd() -> None:
+    """Nâng cấu trúc cơ sở dữ liệu lên phiên bản mới nhất (Alembic)."""
+    settings = load_settings()
+    db = Database(settings.db_url)
+    before = current_revision(db.engine)
+    upgrade(db.engine)
+    console.print(f"Cơ sở dữ liệu {db.engine.url.render_as_string(hide_password=True)}: "
+                  f"{before or 'trống'} → {head_revision()}")
+
+
 def register(app: typer.Typer) -> None:
-    """Add the ``export`` and ``import`` commands."""
+    """Add the ``db``, ``export`` and ``import`` commands."""
+    app.add_typer(db_app, name="db")
     app.command("export")(export)
     app.command("import")(import_cmd)

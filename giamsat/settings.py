@@ -33,6 +33,9 @@ class Settings(BaseSettings):
     smtp_retry_delays: list[float] = Field(
         [10, 30, 90, 270], description="Seconds between delivery retries of one drain (growing).")
     actor: str | None = Field(None, description="Who is acting, for the audit log.")
+    web_url: str | None = Field(None, description="Public address of the web app (links in e-mails).")
+    web_secret: SecretStr | None = Field(
+        None, description="Key signing sessions and communes' links; default a file in home.")
 
     @property
     def db_url(self) -> str:

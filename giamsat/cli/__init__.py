@@ -33,6 +33,7 @@ _COMMAND_MODULES = [
     "giamsat.cli.notify",
     "giamsat.cli.audit",
     "giamsat.cli.archive",
+    "giamsat.cli.web",
 ]
 
 

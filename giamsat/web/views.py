@@ -47,11 +47,12 @@ def dashboard(rt: Runtime, today: dt.date, unit_filter: str | None) -> dict:
             "draw": _draw(rt), "documents": documents(rt)}
 
 
-def _messages(rt: Runtime, limit: int = 20) -> list[dict]:
+def _messages(rt: Runtime, limit: int = 6) -> list[dict]:
+    """The outbox's failed messages first, then those waiting, at most ``limit``."""
     with rt.db.unit_of_work() as s:
         rows = s.scalars(select(Message).where(Message.cycle_id == rt.cycle_id,
                                                Message.status.in_(("pending", "failed")))
-                         .order_by(Message.status, Message.id).limit(limit)).all()
+                         .order_by(Message.status, Message.id).limit(limit)).all()  # failed < pending
         return [{"kind": MESSAGE_KINDS.get(m.kind, m.kind), "to": ", ".join(m.to_addrs),
                  "subject": m.subject, "status": OUTBOX_LABELS.get(m.status, m.status),
                  "attempts": m.attempts, "error": m.last_error or "",

@@ -55,7 +55,7 @@ def user_add(name: str = typer.Argument(..., metavar="NAME", help="Tên đăng n
 
 
 def _show_link(unit_name: str, token: str) -> None:
-    from giamsat.web.links import url_for
+    from giamsat.links.service import url_for
 
     url = url_for(runtime(), token) or f"(đặt GIAMSAT_WEB_URL)/xa/{token}"
     console.print(f"Đường dẫn mới của {escape(unit_name)}: {url}")
@@ -64,7 +64,7 @@ def _show_link(unit_name: str, token: str) -> None:
 @link_app.command("new")
 def link_new(code: str = typer.Argument(..., metavar="CODE", help="Mã đơn vị (5 chữ số).")) -> None:
     """Thu hồi đường dẫn hiện tại của đơn vị và cấp đường dẫn mới."""
-    from giamsat.web.links import renew
+    from giamsat.links.service import renew
 
     _show_link(*renew(runtime(), code, actor(), clock.now()))
 
@@ -72,7 +72,7 @@ def link_new(code: str = typer.Argument(..., metavar="CODE", help="Mã đơn v�
 @link_app.command("revoke")
 def link_revoke(code: str = typer.Argument(..., metavar="CODE", help="Mã đơn vị (5 chữ số).")) -> None:
     """Thu hồi đường dẫn của đơn vị (mở ra sẽ báo không tìm thấy)."""
-    from giamsat.web.links import revoke
+    from giamsat.links.service import revoke
 
     console.print(f"Đã thu hồi đường dẫn của {escape(revoke(runtime(), code, actor(), clock.now()))}.")
 

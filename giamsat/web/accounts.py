@@ -17,8 +17,8 @@ from sqlalchemy import select
 from giamsat.db import audit
 from giamsat.db.models import WebUser
 from giamsat.domain.errors import Conflict
+from giamsat.links.key import sign
 from giamsat.runtime import Runtime
-from giamsat.web.secret import sign
 
 SCRYPT = {"n": 2**14, "r": 8, "p": 1}
 SESSION_HOURS = 12

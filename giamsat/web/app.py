@@ -15,9 +15,9 @@ from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 
 from giamsat.domain import clock
+from giamsat.links.key import web_key
 from giamsat.runtime import Runtime
 from giamsat.web.accounts import Throttle
-from giamsat.web.secret import web_key
 
 HERE = Path(__file__).parent
 HEADERS = [

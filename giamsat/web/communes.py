@@ -17,11 +17,12 @@ from giamsat.docx.reading import MB
 from giamsat.domain.errors import GiamsatError
 from giamsat.domain.textsafety import display_filename, storage_suffix
 from giamsat.followup import service as followup
-from giamsat.web import links, views
+from giamsat.links import service as links
+from giamsat.links.key import sign
+from giamsat.web import views
 from giamsat.web.app import render, today
 from giamsat.web.coordinator import document_response
 from giamsat.web.intake import take_in
-from giamsat.web.secret import sign
 
 FORM_OVERHEAD = 64 * 1024  # multipart boundaries and the small fields around the file
 EVIDENCE_MB = 20  # as ``store_evidence`` accepts

@@ -14,9 +14,9 @@ from giamsat.db import audit
 from giamsat.db.models import Document
 from giamsat.domain.errors import GiamsatError
 from giamsat.draw import service as draws
+from giamsat.links.key import sign
 from giamsat.web import accounts, views
 from giamsat.web.app import render, today
-from giamsat.web.secret import sign
 
 COOKIE, PRE = "giamsat_phien", "giamsat_dn"
 UNIT_FILTERS = ("on_time", "late", "rejected", "missing", "pending")

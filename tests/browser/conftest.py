@@ -71,7 +71,7 @@ def links(site):
     from sqlalchemy import select
 
     from giamsat.db.models import Unit
-    from giamsat.web.links import token_for
+    from giamsat.links.service import token_for
 
     rt, _ = site
 

@@ -18,8 +18,8 @@ from sqlalchemy.orm import Session
 from giamsat.db import audit
 from giamsat.db.models import CommuneLink, Unit
 from giamsat.domain.errors import NotFound
+from giamsat.links.key import sha256, web_key
 from giamsat.runtime import Runtime
-from giamsat.web.secret import sha256, web_key
 
 TOKEN = re.compile(r"[A-Za-z0-9_-]{32}")
 
@@ -95,3 +95,28 @@ def renew(rt: Runtime, code: str, actor: str, now: dt.datetime) -> tuple[str, st
         audit.record(s, at=now, actor=actor, action="web.link_issued", entity="unit",
                      entity_id=unit.id, cycle_id=rt.cycle_id)
         return unit.name, token
+
+
+def urls_for(rt: Runtime, s: Session, unit_ids: list[int], now: dt.datetime) -> dict[int, str]:
+    """The link of each unit (in bulk: one query, one insert), or {} when GIAMSAT_WEB_URL is unset."""
+    if not rt.settings.web_url or not unit_ids:
+        return {}
+    key, ids = web_key(rt), sorted(set(unit_ids))
+    latest: dict[int, CommuneLink] = {}
+    for row in s.scalars(select(CommuneLink).where(CommuneLink.unit_id.in_(ids))
+                         .order_by(CommuneLink.generation)):
+        latest[row.unit_id] = row
+    units = {u.id: u for u in s.scalars(select(Unit).where(Unit.id.in_(ids)))}
+    out, new = {}, []
+    for uid in ids:
+        row = latest.get(uid)
+        generation = 1 if row is None else row.generation + (row.revoked_at is not None)
+        token = _token(key, rt, units[uid], generation)
+        if row is None or row.revoked_at is not None:
+            new.append(CommuneLink(cycle_id=rt.cycle_id, unit_id=uid, generation=generation,
+                                   token_sha256=sha256(token), expires_on=rt.plan.period.end,
+                                   created_at=now))
+        out[uid] = url_for(rt, token) or ""
+    s.add_all(new)
+    s.flush()
+    return out

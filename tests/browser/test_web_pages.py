@@ -60,6 +60,7 @@ def test_a_commune_reads_the_errors_of_a_broken_report_then_its_good_report_is_a
     errors = page.locator("#nop-bao-cao .errors li")
     assert errors.count() >= 1 and "Mục B" in errors.first.inner_text()
     assert page.get_by_text("Chưa tiếp nhận «bao-cao-loi.docx»").is_visible()
+    shot(page, "commune-rejected")
     page.set_input_files("#nop-bao-cao input[type=file]", str(good))
     page.click("#nop-bao-cao button")
     assert page.get_by_text("Đã tiếp nhận báo cáo «bao-cao-dung.docx»").is_visible()
@@ -90,3 +91,18 @@ def test_one_communes_link_opens_nothing_of_another_commune(site, links, page):
     page.goto(f"{base}/xa/{mine}")
     assert "Gôi" not in page.content()
     shot(page, "commune-404")
+
+
+def test_both_pages_fit_a_phone_without_sideways_scrolling(site, links, chromium):
+    _, base = site
+    context = chromium.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
+    page = context.new_page()
+    try:
+        _login(page, base)
+        assert page.locator("#cac-buoc").is_visible() and no_sideways_scroll(page)
+        shot(page, "dashboard-phone")
+        page.goto(f"{base}/xa/{links(TAN_KHANH)}")
+        assert page.locator("#nop-bao-cao").is_visible() and no_sideways_scroll(page)
+        shot(page, "commune-phone")
+    finally:
+        context.close()

@@ -19,7 +19,8 @@ NOW = clock.at_office_hours(dt.date(2024, 4, 3), 9)
 
 
 def _rt(tmp_path, **extra) -> Runtime:
-    return Runtime.load(CONFIG, home=tmp_path / "home", database_url=f"sqlite:///{tmp_path / 'g.db'}", **extra)
+    url = f"sqlite:///{tmp_path / 'g.db'}"
+    return Runtime.load(CONFIG, home=tmp_path / "home", database_url=url, **extra)
 
 
 def test_every_notify_and_reminder_email_carries_the_communes_own_link_that_opens_its_page(tmp_path):

@@ -91,3 +91,22 @@ def test_a_forged_link_answers_404_without_any_units_name(client):
     response = client.get("/xa/" + "A" * 32)
     assert response.status_code == 404
     assert "Không tìm thấy trang" in response.text and "Xã " not in response.text
+
+
+def test_redrawing_from_the_dashboard_rejects_the_draw_with_its_reason_and_proposes_a_new_one(
+        client, sqlite_runtime):
+    from giamsat.db.models import SampleDraw
+    from giamsat.draw.service import draw
+
+    first = draw(sqlite_runtime, NOW.date(), "hat-giong-1", "dieuphoi", now=NOW)
+    _login(client)
+    csrf = _csrf(client.get("/").text)
+    response = client.post("/chon-mau/chon-lai", data={"csrf": csrf, "draw_id": str(first.id), "reason": ""})
+    assert "Phải ghi lý do khi chọn lại mẫu" in response.text
+    client.post("/chon-mau/chon-lai", data={"csrf": csrf, "draw_id": str(first.id),
+                                           "reason": "Xã Quang Trung vừa được giám sát năm trước"})
+    with sqlite_runtime.db.unit_of_work() as s:
+        rows = s.scalars(select(SampleDraw).order_by(SampleDraw.id)).all()
+        assert [(r.status, r.decided_by) for r in rows] == [("rejected", "dieuphoi"), ("proposed", None)]
+        assert rows[0].decision_reason == "Xã Quang Trung vừa được giám sát năm trước"
+    assert "Đã chọn lại mẫu; lượt mới chờ duyệt." in client.get("/?ok=chon-lai").text

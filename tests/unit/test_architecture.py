@@ -32,3 +32,16 @@ def test_the_core_package_never_imports_flows_or_tasks():
         if path.parts[-2] in ("cli", "demo"):
             continue  # the CLI (serve) and the demo start flows
         assert not _imports(path) & {"flows", "tasks"}, path
+
+
+def test_only_the_cli_starts_the_web_app_and_the_web_app_reaches_steps_only_through_their_services():
+    for path in (ROOT / "giamsat").rglob("*.py"):
+        if path.parts[-2] in ("cli", "web"):
+            continue
+        assert not any(name.startswith("giamsat.web") for name in _modules(path)), path
+
+
+def _modules(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    return {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom) and node.module} | {
+        a.name for node in ast.walk(tree) if isinstance(node, ast.Import) for a in node.names}

@@ -6,6 +6,7 @@ import datetime as dt
 
 from prefect import flow
 
+from flows.naming import run_name
 from giamsat.domain import clock
 from tasks.collect import report_status_task, sweep_inbox_task
 from tasks.common import moment, open_runtime
@@ -13,7 +14,7 @@ from tasks.outbox import deliver_with_retries
 from tasks.overview import publish_overview
 
 
-@flow(name="collect", log_prints=True)
+@flow(name="collect", flow_run_name=run_name("collect"), log_prints=True)
 def collect_flow(as_of: dt.date | None = None, config: str | None = None) -> dict:
     """Thu nhận báo cáo trong hộp thư đến và công bố tình trạng báo cáo của các xã."""
     day = as_of or clock.today()

@@ -6,13 +6,14 @@ from pathlib import Path
 
 from prefect import flow
 
+from flows.naming import run_name
 from giamsat.domain import clock
 from giamsat.messaging.delivery import counts
 from giamsat.runtime import Runtime
 from tasks.outbox import deliver_with_retries
 
 
-@flow(name="deliver", log_prints=True)
+@flow(name="deliver", flow_run_name=run_name("deliver"), log_prints=True)
 def deliver_flow(config: str | None = None, batch_size: int = 200) -> dict:
     """Deliver the pending messages of the cycle (after an outage of the mail server, say)."""
     rt = Runtime.load(Path(config) if config else None)

@@ -6,6 +6,7 @@ import datetime as dt
 
 from prefect import flow
 
+from flows.naming import run_name
 from giamsat.domain import clock
 from tasks.common import moment, open_runtime
 from tasks.outbox import deliver_with_retries
@@ -13,7 +14,7 @@ from tasks.overview import publish_overview
 from tasks.visits import schedule_and_notify, write_minutes
 
 
-@flow(name="visits")
+@flow(name="visits", flow_run_name=run_name("visits"))
 def visits_flow(as_of: dt.date | None = None, config: str | None = None) -> list[dict]:
     """Xếp lịch giám sát, thông báo cho các xã được chọn và tạo biên bản giám sát."""
     planned = schedule_and_notify(config, as_of or clock.today())

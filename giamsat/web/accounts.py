@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import functools
 import hashlib
 import hmac
 import re
@@ -64,12 +65,17 @@ def add_user(rt: Runtime, username: str, password: str, actor: str, now: dt.date
         audit.record(s, at=now, actor=actor, action=action, entity="web_user", entity_id=username)
 
 
+@functools.cache
+def _unknown_user_hash() -> str:
+    """A hash to check against for an unknown name, so that it takes as long as a known one."""
+    return hash_password(secrets.token_hex(16))
+
+
 def authenticate(rt: Runtime, username: str, password: str) -> str | None:
     """The account's name when the password matches, else None (same work either way)."""
     with rt.db.unit_of_work() as s:
         user = s.scalar(select(WebUser).where(WebUser.username == username.strip().lower()))
-        stored = user.password_hash if user else hash_password(secrets.token_hex(8))
-        ok = check_password(password, stored)
+        ok = check_password(password, user.password_hash if user else _unknown_user_hash())
         return user.username if user is not None and ok else None
 
 

@@ -20,9 +20,13 @@ TODAY = dt.date(2024, 4, 3)
 PASSWORD = "mat-khau-thu-nghiem-1"
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def chromium():
-    """Debian's Chromium under Playwright (never a downloaded browser)."""
+    """Debian's Chromium under Playwright (never a downloaded browser).
+
+    Module-scoped: Playwright's sync API keeps an event loop running in the main thread until it
+    stops, and later tests call ``asyncio.run``.
+    """
     if not Path(CHROMIUM).exists():
         pytest.fail(f"{CHROMIUM} is missing: install the Debian package 'chromium' (.ci/run does)")
     from playwright.sync_api import sync_playwright

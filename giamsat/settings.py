@@ -53,6 +53,9 @@ class Settings(BaseSettings):
     def trust_root_paths(self) -> list[Path]:
         """The files named by GIAMSAT_TRUST_ROOTS (none when unset)."""
         return [Path(p) for p in (self.trust_roots or "").split(os.pathsep) if p.strip()]
+    web_url: str | None = Field(None, description="Public address of the web app (links in e-mails).")
+    web_secret: SecretStr | None = Field(
+        None, description="Key signing sessions and communes' links; default a file in home.")
 
     @property
     def db_url(self) -> str:

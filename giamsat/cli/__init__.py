@@ -30,9 +30,9 @@ _COMMAND_MODULES = [
     "giamsat.cli.final_report",
     "giamsat.cli.collect",
     "giamsat.cli.notify",
-    "giamsat.cli.audit",
     "giamsat.cli.data",
     "giamsat.cli.doc",
+    "giamsat.cli.web",
 ]
 
 

@@ -1,16 +1,22 @@
-"""The data itself: ``giamsat db upgrade`` (the schema), ``giamsat export`` / ``import`` (a whole cycle)."""
+"""The data: ``giamsat db upgrade`` (schema), ``export`` / ``import`` (a whole cycle), ``audit`` (the log)."""
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 from pathlib import Path
 
 import typer
+from rich.table import Table
 
 from giamsat.archive import service as archive
-from giamsat.cli.common import console, runtime, state
+from giamsat.cli.common import console, parse_date, runtime, state
+from giamsat.db.audit import AuditQuery, entries, entry_json
+from giamsat.db.audit import verify as audit_verify
 from giamsat.db.migrate import current_revision, head_revision, upgrade
 from giamsat.db.session import Database
 from giamsat.domain import clock
+from giamsat.domain.vocabulary import label
 from giamsat.settings import load_settings
 
 db_app = typer.Typer(help="Cơ sở dữ liệu.", no_args_is_help=True)
@@ -66,8 +72,91 @@ def upgrade_cmd() -> None:
                   f"{before or 'trống'} → {head_revision()}")
 
 
+MAX_LIMIT = 10_000
+DETAIL_WIDTH = 90
+VALUE_WIDTH = 24
+
+
+def _day_start(value: str | None, shift_days: int = 0) -> dt.datetime | None:
+    """Midnight (Vietnam time) of a ``--since``/``--until`` day, as an aware datetime."""
+    if value is None:
+        return None
+    return dt.datetime.combine(parse_date(value) + dt.timedelta(days=shift_days), dt.time(0),
+                               tzinfo=clock.TZ)
+
+
+def _short(value: object) -> str:
+    text = str(value)
+    return text if len(text) <= VALUE_WIDTH else text[:VALUE_WIDTH - 1] + "…"
+
+
+def _detail(detail: dict) -> str:
+    text = ", ".join(f"{k}={_short(v)}" for k, v in detail.items() if v not in (None, "", [], {}))
+    return text if len(text) <= DETAIL_WIDTH else text[:DETAIL_WIDTH - 1] + "…"
+
+
+def audit(
+    since: str = typer.Option(None, "--since", metavar="DATE", help="Từ ngày (tính cả ngày này)."),
+    until: str = typer.Option(None, "--until", metavar="DATE", help="Đến ngày (tính cả ngày này)."),
+    action: str = typer.Option(None, "--action", help="Hành động, ví dụ rec.update, hoặc nhóm: rec."),
+    entity: str = typer.Option(None, "--entity", help="Loại đối tượng, ví dụ recommendation, visit."),
+    actor: str = typer.Option(None, "--actor", help="Chỉ các mục của người thực hiện này (bộ lọc)."),
+    limit: int = typer.Option(200, "--limit", min=1, max=MAX_LIMIT, help="Số mục mới nhất tối đa."),
+    json_out: bool = typer.Option(False, "--json", help="In dạng JSON (cho máy đọc)."),
+    verify: bool = typer.Option(False, "--verify", help="Kiểm tra chuỗi SHA-256 của toàn bộ nhật ký."),
+) -> None:
+    """Nhật ký kiểm tra: mọi thay đổi trạng thái, ai làm và lúc nào."""
+    rt = runtime()
+    if verify:
+        _verify(rt, json_out)
+        return
+    q = AuditQuery(cycle_id=rt.cycle_id, since=_day_start(since), until=_day_start(until, 1),
+                   action=action, entity=entity, actor=actor, limit=limit)
+    if q.since and q.until and q.since >= q.until:
+        raise typer.BadParameter("--since phải trước hoặc bằng --until.")
+    with rt.db.unit_of_work() as s:
+        rows, total = entries(s, q)
+    if json_out:
+        typer.echo(json.dumps({"total": total, "shown": len(rows), "entries": [entry_json(e) for e in rows]},
+                              ensure_ascii=False, indent=2))
+        return
+    table = Table(title=f"Nhật ký kiểm tra — {rt.plan.cycle_key}")
+    for col in ("Số", "Thời điểm", "Người thực hiện", "Hành động", "Đối tượng"):
+        table.add_column(col, no_wrap=col in ("Số", "Hành động"))
+    table.add_column("Chi tiết", overflow="fold", ratio=1)
+    for e in rows:
+        entity_label = label("audit_entity", e.entity)
+        what = f"{entity_label} {e.entity_id}" if e.entity_id else entity_label
+        table.add_row(str(e.id), f"{e.at.astimezone(clock.TZ):%d/%m/%Y %H:%M}", e.actor, e.action,
+                      what, _detail(e.detail or {}))
+    console.print(table)
+    if total > len(rows):
+        console.print(f"Hiển thị {len(rows)} mục mới nhất trong {total} mục phù hợp; "
+                      "dùng --limit hoặc bộ lọc để xem thêm.")
+    elif not rows:
+        console.print("Không có mục nào phù hợp.")
+
+
+def _verify(rt, json_out: bool) -> None:
+    with rt.db.unit_of_work() as s:
+        check = audit_verify(s)
+    if json_out:
+        typer.echo(json.dumps({"ok": check.ok, "entries": check.count, "head_sha256": check.head,
+                               "problems": check.problems}, ensure_ascii=False, indent=2))
+    elif check.ok:
+        console.print(f"Nhật ký nguyên vẹn: {check.count} mục, chuỗi SHA-256 khớp từ đầu đến cuối.")
+        console.print(f"Mã SHA-256 của mục cuối (ghi lại để đối chiếu sau này): {check.head}")
+    else:
+        for line in check.problems:
+            console.print(f"[bold red]Sai lệch:[/] {line}")
+        console.print("Nhật ký kiểm tra đã bị thay đổi ngoài ứng dụng.")
+    if not check.ok:
+        raise typer.Exit(1)
+
+
 def register(app: typer.Typer) -> None:
-    """Add the ``db``, ``export`` and ``import`` commands."""
+    """Add the ``db``, ``export``, ``import`` and ``audit`` commands."""
+    app.command("audit")(audit)
     app.add_typer(db_app, name="db")
     app.command("export")(export)
     app.command("import")(import_cmd)

@@ -28,6 +28,7 @@ from giamsat.domain import clock
 from giamsat.domain.formatting import doc_number
 from giamsat.issuance.citations import Issued, cited, issued_by_key
 from giamsat.issuance.kinds import ISSUED
+from giamsat.links.service import urls_for
 from giamsat.messaging.outbox import Attachment, idempotency_key, insert_pending, pending_row
 from giamsat.messaging.templates import StampedEmails, render_email
 from giamsat.notify.letter import common_context, in_sentence, plan_number, render_plan
@@ -117,6 +118,7 @@ def _email_base(rt: Runtime) -> dict:
         "letter_number": doc_number(letter.number, None, plan.bodies.office.code or "")
         .removeprefix("Số: ") if letter else "", "plan_date": plan.plan_document.issued_on,
         "deadline": plan.report.deadline, "office_name": plan.bodies.office.short,
+        "has_link": bool(rt.settings.web_url),
     }
 
 
@@ -154,6 +156,7 @@ def _queue_chunk(s: Session, rt: Runtime, units: list[Unit], docs: dict[tuple[st
                  emails: StampedEmails, now: dt.datetime) -> int:
     """One notification per unit of the chunk not yet queued (and not waiting), in one statement."""
     unit_ids, obligation_ids = ids
+    links = urls_for(rt, s, [unit_ids[u.key] for u in units], now)
     rows = []
     for u in units:
         key = idempotency_key(rt.plan.cycle_key, "notify", "plan_letter", u.key)
@@ -169,7 +172,8 @@ def _queue_chunk(s: Session, rt: Runtime, units: list[Unit], docs: dict[tuple[st
         number = issued.number if issued is not None and issued.number else out.letter_number
         subject, text, html = emails.render((), {}, {"unit_name": u.name, "letter_name": letter.filename,
                                                      "unit_in_sentence": in_sentence(u.name),
-                                                     "letter_number": number})
+                                                     "letter_number": number,
+                                                     "commune_link": links.get(unit_ids[u.key], "")})
         rows.append(pending_row(cycle_id=rt.cycle_id, key=key, kind="notify_plan", to=[u.email], cc=[],
                                 subject=subject, text=text, html=html, now=now, attachments=atts,
                                 unit_id=unit_ids[u.key], obligation_id=obligation_ids[f"report:{u.key}"]))

@@ -104,6 +104,10 @@ OBLIGATION_KIND: Mapping[str, str] = MappingProxyType({
 })
 OBLIGATION_STATUS: Mapping[str, str] = MappingProxyType({"open": "Chưa hoàn thành", "met": "Đã hoàn thành"})
 
+SUBMISSION_SOURCE: Mapping[str, str] = MappingProxyType({
+    "mail": "thư điện tử", "inbox": "thư mục inbox", "cli": "lệnh submit",
+})
+
 AUDIT_ENTITY: Mapping[str, str] = MappingProxyType({
     "recommendation": "kiến nghị", "submission": "báo cáo", "visit": "giám sát",
     "sample_draw": "chọn mẫu", "message": "thư", "step": "bước", "cycle": "chu kỳ",
@@ -142,6 +146,7 @@ GROUPS: Mapping[str, Mapping[str, str]] = MappingProxyType({
     "step_status": STEP_STATUS,
     "report_status": REPORT_STATUS,
     "submission_status": SUBMISSION_STATUS,
+    "submission_source": SUBMISSION_SOURCE,
     "rec_status": REC_STATUS,
     "message_status": MESSAGE_STATUS,
     "message_kind": MESSAGE_KIND,

@@ -84,6 +84,7 @@ MESSAGE_KIND: Mapping[str, str] = MappingProxyType({
     "reminder_escalation": "Báo cáo lãnh đạo về đơn vị chậm nộp",
     "report_ack": "Xác nhận đã tiếp nhận báo cáo",
     "report_correct": "Đề nghị sửa và gửi lại báo cáo",
+    "mail_kept": "Báo văn phòng: thư đến chờ cán bộ xem",
     "visit_notice": "Thông báo lịch giám sát trực tiếp",
     "final_report": "Báo cáo kết quả giám sát",
     "interim_report": "Báo cáo giữa kỳ",
@@ -111,7 +112,7 @@ SUBMISSION_SOURCE: Mapping[str, str] = MappingProxyType({
 AUDIT_ENTITY: Mapping[str, str] = MappingProxyType({
     "recommendation": "kiến nghị", "submission": "báo cáo", "visit": "giám sát",
     "sample_draw": "chọn mẫu", "message": "thư", "step": "bước", "cycle": "chu kỳ",
-    "document": "văn bản",
+    "document": "văn bản", "mail": "thư đến",
 })
 
 AUDIT_ACTION: Mapping[str, str] = MappingProxyType({
@@ -122,6 +123,9 @@ AUDIT_ACTION: Mapping[str, str] = MappingProxyType({
     "submission.rejected": "Trả lại báo cáo",
     "submission.superseded": "Thay báo cáo bằng bản sau",
     "submission.failed": "Lỗi xử lý tệp báo cáo",
+    "mail.taken": "Tiếp nhận thư báo cáo",
+    "mail.needs_person": "Giữ thư đến chờ cán bộ xem",
+    "mail.duplicate": "Thư đến trùng thư đã nhận",
     "sample.drawn": "Chọn mẫu",
     "sample.approved": "Phê duyệt mẫu",
     "sample.rejected": "Từ chối mẫu",

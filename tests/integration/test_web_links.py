@@ -6,6 +6,7 @@ import datetime as dt
 
 from sqlalchemy import select
 
+from giamsat.cycle.sync import open_cycle
 from giamsat.db.models import CommuneLink, Message, Unit
 from giamsat.domain import clock
 from giamsat.links import service as links
@@ -13,14 +14,14 @@ from giamsat.links.key import sha256
 from giamsat.notify.service import notify
 from giamsat.remind.service import sweep
 from giamsat.runtime import Runtime
-from tests.conftest import CONFIG
+from tests.conftest import CONFIG, OPENED_AT
 
 NOW = clock.at_office_hours(dt.date(2024, 4, 3), 9)
 
 
 def _rt(tmp_path, **extra) -> Runtime:
     url = f"sqlite:///{tmp_path / 'g.db'}"
-    return Runtime.load(CONFIG, home=tmp_path / "home", database_url=url, **extra)
+    return open_cycle(CONFIG, OPENED_AT, home=tmp_path / "home", database_url=url, **extra)
 
 
 def test_every_notify_and_reminder_email_carries_the_communes_own_link_that_opens_its_page(tmp_path):

@@ -55,6 +55,12 @@ REC_STATUS: Mapping[str, str] = MappingProxyType({
     "resolved": "Đã thực hiện", "not_accepted": "Không tiếp thu",
     "withdrawn": "Đã rút (không còn trong biên bản)",
 })
+# Where a recommendation came from (what an e-mail or a report calls it).
+REC_SOURCE: Mapping[str, str] = MappingProxyType({
+    "submission": "Kiến nghị nêu trong báo cáo của xã",
+    "visit": "Kiến nghị tại biên bản giám sát trực tiếp",
+    "coordinator": "Kiến nghị do cơ quan thường trực ghi nhận",
+})
 REC_CLOSED: tuple[str, ...] = ("resolved", "not_accepted", "withdrawn")
 REC_ACTIVE: tuple[str, ...] = ("open", "in_progress")
 # What the coordinator may set by hand (``overdue`` is set by the sweep, ``withdrawn`` by minutes).
@@ -82,8 +88,10 @@ MESSAGE_KIND: Mapping[str, str] = MappingProxyType({
     "reminder_due": "Nhắc đến hạn nộp báo cáo",
     "reminder_overdue": "Đôn đốc báo cáo quá hạn",
     "reminder_escalation": "Báo cáo lãnh đạo về đơn vị chậm nộp",
+    "office_digest": "Tổng hợp việc chờ cơ quan thường trực xử lý",
     "report_ack": "Xác nhận đã tiếp nhận báo cáo",
     "report_correct": "Đề nghị sửa và gửi lại báo cáo",
+    "mail_kept": "Thư đến cần cán bộ xem",
     "visit_notice": "Thông báo lịch giám sát trực tiếp",
     "final_report": "Báo cáo kết quả giám sát",
     "interim_report": "Báo cáo giữa kỳ",
@@ -130,6 +138,7 @@ AUDIT_ACTION: Mapping[str, str] = MappingProxyType({
     "rec.update": "Cập nhật kiến nghị",
     "rec.overdue": "Kiến nghị quá hạn",
     "rec.withdrawn": "Rút kiến nghị",
+    "rec.readdressed": "Sửa cơ quan được kiến nghị",
     "followup.sweep": "Rà soát kiến nghị",
     "message.retry": "Gửi lại thư",
     "step.done": "Hoàn thành bước",
@@ -143,6 +152,7 @@ GROUPS: Mapping[str, Mapping[str, str]] = MappingProxyType({
     "report_status": REPORT_STATUS,
     "submission_status": SUBMISSION_STATUS,
     "rec_status": REC_STATUS,
+    "rec_source": REC_SOURCE,
     "message_status": MESSAGE_STATUS,
     "message_kind": MESSAGE_KIND,
     "visit_status": VISIT_STATUS,

@@ -9,7 +9,6 @@ bodies answering recommendations).
 from __future__ import annotations
 
 import datetime as dt
-import os
 import random
 from dataclasses import dataclass
 from pathlib import Path
@@ -104,8 +103,8 @@ def drop_report(rt: Runtime, drop: Drop, work: Path, seed: int,
     blank = received_outline(rt, drop.unit, work, outlines)
     target = rt.path("inbox", f"Bao cao {drop.unit.name} {drop.day:%d-%m}.docx")
     fill_outline_fast(blank, target, seed=seed, fault=drop.fault, villages=drop.unit.villages)
-    at = clock.at_office_hours(drop.day, 10).timestamp()
-    os.utime(target, (at, at))
+    arrived = target.with_name(target.name + ".arrived")  # how the inbox learns when it came
+    arrived.write_text(clock.at_office_hours(drop.day, 10).isoformat(), encoding="utf-8")
     return target
 
 

@@ -3,23 +3,24 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from prefect import flow
 
 from giamsat.messaging.delivery import counts
 from tasks.common import day_of, moment, step_runtime
 from tasks.notify import notify_units
-from tasks.outbox import deliver_with_retries
+from tasks.outbox import deliver_with_retries, finish
 from tasks.overview import publish_overview
 
 
 @flow(name="notify", log_prints=True)
-def notify_flow(as_of: dt.date | None = None, config: str | None = None) -> dict:
+def notify_flow(as_of: dt.date | None = None, config: str | None = None) -> Any:
     """Notify every unit of the plan, the schedule and the report deadline."""
     day = day_of(as_of)
     with step_runtime(config, as_of) as rt:
         summary = notify_units(rt, day)
         delivered = deliver_with_retries(rt, moment(as_of, 8))
         publish_overview(rt, day)
-        return {"queued": summary.messages_queued, "units": summary.units,
-                "outbox": counts(rt), "all_delivered": delivered is not None}
+        return finish(rt, {"queued": summary.messages_queued, "units": summary.units,
+                           "outbox": counts(rt), "all_delivered": delivered is not None})

@@ -122,7 +122,10 @@ def test_the_notify_flow_reports_the_unreachable_server_in_the_ui_and_delivers_o
                         "GIAMSAT_SMTP_HOST": "127.0.0.1", "GIAMSAT_SMTP_PORT": str(down_port),
                         "GIAMSAT_SMTP_SECURITY": "none", "GIAMSAT_SMTP_RETRY_DELAYS": "[0, 0]"}.items():
         monkeypatch.setenv(name, value)
-    first = notify_flow(as_of=NOTIFY_DAY, config=str(CONFIG))
+    state = notify_flow(as_of=NOTIFY_DAY, config=str(CONFIG), return_state=True)
+    # what the Prefect UI shows for the run: not a plain "Completed"
+    assert state.name == "Còn thư chưa gửi" and state.message.startswith("18 thư chưa gửi được: " + DOWN)
+    first = state.result()
     assert first["all_delivered"] is False and first["outbox"] == {"pending": 18, "sent": 0, "failed": 0}
 
     async def cycle_status():
@@ -136,6 +139,8 @@ def test_the_notify_flow_reports_the_unreachable_server_in_the_ui_and_delivers_o
     waiting = _unescaped(notify_row["waiting_for"])
     assert waiting.startswith(f"18/18 thư thông báo chưa gửi được ({DOWN}{down_port}")
     with _mail_server(down_port) as server:
-        second = notify_flow(as_of=NOTIFY_DAY, config=str(CONFIG))
+        done = notify_flow(as_of=NOTIFY_DAY, config=str(CONFIG), return_state=True)
+    assert done.name == "Completed"
+    second = done.result()
     assert second["all_delivered"] is True and second["outbox"]["sent"] == 18
     assert sorted(server.by_message_id().values()) == [1] * 18

@@ -101,3 +101,30 @@ def test_followup_update_to_corrects_the_addressee_and_the_audit_log_shows_it(tm
     assert "Sửa cơ quan được kiến nghị: UBND xã Đại An → UBND huyện Vụ Bản" in shown
     audit = run("audit", "--action", "rec.readdressed", "--json", home=home)
     assert audit.returncode == 0 and "UBND xã Đại An → UBND huyện Vụ Bản" in audit.stdout
+
+
+def test_the_office_gets_one_digest_a_day_of_what_waits_for_it(sqlite_runtime):
+    from giamsat.db.models import SampleDraw, Visit
+    from giamsat.remind.digest import queue_digest
+
+    rt = sqlite_runtime
+    _rec(rt, "UBND huyện Vụ Bản", due=D(2024, 11, 29))
+    at = clock.at_office_hours(D(2024, 11, 1))
+    with rt.db.unit_of_work() as s:
+        unit = s.scalar(select(Unit).where(Unit.code == "13741"))
+        s.add(SampleDraw(cycle_id=rt.cycle_id, draw_on=D(2024, 11, 1), seed="x", seed_source="manual",
+                         frame=[], algorithm="a", algorithm_version="1", result={}, record_sha256="0" * 64,
+                         drawn_by="t", drawn_at=at))
+        s.add(Visit(cycle_id=rt.cycle_id, unit_id=unit.id, scheduled_on=D(2024, 11, 4)))
+    queue_digest(rt, D(2024, 11, 6))
+    queue_digest(rt, D(2024, 11, 6))
+    digests = [m for m in _messages(rt) if m.kind == "office_digest"]
+    assert len(digests) == 1 and digests[0].to_addrs == [OFFICE]
+    text = digests[0].body_text
+    print(digests[0].subject, text, sep="\n")
+    assert text.startswith("Kính gửi: Phòng Lao động - TB&XH,")
+    assert "Kết quả chọn mẫu ngày 01/11/2024 đang chờ phê duyệt" in text
+    assert "Thị trấn Gôi: đã giám sát ngày 04/11/2024, chưa ghi biên bản" in text
+    assert "Báo cáo kết quả giám sát, đánh giá đến hạn ngày" in text
+    assert "gửi UBND huyện Vụ Bản — Kiến nghị nêu trong báo cáo của xã (Xã Đại An)" in text
+    assert "4 việc chờ" in digests[0].subject

@@ -105,6 +105,21 @@ def show_cmd(rec_id: int = typer.Argument(..., metavar="ID")) -> None:
                       + escape(f"{e.note or ''}{extra}"))
 
 
+@recs_app.command("task-done")
+def task_done_cmd(key: str = typer.Argument(..., metavar="KEY",
+                                             help="Mã nhiệm vụ (assignments trong kế hoạch)."),
+                  note: str = typer.Option(..., "--note", help="Kết quả thực hiện."),
+                  as_of: str = AS_OF) -> None:
+    """Ghi nhận một cơ quan đã thực hiện nhiệm vụ được giao trong kế hoạch (dừng nhắc hạn)."""
+    from giamsat.followup.assignments import mark_done
+
+    now = moment_of(as_of)
+    rt = runtime(now)
+    mark_done(rt, key, note, rt.actor, now)
+    task = rt.plan.assignment(key)
+    console.print(f"Đã ghi nhận: {escape(task.body if task else key)} đã thực hiện nhiệm vụ.")
+
+
 @recs_app.command("sweep")
 def sweep_cmd(as_of: str = AS_OF) -> None:
     """Rà soát kiến nghị: tạo nghĩa vụ nhắc hạn còn thiếu, đánh dấu kiến nghị quá hạn."""

@@ -84,6 +84,8 @@ MESSAGE_STATUS: Mapping[str, str] = MappingProxyType({
 
 MESSAGE_KIND: Mapping[str, str] = MappingProxyType({
     "notify_plan": "Thông báo kế hoạch giám sát",
+    "notify_recipient": "Gửi kế hoạch giám sát tới nơi nhận",
+    "reminder_assignment": "Nhắc nhiệm vụ của cơ quan theo kế hoạch",
     "reminder_before": "Nhắc trước hạn nộp báo cáo",
     "reminder_due": "Nhắc đến hạn nộp báo cáo",
     "reminder_overdue": "Đôn đốc báo cáo quá hạn",
@@ -109,13 +111,14 @@ DRAW_ACTIVE: tuple[str, ...] = ("proposed", "approved")
 
 OBLIGATION_KIND: Mapping[str, str] = MappingProxyType({
     "report": "Nộp báo cáo theo đề cương", "recommendation": "Thực hiện kiến nghị",
+    "assignment": "Nhiệm vụ của cơ quan theo kế hoạch",
 })
 OBLIGATION_STATUS: Mapping[str, str] = MappingProxyType({"open": "Chưa hoàn thành", "met": "Đã hoàn thành"})
 
 AUDIT_ENTITY: Mapping[str, str] = MappingProxyType({
     "recommendation": "kiến nghị", "submission": "báo cáo", "visit": "giám sát",
     "sample_draw": "chọn mẫu", "message": "thư", "step": "bước", "cycle": "chu kỳ",
-    "document": "văn bản",
+    "document": "văn bản", "obligation": "nghĩa vụ",
 })
 
 AUDIT_ACTION: Mapping[str, str] = MappingProxyType({
@@ -139,6 +142,7 @@ AUDIT_ACTION: Mapping[str, str] = MappingProxyType({
     "rec.overdue": "Kiến nghị quá hạn",
     "rec.withdrawn": "Rút kiến nghị",
     "rec.readdressed": "Sửa cơ quan được kiến nghị",
+    "assignment.done": "Ghi nhận cơ quan đã thực hiện nhiệm vụ theo kế hoạch",
     "followup.sweep": "Rà soát kiến nghị",
     "message.retry": "Gửi lại thư",
     "step.done": "Hoàn thành bước",

@@ -26,6 +26,7 @@ from giamsat.domain.formatting import doc_number
 from giamsat.messaging.outbox import Attachment, idempotency_key, insert_pending, pending_row
 from giamsat.messaging.templates import StampedEmails, render_email
 from giamsat.notify.letter import common_context, in_sentence, plan_number, render_plan
+from giamsat.notify.recipients import queue_recipients
 from giamsat.notify.render import Doc, UnitDocuments
 from giamsat.plan.schema import Unit
 from giamsat.runtime import Runtime
@@ -143,7 +144,8 @@ def _queue_chunk(s: Session, rt: Runtime, units: list[Unit], docs: dict[tuple[st
 
 
 def notify(rt: Runtime, as_of: dt.date) -> NotifySummary:
-    """Notify every unit valid on ``as_of``; idempotent: a re-run queues and creates nothing."""
+    """Notify every unit valid on ``as_of`` and every other recipient of the plan; idempotent: a
+    re-run queues and creates nothing."""
     now = clock.at_office_hours(as_of)
     units = rt.plan.units_on(as_of)
     summary = NotifySummary(units=len(units))
@@ -169,6 +171,7 @@ def notify(rt: Runtime, as_of: dt.date) -> NotifySummary:
             summary.obligations_created += _obligation_ids(s, rt, chunk, obligations, unit_ids, now)
             summary.messages_queued += _queue_chunk(s, rt, chunk, docs, plan_doc,
                                                     (unit_ids, obligations), queued, emails, now)
+        summary.messages_queued += queue_recipients(s, rt, plan_doc, now)
         mark_step_done(s, rt.cycle_id, "notify", now, actor=rt.actor)
         audit.record(s, at=now, actor=rt.actor, action="notify.run", entity="step", entity_id="notify",
                      cycle_id=rt.cycle_id, units=len(units), queued=summary.messages_queued,

@@ -75,7 +75,8 @@ def _office_recommendations(rt: Runtime, s, as_of: dt.date) -> list[str]:
                             Recommendation.created_at <= clock.at_office_hours(as_of, 23))
                      .order_by(Recommendation.due_on, Recommendation.id))
     for rec, unit in rows:
-        row = SimpleNamespace(rec_id=rec.id, addressed_to=rec.addressed_to,
+        row = SimpleNamespace(kind="recommendation", key=f"rec:{rec.key}", rec_id=rec.id,
+                              addressed_to=rec.addressed_to,
                               addressed_email=rec.addressed_email, unit_name=unit.name if unit else None,
                               unit_email=unit.email if unit else None,
                               chairman_email=unit.chairman_email if unit else None)

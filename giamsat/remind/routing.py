@@ -1,6 +1,7 @@
 """Who a reminder goes to: a recommendation's addressee decides, the commune never answers for others.
 
-A recommendation addressed to the commune itself (its name appears in the addressee) is reminded to
+A task the plan gives another body (an assignment) is reminded to that body. A recommendation
+addressed to the commune itself (its name appears in the addressee) is reminded to
 the commune and escalated to its chairman. One addressed to the district, the province or an office
 is reminded to the body of the plan it names (when the plan gives that body an address) or else to
 the coordinating office, and never to the commune or its chairman.
@@ -48,6 +49,10 @@ def route(plan: Plan, row: Any, escalated: bool) -> Route:
     """The addresses of a reminder for the obligation ``row`` (see the module docstring)."""
     office = (plan.bodies.office.email,) if plan.bodies.office.email else ()
     unit_name = row.unit_name or ""
+    if row.kind == "assignment":
+        task = plan.assignment(row.key.removeprefix("assignment:"))
+        return Route((task.email,) if task else (), office if escalated else (),
+                     task.body if task else "", False, False)
     if row.rec_id is None:
         to = row.chairman_email if escalated else row.unit_email
         greeting = f"Đồng chí Chủ tịch UBND {unit_name}" if escalated else f"UBND {unit_name}"

@@ -25,6 +25,7 @@ from giamsat.domain.reminders import Policy, Reminder, reminder_on
 from giamsat.domain.vocabulary import label
 from giamsat.messaging.outbox import idempotency_key, insert_pending, pending_row
 from giamsat.messaging.templates import StampedEmails, environment, render_email
+from giamsat.notify.letter import plan_number
 from giamsat.remind.facts import overdue_reminders_queued, returned_reports
 from giamsat.remind.routing import Route, route
 from giamsat.runtime import Runtime
@@ -82,7 +83,8 @@ def _context(rt: Runtime, row, r: Reminder, way: Route, errors: tuple[str, ...] 
         "greeting": way.greeting, "to_commune": way.to_commune, "to_office": way.to_office,
         "source_label": label("rec_source", row.source_kind or "coordinator"),
         "source_kind": row.source_kind or "", "returned": errors is not None,
-        "open_errors": list(errors or ()),
+        "open_errors": list(errors or ()), "assignment_task": _task(rt, row),
+        "plan_number": plan_number(plan), "plan_date": plan.plan_document.issued_on,
         "overdue_index": r.slot.overdue_index, "days_left": r.working_days_left,
         "days_late": r.working_days_late, "due_on": row.due_on,
         "addressed_to": row.addressed_to or "", "recommendation": row.content or "",
@@ -90,6 +92,11 @@ def _context(rt: Runtime, row, r: Reminder, way: Route, errors: tuple[str, ...] 
         "office_name": plan.bodies.office.short, "office_email": plan.bodies.office.email or "",
         "report_rule_before": plan.report.deadline_rule == "before",
     }
+
+
+def _task(rt: Runtime, row) -> str:
+    task = rt.plan.assignment(row.key.removeprefix("assignment:")) if row.kind == "assignment" else None
+    return task.task if task else ""
 
 
 def _renderer() -> StampedEmails:
@@ -161,7 +168,8 @@ def sweep(rt: Runtime, as_of: dt.date) -> RemindSummary:
             if not way.to:
                 summary.without_address.append(row.key)
                 continue
-            kind = "reminder_escalation" if r.slot.escalated else f"reminder_{r.slot.stage}"
+            kind = "reminder_escalation" if r.slot.escalated else \
+                "reminder_assignment" if row.kind == "assignment" else f"reminder_{r.slot.stage}"
             errors = returned.get(row.unit_id) if row.kind == "report" else None
             shape = (row.kind, r, row.due_on, row.scheduled_on, row.addressed_to, row.content,
                      bool(row.unit_name), way, row.source_kind, errors)

@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from prefect import flow
 
 from flows.naming import run_name
 from tasks.collect import fetch_mail_task, report_status_task, sweep_inbox_task
 from tasks.common import day_of, moment, step_runtime
-from tasks.outbox import deliver_with_retries
+from tasks.outbox import deliver_with_retries, finish
 from tasks.overview import publish_overview
 
 
 @flow(name="collect", flow_run_name=run_name("collect"), log_prints=True)
-def collect_flow(as_of: dt.date | None = None, config: str | None = None) -> dict:
+def collect_flow(as_of: dt.date | None = None, config: str | None = None) -> Any:
     """Thu nhận báo cáo trong hộp thư đến và công bố tình trạng báo cáo của các xã."""
     day = day_of(as_of)
     with step_runtime(config, as_of) as rt:
@@ -27,4 +28,4 @@ def collect_flow(as_of: dt.date | None = None, config: str | None = None) -> dic
               f"{summary['duplicate']} duplicate, {len(summary['failed'])} failed")
         print(mail.get("unavailable") or f"Mailbox: {mail['messages']} new, {mail['taken']} taken, "
                                           f"{mail['needs_person']} kept for a person")
-        return {"mail": mail, "sweep": summary, "status": rows}
+        return finish(rt, {"mail": mail, "sweep": summary, "status": rows})

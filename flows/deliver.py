@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from prefect import flow
 
 from flows.naming import run_name
 from giamsat.messaging.delivery import counts
 from tasks.common import moment, step_runtime
-from tasks.outbox import deliver_with_retries
+from tasks.outbox import deliver_with_retries, finish
 
 
 @flow(name="deliver", flow_run_name=run_name("deliver"), log_prints=True)
-def deliver_flow(config: str | None = None, batch_size: int = 200) -> dict:
+def deliver_flow(config: str | None = None, batch_size: int = 200) -> Any:
     """Deliver the pending messages of the cycle (after an outage of the mail server, say)."""
     with step_runtime(config, None) as rt:
         result = deliver_with_retries(rt, moment(None, 0), batch_size=batch_size)
-        return {"sent": result.sent if result else None, "outbox": counts(rt),
-                "all_delivered": result is not None}
+        return finish(rt, {"sent": result.sent if result else None, "outbox": counts(rt),
+                           "all_delivered": result is not None})

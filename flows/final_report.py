@@ -3,19 +3,20 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from prefect import flow
 
 from flows.naming import run_name
 from tasks.common import day_of, moment, step_runtime
 from tasks.final_report import write_final_report, write_interim_report
-from tasks.outbox import deliver_with_retries
+from tasks.outbox import deliver_with_retries, finish
 from tasks.overview import publish_overview
 
 
 @flow(name="final-report", flow_run_name=run_name("final_report"))
 def final_report_flow(as_of: dt.date | None = None, config: str | None = None,
-                      interim: bool = False) -> str:
+                      interim: bool = False) -> Any:
     """The final report (or the interim one) as of ``as_of``; returns the document's path."""
     day = day_of(as_of)
     with step_runtime(config, as_of) as rt:
@@ -23,4 +24,4 @@ def final_report_flow(as_of: dt.date | None = None, config: str | None = None,
         path = str(task(rt, day))
         deliver_with_retries(rt, moment(as_of, 10))
         publish_overview(rt, day)
-        return path
+        return finish(rt, path)

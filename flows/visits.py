@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from prefect import flow
 
 from flows.naming import run_name
 from tasks.common import day_of, moment, step_runtime
-from tasks.outbox import deliver_with_retries
+from tasks.outbox import deliver_with_retries, finish
 from tasks.overview import publish_overview
 from tasks.visits import schedule_and_notify, write_minutes
 
 
 @flow(name="visits", flow_run_name=run_name("visits"))
-def visits_flow(as_of: dt.date | None = None, config: str | None = None) -> list[dict]:
+def visits_flow(as_of: dt.date | None = None, config: str | None = None) -> Any:
     """Xếp lịch giám sát, thông báo cho các xã được chọn và tạo biên bản giám sát."""
     with step_runtime(config, as_of) as rt:
         planned = schedule_and_notify(rt, as_of)
@@ -23,4 +24,4 @@ def visits_flow(as_of: dt.date | None = None, config: str | None = None) -> list
                 visit["minutes"] = write_minutes(rt, visit["id"], as_of)
         deliver_with_retries(rt, moment(as_of, 10))
         publish_overview(rt, day_of(as_of))
-        return planned
+        return finish(rt, planned)

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from prefect import Task, task
 from prefect.cache_policies import NO_CACHE
 from prefect.client.schemas.objects import State, TaskRun
+from prefect.states import Completed
 
 from giamsat.domain.errors import DatabaseError, DeliveryError
-from giamsat.messaging.delivery import counts, deliver
+from giamsat.messaging.delivery import counts, deliver, health
 from giamsat.messaging.drain import DrainResult
 from giamsat.runtime import Runtime
 
@@ -55,3 +57,18 @@ def deliver_with_retries(rt: Runtime, now: dt.datetime, batch_size: int = 200) -
         if exc.permanent:
             raise DeliveryError(str(exc), permanent=True) from None
     return None
+
+
+UNSENT_STATE = "Còn thư chưa gửi"  # how the Prefect UI names a run that left mail unsent
+
+
+def finish(rt: Runtime, result: Any) -> Any:
+    """A step flow's return: ``result``, or — when messages of the cycle are still unsent — a
+    Completed state named ``UNSENT_STATE`` whose message says how many and why (the UI shows it)."""
+    h = health(rt)
+    unsent = h.get("pending", 0) + h.get("failed", 0)
+    if not unsent:
+        return result
+    why = h["last_error"] or ("lỗi vĩnh viễn, xem: giamsat outbox --status failed" if h.get("failed")
+                              else "chưa rõ lý do")
+    return Completed(name=UNSENT_STATE, message=f"{unsent} thư chưa gửi được: {why}", data=result)

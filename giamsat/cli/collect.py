@@ -47,7 +47,7 @@ def submit_cmd(
         console.print_json(json.dumps(result.__dict__, ensure_ascii=False))
     else:
         _print_result(result)
-    if result.status == "rejected":
+    if result.status == "rejected" or result.refused:
         raise typer.Exit(3)
 
 
@@ -57,6 +57,11 @@ def _print_result(r) -> None:
     if r.status == "accepted":
         console.print(f"[green]Đã tiếp nhận[/] {name} — {who}, mã BC-{r.submission_id:05d}"
                       + (" [yellow](nộp muộn)[/]" if r.late else ""))
+    elif r.status == "duplicate" and r.refused:
+        console.print(f"[red]Không tiếp nhận[/] {name} — {who}: tệp giống hệt tệp đã bị trả lại "
+                      f"(mã BC-{r.duplicate_of:05d}); đơn vị cần sửa các nội dung sau rồi gửi lại:")
+        for line in r.errors:
+            console.print(f"  - {escape(line)}")
     elif r.status == "duplicate":
         console.print(f"[cyan]Tệp đã nhận trước đó[/] {name} — {who}, mã "
                       f"BC-{r.duplicate_of:05d}; không xử lý lại.")

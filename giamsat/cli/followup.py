@@ -68,14 +68,23 @@ def add_cmd(content: str = typer.Option(..., "--content", help="Nội dung kiế
 
 @recs_app.command("update")
 def update_cmd(rec_id: int = typer.Argument(..., metavar="ID"),
-               status: str = typer.Option(..., "--status", help=" | ".join(REC_SETTABLE)),
+               status: str = typer.Option(None, "--status", help=" | ".join(REC_SETTABLE)),
+               to: str = typer.Option(None, "--to", help="Sửa cơ quan, đơn vị được kiến nghị."),
+               email: str = typer.Option(None, "--email", help="Địa chỉ thư của cơ quan đó (nếu có)."),
                note: str = typer.Option(None, "--note", help="Nội dung kết quả hoặc lý do."),
                evidence: Path = typer.Option(None, "--evidence", help="Tệp minh chứng."),
                due: str = typer.Option(None, "--due", help="Gia hạn đến ngày (YYYY-MM-DD)."),
                as_of: str = AS_OF) -> None:
     """Cập nhật tình hình thực hiện một kiến nghị (kèm ghi chú, minh chứng, gia hạn)."""
+    if status is None and to is None:
+        raise typer.BadParameter("cần ít nhất --status hoặc --to")
     now = moment_of(as_of)
     rt = runtime(now)
+    if to is not None:
+        rec = followup.readdress(rt, rec_id, to, email, rt.actor, now)
+        console.print(f"Kiến nghị số {rec.id}: gửi {escape(rec.addressed_to)}")
+    if status is None:
+        return
     rec = followup.update(rt, rec_id, status, note, evidence, rt.actor, now,
                           due_on=parse_date(due) if due else None)
     console.print(f"Kiến nghị số {rec.id}: {followup.label(rec.status)} (hạn {rec.due_on:%d/%m/%Y})")
@@ -94,6 +103,21 @@ def show_cmd(rec_id: int = typer.Argument(..., metavar="ID")) -> None:
         extra = f" [tệp: {e.evidence_path}]" if e.evidence_path else ""
         console.print(f"  - {when:%d/%m/%Y %H:%M} {followup.label(e.status)} ({escape(e.actor)}): "
                       + escape(f"{e.note or ''}{extra}"))
+
+
+@recs_app.command("task-done")
+def task_done_cmd(key: str = typer.Argument(..., metavar="KEY",
+                                             help="Mã nhiệm vụ (assignments trong kế hoạch)."),
+                  note: str = typer.Option(..., "--note", help="Kết quả thực hiện."),
+                  as_of: str = AS_OF) -> None:
+    """Ghi nhận một cơ quan đã thực hiện nhiệm vụ được giao trong kế hoạch (dừng nhắc hạn)."""
+    from giamsat.followup.assignments import mark_done
+
+    now = moment_of(as_of)
+    rt = runtime(now)
+    mark_done(rt, key, note, rt.actor, now)
+    task = rt.plan.assignment(key)
+    console.print(f"Đã ghi nhận: {escape(task.body if task else key)} đã thực hiện nhiệm vụ.")
 
 
 @recs_app.command("sweep")

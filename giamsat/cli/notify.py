@@ -12,6 +12,7 @@ from giamsat.cli.common import AS_OF, console, moment_of, parse_date, runtime
 from giamsat.domain.vocabulary import MESSAGE_STATUS
 from giamsat.messaging import delivery as outbox_service
 from giamsat.notify.service import notify as notify_service
+from giamsat.remind.digest import queue_digest
 from giamsat.remind.service import sweep
 
 outbox_app = typer.Typer(help="Hộp thư đi: xem, gửi, gửi lại thư.", invoke_without_command=True)
@@ -55,6 +56,8 @@ def remind_cmd(as_of: str = AS_OF, send: bool = typer.Option(
                   f"mới, {s.already_queued} đã nhắc trước đó.")
     for key in s.without_address:
         console.print(f"  [yellow]Không có địa chỉ thư cho {key}[/]")
+    if not queue_digest(rt, day).empty():
+        console.print(f"Đã xếp hàng thư tổng hợp việc chờ {escape(rt.plan.bodies.office.short)}.")
     if send:
         _deliver_and_report(rt, now)
 

@@ -36,6 +36,7 @@ class Outcome:
     errors: list[str] = field(default_factory=list)
     duplicate_of: int | None = None
     message_id: int | None = None
+    refused: bool = False  # a duplicate of a file that was returned: refused again, same reasons
 
 
 OnError = Callable[[Incoming, Exception], None]
@@ -177,7 +178,8 @@ def _meet(rt: Runtime, s: Session, ctx: ChunkContext, unit: Unit, at: dt.datetim
 def _duplicate(s: Session, earlier: Submission, name: str) -> Outcome:
     unit = s.get(Unit, earlier.unit_id) if earlier.unit_id else None
     return Outcome("duplicate", name, earlier.id, unit_key(unit), unit.name if unit else None,
-                   earlier.late, [e.get("text", "") for e in earlier.errors], duplicate_of=earlier.id)
+                   earlier.late, [e.get("text", "") for e in earlier.errors], duplicate_of=earlier.id,
+                   refused=earlier.status == "rejected")
 
 
 def _lock_content(s: Session, sha: str) -> None:

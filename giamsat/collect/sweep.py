@@ -4,11 +4,16 @@ Each file is first claimed by renaming it into a folder of this sweep: a rename 
 sweep only, so two sweeps running at once never take in the same file twice. A file that cannot
 be handled goes back to the inbox for the next sweep; the others move to ``processed/`` or
 ``rejected/``.
+
+A file is dated by when it arrived: the time stated in a ``<name>.arrived`` file beside it (ISO 8601,
+written by whatever delivered it), else when a sweep first saw it (kept in ``.seen/`` while the
+file waits) — never by its modification time, which is when it was saved.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import os
 import re
 import time
@@ -19,6 +24,7 @@ from pathlib import Path
 from giamsat.collect import records
 from giamsat.collect.intake import Incoming
 from giamsat.collect.recording import Outcome, take_in
+from giamsat.domain import clock
 from giamsat.domain.textsafety import display_filename
 from giamsat.runtime import Runtime
 
@@ -26,7 +32,8 @@ CHUNK = 200
 STALE_CLAIM_S = 3600  # a sweep takes minutes even for the whole country
 
 _SKIP_PREFIXES = (".", "~$")
-_SKIP_SUFFIXES = (".tmp", ".part", ".crdownload", ".partial")
+ARRIVED = ".arrived"  # a file's own arrival time, beside it
+_SKIP_SUFFIXES = (".tmp", ".part", ".crdownload", ".partial", ARRIVED)
 
 
 @dataclass
@@ -80,8 +87,8 @@ def sweep_inbox(rt: Runtime, now: dt.datetime) -> SweepSummary:
         claimed = _claim(path, claims / (code or "_"))
         if claimed is None:
             continue  # another sweep took it
-        mtime = dt.datetime.fromtimestamp(claimed.stat().st_mtime, tz=dt.UTC)
-        chunk[claimed] = (path, Incoming(claimed, path.name, min(mtime, now), "inbox", code))
+        arrived = arrival_time(rt.home / "inbox", path, now)
+        chunk[claimed] = (path, Incoming(claimed, path.name, arrived, "inbox", code))
         if len(chunk) == CHUNK:
             last_accepted = _latest(last_accepted, _take(rt, chunk, now, summary))
             chunk = {}
@@ -92,6 +99,29 @@ def sweep_inbox(rt: Runtime, now: dt.datetime) -> SweepSummary:
         with rt.db.unit_of_work() as s:
             records.close_collect_step_if_complete(rt, s, last_accepted)
     return summary
+
+
+def _seen_record(inbox: Path, path: Path) -> Path:
+    return inbox / ".seen" / hashlib.sha256(str(path.relative_to(inbox)).encode()).hexdigest()[:32]
+
+
+def arrival_time(inbox: Path, path: Path, now: dt.datetime) -> dt.datetime:
+    """When the inbox file ``path`` arrived (see the module docstring); never after ``now``."""
+    for record in (path.with_name(path.name + ARRIVED), _seen_record(inbox, path)):
+        try:
+            stated = dt.datetime.fromisoformat(record.read_text(encoding="utf-8").strip())
+        except (OSError, ValueError):
+            continue
+        return min(stated if stated.tzinfo else stated.replace(tzinfo=clock.TZ), now)
+    seen = _seen_record(inbox, path)
+    seen.parent.mkdir(parents=True, exist_ok=True)
+    seen.write_text(now.isoformat(), encoding="utf-8")
+    return now
+
+
+def _forget_arrival(inbox: Path, path: Path) -> None:
+    for record in (path.with_name(path.name + ARRIVED), _seen_record(inbox, path)):
+        record.unlink(missing_ok=True)
 
 
 def recover_abandoned_claims(inbox: Path, now: float | None = None) -> int:
@@ -125,9 +155,10 @@ def _take(rt: Runtime, chunk: dict[Path, tuple[Path, Incoming]], now: dt.datetim
     for item, outcome in zip(items, outcomes, strict=True):
         if outcome is None:
             continue
+        _forget_arrival(rt.home / "inbox", chunk[item.content][0])  # type: ignore[index]
         if outcome.status == "accepted":
             last = max(last or item.received_at, item.received_at)
-        folder = "rejected" if outcome.status == "rejected" else "processed"
+        folder = "rejected" if outcome.status == "rejected" or outcome.refused else "processed"
         _move(item.content, rt.home / "inbox" / folder, now)  # type: ignore[arg-type]
         summary.results.append(outcome)
     return last

@@ -9,7 +9,6 @@ bodies answering recommendations).
 from __future__ import annotations
 
 import datetime as dt
-import os
 import random
 from dataclasses import dataclass
 from pathlib import Path
@@ -118,7 +117,8 @@ def drop_report(rt: Runtime, drop: Drop, work: Path, seed: int,
         msg = mail_drop.report_mail(rt, drop.unit, target, at, signed=drop.signed)
         mail_drop.deliver(rt.settings.mailbox().maildir, msg, at)
     else:
-        os.utime(target, (at.timestamp(), at.timestamp()))
+        arrived = target.with_name(target.name + ".arrived")  # how the inbox learns when it came
+        arrived.write_text(at.isoformat(), encoding="utf-8")
     return target
 
 

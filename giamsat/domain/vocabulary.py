@@ -55,6 +55,12 @@ REC_STATUS: Mapping[str, str] = MappingProxyType({
     "resolved": "Đã thực hiện", "not_accepted": "Không tiếp thu",
     "withdrawn": "Đã rút (không còn trong biên bản)",
 })
+# Where a recommendation came from (what an e-mail or a report calls it).
+REC_SOURCE: Mapping[str, str] = MappingProxyType({
+    "submission": "Kiến nghị nêu trong báo cáo của xã",
+    "visit": "Kiến nghị tại biên bản giám sát trực tiếp",
+    "coordinator": "Kiến nghị do cơ quan thường trực ghi nhận",
+})
 REC_CLOSED: tuple[str, ...] = ("resolved", "not_accepted", "withdrawn")
 REC_ACTIVE: tuple[str, ...] = ("open", "in_progress")
 # What the coordinator may set by hand (``overdue`` is set by the sweep, ``withdrawn`` by minutes).
@@ -78,13 +84,16 @@ MESSAGE_STATUS: Mapping[str, str] = MappingProxyType({
 
 MESSAGE_KIND: Mapping[str, str] = MappingProxyType({
     "notify_plan": "Thông báo kế hoạch giám sát",
+    "notify_recipient": "Gửi kế hoạch giám sát tới nơi nhận",
+    "reminder_assignment": "Nhắc nhiệm vụ của cơ quan theo kế hoạch",
     "reminder_before": "Nhắc trước hạn nộp báo cáo",
     "reminder_due": "Nhắc đến hạn nộp báo cáo",
     "reminder_overdue": "Đôn đốc báo cáo quá hạn",
     "reminder_escalation": "Báo cáo lãnh đạo về đơn vị chậm nộp",
+    "office_digest": "Tổng hợp việc chờ cơ quan thường trực xử lý",
     "report_ack": "Xác nhận đã tiếp nhận báo cáo",
     "report_correct": "Đề nghị sửa và gửi lại báo cáo",
-    "mail_kept": "Báo văn phòng: thư đến chờ cán bộ xem",
+    "mail_kept": "Thư đến cần cán bộ xem",
     "visit_notice": "Thông báo lịch giám sát trực tiếp",
     "final_report": "Báo cáo kết quả giám sát",
     "interim_report": "Báo cáo giữa kỳ",
@@ -102,6 +111,7 @@ DRAW_ACTIVE: tuple[str, ...] = ("proposed", "approved")
 
 OBLIGATION_KIND: Mapping[str, str] = MappingProxyType({
     "report": "Nộp báo cáo theo đề cương", "recommendation": "Thực hiện kiến nghị",
+    "assignment": "Nhiệm vụ của cơ quan theo kế hoạch",
 })
 OBLIGATION_STATUS: Mapping[str, str] = MappingProxyType({"open": "Chưa hoàn thành", "met": "Đã hoàn thành"})
 
@@ -112,7 +122,7 @@ SUBMISSION_SOURCE: Mapping[str, str] = MappingProxyType({
 AUDIT_ENTITY: Mapping[str, str] = MappingProxyType({
     "recommendation": "kiến nghị", "submission": "báo cáo", "visit": "giám sát",
     "sample_draw": "chọn mẫu", "message": "thư", "step": "bước", "cycle": "chu kỳ",
-    "document": "văn bản", "mail": "thư đến",
+    "document": "văn bản", "mail": "thư đến", "obligation": "nghĩa vụ",
 })
 
 AUDIT_ACTION: Mapping[str, str] = MappingProxyType({
@@ -143,6 +153,8 @@ AUDIT_ACTION: Mapping[str, str] = MappingProxyType({
     "rec.update": "Cập nhật kiến nghị",
     "rec.overdue": "Kiến nghị quá hạn",
     "rec.withdrawn": "Rút kiến nghị",
+    "rec.readdressed": "Sửa cơ quan được kiến nghị",
+    "assignment.done": "Ghi nhận cơ quan đã thực hiện nhiệm vụ theo kế hoạch",
     "followup.sweep": "Rà soát kiến nghị",
     "message.retry": "Gửi lại thư",
     "step.done": "Hoàn thành bước",
@@ -157,6 +169,7 @@ GROUPS: Mapping[str, Mapping[str, str]] = MappingProxyType({
     "submission_status": SUBMISSION_STATUS,
     "submission_source": SUBMISSION_SOURCE,
     "rec_status": REC_STATUS,
+    "rec_source": REC_SOURCE,
     "message_status": MESSAGE_STATUS,
     "message_kind": MESSAGE_KIND,
     "visit_status": VISIT_STATUS,

@@ -127,6 +127,25 @@ def update(rt: Runtime, rec_id: int, status: str, note: str | None, evidence: Pa
         return _apply(s, rt, rec, status, note, evidence, actor, now, due_on)
 
 
+def readdress(rt: Runtime, rec_id: int, addressed_to: str, addressed_email: str | None,
+              actor: str, now: dt.datetime) -> Recommendation:
+    """Correct who a recommendation is addressed to (audited; reminders follow the new addressee)."""
+    addressed_to = clean_line(addressed_to)
+    _bounded("Cơ quan, đơn vị được kiến nghị", addressed_to, 300)
+    if not addressed_to:
+        raise Conflict("Phải ghi rõ cơ quan, đơn vị được kiến nghị.")
+    with rt.db.unit_of_work() as s:
+        rec = s.get(Recommendation, rec_id)
+        if rec is None or rec.cycle_id != rt.cycle_id:
+            raise NotFound(f"Không có kiến nghị số {rec_id}.")
+        if (rec.addressed_to, rec.addressed_email) == (addressed_to, addressed_email):
+            return rec
+        note = f"Sửa cơ quan được kiến nghị: {rec.addressed_to} → {addressed_to}"
+        rec.addressed_to, rec.addressed_email, rec.updated_at = addressed_to, addressed_email, now
+        _event(s, rt, rec, rec.status, note, actor, now, None, action="rec.readdressed")
+        return rec
+
+
 def update_many(rt: Runtime, changes: list[tuple[int, str, str]], actor: str,
                 now: dt.datetime) -> list[Recommendation]:
     """``update`` for many recommendations (id, status, note) in one transaction, as the addressed

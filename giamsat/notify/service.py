@@ -32,6 +32,7 @@ from giamsat.links.service import urls_for
 from giamsat.messaging.outbox import Attachment, idempotency_key, insert_pending, pending_row
 from giamsat.messaging.templates import StampedEmails, render_email
 from giamsat.notify.letter import common_context, in_sentence, plan_number, render_plan
+from giamsat.notify.recipients import queue_recipients
 from giamsat.notify.render import Doc, UnitDocuments
 from giamsat.plan.schema import Unit
 from giamsat.runtime import Runtime
@@ -193,7 +194,8 @@ def _outgoing(s: Session, rt: Runtime, plan_doc: Doc) -> _Outgoing | None:
 
 
 def notify(rt: Runtime, as_of: dt.date) -> NotifySummary:
-    """Notify every unit valid on ``as_of``; idempotent: a re-run queues and creates nothing."""
+    """Notify every unit valid on ``as_of`` and every other recipient of the plan; idempotent: a
+    re-run queues and creates nothing."""
     now = clock.at_office_hours(as_of)
     rt = cited(rt)  # later documents cite the registered plan's number and date
     units = rt.plan.units_on(as_of)
@@ -225,6 +227,7 @@ def notify(rt: Runtime, as_of: dt.date) -> NotifySummary:
             summary.obligations_created += _obligation_ids(s, rt, chunk, obligations, unit_ids, now)
             summary.messages_queued += _queue_chunk(s, rt, chunk, docs, out,
                                                     (unit_ids, obligations), queued, emails, now)
+        summary.messages_queued += queue_recipients(s, rt, out.plan, now)
         summary.waiting_for_signature = out.waiting
         _finish(s, rt, now, summary)
     return summary

@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from pydantic import Field, PrivateAttr, model_validator
 
 from giamsat.plan.sections import (
+    Assignment,
     BasisDocument,
     Bodies,
     CalendarRules,
@@ -59,6 +60,7 @@ class Plan(_Model):
     final_report: FinalReport
     reminders: ReminderPolicy
     recipients: Recipients
+    assignments: list[Assignment] = []
     delivery: Delivery
     documents: DocumentsPolicy = DocumentsPolicy()
     calendar: CalendarRules
@@ -91,6 +93,10 @@ class Plan(_Model):
             self._units_by_code = index
         return self._units_by_code
 
+    def assignment(self, key: str) -> Assignment | None:
+        """The assignment with ``key`` (see ``assignments``)."""
+        return next((a for a in self.assignments if a.key == key), None)
+
     def successor_of(self, unit: Unit) -> Unit | None:
         """The unit that absorbed ``unit`` when it ceased to exist, if any."""
         if unit.successor is None or unit.valid_to is None:
@@ -109,6 +115,7 @@ def _cross_checks(plan: Plan) -> Iterable[str]:
         "visits.window_start": plan.visits.window_start,
         "visits.window_end": plan.visits.window_end,
         "final_report.due": plan.final_report.due,
+        **{f"assignments.{a.key}.due": a.due for a in plan.assignments},
     }
     for path, day in dated.items():
         if not p.start <= day <= p.end:

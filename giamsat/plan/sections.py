@@ -181,6 +181,17 @@ class Recipients(_Model):
     final_report: list[str]
     final_report_archive: str
     final_report_emails: list[str] = []
+    plan_emails: list[str] = []   # the addresses of the plan's Nơi nhận besides the communes
+
+
+class Assignment(_Model):
+    """A task the plan gives a body other than the communes (its §V), followed up with a due date."""
+
+    key: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
+    body: str
+    email: str
+    task: str
+    due: Date
 
 
 class DocumentsPolicy(_Model):

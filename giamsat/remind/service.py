@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from sqlalchemy import func, select
@@ -23,8 +23,12 @@ from giamsat.db.models import Message, Obligation, Recommendation, Unit, Visit
 from giamsat.domain import clock
 from giamsat.domain.reminders import Policy, Reminder, reminder_on
 from giamsat.links.service import urls_for
+from giamsat.domain.vocabulary import label
 from giamsat.messaging.outbox import idempotency_key, insert_pending, pending_row
 from giamsat.messaging.templates import StampedEmails, environment, render_email
+from giamsat.notify.letter import plan_number
+from giamsat.remind.facts import overdue_reminders_queued, returned_reports
+from giamsat.remind.routing import Route, route
 from giamsat.runtime import Runtime
 
 BODY_TEMPLATE = "_reminder_body.txt.j2"
@@ -62,7 +66,7 @@ def _open_obligations(s: Session, cycle_id: int) -> list:
                unit("id").label("unit_id"), unit("name").label("unit_name"),
                unit("email").label("unit_email"), unit("chairman_email").label("chairman_email"),
                Visit.scheduled_on, Recommendation.id.label("rec_id"), Recommendation.addressed_to,
-               Recommendation.addressed_email, Recommendation.content)
+               Recommendation.addressed_email, Recommendation.content, Recommendation.source_kind)
         .outerjoin(ObUnit, Obligation.unit_id == ObUnit.id)
         .outerjoin(Visit, Obligation.visit_id == Visit.id)
         .outerjoin(VisitUnit, Visit.unit_id == VisitUnit.id)
@@ -73,20 +77,16 @@ def _open_obligations(s: Session, cycle_id: int) -> list:
         .order_by(Obligation.due_on, Obligation.id)).all())
 
 
-def _addresses(rt: Runtime, row, escalated: bool) -> tuple[list[str], list[str]]:
-    office = [rt.plan.bodies.office.email] if rt.plan.bodies.office.email else []
-    first = (row.addressed_email if row.rec_id is not None and row.addressed_email else None) or \
-        row.unit_email
-    if escalated and row.unit_id is not None:
-        return [row.chairman_email], office
-    return ([first] if first else []), (office if escalated else [])
-
-
-def _context(rt: Runtime, row, r: Reminder) -> dict:
+def _context(rt: Runtime, row, r: Reminder, way: Route, errors: tuple[str, ...] | None) -> dict:
     """What the reminder's text depends on besides the unit's name."""
     plan = rt.plan
     return {
         "kind": row.kind, "stage": r.slot.stage, "escalated": r.slot.escalated,
+        "greeting": way.greeting, "to_commune": way.to_commune, "to_office": way.to_office,
+        "source_label": label("rec_source", row.source_kind or "coordinator"),
+        "source_kind": row.source_kind or "", "returned": errors is not None,
+        "open_errors": list(errors or ()), "assignment_task": _task(rt, row),
+        "plan_number": plan_number(plan), "plan_date": plan.plan_document.issued_on,
         "overdue_index": r.slot.overdue_index, "days_left": r.working_days_left,
         "days_late": r.working_days_late, "due_on": row.due_on,
         "addressed_to": row.addressed_to or "", "recommendation": row.content or "",
@@ -94,6 +94,11 @@ def _context(rt: Runtime, row, r: Reminder) -> dict:
         "office_name": plan.bodies.office.short, "office_email": plan.bodies.office.email or "",
         "report_rule_before": plan.report.deadline_rule == "before",
     }
+
+
+def _task(rt: Runtime, row) -> str:
+    task = rt.plan.assignment(row.key.removeprefix("assignment:")) if row.kind == "assignment" else None
+    return task.task if task else ""
 
 
 def _renderer() -> StampedEmails:
@@ -120,6 +125,20 @@ def _owed(rt: Runtime, rows: list[Any], as_of: dt.date) -> list[tuple[str, Any, 
     return owed
 
 
+def _counted(rt: Runtime, row, r: Reminder, sent: int) -> tuple[Reminder, Route]:
+    """The reminder numbered by the overdue reminders actually sent, and where it goes.
+
+    Only the commune's own obligations escalate (to its chairman); the rest go to their addressee."""
+    if r.slot.stage == "overdue":
+        index = sent + 1
+        r = replace(r, slot=replace(r.slot, overdue_index=index,
+                                    escalated=index > rt.plan.reminders.escalate_after_overdue))
+    way = route(rt.plan, row, r.slot.escalated)
+    if r.slot.escalated and not way.to_commune:
+        r = replace(r, slot=replace(r.slot, escalated=False))
+    return r, way
+
+
 def _already_queued(s: Session, keys: list[str]) -> set[str]:
     done: set[str] = set()
     for i in range(0, len(keys), CHUNK):
@@ -144,24 +163,28 @@ def sweep(rt: Runtime, as_of: dt.date) -> RemindSummary:
         links = urls_for(rt, s, [row.unit_id for _, row, _ in owed if row.unit_id is not None], now)
         pending: list[tuple[dict, str]] = []
         contexts: dict[tuple, dict] = {}
+        sent, returned = overdue_reminders_queued(s, rt.cycle_id), returned_reports(s, rt.cycle_id)
         for key, row, r in owed:
             if key in done:
                 summary.already_queued += 1
                 continue
-            to, cc = _addresses(rt, row, r.slot.escalated)
-            if not to:
+            r, way = _counted(rt, row, r, sent[row.id])
+            if not way.to:
                 summary.without_address.append(row.key)
                 continue
-            kind = "reminder_escalation" if r.slot.escalated else f"reminder_{r.slot.stage}"
-            link = links.get(row.unit_id, "")
+            kind = "reminder_escalation" if r.slot.escalated else \
+                "reminder_assignment" if row.kind == "assignment" else f"reminder_{r.slot.stage}"
+            errors = returned.get(row.unit_id) if row.kind == "report" else None
+            # the commune's own page only in what the commune itself reads
+            link = links.get(row.unit_id, "") if row.unit_id is not None and way.to_commune else ""
             shape = (row.kind, r, row.due_on, row.scheduled_on, row.addressed_to, row.content,
-                     bool(row.unit_name), bool(link))
+                     bool(row.unit_name), way, row.source_kind, errors, bool(link))
             if shape not in contexts:
-                contexts[shape] = _context(rt, row, r) | {"has_link": bool(link)}
+                contexts[shape] = _context(rt, row, r, way, errors) | {"has_link": bool(link)}
             subject, text, html = emails.render(shape, contexts[shape], {"unit_name": row.unit_name or "",
                                                                          "commune_link": link})
-            pending.append((pending_row(cycle_id=rt.cycle_id, key=key, kind=kind, to=to, cc=cc,
-                                        subject=subject, text=text, html=html, now=now,
+            pending.append((pending_row(cycle_id=rt.cycle_id, key=key, kind=kind, to=list(way.to),
+                                        cc=list(way.cc), subject=subject, text=text, html=html, now=now,
                                         unit_id=row.unit_id, obligation_id=row.id), row.kind))
         for i in range(0, len(pending), CHUNK):
             chunk = pending[i:i + CHUNK]

@@ -247,7 +247,8 @@ def test_the_notify_and_reminder_e_mails_invite_the_reply_with_the_form(sqlite_r
     footer_ctx = {"office_name": "Phòng Lao động - TB&XH"}
     reminder = environment().get_template("reminder.txt.j2").render(footer_ctx | {
         "kind": "report", "escalated": False, "body": "Chưa nhận được báo cáo.", "unit_name": "xã Liên Minh",
-        "office_email": "phonglaodong@vuban.example"})
+        "office_email": "phonglaodong@vuban.example", "greeting": "UBND xã Liên Minh", "returned": False,
+        "to_commune": True, "to_office": False})
     assert "trả lời thư này và đính kèm tệp đề cương đã điền" in reminder
     assert "không trả lời" not in reminder.lower()
     assert rt.delivery().reply_to == "phonglaodong@vuban.example"

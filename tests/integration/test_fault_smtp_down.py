@@ -62,23 +62,23 @@ def smtp_down_runtime(db_url, tmp_path, down_port):
 def test_messages_wait_while_the_server_is_down_for_hours_then_each_goes_out_once(
         smtp_down_runtime, down_port):
     rt = smtp_down_runtime
-    assert notify(rt, NOTIFY_DAY).messages_queued == 18
+    assert notify(rt, NOTIFY_DAY).messages_queued == 21
     for hours in (0, 1, 3, 6, 12):
         result = deliver(rt, NOW + dt.timedelta(hours=hours))
-        assert (result.sent, result.failed, result.deferred) == (0, 0, 18)
-    assert counts(rt) == {"pending": 18, "sent": 0, "failed": 0}
+        assert (result.sent, result.failed, result.deferred) == (0, 0, 21)
+    assert counts(rt) == {"pending": 21, "sent": 0, "failed": 0}
     for m in list_messages(rt):
         assert m.attempts == 5 and m.last_error.startswith(f"{DOWN}{down_port}")
         assert m.claim_token is None  # given back: the next run may take it at once
     report = status_report(rt, dt.date(2024, 4, 2))
-    assert "18 thư đang chờ gửi, đã thử tối đa 5 lần; lỗi gần nhất: " + DOWN in report["outbox"]["summary"]
+    assert "21 thư đang chờ gửi, đã thử tối đa 5 lần; lỗi gần nhất: " + DOWN in report["outbox"]["summary"]
     notify_row = next(s for s in report["steps"] if s["key"] == "notify")
     assert notify_row["waiting_for"].startswith(f"18/18 thư thông báo chưa gửi được ({DOWN}{down_port}")
     with _mail_server(down_port) as server:
-        assert deliver(rt, NOW + dt.timedelta(hours=18)).sent == 18
+        assert deliver(rt, NOW + dt.timedelta(hours=18)).sent == 21
         assert deliver(rt, NOW + dt.timedelta(hours=19)).sent == 0
-    assert sorted(server.by_message_id().values()) == [1] * 18
-    assert status_report(rt, dt.date(2024, 4, 2))["outbox"]["summary"] == "Hộp thư đi: đã gửi hết 18 thư."
+    assert sorted(server.by_message_id().values()) == [1] * 21
+    assert status_report(rt, dt.date(2024, 4, 2))["outbox"]["summary"] == "Hộp thư đi: đã gửi hết 21 thư."
 
 
 def _unescaped(markdown: str) -> str:
@@ -96,17 +96,17 @@ def test_status_and_outbox_commands_say_the_mail_server_is_unreachable(tmp_path,
            "GIAMSAT_SMTP_PORT": str(down_port), "GIAMSAT_SMTP_SECURITY": "none"}
     sent = _cli("notify", "--as-of", "2024-04-01", env=env)
     assert sent.returncode == 0, sent.stderr
-    assert "Đã gửi 0 thư qua kênh smtp" in sent.stdout and "chờ gửi lại 18" in sent.stdout
+    assert "Đã gửi 0 thư qua kênh smtp" in sent.stdout and "chờ gửi lại 21" in sent.stdout
     status = _cli("status", "--as-of", "2024-04-02", env=env)
     assert status.returncode == 0, status.stderr
     assert "18/18 thư thông báo chưa gửi được (Không kết nối được máy chủ thư" in status.stdout
-    assert "Hộp thư đi: 0 thư đã gửi; 18 thư đang chờ gửi, đã thử tối đa 1 lần" in status.stdout
+    assert "Hộp thư đi: 0 thư đã gửi; 21 thư đang chờ gửi, đã thử tối đa 1 lần" in status.stdout
     listing = _cli("outbox", "--status", "pending", env=env)
     assert listing.returncode == 0 and listing.stdout.count(DOWN) >= 18, listing.stdout
     with _mail_server(down_port) as server:
         again = _cli("outbox", "send", env=env)
-    assert "Đã gửi 18 thư qua kênh smtp" in again.stdout, again.stdout + again.stderr
-    assert sorted(server.by_message_id().values()) == [1] * 18
+    assert "Đã gửi 21 thư qua kênh smtp" in again.stdout, again.stdout + again.stderr
+    assert sorted(server.by_message_id().values()) == [1] * 21
 
 
 @pytest.mark.prefect
@@ -122,8 +122,11 @@ def test_the_notify_flow_reports_the_unreachable_server_in_the_ui_and_delivers_o
                         "GIAMSAT_SMTP_HOST": "127.0.0.1", "GIAMSAT_SMTP_PORT": str(down_port),
                         "GIAMSAT_SMTP_SECURITY": "none", "GIAMSAT_SMTP_RETRY_DELAYS": "[0, 0]"}.items():
         monkeypatch.setenv(name, value)
-    first = notify_flow(as_of=NOTIFY_DAY, config=str(CONFIG))
-    assert first["all_delivered"] is False and first["outbox"] == {"pending": 18, "sent": 0, "failed": 0}
+    state = notify_flow(as_of=NOTIFY_DAY, config=str(CONFIG), return_state=True)
+    # what the Prefect UI shows for the run: not a plain "Completed"
+    assert state.name == "Còn thư chưa gửi" and state.message.startswith("21 thư chưa gửi được: " + DOWN)
+    first = state.result()
+    assert first["all_delivered"] is False and first["outbox"] == {"pending": 21, "sent": 0, "failed": 0}
 
     async def cycle_status():
         async with get_client() as client:
@@ -131,11 +134,13 @@ def test_the_notify_flow_reports_the_unreachable_server_in_the_ui_and_delivers_o
 
     artifact = asyncio.run(cycle_status())
     description = _unescaped(artifact.description)  # the UI's text is inert markdown
-    assert "18 thư đang chờ gửi, đã thử tối đa 3 lần; lỗi gần nhất: " + DOWN in description
+    assert "21 thư đang chờ gửi, đã thử tối đa 3 lần; lỗi gần nhất: " + DOWN in description
     notify_row = next(r for r in json.loads(artifact.data) if "Thông báo" in _unescaped(r["Bước"]))
     waiting = _unescaped(notify_row["Đang chờ"])
     assert waiting.startswith(f"18/18 thư thông báo chưa gửi được ({DOWN}{down_port}")
     with _mail_server(down_port) as server:
-        second = notify_flow(as_of=NOTIFY_DAY, config=str(CONFIG))
-    assert second["all_delivered"] is True and second["outbox"]["sent"] == 18
-    assert sorted(server.by_message_id().values()) == [1] * 18
+        done = notify_flow(as_of=NOTIFY_DAY, config=str(CONFIG), return_state=True)
+    assert done.name == "Completed"
+    second = done.result()
+    assert second["all_delivered"] is True and second["outbox"]["sent"] == 21
+    assert sorted(server.by_message_id().values()) == [1] * 21

@@ -18,11 +18,12 @@ def test_flows_deliver_every_message_once_despite_temporary_refusals(
     monkeypatch.setenv("GIAMSAT_SMTP_RETRY_DELAYS", "[0.2, 0.2, 0.2]")
     smtp_env.handler.script.tempfail_data = 2
     result = notify_flow(as_of=dt.date(2024, 4, 1), config=str(CONFIG))
-    assert result == {"queued": 18, "units": 18, "all_delivered": True, "waiting_for_signature": 0,
-                      "outbox": {"pending": 0, "sent": 18, "failed": 0}}
-    assert len(smtp_env.received) == 18
-    assert sorted(smtp_env.handler.by_message_id().values()) == [1] * 18
+    # 18 communes and the 3 other recipients of the plan's Nơi nhận
+    assert result == {"queued": 21, "units": 18, "all_delivered": True, "waiting_for_signature": 0,
+                      "outbox": {"pending": 0, "sent": 21, "failed": 0}}
+    assert len(smtp_env.received) == 21
+    assert sorted(smtp_env.handler.by_message_id().values()) == [1] * 21
     again = notify_flow(as_of=dt.date(2024, 4, 1), config=str(CONFIG))
-    assert again["queued"] == 0 and len(smtp_env.received) == 18
+    assert again["queued"] == 0 and len(smtp_env.received) == 21
     reminded = remind_flow(as_of=dt.date(2024, 4, 2), config=str(CONFIG))
-    assert reminded["queued"] == 18 and len(smtp_env.received) == 36
+    assert reminded["queued"] == 18 and len(smtp_env.received) == 39

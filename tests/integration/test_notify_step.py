@@ -19,10 +19,12 @@ NOW = clock.at_office_hours(AS_OF, 9)
 def test_all_18_communes_receive_one_notification_with_three_documents_that_open(
         smtp_runtime, smtp_server, tmp_path):
     summary = notify(smtp_runtime, AS_OF)
-    assert (summary.units, summary.messages_queued, summary.obligations_created) == (18, 18, 18)
-    assert deliver(smtp_runtime, NOW).sent == 18
-    received = smtp_server.received
+    others = smtp_runtime.plan.recipients.plan_emails  # the plan's Nơi nhận besides the communes
+    assert (summary.units, summary.messages_queued, summary.obligations_created) == (
+        18, 18 + len(others), 18)
+    assert deliver(smtp_runtime, NOW).sent == 18 + len(others)
     expected = sorted(u.email for u in smtp_runtime.plan.units_on(AS_OF))
+    received = [r for r in smtp_server.received if r.rcpt_tos[0] not in others]
     assert sorted(r.rcpt_tos[0] for r in received) == expected
     for r in received:
         names = [p.get_filename() for p in r.message.iter_attachments()]
@@ -44,16 +46,18 @@ def test_running_notify_again_sends_nothing_new(smtp_runtime, smtp_server):
     again = notify(smtp_runtime, AS_OF + dt.timedelta(days=1))
     assert (again.messages_queued, again.obligations_created, again.documents_rendered) == (0, 0, 0)
     assert deliver(smtp_runtime, NOW + dt.timedelta(days=1)).sent == 0
-    assert len(smtp_server.received) == 18
-    assert counts(smtp_runtime) == {"pending": 0, "sent": 18, "failed": 0}
+    assert len(smtp_server.received) == 21  # 18 communes, 3 other recipients
+    assert counts(smtp_runtime) == {"pending": 0, "sent": 21, "failed": 0}
 
 
 def test_notify_records_obligations_documents_the_step_and_an_audit_entry(sqlite_runtime):
     notify(sqlite_runtime, AS_OF)
     with sqlite_runtime.db.unit_of_work() as s:
         obligations = list(s.scalars(select(Obligation)))
-        assert {o.kind for o in obligations} == {"report"} and len(obligations) == 18
-        assert {o.due_on for o in obligations} == {dt.date(2024, 4, 6)}
+        reports = [o for o in obligations if o.kind == "report"]
+        assert len(reports) == 18 and {o.due_on for o in reports} == {dt.date(2024, 4, 6)}
+        assert [(o.kind, o.key) for o in obligations if o.kind != "report"] == [
+            ("assignment", "assignment:finance-allocation")]
         assert s.scalar(select(func.count(Document.id))) == 37
         assert s.scalar(select(Step.status).where(Step.key == "notify")) == "done"
         assert s.scalar(select(func.count(AuditEntry.id)).where(AuditEntry.action == "notify.run")) == 1

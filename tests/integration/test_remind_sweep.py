@@ -90,5 +90,7 @@ def test_visit_documents_and_recommendations_are_reminded_to_the_right_addresses
     rec_msg = _messages(rt)[-1]
     assert rec_msg.to_addrs == ["vanphong.daian@vuban.example"]
     assert "&lt;thôn Xóm 2&gt;" in rec_msg.body_html and "<thôn Xóm 2>" in rec_msg.body_text
+    assert sweep(rt, D(2024, 6, 17)).queued == 1  # first overdue reminder: to the commune
+    assert _messages(rt)[-1].to_addrs == ["vanphong.daian@vuban.example"]
     assert sweep(rt, D(2024, 6, 19)).queued == 1  # second overdue reminder: escalated
     assert _messages(rt)[-1].to_addrs == ["chutich.daian@vuban.example"]

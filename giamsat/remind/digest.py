@@ -1,0 +1,105 @@
+"""The coordinator's daily digest: what waits for the office itself, queued through the outbox.
+
+Listed: draws waiting for approval, visits held without recorded minutes, the final report falling
+due (within ``REPORT_DUE_WITHIN`` working days, until it is written), and open recommendations
+addressed to the district, the province or an office (the ones reminders route to the office).
+One message a working day at most, and none when nothing waits.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from types import SimpleNamespace
+
+from sqlalchemy import select
+
+from giamsat.db.models import Recommendation, SampleDraw, Step, Unit, Visit
+from giamsat.domain import clock
+from giamsat.domain.vocabulary import REC_CLOSED, label
+from giamsat.messaging.outbox import enqueue, idempotency_key
+from giamsat.remind.routing import route
+from giamsat.runtime import Runtime
+
+REPORT_DUE_WITHIN = 10  # working days before the final report's due date
+
+
+@dataclass
+class Digest:
+    """What waits for the office on one day."""
+
+    draws: list[str] = field(default_factory=list)
+    minutes: list[str] = field(default_factory=list)
+    report_due: str | None = None
+    recommendations: list[str] = field(default_factory=list)
+
+    def empty(self) -> bool:
+        """Whether nothing waits."""
+        return not (self.draws or self.minutes or self.report_due or self.recommendations)
+
+
+def gather(rt: Runtime, as_of: dt.date) -> Digest:
+    """What waits for the office on ``as_of``."""
+    d = Digest()
+    with rt.db.unit_of_work() as s:
+        for draw in s.scalars(select(SampleDraw).where(SampleDraw.cycle_id == rt.cycle_id,
+                                                       SampleDraw.status == "proposed")):
+            d.draws.append(f"Kết quả chọn mẫu ngày {draw.draw_on:%d/%m/%Y} đang chờ phê duyệt")
+        for visit, name in s.execute(select(Visit, Unit.name).join(Unit, Visit.unit_id == Unit.id).where(
+                Visit.cycle_id == rt.cycle_id, Visit.status == "scheduled", Visit.recorded_at.is_(None),
+                Visit.scheduled_on < as_of).order_by(Visit.scheduled_on)):
+            d.minutes.append(f"{name}: đã giám sát ngày {visit.scheduled_on:%d/%m/%Y}, chưa ghi biên bản")
+        d.report_due = _report_due(rt, s, as_of)
+        d.recommendations = _office_recommendations(rt, s, as_of)
+    return d
+
+
+def _report_due(rt: Runtime, s, as_of: dt.date) -> str | None:
+    due = rt.plan.final_report.due
+    step = s.scalar(select(Step).where(Step.cycle_id == rt.cycle_id, Step.key == "final_report"))
+    if step is not None and step.status == "done":
+        return None
+    if as_of > due:
+        return f"Báo cáo kết quả giám sát, đánh giá đã quá hạn ({due:%d/%m/%Y}), chưa lập"
+    left = rt.calendar.working_days_between(as_of, due)
+    if left > REPORT_DUE_WITHIN:
+        return None
+    return f"Báo cáo kết quả giám sát, đánh giá đến hạn ngày {due:%d/%m/%Y} (còn {left} ngày làm việc)"
+
+
+def _office_recommendations(rt: Runtime, s, as_of: dt.date) -> list[str]:
+    out = []
+    rows = s.execute(select(Recommendation, Unit).outerjoin(Unit, Recommendation.unit_id == Unit.id)
+                     .where(Recommendation.cycle_id == rt.cycle_id,
+                            Recommendation.status.not_in(REC_CLOSED),
+                            Recommendation.created_at <= clock.at_office_hours(as_of, 23))
+                     .order_by(Recommendation.due_on, Recommendation.id))
+    for rec, unit in rows:
+        row = SimpleNamespace(kind="recommendation", key=f"rec:{rec.key}", rec_id=rec.id,
+                              addressed_to=rec.addressed_to,
+                              addressed_email=rec.addressed_email, unit_name=unit.name if unit else None,
+                              unit_email=unit.email if unit else None,
+                              chairman_email=unit.chairman_email if unit else None)
+        if route(rt.plan, row, False).to_commune:
+            continue
+        source = label("rec_source", rec.source_kind) + (f" ({unit.name})" if unit else "")
+        out.append(f"Kiến nghị số {rec.id} gửi {rec.addressed_to} — {source}, hạn {rec.due_on:%d/%m/%Y}"
+                   f" ({label('rec_status', rec.status).lower()}): {rec.content}")
+    return out
+
+
+def queue_digest(rt: Runtime, as_of: dt.date) -> Digest:
+    """Queue today's digest to the office (working days, when something waits; once a day)."""
+    office = rt.plan.bodies.office
+    if not rt.calendar.is_working_day(as_of) or not office.email:
+        return Digest()
+    digest = gather(rt, as_of)
+    if digest.empty():
+        return digest
+    now = clock.at_office_hours(as_of, 7)
+    with rt.db.unit_of_work() as s:
+        enqueue(s, cycle_id=rt.cycle_id, key=idempotency_key(rt.plan.cycle_key, "remind", "office_digest",
+                                                             as_of.isoformat()),
+                kind="office_digest", to=[office.email], template="office_digest", now=now,
+                context={"office_name": office.short, "as_of": as_of, "digest": digest})
+    return digest

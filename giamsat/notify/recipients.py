@@ -12,7 +12,6 @@ from sqlalchemy.orm import Session
 from giamsat.db.models import Obligation
 from giamsat.messaging.outbox import Attachment, enqueue, idempotency_key
 from giamsat.notify.letter import common_context
-from giamsat.notify.render import Doc
 from giamsat.runtime import Runtime
 
 

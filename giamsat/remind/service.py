@@ -22,8 +22,8 @@ from giamsat.db import audit
 from giamsat.db.models import Message, Obligation, Recommendation, Unit, Visit
 from giamsat.domain import clock
 from giamsat.domain.reminders import Policy, Reminder, reminder_on
-from giamsat.links.service import urls_for
 from giamsat.domain.vocabulary import label
+from giamsat.links.service import urls_for
 from giamsat.messaging.outbox import idempotency_key, insert_pending, pending_row
 from giamsat.messaging.templates import StampedEmails, environment, render_email
 from giamsat.notify.letter import plan_number

@@ -63,7 +63,8 @@ def test_notify_sends_nothing_until_the_plan_and_the_letter_are_signed_and_regis
 
     _sign_and_register(strict_rt, plan.id, tmp_path, person, organisation, "61", dt.date(2024, 3, 27))
     second = notify(strict_rt, AS_OF)
-    assert (second.messages_queued, second.waiting_for_signature) == (0, 18)
+    # the registered plan goes to the 3 other recipients of its Nơi nhận; the communes wait for their letters
+    assert (second.messages_queued, second.waiting_for_signature) == (3, 18)
     letters = service.documents(strict_rt, "letter")
     text = _texts(letters[0].path)
     assert "Kế hoạch số 61/KH-UBND ngày 27/3/2024" in text and "Số:      /LĐTBXH" in text

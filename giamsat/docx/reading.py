@@ -7,6 +7,7 @@ understands; nothing here writes anything.
 from __future__ import annotations
 
 import io
+import os
 import re
 import zipfile
 import zlib
@@ -18,6 +19,7 @@ from docx.document import Document as DocxDocument
 from lxml import etree
 
 from giamsat.domain.errors import BadDocument
+from giamsat.files.fsutil import NotRegularFile, open_regular
 
 MB = 1024 * 1024
 _MACRO_TYPES = ("macroEnabled", "vbaProject")
@@ -196,12 +198,16 @@ def checked_bytes(source: Path | bytes, limits: Limits | None = None) -> bytes:
     """The file's bytes once every container check (size, type, macros, zip bomb) has passed."""
     limits = limits or Limits()
     if isinstance(source, Path | str):
-        path = Path(source)
-        size = path.stat().st_size
-        if size > limits.max_file_bytes:
-            raise BadDocument("too_large", f"Tệp quá lớn ({size / MB:.1f} MB); giới hạn "
-                                           f"{limits.max_file_bytes / MB:.0f} MB.")
-        data = path.read_bytes()
+        try:
+            with open_regular(source) as fh:  # a link is refused, never followed
+                size = os.fstat(fh.fileno()).st_size
+                if size > limits.max_file_bytes:
+                    raise BadDocument("too_large", f"Tệp quá lớn ({size / MB:.1f} MB); giới hạn "
+                                                   f"{limits.max_file_bytes / MB:.0f} MB.")
+                data = fh.read()
+        except NotRegularFile:
+            raise BadDocument("not_regular", "Tệp gửi đến là một liên kết (symlink) hoặc không phải "
+                                             "tệp thông thường nên không được đọc.") from None
     else:
         data = source
     check_container(data, limits)

@@ -153,11 +153,24 @@ def validate(raw: RawReport, exp: Expectation) -> Validation:
                              section.key) for label in table.missing_columns]
             continue
         figures[section.key] = _SECTION_RULES[section.key](table, exp, issues)
+    _bound(issues)
     if not issues:
         result.figures = {"models": figures["A"], "households": figures["B"],
                           "narratives": {"C": figures["C"], "D": figures["D"]},
                           "recommendations": figures["E"]}
     return result
+
+
+MAX_LISTED_ISSUES = 30  # a please-correct e-mail lists these, then says how many more
+
+
+def _bound(issues: list[Issue]) -> None:
+    """Keep the first ``MAX_LISTED_ISSUES`` issues and one line counting the rest."""
+    if len(issues) > MAX_LISTED_ISSUES:
+        more = len(issues) - MAX_LISTED_ISSUES
+        del issues[MAX_LISTED_ISSUES:]
+        issues.append(Issue(f"… và còn {count_text(more)} lỗi khác chưa liệt kê: vui lòng "
+                            "sửa các lỗi trên, kiểm tra lại toàn bộ biểu mẫu rồi gửi lại"))
 
 
 def _models(table: RawTable, exp: Expectation, issues: list[Issue]) -> list[dict[str, Any]]:

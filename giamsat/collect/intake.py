@@ -124,7 +124,9 @@ def text_limits() -> dict[str, int]:
     out = {}
     for section in SECTIONS:
         model = _STORED_IN.get(section.key)
-        for col in section.columns if model is not None else ():
+        if model is None:
+            continue
+        for col in section.columns:
             column = model.__table__.c.get(col.key) if col.kind == "text" else None
             length = getattr(column.type, "length", None) if column is not None else None
             if length:

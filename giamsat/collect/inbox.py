@@ -16,6 +16,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from giamsat.domain.errors import Conflict
 from giamsat.domain.textsafety import clean_line
 
 OWN_FOLDERS = frozenset({".claimed", "processed", "rejected"})  # the sweep's own folders
@@ -105,14 +106,14 @@ def _regular(entry: os.DirEntry, mode: int, prefix: str, skipped: list[Skipped])
 
 
 def own_folder(inbox: Path, name: str) -> Path:
-    """``inbox/<name>``, created if missing; refused (``NotADirectoryError``) if it is a link."""
+    """``inbox/<name>``, created if missing; ``Conflict`` if it is a link or a file (never followed)."""
     path = inbox / name
     try:
         path.mkdir(parents=True, exist_ok=False)
     except FileExistsError:
         if not stat.S_ISDIR(os.lstat(path).st_mode):
-            raise NotADirectoryError(f"inbox/{name} là liên kết hoặc tệp, không phải thư mục: "
-                                     "xóa nó rồi quét lại") from None
+            raise Conflict(f"inbox/{name} là liên kết (symlink) hoặc tệp, không phải thư mục: không "
+                           "quét hộp thư để không chuyển tệp ra ngoài. Xóa nó rồi quét lại.") from None
     return path
 
 

@@ -11,6 +11,7 @@ import errno
 import os
 import time
 
+import pytest
 from sqlalchemy import select
 from typer.testing import CliRunner
 
@@ -161,3 +162,18 @@ def test_a_stale_claim_is_taken_back_but_a_planted_link_in_claims_moves_nothing(
     assert [r.status for r in summary.results] == ["accepted"]
     assert (outside / "13741" / "config").read_text() == "keep me"
     assert not (runtime.home / "inbox" / "13741" / "config").exists()
+
+
+def test_a_linked_rejected_folder_stops_the_sweep_before_any_file_moves_through_it(
+        runtime, forms, plan, tmp_path):
+    from giamsat.domain.errors import Conflict
+
+    outside = tmp_path / "etc"
+    outside.mkdir()
+    inbox = _inbox(runtime)
+    (inbox / "rejected").symlink_to(outside, target_is_directory=True)
+    (inbox / "rac.docx").write_bytes(b"%PDF-1.4 not a form")
+
+    with pytest.raises(Conflict, match="inbox/rejected là liên kết"):
+        sweep_inbox(runtime, NOW)
+    assert list(outside.iterdir()) == [] and (inbox / "rac.docx").exists()

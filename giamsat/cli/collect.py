@@ -86,9 +86,17 @@ def sweep(as_json: bool = typer.Option(False, "--json", help="In kết quả d�
         _print_result(r)
     for name, error in summary.failed:
         console.print(f"[red]Lỗi khi xử lý[/] {escape(name)}: {escape(error)} (tệp giữ lại trong inbox/)")
+    for entry in summary.skipped:
+        console.print(f"[yellow]Không tiếp nhận[/] {escape(entry.text)}")
+    for held in summary.held:
+        until = dt.datetime.fromtimestamp(held.until, dt.UTC).astimezone(now.tzinfo)
+        console.print(f"[yellow]{held.files} tệp đang do một lần quét khác giữ[/] (lần quét đó đang "
+                      f"chạy hoặc đã dừng giữa chừng): sẽ được trả lại inbox/ và tiếp nhận ở lần "
+                      f"quét sau {until:%H:%M %d/%m/%Y}.")
     d = summary.as_dict()
     console.print(f"Tổng: {d['files']} tệp — {d['accepted']} tiếp nhận, {d['rejected']} trả lại, "
-                  f"{d['duplicate']} trùng, {len(d['failed'])} lỗi.")
+                  f"{d['duplicate']} trùng, {len(d['failed'])} lỗi; {len(d['skipped'])} mục bỏ qua, "
+                  f"{sum(h['files'] for h in d['held'])} tệp đang chờ lần quét khác.")
 
 
 @inbox_app.command("fetch")

@@ -12,15 +12,18 @@ import os
 import shutil
 import uuid
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 from giamsat.collect.reader import read_report
 from giamsat.collect.records import local_day
+from giamsat.db.models import PovertyModel, Recommendation
 from giamsat.docx.reading import MB, Limits
 from giamsat.domain.errors import BadDocument
+from giamsat.domain.outline_spec import SECTIONS
 from giamsat.domain.textsafety import display_filename, storage_suffix
-from giamsat.domain.validation import Expectation, Issue, UnitRef, Validation, validate
-from giamsat.files.fsutil import fsync_paths, storage_error
+from giamsat.domain.validation import MAX_CELL_CHARS, Expectation, Issue, UnitRef, Validation, validate
+from giamsat.files.fsutil import fsync_paths, open_regular, storage_error
 from giamsat.plan.schema import Plan
 from giamsat.runtime import Runtime
 
@@ -80,7 +83,7 @@ def digest(content: Path | bytes) -> tuple[str, int]:
     if isinstance(content, bytes):
         return hashlib.sha256(content).hexdigest(), len(content)
     h, size = hashlib.sha256(), 0
-    with content.open("rb") as fh:
+    with open_regular(content) as fh:  # a link planted in the inbox is never followed
         while chunk := fh.read(1 << 20):
             h.update(chunk)
             size += len(chunk)
@@ -104,7 +107,31 @@ def expectation(rt: Runtime, received_at: dt.datetime, unit_code: str | None) ->
     return Expectation(cycle_key=rt.plan.cycle_key, form_versions=(rt.plan.report.form_version,),
                        units=_unit_refs(rt.plan), received_on=local_day(rt, received_at),
                        claimed_unit_code=unit_code,
-                       rate_tolerance_pct=rt.plan.report.rate_tolerance_pct)
+                       rate_tolerance_pct=rt.plan.report.rate_tolerance_pct,
+                       text_limits=text_limits())
+
+
+_STORED_IN = {"A": PovertyModel, "E": Recommendation}  # where a section's text cells are stored
+
+
+@cache
+def text_limits() -> dict[str, int]:
+    """``"A.name"`` → the characters its database column holds: validation's one source of lengths.
+
+    Read from the SQLAlchemy columns, so a cell that passes validation always fits on PostgreSQL
+    (which refuses longer text) as on SQLite (which would keep it and break a later import).
+    """
+    out = {}
+    for section in SECTIONS:
+        model = _STORED_IN.get(section.key)
+        if model is None:
+            continue
+        for col in section.columns:
+            column = model.__table__.c.get(col.key) if col.kind == "text" else None
+            length = getattr(column.type, "length", None) if column is not None else None
+            if length:
+                out[f"{section.key}.{col.key}"] = min(length, MAX_CELL_CHARS)
+    return out
 
 
 _REFS: dict[int, tuple[object, tuple[UnitRef, ...]]] = {}
@@ -150,7 +177,8 @@ def keep_original(rt: Runtime, item: Incoming, sha: str, size: int) -> str:
             if isinstance(item.content, bytes):
                 partial.write_bytes(item.content)
             else:
-                shutil.copyfile(item.content, partial)
+                with open_regular(item.content) as src, partial.open("wb") as dst:
+                    shutil.copyfileobj(src, dst, 1 << 20)
             os.replace(partial, target)
         except OSError as exc:
             partial.unlink(missing_ok=True)

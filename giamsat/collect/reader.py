@@ -14,6 +14,7 @@ from docx.table import Table
 
 from giamsat.collect import xml_reader as fast
 from giamsat.docx.reading import Limits, open_docx, open_docx_xml
+from giamsat.docx.revisions import accept_revisions
 from giamsat.domain.errors import BadDocument
 from giamsat.domain.outline_spec import (
     SECTIONS,
@@ -49,6 +50,7 @@ def read_report_docx(source: Path | bytes, limits: Limits | None = None) -> RawR
     """``read_report`` through python-docx objects (the reference the fast path is tested against)."""
     doc = open_docx(source, limits)
     try:
+        accept_revisions(doc.element)  # read what Word shows: tracked changes, content controls
         return parse_document(doc)
     except BadDocument:
         raise
@@ -69,6 +71,7 @@ def parse_document(doc: DocxDocument) -> RawReport:
 def parse_xml(parts: fast.DocxXml) -> RawReport:
     """``parse_document`` on the lxml trees of ``open_docx_xml``; ``report_xml.Unsupported`` when
     the document needs python-docx."""
+    accept_revisions(parts.document)  # read what Word shows: tracked changes, content controls
     body = fast.body_of(parts)
     found = []
     for tbl in fast.tables(body, MAX_TABLES, MAX_ROWS):

@@ -9,6 +9,7 @@ unit, earlier report and obligation of the items at once and records them in ord
 from __future__ import annotations
 
 import datetime as dt
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -77,6 +78,8 @@ def record(rt: Runtime, s: Session, items: list[Prepared]) -> list[Outcome]:
     """Record prepared files in the caller's transaction, in order (the body of ``take_in``)."""
     for sha in sorted({p.sha for p in items}):
         _lock_content(s, sha)  # same order in every sweep: two sweeps never deadlock
+    _lock_units(rt, s, sorted({p.validation.unit.code for p in items
+                               if p.validation and p.validation.unit}))
     seen = {sub.sha256: sub for sub in s.scalars(select(Submission).where(
         Submission.cycle_id == rt.cycle_id, Submission.sha256.in_({p.sha for p in items}))
         .order_by(Submission.id.desc()))}
@@ -143,13 +146,18 @@ def _record_one(rt: Runtime, s: Session, ctx: ChunkContext, p: Prepared,
                      errors=[i.as_json() for i in v.issues], figures=v.figures or {})
     previous = ctx.latest.get(unit.id) if unit else None
     sub.supersedes_id = previous.id if previous else None
+    current = v.ok and unit is not None
+    if current:  # the database holds one accepted report per unit: the old one steps down first
+        sub.status = "received"
     s.add(sub)
     s.flush()
     superseded: list[Submission] = []
     ob = None
-    if v.ok and unit:
+    if current and unit:
         if ctx.accepted.get(unit.id):  # a correction: rare, the per-report way
             superseded = records.supersede(rt, s, unit, sub, at)
+            s.flush()
+        sub.status = "accepted"
         ctx.accepted[unit.id] = [sub]
         records.store_figures(s, sub, v.figures or {})
         ob = _meet(rt, s, ctx, unit, at)
@@ -189,6 +197,24 @@ def _lock_content(s: Session, sha: str) -> None:
     """
     if s.get_bind().dialect.name == "postgresql":
         s.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": int(sha[:15], 16)})
+
+
+def _lock_units(rt: Runtime, s: Session, codes: list[str]) -> None:
+    """Serialise the recording of one unit's reports until this transaction ends.
+
+    Taken before the unit's latest report is read, so a report recorded at the same instant by
+    another sweep or ``submit`` is seen, superseded and linked. PostgreSQL: an advisory lock per
+    (cycle, unit code). SQLite: a write statement that takes the database's single write lock
+    before any read (a transaction that read first could not upgrade to a writer).
+    """
+    if not codes:
+        return
+    if s.get_bind().dialect.name == "postgresql":
+        for code in codes:
+            key = int(code) if code.isdigit() and len(code) < 9 else zlib.crc32(code.encode()) >> 1
+            s.execute(text("SELECT pg_advisory_xact_lock(:a, :b)"), {"a": rt.cycle_id, "b": key})
+    else:
+        s.execute(text("UPDATE cycles SET plan_path = plan_path WHERE id = :id"), {"id": rt.cycle_id})
 
 
 def _known(rt: Runtime, shas: set[str]) -> set[str]:

@@ -13,15 +13,26 @@ file waits) — never by its modification time, which is when it was saved.
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import hashlib
 import os
-import re
+import stat
 import time
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from giamsat.collect import records
+from giamsat.collect.inbox import (
+    ARRIVED,
+    LINK,
+    HeldClaim,
+    Skipped,
+    entries,
+    held_claims,
+    own_folder,
+    scan,
+)
 from giamsat.collect.intake import Incoming
 from giamsat.collect.recording import Outcome, take_in
 from giamsat.domain import clock
@@ -31,17 +42,16 @@ from giamsat.runtime import Runtime
 CHUNK = 200
 STALE_CLAIM_S = 3600  # a sweep takes minutes even for the whole country
 
-_SKIP_PREFIXES = (".", "~$")
-ARRIVED = ".arrived"  # a file's own arrival time, beside it
-_SKIP_SUFFIXES = (".tmp", ".part", ".crdownload", ".partial", ARRIVED)
 
 
 @dataclass
 class SweepSummary:
-    """One sweep of the inbox: what each file became, and files that could not be handled."""
+    """One sweep of the inbox: what each file became, files that failed, entries left alone."""
 
     results: list[Outcome] = field(default_factory=list)
     failed: list[tuple[str, str]] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
+    held: list[HeldClaim] = field(default_factory=list)
 
     def count(self, status: str) -> int:
         """How many files ended with ``status`` (accepted, rejected, duplicate)."""
@@ -52,41 +62,37 @@ class SweepSummary:
         return {"files": len(self.results) + len(self.failed), "accepted": self.count("accepted"),
                 "rejected": self.count("rejected"), "duplicate": self.count("duplicate"),
                 "failed": [{"file": f, "error": e} for f, e in self.failed],
+                "skipped": [{"entry": k.name, "reason": k.reason} for k in self.skipped],
+                "held": [{"files": h.files, "until": dt.datetime.fromtimestamp(h.until, dt.UTC)
+                          .isoformat()} for h in self.held],
                 "results": [r.__dict__ for r in self.results]}
 
 
 def inbox_files(rt: Runtime) -> list[tuple[Path, str | None]]:
-    """Files waiting in ``<home>/inbox/`` (and ``inbox/<unit code>/``), oldest first."""
+    """Regular files waiting in ``<home>/inbox/`` (and ``inbox/<unit code>/``), oldest first."""
     inbox = rt.home / "inbox"
     inbox.mkdir(parents=True, exist_ok=True)
-    found: list[tuple[Path, str | None]] = []
-    for entry in inbox.iterdir():
-        if entry.is_file():
-            found.append((entry, None))
-        elif entry.is_dir() and re.fullmatch(r"\d{5}", entry.name):
-            found += [(f, entry.name) for f in entry.iterdir() if f.is_file()]
-    wanted = []
-    for f, c in found:
-        if f.name.startswith(_SKIP_PREFIXES) or f.name.lower().endswith(_SKIP_SUFFIXES):
-            continue
-        try:
-            wanted.append((f.stat().st_mtime, f.name, f, c))
-        except FileNotFoundError:
-            continue  # claimed by another sweep since the listing
-    return [(f, c) for _, _, f, c in sorted(wanted, key=lambda w: w[:2])]
+    return scan(inbox).files
 
 
 def sweep_inbox(rt: Runtime, now: dt.datetime) -> SweepSummary:
     """Take in every file of the inbox, ``CHUNK`` per transaction; one bad file never stops the others."""
     summary = SweepSummary()
-    recover_abandoned_claims(rt.home / "inbox")
-    claims = rt.home / "inbox" / ".claimed" / uuid.uuid4().hex
+    inbox = rt.home / "inbox"
+    inbox.mkdir(parents=True, exist_ok=True)
+    claims_root = own_folder(inbox, ".claimed")
+    for name in ("processed", "rejected"):
+        own_folder(inbox, name)
+    recover_abandoned_claims(inbox)
+    claims = claims_root / uuid.uuid4().hex
+    listing = scan(inbox)
+    summary.skipped = listing.skipped
     chunk: dict[Path, tuple[Path, Incoming]] = {}  # claimed path -> (inbox path, item)
     last_accepted: dt.datetime | None = None
-    for path, code in inbox_files(rt):
-        claimed = _claim(path, claims / (code or "_"))
+    for path, code in listing.files:
+        claimed = _claim(path, claims / (code or "_"), f"{code}/" if code else "", summary)
         if claimed is None:
-            continue  # another sweep took it
+            continue  # another sweep took it, or it cannot be moved (reported)
         arrived = arrival_time(rt.home / "inbox", path, now)
         chunk[claimed] = (path, Incoming(claimed, path.name, arrived, "inbox", code))
         if len(chunk) == CHUNK:
@@ -95,6 +101,7 @@ def sweep_inbox(rt: Runtime, now: dt.datetime) -> SweepSummary:
     if chunk:
         last_accepted = _latest(last_accepted, _take(rt, chunk, now, summary))
     _remove_empty(claims)
+    summary.held = held_claims(claims_root, claims, STALE_CLAIM_S)
     if last_accepted is not None:  # once per sweep, at the time of the last report it accepted
         with rt.db.unit_of_work() as s:
             records.close_collect_step_if_complete(rt, s, last_accepted)
@@ -102,7 +109,7 @@ def sweep_inbox(rt: Runtime, now: dt.datetime) -> SweepSummary:
 
 
 def _seen_record(inbox: Path, path: Path) -> Path:
-    return inbox / ".seen" / hashlib.sha256(str(path.relative_to(inbox)).encode()).hexdigest()[:32]
+    return own_folder(inbox, ".seen") / hashlib.sha256(str(path.relative_to(inbox)).encode()).hexdigest()[:32]
 
 
 def arrival_time(inbox: Path, path: Path, now: dt.datetime) -> dt.datetime:
@@ -114,7 +121,6 @@ def arrival_time(inbox: Path, path: Path, now: dt.datetime) -> dt.datetime:
             continue
         return min(stated if stated.tzinfo else stated.replace(tzinfo=clock.TZ), now)
     seen = _seen_record(inbox, path)
-    seen.parent.mkdir(parents=True, exist_ok=True)
     seen.write_text(now.isoformat(), encoding="utf-8")
     return now
 
@@ -125,20 +131,32 @@ def _forget_arrival(inbox: Path, path: Path) -> None:
 
 
 def recover_abandoned_claims(inbox: Path, now: float | None = None) -> int:
-    """Put back into the inbox the files a sweep claimed and never finished (it crashed)."""
+    """Put back into the inbox the files a sweep claimed and never finished (it crashed).
+
+    Nothing is followed: a link planted in ``.claimed/`` is left where it is, and a file goes back
+    to ``inbox/`` itself when its unit folder has become a link.
+    """
     now = time.time() if now is None else now
     back = 0
-    for claim in (inbox / ".claimed").glob("*"):
-        if now - claim.stat().st_mtime < STALE_CLAIM_S:
+    for claim, mode, mtime in entries(inbox / ".claimed", "", []):
+        if not stat.S_ISDIR(mode) or now - mtime < STALE_CLAIM_S:
             continue  # possibly a sweep still running
-        for folder in claim.iterdir():
-            for f in folder.iterdir():
-                target = inbox / (folder.name if folder.name != "_" else "") / f.name
-                target.parent.mkdir(parents=True, exist_ok=True)
-                os.replace(f, target if not target.exists() else target.with_name(
+        for folder, fmode, _ in entries(Path(claim.path), "", []):
+            if not stat.S_ISDIR(fmode):
+                continue
+            for f, _, _ in entries(Path(folder.path), "", []):
+                parent = inbox if folder.name == "_" else inbox / folder.name
+                try:
+                    parent.mkdir(exist_ok=True)
+                except FileExistsError:
+                    pass
+                if not stat.S_ISDIR(os.lstat(parent).st_mode):
+                    parent = inbox
+                target = parent / f.name
+                os.replace(f.path, target if not os.path.lexists(target) else target.with_name(
                     f"{uuid.uuid4().hex[:8]}-{f.name}"))
                 back += 1
-        _remove_empty(claim)
+        _remove_empty(Path(claim.path))
     return back
 
 
@@ -168,15 +186,32 @@ def _latest(a: dt.datetime | None, b: dt.datetime | None) -> dt.datetime | None:
     return max(x for x in (a, b) if x is not None) if (a or b) else None
 
 
-def _claim(path: Path, folder: Path) -> Path | None:
-    """``path`` moved into ``folder`` (same file system: atomic), or None if it is already gone."""
+def _claim(path: Path, folder: Path, prefix: str, summary: SweepSummary) -> Path | None:
+    """``path`` moved into ``folder`` (same file system: atomic); None if gone or not movable.
+
+    A file that cannot be moved (another file system mounted in the inbox, no permission) is
+    reported and stays where it is: the sweep goes on with the others.
+    """
     folder.mkdir(parents=True, exist_ok=True)
     target = folder / path.name
     try:
         os.rename(path, target)
     except FileNotFoundError:
         return None
+    except OSError as exc:
+        summary.skipped.append(Skipped(prefix + path.name, f"không chuyển được để xử lý ({_why(exc)}): "
+                                                   "giữ nguyên chỗ cũ"))
+        return None
+    if not stat.S_ISREG(os.lstat(target).st_mode):  # swapped for a link since the listing
+        os.replace(target, path)
+        summary.skipped.append(Skipped(prefix + path.name, LINK))
+        return None
     return target
+
+
+def _why(exc: OSError) -> str:
+    return {errno.EXDEV: "thư mục nằm trên ổ đĩa khác", errno.EACCES: "không có quyền",
+            errno.EPERM: "không có quyền"}.get(exc.errno or 0, exc.strerror or str(exc))
 
 
 def _remove_empty(claims: Path) -> None:

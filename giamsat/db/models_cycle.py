@@ -15,6 +15,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -139,7 +140,11 @@ class Submission(Base):
 
     __tablename__ = "submissions"
     __table_args__ = (Index("ix_submissions_cycle_unit", "cycle_id", "unit_id"),
-                      Index("ix_submissions_cycle_sha", "cycle_id", "sha256"))
+                      Index("ix_submissions_cycle_sha", "cycle_id", "sha256"),
+                      # one current (accepted) report per commune, whatever runs at the same time
+                      Index("uq_submissions_current_report", "unit_id", unique=True,
+                            sqlite_where=text("status = 'accepted'"),
+                            postgresql_where=text("status = 'accepted'")))
     id: Mapped[int] = mapped_column(primary_key=True)
     cycle_id: Mapped[int] = fk("cycles.id")
     unit_id: Mapped[int | None] = fk("units.id", nullable=True)

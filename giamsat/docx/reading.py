@@ -7,6 +7,7 @@ understands; nothing here writes anything.
 from __future__ import annotations
 
 import io
+import os
 import re
 import zipfile
 import zlib
@@ -18,6 +19,7 @@ from docx.document import Document as DocxDocument
 from lxml import etree
 
 from giamsat.domain.errors import BadDocument
+from giamsat.files.fsutil import NotRegularFile, open_regular
 
 MB = 1024 * 1024
 _MACRO_TYPES = ("macroEnabled", "vbaProject")
@@ -30,6 +32,7 @@ class Limits:
     max_file_bytes: int = 20 * MB
     max_uncompressed_bytes: int = 100 * MB
     max_entries: int = 2000
+    max_table_rows: int = 2000  # the whole form has a few dozen; a pasted sheet has thousands
 
 
 def _kind_by_magic(head: bytes) -> str | None:
@@ -51,6 +54,11 @@ def check_container(data: bytes, limits: Limits) -> None:
     if len(data) > limits.max_file_bytes:
         raise BadDocument("too_large", f"Tệp quá lớn ({len(data) / MB:.1f} MB); giới hạn "
                                        f"{limits.max_file_bytes / MB:.0f} MB.")
+    if data.startswith(_CFB) and _ENCRYPTED in data:
+        raise BadDocument("encrypted", "Tệp Word được đặt mật khẩu (mã hóa) nên không mở được. Vui lòng "
+                                       "gỡ mật khẩu (trong Word: Tệp > Thông tin > Bảo vệ tài liệu > "
+                                       "Mã hóa bằng mật khẩu, xóa mật khẩu rồi bấm OK), lưu lại và "
+                                       "gửi lại.")
     if not data.startswith(b"PK"):
         kind = _kind_by_magic(data[:16])
         what = f"tệp {kind}" if kind else "không phải tệp Word (.docx)"
@@ -81,10 +89,40 @@ def check_container(data: bytes, limits: Limits) -> None:
         raise BadDocument("macro", "Tệp có chứa macro (.docm) nên không được tiếp nhận. Vui lòng "
                                    "lưu thành .docx (Word Document) và gửi lại.")
     for info in infos:  # CRC and real sizes: a lying header must not get past the cap
-        check_xml_part(info.filename, _read_capped(zf, info.filename, limits))
+        data = _read_capped(zf, info.filename, limits)
+        if info.filename == "word/document.xml":
+            check_rows(data, limits)  # before any decoding or parsing of a huge body
+        check_xml_part(info.filename, data)
+        if not info.filename.lower().endswith(_XML_NAMES) and _has_macros(data, limits):
+            raise BadDocument("macro", "Tệp có nhúng một đối tượng chứa macro (ví dụ bảng tính Excel "
+                                       ".xlsm) nên không được tiếp nhận. Vui lòng xóa đối tượng nhúng "
+                                       "đó (hoặc dán số liệu thành bảng Word), lưu thành .docx và gửi "
+                                       "lại.")
 
 
 _XML_NAMES = (".xml", ".rels")
+_CFB = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # OLE compound file (old .doc, encrypted .docx)
+_ENCRYPTED = "EncryptedPackage".encode("utf-16-le")  # the stream of a password-protected package
+_MACRO_SIGNS = re.compile(rb"vbaproject\.bin|macroenabled|" + re.escape("_VBA_PROJECT".encode("utf-16-le")),
+                          re.IGNORECASE)
+
+
+def _has_macros(data: bytes, limits: Limits, depth: int = 0) -> bool:
+    """Whether an embedded part (an OLE object, a nested package) carries a VBA project.
+
+    Names in a zip directory and OLE stream names are stored uncompressed; a nested package is
+    opened (three levels at most) so a deflated inner ``vbaProject.bin`` is found too.
+    """
+    if _MACRO_SIGNS.search(data):
+        return True
+    if depth >= 3 or not data.startswith(b"PK"):
+        return False
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as inner:
+            return any(_has_macros(_read_capped(inner, n, limits), limits, depth + 1)
+                       for n in inner.namelist() if not n.lower().endswith(_XML_NAMES))
+    except (zipfile.BadZipFile, OSError, ValueError, NotImplementedError, zlib.error, BadDocument):
+        return False
 _XML_STARTS = (b"<", b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff", b"\x00<", b"\x4c\x6f\xa7\x94")
 _DECLARATION = re.compile(r"<!\s*(DOCTYPE|ENTITY|ELEMENT|ATTLIST|NOTATION)", re.IGNORECASE)
 _ENCODING = re.compile(r"^\s*<\?xml[^>]*?encoding\s*=\s*[\"']([^\"']*)[\"']")
@@ -126,6 +164,30 @@ def check_xml_part(name: str, data: bytes) -> None:
                                           "thành .docx và gửi lại.")
     if _DECLARATION.search(text):
         raise BadDocument("xml_dtd", _DTD_REFUSED)
+
+
+_ROW = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?tr[\s/>]")
+
+
+def check_rows(document: bytes, limits: Limits) -> None:
+    """Refuse a body with more table rows than a form can have, counted before it is parsed.
+
+    A few hundred kilobytes of copied empty rows would otherwise cost a parse tree of a gigabyte
+    and thousands of error lines; the count is a scan of the bytes (UTF-16 bodies are decoded).
+    """
+    data = document
+    if document.startswith((b"\xff\xfe", b"\xfe\xff", b"<\x00", b"\x00<")):
+        text = _xml_text(document)
+        data = text.encode() if text is not None else b""
+    rows = sum(1 for _ in _ROW.finditer(data))
+    if rows > limits.max_table_rows:
+        raise BadDocument("too_many_rows", f"Văn bản có {_dotted(rows)} dòng bảng, vượt quá giới hạn "
+                          f"{_dotted(limits.max_table_rows)} dòng của biểu mẫu (thường do dán hoặc "
+                          "thêm dòng trống hàng loạt). Vui lòng xóa các dòng thừa và gửi lại.")
+
+
+def _dotted(n: int) -> str:
+    return f"{n:,}".replace(",", ".")
 
 
 def _read_capped(zf: zipfile.ZipFile, name: str, limits: Limits) -> bytes:
@@ -196,12 +258,16 @@ def checked_bytes(source: Path | bytes, limits: Limits | None = None) -> bytes:
     """The file's bytes once every container check (size, type, macros, zip bomb) has passed."""
     limits = limits or Limits()
     if isinstance(source, Path | str):
-        path = Path(source)
-        size = path.stat().st_size
-        if size > limits.max_file_bytes:
-            raise BadDocument("too_large", f"Tệp quá lớn ({size / MB:.1f} MB); giới hạn "
-                                           f"{limits.max_file_bytes / MB:.0f} MB.")
-        data = path.read_bytes()
+        try:
+            with open_regular(source) as fh:  # a link is refused, never followed
+                size = os.fstat(fh.fileno()).st_size
+                if size > limits.max_file_bytes:
+                    raise BadDocument("too_large", f"Tệp quá lớn ({size / MB:.1f} MB); giới hạn "
+                                                   f"{limits.max_file_bytes / MB:.0f} MB.")
+                data = fh.read()
+        except NotRegularFile:
+            raise BadDocument("not_regular", "Tệp gửi đến là một liên kết (symlink) hoặc không phải "
+                                             "tệp thông thường nên không được đọc.") from None
     else:
         data = source
     check_container(data, limits)

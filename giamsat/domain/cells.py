@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -12,6 +13,7 @@ from giamsat.domain.textsafety import clean_text
 _DIGITS = re.compile(r"^\d+$")
 _GROUPED = re.compile(r"^\d{1,3}(\.\d{3})+$")
 _DECIMAL = re.compile(r"^\d+([.,]\d+)?$")
+_GROUPED_DECIMAL = re.compile(r"^\d{1,3}(\.\d{3})+,\d+$")  # 1.234,5: thousands dots, decimal comma
 _SPACES = re.compile(r"[\s\u00a0\u202f]+")
 MINUS = ("-", "\u2212", "\u2013")
 MAX_DIGITS = 15            # 999.999.999.999.999 đồng; more cannot be a real figure (or fit a BIGINT)
@@ -60,8 +62,10 @@ def parse_whole(text: str, signed: bool = False) -> int:
             raise CellError(f"số quá lớn (tối đa {MAX_DIGITS} chữ số)")
         value = int(body.replace(".", ""))
         return -value if negative else value
-    if _DECIMAL.match(body):
-        raise CellError(f"phải là số nguyên ('{text.strip()}')")
+    if _DECIMAL.match(body) or _GROUPED_DECIMAL.match(body):
+        comma = (": dấu phẩy ngăn phần thập phân (số thập phân), ô này chỉ ghi số nguyên; dấu chấm "
+                 "ngăn hàng nghìn") if "," in body else ""
+        raise CellError(f"phải là số nguyên ('{text.strip()}'){comma}")
     raise CellError(f"phải ghi bằng chữ số, không ghi chữ ('{text.strip()[:40]}')")
 
 
@@ -84,7 +88,7 @@ def filled(section: Section, row: RawRow) -> bool:
     """Whether the officer wrote anything in the row (its printed label does not count)."""
     data = [c for c in section.columns if c.kind != "ordinal"
             and not (section.fixed_rows and c is section.label_column)]
-    return any(row.cells.get(c.key, "").strip() for c in data)
+    return any(clean_text(row.cells.get(c.key, "")).strip() for c in data)
 
 
 def row_name(section: Section, row: RawRow) -> str:
@@ -95,22 +99,28 @@ def row_name(section: Section, row: RawRow) -> str:
     return str(row.position)
 
 
-def row_cells(section: Section, row: RawRow, issues: list[Issue]) -> dict[str, Any] | None:
-    """Convert one row's cells by column kind; None when any cell is wrong."""
+def row_cells(section: Section, row: RawRow, issues: list[Issue],
+              limits: Mapping[str, int] | None = None) -> dict[str, Any] | None:
+    """Convert one row's cells by column kind; None when any cell is wrong.
+
+    ``limits`` bounds a text column (``"A.name"`` → characters, what the database column holds);
+    the others are bounded by ``MAX_CELL_CHARS``.
+    """
     out: dict[str, Any] = {"row_index": row.position}
     ok = True
     for col in section.columns:
         if col.kind == "ordinal" or (section.fixed_rows and col is section.label_column):
             continue
         try:
-            out[col.key] = _convert(col, clean_text(row.cells.get(col.key, "")))
+            limit = (limits or {}).get(f"{section.key}.{col.key}", MAX_CELL_CHARS)
+            out[col.key] = _convert(col, clean_text(row.cells.get(col.key, "")), limit)
         except CellError as exc:
             issues.append(Issue(str(exc), section.key, row_name(section, row), col.label))
             ok = False
     return out if ok else None
 
 
-def _convert(col: Column, text: str) -> int | float | str:
+def _convert(col: Column, text: str, limit: int = MAX_CELL_CHARS) -> int | float | str:
     if col.kind in ("count", "money"):
         return parse_whole(text)
     if col.kind == "signed":
@@ -120,9 +130,9 @@ def _convert(col: Column, text: str) -> int | float | str:
     value = " ".join(text.split())
     if col.required and not value:
         raise CellError("chưa điền nội dung")
-    if len(value) > MAX_CELL_CHARS:
+    if len(value) > limit:
         raise CellError(f"nội dung quá dài ({count_text(len(value))} ký tự; tối đa "
-                        f"{count_text(MAX_CELL_CHARS)} ký tự)")
+                        f"{count_text(limit)} ký tự): vui lòng viết gọn lại")
     return value
 
 

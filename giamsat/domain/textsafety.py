@@ -18,6 +18,11 @@ from typing import Any
 _UNSAFE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff"
                      "\u202a-\u202e\u2066-\u2069]")
 _LINE_BREAKS = re.compile(r"\r\n?|[\u2028\u2029\x85]")
+# Characters that show nothing (zero-width, joiners, word joiner, BOM, soft hyphen, variation
+# selectors) or look blank without being white space for ``str.strip`` (Braille blank, Hangul
+# fillers): a cell made of them looks empty and must count as empty.
+_INVISIBLE = re.compile("[\u00ad\u034f\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f"
+                        "\u2060-\u2064\u206a-\u206f\u2800\u3164\ufe00-\ufe0f\ufeff\uffa0]")
 
 
 def unsafe_characters(text: str) -> list[str]:
@@ -29,8 +34,13 @@ def unsafe_characters(text: str) -> list[str]:
 
 
 def clean_text(text: str) -> str:
-    """``text`` without control, invisible-override or XML-invalid characters; CR/LF become LF."""
-    return _UNSAFE.sub("", _LINE_BREAKS.sub("\n", text))
+    """``text`` NFC-normalised, without control, invisible or XML-invalid characters; CR/LF → LF."""
+    return unicodedata.normalize("NFC", _INVISIBLE.sub("", _UNSAFE.sub("", _LINE_BREAKS.sub("\n", text))))
+
+
+def plain_text(text: str) -> str:
+    """``text`` NFC-normalised without invisible characters (controls kept: callers refuse them)."""
+    return unicodedata.normalize("NFC", _INVISIBLE.sub("", text))
 
 
 def clean_line(text: str) -> str:

@@ -8,7 +8,7 @@ Cells and rows are read by ``giamsat.domain.cells`` (its public names are re-exp
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -50,6 +50,7 @@ class Expectation:
     received_on: dt.date
     claimed_unit_code: str | None = None
     rate_tolerance_pct: float = 0.05
+    text_limits: Mapping[str, int] = field(default_factory=dict)  # "A.name" -> what the column holds
 
 
 def check_identity(raw: RawReport, exp: Expectation) -> tuple[UnitRef | None, list[Issue]]:
@@ -152,6 +153,7 @@ def validate(raw: RawReport, exp: Expectation) -> Validation:
                              section.key) for label in table.missing_columns]
             continue
         figures[section.key] = _SECTION_RULES[section.key](table, exp, issues)
+    _bound(issues)
     if not issues:
         result.figures = {"models": figures["A"], "households": figures["B"],
                           "narratives": {"C": figures["C"], "D": figures["D"]},
@@ -159,10 +161,22 @@ def validate(raw: RawReport, exp: Expectation) -> Validation:
     return result
 
 
+MAX_LISTED_ISSUES = 30  # a please-correct e-mail lists these, then says how many more
+
+
+def _bound(issues: list[Issue]) -> None:
+    """Keep the first ``MAX_LISTED_ISSUES`` issues and one line counting the rest."""
+    if len(issues) > MAX_LISTED_ISSUES:
+        more = len(issues) - MAX_LISTED_ISSUES
+        del issues[MAX_LISTED_ISSUES:]
+        issues.append(Issue(f"… và còn {count_text(more)} lỗi khác chưa liệt kê: vui lòng "
+                            "sửa các lỗi trên, kiểm tra lại toàn bộ biểu mẫu rồi gửi lại"))
+
+
 def _models(table: RawTable, exp: Expectation, issues: list[Issue]) -> list[dict[str, Any]]:
     out = []
     for row in (r for r in table.rows if filled(SECTION_A, r)):
-        values = row_cells(SECTION_A, row, issues)
+        values = row_cells(SECTION_A, row, issues, exp.text_limits)
         if values is None:
             continue
         allocated = sum(values[k] for k in ("fund_central", "fund_local", "fund_counterpart",
@@ -193,7 +207,7 @@ def _households(table: RawTable, exp: Expectation, issues: list[Issue]) -> dict[
         if not filled(SECTION_B, found):
             issues.append(Issue("chưa điền số liệu", "B", f"'{fixed.label}'"))
             continue
-        values = row_cells(SECTION_B, found, issues)
+        values = row_cells(SECTION_B, found, issues, exp.text_limits)
         if values is not None and _balanced(values, fixed.label, exp, issues):
             out[fixed.key] = values
     totals = {v["total_households"] for v in out.values()}
@@ -240,7 +254,7 @@ def _narrative(key: str) -> Callable[[RawTable, Expectation, list[Issue]], str]:
 
 def _recommendations(table: RawTable, exp: Expectation, issues: list[Issue]) -> list[dict[str, Any]]:
     rows = (r for r in table.rows if filled(SECTION_E, r))
-    return [v for v in (row_cells(SECTION_E, r, issues) for r in rows) if v is not None]
+    return [v for v in (row_cells(SECTION_E, r, issues, exp.text_limits) for r in rows) if v is not None]
 
 
 _SECTION_RULES = {"A": _models, "B": _households, "C": _narrative("C"), "D": _narrative("D"),

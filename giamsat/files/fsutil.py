@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import errno
 import os
+import stat
 import tempfile
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -118,3 +119,33 @@ def write_bytes_atomic(path: Path, data: bytes) -> Path:
     with atomic_write(path) as fh:
         fh.write(data)
     return Path(path)
+
+
+class NotRegularFile(OSError):
+    """A path that is a symbolic link, a folder, a device or a pipe where a plain file was expected."""
+
+
+def open_regular(path: str | Path) -> BinaryIO:
+    """``path`` opened for reading only if it is a regular file itself: a link is never followed.
+
+    ``O_NOFOLLOW`` refuses a link in the last component, ``O_NONBLOCK`` keeps a named pipe from
+    blocking the open, and ``fstat`` on the opened descriptor (not the name) checks the type, so a
+    file swapped for a link between a listing and this call is refused too.
+    """
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise NotRegularFile(errno.ELOOP, "liên kết tượng trưng (symlink)", str(path)) from None
+        raise
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        raise NotRegularFile(errno.EINVAL, "không phải tệp thông thường", str(path))
+    os.set_blocking(fd, True)
+    return os.fdopen(fd, "rb")
+
+
+def read_regular(path: str | Path) -> bytes:
+    """The bytes of a regular file (``open_regular``: links and special files refused)."""
+    with open_regular(path) as fh:
+        return fh.read()

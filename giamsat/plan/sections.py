@@ -8,7 +8,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 from pydantic_core import PydanticCustomError
 
-from giamsat.domain.textsafety import unsafe_characters
+from giamsat.domain.textsafety import plain_text, unsafe_characters
 
 Date = dt.date
 
@@ -22,7 +22,8 @@ class _Model(BaseModel):
     @field_validator("*", mode="after")
     @classmethod
     def _plain_text(cls, value: object, info: ValidationInfo) -> object:
-        """Plan texts end up in Word files, e-mail headers and file names: no controls, bounded."""
+        """Plan texts end up in Word files, e-mail headers and file names: no controls, bounded,
+        NFC-normalised without invisible characters (so 'Thôn Một' typed decomposed matches)."""
         for text in value if isinstance(value, list) else [value]:
             if not isinstance(text, str):
                 continue
@@ -35,6 +36,10 @@ class _Model(BaseModel):
             if len(text) > MAX_PLAN_TEXT:
                 raise PydanticCustomError("text_too_long", "quá dài ({n} ký tự; tối đa {max})",
                                           {"n": len(text), "max": MAX_PLAN_TEXT})
+        if isinstance(value, str):
+            return plain_text(value)
+        if isinstance(value, list):
+            return [plain_text(v) if isinstance(v, str) else v for v in value]
         return value
 
 

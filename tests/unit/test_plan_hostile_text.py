@@ -41,3 +41,15 @@ def test_template_syntax_and_markup_in_names_are_plain_text_and_accepted(raw):
     data = copy.deepcopy(raw)
     data["units"][0]["name"] = "Xã {{ 7*7 }}{% raw %}<script>alert(1)</script>"
     assert parse_plan(data).units[0].name == "Xã {{ 7*7 }}{% raw %}<script>alert(1)</script>"
+
+
+def test_decomposed_or_invisible_characters_in_plan_names_are_stored_composed_and_visible(raw):
+    import unicodedata
+
+    data = copy.deepcopy(raw)
+    village = data["units"][0]["villages"][0]
+    data["units"][0]["villages"][0] = unicodedata.normalize("NFD", village) + "\u200b"
+    data["units"][0]["name"] = unicodedata.normalize("NFD", data["units"][0]["name"])
+    plan = parse_plan(data)
+    assert plan.units[0].villages[0] == unicodedata.normalize("NFC", village)
+    assert unicodedata.is_normalized("NFC", plan.units[0].name)

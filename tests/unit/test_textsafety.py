@@ -60,3 +60,10 @@ def test_markdown_text_is_inert_for_markdown_and_html():
 
 def test_redaction_replaces_every_secret_longest_first():
     assert redact("user:pa55 and pa55word", ["pa55", "pa55word", ""]) == "user:*** and ***"
+
+
+def test_blank_looking_characters_are_stripped_and_text_is_composed():
+    from giamsat.domain.textsafety import clean_text
+
+    assert clean_text("\u200b\u200d\u2800\u3164\ufeff\u00ad").strip() == ""
+    assert clean_text("Tho\u0302n Mo\u0323\u0302t") == "Thôn Một"

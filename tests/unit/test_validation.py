@@ -22,7 +22,11 @@ def test_whole_numbers_accept_vietnamese_thousands_separators():
 
 @pytest.mark.parametrize("text, message", [
     ("khoảng 20", "phải ghi bằng chữ số, không ghi chữ ('khoảng 20')"),
-    ("12,5", "phải là số nguyên ('12,5')"),
+    ("12,5", "phải là số nguyên ('12,5'): dấu phẩy ngăn phần thập phân (số thập phân), ô này chỉ "
+             "ghi số nguyên; dấu chấm ngăn hàng nghìn"),
+    ("1.234,5", "phải là số nguyên ('1.234,5'): dấu phẩy ngăn phần thập phân (số thập phân), ô "
+                "này chỉ ghi số nguyên; dấu chấm ngăn hàng nghìn"),
+    ("12.5", "phải là số nguyên ('12.5')"),
     ("-4", "không được là số âm ('-4')"),
     ("", "chưa điền số liệu (ô không có số liệu ghi 0)"),
 ])

@@ -137,7 +137,7 @@ def _tables(d: OfficialDocument, info: MinutesInfo) -> None:
     d.table(DIFFICULTIES, [[i, ""] for i in range(1, BLANK_ROWS + 1)], [1.2, 14.8])
     d.heading("3. Kiến nghị", 2)
     d.para("Hạn thực hiện để trống thì áp dụng thời hạn chung của kế hoạch.", italic=True, size=12)
-    d.table(RECOMMENDATIONS, [[i, "", "", ""] for i in range(1, BLANK_ROWS + 1)], [1.2, 7.8, 4.2, 2.8])
+    d.table(RECOMMENDATIONS, [[i, "", "", ""] for i in range(1, BLANK_ROWS + 1)], [1.2, 7.0, 4.2, 3.6])
     d.heading("4. Tham vấn trực tiếp đối tượng hưởng lợi", 2)
     rows: list[list[object]] = []
     for v in info.villages:

@@ -103,7 +103,7 @@ def _organisation(doc: OfficialDocument, data: ReportData, plan: Plan, base: dic
                  f"đều gửi đúng hạn):", italic=True, indent=False)
     if rows:
         doc.table(["TT", "Đơn vị", "Tình hình gửi báo cáo", "Báo cáo"], rows,
-                  widths_cm=[1.1, 5.4, 5.0, 4.5])  # "Báo cáo ngày 02/4/2024" on one line
+                  widths_cm=[1.1, 4.6, 4.3, 6.0])  # "Báo cáo ngày 02/4/2024" on one line
 
 
 def _project2(doc: OfficialDocument, data: ReportData, plan: Plan, base: dict) -> None:

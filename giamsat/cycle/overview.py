@@ -13,6 +13,8 @@ from dataclasses import asdict, dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from giamsat.collect.records import local_day
+from giamsat.cycle.reports import report_status_rows, summarise
 from giamsat.cycle.sync import mark_step_done
 from giamsat.db.models import Document, Message, Obligation, Recommendation, SampleDraw, Step, Visit
 from giamsat.domain import clock
@@ -59,12 +61,21 @@ def _count(session: Session, stmt) -> int:
     return int(session.scalar(stmt) or 0)
 
 
-def _facts(session: Session, cycle_id: int, as_of: dt.date) -> dict[str, tuple[bool, str]]:
-    """For each step: (done?, what it is waiting for) from the database."""
-    cyc = Obligation.cycle_id == cycle_id
-    reports = _count(session, select(func.count()).where(cyc, Obligation.kind == "report"))
-    reports_open = _count(session, select(func.count()).where(
-        cyc, Obligation.kind == "report", Obligation.status == "open"))
+def _collect(reports: dict, assigned: int) -> tuple[bool, str]:
+    """Collect's (done?, waiting for), from the same count as the commune table (``summarise``)."""
+    if not assigned:
+        return False, "chưa giao nhiệm vụ báo cáo"
+    left, expected = reports["outstanding"], reports["expected"]
+    if not left:
+        return True, f"đã nhận đủ {expected} báo cáo"
+    return False, f"còn {left}/{expected} đơn vị chưa có báo cáo đạt yêu cầu"
+
+
+def _facts(session: Session, cycle_id: int, as_of: dt.date,
+           reports: dict) -> dict[str, tuple[bool, str]]:
+    """For each step: (done?, what it is waiting for) from the database; ``reports`` as of ``as_of``."""
+    assigned = _count(session, select(func.count()).where(
+        Obligation.cycle_id == cycle_id, Obligation.kind == "report"))
     notices = _count(session, select(func.count()).where(
         Message.cycle_id == cycle_id, Message.kind == "notify_plan"))
     notices_unsent = _count(session, select(func.count()).where(
@@ -94,10 +105,7 @@ def _facts(session: Session, cycle_id: int, as_of: dt.date) -> dict[str, tuple[b
                    f"{notices_unsent}/{notices} thư thông báo chưa gửi được"
                    + (f" ({notices_error})" if notices_error else "") if notices_unsent else
                    f"đã gửi {notices} thư thông báo"),
-        "collect": (reports > 0 and reports_open == 0,
-                    "chưa giao nhiệm vụ báo cáo" if reports == 0 else
-                    f"còn {reports_open}/{reports} đơn vị chưa có báo cáo đạt yêu cầu"
-                    if reports_open else f"đã nhận đủ {reports} báo cáo"),
+        "collect": _collect(reports, assigned),
         "draw": (approved, "chưa chọn mẫu" if draw is None else
                  f"chờ điều phối viên phê duyệt lần chọn #{draw.id}" if draw.status == "proposed"
                  else f"lần chọn #{draw.id}: {label('draw_status', draw.status)}"),
@@ -122,16 +130,18 @@ def _status(m: Milestone, done: bool, as_of: dt.date) -> str:
 
 def cycle_status(rt: Runtime, as_of: dt.date) -> list[StepStatus]:
     """Every step of the cycle with its status on ``as_of``; records newly finished steps."""
+    reports = summarise(report_status_rows(rt, as_of))
     with rt.db.unit_of_work() as s:
-        facts = _facts(s, rt.cycle_id, as_of)
-        recorded = {st.key: st.status for st in s.scalars(select(Step).where(
-            Step.cycle_id == rt.cycle_id))}
+        facts = _facts(s, rt.cycle_id, as_of, reports)
+        recorded = {st.key for st in s.scalars(select(Step).where(
+            Step.cycle_id == rt.cycle_id, Step.status == "done"))
+            if st.done_at is None or local_day(rt, st.done_at) <= as_of}  # not done before it was
         out = []
         for m in milestones(rt.plan, rt.calendar):
             done, waiting = facts[m.key]
-            done = done or recorded.get(m.key) == "done"
-            if done and recorded.get(m.key) != "done":
+            if done and m.key not in recorded:
                 mark_step_done(s, rt.cycle_id, m.key, clock.at_office_hours(as_of, 17))
+            done = done or m.key in recorded
             out.append(StepStatus(m.key, m.title, m.starts_on, m.due_on,
                                   _status(m, done, as_of), waiting))
     return out

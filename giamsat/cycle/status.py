@@ -1,78 +1,21 @@
-"""Completeness and timeliness of the commune reports, as DHIS2 reports them, and the step list."""
+"""What ``giamsat status`` and the artifacts show: the steps, the commune reports, the outbox."""
 
 from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import select
-
 from giamsat.collect.mail_records import mail_rows
-from giamsat.collect.records import is_late, local_day
 from giamsat.cycle.overview import cycle_status
-from giamsat.cycle.sync import unit_rows_on
-from giamsat.db.models import Submission
+from giamsat.cycle.reports import report_status_rows, summarise
 from giamsat.domain import clock
 from giamsat.domain.textsafety import markdown_row
-from giamsat.domain.vocabulary import (
-    REPORT_NEEDS_ATTENTION,
-    REPORT_STATUS,
-    STEP_STATUS,
-    SUBMISSION_COUNTED,
-)
+from giamsat.domain.vocabulary import REPORT_NEEDS_ATTENTION, STEP_STATUS
 from giamsat.issuance.service import signature_summary
 from giamsat.messaging.delivery import health, health_line
 from giamsat.runtime import Runtime
 
-
-def _deadline_passed(rt: Runtime, as_of: dt.date) -> bool:
-    deadline = rt.plan.report.deadline
-    return as_of >= deadline if rt.plan.report.deadline_rule == "before" else as_of > deadline
-
-
-def report_status_rows(rt: Runtime, as_of: dt.date) -> list[dict]:
-    """One row per unit expected at the deadline: its status and submissions up to ``as_of``."""
-    rows = []
-    with rt.db.unit_of_work() as s:
-        by_unit: dict[int | None, list[Submission]] = {}
-        for x in s.scalars(select(Submission).where(Submission.cycle_id == rt.cycle_id,
-                                                    Submission.unit_id.is_not(None))
-                           .order_by(Submission.received_at, Submission.id)):  # one query for all
-            if local_day(rt, x.received_at) <= as_of:
-                by_unit.setdefault(x.unit_id, []).append(x)
-        for unit in unit_rows_on(s, rt.cycle_id, rt.plan.report.deadline):
-            rows.append(_row(rt, unit, by_unit.get(unit.id, []), as_of))
-    return rows
-
-
-def _row(rt: Runtime, unit, subs: list[Submission], as_of: dt.date) -> dict:
-    accepted = [x for x in subs if x.status in SUBMISSION_COUNTED]
-    first = accepted[0] if accepted else None
-    if first is not None:
-        status = "late" if is_late(rt, first.received_at) else "on_time"
-    elif subs:
-        status = "rejected"
-    else:
-        status = "missing" if _deadline_passed(rt, as_of) else "pending"
-    last = subs[-1] if subs else None
-    return {"unit_code": unit.code, "unit_name": unit.name,
-            "unit_key": f"{unit.code}@{unit.valid_from.isoformat()}", "status": status,
-            "status_label": REPORT_STATUS[status],
-            "first_accepted_at": first.received_at.isoformat() if first else None,
-            "last_received_at": last.received_at.isoformat() if last else None,
-            "submissions": len(subs), "corrected": first is not None and len(subs) > 1,
-            "open_errors": len(last.errors) if status == "rejected" and last else 0}
-
-
-def summarise(rows: list[dict]) -> dict:
-    """DHIS2-style counts: expected, received, on time, late, missing, rejected-awaiting-correction."""
-    count = {k: sum(1 for r in rows if r["status"] == k) for k in REPORT_STATUS}
-    expected = len(rows)
-    received = count["on_time"] + count["late"]
-    return {"expected": expected, "received": received, "on_time": count["on_time"],
-            "late": count["late"], "missing": count["missing"], "pending": count["pending"],
-            "rejected_awaiting_correction": count["rejected"],
-            "completeness_pct": round(received / expected * 100, 1) if expected else 0.0,
-            "timeliness_pct": round(count["on_time"] / expected * 100, 1) if expected else 0.0}
+__all__ = ["artifact_rows", "outbox_health", "report_status_artifact", "report_status_rows",
+           "report_status_table", "status_report", "step_rows", "summarise"]
 
 
 def step_rows(rt: Runtime, as_of: dt.date) -> list[dict]:
@@ -122,7 +65,8 @@ def _local(iso: str | None) -> str:
 
 def report_status_table(rows: list[dict]) -> list[dict]:
     """The per-unit rows as the ``report-status`` artifact shows them: most urgent first, local times."""
-    ordered = sorted(rows, key=lambda r: URGENCY.index(r["status"]))
+    rank = {s: i for i, s in enumerate(URGENCY)}
+    ordered = sorted(rows, key=lambda r: rank.get(r["status"], len(URGENCY)))
     return [markdown_row({"Mã": r["unit_code"], "Đơn vị": r["unit_name"], "Tình trạng": r["status_label"],
                           "Số lần gửi": r["submissions"], "Nhận lúc": _local(r["first_accepted_at"])})
             for r in ordered]

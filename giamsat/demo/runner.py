@@ -52,6 +52,7 @@ class DemoRunner:
         self.timings: dict[str, float] = {}  # seconds per step flow (and the communes' drops)
         self.started = time.monotonic()
         self.events: dict[dt.date, list[Callable[[dt.date], None]]] = {}
+        self._adhoc_id = 0  # the ad-hoc visit announced ahead, recorded on its day
         work.mkdir(parents=True, exist_ok=True)
 
     def say(self, day: dt.date, text: str) -> None:
@@ -126,8 +127,9 @@ class DemoRunner:
         if plan.reorganisation:
             at(plan.reorganisation.effective, self._merger)
             adhoc = cal.next_working_day(plan.reorganisation.effective + dt.timedelta(days=15))
-            at(adhoc, self._adhoc_visit)
-            at(cal.add_working_days(adhoc, 5), self._answers)
+            at(adhoc, self._adhoc_notice)  # notified the plan's notice period ahead, like a sampled one
+            at(visits.earliest_visit(self.rt, adhoc), self._adhoc_visit)
+            at(cal.add_working_days(adhoc, 7), self._answers)
         at(plan.final_report.due, self._final)
 
     def _notify(self, day: dt.date) -> None:
@@ -220,13 +222,18 @@ class DemoRunner:
         self.say(day, f"Sắp xếp đơn vị hành chính: {before} → {after} đơn vị "
                       f"({reorg.resolution if reorg else ''})")
 
-    def _adhoc_visit(self, day: dt.date) -> None:
-        merged = next(u for u in self.rt.plan.units_on(day) if u.valid_from >= self.rt.plan.period.start)
-        v = visits.add_adhoc(self.rt, merged.code, day, demo.DEMO_ACTOR,
+    def _adhoc_notice(self, day: dt.date) -> None:
+        on = visits.earliest_visit(self.rt, day)
+        merged = next(u for u in self.rt.plan.units_on(on) if u.valid_from >= self.rt.plan.period.start)
+        v = visits.add_adhoc(self.rt, merged.code, on, demo.DEMO_ACTOR,
                              reason="Giám sát đột xuất sau sắp xếp đơn vị (minh họa)",
                              now=clock.at_office_hours(day, 8))
-        self.say(day, f"Giám sát đột xuất {v.unit_name}")
-        demo.record_visit(self.rt, v.id, day, self.work)
+        self._adhoc_id = v.id
+        self.say(day, f"Thông báo giám sát đột xuất {v.unit_name} ngày {on:%d/%m/%Y}")
+
+    def _adhoc_visit(self, day: dt.date) -> None:
+        self.say(day, "Giám sát đột xuất")
+        demo.record_visit(self.rt, self._adhoc_id, day, self.work)
 
     def _final(self, day: dt.date) -> None:
         path = self.flow("final_report", day)

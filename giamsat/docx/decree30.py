@@ -211,8 +211,9 @@ class OfficialDocument:
         """End the body with ``./.`` as the decree requires."""
         if self._last_body is None:
             self._last_body = self.para("./.")
-        else:
-            set_run_font(self._last_body.add_run("./."), size=BODY_PT)
+        else:  # a sentence's own full stop is the first dot of ``./.``, never ``../.``
+            tail = "/." if self._last_body.text.rstrip().endswith(".") else "./."
+            set_run_font(self._last_body.add_run(tail), size=BODY_PT)
         self._last_body.paragraph_format.keep_with_next = True  # the signature follows its text
 
     def signature(self, signer: Signer, recipients: Sequence[str], archive: str) -> None:

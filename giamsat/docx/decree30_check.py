@@ -19,6 +19,9 @@ from giamsat.docx.decree30 import FONT, MOTTO, NATIONAL_TITLE, iter_paragraphs
 NUMBER_RE = re.compile(r"^Số: (0[1-9]|[1-9]\d+)/[^\s/]+$")
 PLACE_DATE_RE = re.compile(
     r"^[^,]+, ngày (0[1-9]|[12]\d|3[01]) tháng (0[12]|[3-9]|1[0-2]) năm \d{4}$")
+# A form the issuer fills (a commune's report form) leaves the number, place and day blank.
+FORM_NUMBER_RE = re.compile(r"^Số: …/[^\s/]+$")
+FORM_PLACE_DATE_RE = re.compile(r"^…, ngày … tháng … năm \d{4}$")
 
 
 def _pt(length) -> float | None:
@@ -29,13 +32,15 @@ def _mm(length) -> float:
     return length / Mm(1)
 
 
-def check(source: str | Path | DocxDocument, title: str | None = None) -> list[str]:
-    """Every rule the document breaks, as readable lines; an empty list means it complies."""
+def check(source: str | Path | DocxDocument, title: str | None = None, form: bool = False) -> list[str]:
+    """Every rule the document breaks, as readable lines; an empty list means it complies.
+
+    ``form``: a blank for its issuer to fill, whose number and date are ``…`` left to write in."""
     doc = Document(str(source)) if isinstance(source, str | Path) else source
     problems: list[str] = []
     problems += _page(doc)
     problems += _fonts(doc)
-    problems += _header_block(doc)
+    problems += _header_block(doc, form)
     problems += _body(doc, title)
     problems += _recipients(doc)
     return problems
@@ -80,7 +85,7 @@ def _find(doc: DocxDocument, pred) -> list:
     return [p for p in iter_paragraphs(doc) if pred(p.text.strip())]
 
 
-def _header_block(doc: DocxDocument) -> list[str]:
+def _header_block(doc: DocxDocument, form: bool = False) -> list[str]:
     out = []
     title = _find(doc, lambda t: t == NATIONAL_TITLE)
     if not title:
@@ -96,14 +101,14 @@ def _header_block(doc: DocxDocument) -> list[str]:
     numbers = _find(doc, lambda t: t.startswith("Số:"))
     if not numbers:
         out.append("thiếu số, ký hiệu văn bản (Số: …)")
-    elif not NUMBER_RE.match(numbers[0].text.strip()):
+    elif not (FORM_NUMBER_RE if form else NUMBER_RE).match(numbers[0].text.strip()):
         out.append(f"số, ký hiệu sai định dạng: {numbers[0].text.strip()!r}")
     dates = _find(doc, lambda t: ", ngày " in t and " năm " in t and len(t) < 80)
     if not dates:
         out.append("thiếu địa danh, ngày tháng năm ban hành")
     else:
         text = dates[0].text.strip()
-        if not PLACE_DATE_RE.match(text):
+        if not (FORM_PLACE_DATE_RE if form else PLACE_DATE_RE).match(text):
             out.append(f"địa danh, ngày tháng sai định dạng: {text!r}")
         if not all(r.italic for r in dates[0].runs if r.text.strip()):
             out.append("địa danh, ngày tháng phải in nghiêng")

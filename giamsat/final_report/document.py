@@ -23,7 +23,7 @@ REC_HEADERS = ["Số", "Nội dung kiến nghị", "Cơ quan, đơn vị thực 
 REC_WIDTHS = [1.0, 5.6, 3.5, 2.2, 4.2]
 P2_HEADERS = ["TT", "Đơn vị", "Số mô hình", "Số hộ tham gia", "Kinh phí (đồng)", "Đã giải ngân (đồng)",
               "Tỷ lệ giải ngân"]
-P2_WIDTHS = [0.9, 3.8, 1.7, 1.9, 3.0, 3.0, 2.0]  # unit names on one line
+P2_WIDTHS = [1.1, 3.6, 1.6, 1.7, 3.3, 3.2, 2.0]  # unit names on one line
 BODY_ROWS = 40  # a per-unit table longer than this goes to the annexes; the body keeps the summary
 
 
@@ -107,7 +107,7 @@ def _organisation(doc: OfficialDocument, data: ReportData, plan: Plan, base: dic
                  f"đều gửi đúng hạn):", italic=True, indent=False)
     if rows:
         doc.table(["TT", "Đơn vị", "Tình hình gửi báo cáo", "Báo cáo"], rows,
-                  widths_cm=[1.0, 6.0, 6.0, 3.0])
+                  widths_cm=[1.1, 4.6, 4.3, 6.0])  # "Báo cáo ngày 02/4/2024" on one line
 
 
 def _project2(doc: OfficialDocument, data: ReportData, plan: Plan, base: dict) -> None:

@@ -20,7 +20,7 @@ SEED_SOURCE_LABELS = {"coordinator": "Cán bộ điều phối nhập",
                       "system_random": "Máy tính sinh ngẫu nhiên"}
 REVIEW_HEADERS = ["TT", "Đơn vị", "Tổng số hộ", "Đầu kỳ", "Thoát", "Tái", "Phát sinh", "Biến động khác",
                   "Cuối kỳ", "Tỷ lệ (%)"]
-REVIEW_WIDTHS_CM = [0.9, 3.8, 1.6, 1.4, 1.3, 1.1, 1.5, 1.6, 1.4, 1.4]  # unit names on one line
+REVIEW_WIDTHS_CM = [0.9, 3.6, 1.6, 1.4, 1.6, 1.1, 1.5, 1.6, 1.4, 1.4]  # unit names on one line
 
 
 def group_label(group: str) -> str:

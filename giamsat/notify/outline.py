@@ -11,11 +11,13 @@ from docx.shared import Cm, Pt
 
 from giamsat.docx.decree30 import OfficialDocument, Signer, enforce_fonts, set_run_font
 from giamsat.docx.stamp import Stamp
-from giamsat.domain.formatting import doc_number, place_date, short_date
+from giamsat.domain.formatting import short_date
 from giamsat.domain.outline_spec import SECTIONS, Marker, Section
+from giamsat.notify.letter import in_sentence
 from giamsat.plan.schema import Plan, Unit
 
 TITLE = "Đề cương báo cáo"
+DOC_TYPE = "Báo cáo"  # what the commune issues when it has filled the form
 TABLE_PT = 10
 
 GUIDANCE = (
@@ -36,8 +38,11 @@ def summary_line(plan: Plan) -> str:
             f"năm {plan.year}")
 
 
-# Placeholders for the per-unit values of ``outline_stamp``: nothing a plan could contain.
+# Placeholders for the per-unit values of ``outline_stamp``: nothing a plan could contain. The
+# header carries the name in capitals, sentences carry it with a lower-case kind (``xã …``).
 NAME_TOKEN, CODE_TOKEN = "QGSOUTLINENAMEQ", "QGSOUTLINECODEQ"
+UPPER_TOKEN, SENTENCE_TOKEN = "QGSOUTLINEUPPERQ", "QGSOUTLINESENTQ"
+TOKENS = (NAME_TOKEN, CODE_TOKEN, UPPER_TOKEN, SENTENCE_TOKEN)
 
 
 def render_outline(plan: Plan, unit: Unit, out_path: Path, cycle_key: str) -> Path:
@@ -52,41 +57,57 @@ def outline_stamp(plan: Plan, valid_from: dt.date, cycle_key: str) -> Stamp:
     enforce_fonts(doc.doc)
     buffer = io.BytesIO()
     doc.doc.save(buffer)
-    return Stamp(buffer.getvalue(), (NAME_TOKEN, CODE_TOKEN))
+    return Stamp(buffer.getvalue(), TOKENS)
 
 
 def outline_values(unit: Unit) -> dict[str, str]:
     """The values ``outline_stamp``'s tokens stand for."""
-    return {NAME_TOKEN: unit.name, CODE_TOKEN: unit.code}
+    return {NAME_TOKEN: unit.name, CODE_TOKEN: unit.code, UPPER_TOKEN: unit.name.upper(),
+            SENTENCE_TOKEN: in_sentence(unit.name)}
+
+
+def _names(unit: Unit) -> tuple[str, str]:
+    """The unit's name in capitals (header) and inside a sentence; tokens for the stamp."""
+    if unit.name == NAME_TOKEN:
+        return UPPER_TOKEN, SENTENCE_TOKEN
+    return unit.name.upper(), in_sentence(unit.name)
+
+
+def plan_reference(plan: Plan) -> str:
+    """``Kế hoạch số 52/KH-UBND ngày 26/3/2024 của UBND huyện Vụ Bản``."""
+    committee = plan.bodies.committee
+    return (f"Kế hoạch số {plan.plan_document.number:02d}/KH-{committee.code or 'UBND'} ngày "
+            f"{short_date(plan.plan_document.issued_on)} của {committee.short}")
 
 
 def _build(plan: Plan, unit: Unit, cycle_key: str) -> OfficialDocument:
-    committee = plan.bodies.committee
+    """The commune's own report form: its header, number and date left for it to fill."""
+    committee, office = plan.bodies.committee, plan.bodies.office
+    upper, in_text = _names(unit)
     marker = Marker(plan.report.form_version, unit.key, cycle_key)
     doc = OfficialDocument(
-        parent_body=committee.parent, issuing_body=committee.name,
-        number_line=doc_number(plan.plan_document.number, "KH", committee.code or "UBND"),
-        place_date=place_date(plan.district.place_name, plan.plan_document.issued_on),
-        type_title=TITLE, summary=summary_line(plan), landscape=True)
-    doc.centered(f"(Kèm theo Kế hoạch số {plan.plan_document.number:02d}/KH-"
-                 f"{committee.code or 'UBND'} ngày {short_date(plan.plan_document.issued_on)} "
-                 f"của {committee.short})", italic=True)
+        parent_body=committee.short, issuing_body=f"ỦY BAN NHÂN DÂN {upper}",
+        number_line="Số: …/BC-UBND", place_date=f"…, ngày … tháng … năm {plan.year}",
+        type_title=DOC_TYPE, summary=summary_line(plan), landscape=True)
     _hidden_marker(doc, marker.encode())
     _unit_block(doc, plan, unit)
+    summary = plan.plan_document.summary
+    doc.para(f"Thực hiện {plan_reference(plan)} về {summary[:1].lower() + summary[1:]}, "
+             f"UBND {in_text} báo cáo kết quả như sau:")
     for section in SECTIONS:
         _section(doc, section)
-    doc.para(f"Trên đây là báo cáo của {unit.name} gửi {committee.short} "
-             f"(qua {plan.bodies.office.short}).")
+    doc.para(f"Trên đây là báo cáo của UBND {in_text} gửi {committee.short} "
+             f"(qua {office.short}).")
     doc.close_body()
     doc.signature(Signer(title="CHỦ TỊCH", name="(Ký, ghi rõ họ tên, đóng dấu)",
                          capacity="TM. ỦY BAN NHÂN DÂN"),
-                  [f"{committee.short} (qua {plan.bodies.office.short})"], "VT")
+                  [f"{committee.short} (qua {office.short})"], "VT")
     props = doc.doc.core_properties
     props.title = f"{TITLE} — {unit.name} ({unit.code})"
     props.subject = summary_line(plan)
     props.identifier = marker.encode()
     props.keywords = f"{cycle_key}; {unit.code}; {plan.report.form_version}"
-    props.author = plan.bodies.office.short
+    props.author = office.short
     return doc
 
 

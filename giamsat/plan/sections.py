@@ -154,6 +154,8 @@ class VisitRules(_Model):
     window_start: Date
     window_end: Date
     visits_per_day: int = Field(default=1, gt=0)
+    # Working days from the notice to the visit; documents are due the working day before it.
+    notice_working_days: int = Field(default=2, ge=2)
     documents_to_prepare: list[str]
     team: list[TeamMember] = Field(min_length=1)
     provincial_visit_on: Date | None = None

@@ -87,9 +87,12 @@ def render_minutes(info: MinutesInfo, path: Path) -> Path:
     d.heading("II. NỘI DUNG GIÁM SÁT")
     for i, c in enumerate(info.contents, 1):
         d.bullet(c + ("." if i == len(info.contents) else ";"))
-    villages = ", ".join(info.villages) if info.villages else "theo thực tế làm việc của Đoàn"
-    d.para(f"Thôn, xóm được chọn ngẫu nhiên để làm việc và tham vấn: {villages}"
-           + (" (tên thôn là dữ liệu minh họa)." if info.villages and info.villages_synthetic else "."))
+    if info.villages:
+        d.para(f"Thôn, xóm được chọn ngẫu nhiên để làm việc và tham vấn: {', '.join(info.villages)}"
+               + (" (tên thôn là dữ liệu minh họa)." if info.villages_synthetic else "."))
+    else:  # an ad-hoc visit draws no village: the team notes where it went
+        d.para("Thôn, xóm Đoàn đến làm việc và tham vấn (không chọn mẫu trước): "
+               "…………………………………………………………")
     _tables(d, info)
     d.para("Biên bản kết thúc cùng ngày, đã được đọc lại cho các thành viên tham dự cùng nghe và "
            "thống nhất ký tên")
@@ -134,7 +137,7 @@ def _tables(d: OfficialDocument, info: MinutesInfo) -> None:
     d.table(DIFFICULTIES, [[i, ""] for i in range(1, BLANK_ROWS + 1)], [1.2, 14.8])
     d.heading("3. Kiến nghị", 2)
     d.para("Hạn thực hiện để trống thì áp dụng thời hạn chung của kế hoạch.", italic=True, size=12)
-    d.table(RECOMMENDATIONS, [[i, "", "", ""] for i in range(1, BLANK_ROWS + 1)], [1.2, 7.8, 4.2, 2.8])
+    d.table(RECOMMENDATIONS, [[i, "", "", ""] for i in range(1, BLANK_ROWS + 1)], [1.2, 7.0, 4.2, 3.6])
     d.heading("4. Tham vấn trực tiếp đối tượng hưởng lợi", 2)
     rows: list[list[object]] = []
     for v in info.villages:

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from giamsat.db import audit
 from giamsat.db.models import Obligation, Unit, Visit
+from giamsat.domain import clock
 from giamsat.domain.errors import Conflict, NotFound
 from giamsat.draw.service import approved_draw
 from giamsat.messaging.outbox import enqueue, idempotency_key
@@ -41,10 +42,25 @@ def _team(rt: Runtime) -> list[dict[str, str]]:
     return [m.model_dump() for m in rt.plan.visits.team]
 
 
+def earliest_visit(rt: Runtime, as_of: dt.date) -> dt.date:
+    """The first day a visit notified on ``as_of`` may take place: the plan's notice in working
+    days, so the documents (due the working day before) are asked for after the notice."""
+    return rt.calendar.add_working_days(as_of, rt.plan.visits.notice_working_days)
+
+
+def _check_notice(rt: Runtime, day: dt.date, now: dt.datetime) -> None:
+    sent_on = now.astimezone(clock.TZ).date()
+    earliest = earliest_visit(rt, sent_on)
+    if day < earliest:
+        raise Conflict(f"Ngày {day:%d/%m/%Y} quá gần: thông báo gửi ngày {sent_on:%d/%m/%Y} phải "
+                       f"trước buổi giám sát {rt.plan.visits.notice_working_days} ngày làm việc để xã "
+                       f"kịp gửi tài liệu; chọn từ ngày {earliest:%d/%m/%Y}.")
+
+
 def _slots(rt: Runtime, as_of: dt.date, needed: int) -> list[dt.date]:
-    """Visit days: working days of the window, at least two working days after ``as_of``."""
+    """Visit days: working days of the window, the plan's notice period after ``as_of``."""
     v = rt.plan.visits
-    earliest = max(v.window_start, rt.calendar.add_working_days(as_of, 2))
+    earliest = max(v.window_start, earliest_visit(rt, as_of))
     slots = [d for d in rt.calendar.working_days(earliest, v.window_end) for _ in range(v.visits_per_day)]
     if len(slots) < needed:
         raise Conflict(f"Không đủ ngày làm việc để xếp {needed} cuộc giám sát từ {earliest:%d/%m/%Y} "
@@ -130,6 +146,7 @@ def reschedule(rt: Runtime, visit_id: int, day: dt.date, reason: str, actor: str
         if visit.status == "done":
             raise Conflict(f"Cuộc giám sát số {visit.id} đã thực hiện, không đổi lịch được.")
         if visit.scheduled_on != day:
+            _check_notice(rt, day, now)
             previous, visit.scheduled_on = visit.scheduled_on, day
             line = f"{previous:%d/%m/%Y} → {day:%d/%m/%Y}: {reason.strip()}"
             visit.note = f"{visit.note}\n{line}" if visit.note else line
@@ -143,7 +160,9 @@ def reschedule(rt: Runtime, visit_id: int, day: dt.date, reason: str, actor: str
 
 def add_adhoc(rt: Runtime, unit_code: str, day: dt.date, actor: str, reason: str | None = None, *,
               now: dt.datetime) -> VisitInfo:
-    """Add an ad-hoc (đột xuất) visit to any unit valid on ``day``; the same unit and day is reused."""
+    """Add an ad-hoc (đột xuất) visit to any unit valid on ``day``; the same unit and day is reused.
+
+    Its notice gives the sampled visits' notice period; it names no village (none was drawn)."""
     _check_day(rt, day)
     plan_unit = rt.plan.unit(unit_code, day)
     if plan_unit is None:
@@ -153,6 +172,7 @@ def add_adhoc(rt: Runtime, unit_code: str, day: dt.date, actor: str, reason: str
         visit = s.scalar(select(Visit).where(Visit.cycle_id == rt.cycle_id, Visit.unit_id == unit.id,
                                              Visit.kind == "adhoc", Visit.scheduled_on == day))
         if visit is None:
+            _check_notice(rt, day, now)
             visit = Visit(cycle_id=rt.cycle_id, unit_id=unit.id, kind="adhoc", scheduled_on=day,
                           status="scheduled", villages=[], team=_team(rt),
                           note=reason.strip() if reason and reason.strip() else None)

@@ -29,7 +29,7 @@ def test_the_status_table_shows_each_kind_of_unit(runtime, forms):
         "on_time", "pending", "on_time", "rejected", "pending"]
     assert rows[u[2].code]["corrected"] and rows[u[3].code]["open_errors"] == 1
     later = summarise(report_status_rows(runtime, runtime.plan.report.deadline.replace(day=10)))
-    assert later == {"expected": 18, "received": 3, "on_time": 2, "late": 1, "missing": 14,
+    assert later == {"expected": 18, "received": 3, "outstanding": 15, "on_time": 2, "late": 1, "missing": 14,
                      "pending": 0, "rejected_awaiting_correction": 1, "completeness_pct": 16.7,
                      "timeliness_pct": 11.1}
 

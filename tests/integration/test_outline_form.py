@@ -1,16 +1,19 @@
 """The outline form: one per unit, Decree 30 compliant, carrying its hidden marker and empty tables."""
 
+import datetime as dt
+
 from docx import Document
 
+from giamsat.docx.decree30 import iter_paragraphs
 from giamsat.docx.decree30_check import check
 from giamsat.domain.outline_spec import SECTIONS, decode_marker
-from giamsat.notify.outline import TITLE, render_outline
+from giamsat.notify.outline import outline_stamp, outline_values, render_outline
 
 
 def test_every_unit_gets_a_compliant_form_naming_it(plan, tmp_path):
     for unit in plan.units:
         path = render_outline(plan, unit, tmp_path / f"{unit.key}.docx", plan.cycle_key)
-        assert check(path, title=TITLE) == [], unit.name
+        assert check(path, title="Báo cáo", form=True) == [], unit.name
         doc = Document(str(path))
         text = "\n".join(p.text for p in doc.paragraphs)
         assert f"Đơn vị báo cáo: {unit.name} — mã đơn vị {unit.code}" in text
@@ -34,3 +37,31 @@ def test_the_form_has_one_table_per_section_with_the_spec_headers(plan, tmp_path
     review = data_tables[1]
     assert [r.cells[0].text for r in review.rows[1:]] == ["Hộ nghèo", "Hộ cận nghèo"]
     assert len(data_tables[0].rows) == 1 + SECTIONS[0].empty_rows
+
+
+def _lines(path):
+    return [p.text.strip() for p in iter_paragraphs(Document(str(path))) if p.text.strip()]
+
+
+def test_the_commune_signs_a_report_under_its_own_header_not_the_district_plans(plan, tmp_path):
+    unit = plan.unit("13753", dt.date(2024, 4, 1))
+    stamp = outline_stamp(plan, unit.valid_from, plan.cycle_key)
+    path = tmp_path / "stamped.docx"
+    path.write_bytes(stamp.fill(outline_values(unit)))
+    lines = _lines(path)
+    left, right = Document(str(path)).tables[0].rows[0].cells
+    assert [p.text for p in left.paragraphs if p.text] == [
+        "UBND HUYỆN VỤ BẢN", "ỦY BAN NHÂN DÂN\nXÃ HỢP HƯNG", "Số: …/BC-UBND"]
+    assert right.paragraphs[-1].text == "…, ngày … tháng … năm 2024"
+    assert not any("52/KH-UBND" in t and not t.startswith("Thực hiện") for t in lines)
+    assert not any("26 tháng 3" in t for t in lines)
+    assert any(t.startswith("Thực hiện Kế hoạch số 52/KH-UBND ngày 26/3/2024 của UBND huyện Vụ Bản")
+               and t.endswith("UBND xã Hợp Hưng báo cáo kết quả như sau:") for t in lines)
+    closing = next(t for t in lines if t.startswith("Trên đây là báo cáo"))
+    assert closing == ("Trên đây là báo cáo của UBND xã Hợp Hưng gửi UBND huyện Vụ Bản "
+                       "(qua Phòng Lao động - TB&XH)./.")
+    assert not any("../." in t for t in lines)
+    assert check(path, title="Báo cáo", form=True) == []
+    assert path.read_bytes() == stamp.fill(outline_values(unit))
+    fresh = render_outline(plan, unit, tmp_path / "fresh.docx", plan.cycle_key)
+    assert _lines(fresh) == lines

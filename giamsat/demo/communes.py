@@ -20,6 +20,7 @@ from giamsat.db.models import Document
 from giamsat.db.models import Unit as UnitRow
 from giamsat.demo.form_fill import fill_outline_fast
 from giamsat.demo.minutes_fill import fill_minutes
+from giamsat.demo.synthetic import voice_of
 from giamsat.domain import clock
 from giamsat.domain.calendar import WorkingCalendar
 from giamsat.domain.vocabulary import REC_ACTIVE
@@ -103,7 +104,8 @@ def drop_report(rt: Runtime, drop: Drop, work: Path, seed: int,
     """Fill the unit's outline with synthetic figures and put it in the inbox at 10:00 that day."""
     blank = received_outline(rt, drop.unit, work, outlines)
     target = rt.path("inbox", f"Bao cao {drop.unit.name} {drop.day:%d-%m}.docx")
-    fill_outline_fast(blank, target, seed=seed, fault=drop.fault, villages=drop.unit.villages)
+    fill_outline_fast(blank, target, seed=seed, fault=drop.fault, villages=drop.unit.villages,
+                      voice=voice_of(rt.plan))
     at = clock.at_office_hours(drop.day, 10).timestamp()
     os.utime(target, (at, at))
     return target

@@ -21,6 +21,7 @@ from giamsat.final_report.data import load_report_data
 from giamsat.final_report.document import write_report
 from giamsat.final_report.model import ReportData
 from giamsat.messaging.outbox import Attachment, enqueue, idempotency_key
+from giamsat.plan.wording import plan_words
 from giamsat.runtime import Runtime
 
 __all__ = ["final_report", "interim_report", "load", "load_report_data"]
@@ -49,7 +50,7 @@ def interim_report(rt: Runtime, as_of: dt.date, out: Path | None = None, send: b
                                             "giữa kỳ (phục vụ Đoàn giám sát của tỉnh)"])
     path, synthetic = _build(rt, as_of, "interim_report", number, out)
     if send:
-        dept = rt.plan.bodies.province_department.email
+        dept = rt.plan.bodies.upper_body.email
         with rt.db.unit_of_work() as s:
             _queue(s, rt, as_of, "interim_report", path, [dept] if dept else [], synthetic)
     return out or path
@@ -87,7 +88,7 @@ def _queue(s: Session, rt: Runtime, as_of: dt.date, kind: str, path: Path, to: l
     plan = rt.plan
     number = plan.final_report.number if kind == "final_report" else plan.final_report.interim_number
     ctx = {"interim": kind == "interim_report", "as_of": as_of, "year": plan.year,
-           "district": plan.district.name, "committee": plan.bodies.committee.short,
+           **plan_words(plan), "committee": plan.bodies.committee.short,
            "office_name": plan.bodies.office.short,
            "number": f"{number:02d}/BC-{plan.bodies.committee.code or 'UBND'}",
            "synthetic_notice": plan.synthetic_notice if synthetic else "", "filename": path.name}

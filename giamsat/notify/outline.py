@@ -14,6 +14,7 @@ from giamsat.docx.stamp import Stamp
 from giamsat.domain.formatting import doc_number, place_date, short_date
 from giamsat.domain.outline_spec import SECTIONS, Marker, Section
 from giamsat.plan.schema import Plan, Unit
+from giamsat.plan.wording import deadline_phrase, plan_words
 
 TITLE = "Đề cương báo cáo"
 TABLE_PT = 10
@@ -32,7 +33,7 @@ GUIDANCE = (
 
 def summary_line(plan: Plan) -> str:
     """The bold summary under the title."""
-    return (f"Kết quả thực hiện Dự án 2 và công tác rà soát hộ nghèo, hộ cận nghèo "
+    return (f"Kết quả thực hiện {plan.programme.component} và công tác rà soát hộ nghèo, hộ cận nghèo "
             f"năm {plan.year}")
 
 
@@ -66,7 +67,7 @@ def _build(plan: Plan, unit: Unit, cycle_key: str) -> OfficialDocument:
     doc = OfficialDocument(
         parent_body=committee.parent, issuing_body=committee.name,
         number_line=doc_number(plan.plan_document.number, "KH", committee.code or "UBND"),
-        place_date=place_date(plan.district.place_name, plan.plan_document.issued_on),
+        place_date=place_date(plan.issuer.place_name, plan.plan_document.issued_on),
         type_title=TITLE, summary=summary_line(plan), landscape=True)
     doc.centered(f"(Kèm theo Kế hoạch số {plan.plan_document.number:02d}/KH-"
                  f"{committee.code or 'UBND'} ngày {short_date(plan.plan_document.issued_on)} "
@@ -74,7 +75,7 @@ def _build(plan: Plan, unit: Unit, cycle_key: str) -> OfficialDocument:
     _hidden_marker(doc, marker.encode())
     _unit_block(doc, plan, unit)
     for section in SECTIONS:
-        _section(doc, section)
+        _section(doc, section, _instruction_words(plan))
     doc.para(f"Trên đây là báo cáo của {unit.name} gửi {committee.short} "
              f"(qua {plan.bodies.office.short}).")
     doc.close_body()
@@ -103,17 +104,26 @@ def _unit_block(doc: OfficialDocument, plan: Plan, unit: Unit) -> None:
     doc.para(f"Đơn vị báo cáo: {unit.name} — mã đơn vị {unit.code}", bold=True, indent=False)
     office = plan.bodies.office
     where = f"{office.short}" + (f", thư điện tử {office.email}" if office.email else "")
-    rule = "trước ngày" if plan.report.deadline_rule == "before" else "chậm nhất ngày"
-    doc.para(f"Hạn gửi báo cáo: {rule} {short_date(plan.report.deadline)}, gửi về "
+    doc.para(f"Hạn gửi báo cáo: {deadline_phrase(plan)}, gửi về "
              f"{plan.bodies.committee.short} (qua {where}).", indent=False)
     doc.para("Hướng dẫn điền biểu mẫu:", bold=True, italic=True, indent=False)
     for line in GUIDANCE:
         doc.bullet(line)
 
 
-def _section(doc: OfficialDocument, section: Section) -> None:
+def _instruction_words(plan: Plan) -> dict[str, str]:
+    """What the spec's instructions leave to the plan: the level and example addressees."""
+    words = plan_words(plan)
+    addressees = [words["committee_ref"], plan.bodies.office.short, words["upper_short"]]
+    return {"{level}": words["level"], "{addressees}": ", ".join(addressees)}
+
+
+def _section(doc: OfficialDocument, section: Section, words: dict[str, str]) -> None:
     doc.heading(section.title)
-    doc.para(section.instruction, italic=True, size=12)
+    instruction = section.instruction
+    for token, value in words.items():
+        instruction = instruction.replace(token, value)
+    doc.para(instruction, italic=True, size=12)
     headers = [c.label for c in section.columns]
     if section.narrative:
         rows: list[list[str]] = [[""]]

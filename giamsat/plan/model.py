@@ -7,13 +7,13 @@ from collections.abc import Iterable
 
 from pydantic import Field, PrivateAttr, model_validator
 
+from giamsat.plan.issuer import FinanceOffice, Issuer, Programme
 from giamsat.plan.sections import (
     BasisDocument,
     Bodies,
     CalendarRules,
     Content,
     Delivery,
-    District,
     FinalReport,
     FollowupRules,
     NotificationLetter,
@@ -36,13 +36,15 @@ Date = dt.date
 
 
 class Plan(_Model):
-    """The whole plan of one cycle; another district or year is another YAML file."""
+    """The whole plan of one cycle; another place, level or year is another YAML file."""
 
     cycle_key: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
     year: int
     synthetic_notice: str
-    district: District
+    issuer: Issuer
+    programme: Programme
     bodies: Bodies
+    finance_office: FinanceOffice | None = None
     signatories: Signatories
     plan_document: PlanDocument
     notification_letter: NotificationLetter | None = None
@@ -71,6 +73,10 @@ class Plan(_Model):
         if problems:
             raise ValueError("; ".join(problems))
         return self
+
+    def unit_kinds(self) -> list[str]:
+        """The kinds of units the plan has (xa, phuong, …), for phrases like "các xã, phường"."""
+        return sorted({u.kind for u in self.units})
 
     def units_on(self, day: Date) -> list[Unit]:
         """The reporting units that exist on ``day``, in configuration order."""

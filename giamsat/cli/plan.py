@@ -44,5 +44,5 @@ def units(province: int = typer.Option(..., "--province", help="Mã tỉnh, thà
           valid_from: str = typer.Option("2025-07-01", "--valid-from", help="Ngày có hiệu lực."),
           domain: str = typer.Option("example", "--domain", help="Tên miền thư điện tử minh họa.")) -> None:
     """In khối units: của một tỉnh (tên, mã, loại đơn vị theo gói vietnam-provinces)."""
-    from giamsat.plan.catalogue import units_block
+    from giamsat.files.catalogue import units_block
     typer.echo(units_block(province, valid_from, domain), nl=False)

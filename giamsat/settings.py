@@ -35,6 +35,8 @@ class Settings(BaseSettings):
     smtp_retry_delays: list[float] = Field(
         [10, 30, 90, 270], description="Seconds between delivery retries of one drain (growing).")
     actor: str | None = Field(None, description="Who is acting, for the audit log.")
+    synthetic_data: bool = Field(
+        False, description="The figures come from synthetic communes (the demo): reports say so.")
     imap_host: str | None = Field(
         None, description="IMAP server of the office mailbox; unset: read <home>/mail (Maildir).")
     imap_port: int | None = Field(None, description="IMAP port; default 993 (ssl) or 143.")

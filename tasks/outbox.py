@@ -40,10 +40,18 @@ def deliver_outbox(rt: Runtime, now: dt.datetime, batch_size: int = 200) -> Drai
 
 def deliver_with_retries(rt: Runtime, now: dt.datetime, batch_size: int = 200) -> DrainResult | None:
     """Run the delivery task with the configured delays; None if messages are still pending after
-    the last retry (they stay pending with their last error for the next drain)."""
+    the last retry (they stay pending with their last error for the next drain). A permanent
+    failure of the channel (a refused login) is raised: the run fails and says why."""
     if not counts(rt).get("pending"):
         return DrainResult()  # nothing to send: no empty delivery run in the UI
     delays = rt.settings.smtp_retry_delays
     state = deliver_outbox.with_options(retries=len(delays), retry_delay_seconds=delays)(
         rt, now, batch_size, return_state=True)
-    return state.result() if state.is_completed() else None
+    if state.is_completed():
+        return state.result()
+    try:
+        state.result()
+    except DeliveryError as exc:
+        if exc.permanent:
+            raise DeliveryError(str(exc), permanent=True) from None
+    return None

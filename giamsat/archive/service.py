@@ -21,23 +21,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, func, select, text
-from sqlalchemy.exc import SQLAlchemyError
-
+from giamsat.archive import checks, restore
 from giamsat.archive import rows as rows_
-from giamsat.db.migrate import ensure_current, head_revision
+from giamsat.archive.checks import ArchiveError
+from giamsat.db.migrate import head_revision
 from giamsat.db.session import Database
-from giamsat.domain.errors import GiamsatError
 from giamsat.files import safetar
 from giamsat.runtime import Runtime
 
 FORMAT, VERSION = "giamsat-export", 1
 MEMBERS = ("manifest.json", "tables/", "files/", "plan/")
 DEFAULT_MAX_MB = 4096
-
-
-class ArchiveError(GiamsatError):
-    """An export or import that cannot be done; the message says why, in Vietnamese."""
 
 
 @dataclass
@@ -58,6 +52,7 @@ class ImportResult:
     rows: dict[str, int]
     files: int
     plan_path: Path | None
+    held: list[int] = field(default_factory=list)
 
 
 def export_cycle(rt: Runtime, out: Path, now: dt.datetime) -> ExportResult:
@@ -135,28 +130,47 @@ def _add(tar: tarfile.TarFile, name: str, data: bytes, mtime: int) -> None:
 
 
 def import_archive(db: Database, home: Path, archive: Path, max_mb: int = DEFAULT_MAX_MB) -> ImportResult:
-    """Restore an export into an empty database and ``home``; all or nothing."""
+    """Restore an export into an empty database and ``home``; all or nothing.
+
+    Nothing is written (no schema, no row, no file) until every row, path and file of the archive
+    has been checked; a refusal after that removes what the import itself created.
+    """
     archive, home = Path(archive), Path(home)
     if not archive.is_file():
         raise ArchiveError(f"Không tìm thấy tệp lưu trữ: {archive}")
+    created_home = not home.exists()
     home.mkdir(parents=True, exist_ok=True)
     staging = home / f".import-{uuid.uuid4().hex[:12]}"
+    done = False
     try:
         manifest, tables = _read_verified(archive, staging, max_mb)
-        ensure_current(db.engine)
+        held = _check(manifest, tables, staging)
         moves = _planned_moves(manifest, staging, home)
-        try:
-            _restore(db, home, tables, moves)
-        except SQLAlchemyError as exc:
-            raise ArchiveError(f"Không ghi được dữ liệu vào cơ sở dữ liệu; không nhập gì: "
-                               f"{getattr(exc, 'orig', None) or exc}") from None
-        except OSError as exc:
-            raise ArchiveError(f"Không chuyển được tệp vào {home}; không nhập gì: {exc}") from None
+        restore.write_all(db, home, tables, moves)
         plan = next((home / n for n in manifest["members"] if n.startswith("plan/")), None)
         files = sum(1 for n in manifest["members"] if n.startswith("files/"))
-        return ImportResult(manifest["cycle_key"], manifest["rows"], files, plan)
+        done = True
+        return ImportResult(manifest["cycle_key"], manifest["rows"], files, plan, held)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+        if created_home and not done:
+            shutil.rmtree(home, ignore_errors=True)
+
+
+def _check(manifest: dict, tables: dict[str, list[dict]], staging: Path) -> list[int]:
+    """Rows, paths, files and recipients checked (see ``checks``); returns the held messages' ids."""
+    try:
+        checks.check_rows(tables)
+        named = checks.check_paths(tables)
+        checks.check_files(manifest["members"], named, {r["id"] for r in tables.get("messages", [])})
+        plan = next((staging / n for n in manifest["members"] if n.startswith("plan/")), None)
+        try:
+            plan_text = plan.read_text(encoding="utf-8") if plan else None
+        except UnicodeDecodeError:
+            raise checks.Refused("kế hoạch trong tệp lưu trữ không phải văn bản UTF-8") from None
+        return checks.hold_strangers(tables.get("messages", []), checks.plan_addresses(plan_text))
+    except checks.Refused as exc:
+        raise ArchiveError(f"Tệp lưu trữ có dữ liệu không nhập được ({exc}); không nhập gì.") from None
 
 
 def _read_verified(archive: Path, staging: Path, max_mb: int) -> tuple[dict, dict[str, list[dict]]]:
@@ -206,6 +220,9 @@ def _planned_moves(manifest: dict, staging: Path, home: Path) -> list[tuple[Path
         if not name.startswith(("files/", "plan/")):
             continue
         target = home / name.removeprefix("files/")
+        if not target.resolve().is_relative_to(home.resolve()):  # a folder linked out of the home
+            raise ArchiveError(f"{target.relative_to(home)} trỏ ra ngoài thư mục {home}; "
+                               "hãy nhập vào một thư mục trống.")
         if target.exists() or target.is_symlink():
             same = target.is_file() and not target.is_symlink() and \
                 hashlib.sha256(target.read_bytes()).hexdigest() == meta["sha256"]
@@ -215,50 +232,3 @@ def _planned_moves(manifest: dict, staging: Path, home: Path) -> list[tuple[Path
             continue
         moves.append((staging / name, target))
     return moves
-
-
-def _restore(db: Database, home: Path, tables: dict[str, list[dict]], moves: list[tuple[Path, Path]]) -> None:
-    """Insert every row and move the files in, inside one transaction."""
-    moved: list[Path] = []
-    try:
-        with db.engine.begin() as conn:
-            _refuse_non_empty(conn)
-            for table in rows_.tables():
-                _insert(conn, table, [rows_.decode(table, r, home) for r in tables.get(table.name, [])])
-            if db.backend == "postgresql":
-                _reset_sequences(conn)
-            for source, target in moves:
-                target.parent.mkdir(parents=True, exist_ok=True)
-                os.replace(source, target)
-                moved.append(target)
-    except BaseException:
-        for path in moved:
-            path.unlink(missing_ok=True)
-        raise
-
-
-def _refuse_non_empty(conn: Connection) -> None:
-    for table in rows_.tables():
-        n = conn.scalar(select(func.count()).select_from(table))
-        if n:
-            raise ArchiveError(f"Cơ sở dữ liệu đích đã có dữ liệu (bảng {table.name}: {n} dòng); "
-                               "chỉ nhập vào một cơ sở dữ liệu trống.")
-
-
-def _insert(conn: Connection, table: Any, rows: list[dict]) -> None:
-    """Insert with self-references filled in afterwards (a successor may come later)."""
-    if not rows:
-        return
-    later = [c.name for c in rows_.self_references(table)]
-    conn.execute(table.insert(), [r | {c: None for c in later} for r in rows])
-    for r in rows:
-        values = {c: r[c] for c in later if r.get(c) is not None}
-        if values:
-            conn.execute(table.update().where(table.c.id == r["id"]).values(**values))
-
-
-def _reset_sequences(conn: Connection) -> None:
-    """Make PostgreSQL's id sequences continue after the restored primary keys."""
-    for table in rows_.tables():
-        conn.execute(text(f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
-                          f"COALESCE((SELECT MAX(id) FROM {table.name}), 0) + 1, false)"))

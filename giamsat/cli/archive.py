@@ -44,6 +44,10 @@ def import_cmd(source: Path = typer.Argument(..., metavar="ARCHIVE", help="Tệp
                   f"{result.files} tệp vào {settings.home}.")
     if result.plan_path is not None:
         console.print(f"Kế hoạch của chu kỳ: {result.plan_path} (dùng --config để làm việc với nó).")
+    if result.held:
+        console.print(f"[yellow]{len(result.held)} thư chờ gửi có người nhận không có trong kế hoạch: giữ "
+                      f"lại, không tự gửi (số {', '.join(map(str, result.held[:20]))}). Xem: giamsat "
+                      "outbox --status failed; gửi lại từng thư bằng giamsat outbox retry SỐ.[/]")
 
 
 def register(app: typer.Typer) -> None:

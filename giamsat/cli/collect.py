@@ -158,6 +158,10 @@ def status(as_of: str = AS_OF,
     if as_json:
         console.print_json(json.dumps(report, ensure_ascii=False))
         return
+    if report["ended"]:
+        end = dt.date.fromisoformat(report["period_end"])
+        console.print(f"[bold]Chu kỳ {escape(report['cycle'])} đã kết thúc ngày {end:%d/%m/%Y}[/]: "
+                      f"không còn nhắc việc; số liệu dưới đây là tình trạng khi kết thúc.")
     steps = Table(title=f"Các bước của chu kỳ (ngày {parse_date(as_of):%d/%m/%Y})")
     for col in ("Bước", "Hạn", "Tình trạng", "Đang chờ"):
         steps.add_column(col)

@@ -27,7 +27,7 @@ def _prepare(out: Path) -> tuple[Path, Path]:
         shutil.rmtree(out)
     home = (out / "home").resolve()
     home.mkdir(parents=True)
-    os.environ.update(GIAMSAT_HOME=str(home), GIAMSAT_CHANNEL="file",
+    os.environ.update(GIAMSAT_HOME=str(home), GIAMSAT_CHANNEL="file", GIAMSAT_SYNTHETIC_DATA="1",
                       GIAMSAT_DATABASE_URL=f"sqlite:///{home / 'giamsat.db'}")
     os.environ.setdefault("PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL", "WARNING")
     return home, (out / "work").resolve()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import click
 import typer
 
 from giamsat.cli.common import AS_OF, console, moment_of, parse_date, runtime
@@ -12,12 +13,27 @@ report_app = typer.Typer(help="Báo cáo kết quả giám sát, đánh giá.", 
 OUT = typer.Option(None, "--out", help="Lưu thêm một bản tới tệp này (.docx).")
 
 
-@report_app.command("final")
-def final_cmd(as_of: str = AS_OF, out: Path = OUT) -> None:
-    """Lập báo cáo kết quả giám sát, đánh giá; ghi nhận và đưa vào hàng đợi gửi thư."""
-    from giamsat.final_report.service import final_report
+FORCE = typer.Option(False, "--force", help="Lập báo cáo dù còn thiếu số liệu, không hỏi lại.")
 
-    path = final_report(runtime(moment_of(as_of, 10)), parse_date(as_of), out)
+
+@report_app.command("final")
+def final_cmd(as_of: str = AS_OF, out: Path = OUT, force: bool = FORCE) -> None:
+    """Lập báo cáo kết quả giám sát, đánh giá; ghi nhận và đưa vào hàng đợi gửi thư."""
+    from giamsat.final_report.service import final_report, load
+    from giamsat.plan.places import kinds_phrase
+
+    rt, day = runtime(moment_of(as_of, 10)), parse_date(as_of)
+    gaps = load(rt, day).gaps(kinds_phrase(rt.plan.unit_kinds()))
+    if gaps and not force:
+        console.print("[bold yellow]Cảnh báo:[/] báo cáo còn thiếu số liệu: " + "; ".join(gaps) + ".")
+        try:
+            go = typer.confirm("Vẫn lập và gửi báo cáo?", default=False)
+        except click.Abort:
+            go = False
+        if not go:
+            console.print("Chưa lập báo cáo (dùng --force để lập khi còn thiếu số liệu).")
+            raise typer.Exit(1)
+    path = final_report(rt, day, out)
     console.print(f"Đã lập báo cáo: {path}")
 
 

@@ -44,6 +44,10 @@ def remind_cmd(as_of: str = AS_OF, send: bool = typer.Option(
     now, day = moment_of(as_of), parse_date(as_of)
     rt = runtime(now)
     s = sweep(rt, day)
+    if s.closed:
+        console.print(f"Chu kỳ {rt.plan.cycle_key} đã kết thúc ngày {rt.plan.period.end:%d/%m/%Y}: "
+                      f"không nhắc việc.")
+        return
     if not s.working_day:
         console.print(f"Ngày {day:%d/%m/%Y} không phải ngày làm việc: không nhắc việc.")
         return

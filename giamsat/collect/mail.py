@@ -17,9 +17,11 @@ from pathlib import Path
 from sqlalchemy.exc import IntegrityError
 
 from giamsat.collect import mail_records as mr
+from giamsat.collect.intake import Incoming
 from giamsat.collect.reader import read_report
+from giamsat.collect.recording import take_in
 from giamsat.collect.records import local_day
-from giamsat.collect.service import SubmitResult, limits_for, submit
+from giamsat.collect.service import SubmitResult, limits_for
 from giamsat.db.models import Submission
 from giamsat.domain.errors import BadDocument
 from giamsat.messaging.imap import ImapMailbox
@@ -150,13 +152,10 @@ def _take_form(rt: Runtime, mail: IncomingMail, att: IncomingAttachment,
         path = Path(work) / f"{att.sha256}.docx"
         path.write_bytes(att.data)
         code = _sender_unit_code(rt, mail.sender, arrived, path)
-        return record_report(rt, path, arrived, code, att.filename)
-
-
-def record_report(rt: Runtime, path: Path, received_at: dt.datetime, unit_code: str | None,
-                  name: str) -> SubmitResult:
-    """The one call into collect's recording path (the entry for new sources: mail, web)."""
-    return submit(rt, path, received_at, unit_code=unit_code, source="mail", original_name=name)
+    item = Incoming(att.data, att.filename, arrived, "mail", code, mail.sender or None)
+    outcome = take_in(rt, [item], arrived)[0]
+    assert outcome is not None  # without on_error, take_in raises instead
+    return outcome
 
 
 def _sender_unit_code(rt: Runtime, sender: str, arrived: dt.datetime, path: Path) -> str | None:

@@ -84,7 +84,9 @@ def status_report(rt: Runtime, as_of: dt.date) -> dict:
     """Everything ``giamsat status`` shows, JSON-friendly."""
     rows = report_status_rows(rt, as_of)
     return {"cycle": rt.plan.cycle_key, "as_of": as_of.isoformat(),
-            "deadline": rt.plan.report.deadline.isoformat(), "steps": step_rows(rt, as_of),
+            "deadline": rt.plan.report.deadline.isoformat(),
+            "ended": as_of > rt.plan.period.end, "period_end": rt.plan.period.end.isoformat(),
+            "steps": step_rows(rt, as_of),
             "summary": summarise(rows), "units": rows, "outbox": outbox_health(rt),
             "mail_waiting": mail_rows(rt, only_waiting=True)}
 

@@ -219,15 +219,17 @@ class OfficialDocument:
     def close_body(self) -> None:
         """End the body with ``./.`` as the decree requires."""
         if self._last_body is None:
-            self.para("./.")
+            self._last_body = self.para("./.")
         else:
             set_run_font(self._last_body.add_run("./."), size=BODY_PT)
+        self._last_body.paragraph_format.keep_with_next = True  # the signature follows its text
 
     def signature(self, signer: Signer, recipients: Sequence[str], archive: str) -> None:
         """``Nơi nhận`` at the left (12 pt bold italic, entries 11 pt) and the signature right."""
         t = self.doc.add_table(rows=1, cols=2)
         no_borders(t)
         set_widths(t, (7.5, self.text_width_cm - 7.5))
+        t.rows[0]._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))  # one page, whole
         left, right = t.rows[0].cells
         head = left.paragraphs[0]
         set_run_font(head.add_run("Nơi nhận:"), size=12, bold=True, italic=True)

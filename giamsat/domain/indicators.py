@@ -1,9 +1,9 @@
 """Indicators of the cycle from plain rows (stdlib only): review, targets, Project 2, reporting, visits.
 
 Merger rule: a figure is reported under the unit that sent it, unless that unit has ceased to
-exist on the report's as-of date; then it is aggregated under its successor (following the chain)
-whenever ``as_of`` is on or after the successor's first day of validity. A report dated before
-the merger keeps the old units apart, one dated after it shows only the units that exist then.
+exist on the report's as-of date (``as_of`` after its last day of validity); then it is aggregated
+under its successor (following the chain). A report dated before the merger keeps the old units
+apart, even when the successor already exists; one dated after it shows only the units that exist.
 """
 
 from __future__ import annotations
@@ -136,7 +136,8 @@ def reporting_unit(units: dict[str, UnitRef], key: str, as_of: dt.date) -> str:
     while True:
         unit = units[key]
         succ = units.get(unit.successor_key or "")
-        if succ is None or as_of < succ.valid_from or succ.key in seen:
+        ceased = unit.valid_to is not None and as_of > unit.valid_to
+        if not ceased or succ is None or as_of < succ.valid_from or succ.key in seen:
             return key
         key = succ.key
         seen.add(key)

@@ -7,6 +7,7 @@ the one place that says what is stripped, what is escaped and how long a text ma
 
 from __future__ import annotations
 
+import base64
 import re
 import unicodedata
 from typing import Any
@@ -88,6 +89,14 @@ def markdown_text(text: str) -> str:
 def markdown_row(row: dict[str, Any]) -> dict[str, Any]:
     """A table-artifact row with every text cell inert (Prefect renders table cells as markdown)."""
     return {k: markdown_text(v) if isinstance(v, str) else v for k, v in row.items()}
+
+
+def secret_forms(user: str | None, password: str | None) -> list[str]:
+    """A password and the forms AUTH PLAIN / LOGIN send it in (base64), which a server may echo."""
+    if not password:
+        return []
+    plain = f"\0{user or ''}\0{password}".encode()
+    return [password, base64.b64encode(plain).decode(), base64.b64encode(password.encode()).decode()]
 
 
 def redact(text: str, secrets: list[str] | tuple[str, ...]) -> str:

@@ -87,6 +87,7 @@ MESSAGE_KIND: Mapping[str, str] = MappingProxyType({
     "visit_notice": "Thông báo lịch giám sát trực tiếp",
     "final_report": "Báo cáo kết quả giám sát",
     "interim_report": "Báo cáo giữa kỳ",
+    "mail_kept": "Thư gửi về chờ cán bộ xem",
 })
 
 VISIT_STATUS: Mapping[str, str] = MappingProxyType({

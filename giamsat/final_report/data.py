@@ -20,7 +20,9 @@ from giamsat.db.models import (
 )
 from giamsat.domain import clock
 from giamsat.domain import indicators as ind
+from giamsat.domain.formatting import short_date
 from giamsat.final_report.model import RecItem, ReportData, SampledCommune, SampleRecord
+from giamsat.final_report.narratives import CommuneNarrative, narrative_of
 from giamsat.plan.schema import Plan
 
 DONE_VISITS = ("done", "recorded", "completed")
@@ -50,8 +52,12 @@ def _current_accepted(subs: Sequence[Submission], superseded: set[int]) -> list[
     return list(best.values())
 
 
-def load_report_data(session: Session, plan: Plan, cycle_id: int, as_of: dt.date) -> ReportData:
-    """All figures of the report as of ``as_of`` (inclusive), read from the database."""
+def load_report_data(session: Session, plan: Plan, cycle_id: int, as_of: dt.date,
+                     synthetic_data: bool = False) -> ReportData:
+    """All figures of the report as of ``as_of`` (inclusive), read from the database.
+
+    ``synthetic_data``: the figures come from synthetic communes (the demo), so the report says so.
+    """
     units = unit_refs(session, cycle_id)
     key_of = {u.id: f"{u.code}@{u.valid_from.isoformat()}"
               for u in session.scalars(select(Unit).where(Unit.cycle_id == cycle_id))}
@@ -73,14 +79,17 @@ def load_report_data(session: Session, plan: Plan, cycle_id: int, as_of: dt.date
     visits = _visits(session, cycle_id, as_of, key_of)
     planned = [c.unit_key for c in sample.communes] if sample else []
     recs = _recommendations(session, cycle_id, as_of, units, key_of, plan.bodies.office.short)
-    synthetic = plan.villages_synthetic or any(s.source in SYNTHETIC_SOURCES for s in accepted)
+    synthetic = synthetic_data or any(s.source in SYNTHETIC_SOURCES for s in accepted)
     return ReportData(
         as_of=as_of, units=units, review=review, targets=targets,
         project2=ind.project2(units, _model_rows(session, accepted, key_of), as_of),
         reporting=ind.reporting(expected, infos), coverage=ind.coverage(planned, visits),
         sample=sample, recommendations=recs,
         rec_counts=ind.recommendations_by_status(r.status for r in recs),
-        difficulties=_difficulties(session, cycle_id, as_of, accepted), synthetic=synthetic)
+        difficulties=_difficulties(session, cycle_id, as_of), synthetic=synthetic,
+        narratives=_narratives(accepted, units, key_of),
+        submitted_on={s.id: _day(s.received_at) for s in subs},
+        minutes_recorded=_minutes(session, cycle_id, as_of, key_of, set(planned)))
 
 
 def _household_rows(session: Session, accepted: list[Submission],
@@ -162,21 +171,49 @@ def _recommendations(session: Session, cycle_id: int, as_of: dt.date, units: dic
         if _day(r.created_at) > as_of:
             continue
         unit = units.get(key_of.get(r.unit_id, "")) if r.unit_id else None
-        source = {"submission": f"Báo cáo #{r.submission_id}", "visit": f"Biên bản giám sát #{r.visit_id}",
-                  }.get(r.source_kind, office)
+        source = _rec_source(session, r, unit.name if unit else "", office)
         out.append(RecItem(r.id, r.content, r.addressed_to, unit.name if unit else None, source,
                            r.due_on, r.status, r.evidence_text))
     return out
 
 
-def _difficulties(session: Session, cycle_id: int, as_of: dt.date,
-                  accepted: list[Submission]) -> list[str]:
-    out: list[str] = []
-    for sub in accepted:
-        items = (sub.figures or {}).get("difficulties", [])
-        out.extend(str(x).strip() for x in items if str(x).strip())
+def _rec_source(session: Session, r: Recommendation, unit_name: str, office: str) -> str:
+    """Where a recommendation came from, cited by the commune's name and the document's date."""
+    if r.source_kind == "submission" and r.submission_id is not None:
+        sub = session.get(Submission, r.submission_id)
+        return f"Báo cáo của {unit_name} ngày {short_date(_day(sub.received_at))}" if sub else office
+    if r.source_kind == "visit" and r.visit_id is not None:
+        visit = session.get(Visit, r.visit_id)
+        return (f"Biên bản giám sát tại {unit_name} ngày {short_date(visit.scheduled_on)}"
+                if visit else office)
+    return office
+
+
+def _minutes(session: Session, cycle_id: int, as_of: dt.date, key_of: dict[int, str],
+             planned: set[str]) -> int:
+    """Sampled communes whose visit minutes were recorded by ``as_of``."""
+    done = {key_of[v.unit_id] for v in session.scalars(select(Visit).where(
+        Visit.cycle_id == cycle_id, Visit.kind == "sampled", Visit.recorded_at.is_not(None)))
+        if v.recorded_at is not None and _day(v.recorded_at) <= as_of}
+    return len(done & planned)
+
+
+def _narratives(accepted: list[Submission], units: dict[str, ind.UnitRef],
+                key_of: dict[int, str]) -> list[CommuneNarrative]:
+    """Each accepted report's section C and D, verbatim, in the units' order."""
+    order = {k: i for i, k in enumerate(units)}
+    out = []
+    for sub in sorted(accepted, key=lambda s: order.get(key_of[s.unit_id], 0)):  # type: ignore[index]
+        review, difficulties = narrative_of(sub.figures)
+        if review or difficulties:
+            name = units[key_of[sub.unit_id]].name  # type: ignore[index]  # accepted: has a unit
+            out.append(CommuneNarrative(name, _day(sub.received_at), review, difficulties))
+    return out
+
+
+def _difficulties(session: Session, cycle_id: int, as_of: dt.date) -> list[str]:
+    """Difficulties the monitoring team noted in its visits' minutes."""
     findings = session.scalars(select(Finding).join(Visit, Visit.id == Finding.visit_id).where(
         Visit.cycle_id == cycle_id, Visit.scheduled_on <= as_of,
         Finding.category.in_(DIFFICULTY_CATEGORIES)).order_by(Finding.visit_id, Finding.position))
-    out.extend(f.text.strip() for f in findings if f.text.strip())
-    return list(dict.fromkeys(out))
+    return list(dict.fromkeys(f.text.strip() for f in findings if f.text.strip()))

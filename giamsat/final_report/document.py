@@ -14,6 +14,7 @@ from giamsat.domain.vocabulary import REC_DONE
 from giamsat.final_report import charts
 from giamsat.final_report import text as rt_
 from giamsat.final_report.model import ReportData
+from giamsat.final_report.narratives import recurring
 from giamsat.plan import places
 from giamsat.plan.schema import Plan
 
@@ -22,6 +23,7 @@ REC_HEADERS = ["Số", "Nội dung kiến nghị", "Cơ quan, đơn vị thực 
 REC_WIDTHS = [1.0, 5.6, 3.5, 2.2, 4.2]
 P2_HEADERS = ["TT", "Đơn vị", "Số mô hình", "Số hộ tham gia", "Kinh phí (đồng)", "Đã giải ngân (đồng)",
               "Tỷ lệ giải ngân"]
+P2_WIDTHS = [0.9, 3.8, 1.7, 1.9, 3.0, 3.0, 2.0]  # unit names on one line
 BODY_ROWS = 40  # a per-unit table longer than this goes to the annexes; the body keeps the summary
 
 
@@ -118,7 +120,7 @@ def _project2(doc: OfficialDocument, data: ReportData, plan: Plan, base: dict) -
         doc.para("Bảng dưới đây là số tổng hợp; số liệu của từng đơn vị tại Phụ lục I.", italic=True,
                  indent=False)
         rows = rows[-1:]
-    doc.table(P2_HEADERS, rows)
+    doc.table(P2_HEADERS, rows, widths_cm=P2_WIDTHS)
     png = charts.funding_by_source([rt_.FUND_LABELS[f] for f in p2.funding],
                                    list(p2.funding.values()), f"Kinh phí {component} theo nguồn vốn",
                                    _notice(data, plan))
@@ -164,7 +166,9 @@ def _review_charts(doc: OfficialDocument, data: ReportData, plan: Plan, lines: l
 
 def _difficulties(doc: OfficialDocument, data: ReportData, base: dict) -> None:
     doc.heading("IV. KHÓ KHĂN, VƯỚNG MẮC")
-    _texts(doc, "difficulties", {**base, "items": data.difficulties})
+    _texts(doc, "difficulties", {**base, "items": data.difficulties,
+                                 "narratives": [n for n in data.narratives if n.difficulties],
+                                 "recurring": recurring([n for n in data.narratives if n.difficulties])})
 
 
 def _recommendations(doc: OfficialDocument, data: ReportData, base: dict) -> None:
@@ -195,7 +199,7 @@ def _annexes(doc: OfficialDocument, data: ReportData, plan: Plan, number: int) -
     p2_rows = rt_.project2_unit_rows(data, whole) if data.project2.models else []
     if len(p2_rows) > BODY_ROWS:
         doc.para(f"{plan.programme.component} theo đơn vị", bold=True, indent=False)
-        doc.table(P2_HEADERS, p2_rows)
+        doc.table(P2_HEADERS, p2_rows, widths_cm=P2_WIDTHS)
     doc.annex("Phụ lục II", "Biên bản chọn mẫu giám sát", ref)
     _sample_annex(doc, data, places.kinds_title(plan.unit_kinds()))
     doc.annex("Phụ lục III", "Nguồn gốc số liệu", ref)
@@ -207,8 +211,21 @@ def _annexes(doc: OfficialDocument, data: ReportData, plan: Plan, number: int) -
     if len(data.recommendations) > BODY_ROWS:
         doc.annex("Phụ lục IV", "Danh mục kiến nghị và kết quả thực hiện", ref)
         doc.table(REC_HEADERS, rt_.recommendation_rows(data), widths_cm=REC_WIDTHS, size=11)
+    doc.annex("Phụ lục V", f"Ý kiến của các {places.kinds_phrase(plan.unit_kinds())} "
+              "(nguyên văn mục C, D của báo cáo)", ref)
+    _narrative_annex(doc, data)
     if data.synthetic:
         doc.para(plan.synthetic_notice, italic=True, indent=False)
+
+
+def _narrative_annex(doc: OfficialDocument, data: ReportData) -> None:
+    """Each commune's section C and D text, verbatim, under its name and its report's date."""
+    if not data.narratives:
+        doc.para(f"Đến {long_date(data.as_of)} chưa có báo cáo được tiếp nhận nêu nội dung mục C, D.")
+    for n in data.narratives:
+        doc.para(f"{n.unit_name} (báo cáo ngày {short_date(n.received_on)})", bold=True, indent=False)
+        doc.para(f"C. Công tác chỉ đạo, tổ chức thực hiện rà soát: {n.review or '(không nêu)'}")
+        doc.para(f"D. Khó khăn, vướng mắc: {n.difficulties or '(không nêu)'}")
 
 
 def _sample_annex(doc: OfficialDocument, data: ReportData, units_title: str) -> None:

@@ -13,6 +13,7 @@ from giamsat.domain.indicators import (
     TargetCheck,
     UnitRef,
 )
+from giamsat.final_report.narratives import CommuneNarrative
 
 
 @dataclass(frozen=True)
@@ -69,6 +70,23 @@ class ReportData:
     rec_counts: dict[str, int]
     difficulties: list[str] = field(default_factory=list)
     synthetic: bool = False
+    narratives: list[CommuneNarrative] = field(default_factory=list)
+    submitted_on: dict[int, dt.date] = field(default_factory=dict)
+    minutes_recorded: int = 0
+
+    def gaps(self, units_phrase: str) -> list[str]:
+        """What is still missing from the report's sources, in Vietnamese (empty: complete)."""
+        out = []
+        expected, received = len(self.reporting.expected), self.reporting.received
+        if received < expected:
+            out.append(f"mới tiếp nhận {received}/{expected} báo cáo của các {units_phrase}")
+        planned = len(self.coverage.planned)
+        if self.sample is None:
+            out.append("chưa có kết quả chọn mẫu giám sát được phê duyệt")
+        elif self.minutes_recorded < planned:
+            out.append(f"mới ghi nhận {self.minutes_recorded}/{planned} biên bản giám sát trực tiếp "
+                       f"tại các xã được chọn mẫu")
+        return out
 
     def unit_name(self, key: str) -> str:
         """The unit's name (the key itself when unknown)."""

@@ -30,7 +30,7 @@ __all__ = ["final_report", "interim_report", "load", "load_report_data"]
 def load(rt: Runtime, as_of: dt.date) -> ReportData:
     """The report's figures as of ``as_of``, read from the database."""
     with rt.db.unit_of_work() as s:
-        return load_report_data(s, rt.plan, rt.cycle_id, as_of)
+        return load_report_data(s, rt.plan, rt.cycle_id, as_of, rt.settings.synthetic_data)
 
 
 def final_report(rt: Runtime, as_of: dt.date, out: Path | None = None) -> Path:

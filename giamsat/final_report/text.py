@@ -7,6 +7,7 @@ from giamsat.domain.indicators import FUNDS, ReviewLine, reporting_unit
 from giamsat.domain.vocabulary import REC_STATUS, REPORT_COUNTED, REPORT_STATUS
 from giamsat.final_report.model import ReportData
 from giamsat.messaging.templates import environment
+from giamsat.plan import places
 from giamsat.plan.schema import Plan
 from giamsat.plan.wording import plan_words
 
@@ -21,7 +22,7 @@ SEED_SOURCE_LABELS = {"coordinator": "Cán bộ điều phối nhập",
                       "system_random": "Máy tính sinh ngẫu nhiên"}
 REVIEW_HEADERS = ["TT", "Đơn vị", "Tổng số hộ", "Đầu kỳ", "Thoát", "Tái", "Phát sinh", "Biến động khác",
                   "Cuối kỳ", "Tỷ lệ (%)"]
-REVIEW_WIDTHS_CM = [1.0, 3.2, 1.7, 1.5, 1.4, 1.3, 1.5, 1.6, 1.5, 1.5]  # unit names on one line
+REVIEW_WIDTHS_CM = [0.9, 3.8, 1.6, 1.4, 1.3, 1.1, 1.5, 1.6, 1.4, 1.4]  # unit names on one line
 
 
 def group_label(group: str) -> str:
@@ -55,6 +56,9 @@ def base_context(data: ReportData, plan: Plan, interim: bool) -> dict:
         "office_short": plan.bodies.office.short, "synthetic": data.synthetic,
         "synthetic_notice": plan.synthetic_notice, "basis": plan.basis,
         "plan_ref": f"Kế hoạch số {pd.number:02d}/KH-UBND ngày {short_date(pd.issued_on)}",
+        "received": data.reporting.received, "expected": len(data.reporting.expected),
+        "minutes": data.minutes_recorded, "planned": len(data.coverage.planned),
+        "sampled": data.sample is not None, "gaps": data.gaps(places.kinds_phrase(plan.unit_kinds())),
     }
 
 
@@ -81,8 +85,11 @@ def review_context(data: ReportData, plan: Plan) -> dict:
     targets = [{"label": group_label(g), "reduction": t.reduction_pts, "verdict": VERDICTS[t.verdict]}
                for g, t in data.targets.items()]
     units = {ln.unit_key for lines in data.review.lines.values() for ln in lines}
+    reports = {src.submission_id for lines in data.review.lines.values() for ln in lines
+               for src in ln.sources}
     return {"lines": not data.review.empty, "totals": totals, "targets": targets,
-            "unit_count": len(units), "target_min": plan.targets.rate_reduction_min_pts,
+            "unit_count": len(units), "report_count": len(reports),
+            "target_min": plan.targets.rate_reduction_min_pts,
             "target_max": plan.targets.rate_reduction_max_pts}
 
 
@@ -123,23 +130,31 @@ def organisation_context(data: ReportData, plan: Plan) -> dict:
     return {"deadline": plan.report.deadline, "expected": expected,
             **{s: rep.count(s) for s in REPORT_COUNTED},
             "received_rate": rep.received * 100 / expected if expected else 0.0,
+            "received": rep.received, "narrated": sum(1 for n in data.narratives if n.review),
             "sample": data.sample, "planned": len(cov.planned), "visited": len(cov.visited),
             "coverage_rate": cov.rate or 0.0, "adhoc": cov.adhoc_done}
 
 
+def cited(data: ReportData, submission_id: int) -> str:
+    """A commune's report as a reader cites it: by the day it was received."""
+    day = data.submitted_on.get(submission_id)
+    return f"Báo cáo ngày {short_date(day)}" if day else "Báo cáo"
+
+
 def reporting_rows(data: ReportData) -> list[list[str]]:
-    """Per expected unit: its reporting state and the submission that decided it."""
+    """Per expected unit: its reporting state and the report that decided it (by its date)."""
     rep = data.reporting
     return [[str(i), u.name, REPORTING_LABELS.get(rep.state[u.key], rep.state[u.key]),
-             f"#{rep.submission_of[u.key]}" if u.key in rep.submission_of else ""]
+             cited(data, rep.submission_of[u.key]) if u.key in rep.submission_of else ""]
             for i, u in enumerate(rep.expected, 1)]
 
 
 def recommendation_rows(data: ReportData) -> list[list[str]]:
     """Each recommendation, its addressee, due date and status."""
-    return [[str(r.id), r.content, r.addressed_to + (f" ({r.unit_name})" if r.unit_name else ""),
-             short_date(r.due_on), REC_LABELS.get(r.status, r.status)
-             + (f": {r.evidence_text}" if r.status == "resolved" and r.evidence_text else "")]
+    return [[str(r.id), r.content + (f" (kết quả thực hiện: {r.evidence_text})"
+                                     if r.status == "resolved" and r.evidence_text else ""),
+             r.addressed_to + (f" ({r.unit_name})" if r.unit_name else ""),
+             short_date(r.due_on), REC_LABELS.get(r.status, r.status)]
             for r in data.recommendations]
 
 
@@ -150,11 +165,11 @@ def provenance_rows(data: ReportData) -> list[list[str]]:
         for ln in lines:
             for src in ln.sources:
                 rows.append([data.unit_name(ln.unit_key), group_label(group),
-                             data.unit_name(src.unit_key), f"#{src.submission_id}",
+                             data.unit_name(src.unit_key), cited(data, src.submission_id),
                              f"Mục {src.section}, dòng {src.row}"])
     for m in data.project2.models:
         s = m.source
         shown = reporting_unit(data.units, m.unit_key, data.as_of)
         rows.append([data.unit_name(shown), f"Dự án 2: {m.name}", data.unit_name(s.unit_key),
-                     f"#{s.submission_id}", f"Mục {s.section}, dòng {s.row}"])
+                     cited(data, s.submission_id), f"Mục {s.section}, dòng {s.row}"])
     return rows

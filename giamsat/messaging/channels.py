@@ -8,7 +8,6 @@ and dropped connections (``ConnectionLost``: the session is unusable, stop the b
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import os
 import smtplib
@@ -20,7 +19,7 @@ from pathlib import Path
 from typing import Protocol
 
 from giamsat.domain.errors import DeliveryError
-from giamsat.domain.textsafety import redact
+from giamsat.domain.textsafety import redact, secret_forms
 from giamsat.messaging.mime import Outgoing, envelope_sender, message_bytes
 from giamsat.settings import DeliverySettings
 
@@ -103,10 +102,22 @@ def _reason(code: int, text: bytes | str) -> str:
 
 
 class _SmtpSender:
-    def __init__(self, conn: smtplib.SMTP, mail_from: str, reply_to: str | None = None) -> None:
+    def __init__(self, conn: smtplib.SMTP, mail_from: str, reply_to: str | None = None,
+                 secrets: list[str] | None = None) -> None:
         self.conn, self.mail_from, self.reply_to = conn, mail_from, reply_to
+        self.secrets = secrets or []
 
     def send(self, out: Outgoing) -> dict[str, str]:
+        """One SMTP transaction; every server reply it passes on is redacted of the password."""
+        try:
+            refused = self._send(out)
+        except ConnectionLost as exc:
+            raise ConnectionLost(redact(str(exc), self.secrets)) from None
+        except DeliveryError as exc:
+            raise DeliveryError(redact(str(exc), self.secrets), permanent=exc.permanent) from None
+        return {a: redact(r, self.secrets) for a, r in refused.items()}
+
+    def _send(self, out: Outgoing) -> dict[str, str]:
         """One SMTP transaction on the open connection; classifies every failure."""
         data = message_bytes(out, self.mail_from, self.reply_to)
         try:
@@ -161,10 +172,7 @@ class SmtpChannel:
     def _secrets(self) -> list[str]:
         """The password and the forms AUTH PLAIN / LOGIN send it in, which a server may echo back."""
         password = self.d.smtp_password.get_secret_value() if self.d.smtp_password else ""
-        if not password:
-            return []
-        plain = f"\0{self.d.smtp_user or ''}\0{password}".encode()
-        return [password, base64.b64encode(plain).decode(), base64.b64encode(password.encode()).decode()]
+        return secret_forms(self.d.smtp_user, password)
 
     @contextmanager
     def session(self) -> Iterator[Sender]:
@@ -181,7 +189,7 @@ class SmtpChannel:
                                        f"{exc or type(exc).__name__}", self._secrets()),
                                 permanent=False) from None
         try:
-            yield _SmtpSender(conn, self.d.mail_from, self.d.reply_to)
+            yield _SmtpSender(conn, self.d.mail_from, self.d.reply_to, self._secrets())
         finally:
             try:
                 conn.quit()

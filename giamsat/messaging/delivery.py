@@ -8,10 +8,11 @@ from sqlalchemy import func, select
 
 from giamsat.db import audit
 from giamsat.db.models import Message
+from giamsat.domain import clock
 from giamsat.domain.errors import Conflict, NotFound
 from giamsat.domain.vocabulary import MESSAGE_STATUS
 from giamsat.messaging.channels import channel_for
-from giamsat.messaging.drain import DrainResult, drain
+from giamsat.messaging.drain import CLAIM_TTL, DrainResult, drain
 from giamsat.runtime import Runtime
 
 STATUSES = tuple(MESSAGE_STATUS)
@@ -55,16 +56,27 @@ def retry(rt: Runtime, message_id: int, now: dt.datetime) -> Message:
         return msg
 
 
-def health(rt: Runtime) -> dict:
-    """What is waiting in this cycle's outbox and why: counts, most attempts, the commonest error."""
+def health(rt: Runtime, real_now: dt.datetime | None = None) -> dict:
+    """What is waiting in this cycle's outbox and why: counts, most attempts, the commonest error,
+    and until when a live claim (a drain running, or killed within its 15 minutes) holds messages.
+
+    Claims live on the real clock (see ``drain``), so ``real_now`` is the wall clock by default,
+    never the simulated day a run acts on.
+    """
+    real_now = real_now or clock.now()
     pending = (Message.cycle_id == rt.cycle_id) & (Message.status == "pending")
+    held = pending & Message.claim_token.is_not(None) & (Message.claimed_at >= real_now - CLAIM_TTL)
     with rt.db.unit_of_work() as s:
         attempts = s.scalar(select(func.max(Message.attempts)).where(pending)) or 0
         error = s.execute(select(Message.last_error, func.count(Message.id))
                           .where(pending, Message.last_error.is_not(None))
                           .group_by(Message.last_error).order_by(func.count(Message.id).desc())
                           .limit(1)).first()
-    return counts(rt) | {"max_attempts": attempts, "last_error": error[0] if error else None}
+        n_held, last_claim = s.execute(select(func.count(Message.id), func.max(Message.claimed_at))
+                                       .where(held)).one()
+    held_until = (last_claim + CLAIM_TTL).astimezone(clock.TZ) if n_held else None
+    return counts(rt) | {"max_attempts": attempts, "last_error": error[0] if error else None,
+                         "held": n_held, "held_until": held_until.isoformat() if held_until else None}
 
 
 def health_line(h: dict) -> str:
@@ -75,7 +87,24 @@ def health_line(h: dict) -> str:
     if h["pending"]:
         why = f"; lỗi gần nhất: {h['last_error']}" if h["last_error"] else ""
         tried = f", đã thử tối đa {h['max_attempts']} lần" if h["max_attempts"] else ""
-        parts.append(f"{h['pending']} thư đang chờ gửi{tried}{why}; sẽ gửi ở lần chạy tiếp theo")
+        parts.append(f"{h['pending']} thư đang chờ gửi{tried}{why}; {_next_attempt(h)}")
     if h["failed"]:
         parts.append(f"{h['failed']} thư lỗi vĩnh viễn (xem: giamsat outbox --status failed)")
     return f"Hộp thư đi: {h['sent']} thư đã gửi; " + "; ".join(parts) + "."
+
+
+def _next_attempt(h: dict) -> str:
+    """When the pending messages can next be tried, on the real clock."""
+    free = h["pending"] - h.get("held", 0)
+    said = []
+    if h.get("held"):
+        until = dt.datetime.fromisoformat(h["held_until"])
+        said.append(f"{h['held']} thư đang được một lần gửi giữ (đang chạy, hoặc đã bị dừng giữa "
+                    f"chừng) đến {until:%H:%M} ngày {until:%d/%m/%Y}, chỉ gửi lại được sau giờ đó")
+    if free and h["last_error"] and "từ chối đăng nhập" in h["last_error"]:
+        said.append("máy chủ thư từ chối đăng nhập: sửa tên đăng nhập hoặc mật khẩu "
+                    "(GIAMSAT_SMTP_USER, GIAMSAT_SMTP_PASSWORD) rồi chạy: giamsat outbox send")
+    elif free:
+        said.append(f"{free} thư gửi được ngay bây giờ: giamsat outbox send (hoặc lần chạy "
+                    "theo lịch kế tiếp)")
+    return "; ".join(said)

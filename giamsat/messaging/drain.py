@@ -80,7 +80,10 @@ def claim_batch(db: Database, limit: int, ttl: dt.timedelta = CLAIM_TTL,
     if db.backend == "postgresql":
         candidates = candidates.with_for_update(skip_locked=True)
     with db.engine.begin() as conn:
-        conn.execute(update(M).where(M.c.id.in_(candidates.scalar_subquery()), _claimable(now, ttl))
+        # Two statements, not ``UPDATE … WHERE id IN (SELECT … LIMIT n FOR UPDATE)``: PostgreSQL
+        # may re-run that subquery per row and then claims every pending message, not ``limit``.
+        ids = list(conn.execute(candidates).scalars())
+        conn.execute(update(M).where(M.c.id.in_(ids), _claimable(now, ttl))
                      .values(claim_token=token, claimed_at=now))
         rows = conn.execute(select(M).where(M.c.claim_token == token).order_by(M.c.id)).all()
     return token, [Outgoing(id=r.id, message_id=r.message_id, to=list(r.to_addrs),
@@ -124,11 +127,14 @@ def _send_batch(db: Database, channel: Channel, token: str, batch: list[Outgoing
                     _record(conn, out.id, token, status="sent", sent_at=now, channel=channel.name,
                             last_error=note)
                 result.sent += 1
-    except DeliveryError as exc:  # the session could not be opened
+    except DeliveryError as exc:  # the session could not be opened (a refused login: permanent)
+        # Either way every row counts the attempt and keeps the reason, and the claim is given
+        # back: the outbox and ``status`` say why the messages wait, and a corrected setting
+        # sends them at the next drain instead of 15 minutes later.
+        _release_untried(db, token, batch, result, attempt_error=str(exc))
         if exc.permanent:
             raise
         result.errors.append(str(exc))
-        _release_untried(db, token, batch, result, attempt_error=str(exc))
         return result
     _release_untried(db, token, batch[tried:], result)
     return result

@@ -16,7 +16,7 @@ from dataclasses import replace
 from typing import Any
 
 from giamsat.domain.errors import MailboxUnavailable
-from giamsat.domain.textsafety import clean_line, redact
+from giamsat.domain.textsafety import clean_line, redact, secret_forms
 from giamsat.messaging.incoming import IncomingMail, parse_mail
 from giamsat.settings import MailboxSettings
 
@@ -105,7 +105,7 @@ class ImapMailbox:
     def _explain(self, action: str, exc: BaseException) -> str:
         """A Vietnamese sentence for the office; the server's words kept, the password redacted."""
         s = self.s
-        secret = [s.password.get_secret_value()] if s.password else []
+        secret = secret_forms(s.user, s.password.get_secret_value() if s.password else None)
         if isinstance(exc, ConnectionRefusedError | socket.timeout | socket.gaierror):
             why = "máy chủ không trả lời"
         elif isinstance(exc, imaplib.IMAP4.error) and action == "kết nối":

@@ -42,6 +42,7 @@ class RemindSummary:
     already_queued: int = 0
     by_kind: Counter = field(default_factory=Counter)
     without_address: list[str] = field(default_factory=list)
+    closed: bool = False  # the cycle's period has ended: nothing is reminded any more
 
 
 def policy_of(rt: Runtime) -> Policy:
@@ -127,10 +128,11 @@ def _already_queued(s: Session, keys: list[str]) -> set[str]:
 
 
 def sweep(rt: Runtime, as_of: dt.date) -> RemindSummary:
-    """Queue every reminder owed on ``as_of`` (none on non-working days; each at most once, even
-    when two sweeps run at the same time)."""
-    summary = RemindSummary(as_of, rt.calendar.is_working_day(as_of))
-    if not summary.working_day:
+    """Queue every reminder owed on ``as_of`` (none on non-working days nor after the cycle's
+    period; each at most once, even when two sweeps run at the same time)."""
+    summary = RemindSummary(as_of, rt.calendar.is_working_day(as_of),
+                            closed=as_of > rt.plan.period.end)
+    if not summary.working_day or summary.closed:
         return summary
     now, emails = clock.at_office_hours(as_of), _renderer()
     with rt.db.unit_of_work() as s:

@@ -158,11 +158,11 @@ _KILLED_CHILD = """
 import os, signal, sys
 from pathlib import Path
 from giamsat.collect import mail, mail_records
-from giamsat.runtime import Runtime
+from giamsat.cycle.sync import open_cycle
 from tests.fixtures.collect import at
 
 config, home, url, port, password = sys.argv[1:6]
-rt = Runtime.load(Path(config), home=Path(home), database_url=url, imap_host="127.0.0.1",
+rt = open_cycle(Path(config), at("2024-04-01", 7), home=Path(home), database_url=url, imap_host="127.0.0.1",
                   imap_port=int(port), imap_security="none", imap_user="vanphong",
                   imap_password=password)
 real, calls = mail_records.record_mail, []

@@ -4,7 +4,8 @@ import ast
 from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parents[2] / "giamsat" / "collect"
-ORDER = ["service", "sweep", "recording", "intake", "records", "reader", "xml_reader"]
+ORDER = ["mail", "mail_records", "service", "sweep", "recording", "intake", "records", "reader",
+         "xml_reader"]
 
 
 def _collect_imports(path: Path) -> tuple[set[str], set[str]]:

@@ -43,9 +43,12 @@ class Voice:
 
 def voice_of(plan: Plan) -> Voice:
     """The voice of the plan's units: its committee, office and upper body; its level's word."""
-    b = plan.bodies
-    return Voice((b.committee.short, b.office.short, b.upper_body.short),
-                 places.level_word(plan.issuer.level), plan.programme.component)
+    b, level = plan.bodies, places.level_word(plan.issuer.level)
+    upper = b.upper_body.short
+    if plan.issuer.level != "province" and plan.issuer.province:
+        upper = f"{upper} tỉnh {plan.issuer.province}"  # as a commune writes it: "Sở LĐTBXH tỉnh Nam Định"
+    return Voice((b.committee.short, f"{b.office.short} {level}", upper), level,
+                 plan.programme.component)
 
 
 @dataclass

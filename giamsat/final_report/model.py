@@ -74,7 +74,7 @@ class ReportData:
     submitted_on: dict[int, dt.date] = field(default_factory=dict)
     minutes_recorded: int = 0
 
-    def gaps(self, units_phrase: str) -> list[str]:
+    def gaps(self, units_phrase: str, unit_noun: str) -> list[str]:
         """What is still missing from the report's sources, in Vietnamese (empty: complete)."""
         out = []
         expected, received = len(self.reporting.expected), self.reporting.received
@@ -85,7 +85,7 @@ class ReportData:
             out.append("chưa có kết quả chọn mẫu giám sát được phê duyệt")
         elif self.minutes_recorded < planned:
             out.append(f"mới ghi nhận {self.minutes_recorded}/{planned} biên bản giám sát trực tiếp "
-                       f"tại các xã được chọn mẫu")
+                       f"tại các {unit_noun} được chọn mẫu")
         return out
 
     def unit_name(self, key: str) -> str:

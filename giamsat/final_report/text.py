@@ -7,7 +7,6 @@ from giamsat.domain.indicators import FUNDS, ReviewLine, reporting_unit
 from giamsat.domain.vocabulary import REC_STATUS, REPORT_COUNTED, REPORT_STATUS
 from giamsat.final_report.model import ReportData
 from giamsat.messaging.templates import environment
-from giamsat.plan import places
 from giamsat.plan.schema import Plan
 from giamsat.plan.wording import plan_words
 
@@ -49,16 +48,16 @@ def paragraphs(template: str, ctx: dict) -> list[str]:
 
 def base_context(data: ReportData, plan: Plan, interim: bool) -> dict:
     """Values shared by every text block."""
-    pd = plan.plan_document
+    pd, words = plan.plan_document, plan_words(plan)
     return {
-        "interim": interim, "as_of": data.as_of, "year": plan.year, **plan_words(plan),
+        "interim": interim, "as_of": data.as_of, "year": plan.year, **words,
         "department_short": plan.bodies.upper_body.short,
         "office_short": plan.bodies.office.short, "synthetic": data.synthetic,
         "synthetic_notice": plan.synthetic_notice, "basis": plan.basis,
         "plan_ref": f"Kế hoạch số {pd.number:02d}/KH-UBND ngày {short_date(pd.issued_on)}",
         "received": data.reporting.received, "expected": len(data.reporting.expected),
         "minutes": data.minutes_recorded, "planned": len(data.coverage.planned),
-        "sampled": data.sample is not None, "gaps": data.gaps(places.kinds_phrase(plan.unit_kinds())),
+        "sampled": data.sample is not None, "gaps": data.gaps(words["units_phrase"], words["unit_noun"]),
     }
 
 

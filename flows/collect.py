@@ -6,13 +6,14 @@ import datetime as dt
 
 from prefect import flow
 
+from flows.naming import run_name
 from tasks.collect import fetch_mail_task, report_status_task, sweep_inbox_task
 from tasks.common import day_of, moment, step_runtime
 from tasks.outbox import deliver_with_retries
 from tasks.overview import publish_overview
 
 
-@flow(name="collect", log_prints=True)
+@flow(name="collect", flow_run_name=run_name("collect"), log_prints=True)
 def collect_flow(as_of: dt.date | None = None, config: str | None = None) -> dict:
     """Thu nhận báo cáo trong hộp thư đến và công bố tình trạng báo cáo của các xã."""
     day = day_of(as_of)

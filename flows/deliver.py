@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from prefect import flow
 
+from flows.naming import run_name
 from giamsat.messaging.delivery import counts
 from tasks.common import moment, step_runtime
 from tasks.outbox import deliver_with_retries
 
 
-@flow(name="deliver", log_prints=True)
+@flow(name="deliver", flow_run_name=run_name("deliver"), log_prints=True)
 def deliver_flow(config: str | None = None, batch_size: int = 200) -> dict:
     """Deliver the pending messages of the cycle (after an outage of the mail server, say)."""
     with step_runtime(config, None) as rt:

@@ -37,6 +37,12 @@ STEP_FLOWS: dict[str, str] = {
 POOL_FLOWS: dict[str, str] = {"deliver": "flows.deliver:deliver_flow"}
 
 
+def deployment_name(plan: Plan, step: str) -> str:
+    """``vu-ban-2024-1-notify``: the number makes the UI's A–Z list read in cycle order."""
+    order = ["cycle", *[s for s in STEP_FLOWS if s != "cycle"], *POOL_FLOWS]
+    return f"{plan.cycle_key}-{order.index(step)}-{step}"
+
+
 def load_flow(step: str) -> Flow:
     """The flow object of ``step``."""
     module, attr = (STEP_FLOWS | POOL_FLOWS)[step].split(":")
@@ -54,7 +60,7 @@ def build_deployments(plan: Plan, config_path: Path, *,
     out: list[Any] = []  # to_deployment is sync_compatible: called here, each is a RunnerDeployment
     for step, spec in step_schedules(plan, calendar_for(plan)).items():
         out.append(load_flow(step).to_deployment(
-            name=f"{plan.cycle_key}-{step}",
+            name=deployment_name(plan, step),
             schedules=[Schedule(rrule=spec.rrule, timezone=spec.timezone)],
             concurrency_limit=1,
             parameters={"config": str(config_path)},
@@ -64,7 +70,7 @@ def build_deployments(plan: Plan, config_path: Path, *,
         ))
     if work_pool:
         out.append(load_flow("deliver").to_deployment(
-            name=f"{plan.cycle_key}-deliver", parameters={"config": str(config_path)},
+            name=deployment_name(plan, "deliver"), parameters={"config": str(config_path)},
             description="Gửi các thư đang chờ trong hộp thư đi (chạy song song được)",
             tags=[plan.cycle_key, "deliver"], **pooled))
     return out

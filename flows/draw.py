@@ -13,6 +13,7 @@ from prefect.flow_runs import pause_flow_run
 from prefect.input import RunInput
 from pydantic import Field
 
+from flows.naming import run_name
 from giamsat.runtime import Runtime
 from tasks.common import day_of, step_runtime
 from tasks.draw import propose_draw, record_decision
@@ -44,7 +45,7 @@ def describe(draw: dict) -> str:
     return "\n".join(lines)
 
 
-@flow(name="draw", log_prints=False)
+@flow(name="draw", flow_run_name=run_name("draw"), log_prints=False)
 def draw_flow(as_of: dt.date | None = None, config: str | None = None, seed: str | None = None,
               approval_timeout_seconds: int = 7 * 24 * 3600, poll_seconds: int = 10) -> dict:
     """Chọn ngẫu nhiên xã và thôn, chờ người điều phối duyệt (hoặc chọn lại có lý do)."""

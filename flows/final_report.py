@@ -6,13 +6,14 @@ import datetime as dt
 
 from prefect import flow
 
+from flows.naming import run_name
 from tasks.common import day_of, moment, step_runtime
 from tasks.final_report import write_final_report, write_interim_report
 from tasks.outbox import deliver_with_retries
 from tasks.overview import publish_overview
 
 
-@flow(name="final-report")
+@flow(name="final-report", flow_run_name=run_name("final_report"))
 def final_report_flow(as_of: dt.date | None = None, config: str | None = None,
                       interim: bool = False) -> str:
     """The final report (or the interim one) as of ``as_of``; returns the document's path."""

@@ -6,12 +6,13 @@ import datetime as dt
 
 from prefect import flow
 
+from flows.naming import run_name
 from tasks.common import day_of, step_runtime
 from tasks.followup import sweep_recommendations
 from tasks.overview import publish_overview
 
 
-@flow(name="followup")
+@flow(name="followup", flow_run_name=run_name("followup"))
 def followup_flow(as_of: dt.date | None = None, config: str | None = None) -> dict:
     """Sweep the recommendation register on ``as_of`` (today in Vietnam when omitted)."""
     day = day_of(as_of)

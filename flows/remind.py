@@ -6,6 +6,7 @@ import datetime as dt
 
 from prefect import flow
 
+from flows.naming import run_name
 from giamsat.messaging.delivery import counts
 from tasks.common import day_of, moment, step_runtime
 from tasks.notify import sweep_reminders
@@ -13,7 +14,7 @@ from tasks.outbox import deliver_with_retries
 from tasks.overview import publish_overview
 
 
-@flow(name="remind", log_prints=True)
+@flow(name="remind", flow_run_name=run_name("remind"), log_prints=True)
 def remind_flow(as_of: dt.date | None = None, config: str | None = None) -> dict:
     """Queue the reminders owed today (working days only) and deliver the outbox."""
     day = day_of(as_of)

@@ -6,13 +6,14 @@ import datetime as dt
 
 from prefect import flow
 
+from flows.naming import run_name
 from tasks.common import day_of, moment, step_runtime
 from tasks.outbox import deliver_with_retries
 from tasks.overview import publish_overview
 from tasks.visits import schedule_and_notify, write_minutes
 
 
-@flow(name="visits")
+@flow(name="visits", flow_run_name=run_name("visits"))
 def visits_flow(as_of: dt.date | None = None, config: str | None = None) -> list[dict]:
     """Xếp lịch giám sát, thông báo cho các xã được chọn và tạo biên bản giám sát."""
     with step_runtime(config, as_of) as rt:

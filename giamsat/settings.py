@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any, Literal
 
@@ -45,6 +46,16 @@ class Settings(BaseSettings):
     imap_password: SecretStr | None = None
     imap_folder: str = Field("INBOX", description="The folder the communes' replies arrive in.")
     imap_timeout: float = Field(30.0, description="Seconds before an IMAP connection gives up.")
+    trust_roots: str | None = Field(
+        None, description="PEM files of the CA roots a signed document must chain to, separated by "
+                          "the path separator (':'); unset: signatures are checked for integrity only.")
+
+    def trust_root_paths(self) -> list[Path]:
+        """The files named by GIAMSAT_TRUST_ROOTS (none when unset)."""
+        return [Path(p) for p in (self.trust_roots or "").split(os.pathsep) if p.strip()]
+    web_url: str | None = Field(None, description="Public address of the web app (links in e-mails).")
+    web_secret: SecretStr | None = Field(
+        None, description="Key signing sessions and communes' links; default a file in home.")
 
     @property
     def db_url(self) -> str:

@@ -13,7 +13,7 @@ from prefect import task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 
-from giamsat.cycle.overview import cycle_status, timeline_markdown
+from giamsat.cycle.overview import by_urgency, cycle_status, timeline_markdown
 from giamsat.cycle.status import report_status_artifact, report_status_rows
 from giamsat.domain.formatting import short_date
 from giamsat.domain.textsafety import markdown_row, markdown_text
@@ -26,7 +26,8 @@ def publish_overview(rt: Runtime, as_of: dt.date) -> list[dict[str, str]]:
     """Publish ``cycle-status``, ``report-status`` and ``cycle-timeline``; returns the step table."""
     rows = cycle_status(rt, as_of)
     table = [r.as_row() for r in rows]
-    create_table_artifact(key="cycle-status", table=[markdown_row(r) for r in table],
+    create_table_artifact(key="cycle-status",
+                          table=[markdown_row(r.as_artifact_row()) for r in by_urgency(rows)],
                           description=f"Tình hình các bước đến ngày {short_date(as_of)}. "
                           + markdown_text(health_line(health(rt))))
     publish_report_status_artifact(report_status_rows(rt, as_of))

@@ -21,7 +21,7 @@ prefect_env.configure()
 
 pytest_plugins: list[str] = [
     "tests.fixtures.visits", "tests.fixtures.report_data", "tests.fixtures.collect", "tests.fixtures.smtp",
-    "tests.fixtures.demo", "tests.fixtures.hostile", "tests.fixtures.imap",
+    "tests.fixtures.demo", "tests.fixtures.hostile", "tests.fixtures.imap", "tests.fixtures.pki",
 ]
 
 ROOT = Path(__file__).resolve().parent.parent

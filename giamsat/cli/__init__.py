@@ -22,7 +22,6 @@ err = Console(stderr=True, soft_wrap=True, highlight=False)
 # Each module adds its commands with register(app); one line per step of the cycle.
 _COMMAND_MODULES = [
     "giamsat.cli.plan",
-    "giamsat.cli.db",
     "giamsat.cli.demo",
     "giamsat.cli.orchestrate",
     "giamsat.cli.draw",
@@ -31,8 +30,9 @@ _COMMAND_MODULES = [
     "giamsat.cli.final_report",
     "giamsat.cli.collect",
     "giamsat.cli.notify",
-    "giamsat.cli.audit",
-    "giamsat.cli.archive",
+    "giamsat.cli.data",
+    "giamsat.cli.doc",
+    "giamsat.cli.web",
 ]
 
 

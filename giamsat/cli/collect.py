@@ -188,6 +188,7 @@ def status(as_of: str = AS_OF,
     if waiting:
         console.print(f"[yellow]{len(waiting)} thư trong hộp thư chờ cán bộ xem[/] "
                       "(không kèm đề cương hoặc không rõ đơn vị): giamsat inbox list")
+    console.print(escape(report["documents"]["summary"]))
 
 
 def register(app: typer.Typer) -> None:

@@ -15,6 +15,7 @@ from giamsat import prefect_env
 from giamsat.cli.common import console, state
 from giamsat.cycle.sync import open_cycle
 from giamsat.domain import clock
+from giamsat.domain.vocabulary import label
 from giamsat.plan.schema import load_plan
 from giamsat.settings import DEFAULT_CONFIG
 
@@ -27,6 +28,8 @@ def _prepare(out: Path) -> tuple[Path, Path]:
         shutil.rmtree(out)
     home = (out / "home").resolve()
     home.mkdir(parents=True)
+    for name in ("GIAMSAT_IMAP_HOST", "GIAMSAT_IMAP_USER", "GIAMSAT_IMAP_PASSWORD"):
+        os.environ.pop(name, None)  # the communes' e-mails go to the Maildir <home>/mail
     os.environ.update(GIAMSAT_HOME=str(home), GIAMSAT_CHANNEL="file", GIAMSAT_SYNTHETIC_DATA="1",
                       GIAMSAT_DATABASE_URL=f"sqlite:///{home / 'giamsat.db'}")
     os.environ.setdefault("PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL", "WARNING")
@@ -44,10 +47,16 @@ def _print_summary(result: dict, outputs: list[dict], seconds: float, flow_runs:
     table.add_row("Tình trạng thư", counts(result["messages_by_status"]))
     table.add_row("Báo cáo của xã", f"{r['expected']} phải nộp; {r['on_time']} đúng hạn, {r['late']} muộn, "
                   f"{r['missing']} chưa nộp; {r['rejected_then_corrected_files']} tệp bị trả lại để sửa")
+    mail = r["by_mail"]
+    others = ", ".join(f"{label('submission_source', k)}: {n}"
+                       for k, n in sorted(r["files_by_source"].items()) if k != "mail")
+    table.add_row("Nhận báo cáo", f"qua thư điện tử: {mail['forms']} tệp trong {mail['messages']} "
+                  f"thư (kèm {mail['signed_pdfs']} bản ký số PDF)" + (f"; {others} tệp" if others else ""))
     if result["sample"]:
         names = ", ".join(u.get("name", "") for u in result["sample"]["units"])
         table.add_row("Mẫu được chọn", f"#{result['sample']['id']}: {names}")
     table.add_row("Kiến nghị", counts(result["recommendations"]))
+    table.add_row("Văn bản", result["documents"]["summary"])  # says when drafts went out unsigned
     kinds: dict[str, int] = {}
     for o in outputs:
         kinds[o["kind"]] = kinds.get(o["kind"], 0) + 1

@@ -70,6 +70,8 @@ def _wait_healthy(url: str, proc: subprocess.Popen, timeout: float = 90) -> None
 
 def serve(host: str = typer.Option("127.0.0.1", help="Địa chỉ lắng nghe."),
           port: int = typer.Option(4200, help="Cổng của máy chủ Prefect."),
+          web_port: int = typer.Option(8000, "--web-port",
+                                       help="Cổng của trang web giamsat (0: không mở trang web)."),
           ) -> None:
     """Khởi động máy chủ Prefect cục bộ và phục vụ mọi bước theo lịch của kế hoạch."""
     from giamsat.plan.schema import load_plan
@@ -85,10 +87,26 @@ def serve(host: str = typer.Option("127.0.0.1", help="Địa chỉ lắng nghe."
     try:
         _wait_healthy(api, proc)
         console.print(f"Giao diện Prefect: [bold]http://{host}:{port}[/]  (nhật ký máy chủ: {log})")
+        if web_port:
+            _start_web(host, web_port)
         _serve_deployments(plan, api)
     finally:
         proc.terminate()
         proc.wait(timeout=30)
+
+
+def _start_web(host: str, port: int) -> None:
+    """The web app in a background thread of this process (it stops with ``serve``)."""
+    import threading
+
+    from giamsat.cli.common import runtime
+    from giamsat.domain import clock
+    from giamsat.web.server import serve as serve_web
+
+    rt = runtime()
+    threading.Thread(target=serve_web, args=(rt, host, port, clock.now), daemon=True,
+                     name="giamsat-web").start()
+    console.print(f"Trang web giamsat: [bold]http://{host}:{port}/[/]")
 
 
 def _serve_deployments(plan, api: str) -> None:

@@ -73,9 +73,11 @@ def record_mail(rt: Runtime, s: Session, mail: IncomingMail, outcome: MailOutcom
     s.flush()
     if outcome.status == "needs_person":
         _tell_office(rt, s, row, now)
-    audit.record(s, at=now, actor=rt.actor, action=f"mail.{outcome.status}", entity="mail",
+    # Stamped at the arrival, like the submissions it carries (recorded at their arrival): the log
+    # keeps each message next to its forms, in arrival order; the moment it was taken is a detail.
+    audit.record(s, at=arrived, actor=rt.actor, action=f"mail.{outcome.status}", entity="mail",
                  entity_id=row.id, cycle_id=rt.cycle_id, sender=mail.sender,
-                 message_id=mail.message_id, files=len(outcome.files))
+                 message_id=mail.message_id, files=len(outcome.files), taken_at=now.isoformat())
     return row
 
 

@@ -23,6 +23,14 @@ from giamsat.plan.milestones import Milestone, milestones
 from giamsat.plan.wording import issuer_place
 from giamsat.runtime import Runtime
 
+URGENCY = {"overdue": 0, "pending": 1, "not_started": 2, "done": 3}
+MARKS = {"done": "✅", "overdue": "⚠️", "pending": "⏳", "not_started": "▫️"}
+
+
+def by_urgency(rows: list[StepStatus]) -> list[StepStatus]:
+    """Overdue steps first, then those under way, not yet started, done; cycle order within each."""
+    return sorted(rows, key=lambda r: URGENCY[r.status])
+
 
 @dataclass(frozen=True)
 class StepStatus:
@@ -34,6 +42,11 @@ class StepStatus:
     due_on: dt.date
     status: str
     waiting_for: str
+
+    def as_artifact_row(self) -> dict[str, str]:
+        """The row as the ``cycle-status`` artifact shows it: four Vietnamese columns."""
+        return {"Bước": self.title, "Hạn": short_date(self.due_on), "Tình trạng": STEP_STATUS[self.status],
+                "Đang chờ": self.waiting_for}
 
     def as_row(self) -> dict[str, str]:
         """The row as the UI and ``giamsat status`` show it (Vietnamese labels)."""
@@ -131,10 +144,9 @@ def timeline_markdown(rt: Runtime, rows: list[StepStatus], as_of: dt.date) -> st
     lines = [f"# Chu kỳ giám sát {md(plan.cycle_key)} — {md(issuer_place(plan))}",
              "", f"Tình hình đến ngày **{short_date(as_of)}** "
              f"(kỳ thực hiện {short_date(plan.period.start)} – {short_date(plan.period.end)}).", ""]
-    for r in rows:
-        mark = "x" if r.status == "done" else " "
+    for r in rows:  # a plain list: Prefect renders no formatting inside a checkbox list
         late = " **QUÁ HẠN**" if r.status == "overdue" else ""
-        lines.append(f"- [{mark}] {short_date(r.starts_on)} → {short_date(r.due_on)}: "
+        lines.append(f"- {MARKS[r.status]} {short_date(r.starts_on)} → {short_date(r.due_on)}: "
                      f"**{md(r.title)}** — {md(r.waiting_for)}{late}")
     if plan.reorganisation:
         lines += ["", f"Sắp xếp đơn vị hành chính từ {short_date(plan.reorganisation.effective)} "

@@ -11,6 +11,7 @@ from giamsat.collect.records import is_late, local_day
 from giamsat.cycle.overview import cycle_status
 from giamsat.cycle.sync import unit_rows_on
 from giamsat.db.models import Submission
+from giamsat.domain import clock
 from giamsat.domain.textsafety import markdown_row
 from giamsat.domain.vocabulary import (
     REPORT_NEEDS_ATTENTION,
@@ -18,6 +19,7 @@ from giamsat.domain.vocabulary import (
     STEP_STATUS,
     SUBMISSION_COUNTED,
 )
+from giamsat.issuance.service import signature_summary
 from giamsat.messaging.delivery import health, health_line
 from giamsat.runtime import Runtime
 
@@ -88,7 +90,8 @@ def status_report(rt: Runtime, as_of: dt.date) -> dict:
             "ended": as_of > rt.plan.period.end, "period_end": rt.plan.period.end.isoformat(),
             "steps": step_rows(rt, as_of),
             "summary": summarise(rows), "units": rows, "outbox": outbox_health(rt),
-            "mail_waiting": mail_rows(rt, only_waiting=True)}
+            "mail_waiting": mail_rows(rt, only_waiting=True),
+            "documents": signature_summary(rt)}
 
 
 def outbox_health(rt: Runtime) -> dict:
@@ -109,11 +112,20 @@ def artifact_rows(rows: list[dict]) -> tuple[list[dict], int]:
     return shown, len(rows) - len(shown)
 
 
+URGENCY = ("missing", "rejected", "pending", "late", "on_time")
+
+
+def _local(iso: str | None) -> str:
+    """A stored ISO moment as ``dd/mm/yyyy HH:MM`` in Vietnam time."""
+    return dt.datetime.fromisoformat(iso).astimezone(clock.TZ).strftime("%d/%m/%Y %H:%M") if iso else ""
+
+
 def report_status_table(rows: list[dict]) -> list[dict]:
-    """The per-unit rows as the ``report-status`` artifact shows them (text cells made inert)."""
+    """The per-unit rows as the ``report-status`` artifact shows them: most urgent first, local times."""
+    ordered = sorted(rows, key=lambda r: URGENCY.index(r["status"]))
     return [markdown_row({"Mã": r["unit_code"], "Đơn vị": r["unit_name"], "Tình trạng": r["status_label"],
-                          "Số lần gửi": r["submissions"], "Nhận lúc": r["first_accepted_at"] or ""})
-            for r in rows]
+                          "Số lần gửi": r["submissions"], "Nhận lúc": _local(r["first_accepted_at"])})
+            for r in ordered]
 
 
 def report_status_artifact(rows: list[dict]) -> tuple[list[dict], str]:

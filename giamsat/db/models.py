@@ -1,8 +1,8 @@
 """SQLAlchemy 2 models of the whole cycle: units, steps, obligations, outbox, reports, draws, visits.
 
 One import for every caller (and for Alembic's metadata in ``migrations/env.py``): the models live
-in ``base``, ``models_cycle``, ``models_review`` and ``models_intake``; importing this module
-registers them all.
+in ``base``, ``models_cycle``, ``models_review``, ``models_intake`` and ``models_web``;
+importing this module registers them all.
 """
 
 from giamsat.db.base import NAMING, AwareDateTime, Base
@@ -28,9 +28,10 @@ from giamsat.db.models_review import (
     SampleDraw,
     Visit,
 )
+from giamsat.db.models_web import CommuneLink, WebUser
 
 __all__ = [
-    "AuditEntry", "AwareDateTime", "Base", "Consultation", "Cycle", "Document", "Finding",
+    "AuditEntry", "AwareDateTime", "Base", "CommuneLink", "Consultation", "Cycle", "Document", "Finding",
     "HouseholdFigure", "MailIntake", "Message", "NAMING", "Obligation", "PovertyModel", "Recommendation",
-    "RecommendationEvent", "SampleDraw", "Step", "Submission", "Unit", "Village", "Visit",
+    "RecommendationEvent", "SampleDraw", "Step", "Submission", "Unit", "Village", "Visit", "WebUser",
 ]

@@ -5,11 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import (
-    Date,
-    String,
-    Text,
-)
+from sqlalchemy import JSON, Date, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from giamsat.db.base import Base, fk
@@ -117,9 +113,10 @@ class RecommendationEvent(Base):
 
 
 class Document(Base):
-    """A generated document (plan, letter, outline, minutes, report), keyed for idempotency."""
+    """A generated document (plan, letter, outline, minutes, report): a draft until registered signed."""
 
     __tablename__ = "documents"
+    __table_args__ = (Index("ix_documents_cycle_status", "cycle_id", "status"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     cycle_id: Mapped[int] = fk("cycles.id")
     key: Mapped[str] = mapped_column(String(255), unique=True)
@@ -129,6 +126,14 @@ class Document(Base):
     path: Mapped[str] = mapped_column(String(500))
     sha256: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[dt.datetime]
+    status: Mapped[str] = mapped_column(String(16), default="draft", server_default="draft")
+    number: Mapped[str | None] = mapped_column(String(80))
+    issued_on: Mapped[dt.date | None] = mapped_column(Date)
+    signers: Mapped[list[Any] | None] = mapped_column(JSON)
+    signed_path: Mapped[str | None] = mapped_column(String(500))
+    signed_sha256: Mapped[str | None] = mapped_column(String(64))
+    registered_at: Mapped[dt.datetime | None]
+    registered_by: Mapped[str | None] = mapped_column(String(100))
 
 
 class AuditEntry(Base):

@@ -18,6 +18,7 @@ from sqlalchemy import select
 
 from giamsat.db.models import Document
 from giamsat.db.models import Unit as UnitRow
+from giamsat.demo import mail_drop
 from giamsat.demo.form_fill import fill_outline_fast
 from giamsat.demo.minutes_fill import fill_minutes
 from giamsat.demo.synthetic import voice_of
@@ -35,17 +36,21 @@ DEMO_ACTOR = "demo (dữ liệu minh họa)"
 
 @dataclass(frozen=True)
 class Drop:
-    """A commune sends a report file on ``day`` (``fault``: an invalid report)."""
+    """A commune sends a report on ``day`` (``fault``: an invalid report) by e-mail, with a signed
+    PDF next to the form when ``signed``, or as a file saved into the inbox (``by_mail`` False)."""
 
     day: dt.date
     unit: Unit
     fault: str | None
     label: str
+    by_mail: bool = True
+    signed: bool = False
 
 
 def commune_behaviour(plan: Plan, cal: WorkingCalendar, seed: int = 2024) -> list[Drop]:
     """Most communes report on time; per 18 communes three are late, one sends an invalid report
-    then corrects it, one never reports (exactly that for a district of 18)."""
+    then corrects it, one never reports (exactly that for a district of 18). Reports come by
+    e-mail, a third of the on-time ones with a signed PDF; one commune saves its file in the inbox."""
     units = list(plan.units_on(plan.period.start))
     random.Random(seed).shuffle(units)
     never, invalid, late = _shares(len(units))
@@ -61,8 +66,8 @@ def commune_behaviour(plan: Plan, cal: WorkingCalendar, seed: int = 2024) -> lis
     drops += [Drop(on_time_days[-1], u, None, "gửi lại báo cáo đã sửa") for u in wrong]
     drops += [Drop(late_days[i % len(late_days)], u, None, "gửi báo cáo muộn")
               for i, u in enumerate(late_units)]
-    drops += [Drop(on_time_days[i % len(on_time_days)], u, None, "gửi báo cáo")
-              for i, u in enumerate(on_time)]
+    drops += [Drop(on_time_days[i % len(on_time_days)], u, None,
+"gửi báo cáo", by_mail=i > 0, signed=i % 3 == 1) for i, u in enumerate(on_time)]
     return sorted(drops, key=lambda d: (d.day, d.unit.code))
 
 
@@ -100,14 +105,22 @@ def received_outline(rt: Runtime, unit: Unit, work: Path,
 
 
 def drop_report(rt: Runtime, drop: Drop, work: Path, seed: int,
-                outlines: dict[str, Path] | None = None) -> Path:
-    """Fill the unit's outline with synthetic figures and put it in the inbox at 10:00 that day."""
+                outlines: dict[str, Path] | None = None, order: int = 0) -> Path:
+    """Fill the unit's outline with synthetic figures and send it: an e-mail delivered to the office
+    Maildir at 10:00 (+ ``order`` minutes) that day, or a file saved in the inbox at 10:30."""
     blank = received_outline(rt, drop.unit, work, outlines)
-    target = rt.path("inbox", f"Bao cao {drop.unit.name} {drop.day:%d-%m}.docx")
+    name = f"Bao cao {drop.unit.name} {drop.day:%d-%m}.docx"
+    target = work / "gui-thu" / name if drop.by_mail else rt.path("inbox", name)
+    target.parent.mkdir(parents=True, exist_ok=True)
     fill_outline_fast(blank, target, seed=seed, fault=drop.fault, villages=drop.unit.villages,
                       voice=voice_of(rt.plan))
-    at = clock.at_office_hours(drop.day, 10).timestamp()
-    os.utime(target, (at, at))
+    # Mail is fetched before the inbox is swept: the saved file arrives after the day's e-mails.
+    at = clock.at_office_hours(drop.day, 10) + dt.timedelta(minutes=order if drop.by_mail else 30)
+    if drop.by_mail:
+        msg = mail_drop.report_mail(rt, drop.unit, target, at, signed=drop.signed)
+        mail_drop.deliver(rt.settings.mailbox().maildir, msg, at)
+    else:
+        os.utime(target, (at.timestamp(), at.timestamp()))
     return target
 
 

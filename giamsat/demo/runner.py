@@ -34,6 +34,13 @@ from giamsat.visits import service as visits
 SEED = "giamsat-demo-2024 (minh họa)"
 
 
+def _how(d: demo.Drop) -> str:
+    """How the commune sent its report, for the progress line."""
+    if not d.by_mail:
+        return "(lưu tệp vào thư mục inbox)"
+    return "qua thư điện tử" + (", kèm bản ký số PDF" if d.signed else "")
+
+
 class DemoRunner:
     """Runs one cycle on a simulated clock, printing one line per event."""
 
@@ -81,9 +88,9 @@ class DemoRunner:
             outlines = demo.received_outlines(self.rt) if todays else {}
             for i, d in enumerate(todays):
                 seed = int(d.unit.code) * 1000 + d.day.toordinal() % 1000 + i
-                demo.drop_report(self.rt, d, self.work, seed=seed, outlines=outlines)
+                demo.drop_report(self.rt, d, self.work, seed=seed, outlines=outlines, order=i)
                 if len(todays) <= self.LIST_DROPS_UP_TO:
-                    self.say(day, f"{d.unit.name} {d.label}")
+                    self.say(day, f"{d.unit.name} {d.label} {_how(d)}")
             self.timings["communes"] = self.timings.get("communes", 0.0) + time.monotonic() - started
             if len(todays) > self.LIST_DROPS_UP_TO:
                 self._say_drops(day, todays)
@@ -131,9 +138,15 @@ class DemoRunner:
                       f"(kèm kế hoạch, công văn, đề cương)")
 
     def _collect(self, day: dt.date) -> None:
-        sweep = self.flow("collect", day)["sweep"]
-        self.say(day, f"Quét hộp thư: {sweep['accepted']} báo cáo đạt, {sweep['rejected']} "
-                      f"phải sửa")
+        result = self.flow("collect", day)
+        mail, sweep = result["mail"], result["sweep"]
+        forms = [f for m in mail.get("details", []) for f in m["files"] if f["kind"] == "form"]
+        accepted = sweep["accepted"] + sum(1 for f in forms if f["status"] == "accepted")
+        rejected = sweep["rejected"] + sum(1 for f in forms if f["status"] == "rejected")
+        inbox = sweep["accepted"] + sweep["rejected"]
+        self.say(day, f"Đọc hộp thư đến: {mail['messages']} thư"
+                      + (f", {inbox} tệp trong thư mục inbox" if inbox else "")
+                      + f"; {accepted} báo cáo đạt, {rejected} phải sửa")
 
     def _reminders_due(self, day: dt.date) -> bool:
         policy = policy_of(self.rt)

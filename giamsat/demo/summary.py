@@ -6,11 +6,10 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from giamsat.db.models import Document, Message, Recommendation, SampleDraw, Submission
+from giamsat.db.models import Document, MailIntake, Message, Recommendation, SampleDraw, Submission
+from giamsat.issuance.kinds import public_kind
+from giamsat.issuance.service import signature_summary
 from giamsat.runtime import Runtime
-
-MANIFEST_KINDS = {"notify_plan": "plan", "notify_letter": "letter", "notify_outline": "outline",
-                  "visit_minutes": "minutes", "visit_minutes_recorded": "minutes_filled"}
 
 
 def summary(rt: Runtime) -> dict:
@@ -25,6 +24,9 @@ def summary(rt: Runtime) -> dict:
             Message.cycle_id == cyc).group_by(Message.status)).tuples().all())
         rejected = s.scalar(select(func.count()).where(Submission.cycle_id == cyc,
                                                       Submission.status == "rejected"))
+        by_source = dict(s.execute(select(Submission.source, func.count()).where(
+            Submission.cycle_id == cyc).group_by(Submission.source)).tuples().all())
+        mails = list(s.scalars(select(MailIntake.files).where(MailIntake.cycle_id == cyc)))
         recs = dict(s.execute(select(Recommendation.status, func.count()).where(
             Recommendation.cycle_id == cyc).group_by(Recommendation.status)).tuples().all())
         draw = s.scalar(select(SampleDraw).where(SampleDraw.cycle_id == cyc,
@@ -33,15 +35,20 @@ def summary(rt: Runtime) -> dict:
                   "units": draw.result.get("units", draw.result.get("communes", []))} if draw else None
     reports = summarise(report_status_rows(rt, rt.plan.period.end))
     reports["rejected_then_corrected_files"] = rejected
+    reports["files_by_source"] = by_source
+    reports["by_mail"] = {"messages": len(mails), "forms": by_source.get("mail", 0),
+                          "signed_pdfs": sum(1 for files in mails for f in files
+                                             if f.get("kind") == "signed")}
     steps = {r["key"]: r["state"] for r in step_rows(rt, rt.plan.period.end)}
     return {"messages_by_kind": messages, "messages_by_status": by_status, "reports": reports,
-            "sample": sample, "recommendations": recs, "steps": steps}
+            "sample": sample, "recommendations": recs, "steps": steps,
+            "documents": signature_summary(rt)}
 
 
 def manifest(rt: Runtime, home: Path) -> list[dict]:
     """Every output of the run with its kind and path."""
     with rt.db.unit_of_work() as s:
-        docs = [{"kind": MANIFEST_KINDS.get(kind, kind), "path": path} for kind, path in
+        docs = [{"kind": public_kind(kind), "path": path} for kind, path in
                 s.execute(select(Document.kind, Document.path).order_by(Document.id)).all()]
     emls = [{"kind": "message", "path": str(p)} for p in sorted((home / "outbox").rglob("*.eml"))]
     return docs + emls + [{"kind": "db", "path": str(home / "giamsat.db")}]

@@ -63,3 +63,15 @@ class StorageError(GiamsatError, OSError):
     def __init__(self, message: str, code: int | None = None) -> None:
         super().__init__(message)
         self.errno = code
+
+
+class ToolMissing(GiamsatError):
+    """A program giamsat calls (LibreOffice for PDF export) is not installed."""
+
+
+class SignatureRefused(GiamsatError):
+    """A signed PDF cannot be registered (unsigned, altered, untrusted signer); nothing is recorded."""
+
+
+class ExportFailed(GiamsatError):
+    """LibreOffice ran but did not produce the PDF."""

@@ -84,10 +84,10 @@ MESSAGE_KIND: Mapping[str, str] = MappingProxyType({
     "reminder_escalation": "Báo cáo lãnh đạo về đơn vị chậm nộp",
     "report_ack": "Xác nhận đã tiếp nhận báo cáo",
     "report_correct": "Đề nghị sửa và gửi lại báo cáo",
+    "mail_kept": "Báo văn phòng: thư đến chờ cán bộ xem",
     "visit_notice": "Thông báo lịch giám sát trực tiếp",
     "final_report": "Báo cáo kết quả giám sát",
     "interim_report": "Báo cáo giữa kỳ",
-    "mail_kept": "Thư gửi về chờ cán bộ xem",
 })
 
 VISIT_STATUS: Mapping[str, str] = MappingProxyType({
@@ -105,20 +105,32 @@ OBLIGATION_KIND: Mapping[str, str] = MappingProxyType({
 })
 OBLIGATION_STATUS: Mapping[str, str] = MappingProxyType({"open": "Chưa hoàn thành", "met": "Đã hoàn thành"})
 
+SUBMISSION_SOURCE: Mapping[str, str] = MappingProxyType({
+    "mail": "thư điện tử", "inbox": "thư mục inbox", "cli": "lệnh submit",
+})
+
 AUDIT_ENTITY: Mapping[str, str] = MappingProxyType({
     "recommendation": "kiến nghị", "submission": "báo cáo", "visit": "giám sát",
     "sample_draw": "chọn mẫu", "message": "thư", "step": "bước", "cycle": "chu kỳ",
-    "document": "văn bản",
+    "document": "văn bản", "mail": "thư đến",
 })
 
 AUDIT_ACTION: Mapping[str, str] = MappingProxyType({
     "plan.loaded": "Nạp kế hoạch",
     "notify.run": "Gửi thông báo kế hoạch",
+    "notify.waiting": "Chờ ký số văn bản trước khi gửi thông báo",
+    "document.register": "Đăng ký văn bản đã ký số",
+    "web.logout": "Đăng xuất khỏi trang web",
+    "web.link_issued": "Cấp đường dẫn riêng cho xã",
+    "web.link_revoked": "Thu hồi đường dẫn riêng của xã",
     "remind.sweep": "Rà soát nhắc hạn",
     "submission.accepted": "Tiếp nhận báo cáo",
     "submission.rejected": "Trả lại báo cáo",
     "submission.superseded": "Thay báo cáo bằng bản sau",
     "submission.failed": "Lỗi xử lý tệp báo cáo",
+    "mail.taken": "Tiếp nhận thư báo cáo",
+    "mail.needs_person": "Giữ thư đến chờ cán bộ xem",
+    "mail.duplicate": "Thư đến trùng thư đã nhận",
     "sample.drawn": "Chọn mẫu",
     "sample.approved": "Phê duyệt mẫu",
     "sample.rejected": "Từ chối mẫu",
@@ -143,6 +155,7 @@ GROUPS: Mapping[str, Mapping[str, str]] = MappingProxyType({
     "step_status": STEP_STATUS,
     "report_status": REPORT_STATUS,
     "submission_status": SUBMISSION_STATUS,
+    "submission_source": SUBMISSION_SOURCE,
     "rec_status": REC_STATUS,
     "message_status": MESSAGE_STATUS,
     "message_kind": MESSAGE_KIND,

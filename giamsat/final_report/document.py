@@ -15,6 +15,7 @@ from giamsat.final_report import charts
 from giamsat.final_report import text as rt_
 from giamsat.final_report.model import ReportData
 from giamsat.final_report.narratives import recurring
+from giamsat.issuance.kinds import blank_number, blank_place_date
 from giamsat.plan import places
 from giamsat.plan.schema import Plan
 
@@ -28,14 +29,17 @@ BODY_ROWS = 40  # a per-unit table longer than this goes to the annexes; the bod
 
 
 def write_report(data: ReportData, plan: Plan, out: Path, *, interim: bool = False,
-                 number: int | None = None) -> Path:
-    """Build the report of ``data`` and save it atomically to ``out``."""
+                 number: int | None = None, draft: bool = False) -> Path:
+    """Build the report of ``data`` and save it to ``out``; ``draft``: its number and date blank."""
     base = rt_.base_context(data, plan, interim)
     committee = plan.bodies.committee
+    kind = "interim_report" if interim else "final_report"
     doc = OfficialDocument(
         parent_body=committee.parent, issuing_body=committee.name,
-        number_line=doc_number(number or plan.final_report.number, "BC", committee.code or "UBND"),
-        place_date=place_date(plan.issuer.place_name, data.as_of), type_title=TITLE,
+        number_line=blank_number(kind, plan) if draft else
+        doc_number(number or plan.final_report.number, "BC", committee.code or "UBND"),
+        place_date=blank_place_date(plan.issuer.place_name, data.as_of.year) if draft else
+        place_date(plan.issuer.place_name, data.as_of), type_title=TITLE,
         summary=rt_.paragraphs("summary", base)[0])
     for text in rt_.paragraphs("intro", base):
         doc.para(text, italic=text.startswith("Lưu ý:"))
@@ -53,7 +57,7 @@ def write_report(data: ReportData, plan: Plan, out: Path, *, interim: bool = Fal
     s = plan.signatories.committee
     doc.signature(Signer(s.title, s.name, s.capacity, s.delegation), plan.recipients.final_report,
                   plan.recipients.final_report_archive)
-    _annexes(doc, data, plan, number or plan.final_report.number)
+    _annexes(doc, data, plan, None if draft else number or plan.final_report.number)
     return doc.save(out)
 
 
@@ -185,9 +189,12 @@ def _recommendations(doc: OfficialDocument, data: ReportData, base: dict) -> Non
         doc.table(REC_HEADERS, rows, widths_cm=REC_WIDTHS, size=11)
 
 
-def _annexes(doc: OfficialDocument, data: ReportData, plan: Plan, number: int) -> None:
-    ref = (f"(Kèm theo Báo cáo số {number:02d}/BC-{plan.bodies.committee.code or 'UBND'} "
-           f"{long_date(data.as_of)} của {plan.bodies.committee.short})")
+def _annexes(doc: OfficialDocument, data: ReportData, plan: Plan, number: int | None) -> None:
+    """The annexes; ``number`` None: a draft's, citing its blank number and date."""
+    code = plan.bodies.committee.code or "UBND"
+    cited = (f"{number:02d}/BC-{code} {long_date(data.as_of)}" if number is not None else
+             f"     /BC-{code} ngày      tháng      năm {data.as_of.year}")
+    ref = f"(Kèm theo Báo cáo số {cited} của {plan.bodies.committee.short})"
     whole = places.whole(plan.issuer.level)
     doc.annex("Phụ lục I", "Số liệu rà soát hộ nghèo, hộ cận nghèo theo đơn vị", ref)
     if data.review.empty:

@@ -1,4 +1,9 @@
-"""The final and interim monitoring reports: load figures, write the .docx, record and queue it."""
+"""The final and interim monitoring reports: load figures, write the .docx, record and queue it.
+
+The reports cite the registered plan. Unless the plan allows drafts to go out, a report's draft
+shows its number blank and is e-mailed only once its signed PDF is registered (run the command
+again after ``giamsat doc register``); a registered report is never written again.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +12,7 @@ import hashlib
 import os
 import shutil
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import select
@@ -20,6 +26,8 @@ from giamsat.domain.errors import PlanError
 from giamsat.final_report.data import load_report_data
 from giamsat.final_report.document import write_report
 from giamsat.final_report.model import ReportData
+from giamsat.issuance.citations import Issued, cited, issued_by_key
+from giamsat.issuance.kinds import ISSUED
 from giamsat.messaging.outbox import Attachment, enqueue, idempotency_key
 from giamsat.plan.wording import plan_words
 from giamsat.runtime import Runtime
@@ -37,7 +45,10 @@ def final_report(rt: Runtime, as_of: dt.date, out: Path | None = None) -> Path:
     """Write the final report, record it, queue it to the recipients once, mark the step done."""
     path, synthetic = _build(rt, as_of, "final_report", rt.plan.final_report.number, out)
     with rt.db.unit_of_work() as s:
-        _queue(s, rt, as_of, "final_report", path, rt.plan.recipients.final_report_emails, synthetic)
+        going = _outgoing(s, rt, as_of, "final_report", path)
+        if going is None:  # waits for its signature: the step stays open
+            return out or path
+        _queue(s, rt, as_of, "final_report", going, rt.plan.recipients.final_report_emails, synthetic)
         mark_step_done(s, rt.cycle_id, "final_report", clock.at_office_hours(as_of, 16), actor=rt.actor)
     return out or path
 
@@ -52,22 +63,50 @@ def interim_report(rt: Runtime, as_of: dt.date, out: Path | None = None, send: b
     if send:
         dept = rt.plan.bodies.upper_body.email
         with rt.db.unit_of_work() as s:
-            _queue(s, rt, as_of, "interim_report", path, [dept] if dept else [], synthetic)
+            going = _outgoing(s, rt, as_of, "interim_report", path)
+            if going is not None:
+                _queue(s, rt, as_of, "interim_report", going, [dept] if dept else [], synthetic)
     return out or path
+
+
+@dataclass(frozen=True)
+class _Going:
+    """The report's attachment and, once registered, its number."""
+
+    attachment: Attachment
+    number: str | None
+
+
+def _key(rt: Runtime, kind: str, as_of: dt.date) -> str:
+    return f"{rt.plan.cycle_key}:{kind}:{as_of.isoformat()}"
+
+
+def _outgoing(s: Session, rt: Runtime, as_of: dt.date, kind: str, path: Path) -> _Going | None:
+    """The report as it goes out: its signed PDF once registered, else the draft if drafts may go."""
+    issued: Issued | None = issued_by_key(s, rt, _key(rt, kind, as_of)).get(_key(rt, kind, as_of))
+    if issued is not None:
+        return _Going(issued.attachment("Báo cáo"), issued.number)
+    return _Going(Attachment(path, path.name), None) if rt.plan.documents.allow_drafts else None
 
 
 def _build(rt: Runtime, as_of: dt.date, kind: str, number: int,
            out: Path | None) -> tuple[Path, bool]:
     """Write the document under the home (and copy it to ``out``); upsert its Document row."""
+    rt = cited(rt)
     data = load(rt, as_of)
+    key = _key(rt, kind, as_of)
+    with rt.db.unit_of_work() as s:
+        row = s.scalar(select(Document).where(Document.key == key, Document.status == ISSUED))
+        if row is not None:  # the registered draft stays as it was signed
+            return Path(row.path), data.synthetic
     name = "bao-cao-ket-qua-giam-sat" if kind == "final_report" else "bao-cao-giua-ky"
     path = rt.path("reports", f"{rt.plan.cycle_key}-{name}-{as_of.isoformat()}.docx")
-    write_report(data, rt.plan, path, interim=kind == "interim_report", number=number)
+    write_report(data, rt.plan, path, interim=kind == "interim_report", number=number,
+                 draft=not rt.plan.documents.allow_drafts)
     if out is not None:
         _copy_atomic(path, Path(out))
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
     now = clock.at_office_hours(as_of, 16)
-    key = f"{rt.plan.cycle_key}:{kind}:{as_of.isoformat()}"
     with rt.db.unit_of_work() as s:
         row = s.scalar(select(Document).where(Document.key == key))
         if row is None:
@@ -80,7 +119,7 @@ def _build(rt: Runtime, as_of: dt.date, kind: str, number: int,
     return path, data.synthetic
 
 
-def _queue(s: Session, rt: Runtime, as_of: dt.date, kind: str, path: Path, to: list[str],
+def _queue(s: Session, rt: Runtime, as_of: dt.date, kind: str, going: _Going, to: list[str],
            synthetic: bool) -> None:
     """Queue the report once per (cycle, kind, as-of date)."""
     if not to:
@@ -90,11 +129,12 @@ def _queue(s: Session, rt: Runtime, as_of: dt.date, kind: str, path: Path, to: l
     ctx = {"interim": kind == "interim_report", "as_of": as_of, "year": plan.year,
            **plan_words(plan), "committee": plan.bodies.committee.short,
            "office_name": plan.bodies.office.short,
-           "number": f"{number:02d}/BC-{plan.bodies.committee.code or 'UBND'}",
-           "synthetic_notice": plan.synthetic_notice if synthetic else "", "filename": path.name}
+           "number": going.number or f"{number:02d}/BC-{plan.bodies.committee.code or 'UBND'}",
+           "synthetic_notice": plan.synthetic_notice if synthetic else "",
+           "filename": going.attachment.filename}
     enqueue(s, cycle_id=rt.cycle_id, key=idempotency_key(plan.cycle_key, kind, kind, as_of.isoformat()),
             kind=kind, to=to, template="final_report", context=ctx,
-            now=clock.at_office_hours(as_of, 16), attachments=[Attachment(path, path.name)])
+            now=clock.at_office_hours(as_of, 16), attachments=[going.attachment])
 
 
 def _copy_atomic(src: Path, dst: Path) -> None:

@@ -10,6 +10,7 @@ from giamsat.docx.stamp import Stamp
 from giamsat.domain.calendar import WorkingCalendar
 from giamsat.domain.errors import PlanError
 from giamsat.domain.formatting import doc_number, place_date, short_date
+from giamsat.issuance.kinds import blank_number, blank_place_date
 from giamsat.notify.templates import LETTER_TEMPLATE, PLAN_TEMPLATE
 from giamsat.plan.milestones import milestones
 from giamsat.plan.schema import Plan, Signatory, Unit
@@ -56,10 +57,16 @@ def common_context(plan: Plan, cal: WorkingCalendar) -> dict:
     }
 
 
-def plan_context(plan: Plan, cal: WorkingCalendar) -> dict:
-    """Everything the plan template (``ke-hoach.docx``) needs."""
+def _as_draft(context: dict, row_kind: str, plan: Plan) -> dict:
+    """The number and date left blank, as a draft is before the văn thư numbers and dates it."""
+    return context | {"number_line": blank_number(row_kind, plan),
+                      "place_date": blank_place_date(plan.issuer.place_name, plan.year)}
+
+
+def plan_context(plan: Plan, cal: WorkingCalendar, draft: bool = False) -> dict:
+    """Everything the plan template (``ke-hoach.docx``) needs; ``draft``: number and date blank."""
     c = plan.bodies.committee
-    return {
+    context = {
         **common_context(plan, cal), **_signer(plan.signatories.committee),
         "ISSUING_BODY": c.name.upper(),
         "number_line": doc_number(plan.plan_document.number, "KH", c.code or "UBND"),
@@ -72,15 +79,21 @@ def plan_context(plan: Plan, cal: WorkingCalendar) -> dict:
         "team": [m.model_dump() for m in plan.visits.team],
         "recipients": plan.recipients.plan, "archive": plan.recipients.plan_archive,
     }
+    if not draft:
+        return context
+    blank = blank_number("notify_plan", plan).removeprefix("Số: ")  # "     /KH-UBND"
+    return _as_draft(context, "notify_plan", plan) | {"plan_number": blank,
+                                                      "plan_date": f"     /     /{plan.year}"}
 
 
-def letter_context(plan: Plan, cal: WorkingCalendar, unit: Unit, issued_on: dt.date) -> dict:
-    """Everything the letter template (``cong-van-thong-bao.docx``) needs for one unit."""
+def letter_context(plan: Plan, cal: WorkingCalendar, unit: Unit, issued_on: dt.date,
+                   draft: bool = False) -> dict:
+    """Everything the letter template (``cong-van-thong-bao.docx``) needs; ``draft``: number blank."""
     letter = plan.notification_letter
     if letter is None:
         raise PlanError("plan", ["notification_letter: thiếu số và trích yếu công văn thông báo"])
     o = plan.bodies.office
-    return {
+    context = {
         **common_context(plan, cal), **_signer(plan.signatories.office),
         "PARENT_BODY": (o.parent or "").upper(), "ISSUING_BODY": o.name.upper(),
         "number_line": doc_number(letter.number, None, o.code or "LĐTBXH"),
@@ -89,11 +102,12 @@ def letter_context(plan: Plan, cal: WorkingCalendar, unit: Unit, issued_on: dt.d
         "unit_in_sentence": in_sentence(unit.name),
         "recipients": plan.recipients.letter, "archive": plan.recipients.letter_archive,
     }
+    return _as_draft(context, "notify_letter", plan) if draft else context
 
 
-def render_plan(plan: Plan, cal: WorkingCalendar, out_path: Path) -> Path:
-    """Write the KẾ HOẠCH (with its annex) to ``out_path``."""
-    return render_docx(PLAN_TEMPLATE, plan_context(plan, cal), out_path)
+def render_plan(plan: Plan, cal: WorkingCalendar, out_path: Path, draft: bool = False) -> Path:
+    """Write the KẾ HOẠCH (with its annex) to ``out_path``; ``draft``: its number and date blank."""
+    return render_docx(PLAN_TEMPLATE, plan_context(plan, cal, draft), out_path)
 
 
 def render_letter(plan: Plan, cal: WorkingCalendar, unit: Unit, issued_on: dt.date,
@@ -102,9 +116,10 @@ def render_letter(plan: Plan, cal: WorkingCalendar, unit: Unit, issued_on: dt.da
     return render_docx(LETTER_TEMPLATE, letter_context(plan, cal, unit, issued_on), out_path)
 
 
-def letter_stamp(plan: Plan, cal: WorkingCalendar, issued_on: dt.date, sample: Unit) -> Stamp:
+def letter_stamp(plan: Plan, cal: WorkingCalendar, issued_on: dt.date, sample: Unit,
+                 draft: bool = False) -> Stamp:
     """The letter rendered once for every unit (issued on ``issued_on``); fill with ``letter_values``."""
-    context = letter_context(plan, cal, sample, issued_on) | {"unit_in_sentence": UNIT_TOKEN}
+    context = letter_context(plan, cal, sample, issued_on, draft) | {"unit_in_sentence": UNIT_TOKEN}
     return Stamp(render_docx_bytes(LETTER_TEMPLATE, context), (UNIT_TOKEN,))
 
 

@@ -39,6 +39,7 @@ class UnitDocuments:
 
     def __init__(self, rt: Runtime, as_of: dt.date) -> None:
         self.rt, self.as_of = rt, as_of
+        self.draft = not rt.plan.documents.allow_drafts  # numbers blank until the văn thư gives them
         self.folder = rt.path("documents", "notify", "x").parent
         plan = rt.plan
         self.letter_no = doc_number(plan.notification_letter.number, None, plan.bodies.office.code or "") \
@@ -61,7 +62,7 @@ class UnitDocuments:
 
     def _letter(self, issued: dt.date, sample: Unit) -> Stamp:
         if issued not in self._letters:
-            self._letters[issued] = letter_stamp(self.rt.plan, self.rt.calendar, issued, sample)
+            self._letters[issued] = letter_stamp(self.rt.plan, self.rt.calendar, issued, sample, self.draft)
         return self._letters[issued]
 
     def _outline(self, valid_from: dt.date) -> Stamp:

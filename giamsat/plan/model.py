@@ -14,6 +14,7 @@ from giamsat.plan.sections import (
     CalendarRules,
     Content,
     Delivery,
+    DocumentsPolicy,
     FinalReport,
     FollowupRules,
     NotificationLetter,
@@ -61,6 +62,7 @@ class Plan(_Model):
     reminders: ReminderPolicy
     recipients: Recipients
     delivery: Delivery
+    documents: DocumentsPolicy = DocumentsPolicy()
     calendar: CalendarRules
     reorganisation: Reorganisation | None = None
     villages_synthetic: bool = True

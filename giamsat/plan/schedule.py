@@ -32,7 +32,9 @@ def _stamp(day: dt.date, at: dt.time) -> str:
 
 def once(step: str, day: dt.date, at: dt.time, description: str) -> StepSchedule:
     """A single run on ``day`` at ``at`` (local time)."""
-    return StepSchedule(step, f"DTSTART:{_stamp(day, at)}\nRRULE:FREQ=DAILY;COUNT=1", description)
+    words = f"một lần, lúc {at:%H:%M} ngày {day:%d/%m/%Y}"
+    rule = f"DTSTART:{_stamp(day, at)}\nRRULE:FREQ=DAILY;COUNT=1"
+    return StepSchedule(step, rule, f"{description} ({words}).")
 
 
 def working_days(step: str, start: dt.date, end: dt.date, at: dt.time, cal: WorkingCalendar,
@@ -46,7 +48,9 @@ def working_days(step: str, start: dt.date, end: dt.date, at: dt.time, cal: Work
         lines.append("EXDATE:" + ",".join(_stamp(d, at) for d in weekdays_off))
     if makeup:
         lines.append("RDATE:" + ",".join(_stamp(d, at) for d in makeup))
-    return StepSchedule(step, "\n".join(lines), description)
+    words = (f"mỗi ngày làm việc lúc {at:%H:%M}, từ {start.day:02d}/{start.month:02d} "
+             f"đến {end:%d/%m/%Y}, trừ ngày nghỉ lễ")
+    return StepSchedule(step, "\n".join(lines), f"{description} ({words}).")
 
 
 def _days(start: dt.date, end: dt.date) -> list[dt.date]:

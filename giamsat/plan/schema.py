@@ -23,6 +23,7 @@ from giamsat.plan.sections import (
     CalendarRules,
     Content,
     Delivery,
+    DocumentsPolicy,
     FinalReport,
     FollowupRules,
     NotificationLetter,
@@ -44,7 +45,8 @@ from giamsat.plan.sections import (
 )
 
 __all__ = [
-    "BasisDocument", "Bodies", "Body", "CalendarRules", "Content", "Delivery", "FinanceOffice", "Issuer",
+    "BasisDocument", "Bodies", "Body", "CalendarRules", "Content", "Delivery", "DocumentsPolicy",
+    "FinanceOffice", "Issuer",
     "FinalReport", "FollowupRules", "MAX_PLAN_TEXT", "NotificationLetter", "Period", "Plan",
     "PlanDocument", "PovertyStandard", "Programme", "Recipients", "ReminderPolicy", "Reorganisation",
     "ReportRules", "SampleRules", "Signatories", "Signatory", "Stratum", "Targets",

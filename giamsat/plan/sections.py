@@ -177,6 +177,12 @@ class Recipients(_Model):
     final_report_emails: list[str] = []
 
 
+class DocumentsPolicy(_Model):
+    """Whether drafts (unsigned Word documents, numbers from this file) may go out before registration."""
+
+    allow_drafts: bool = False
+
+
 class Delivery(_Model):
     channel: Literal["file", "smtp"] = "file"
     mail_from: str

@@ -22,6 +22,7 @@ from giamsat.db import audit
 from giamsat.db.models import Message, Obligation, Recommendation, Unit, Visit
 from giamsat.domain import clock
 from giamsat.domain.reminders import Policy, Reminder, reminder_on
+from giamsat.links.service import urls_for
 from giamsat.messaging.outbox import idempotency_key, insert_pending, pending_row
 from giamsat.messaging.templates import StampedEmails, environment, render_email
 from giamsat.runtime import Runtime
@@ -140,6 +141,7 @@ def sweep(rt: Runtime, as_of: dt.date) -> RemindSummary:
         summary.open_obligations = len(rows)
         owed = _owed(rt, rows, as_of)
         done = _already_queued(s, [key for key, _, _ in owed])
+        links = urls_for(rt, s, [row.unit_id for _, row, _ in owed if row.unit_id is not None], now)
         pending: list[tuple[dict, str]] = []
         contexts: dict[tuple, dict] = {}
         for key, row, r in owed:
@@ -151,11 +153,13 @@ def sweep(rt: Runtime, as_of: dt.date) -> RemindSummary:
                 summary.without_address.append(row.key)
                 continue
             kind = "reminder_escalation" if r.slot.escalated else f"reminder_{r.slot.stage}"
+            link = links.get(row.unit_id, "")
             shape = (row.kind, r, row.due_on, row.scheduled_on, row.addressed_to, row.content,
-                     bool(row.unit_name))
+                     bool(row.unit_name), bool(link))
             if shape not in contexts:
-                contexts[shape] = _context(rt, row, r)
-            subject, text, html = emails.render(shape, contexts[shape], {"unit_name": row.unit_name or ""})
+                contexts[shape] = _context(rt, row, r) | {"has_link": bool(link)}
+            subject, text, html = emails.render(shape, contexts[shape], {"unit_name": row.unit_name or "",
+                                                                         "commune_link": link})
             pending.append((pending_row(cycle_id=rt.cycle_id, key=key, kind=kind, to=to, cc=cc,
                                         subject=subject, text=text, html=html, now=now,
                                         unit_id=row.unit_id, obligation_id=row.id), row.kind))

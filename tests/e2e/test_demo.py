@@ -25,12 +25,28 @@ def test_the_communes_behave_as_scripted(demo_run):
     assert reports["rejected_then_corrected_files"] == 1
 
 
+def test_the_reports_came_in_by_mail_with_signed_copies_and_one_through_the_inbox_folder(demo_run):
+    out, manifest = demo_run
+    reports = manifest["summary"]["reports"]
+    assert reports["files_by_source"] == {"mail": 17, "inbox": 1}
+    assert reports["by_mail"] == {"messages": 17, "forms": 17, "signed_pdfs": 4}
+    assert len(list((out / "home" / "mail" / "cur").iterdir())) == 17  # every message taken, flagged
+    assert list((out / "home" / "mail" / "new").iterdir()) == []
+
+
 def test_every_message_went_out_and_reminders_escalated(demo_run):
     summary = demo_run[1]["summary"]
     assert set(summary["messages_by_status"]) == {"sent"}
     kinds = summary["messages_by_kind"]
     assert kinds["notify_plan"] == 18 and kinds["report_correct"] == 1 and kinds["final_report"] == 1
     assert kinds["reminder_escalation"] > 0 and kinds["visit_notice"] >= 4
+
+
+def test_the_demo_says_its_documents_went_out_as_unsigned_drafts(demo_run):
+    documents = demo_run[1]["summary"]["documents"]
+    assert documents["allow_drafts"] is True and documents["issued"] == 0
+    assert documents["waiting"]["plan"] == 1 and documents["waiting"]["letter"] == 18
+    assert "dạng dự thảo, chưa ký số" in documents["summary"]
 
 
 def test_the_final_report_complies_and_names_the_sample(demo_run):

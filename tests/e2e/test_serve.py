@@ -1,4 +1,4 @@
-"""`giamsat serve` starts a local Prefect server, serves every step's deployment, stops cleanly."""
+"""`giamsat serve` starts a local Prefect server and the web app, serves every step, stops cleanly."""
 
 import json
 import os
@@ -44,24 +44,28 @@ def wait_for_deployments(api, expected, timeout=120):
 
 
 def test_serve_publishes_every_step_with_its_schedule_and_stops_cleanly(tmp_path):
-    port = free_port()
+    port, web_port = free_port(), free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
     env.update(GIAMSAT_HOME=str(tmp_path), GIAMSAT_CONFIG=str(CONFIG))
-    proc = subprocess.Popen([sys.executable, "-m", "giamsat", "serve", "--port", str(port)],
+    proc = subprocess.Popen([sys.executable, "-m", "giamsat", "serve", "--port", str(port),
+                             "--web-port", str(web_port)],
                             cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                             text=True)
     try:
         found = wait_for_deployments(f"http://127.0.0.1:{port}/api", len(STEP_FLOWS))
         by_name = {d["name"]: d for d in found}
-        assert set(by_name) == {f"vu-ban-2024-{step}" for step in STEP_FLOWS}
+        assert {name.split("-", 4)[-1] for name in by_name} == set(STEP_FLOWS)
         for dep in found:
             assert not dep["paused"]
             assert dep["global_concurrency_limit"]["limit"] == 1
             (sched,) = dep["schedules"]
             assert sched["schedule"]["timezone"] == "Asia/Ho_Chi_Minh"
             assert dep["parameters"]["config"] == str(CONFIG)
+        with urllib.request.urlopen(f"http://127.0.0.1:{web_port}/dang-nhap", timeout=10) as resp:
+            assert "Đăng nhập" in resp.read().decode()
     finally:
         proc.send_signal(signal.SIGINT)
         out, _ = proc.communicate(timeout=60)
     assert f"Giao diện Prefect: http://127.0.0.1:{port}" in out
+    assert f"Trang web giamsat: http://127.0.0.1:{web_port}/" in out
     assert "Traceback" not in out and "ERROR" not in out

@@ -162,9 +162,9 @@ from giamsat.cycle.sync import open_cycle
 from tests.fixtures.collect import at
 
 config, home, url, port, password = sys.argv[1:6]
-rt = open_cycle(Path(config), at("2024-04-01", 7), home=Path(home), database_url=url, imap_host="127.0.0.1",
-                  imap_port=int(port), imap_security="none", imap_user="vanphong",
-                  imap_password=password)
+rt = open_cycle(Path(config), at("2024-04-03"), home=Path(home), database_url=url,
+                imap_host="127.0.0.1", imap_port=int(port), imap_security="none",
+                imap_user="vanphong", imap_password=password)
 real, calls = mail_records.record_mail, []
 
 def record_then_die(*args, **kwargs):

@@ -26,5 +26,11 @@ def test_the_overview_publishes_cycle_status_and_timeline(prefect_harness, tmp_p
     assert by_step["draw"]["status"].startswith("not_started")
     status = asyncio.run(_latest("cycle-status"))
     timeline = asyncio.run(_latest("cycle-timeline"))
-    assert status and "collect" in str(status[0].data)
+    import json
+
+    table = json.loads(status[0].data)
+    assert list(table[0]) == ["Bước", "Hạn", "Tình trạng", "Đang chờ"]  # four columns fit 1366 px
+    assert [r["Tình trạng"] for r in table][0] == "Quá hạn"  # the most urgent first
+    assert any(r["Bước"].startswith("Thu nhận báo cáo") for r in table)
     assert timeline and "QUÁ HẠN" in timeline[0].data
+    assert "- [" not in timeline[0].data  # no checkbox list: Prefect would show its markup raw

@@ -18,7 +18,10 @@ from tests.conftest import CONFIG, ROOT
 def test_every_step_has_a_flow_and_a_deployment(plan):
     assert set(STEP_FLOWS) == set(step_schedules(plan, _cal(plan)))
     deployments = build_deployments(plan, CONFIG)
-    assert sorted(d.name for d in deployments) == sorted(f"vu-ban-2024-{s}" for s in STEP_FLOWS)
+    names = [d.name for d in deployments]
+    assert sorted(names) == ["vu-ban-2024-0-cycle", "vu-ban-2024-1-notify", "vu-ban-2024-2-collect",
+                             "vu-ban-2024-3-remind", "vu-ban-2024-4-draw", "vu-ban-2024-5-visits",
+                             "vu-ban-2024-6-followup", "vu-ban-2024-7-final_report"]
     for dep in deployments:
         assert dep.concurrency_limit == 1
         assert dep.parameters == {"config": str(CONFIG)}
@@ -50,13 +53,13 @@ def _cal(plan):
 
 def test_pool_deployments_name_their_flows_by_module_and_add_a_parallel_deliver(plan):
     deployments = {d.name: d for d in build_deployments(plan, CONFIG, work_pool="giamsat")}
-    assert set(deployments) == {f"vu-ban-2024-{s}" for s in [*STEP_FLOWS, "deliver"]}
+    assert {n.split("-", 4)[-1] for n in deployments} == {*STEP_FLOWS, "deliver"}
     for name, dep in deployments.items():
         assert dep.work_pool_name == "giamsat"
         module, attr = dep.entrypoint.rsplit(".", 1)
         assert getattr(importlib.import_module(module), attr).name == dep.flow_name
         assert dep.concurrency_limit == (None if name.endswith("-deliver") else 1), name
-    assert not deployments["vu-ban-2024-deliver"].schedules
+    assert not deployments["vu-ban-2024-8-deliver"].schedules
 
 
 @pytest.mark.parametrize("api, says", [
@@ -70,3 +73,10 @@ def test_deploy_without_a_reachable_prefect_server_says_so_without_a_traceback(t
                          capture_output=True, text=True, cwd=ROOT, env=env, timeout=120)
     assert out.returncode == 1
     assert says in out.stderr and "Traceback" not in out.stderr + out.stdout
+
+
+def test_each_deployment_says_in_vietnamese_what_it_does_and_when_it_runs(plan):
+    by_step = {d.name.split("-", 4)[-1]: d.description for d in build_deployments(plan, CONFIG)}
+    assert by_step["remind"] == ("Nhắc hạn, đôn đốc mỗi ngày làm việc (mỗi ngày làm việc lúc 07:30, "
+                                 "từ 01/04 đến 30/11/2024, trừ ngày nghỉ lễ).")
+    assert by_step["notify"].endswith("(một lần, lúc 08:00 ngày 01/04/2024).")

@@ -132,8 +132,8 @@ def test_the_notify_flow_reports_the_unreachable_server_in_the_ui_and_delivers_o
     artifact = asyncio.run(cycle_status())
     description = _unescaped(artifact.description)  # the UI's text is inert markdown
     assert "18 thư đang chờ gửi, đã thử tối đa 3 lần; lỗi gần nhất: " + DOWN in description
-    notify_row = next(r for r in json.loads(artifact.data) if r["step"] == "notify")
-    waiting = _unescaped(notify_row["waiting_for"])
+    notify_row = next(r for r in json.loads(artifact.data) if "Thông báo" in _unescaped(r["Bước"]))
+    waiting = _unescaped(notify_row["Đang chờ"])
     assert waiting.startswith(f"18/18 thư thông báo chưa gửi được ({DOWN}{down_port}")
     with _mail_server(down_port) as server:
         second = notify_flow(as_of=NOTIFY_DAY, config=str(CONFIG))

@@ -18,7 +18,7 @@ def test_flows_deliver_every_message_once_despite_temporary_refusals(
     monkeypatch.setenv("GIAMSAT_SMTP_RETRY_DELAYS", "[0.2, 0.2, 0.2]")
     smtp_env.handler.script.tempfail_data = 2
     result = notify_flow(as_of=dt.date(2024, 4, 1), config=str(CONFIG))
-    assert result == {"queued": 18, "units": 18, "all_delivered": True,
+    assert result == {"queued": 18, "units": 18, "all_delivered": True, "waiting_for_signature": 0,
                       "outbox": {"pending": 0, "sent": 18, "failed": 0}}
     assert len(smtp_env.received) == 18
     assert sorted(smtp_env.handler.by_message_id().values()) == [1] * 18

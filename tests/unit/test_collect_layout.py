@@ -4,7 +4,7 @@ import ast
 from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parents[2] / "giamsat" / "collect"
-ORDER = ["mail", "mail_records", "service", "sweep", "recording", "intake", "records", "reader",
+ORDER = ["mail", "service", "sweep", "recording", "intake", "mail_records", "records", "reader",
          "xml_reader"]
 
 

@@ -1,0 +1,80 @@
+"""The demo's communes send their reports by e-mail: a real message delivered to the office Maildir.
+
+With no IMAP server configured, the office mailbox is the Maildir ``<home>/mail`` (see
+``collect.mail.open_mailbox``); the demo delivers each commune's message there as a mail server
+would, with the delivery time (the file's mtime, what the reader takes as the arrival) set to the
+simulated day and hour, so the collect flow's fetch takes it in on that day.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import mailbox
+from email.message import EmailMessage
+from email.utils import format_datetime, formataddr
+from pathlib import Path
+
+from giamsat.plan.schema import Unit
+from giamsat.runtime import Runtime
+
+DOCX_TYPE = ("application", "vnd.openxmlformats-officedocument.wordprocessingml.document")
+
+
+def office_address(rt: Runtime) -> str:
+    """The office mailbox the notify e-mail asks communes to reply to."""
+    return rt.plan.bodies.office.email or rt.delivery().mail_from
+
+
+def report_mail(rt: Runtime, unit: Unit, form: Path, arrived: dt.datetime,
+                signed: bool) -> EmailMessage:
+    """The commune's message: its filled form attached, and a signed PDF copy when ``signed``."""
+    msg = EmailMessage()
+    msg["From"] = formataddr((f"UBND {unit.name}", unit.email))
+    msg["To"] = formataddr((rt.plan.bodies.office.short, office_address(rt)))
+    msg["Subject"] = f"Báo cáo kết quả thực hiện Chương trình năm {rt.plan.year} - {unit.name}"
+    msg["Date"] = format_datetime(arrived)
+    domain = unit.email.partition("@")[2] or "xa.example"
+    msg["Message-ID"] = f"<demo-{unit.code}-{arrived:%Y%m%d%H%M}-{form.stat().st_size}@{domain}>"
+    msg.set_content(f"Kính gửi {rt.plan.bodies.office.short},\n\n{unit.name} gửi báo cáo theo "
+                    f"đề cương đính kèm{' (kèm bản ký số)' if signed else ''}.\n\n"
+                    "Trân trọng.\n(Dữ liệu minh họa)\n")
+    stem = f"Bao cao {unit.name} {arrived:%d-%m}"
+    msg.add_attachment(form.read_bytes(), maintype=DOCX_TYPE[0], subtype=DOCX_TYPE[1],
+                       filename=f"{stem}.docx")
+    if signed:
+        msg.add_attachment(signed_pdf(unit, arrived), maintype="application", subtype="pdf",
+                           filename=f"{stem} (ban ky so).pdf")
+    return msg
+
+
+def deliver(maildir: Path, msg: EmailMessage, arrived: dt.datetime) -> str:
+    """Put ``msg`` in ``maildir``'s ``new/`` delivered at ``arrived``; returns its key."""
+    box = mailbox.Maildir(maildir, create=True)
+    try:
+        entry = mailbox.MaildirMessage(msg)
+        entry.set_subdir("new")
+        entry.set_date(arrived.timestamp())  # Maildir.add sets the file's mtime to this
+        return box.add(entry)
+    finally:
+        box.close()
+
+
+def signed_pdf(unit: Unit, arrived: dt.datetime) -> bytes:
+    """A one-page PDF standing in for the scanned, signed report (synthetic, labelled so)."""
+    text = f"Ban ky so - {unit.code} - {arrived:%d/%m/%Y} - du lieu minh hoa"
+    stream = f"BT /F1 12 Tf 72 760 Td ({text}) Tj ET".encode("ascii", "replace")
+    objects = [b"<< /Type /Catalog /Pages 2 0 R >>",
+               b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+               b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
+               b"/Resources << /Font << /F1 5 0 R >> >> >>",
+               b"<< /Length %d >>\nstream\n%s\nendstream" % (len(stream), stream),
+               b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"]
+    out, offsets = bytearray(b"%PDF-1.4\n"), []
+    for i, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n%s\nendobj\n" % (i, body)
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    return bytes(out)

@@ -1,0 +1,67 @@
+"""Word draft → PDF to sign, with LibreOffice headless in a throw-away profile under the home."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+from giamsat.domain.errors import ExportFailed, StorageError, ToolMissing
+
+TIMEOUT_S = 180
+MISSING = ("Chưa cài LibreOffice (không tìm thấy lệnh soffice) nên chưa xuất được PDF. Cài gói "
+           "libreoffice-writer-nogui (Debian/Ubuntu: apt-get install libreoffice-writer-nogui) rồi "
+           "chạy lại lệnh.")
+
+
+def soffice() -> str:
+    """The LibreOffice program, or a ``ToolMissing`` saying how to install it."""
+    found = shutil.which("soffice") or shutil.which("libreoffice")
+    if found is None:
+        raise ToolMissing(MISSING)
+    return found
+
+
+def to_pdf(source: Path, out: Path, scratch: Path) -> Path:
+    """Convert ``source`` (.docx) to ``out``; the profile and the output live in ``scratch`` first.
+
+    Each conversion gets its own LibreOffice profile: two exports at once, or an office user's
+    open LibreOffice, would otherwise lock the same profile and fail.
+    """
+    program = soffice()
+    scratch, source = scratch.resolve(), source.resolve()  # the home may be relative ("var")
+    scratch.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="lo-", dir=scratch) as tmp:
+        work = Path(tmp)
+        cmd = [program, "--headless", "--norestore", "--nologo",
+               f"-env:UserInstallation={(work / 'profile').as_uri()}",
+               "--convert-to", "pdf", "--outdir", str(work / "out"), str(source)]
+        try:
+            done = subprocess.run(cmd, capture_output=True, timeout=TIMEOUT_S, check=False,
+                                  env={**os.environ, "HOME": str(work)})
+        except subprocess.TimeoutExpired:
+            raise ExportFailed(f"LibreOffice không xuất xong PDF sau {TIMEOUT_S} giây.") from None
+        produced = work / "out" / f"{source.stem}.pdf"
+        if done.returncode != 0 or not produced.is_file():
+            detail = (done.stderr or done.stdout).decode("utf-8", "replace").strip()[-300:]
+            raise ExportFailed(f"LibreOffice không xuất được PDF từ {source.name}: "
+                               f"{detail or 'không rõ lỗi'}")
+        _move(produced, out)
+    return out
+
+
+def _move(src: Path, dst: Path) -> None:
+    """Put the PDF in place atomically (a half-copied PDF would be signed as the document)."""
+    tmp: str | None = None
+    try:
+        dst.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{dst.stem}-", suffix=".tmp", dir=dst.parent)
+        os.close(fd)
+        shutil.copyfile(src, tmp)
+        os.replace(tmp, dst)
+    except OSError as exc:
+        if tmp is not None:
+            Path(tmp).unlink(missing_ok=True)
+        raise StorageError(f"Không ghi được {dst}: {exc.strerror or exc}") from exc

@@ -1,0 +1,166 @@
+"""The cycle's documents as the văn thư keeps them: list, export to sign, register the signed original."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import select
+
+from giamsat.db import audit
+from giamsat.db.models import Document
+from giamsat.domain.errors import Conflict, NotFound, SignatureRefused
+from giamsat.files.fsutil import write_bytes_atomic
+from giamsat.issuance import kinds, pdf, signatures
+from giamsat.issuance.kinds import DRAFT, ISSUED
+from giamsat.runtime import Runtime
+
+MAX_SIGNED_MB = 50
+
+
+@dataclass(frozen=True)
+class DocView:
+    """One row of the register as read by ``doc list``."""
+
+    id: int
+    kind: str
+    status: str
+    number: str | None
+    issued_on: dt.date | None
+    signers: list[dict]
+    path: str
+    sha256: str
+    signed_path: str | None
+    signed_sha256: str | None
+
+    @property
+    def status_label(self) -> str:
+        """``dự thảo`` or ``đã ký, phát hành``."""
+        return kinds.STATUS_LABELS.get(self.status, self.status)
+
+    def as_json(self) -> dict[str, object]:
+        """For ``doc list --json``."""
+        return {"id": self.id, "kind": self.kind, "status": self.status, "status_label": self.status_label,
+                "number": self.number, "date": self.issued_on.isoformat() if self.issued_on else None,
+                "signers": self.signers, "path": self.path, "sha256": self.sha256,
+                "signed_path": self.signed_path, "signed_sha256": self.signed_sha256}
+
+
+def _view(row: Document) -> DocView:
+    return DocView(row.id, kinds.public_kind(row.kind), row.status or DRAFT, row.number, row.issued_on,
+                   list(row.signers or []), row.path, row.sha256, row.signed_path, row.signed_sha256)
+
+
+def documents(rt: Runtime, kind: str | None = None) -> list[DocView]:
+    """Every document of the cycle, in the order written (optionally one kind only)."""
+    with rt.db.unit_of_work() as s:
+        rows = s.scalars(select(Document).where(Document.cycle_id == rt.cycle_id).order_by(Document.id))
+        views = [_view(r) for r in rows]
+    return [v for v in views if kind is None or v.kind == kind]
+
+
+def document(rt: Runtime, doc_id: int) -> DocView:
+    """One document of the cycle by id, or ``NotFound``."""
+    with rt.db.unit_of_work() as s:
+        row = s.get(Document, doc_id)
+        if row is None or row.cycle_id != rt.cycle_id:
+            raise NotFound(f"Không có văn bản số hiệu {doc_id} trong chu kỳ {rt.plan.cycle_key} "
+                           "(xem: giamsat doc list).")
+        return _view(row)
+
+
+def export_pdf(rt: Runtime, doc_id: int, out: Path) -> Path:
+    """The draft as the PDF to sign in the document system."""
+    doc = document(rt, doc_id)
+    source = Path(doc.path)
+    if not source.is_file():
+        raise NotFound(f"Không tìm thấy tệp dự thảo {source}; chạy lại bước đã tạo văn bản.")
+    return pdf.to_pdf(source, Path(out), rt.home / "tmp")
+
+
+@dataclass(frozen=True)
+class Registered:
+    """What ``doc register`` recorded (``changed`` is False when the same file was registered before)."""
+
+    doc: DocView
+    signers: list[signatures.Signer]
+    changed: bool
+
+
+def register(rt: Runtime, doc_id: int, signed: Path, number: str | None, issued_on: dt.date | None,
+             now: dt.datetime, actor: str) -> Registered:
+    """Check the signed PDF and record it as the issued original; a refused file records nothing."""
+    doc = document(rt, doc_id)
+    data = _read_signed(Path(signed))
+    signers = signatures.verify(data, signatures.load_roots(rt.settings.trust_root_paths()))
+    digest = hashlib.sha256(data).hexdigest()
+    if doc.status == ISSUED:
+        if doc.signed_sha256 == digest:
+            return Registered(doc, signers, changed=False)
+        raise Conflict(f"Văn bản {doc.id} đã được đăng ký với số {doc.number or '(không số)'}; không "
+                       "đăng ký lại bằng tệp khác.")
+    full = _number(rt, doc, number)
+    day = issued_on or signers[-1].signed_at.date()
+    stored = write_bytes_atomic(rt.path("documents", "signed", f"{doc.id:05d}-{digest[:12]}.pdf"), data)
+    with rt.db.unit_of_work() as s:
+        row = s.get_one(Document, doc.id)
+        row.status, row.number, row.issued_on = ISSUED, full, day
+        row.signers = [x.as_json() for x in signers]
+        row.signed_path, row.signed_sha256 = str(stored), digest
+        row.registered_at, row.registered_by = now, actor
+        audit.record(s, at=now, actor=actor, action="document.register", entity="document",
+                     entity_id=doc.id, cycle_id=rt.cycle_id, kind=doc.kind, number=full,
+                     date=day.isoformat(), sha256=digest, signers=row.signers)
+        view = _view(row)
+    return Registered(view, signers, changed=True)
+
+
+def _read_signed(path: Path) -> bytes:
+    if not path.is_file():
+        raise NotFound(f"Không tìm thấy tệp đã ký {path}.")
+    if path.stat().st_size > MAX_SIGNED_MB * 1024 * 1024:
+        raise SignatureRefused(f"Tệp đã ký lớn hơn {MAX_SIGNED_MB} MB.")
+    return path.read_bytes()
+
+
+def _number(rt: Runtime, doc: DocView, number: str | None) -> str | None:
+    """The full number (``52/KH-UBND``); required for the kinds the văn thư numbers."""
+    kind = kinds.KINDS.get(doc.kind)
+    if number is None or not number.strip():
+        if kind is not None and kind.numbered:
+            raise SignatureRefused(f"{kind.label} phải có số do văn thư cấp: thêm --number (ví dụ "
+                                   f"--number 52).")
+        return None
+    return kinds.full_number(doc.kind, rt.plan, number)
+
+
+def signature_summary(rt: Runtime) -> dict[str, object]:
+    """What waits for a signature (drafts of the kinds the văn thư numbers), with its sentence."""
+    with rt.db.unit_of_work() as s:
+        rows = s.execute(select(Document.id, Document.kind, Document.status).where(
+            Document.cycle_id == rt.cycle_id).order_by(Document.id)).all()
+    by_kind: dict[str, list[int]] = {}
+    for doc_id, row_kind, status in rows:
+        if status != ISSUED and kinds.kind_of(row_kind).numbered:
+            by_kind.setdefault(kinds.public_kind(row_kind), []).append(doc_id)
+    waiting = sum(len(v) for v in by_kind.values())
+    issued = sum(1 for r in rows if r.status == ISSUED)
+    allow = rt.plan.documents.allow_drafts
+    parts = [f"{kinds.KINDS[k].label.lower()} ({_ids(ids)})" for k, ids in by_kind.items()]
+    if not waiting:
+        line = f"Văn bản: {issued} đã ký số và đăng ký; không có dự thảo nào chờ ký."
+    elif allow:
+        line = (f"Văn bản gửi đi dạng dự thảo, chưa ký số (kế hoạch cho phép: documents.allow_drafts): "
+                f"{'; '.join(parts)}; {issued} đã đăng ký.")
+    else:
+        line = (f"Văn bản chờ ký số và đăng ký (giamsat doc register): {'; '.join(parts)}; "
+                f"{issued} đã đăng ký.")
+    return {"allow_drafts": allow, "issued": issued, "waiting": {k: len(v) for k, v in by_kind.items()},
+            "summary": line}
+
+
+def _ids(ids: list[int]) -> str:
+    shown = ", ".join(str(i) for i in ids[:5])
+    return f"mã {shown}" + (f" và {len(ids) - 5} văn bản khác" if len(ids) > 5 else "")

@@ -1,0 +1,1 @@
+"""The web app: the coordinator's dashboard and each commune's own page."""

@@ -32,7 +32,7 @@ def test_recs_and_report_commands_work_end_to_end_without_tracebacks(tmp_path):
     history = run("recs", "show", "1", home=home).stdout
     assert "Chưa thực hiện" in history and "Đã bổ sung" in history and "evidence/" in history
     out = tmp_path / "bao-cao.docx"
-    report = run("report", "final", "--as-of", "2024-11-20", "--out", str(out), home=home)
+    report = run("report", "final", "--as-of", "2024-11-20", "--out", str(out), "--force", home=home)
     assert report.returncode == 0, report.stderr
     assert check(out, title="Báo cáo") == []
     assert "Bổ sung hồ sơ mô hình" in "\n".join(c.text for t in Document(str(out)).tables

@@ -12,7 +12,7 @@ from rich.markup import escape
 from giamsat.domain.errors import GiamsatError, PlanError
 
 app = typer.Typer(
-    help="giamsat — giám sát, đánh giá Chương trình MTQG giảm nghèo bền vững cấp huyện.",
+    help="giamsat — giám sát, đánh giá Chương trình MTQG giảm nghèo bền vững cấp huyện, tỉnh và xã.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     add_completion=False,

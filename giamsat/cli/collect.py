@@ -38,7 +38,7 @@ def submit_cmd(
     as_json: bool = typer.Option(False, "--json", help="In kết quả dạng JSON."),
     as_of: str = AS_OF,
 ) -> None:
-    """Tiếp nhận một tệp báo cáo của xã, thị trấn."""
+    """Tiếp nhận một tệp báo cáo của một đơn vị cấp xã."""
     from giamsat.collect.service import submit
 
     now = parse_moment(at, as_of)
@@ -158,7 +158,7 @@ def status(as_of: str = AS_OF,
            as_json: bool = typer.Option(False, "--json", help="In kết quả dạng JSON."),
            csv_file: Path = typer.Option(None, "--csv", metavar="FILE",
                                          help="Ghi tình trạng từng xã ra tệp CSV (mở bằng Excel).")) -> None:
-    """Tiến độ các bước và tình trạng báo cáo của từng xã, thị trấn."""
+    """Tiến độ các bước và tình trạng báo cáo của từng đơn vị cấp xã."""
     from giamsat.cycle.status import artifact_rows, status_report
 
     if csv_file is not None:
@@ -183,7 +183,7 @@ def status(as_of: str = AS_OF,
                       s["state_label"], escape(s["waiting_for"]))
     console.print(steps)
     shown, left_out = artifact_rows(report["units"])
-    units = Table(title="Báo cáo của các xã, thị trấn" + (
+    units = Table(title="Báo cáo của các đơn vị cấp xã" + (
         f" (chỉ các đơn vị cần chú ý; {left_out} đơn vị khác không hiển thị, xem --json)"
         if left_out else ""))
     for col in ("Mã", "Đơn vị", "Tình trạng", "Số lần gửi", "Đã sửa"):

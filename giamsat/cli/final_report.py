@@ -20,9 +20,11 @@ FORCE = typer.Option(False, "--force", help="Lập báo cáo dù còn thiếu s�
 def final_cmd(as_of: str = AS_OF, out: Path = OUT, force: bool = FORCE) -> None:
     """Lập báo cáo kết quả giám sát, đánh giá; ghi nhận và đưa vào hàng đợi gửi thư."""
     from giamsat.final_report.service import final_report, load
+    from giamsat.plan.wording import plan_words
 
     rt, day = runtime(moment_of(as_of, 10)), parse_date(as_of)
-    gaps = load(rt, day).gaps()
+    words = plan_words(rt.plan)
+    gaps = load(rt, day).gaps(words["units_phrase"], words["unit_noun"])
     if gaps and not force:
         console.print("[bold yellow]Cảnh báo:[/] báo cáo còn thiếu số liệu: " + "; ".join(gaps) + ".")
         try:

@@ -55,7 +55,7 @@ def export_cmd(file: Path = typer.Argument(..., metavar="FILE.csv",
 def add_cmd(content: str = typer.Option(..., "--content", help="Nội dung kiến nghị."),
             to: str = typer.Option(..., "--to", help="Cơ quan, đơn vị được kiến nghị."),
             email: str = typer.Option(None, "--email", help="Thư điện tử của cơ quan được kiến nghị."),
-            unit: str = typer.Option(None, "--unit", help="Mã xã, thị trấn liên quan (5 chữ số)."),
+            unit: str = typer.Option(None, "--unit", help="Mã đơn vị cấp xã liên quan (5 chữ số)."),
             due: str = typer.Option(None, "--due", help="Hạn thực hiện; mặc định theo số ngày làm việc "
                                                         "trong kế hoạch."),
             as_of: str = AS_OF) -> None:

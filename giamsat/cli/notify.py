@@ -28,7 +28,7 @@ def _deliver_and_report(rt, now: dt.datetime) -> None:
 
 def notify_cmd(as_of: str = AS_OF, send: bool = typer.Option(
         True, "--send/--no-send", help="Gửi ngay các thư vừa xếp hàng.")) -> None:
-    """Thông báo kế hoạch, lịch giám sát và đề cương báo cáo tới các xã, thị trấn."""
+    """Thông báo kế hoạch, lịch giám sát và đề cương báo cáo tới các đơn vị cấp xã."""
     now, day = moment_of(as_of), parse_date(as_of)
     rt = runtime(now)
     s = notify_service(rt, day)

@@ -9,6 +9,7 @@ import typer
 from giamsat.cli.common import console, state
 from giamsat.plan.milestones import calendar_for, milestones
 from giamsat.plan.schema import load_plan
+from giamsat.plan.wording import deadline_phrase, issuer_place
 from giamsat.settings import DEFAULT_CONFIG
 
 plan_app = typer.Typer(help="Kế hoạch giám sát (tệp cấu hình YAML).", no_args_is_help=True)
@@ -22,14 +23,13 @@ def check(path: Path = typer.Argument(None, help="Tệp kế hoạch; mặc đ�
     cal = calendar_for(plan)
     first, merged = plan.units_on(plan.period.start), plan.units_on(plan.period.end)
     console.print(f"[green]Hợp lệ:[/] {path}")
-    console.print(f"  Chu kỳ: {plan.cycle_key} — huyện {plan.district.name}, tỉnh "
-                  f"{plan.district.province}, {plan.period.start:%d/%m/%Y} – "
+    console.print(f"  Chu kỳ: {plan.cycle_key} — {issuer_place(plan)}, {plan.period.start:%d/%m/%Y} – "
                   f"{plan.period.end:%d/%m/%Y}")
     console.print(f"  Đơn vị báo cáo: {len(first)} đầu kỳ, {len(merged)} cuối kỳ"
                   + (f" (sắp xếp lại từ {plan.reorganisation.effective:%d/%m/%Y})"
                      if plan.reorganisation else ""))
-    console.print(f"  Hạn báo cáo: trước ngày {plan.report.deadline:%d/%m/%Y}; chọn mẫu "
-                  f"{plan.sample.communes} xã × {plan.sample.villages_per_commune} thôn")
+    console.print(f"  Hạn báo cáo: {deadline_phrase(plan)}; chọn mẫu "
+                  f"{plan.sample.communes} đơn vị × {plan.sample.villages_per_commune} thôn")
     for m in milestones(plan, cal):
         console.print(f"  - {m.due_on:%d/%m/%Y}  {m.title}")
 
@@ -37,3 +37,12 @@ def check(path: Path = typer.Argument(None, help="Tệp kế hoạch; mặc đ�
 def register(app: typer.Typer) -> None:
     """Add the ``plan`` commands."""
     app.add_typer(plan_app, name="plan")
+
+
+@plan_app.command("units")
+def units(province: int = typer.Option(..., "--province", help="Mã tỉnh, thành phố (ví dụ 37)."),
+          valid_from: str = typer.Option("2025-07-01", "--valid-from", help="Ngày có hiệu lực."),
+          domain: str = typer.Option("example", "--domain", help="Tên miền thư điện tử minh họa.")) -> None:
+    """In khối units: của một tỉnh (tên, mã, loại đơn vị theo gói vietnam-provinces)."""
+    from giamsat.files.catalogue import units_block
+    typer.echo(units_block(province, valid_from, domain), nl=False)

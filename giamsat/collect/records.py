@@ -22,6 +22,7 @@ from giamsat.db.models import (
     Unit,
 )
 from giamsat.messaging.outbox import enqueue, idempotency_key
+from giamsat.plan.wording import plan_words
 from giamsat.runtime import Runtime
 
 
@@ -126,7 +127,8 @@ def answer(rt: Runtime, s: Session, unit: Unit, sub: Submission, superseded: boo
     """Queue the acknowledgement or the 'please correct' message for this submission."""
     accepted = sub.status == "accepted"
     kind = "report_ack" if accepted else "report_correct"
-    ctx = {"unit_name": unit.name, "unit_code": unit.code, "filename": sub.original_filename,
+    ctx = {**plan_words(rt.plan),
+           "unit_name": unit.name, "unit_code": unit.code, "filename": sub.original_filename,
            "received_on": local_day(rt, at), "reference": f"BC-{sub.id:05d}",
            "received_time": at.astimezone(ZoneInfo(rt.plan.calendar.timezone)).strftime("%H:%M"),
            "office_name": rt.plan.bodies.office.short, "late": sub.late,

@@ -16,7 +16,7 @@ from giamsat.runtime import Runtime
 
 STATUS_HEADER = ("Mã đơn vị", "Đơn vị", "Tình trạng", "Số lần gửi", "Đã sửa", "Nhận lần đầu (đạt)",
                  "Lần gửi gần nhất", "Số lỗi chưa sửa")
-RECS_HEADER = ("Số", "Trạng thái", "Hạn thực hiện", "Cơ quan, đơn vị được kiến nghị", "Xã, thị trấn",
+RECS_HEADER = ("Số", "Trạng thái", "Hạn thực hiện", "Cơ quan, đơn vị được kiến nghị", "Đơn vị cấp xã",
                "Nội dung kiến nghị", "Nguồn", "Kết quả, minh chứng", "Tệp minh chứng", "Cập nhật lúc")
 SOURCES = {"submission": "Báo cáo của xã", "visit": "Giám sát trực tiếp"}
 

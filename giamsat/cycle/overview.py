@@ -22,6 +22,7 @@ from giamsat.domain.formatting import short_date
 from giamsat.domain.textsafety import markdown_text
 from giamsat.domain.vocabulary import REC_CLOSED, STEP_STATUS, label
 from giamsat.plan.milestones import Milestone, milestones
+from giamsat.plan.wording import issuer_place
 from giamsat.runtime import Runtime
 
 URGENCY = {"overdue": 0, "pending": 1, "not_started": 2, "done": 3}
@@ -150,7 +151,7 @@ def cycle_status(rt: Runtime, as_of: dt.date) -> list[StepStatus]:
 def timeline_markdown(rt: Runtime, rows: list[StepStatus], as_of: dt.date) -> str:
     """A markdown timeline of the cycle for the Prefect UI; plan texts are escaped (inert)."""
     plan, md = rt.plan, markdown_text
-    lines = [f"# Chu kỳ giám sát {md(plan.cycle_key)} — huyện {md(plan.district.name)}",
+    lines = [f"# Chu kỳ giám sát {md(plan.cycle_key)} — {md(issuer_place(plan))}",
              "", f"Tình hình đến ngày **{short_date(as_of)}** "
              f"(kỳ thực hiện {short_date(plan.period.start)} – {short_date(plan.period.end)}).", ""]
     for r in rows:  # a plain list: Prefect renders no formatting inside a checkbox list

@@ -79,6 +79,6 @@ def report_status_artifact(rows: list[dict]) -> tuple[list[dict], str]:
     more = (f" Bảng chỉ liệt kê {len(shown)} đơn vị cần chú ý; {left_out} đơn vị khác không hiển "
             f"thị (xem đầy đủ: giamsat status --json)." if left_out else "")
     return report_status_table(shown), (
-        f"Báo cáo của các xã, thị trấn: {s['received']}/{s['expected']} đã nhận "
+        f"Báo cáo của các đơn vị cấp xã: {s['received']}/{s['expected']} đã nhận "
         f"({s['on_time']} đúng hạn, {s['late']} muộn), {s['missing']} chưa nộp, "
         f"{s['rejected_awaiting_correction']} chờ sửa." + more)

@@ -20,6 +20,7 @@ from giamsat.db.models import Unit as UnitRow
 from giamsat.demo import mail_drop
 from giamsat.demo.form_fill import fill_outline_fast
 from giamsat.demo.minutes_fill import fill_minutes
+from giamsat.demo.synthetic import voice_of
 from giamsat.domain import clock
 from giamsat.domain.calendar import WorkingCalendar
 from giamsat.domain.vocabulary import REC_ACTIVE
@@ -110,7 +111,8 @@ def drop_report(rt: Runtime, drop: Drop, work: Path, seed: int,
     name = f"Bao cao {drop.unit.name} {drop.day:%d-%m}.docx"
     target = work / "gui-thu" / name if drop.by_mail else rt.path("inbox", name)
     target.parent.mkdir(parents=True, exist_ok=True)
-    fill_outline_fast(blank, target, seed=seed, fault=drop.fault, villages=drop.unit.villages)
+    fill_outline_fast(blank, target, seed=seed, fault=drop.fault, villages=drop.unit.villages,
+                      voice=voice_of(rt.plan))
     # Mail is fetched before the inbox is swept: the saved file arrives after the day's e-mails.
     at = clock.at_office_hours(drop.day, 10) + dt.timedelta(minutes=order if drop.by_mail else 30)
     if drop.by_mail:

@@ -23,7 +23,7 @@ from lxml import etree
 
 from giamsat.collect import xml_reader as rx
 from giamsat.collect.reader import match_header
-from giamsat.demo.synthetic import FilledFigures, synthetic_cells
+from giamsat.demo.synthetic import FilledFigures, Voice, synthetic_cells
 from giamsat.domain.outline_spec import SECTIONS
 
 _PARSER = etree.XMLParser(resolve_entities=False, load_dtd=False, no_network=True)
@@ -96,9 +96,9 @@ def fill_document_xml(document: bytes, cells: dict[str, list[dict[str, str]]]) -
 
 def fill_outline_fast(blank_path: Path, out_path: Path, seed: int, fault: str | None = None,
                       villages: Sequence[str] = ("Thôn Một", "Thôn Hai", "Thôn Ba"),
-                      ) -> FilledFigures:
+                      voice: Voice = Voice()) -> FilledFigures:
     """``synthetic.fill_outline`` without python-docx: same seed, same figures, same reading."""
-    cells, filled = synthetic_cells(seed, fault, villages)
+    cells, filled = synthetic_cells(seed, fault, villages, voice)
     data = Path(blank_path).read_bytes()
     with zipfile.ZipFile(Path(blank_path)) as zf:
         document = fill_document_xml(zf.read("word/document.xml"), cells)

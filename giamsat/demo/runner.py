@@ -26,6 +26,7 @@ from giamsat.domain.formatting import short_date
 from giamsat.domain.reminders import reminder_on
 from giamsat.domain.vocabulary import REC_ACTIVE, REC_CLOSED
 from giamsat.draw import service as sample
+from giamsat.plan.wording import plan_words
 from giamsat.remind.service import policy_of
 from giamsat.runtime import Runtime
 from giamsat.visits import service as visits
@@ -134,8 +135,9 @@ class DemoRunner:
 
     def _notify(self, day: dt.date) -> None:
         result = self.flow("notify", day)
-        self.say(day, f"Thông báo kế hoạch: {result['queued']} thư tới {result['units']} xã, "
-                      f"thị trấn (kèm kế hoạch, công văn, đề cương)")
+        phrase = plan_words(self.rt.plan)["units_phrase"]
+        self.say(day, f"Thông báo kế hoạch: {result['queued']} thư tới {result['units']} {phrase} "
+                      f"(kèm kế hoạch, công văn, đề cương)")
 
     def _collect(self, day: dt.date) -> None:
         result = self.flow("collect", day)
@@ -237,4 +239,5 @@ class DemoRunner:
 
     def _final(self, day: dt.date) -> None:
         path = self.flow("final_report", day)
-        self.say(day, f"Báo cáo kết quả giám sát gửi UBND huyện và Sở LĐTBXH: {path}")
+        b = self.rt.plan.bodies
+        self.say(day, f"Báo cáo kết quả giám sát gửi {b.committee.short} và {b.upper_body.short}: {path}")

@@ -20,6 +20,8 @@ from giamsat.collect.reader import match_section
 from giamsat.docx.decree30 import save_atomic, set_run_font
 from giamsat.domain.formatting import vn_number
 from giamsat.domain.outline_spec import SECTION_A, SECTION_B, SECTION_E, SECTIONS, Section
+from giamsat.plan import places
+from giamsat.plan.schema import Plan
 
 LABEL = "(dữ liệu minh họa)"
 FAULTS = ("balance", "text_in_number", "rate", "overspent", "missing_narrative")
@@ -28,7 +30,25 @@ MODEL_NAMES = ("Nuôi bò sinh sản", "Nuôi lợn thịt an toàn sinh học",
                "Nuôi gà thả vườn", "Trồng lúa chất lượng cao", "Nuôi cá nước ngọt")
 HOSTS = ("Hội Nông dân xã", "Hội Liên hiệp Phụ nữ xã", "Hợp tác xã nông nghiệp",
          "Đoàn Thanh niên xã")
-ADDRESSEES = ("UBND huyện Vụ Bản", "Phòng Lao động - TB&XH huyện", "Sở LĐTBXH tỉnh Nam Định")
+
+
+@dataclass(frozen=True)
+class Voice:
+    """What a commune's synthetic report names: the bodies it addresses, the level, the component."""
+
+    addressees: tuple[str, ...] = ("UBND cấp trên", "Cơ quan chủ trì", "Cơ quan cấp trên")
+    level: str = "cấp trên"
+    component: str = "Dự án 2"
+
+
+def voice_of(plan: Plan) -> Voice:
+    """The voice of the plan's units: its committee, office and upper body; its level's word."""
+    b, level = plan.bodies, places.level_word(plan.issuer.level)
+    upper = b.upper_body.short
+    if plan.issuer.level != "province" and plan.issuer.province:
+        upper = f"{upper} tỉnh {plan.issuer.province}"  # as a commune writes it: "Sở LĐTBXH tỉnh Nam Định"
+    return Voice((b.committee.short, f"{b.office.short} {level}", upper), level,
+                 plan.programme.component)
 
 
 @dataclass
@@ -55,13 +75,14 @@ def fill_outline(blank_path: Path, out_path: Path, seed: int, fault: str | None 
 
 def synthetic_cells(seed: int, fault: str | None = None,
                     villages: Sequence[str] = ("Thôn Một", "Thôn Hai", "Thôn Ba"),
-                    ) -> tuple[dict[str, list[dict[str, str]]], FilledFigures]:
+                    voice: Voice = Voice()) -> tuple[dict[str, list[dict[str, str]]], FilledFigures]:
     """The text to write per section, row and column, and the figures it stands for."""
     if fault is not None and fault not in FAULTS:
         raise ValueError(f"unknown fault {fault!r}; one of {FAULTS}")
     rng = random.Random(seed)
     figures = {"models": _models(rng, villages), "households": _households(rng),
-               "narratives": _narratives(rng), "recommendations": _recommendations(rng)}
+               "narratives": _narratives(rng, voice),
+               "recommendations": _recommendations(rng, voice)}
     cells = _as_cells(figures)
     filled = FilledFigures(figures, fault)
     if fault:
@@ -102,24 +123,24 @@ def _households(rng: random.Random) -> dict:
     return out
 
 
-def _narratives(rng: random.Random) -> dict:
+def _narratives(rng: random.Random, voice: Voice) -> dict:
     meetings = rng.randint(2, 5)
     return {
         "C": (f"UBND xã ban hành kế hoạch rà soát, thành lập Ban chỉ đạo, tổ chức {meetings} hội "
               f"nghị triển khai tới các thôn; tuyên truyền trên loa truyền thanh; tổng hợp, báo cáo "
-              f"kết quả về Ban chỉ đạo huyện đúng tiến độ {LABEL}."),
+              f"kết quả về Ban chỉ đạo {voice.level} đúng tiến độ {LABEL}."),
         "D": (f"Một số hộ chưa hợp tác khi rà soát; cán bộ thôn kiêm nhiệm nhiều việc; kinh phí "
-              f"giải ngân Dự án 2 còn chậm {LABEL}."),
+              f"giải ngân {voice.component} còn chậm {LABEL}."),
     }
 
 
-def _recommendations(rng: random.Random) -> list[dict]:
+def _recommendations(rng: random.Random, voice: Voice) -> list[dict]:
     wishes = ("Đề nghị bố trí thêm kinh phí tập huấn cho cán bộ làm công tác giảm nghèo",
-              "Đề nghị hướng dẫn thủ tục thanh toán, giải ngân vốn Dự án 2",
+              f"Đề nghị hướng dẫn thủ tục thanh toán, giải ngân vốn {voice.component}",
               "Đề nghị tăng định mức hỗ trợ mô hình giảm nghèo")
     chosen = rng.sample(wishes, rng.randint(1, 2))
     return [{"row_index": i + 1, "content": f"{text} {LABEL}",
-             "addressed_to": rng.choice(ADDRESSEES)} for i, text in enumerate(chosen)]
+             "addressed_to": rng.choice(voice.addressees)} for i, text in enumerate(chosen)]
 
 
 def _cell_text(value: Any, kind: str) -> str:

@@ -52,6 +52,7 @@ class Signer:
     name: str
     capacity: str | None = None
     delegation: str | None = None
+    optional_lines: bool = False  # a template: capacity/delegation placeholders may render empty
 
 
 def _page_setup(doc: DocxDocument, landscape: bool = False) -> None:
@@ -93,6 +94,14 @@ def _cell_par(cell, text: str, size: float, bold: bool = False, italic: bool = F
     run = par.add_run(text)
     set_run_font(run, size=size, bold=bold, italic=italic, underline=underline)
     return par
+
+
+def _guarded(placeholder: str | None) -> list[str]:
+    """``{{ X }}`` wrapped in ``{%p if X %}`` … ``{%p endif %}`` paragraphs (docxtpl)."""
+    if not placeholder:
+        return []
+    name = placeholder.strip("{} ")
+    return [f"{{%p if {name} %}}", placeholder, "{%p endif %}"]
 
 
 class OfficialDocument:
@@ -229,8 +238,11 @@ class OfficialDocument:
             _left_par(left, f"- {entry};", 11)
         _left_par(left, f"- Lưu: {archive}.", 11)
         lines = [x for x in (signer.capacity, signer.delegation, signer.title) if x]
+        if signer.optional_lines:  # docxtpl drops a {%p %} paragraph, so an empty line leaves none
+            lines = [*_guarded(signer.capacity), *_guarded(signer.delegation), signer.title]
         for i, line in enumerate(lines):
-            _cell_par(right, line.upper(), 14, bold=True, first=i == 0)
+            text = line if line.startswith("{%") else line.upper()
+            _cell_par(right, text, 14, bold=True, first=i == 0)
         for _ in range(3):
             _cell_par(right, "", 14)
         _cell_par(right, signer.name, 14, bold=True)

@@ -42,7 +42,7 @@ class Section:
 
     key: str
     title: str
-    instruction: str
+    instruction: str  # "{level}" and "{addressees}" are filled from the plan when rendered
     columns: tuple[Column, ...]
     fixed_rows: tuple[FixedRow, ...] = ()
     empty_rows: int = 0
@@ -110,7 +110,7 @@ SECTION_C = Section(
     key="C",
     title="C. CÔNG TÁC CHỈ ĐẠO, TỔ CHỨC THỰC HIỆN RÀ SOÁT",
     instruction=("Nêu việc chỉ đạo, triển khai rà soát; tuyên truyền về cuộc rà soát; đôn đốc, "
-                 "theo dõi tiến độ; tổng hợp, báo cáo kết quả về Ban chỉ đạo huyện. "
+                 "theo dõi tiến độ; tổng hợp, báo cáo kết quả về Ban chỉ đạo {level}. "
                  "Ghi vào ô dưới đây (bắt buộc)."),
     columns=(Column("text", "Nội dung mục C", "text", width_cm=24.0),),
     narrative=True,
@@ -131,7 +131,7 @@ SECTION_E = Section(
     key="E",
     title="E. ĐỀ XUẤT, KIẾN NGHỊ",
     instruction=("Mỗi kiến nghị ghi một dòng: nội dung và cơ quan, đơn vị được kiến nghị "
-                 "(ví dụ: UBND huyện, Phòng Lao động - TB&XH, Sở LĐTBXH)."),
+                 "(ví dụ: {addressees})."),
     columns=(
         Column("ordinal", "TT", "ordinal", width_cm=0.9),
         Column("content", "Nội dung đề xuất, kiến nghị", "text", required=True, width_cm=16.0),

@@ -132,9 +132,14 @@ def rank(seed: str, kind: str, prefix: Sequence[str], names: Iterable[str], n: i
 
 
 def build_frame(units: Iterable[FrameUnit], excluded_codes: Iterable[str] = ()) -> list[FrameUnit]:
-    """The frame: eligible units sorted by key, minus the excluded unit codes."""
+    """The frame: eligible units sorted by key, minus the excluded ones.
+
+    An exclusion is a key (``13741@2024-01-01``: that unit only, since codes are reissued) or a bare
+    code (every unit that ever had it).
+    """
     skip = set(excluded_codes)
-    return sorted((u for u in units if u.key.split("@")[0] not in skip), key=lambda u: u.key)
+    return sorted((u for u in units if u.key not in skip and u.key.split("@")[0] not in skip),
+                  key=lambda u: u.key)
 
 
 def _strata(frame: Sequence[FrameUnit], params: Parameters) -> list[tuple[str, list[FrameUnit], int]]:

@@ -62,7 +62,7 @@ def check_identity(raw: RawReport, exp: Expectation) -> tuple[UnitRef | None, li
         issues.append(Issue(f"mã đơn vị '{exp.claimed_unit_code}' không có trong danh sách đơn vị"))
     if marker is None:
         issues.append(Issue("không nhận dạng được biểu mẫu (thiếu mã nhận dạng ẩn của đề cương): "
-                            "vui lòng điền vào đúng tệp đề cương huyện đã gửi cho đơn vị"))
+                            "vui lòng điền vào đúng tệp đề cương đã gửi cho đơn vị"))
         return claimed, issues
     if raw.marker_conflict:
         issues.append(Issue("mã nhận dạng của biểu mẫu không thống nhất (tệp ghép từ nhiều biểu "

@@ -12,8 +12,8 @@ from types import MappingProxyType
 
 # The steps of a cycle in cycle order, titled as the plan names them.
 STEPS: Mapping[str, str] = MappingProxyType({
-    "notify": "Thông báo kế hoạch và lịch giám sát tới các xã, thị trấn",
-    "collect": "Thu nhận báo cáo của các xã, thị trấn",
+    "notify": "Thông báo kế hoạch và lịch giám sát tới các đơn vị cấp xã",
+    "collect": "Thu nhận báo cáo của các đơn vị cấp xã",
     "draw": "Chọn ngẫu nhiên xã và thôn để giám sát",
     "visits": "Giám sát trực tiếp tại các xã được chọn",
     "followup": "Theo dõi việc thực hiện kiến nghị",
@@ -23,7 +23,7 @@ STEP_KEYS: tuple[str, ...] = tuple(STEPS)
 
 # Recurring work that is not a milestone of its own: it runs alongside the steps above.
 RECURRING_STEPS: Mapping[str, str] = MappingProxyType({
-    "remind": "Nhắc hạn, đôn đốc các xã, thị trấn",
+    "remind": "Nhắc hạn, đôn đốc các đơn vị cấp xã",
     "cycle": "Cập nhật bảng tình hình chu kỳ",
 })
 

@@ -36,8 +36,8 @@ def _pct_axis(ax) -> None:
 
 
 def rate_by_unit(names: Sequence[str], rates: Sequence[float], district_rate: float | None,
-                 title: str, notice: str | None = None) -> bytes:
-    """Bars of the end-of-period rate per unit, with the district rate as a dashed line."""
+                 title: str, notice: str | None = None, *, total_label: str) -> bytes:
+    """Bars of the end-of-period rate per unit, with the whole area's rate (``total_label``) dashed."""
     with plt.rc_context(_STYLE):
         fig, ax = plt.subplots(figsize=(7.5, 3.8))
         bars = ax.bar(range(len(names)), rates, color="#3b6ea8")
@@ -47,7 +47,7 @@ def rate_by_unit(names: Sequence[str], rates: Sequence[float], district_rate: fl
                         ha="center", va="bottom", fontsize=7)
         if district_rate is not None:
             ax.axhline(district_rate, color="#b22222", linestyle="--",
-                       label=f"Toàn huyện: {vn_number(district_rate, 2)}%")
+                       label=f"{total_label}: {vn_number(district_rate, 2)}%")
             ax.legend(loc="upper right")
         ax.set_ylim(0, max([*rates, district_rate or 0, 0.1]) * 1.3)
         ax.set_ylabel("Tỷ lệ (%)")

@@ -16,6 +16,7 @@ from giamsat.final_report import text as rt_
 from giamsat.final_report.model import ReportData
 from giamsat.final_report.narratives import recurring
 from giamsat.issuance.kinds import blank_number, blank_place_date
+from giamsat.plan import places
 from giamsat.plan.schema import Plan
 
 TITLE = "Báo cáo"
@@ -37,8 +38,8 @@ def write_report(data: ReportData, plan: Plan, out: Path, *, interim: bool = Fal
         parent_body=committee.parent, issuing_body=committee.name,
         number_line=blank_number(kind, plan) if draft else
         doc_number(number or plan.final_report.number, "BC", committee.code or "UBND"),
-        place_date=blank_place_date(plan.district.place_name, data.as_of.year) if draft else
-        place_date(plan.district.place_name, data.as_of), type_title=TITLE,
+        place_date=blank_place_date(plan.issuer.place_name, data.as_of.year) if draft else
+        place_date(plan.issuer.place_name, data.as_of), type_title=TITLE,
         summary=rt_.paragraphs("summary", base)[0])
     for text in rt_.paragraphs("intro", base):
         doc.para(text, italic=text.startswith("Lưu ý:"))
@@ -111,22 +112,23 @@ def _organisation(doc: OfficialDocument, data: ReportData, plan: Plan, base: dic
 
 
 def _project2(doc: OfficialDocument, data: ReportData, plan: Plan, base: dict) -> None:
-    doc.heading(f"1. {plan.contents[0].title}" if plan.contents else "1. Dự án 2", level=2)
+    component = plan.programme.component
+    doc.heading(f"1. {plan.contents[0].title}" if plan.contents else f"1. {component}", level=2)
     _texts(doc, "project2", {**base, **rt_.project2_context(data)})
     p2 = data.project2
     if not p2.models:
         return
     doc.table(["Loại mô hình", "Số mô hình"], [[t, str(n)] for t, n in p2.by_type.items()])
-    rows = rt_.project2_unit_rows(data)
+    rows = rt_.project2_unit_rows(data, base["whole"])
     if len(rows) > BODY_ROWS:
         doc.para("Bảng dưới đây là số tổng hợp; số liệu của từng đơn vị tại Phụ lục I.", italic=True,
                  indent=False)
         rows = rows[-1:]
     doc.table(P2_HEADERS, rows, widths_cm=P2_WIDTHS)
     png = charts.funding_by_source([rt_.FUND_LABELS[f] for f in p2.funding],
-                                   list(p2.funding.values()), "Kinh phí Dự án 2 theo nguồn vốn",
+                                   list(p2.funding.values()), f"Kinh phí {component} theo nguồn vốn",
                                    _notice(data, plan))
-    _picture(doc, png, "Kinh phí thực hiện Dự án 2 theo nguồn vốn")
+    _picture(doc, png, f"Kinh phí thực hiện {component} theo nguồn vốn")
 
 
 def _review(doc: OfficialDocument, data: ReportData, plan: Plan, base: dict) -> None:
@@ -134,7 +136,7 @@ def _review(doc: OfficialDocument, data: ReportData, plan: Plan, base: dict) -> 
     _texts(doc, "review", {**base, **rt_.review_context(data, plan)})
     for group, lines in data.review.lines.items():
         label = rt_.group_label(group)
-        rows = rt_.review_rows(data, group)
+        rows = rt_.review_rows(data, group, base["whole"])
         many = len(rows) > BODY_ROWS
         caption = doc.para(f"Bảng: {label} " + ("(tổng hợp; từng đơn vị tại Phụ lục I)" if many
                                                  else "theo đơn vị"), italic=True, indent=False)
@@ -147,7 +149,7 @@ def _review(doc: OfficialDocument, data: ReportData, plan: Plan, base: dict) -> 
 
 
 def _review_charts(doc: OfficialDocument, data: ReportData, plan: Plan, lines: list, label: str) -> None:
-    """One bar per unit for a district; distributions over units for a province or the country."""
+    """One bar per unit for a few units; distributions over units for many."""
     total, notice = data.review.totals["poor"], _notice(data, plan)
     start, end = [ln.start for ln in lines], [ln.end for ln in lines]
     if len(lines) > charts.MAX_BARS:
@@ -159,7 +161,8 @@ def _review_charts(doc: OfficialDocument, data: ReportData, plan: Plan, lines: l
         return
     names = [data.unit_name(ln.unit_key) for ln in lines]
     _picture(doc, charts.rate_by_unit(names, [ln.rate or 0.0 for ln in lines], total.rate,
-                                      f"Tỷ lệ {label} cuối kỳ theo đơn vị", notice),
+                                      f"Tỷ lệ {label} cuối kỳ theo đơn vị", notice,
+                                      total_label=places.whole(plan.issuer.level)),
              f"Tỷ lệ {label} cuối kỳ theo đơn vị")
     _picture(doc, charts.start_vs_end(names, start, end, f"Số {label} đầu kỳ và cuối kỳ", notice),
              f"Số {label} đầu kỳ và cuối kỳ theo đơn vị")
@@ -192,19 +195,20 @@ def _annexes(doc: OfficialDocument, data: ReportData, plan: Plan, number: int | 
     cited = (f"{number:02d}/BC-{code} {long_date(data.as_of)}" if number is not None else
              f"     /BC-{code} ngày      tháng      năm {data.as_of.year}")
     ref = f"(Kèm theo Báo cáo số {cited} của {plan.bodies.committee.short})"
+    whole = places.whole(plan.issuer.level)
     doc.annex("Phụ lục I", "Số liệu rà soát hộ nghèo, hộ cận nghèo theo đơn vị", ref)
     if data.review.empty:
         doc.para("Chưa có số liệu.")
     for group in data.review.lines:
         doc.para(rt_.group_label(group), bold=True, indent=False)
-        doc.table(rt_.REVIEW_HEADERS, rt_.review_rows(data, group),
+        doc.table(rt_.REVIEW_HEADERS, rt_.review_rows(data, group, whole),
                   widths_cm=rt_.REVIEW_WIDTHS_CM, size=11)
-    p2_rows = rt_.project2_unit_rows(data) if data.project2.models else []
+    p2_rows = rt_.project2_unit_rows(data, whole) if data.project2.models else []
     if len(p2_rows) > BODY_ROWS:
-        doc.para("Dự án 2 theo đơn vị", bold=True, indent=False)
+        doc.para(f"{plan.programme.component} theo đơn vị", bold=True, indent=False)
         doc.table(P2_HEADERS, p2_rows, widths_cm=P2_WIDTHS)
     doc.annex("Phụ lục II", "Biên bản chọn mẫu giám sát", ref)
-    _sample_annex(doc, data)
+    _sample_annex(doc, data, places.kinds_title(plan.unit_kinds()))
     doc.annex("Phụ lục III", "Nguồn gốc số liệu", ref)
     rows = rt_.provenance_rows(data)
     if rows:
@@ -214,7 +218,8 @@ def _annexes(doc: OfficialDocument, data: ReportData, plan: Plan, number: int | 
     if len(data.recommendations) > BODY_ROWS:
         doc.annex("Phụ lục IV", "Danh mục kiến nghị và kết quả thực hiện", ref)
         doc.table(REC_HEADERS, rt_.recommendation_rows(data), widths_cm=REC_WIDTHS, size=11)
-    doc.annex("Phụ lục V", "Ý kiến của các xã, thị trấn (nguyên văn mục C, D của báo cáo)", ref)
+    doc.annex("Phụ lục V", f"Ý kiến của các {places.kinds_phrase(plan.unit_kinds())} "
+              "(nguyên văn mục C, D của báo cáo)", ref)
     _narrative_annex(doc, data)
     if data.synthetic:
         doc.para(plan.synthetic_notice, italic=True, indent=False)
@@ -230,7 +235,7 @@ def _narrative_annex(doc: OfficialDocument, data: ReportData) -> None:
         doc.para(f"D. Khó khăn, vướng mắc: {n.difficulties or '(không nêu)'}")
 
 
-def _sample_annex(doc: OfficialDocument, data: ReportData) -> None:
+def _sample_annex(doc: OfficialDocument, data: ReportData, units_title: str) -> None:
     s = data.sample
     if s is None:
         doc.para(f"Đến {long_date(data.as_of)} chưa có kết quả chọn mẫu được phê duyệt.")
@@ -241,7 +246,7 @@ def _sample_annex(doc: OfficialDocument, data: ReportData) -> None:
         ["Nguồn hạt giống", rt_.SEED_SOURCE_LABELS.get(s.seed_source, s.seed_source)],
         ["Mã băm biên bản (SHA-256)", s.record_sha256], ["Người phê duyệt", s.decided_by or ""]],
         widths_cm=[5.0, 11.0])
-    doc.table(["TT", "Xã, thị trấn được chọn", "Thôn, xóm, tổ dân phố được chọn"],
+    doc.table(["TT", f"{units_title} được chọn", "Thôn, xóm, tổ dân phố được chọn"],
               [[str(i), c.name, ", ".join(c.villages)] for i, c in enumerate(s.communes, 1)],
               widths_cm=[1.0, 5.5, 9.5])
 

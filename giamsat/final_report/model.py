@@ -74,18 +74,18 @@ class ReportData:
     submitted_on: dict[int, dt.date] = field(default_factory=dict)
     minutes_recorded: int = 0
 
-    def gaps(self) -> list[str]:
+    def gaps(self, units_phrase: str, unit_noun: str) -> list[str]:
         """What is still missing from the report's sources, in Vietnamese (empty: complete)."""
         out = []
         expected, received = len(self.reporting.expected), self.reporting.received
         if received < expected:
-            out.append(f"mới tiếp nhận {received}/{expected} báo cáo của các xã, thị trấn")
+            out.append(f"mới tiếp nhận {received}/{expected} báo cáo của các {units_phrase}")
         planned = len(self.coverage.planned)
         if self.sample is None:
             out.append("chưa có kết quả chọn mẫu giám sát được phê duyệt")
         elif self.minutes_recorded < planned:
             out.append(f"mới ghi nhận {self.minutes_recorded}/{planned} biên bản giám sát trực tiếp "
-                       f"tại các xã được chọn mẫu")
+                       f"tại các {unit_noun} được chọn mẫu")
         return out
 
     def unit_name(self, key: str) -> str:

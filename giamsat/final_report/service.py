@@ -29,6 +29,7 @@ from giamsat.final_report.model import ReportData
 from giamsat.issuance.citations import Issued, cited, issued_by_key
 from giamsat.issuance.kinds import ISSUED
 from giamsat.messaging.outbox import Attachment, enqueue, idempotency_key
+from giamsat.plan.wording import plan_words
 from giamsat.runtime import Runtime
 
 __all__ = ["final_report", "interim_report", "load", "load_report_data"]
@@ -60,7 +61,7 @@ def interim_report(rt: Runtime, as_of: dt.date, out: Path | None = None, send: b
                                             "giữa kỳ (phục vụ Đoàn giám sát của tỉnh)"])
     path, synthetic = _build(rt, as_of, "interim_report", number, out)
     if send:
-        dept = rt.plan.bodies.province_department.email
+        dept = rt.plan.bodies.upper_body.email
         with rt.db.unit_of_work() as s:
             going = _outgoing(s, rt, as_of, "interim_report", path)
             if going is not None:
@@ -126,7 +127,7 @@ def _queue(s: Session, rt: Runtime, as_of: dt.date, kind: str, going: _Going, to
     plan = rt.plan
     number = plan.final_report.number if kind == "final_report" else plan.final_report.interim_number
     ctx = {"interim": kind == "interim_report", "as_of": as_of, "year": plan.year,
-           "district": plan.district.name, "committee": plan.bodies.committee.short,
+           **plan_words(plan), "committee": plan.bodies.committee.short,
            "office_name": plan.bodies.office.short,
            "number": going.number or f"{number:02d}/BC-{plan.bodies.committee.code or 'UBND'}",
            "synthetic_notice": plan.synthetic_notice if synthetic else "",

@@ -8,6 +8,7 @@ from giamsat.domain.vocabulary import REC_STATUS, REPORT_COUNTED, REPORT_STATUS
 from giamsat.final_report.model import ReportData
 from giamsat.messaging.templates import environment
 from giamsat.plan.schema import Plan
+from giamsat.plan.wording import plan_words
 
 GROUP_LABELS = {"poor": "Hộ nghèo", "near_poor": "Hộ cận nghèo"}
 FUND_LABELS = {"central": "Ngân sách trung ương", "local": "Ngân sách địa phương",
@@ -47,16 +48,16 @@ def paragraphs(template: str, ctx: dict) -> list[str]:
 
 def base_context(data: ReportData, plan: Plan, interim: bool) -> dict:
     """Values shared by every text block."""
-    pd = plan.plan_document
+    pd, words = plan.plan_document, plan_words(plan)
     return {
-        "interim": interim, "as_of": data.as_of, "year": plan.year, "district": plan.district.name,
-        "department_short": plan.bodies.province_department.short,
+        "interim": interim, "as_of": data.as_of, "year": plan.year, **words,
+        "department_short": plan.bodies.upper_body.short,
         "office_short": plan.bodies.office.short, "synthetic": data.synthetic,
         "synthetic_notice": plan.synthetic_notice, "basis": plan.basis,
         "plan_ref": f"Kế hoạch số {pd.number:02d}/KH-UBND ngày {short_date(pd.issued_on)}",
         "received": data.reporting.received, "expected": len(data.reporting.expected),
         "minutes": data.minutes_recorded, "planned": len(data.coverage.planned),
-        "sampled": data.sample is not None, "gaps": data.gaps(),
+        "sampled": data.sample is not None, "gaps": data.gaps(words["units_phrase"], words["unit_noun"]),
     }
 
 
@@ -67,11 +68,11 @@ def review_row(i: int | str, name: str, ln: ReviewLine) -> list[str]:
                                                     ln.new, ln.other, ln.end)), rate]
 
 
-def review_rows(data: ReportData, group: str) -> list[list[str]]:
-    """Per-unit rows of one group, then the district total (the sum of the rows above)."""
+def review_rows(data: ReportData, group: str, whole: str) -> list[list[str]]:
+    """Per-unit rows of one group, then the ``whole`` total row (the sum of the rows above)."""
     lines = data.review.lines.get(group, [])
     rows = [review_row(i, data.unit_name(ln.unit_key), ln) for i, ln in enumerate(lines, 1)]
-    rows.append(review_row("", "Toàn huyện", data.review.totals[group]))
+    rows.append(review_row("", whole, data.review.totals[group]))
     return rows
 
 
@@ -99,14 +100,14 @@ def project2_context(data: ReportData) -> dict:
             "disbursement_rate": p2.disbursement_rate or 0.0}
 
 
-def project2_unit_rows(data: ReportData) -> list[list[str]]:
-    """Per-unit Project 2 rows and the district total."""
+def project2_unit_rows(data: ReportData, whole: str) -> list[list[str]]:
+    """Per-unit Project 2 rows and the ``whole`` total row."""
     rows, total = [], {"models": 0, "households": 0, "funding": 0, "disbursed": 0}
     for i, (key, u) in enumerate(data.project2.per_unit.items(), 1):
         rows.append(_p2_row(str(i), data.unit_name(key), u))
         for k in total:
             total[k] += u[k]
-    rows.append(_p2_row("", "Toàn huyện", total))
+    rows.append(_p2_row("", whole, total))
     return rows
 
 

@@ -14,6 +14,7 @@ from giamsat.issuance.kinds import blank_number, blank_place_date
 from giamsat.notify.templates import LETTER_TEMPLATE, PLAN_TEMPLATE
 from giamsat.plan.milestones import milestones
 from giamsat.plan.schema import Plan, Signatory, Unit
+from giamsat.plan.wording import plan_words
 
 # Placeholder for the per-unit value of ``letter_stamp``: nothing a plan could contain.
 UNIT_TOKEN = "QGSLETTERUNITQ"
@@ -44,10 +45,10 @@ def common_context(plan: Plan, cal: WorkingCalendar) -> dict:
     """Facts both documents cite: plan number and date, contents, deadline, schedule."""
     summary = plan.plan_document.summary
     return {
-        "summary": summary, "summary_lower": summary[:1].lower() + summary[1:],
+        **plan_words(plan), "summary": summary, "summary_lower": summary[:1].lower() + summary[1:],
         "plan_number": plan_number(plan), "plan_date": short_date(plan.plan_document.issued_on),
         "committee_short": plan.bodies.committee.short, "office_short": plan.bodies.office.short,
-        "dept_short": plan.bodies.province_department.short, "office_email": plan.bodies.office.email,
+        "dept_short": plan.bodies.upper_body.short, "office_email": plan.bodies.office.email,
         "contents": [c.model_dump() for c in plan.contents],
         "deadline": short_date(plan.report.deadline), "sample_communes": plan.sample.communes,
         "draw_on": short_date(plan.sample.draw_on), "schedule": _schedule(plan, cal),
@@ -59,7 +60,7 @@ def common_context(plan: Plan, cal: WorkingCalendar) -> dict:
 def _as_draft(context: dict, row_kind: str, plan: Plan) -> dict:
     """The number and date left blank, as a draft is before the văn thư numbers and dates it."""
     return context | {"number_line": blank_number(row_kind, plan),
-                      "place_date": blank_place_date(plan.district.place_name, plan.year)}
+                      "place_date": blank_place_date(plan.issuer.place_name, plan.year)}
 
 
 def plan_context(plan: Plan, cal: WorkingCalendar, draft: bool = False) -> dict:
@@ -69,9 +70,10 @@ def plan_context(plan: Plan, cal: WorkingCalendar, draft: bool = False) -> dict:
         **common_context(plan, cal), **_signer(plan.signatories.committee),
         "ISSUING_BODY": c.name.upper(),
         "number_line": doc_number(plan.plan_document.number, "KH", c.code or "UBND"),
-        "place_date": place_date(plan.district.place_name, plan.plan_document.issued_on),
+        "place_date": place_date(plan.issuer.place_name, plan.plan_document.issued_on),
         "implements": [b.model_dump() for b in plan.basis if b.funds_project is None],
         "funding": [b.model_dump() for b in plan.basis if b.funds_project is not None],
+        "finance": plan.finance_office.model_dump() if plan.finance_office else None,
         "period_start": f"{plan.period.start.month}/{plan.period.start.year}",
         "period_end": f"{plan.period.end.month}/{plan.period.end.year}",
         "team": [m.model_dump() for m in plan.visits.team],
@@ -96,7 +98,7 @@ def letter_context(plan: Plan, cal: WorkingCalendar, unit: Unit, issued_on: dt.d
         "PARENT_BODY": (o.parent or "").upper(), "ISSUING_BODY": o.name.upper(),
         "number_line": doc_number(letter.number, None, o.code or "LĐTBXH"),
         "letter_summary": letter.summary[:1].lower() + letter.summary[1:],
-        "place_date": place_date(plan.district.place_name, issued_on),
+        "place_date": place_date(plan.issuer.place_name, issued_on),
         "unit_in_sentence": in_sentence(unit.name),
         "recipients": plan.recipients.letter, "archive": plan.recipients.letter_archive,
     }

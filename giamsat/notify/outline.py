@@ -15,6 +15,7 @@ from giamsat.domain.formatting import short_date
 from giamsat.domain.outline_spec import SECTIONS, Marker, Section
 from giamsat.notify.letter import in_sentence
 from giamsat.plan.schema import Plan, Unit
+from giamsat.plan.wording import deadline_phrase, plan_words
 
 TITLE = "Đề cương báo cáo"
 DOC_TYPE = "Báo cáo"  # what the commune issues when it has filled the form
@@ -34,7 +35,7 @@ GUIDANCE = (
 
 def summary_line(plan: Plan) -> str:
     """The bold summary under the title."""
-    return (f"Kết quả thực hiện Dự án 2 và công tác rà soát hộ nghèo, hộ cận nghèo "
+    return (f"Kết quả thực hiện {plan.programme.component} và công tác rà soát hộ nghèo, hộ cận nghèo "
             f"năm {plan.year}")
 
 
@@ -95,7 +96,7 @@ def _build(plan: Plan, unit: Unit, cycle_key: str) -> OfficialDocument:
     doc.para(f"Thực hiện {plan_reference(plan)} về {summary[:1].lower() + summary[1:]}, "
              f"UBND {in_text} báo cáo kết quả như sau:")
     for section in SECTIONS:
-        _section(doc, section)
+        _section(doc, section, _instruction_words(plan))
     doc.para(f"Trên đây là báo cáo của UBND {in_text} gửi {committee.short} "
              f"(qua {office.short}).")
     doc.close_body()
@@ -124,17 +125,26 @@ def _unit_block(doc: OfficialDocument, plan: Plan, unit: Unit) -> None:
     doc.para(f"Đơn vị báo cáo: {unit.name} — mã đơn vị {unit.code}", bold=True, indent=False)
     office = plan.bodies.office
     where = f"{office.short}" + (f", thư điện tử {office.email}" if office.email else "")
-    rule = "trước ngày" if plan.report.deadline_rule == "before" else "chậm nhất ngày"
-    doc.para(f"Hạn gửi báo cáo: {rule} {short_date(plan.report.deadline)}, gửi về "
+    doc.para(f"Hạn gửi báo cáo: {deadline_phrase(plan)}, gửi về "
              f"{plan.bodies.committee.short} (qua {where}).", indent=False)
     doc.para("Hướng dẫn điền biểu mẫu:", bold=True, italic=True, indent=False)
     for line in GUIDANCE:
         doc.bullet(line)
 
 
-def _section(doc: OfficialDocument, section: Section) -> None:
+def _instruction_words(plan: Plan) -> dict[str, str]:
+    """What the spec's instructions leave to the plan: the level and example addressees."""
+    words = plan_words(plan)
+    addressees = [words["committee_ref"], plan.bodies.office.short, words["upper_short"]]
+    return {"{level}": words["level"], "{addressees}": ", ".join(addressees)}
+
+
+def _section(doc: OfficialDocument, section: Section, words: dict[str, str]) -> None:
     doc.heading(section.title)
-    doc.para(section.instruction, italic=True, size=12)
+    instruction = section.instruction
+    for token, value in words.items():
+        instruction = instruction.replace(token, value)
+    doc.para(instruction, italic=True, size=12)
     headers = [c.label for c in section.columns]
     if section.narrative:
         rows: list[list[str]] = [[""]]

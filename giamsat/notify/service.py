@@ -115,7 +115,7 @@ def _email_base(rt: Runtime) -> dict:
     plan = rt.plan
     letter = plan.notification_letter
     return {
-        **common_context(plan, rt.calendar), "district": plan.district.name,
+        **common_context(plan, rt.calendar),
         "letter_number": doc_number(letter.number, None, plan.bodies.office.code or "")
         .removeprefix("Số: ") if letter else "", "plan_date": plan.plan_document.issued_on,
         "deadline": plan.report.deadline, "office_name": plan.bodies.office.short,

@@ -19,7 +19,8 @@ LETTER_TEMPLATE = "cong-van-thong-bao.docx"
 # Signature lines are upper-cased by the layout, so their placeholders are upper-case names.
 _COMMITTEE_SIGNER = Signer("{{ SIGN_TITLE }}", "{{ sign_name }}", "{{ SIGN_CAPACITY }}",
                            "{{ SIGN_DELEGATION }}")
-_OFFICE_SIGNER = Signer("{{ SIGN_TITLE }}", "{{ sign_name }}")
+_OFFICE_SIGNER = Signer("{{ SIGN_TITLE }}", "{{ sign_name }}", "{{ SIGN_CAPACITY }}",
+                        "{{ SIGN_DELEGATION }}", optional_lines=True)
 _WHEN = ("{% if s.before %}Trước ngày {{ s.end|short_date }}{% elif s.start == s.end %}Ngày "
          "{{ s.start|short_date }}{% else %}Từ ngày {{ s.start|short_date }} đến ngày "
          "{{ s.end|short_date }}{% endif %}")
@@ -56,54 +57,67 @@ def build_plan_template() -> OfficialDocument:
              "chính xác, đầy đủ, kịp thời.")
     d.heading("II. ĐỐI TƯỢNG VÀ THỜI GIAN THỰC HIỆN")
     d.heading("1. Đối tượng", 2)
-    d.bullet("{{ office_short }} huyện;")
-    d.bullet("UBND các xã, thị trấn trên địa bàn huyện.")
+    d.bullet("{{ office_short }} {{ level }};")
+    d.bullet("UBND các {{ units_phrase }} trên địa bàn {{ level }}.")
     d.para("2. Thời gian thực hiện: Từ tháng {{ period_start }} đến tháng {{ period_end }}.")
     d.heading("III. NỘI DUNG GIÁM SÁT ĐÁNH GIÁ VÀ CÁC BƯỚC THỰC HIỆN")
     d.heading("1. Nội dung giám sát đánh giá", 2)
     d.para("{%p for c in contents %}")
     d.bullet("{{ c.title }}.")
     d.para("{%p if c.key == 'household_review' %}")
-    d.para("+ {{ office_short }}: Giám sát công tác tham mưu UBND huyện lãnh đạo, chỉ đạo, hướng dẫn "
-           "thực hiện rà soát; đôn đốc theo dõi tiến độ; việc thẩm định sơ bộ kết quả rà soát đối với "
-           "cấp xã; giám sát việc tổng hợp, báo cáo kết quả trình Chủ tịch UBND huyện.")
+    d.para("+ {{ office_short }}: Giám sát công tác tham mưu {{ committee_ref }} lãnh đạo, chỉ đạo, "
+           "hướng dẫn thực hiện rà soát; đôn đốc theo dõi tiến độ; việc thẩm định sơ bộ kết quả rà soát "
+           "đối với "
+           "cấp xã; giám sát việc tổng hợp, báo cáo kết quả trình Chủ tịch {{ committee_ref }}.")
     d.para("+ Đối với cấp xã: Giám sát công tác chỉ đạo triển khai và tổ chức thực hiện rà soát; việc "
            "tổ chức các hoạt động tuyên truyền về cuộc rà soát; đôn đốc theo dõi tiến độ; giám sát việc "
-           "tổng hợp, báo cáo kết quả rà soát về Ban chỉ đạo cấp huyện.")
+           "tổng hợp, báo cáo kết quả rà soát về Ban chỉ đạo cấp {{ level }}.")
     d.para("{%p endif %}")
     d.para("{%p endfor %}")
     d.heading("2. Các bước thực hiện", 2)
-    d.heading("2.1. Cấp huyện", 2)
+    d.heading("2.1. {{ tier }}", 2)
     d.bullet("Giao {{ office_short }} chuẩn bị các điều kiện phục vụ đoàn giám sát của {{ dept_short }} "
-             "và báo cáo UBND huyện về kết quả giám sát.")
-    d.bullet("Thông báo với UBND các xã, thị trấn về kế hoạch và lịch giám sát.")
-    d.bullet("Chọn ngẫu nhiên {{ sample_communes }} xã để tiến hành giám sát, kiểm tra và tham vấn trực "
-             "tiếp với đối tượng hưởng lợi từ Chương trình.")
+             "và báo cáo {{ committee_ref }} về kết quả giám sát.")
+    d.bullet("Thông báo với UBND các {{ units_phrase }} về kế hoạch và lịch giám sát.")
+    d.bullet("Chọn ngẫu nhiên {{ sample_communes }} {{ unit_noun }} để tiến hành giám sát, kiểm tra "
+             "và tham vấn trực tiếp với đối tượng hưởng lợi từ Chương trình.")
     d.heading("2.2. Cấp xã", 2)
-    d.bullet("UBND các xã, thị trấn báo cáo theo đề cương gửi kèm và gửi báo cáo về UBND huyện (qua "
-             "{{ office_short }}) trước ngày {{ deadline }}.")
-    d.bullet("Đối với các xã được lựa chọn tiến hành giám sát, kiểm tra chuẩn bị các điều kiện phục vụ "
-             "đoàn giám sát (báo cáo và các tài liệu liên quan đến các nội dung giám sát). Thành phần "
+    d.bullet("UBND các {{ units_phrase }} báo cáo theo đề cương gửi kèm và gửi báo cáo về "
+             "{{ committee_ref }} (qua {{ office_short }}) {{ deadline_words }} {{ deadline }}.")
+    d.bullet("Đối với các {{ unit_noun }} được lựa chọn tiến hành giám sát, kiểm tra chuẩn bị các "
+             "điều kiện phục vụ đoàn giám sát (báo cáo và các tài liệu liên quan đến các nội dung giám sát). "
+             "Thành phần "
              "đoàn giám sát và lịch giám sát cụ thể được đính kèm theo Kế hoạch này (Phụ lục).")
     d.bullet("Chọn ngẫu nhiên các thôn/xóm/tổ dân phố để đoàn tiến hành giám sát, kiểm tra.")
     d.heading("IV. KINH PHÍ")
     _loop(d, "{%p for f in funding %}",
-          "Sử dụng nguồn kinh phí thực hiện {{ f.funds_project }} - Chương trình mục tiêu quốc gia giảm "
-          "nghèo bền vững được bố trí năm {{ year }} theo {{ f.kind }} số {{ f.number }} ngày "
+          "Sử dụng nguồn kinh phí thực hiện {{ f.funds_project }} - {{ programme }} được bố trí năm "
+          "{{ year }} theo {{ f.kind }} số {{ f.number }} ngày "
           "{{ f.date|short_date }} của {{ f.issuer }} {{ f.summary }}.")
     d.heading("V. TỔ CHỨC THỰC HIỆN")
     d.para("1. {{ office_short }}: Chủ trì, phối hợp với các đơn vị có liên quan tham mưu thực hiện kế "
            "hoạch và trực tiếp triển khai công tác giám sát, đánh giá Chương trình.")
-    _loop(d, "{%p for f in funding %}",
-          "2. Phòng Tài chính - Kế hoạch: Căn cứ {{ f.kind }} số {{ f.number }} ngày {{ f.date|short_date }} "
-          "của {{ f.issuer }} {{ f.summary }}, khẩn trương tham mưu UBND huyện phân bổ nguồn kinh phí "
-          "thực hiện chương trình để các đơn vị kịp thời thực hiện các dự án theo quy định.")
+    _finance(d)
     d.para("Trên đây là Kế hoạch {{ summary_lower }}, yêu cầu các đơn vị và các địa phương triển khai "
            "thực hiện")
     d.close_body()
     d.signature(_COMMITTEE_SIGNER, _RECIPIENTS, "{{ archive }}")
     _plan_annex(d)
     return d
+
+
+def _finance(d: OfficialDocument) -> None:
+    """Item 2 of part V: the finance office's task, verbatim or allocating each funding line."""
+    d.para("{%p if finance %}")
+    d.para("{%p if finance.task %}")
+    d.para("2. {{ finance.name }}: {{ finance.task }}")
+    d.para("{%p else %}")
+    _loop(d, "{%p for f in funding %}",
+          "2. {{ finance.name }}: Căn cứ {{ f.kind }} số {{ f.number }} ngày {{ f.date|short_date }} "
+          "của {{ f.issuer }} {{ f.summary }}, khẩn trương tham mưu {{ committee_ref }} phân bổ nguồn "
+          "kinh phí thực hiện chương trình để các đơn vị kịp thời thực hiện các dự án theo quy định.")
+    d.para("{%p endif %}")
+    d.para("{%p endif %}")
 
 
 def _plan_annex(d: OfficialDocument) -> None:
@@ -119,7 +133,7 @@ def _plan_annex(d: OfficialDocument) -> None:
             [["{%tr for s in schedule %}", "", ""],
              ["{{ loop.index }}", "{{ s.title }}", _WHEN],
              ["{%tr endfor %}", "", ""]], widths_cm=[1.2, 9.3, 4.5])
-    d.para("Lịch làm việc cụ thể tại từng xã được chọn sẽ được thông báo sau khi chọn mẫu "
+    d.para("Lịch làm việc cụ thể tại từng {{ unit_noun }} được chọn sẽ được thông báo sau khi chọn mẫu "
            "ngày {{ draw_on }}.", italic=True)
 
 
@@ -135,12 +149,13 @@ def build_letter_template() -> OfficialDocument:
            "hoạch và lịch giám sát như sau:")
     d.heading("1. Nội dung giám sát", 2)
     _loop(d, "{%p for c in contents %}", "- {{ c.title }}.")
-    d.heading("2. Báo cáo của xã", 2)
-    d.para("UBND {{ unit_in_sentence }} báo cáo theo đề cương gửi kèm và gửi báo cáo về UBND huyện "
-           "(qua {{ office_short }}, thư điện tử {{ office_email }}) trước ngày {{ deadline }}.")
+    d.heading("2. Báo cáo của {{ unit_noun }}", 2)
+    d.para("UBND {{ unit_in_sentence }} báo cáo theo đề cương gửi kèm và gửi báo cáo về "
+           "{{ committee_ref }} (qua {{ office_short }}, thư điện tử {{ office_email }}) "
+           "{{ deadline_words }} {{ deadline }}.")
     d.heading("3. Lịch giám sát", 2)
     _loop(d, "{%p for s in schedule %}", "- " + _WHEN + ": {{ s.title }}.")
-    d.para("Các xã được chọn giám sát chuẩn bị các tài liệu sau:")
+    d.para("Các {{ unit_noun }} được chọn giám sát chuẩn bị các tài liệu sau:")
     _loop(d, "{%p for doc in documents_to_prepare %}", "- {{ doc }}{{ '.' if loop.last else ';' }}")
     d.heading("4. Tài liệu gửi kèm", 2)
     d.para("- Kế hoạch số {{ plan_number }} ngày {{ plan_date }} của {{ committee_short }} (kèm Phụ "

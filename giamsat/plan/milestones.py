@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from giamsat.domain.calendar import WorkingCalendar
 from giamsat.domain.vocabulary import STEP_KEYS, STEPS
+from giamsat.plan.places import kinds_phrase
 from giamsat.plan.schema import Plan
 
 
@@ -42,5 +43,6 @@ def milestones(plan: Plan, cal: WorkingCalendar) -> list[Milestone]:
         # A deadline on a non-working day stays as written ("trước ngày 06/4" is a date the plan
         # fixed); when a step itself must run, it runs on a working day.
         due_on = due if key == "collect" else prev(due)
-        out.append(Milestone(key, STEPS[key], nxt(start), due_on))
+        title = STEPS[key].replace("các đơn vị cấp xã", f"các {kinds_phrase(plan.unit_kinds())}")
+        out.append(Milestone(key, title, nxt(start), due_on))
     return out

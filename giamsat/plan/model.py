@@ -7,6 +7,7 @@ from collections.abc import Iterable
 
 from pydantic import Field, PrivateAttr, model_validator
 
+from giamsat.plan.issuer import FinanceOffice, Issuer, Programme
 from giamsat.plan.sections import (
     Assignment,
     BasisDocument,
@@ -14,7 +15,6 @@ from giamsat.plan.sections import (
     CalendarRules,
     Content,
     Delivery,
-    District,
     DocumentsPolicy,
     FinalReport,
     FollowupRules,
@@ -38,13 +38,15 @@ Date = dt.date
 
 
 class Plan(_Model):
-    """The whole plan of one cycle; another district or year is another YAML file."""
+    """The whole plan of one cycle; another place, level or year is another YAML file."""
 
     cycle_key: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
     year: int
     synthetic_notice: str
-    district: District
+    issuer: Issuer
+    programme: Programme
     bodies: Bodies
+    finance_office: FinanceOffice | None = None
     signatories: Signatories
     plan_document: PlanDocument
     notification_letter: NotificationLetter | None = None
@@ -75,6 +77,10 @@ class Plan(_Model):
         if problems:
             raise ValueError("; ".join(problems))
         return self
+
+    def unit_kinds(self) -> list[str]:
+        """The kinds of units the plan has (xa, phuong, …), for phrases like "các xã, phường"."""
+        return sorted({u.kind for u in self.units})
 
     def units_on(self, day: Date) -> list[Unit]:
         """The reporting units that exist on ``day``, in configuration order."""

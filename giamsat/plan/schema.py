@@ -13,6 +13,7 @@ import yaml
 from pydantic import ValidationError
 
 from giamsat.domain.errors import PlanError
+from giamsat.plan.issuer import FinanceOffice, Issuer, Programme
 from giamsat.plan.model import Plan
 from giamsat.plan.sections import (
     MAX_PLAN_TEXT,
@@ -22,7 +23,6 @@ from giamsat.plan.sections import (
     CalendarRules,
     Content,
     Delivery,
-    District,
     DocumentsPolicy,
     FinalReport,
     FollowupRules,
@@ -45,9 +45,10 @@ from giamsat.plan.sections import (
 )
 
 __all__ = [
-    "BasisDocument", "Bodies", "Body", "CalendarRules", "Content", "Delivery", "District", "DocumentsPolicy",
+    "BasisDocument", "Bodies", "Body", "CalendarRules", "Content", "Delivery", "DocumentsPolicy",
+    "FinanceOffice", "Issuer",
     "FinalReport", "FollowupRules", "MAX_PLAN_TEXT", "NotificationLetter", "Period", "Plan",
-    "PlanDocument", "PovertyStandard", "Recipients", "ReminderPolicy", "Reorganisation",
+    "PlanDocument", "PovertyStandard", "Programme", "Recipients", "ReminderPolicy", "Reorganisation",
     "ReportRules", "SampleRules", "Signatories", "Signatory", "Stratum", "Targets",
     "TeamMember", "Unit", "VisitRules", "load_plan", "parse_plan",
 ]

@@ -1,4 +1,4 @@
-"""The sections of a plan file (district, bodies, rules, units…) as frozen pydantic models."""
+"""The sections of a plan file (bodies, rules, units…) as frozen pydantic models."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validat
 from pydantic_core import PydanticCustomError
 
 from giamsat.domain.textsafety import plain_text, unsafe_characters
+from giamsat.plan.places import UnitKind
 
 Date = dt.date
 
@@ -43,14 +44,6 @@ class _Model(BaseModel):
         return value
 
 
-class District(_Model):
-    name: str
-    province: str
-    code: str
-    province_code: str
-    place_name: str
-
-
 class Body(_Model):
     name: str
     short: str
@@ -62,7 +55,7 @@ class Body(_Model):
 class Bodies(_Model):
     committee: Body
     office: Body
-    province_department: Body
+    upper_body: Body                # the body the issuer reports to (a Sở, a ministry, a province)
 
 
 class Signatory(_Model):
@@ -131,7 +124,7 @@ class Targets(_Model):
 
 class Stratum(_Model):
     name: str
-    kinds: list[Literal["xa", "thi_tran", "phuong"]]
+    kinds: list[UnitKind]
     count: int = Field(ge=0)
 
 
@@ -140,6 +133,7 @@ class SampleRules(_Model):
     villages_per_commune: int = Field(gt=0)
     households_per_village: int = Field(ge=0)
     draw_on: Date
+    unit_noun: str | None = None    # how the plan names a sampled unit ("xã"); default: the kinds
     exclude_previous_cycle: list[str] = []
     strata: list[Stratum] = []
 
@@ -230,7 +224,7 @@ class Reorganisation(_Model):
 class Unit(_Model):
     code: str = Field(pattern=r"^\d{5}$")
     name: str
-    kind: Literal["xa", "thi_tran", "phuong"]
+    kind: UnitKind
     valid_from: Date
     valid_to: Date | None = None
     successor: str | None = None

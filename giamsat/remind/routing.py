@@ -39,7 +39,7 @@ def names_commune(addressed_to: str, unit_name: str | None) -> bool:
 def _plan_body_email(plan: Plan, addressed_to: str) -> tuple[str, str] | None:
     """(short name, e-mail) of the plan's body that ``addressed_to`` names, when it has an address."""
     folded = _fold(addressed_to)
-    for body in (plan.bodies.province_department, plan.bodies.office, plan.bodies.committee):
+    for body in (plan.bodies.upper_body, plan.bodies.office, plan.bodies.committee):
         if body.email and (_fold(body.short) in folded or _fold(body.name) in folded):
             return body.short, body.email
     return None

@@ -59,7 +59,7 @@ def minutes_info(rt: Runtime, s: Session, visit: Visit) -> MinutesInfo:
     return MinutesInfo(
         visit_id=visit.id, unit_key=f"{unit.code}@{unit.valid_from.isoformat()}", unit_name=unit.name,
         cycle_key=plan.cycle_key, day=visit.scheduled_on, year=plan.year, parent_body=office.parent,
-        issuing_body=office.name, office_code=office.code or "LĐTBXH", place=plan.district.place_name,
+        issuing_body=office.name, office_code=office.code or "LĐTBXH", place=plan.issuer.place_name,
         team=list(visit.team), villages=list(visit.villages), contents=[c.title for c in plan.contents],
         adhoc=visit.kind == "adhoc", households=households, villages_synthetic=plan.villages_synthetic,
         archive=plan.recipients.letter_archive)

@@ -14,6 +14,7 @@ from giamsat.domain import clock
 from giamsat.domain.errors import Conflict, NotFound
 from giamsat.draw.service import approved_draw
 from giamsat.messaging.outbox import enqueue, idempotency_key
+from giamsat.plan.wording import plan_words
 from giamsat.runtime import Runtime
 
 
@@ -108,6 +109,7 @@ def _notify(rt: Runtime, s: Session, visit: Visit, unit: Unit, now: dt.datetime,
         ob.due_on = due
     plan = rt.plan
     context = {
+        **plan_words(plan),
         "office_name": plan.bodies.office.short, "office_email": plan.bodies.office.email or "",
         "unit_place": _lower_first(unit.name), "committee": f"Ủy ban nhân dân {_lower_first(unit.name)}",
         "day": visit.scheduled_on, "documents_due": due,

@@ -15,6 +15,7 @@ from starlette.staticfiles import StaticFiles
 
 from giamsat.domain import clock
 from giamsat.links.key import web_key
+from giamsat.plan.wording import plan_words
 from giamsat.runtime import Runtime
 from giamsat.web.accounts import Throttle
 from giamsat.web.pages import templates
@@ -67,6 +68,7 @@ def build_app(rt: Runtime, now: Callable[[], dt.datetime] = clock.now) -> Starle
         exception_handlers={HTTPException: not_found})
     app.state.rt, app.state.now, app.state.key = rt, now, web_key(rt)
     app.state.templates, app.state.throttle = templates(), Throttle()
+    app.state.templates.env.globals.update(plan_words(rt.plan))  # "các xã, phường" from the plan
     app.add_middleware(SecurityHeaders)
     return app
 

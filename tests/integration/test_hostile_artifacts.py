@@ -29,7 +29,7 @@ def test_hostile_plan_texts_are_escaped_in_every_published_artifact(prefect_harn
     import yaml
 
     data = yaml.safe_load(hostile_config.read_text(encoding="utf-8"))
-    data["district"]["name"] = f"Vụ Bản {HOSTILE}"
+    data["issuer"]["name"] = f"Vụ Bản {HOSTILE}"
     hostile_config.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     monkeypatch.setenv("GIAMSAT_HOME", str(tmp_path / "home"))
     monkeypatch.delenv("GIAMSAT_DATABASE_URL", raising=False)

@@ -60,12 +60,12 @@ def test_an_unknown_successor_unit_is_refused(raw):
 
 def test_every_problem_is_reported_at_once(raw):
     broken = copy.deepcopy(raw)
-    del broken["district"]["name"]
+    del broken["issuer"]["name"]
     broken["units"][0]["code"] = "ABC"
     broken["sample"]["communes"] = "bốn"
     found = problems_of(broken)
     assert len(found) == 3
-    assert {p.split(":")[0] for p in found} == {"district.name", "units[0].code", "sample.communes"}
+    assert {p.split(":")[0] for p in found} == {"issuer.name", "units[0].code", "sample.communes"}
 
 
 def test_an_unknown_field_is_refused_so_typos_do_not_pass_silently(raw):

@@ -33,8 +33,8 @@ def test_a_unit_name_with_a_control_character_or_a_line_break_is_refused(raw):
 
 def test_an_absurdly_long_plan_text_is_refused(raw):
     def change(d):
-        d["district"]["province"] = "Nam Định " * 300
-    assert _problems(raw, change) == ["district.province: quá dài (2700 ký tự; tối đa 2000)"]
+        d["issuer"]["province"] = "Nam Định " * 300
+    assert _problems(raw, change) == ["issuer.province: quá dài (2700 ký tự; tối đa 2000)"]
 
 
 def test_template_syntax_and_markup_in_names_are_plain_text_and_accepted(raw):

@@ -1,0 +1,46 @@
+"""The level-dependent phrases of one plan, as the context every document and e-mail merges in."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from giamsat.domain.formatting import short_date
+from giamsat.plan import places
+from giamsat.plan.model import Plan
+
+
+def plan_words(plan: Plan) -> dict[str, str]:
+    """Every phrase that depends on the issuer, its units' kinds or the programme, by name."""
+    level, name = plan.issuer.level, plan.issuer.name
+    return {
+        "level": places.level_word(level),
+        "area": places.area(level, name),
+        "on_territory": places.on_territory(level, name),
+        "whole": places.whole(level),
+        "tier": places.tier(level),
+        "committee_ref": places.committee_ref(level),
+        "committee_ref_long": places.committee_ref_long(level),
+        "units_phrase": places.kinds_phrase(plan.unit_kinds()),
+        "units_title": places.kinds_title(plan.unit_kinds()),
+        "unit_noun": plan.sample.unit_noun or places.kinds_phrase(plan.unit_kinds()),
+        "upper_short": plan.bodies.upper_body.short,
+        "upper_name": plan.bodies.upper_body.name,
+        "programme": plan.programme.name,
+        "programme_short": plan.programme.short,
+        "programme_period": plan.programme.period,
+        "component": plan.programme.component,
+        "deadline_words": places.deadline_words(plan.report.deadline_rule),
+        "upper_level": places.upper_level(level),
+    }
+
+
+def deadline_phrase(plan: Plan, day: dt.date | None = None) -> str:
+    """``trước ngày 06/4/2024`` or ``chậm nhất ngày 15/4/2026``, as the plan's rule says."""
+    return f"{places.deadline_words(plan.report.deadline_rule)} {short_date(day or plan.report.deadline)}"
+
+
+def issuer_place(plan: Plan) -> str:
+    """``huyện Vụ Bản, tỉnh Nam Định`` / ``tỉnh Ninh Bình``: the issuer's place in full."""
+    where = places.area(plan.issuer.level, plan.issuer.name)
+    province = plan.issuer.province
+    return f"{where}, tỉnh {province}" if province and plan.issuer.level != "province" else where

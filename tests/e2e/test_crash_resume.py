@@ -45,7 +45,8 @@ def seed() -> int:
 
 
 def _base(tmp_path: Path, db_url: str, smtp_port: int | None) -> dict:
-    return {"config": str(write_plan(PER_DAY, tmp_path / "plan.yaml")), "home": str(tmp_path / "home"),
+    plan = write_plan(PER_DAY, tmp_path / "plan.yaml", others=False)  # one message per unit a day
+    return {"config": str(plan), "home": str(tmp_path / "home"),
             "db_url": db_url, "smtp_port": smtp_port, "result": str(tmp_path / "result.json")}
 
 

@@ -103,7 +103,7 @@ def cluster(postgres_admin_url, smtp_peer, tmp_path):
     """Server on PostgreSQL, the deployments of a 200-unit plan on a process pool, two workers."""
     from bench.generate import write_plan
 
-    plan = write_plan(UNITS, tmp_path / "plan.yaml")
+    plan = write_plan(UNITS, tmp_path / "plan.yaml", others=False)
     base = postgres_admin_url.rsplit("/", 1)[0].replace("+psycopg", "")
     with _database(postgres_admin_url, "prefect_t") as prefect_db, \
             _database(postgres_admin_url, "giamsat_t") as giamsat_db:

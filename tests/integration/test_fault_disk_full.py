@@ -92,10 +92,12 @@ def _assert_failed_cleanly(rt, exc: StorageError) -> None:
 
 def _assert_rerun_completes(rt) -> None:
     summary = notify(rt, NOTIFY_DAY)
-    assert (summary.messages_queued, summary.obligations_created) == (18, 18)
+    # 18 communes and the 3 other recipients of the plan's Nơi nhận
+    assert (summary.messages_queued, summary.obligations_created) == (21, 18)
     files = _documents(rt)
     assert len(files) == 37 and all(_whole(p) for p in files)
-    assert _rows(rt) == {"documents": 37, "messages": 18, "obligations": 18, "notify_done": 1}
+    # 18 report obligations and the finance office's task
+    assert _rows(rt) == {"documents": 37, "messages": 21, "obligations": 19, "notify_done": 1}
 
 
 def test_a_disk_filling_up_mid_document_leaves_no_half_file_and_records_nothing(runtime, monkeypatch):

@@ -91,7 +91,7 @@ def test_a_password_the_server_echoes_after_login_is_stored_and_shown_nowhere(db
         try:
             notify(rt, DAY)
             result = delivery.deliver(rt, NOW)
-            assert result.failed == 18 and result.sent == 0
+            assert result.failed == 21 and result.sent == 0  # 18 communes, 3 other recipients
             stored = [m.last_error for m in delivery.list_messages(rt)]
             assert all("không tồn tại (phiên canbo@phong.vn:*** ***)" in e for e in stored), stored[0]
             _assert_clean("the errors of the run", "\n".join(result.errors))
@@ -115,7 +115,7 @@ def test_a_refused_login_is_recorded_on_every_message_and_the_outbox_says_what_t
                 delivery.deliver(rt, NOW)
             assert refused.value.permanent and "từ chối đăng nhập" in str(refused.value)
             messages = delivery.list_messages(rt)
-            assert len(messages) == 18
+            assert len(messages) == 21  # 18 communes and the plan's 3 other recipients
             for m in messages:
                 assert m.status == "pending" and m.attempts == 1 and m.claim_token is None
                 assert "từ chối đăng nhập của canbo@phong.vn: 535 5.7.8 sai mật khẩu" in m.last_error

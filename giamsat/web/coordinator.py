@@ -14,6 +14,7 @@ from giamsat.db import audit
 from giamsat.db.models import Document
 from giamsat.domain.errors import GiamsatError
 from giamsat.draw import service as draws
+from giamsat.issuance.kinds import kind_of
 from giamsat.links.key import sign
 from giamsat.web import accounts, views
 from giamsat.web.pages import render, today
@@ -137,7 +138,7 @@ def document_response(request: Request, doc_id: int, unit_id: int | None, any_un
         doc = s.get(Document, doc_id)
         if doc is None or doc.cycle_id != rt.cycle_id or (not any_unit and doc.unit_id != unit_id):
             raise HTTPException(404)
-        path, label = views.document_path(rt, doc), views.DOC_LABELS.get(doc.kind, "Tài liệu")
+        path, label = views.document_path(rt, doc), kind_of(doc.kind).label
     if path is None:
         raise HTTPException(404)
     return FileResponse(path, filename=f"{label}{path.suffix}")

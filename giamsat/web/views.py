@@ -15,12 +15,9 @@ from giamsat.db.models import Document, Message, Obligation, Recommendation, Sub
 from giamsat.domain.vocabulary import MESSAGE_STATUS, REC_CLOSED, REPORT_STATUS, STEP_STATUS, label
 from giamsat.draw.service import current_draw
 from giamsat.followup.service import label as rec_label
+from giamsat.issuance.kinds import kind_of
 from giamsat.messaging.delivery import health
 from giamsat.runtime import Runtime
-
-DOC_LABELS = {"notify_plan": "Kế hoạch giám sát", "notify_letter": "Công văn thông báo",
-              "notify_outline": "Đề cương báo cáo", "final_report": "Báo cáo kết quả giám sát",
-              "interim_report": "Báo cáo sơ bộ", "visit_minutes": "Biên bản giám sát"}
 
 
 def local(moment: dt.datetime | None, rt: Runtime) -> str:
@@ -85,7 +82,7 @@ def documents(rt: Runtime, unit_id: int | None = None) -> list[dict]:
                                                 Document.unit_id.is_(unit_id) if unit_id is None
                                                 else Document.unit_id == unit_id)
                          .order_by(Document.id)).all()
-        return [{"id": d.id, "label": DOC_LABELS.get(d.kind, d.kind), "created": local(d.created_at, rt)}
+        return [{"id": d.id, "label": kind_of(d.kind).label, "created": local(d.created_at, rt)}
                 for d in rows if document_path(rt, d) is not None]
 
 

@@ -11,8 +11,9 @@ pytestmark = pytest.mark.prefect
 
 
 def test_a_reminder_run_is_named_nhac_han_and_its_day(prefect_harness, tmp_path, monkeypatch):
-    from flows.remind import remind_flow
     from prefect import get_client
+
+    from flows.remind import remind_flow
 
     monkeypatch.setenv("GIAMSAT_HOME", str(tmp_path / "home"))
     state = remind_flow(as_of=dt.date(2024, 4, 8), config=str(CONFIG), return_state=True)

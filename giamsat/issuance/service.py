@@ -11,9 +11,10 @@ from sqlalchemy import select
 
 from giamsat.db import audit
 from giamsat.db.models import Document
+from giamsat.domain import clock
 from giamsat.domain.errors import Conflict, NotFound, SignatureRefused
 from giamsat.files.fsutil import write_bytes_atomic
-from giamsat.issuance import kinds, pdf, signatures
+from giamsat.issuance import kinds, match, pdf, signatures
 from giamsat.issuance.kinds import DRAFT, ISSUED
 from giamsat.runtime import Runtime
 
@@ -72,12 +73,19 @@ def document(rt: Runtime, doc_id: int) -> DocView:
 
 
 def export_pdf(rt: Runtime, doc_id: int, out: Path) -> Path:
-    """The draft as the PDF to sign in the document system."""
+    """The draft as the PDF to sign in the document system, carrying the draft's fingerprint."""
     doc = document(rt, doc_id)
     source = Path(doc.path)
     if not source.is_file():
         raise NotFound(f"Không tìm thấy tệp dự thảo {source}; chạy lại bước đã tạo văn bản.")
-    return pdf.to_pdf(source, Path(out), rt.home / "tmp")
+    scratch = rt.home / "tmp"
+    plain = pdf.to_pdf(source, scratch / f"export-{doc.id:05d}-{dt.datetime.now().timestamp():.0f}.pdf",
+                       scratch)
+    try:
+        marked = match.stamp(plain.read_bytes(), match.fingerprint(rt.plan.cycle_key, doc.id, source))
+    finally:
+        plain.unlink(missing_ok=True)
+    return write_bytes_atomic(Path(out), marked)
 
 
 @dataclass(frozen=True)
@@ -101,8 +109,10 @@ def register(rt: Runtime, doc_id: int, signed: Path, number: str | None, issued_
             return Registered(doc, signers, changed=False)
         raise Conflict(f"Văn bản {doc.id} đã được đăng ký với số {doc.number or '(không số)'}; không "
                        "đăng ký lại bằng tệp khác.")
+    label = kinds.kind_of(doc.kind).label.lower()
+    match.check(data, cycle_key=rt.plan.cycle_key, doc_id=doc.id, label=label, draft=Path(doc.path))
     full = _number(rt, doc, number)
-    day = issued_on or signers[-1].signed_at.date()
+    day = issue_date(signers, issued_on)
     stored = write_bytes_atomic(rt.path("documents", "signed", f"{doc.id:05d}-{digest[:12]}.pdf"), data)
     with rt.db.unit_of_work() as s:
         row = s.get_one(Document, doc.id)
@@ -115,6 +125,28 @@ def register(rt: Runtime, doc_id: int, signed: Path, number: str | None, issued_
                      date=day.isoformat(), sha256=digest, signers=row.signers)
         view = _view(row)
     return Registered(view, signers, changed=True)
+
+
+def issue_date(signers: list[signatures.Signer], given: dt.date | None) -> dt.date:
+    """The issue date: given, or the last signature's day; never before the competent person signed.
+
+    The competent person signs first and the organisation's signature issues the document (Decree
+    30/2020, Phụ lục I), so the date lies between the first and the last signing day (Vietnam time),
+    as in the seed plan: dated 26/3/2024, signed 26/3 16:59 and 27/3 09:20.
+    """
+    first = signers[0].signed_at.astimezone(clock.TZ)
+    last = signers[-1].signed_at.astimezone(clock.TZ)
+    if given is None:
+        return last.date()
+    if given < first.date():
+        raise SignatureRefused(f"Ngày ban hành {given:%d/%m/%Y} sớm hơn thời điểm ký số của "
+                               f"{signers[0].name} ({first.isoformat()}): văn bản không thể ban hành trước "
+                               "khi được ký. Kiểm tra lại --date.")
+    if given > last.date():
+        raise SignatureRefused(f"Ngày ban hành {given:%d/%m/%Y} muộn hơn chữ ký số cuối cùng, của "
+                               f"{signers[-1].name} ({last.isoformat()}), là lúc văn bản được phát hành. "
+                               "Kiểm tra lại --date.")
+    return given
 
 
 def _read_signed(path: Path) -> bytes:

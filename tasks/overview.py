@@ -17,6 +17,7 @@ from giamsat.cycle.overview import by_urgency, cycle_status, timeline_markdown
 from giamsat.cycle.status import report_status_artifact, report_status_rows
 from giamsat.domain.formatting import short_date
 from giamsat.domain.textsafety import markdown_row, markdown_text
+from giamsat.issuance.service import signature_line
 from giamsat.messaging.delivery import health, health_line
 from giamsat.runtime import Runtime
 
@@ -29,7 +30,8 @@ def publish_overview(rt: Runtime, as_of: dt.date) -> list[dict[str, str]]:
     create_table_artifact(key="cycle-status",
                           table=[markdown_row(r.as_artifact_row()) for r in by_urgency(rows)],
                           description=f"Tình hình các bước đến ngày {short_date(as_of)}. "
-                          + markdown_text(health_line(health(rt))))
+                          + markdown_text(health_line(health(rt))) + " "
+                          + markdown_text(signature_line(rt)))
     publish_report_status_artifact(report_status_rows(rt, as_of))
     create_markdown_artifact(key="cycle-timeline", markdown=timeline_markdown(rt, rows, as_of),
                              description="Tiến trình chu kỳ giám sát")

@@ -21,10 +21,13 @@ from giamsat.domain import clock
 from giamsat.domain.formatting import short_date
 from giamsat.domain.textsafety import markdown_text
 from giamsat.domain.vocabulary import REC_CLOSED, STEP_STATUS, label
+from giamsat.issuance.kinds import ISSUED
+from giamsat.issuance.service import signature_line
 from giamsat.plan.milestones import Milestone, milestones
 from giamsat.plan.wording import issuer_place
 from giamsat.runtime import Runtime
 
+SIGNED_KINDS = ("notify_plan", "notify_letter", "final_report")
 URGENCY = {"overdue": 0, "pending": 1, "not_started": 2, "done": 3}
 MARKS = {"done": "✅", "overdue": "⚠️", "pending": "⏳", "not_started": "▫️"}
 
@@ -72,9 +75,46 @@ def _collect(reports: dict, assigned: int) -> tuple[bool, str]:
     return False, f"còn {left}/{expected} đơn vị chưa có báo cáo đạt yêu cầu"
 
 
-def _facts(session: Session, cycle_id: int, as_of: dt.date,
-           reports: dict) -> dict[str, tuple[bool, str]]:
-    """For each step: (done?, what it is waiting for) from the database; ``reports`` as of ``as_of``."""
+def _unsigned(session: Session, cycle_id: int) -> dict[str, list[int]]:
+    """The drafts not yet registered, by kind (``notify_plan``, ``notify_letter``, ``final_report``)."""
+    out: dict[str, list[int]] = {}
+    for doc_id, kind in session.execute(select(Document.id, Document.kind).where(
+            Document.cycle_id == cycle_id, Document.kind.in_(SIGNED_KINDS),
+            Document.status != ISSUED).order_by(Document.id)):
+        out.setdefault(kind, []).append(doc_id)
+    return out
+
+
+def _ids(ids: list[int]) -> str:
+    return ", ".join(str(i) for i in ids[:3]) + (f"… ({len(ids)} văn bản)" if len(ids) > 3 else "")
+
+
+def _signature_waits(unsigned: dict[str, list[int]]) -> dict[str, str]:
+    """What a step needs registered before it can send (drafts not allowed to go out)."""
+    waits = {}
+    plan, letters = unsigned.get("notify_plan", []), unsigned.get("notify_letter", [])
+    if plan:
+        waits["notify"] = (f"chờ ký số và đăng ký kế hoạch (mã {_ids(plan)}: giamsat doc register) "
+                           "trước khi gửi thông báo")
+    elif letters:
+        waits["notify"] = (f"{len(letters)} công văn chờ ký số và đăng ký (mã {_ids(letters)}: giamsat doc "
+                           "register); đơn vị nhận thư khi công văn của mình được đăng ký")
+    final = unsigned.get("final_report", [])
+    if final:
+        waits["final_report"] = (f"báo cáo đã lập, chờ ký số và đăng ký (mã {_ids(final)}: giamsat doc "
+                                 "register) trước khi gửi")
+    return waits
+
+
+def _facts(session: Session, cycle_id: int, as_of: dt.date, reports: dict, strict: bool,
+           blocked: set[str]) -> dict[str, tuple[bool, str]]:
+    """For each step: (done?, what it is waiting for) from the database; ``reports`` as of ``as_of``.
+
+    ``strict``: drafts may not go out, so a step whose document waits for its signed original is not
+    done (notify sends nothing before the plan is registered; the final report waits for its own).
+    ``blocked`` gets the steps whose facts overrule a recorded "done" (e.g. notify whose 18 e-mails
+    all failed is not "Hoàn thành" because the step recorded itself done when it queued them).
+    """
     assigned = _count(session, select(func.count()).where(
         Obligation.cycle_id == cycle_id, Obligation.kind == "report"))
     notices = _count(session, select(func.count()).where(
@@ -100,12 +140,18 @@ def _facts(session: Session, cycle_id: int, as_of: dt.date,
         Document.cycle_id == cycle_id, Document.kind == "final_report"))
     approved = draw is not None and draw.status == "approved"
     visits_done = approved and visits > 0 and visits_open == 0
-    return {
-        "notify": (notices > 0 and notices_unsent == 0,
-                   "chưa gửi thông báo" if notices == 0 else
+    waits = _signature_waits(_unsigned(session, cycle_id)) if strict else {}
+    notify_text = ("chưa gửi thông báo" if notices == 0 else
                    f"{notices_unsent}/{notices} thư thông báo chưa gửi được"
                    + (f" ({notices_error})" if notices_error else "") if notices_unsent else
-                   f"đã gửi {notices} thư thông báo"),
+                   f"đã gửi {notices} thư thông báo")
+    if notices_unsent:
+        waits.setdefault("notify", "")  # mail unsent: not complete though the step recorded itself done
+    blocked.update(waits)
+    return {
+        "notify": (notices > 0 and notices_unsent == 0 and "notify" not in waits,
+                   f"{waits['notify']}; {notify_text}" if waits.get("notify") and notices else
+                   waits.get("notify") or notify_text),
         "collect": _collect(reports, assigned),
         "draw": (approved, "chưa chọn mẫu" if draw is None else
                  f"chờ điều phối viên phê duyệt lần chọn #{draw.id}" if draw.status == "proposed"
@@ -117,7 +163,8 @@ def _facts(session: Session, cycle_id: int, as_of: dt.date,
         "followup": (visits_done and recs_open == 0,
                      f"còn {recs_open}/{recs} kiến nghị chưa xử lý ({recs_late} quá hạn)"
                      if recs_open else f"{recs} kiến nghị, không còn kiến nghị mở"),
-        "final_report": (final > 0, "đã lập báo cáo" if final else "chưa lập báo cáo"),
+        "final_report": (final > 0 and "final_report" not in waits,
+                         waits.get("final_report", "đã lập báo cáo" if final else "chưa lập báo cáo")),
     }
 
 
@@ -133,7 +180,8 @@ def cycle_status(rt: Runtime, as_of: dt.date) -> list[StepStatus]:
     """Every step of the cycle with its status on ``as_of``; records newly finished steps."""
     reports = summarise(report_status_rows(rt, as_of))
     with rt.db.unit_of_work() as s:
-        facts = _facts(s, rt.cycle_id, as_of, reports)
+        blocked: set[str] = set()
+        facts = _facts(s, rt.cycle_id, as_of, reports, not rt.plan.documents.allow_drafts, blocked)
         recorded = {st.key for st in s.scalars(select(Step).where(
             Step.cycle_id == rt.cycle_id, Step.status == "done"))
             if st.done_at is None or local_day(rt, st.done_at) <= as_of}  # not done before it was
@@ -142,7 +190,8 @@ def cycle_status(rt: Runtime, as_of: dt.date) -> list[StepStatus]:
             done, waiting = facts[m.key]
             if done and m.key not in recorded:
                 mark_step_done(s, rt.cycle_id, m.key, clock.at_office_hours(as_of, 17))
-            done = done or m.key in recorded
+            # a step recorded done that now has mail unsent or a document unsigned is not complete
+            done = done or (m.key in recorded and m.key not in blocked)
             out.append(StepStatus(m.key, m.title, m.starts_on, m.due_on,
                                   _status(m, done, as_of), waiting))
     return out
@@ -158,6 +207,7 @@ def timeline_markdown(rt: Runtime, rows: list[StepStatus], as_of: dt.date) -> st
         late = " **QUÁ HẠN**" if r.status == "overdue" else ""
         lines.append(f"- {MARKS[r.status]} {short_date(r.starts_on)} → {short_date(r.due_on)}: "
                      f"**{md(r.title)}** — {md(r.waiting_for)}{late}")
+    lines += ["", f"**Văn bản:** {md(signature_line(rt))}"]
     if plan.reorganisation:
         lines += ["", f"Sắp xếp đơn vị hành chính từ {short_date(plan.reorganisation.effective)} "
                       f"({md(plan.reorganisation.resolution)})."]

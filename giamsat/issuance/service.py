@@ -193,6 +193,11 @@ def signature_summary(rt: Runtime) -> dict[str, object]:
             "summary": line}
 
 
+def signature_line(rt: Runtime) -> str:
+    """The sentence of ``signature_summary``: what waits for a signature, or that nothing does."""
+    return str(signature_summary(rt)["summary"])
+
+
 def _ids(ids: list[int]) -> str:
     shown = ", ".join(str(i) for i in ids[:5])
     return f"mã {shown}" + (f" và {len(ids) - 5} văn bản khác" if len(ids) > 5 else "")

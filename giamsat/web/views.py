@@ -15,7 +15,8 @@ from giamsat.db.models import Document, Message, Obligation, Recommendation, Sub
 from giamsat.domain.vocabulary import MESSAGE_STATUS, REC_CLOSED, REPORT_STATUS, STEP_STATUS, label
 from giamsat.draw.service import current_draw
 from giamsat.followup.service import label as rec_label
-from giamsat.issuance.kinds import kind_of
+from giamsat.issuance.kinds import ISSUED, kind_of
+from giamsat.issuance.service import signature_summary
 from giamsat.messaging.delivery import health
 from giamsat.runtime import Runtime
 
@@ -36,7 +37,7 @@ def dashboard(rt: Runtime, today: dt.date, unit_filter: str | None) -> dict:
             "unit_labels": REPORT_STATUS, "summary": summarise(units),
             "unit_counts": {k: sum(1 for u in units if u["status"] == k) for k in REPORT_STATUS},
             "outbox": health(rt), "failed_messages": _messages(rt), "recs": _recs(rt, today),
-            "draw": _draw(rt), "documents": documents(rt)}
+            "draw": _draw(rt), "documents": documents(rt), "signatures": signature_summary(rt)}
 
 
 def _messages(rt: Runtime, limit: int = 6) -> list[dict]:
@@ -82,7 +83,9 @@ def documents(rt: Runtime, unit_id: int | None = None) -> list[dict]:
                                                 Document.unit_id.is_(unit_id) if unit_id is None
                                                 else Document.unit_id == unit_id)
                          .order_by(Document.id)).all()
-        return [{"id": d.id, "label": kind_of(d.kind).label, "created": local(d.created_at, rt)}
+        return [{"id": d.id, "label": kind_of(d.kind).label, "created": local(d.created_at, rt),
+                 "number": d.number, "issued": d.status == ISSUED,
+                 "waits": d.status != ISSUED and kind_of(d.kind).numbered}
                 for d in rows if document_path(rt, d) is not None]
 
 

@@ -74,11 +74,14 @@ def test_messages_wait_while_the_server_is_down_for_hours_then_each_goes_out_onc
     assert "21 thư đang chờ gửi, đã thử tối đa 5 lần; lỗi gần nhất: " + DOWN in report["outbox"]["summary"]
     notify_row = next(s for s in report["steps"] if s["key"] == "notify")
     assert notify_row["waiting_for"].startswith(f"18/18 thư thông báo chưa gửi được ({DOWN}{down_port}")
+    assert notify_row["state"] != "done"  # not "Hoàn thành" beside 18/18 e-mails unsent
     with _mail_server(down_port) as server:
         assert deliver(rt, NOW + dt.timedelta(hours=18)).sent == 21
         assert deliver(rt, NOW + dt.timedelta(hours=19)).sent == 0
     assert sorted(server.by_message_id().values()) == [1] * 21
-    assert status_report(rt, dt.date(2024, 4, 2))["outbox"]["summary"] == "Hộp thư đi: đã gửi hết 21 thư."
+    after = status_report(rt, dt.date(2024, 4, 2))
+    assert after["outbox"]["summary"] == "Hộp thư đi: đã gửi hết 21 thư."
+    assert next(s for s in after["steps"] if s["key"] == "notify")["state"] == "done"
 
 
 def _unescaped(markdown: str) -> str:

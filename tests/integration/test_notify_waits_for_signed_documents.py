@@ -11,12 +11,15 @@ from docx import Document as Docx
 from docx.oxml.ns import qn
 from sqlalchemy import select
 
+from giamsat.cycle.overview import cycle_status, timeline_markdown
+from giamsat.cycle.status import status_report
 from giamsat.cycle.sync import open_cycle
 from giamsat.db.models import Message, Step
 from giamsat.domain import clock
 from giamsat.final_report.service import final_report
 from giamsat.issuance import service
 from giamsat.notify.service import notify
+from giamsat.web.views import dashboard
 from tests.conftest import CONFIG, OPENED_AT
 from tests.fixtures.report_data import build_cycle
 
@@ -60,12 +63,14 @@ def test_notify_sends_nothing_until_the_plan_and_the_letter_are_signed_and_regis
     assert "Số:      /KH-UBND" in _texts(plan.path) and "52/KH-UBND" not in _texts(plan.path)
     assert service.documents(strict_rt, "letter") == []  # the letters cite the plan's number
     assert "chờ ký số" in service.signature_summary(strict_rt)["summary"]
+    _what_waits_is_shown(strict_rt, f"chờ ký số và đăng ký kế hoạch (mã {plan.id}: giamsat doc register)")
 
     _sign_and_register(strict_rt, plan.id, tmp_path, person, organisation, "61", dt.date(2024, 3, 27))
     second = notify(strict_rt, AS_OF)
     # the registered plan goes to the 3 other recipients of its Nơi nhận; the communes wait for their letters
     assert (second.messages_queued, second.waiting_for_signature) == (3, 18)
     letters = service.documents(strict_rt, "letter")
+    _what_waits_is_shown(strict_rt, "18 công văn chờ ký số và đăng ký")
     text = _texts(letters[0].path)
     assert "Kế hoạch số 61/KH-UBND ngày 27/3/2024" in text and "Số:      /LĐTBXH" in text
 
@@ -85,6 +90,18 @@ def test_notify_sends_nothing_until_the_plan_and_the_letter_are_signed_and_regis
                                         service.document(strict_rt, plan.id).sha256)
 
 
+def _what_waits_is_shown(rt, waiting: str) -> None:
+    """``status``, the Prefect timeline and the web dashboard say what waits for a signature."""
+    report = status_report(rt, AS_OF)
+    notify_row = next(s for s in report["steps"] if s["key"] == "notify")
+    assert waiting in notify_row["waiting_for"] and notify_row["state"] != "done"
+    assert "Văn bản chờ ký số và đăng ký (giamsat doc register)" in report["documents"]["summary"]
+    timeline = timeline_markdown(rt, cycle_status(rt, AS_OF), AS_OF).replace("\\", "")
+    assert waiting in timeline and "Văn bản chờ ký số và đăng ký" in timeline
+    page = dashboard(rt, AS_OF, None)
+    assert page["signatures"]["waiting"] and page["signatures"]["summary"] == report["documents"]["summary"]
+
+
 def test_the_final_report_draft_has_no_number_and_goes_out_only_once_registered(
         strict_rt, tmp_path, person, organisation):
     build_cycle(strict_rt)
@@ -95,6 +112,8 @@ def test_the_final_report_draft_has_no_number_and_goes_out_only_once_registered(
     with strict_rt.db.unit_of_work() as s:
         assert s.scalars(select(Message).where(Message.kind == "final_report")).all() == []
         assert s.scalar(select(Step).where(Step.key == "final_report")).status != "done"
+    row = next(s for s in status_report(strict_rt, final)["steps"] if s["key"] == "final_report")
+    assert row["state"] != "done" and f"chờ ký số và đăng ký (mã {report.id}" in row["waiting_for"]
 
     _sign_and_register(strict_rt, report.id, tmp_path, person, organisation, "215")
     final_report(strict_rt, final)

@@ -9,7 +9,10 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
+from giamsat.cli.ui import click_vi
 from giamsat.domain.errors import GiamsatError, PlanError
+
+click_vi.install()  # Typer's help and usage errors in Vietnamese, for main() and CliRunner alike
 
 app = typer.Typer(
     help="giamsat — giám sát, đánh giá Chương trình MTQG giảm nghèo bền vững cấp huyện, tỉnh và xã.",

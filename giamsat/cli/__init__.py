@@ -65,7 +65,7 @@ def main() -> None:
     """Console-script entry point."""
     from giamsat import prefect_env
 
-    prefect_env.configure()
+    prefect_env.configure(create=False)  # a reading command must not create a home
     try:
         app(prog_name="giamsat")
     except PlanError as exc:  # messages quote user data: '[/x]' must print, not be rich markup

@@ -6,9 +6,11 @@ import datetime as dt
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping
-from pathlib import PurePath
+from pathlib import Path, PurePath
+from typing import NoReturn
 
 import typer
+from rich.markup import escape
 
 from giamsat.domain import clock
 from giamsat.domain.vocabulary import GROUPS, label
@@ -20,29 +22,54 @@ def _fold(text: str) -> str:
     return "".join(c for c in text if unicodedata.category(c) != "Mn")
 
 
-def choices_text(group: str, allowed: Iterable[str] | None = None) -> str:
+Vocabulary = str | Mapping[str, str]  # a group of the vocabulary, or its own code → label mapping
+
+
+def _labels(group: Vocabulary) -> Mapping[str, str]:
+    return GROUPS[group] if isinstance(group, str) else group
+
+
+def choices_text(group: Vocabulary, allowed: Iterable[str] | None = None) -> str:
     """The values a filter accepts: each label with its code, e.g. "Quá hạn (overdue)"."""
-    codes = list(allowed) if allowed is not None else list(GROUPS[group])
-    return "; ".join(f"{label(group, c)} ({c})" for c in codes)
+    labels = _labels(group)
+    codes = list(allowed) if allowed is not None else list(labels)
+    return "; ".join(f"{labels.get(c, c)} ({c})" for c in codes)
 
 
-def choice(group: str, value: str, option: str, allowed: Iterable[str] | None = None) -> str:
-    """The code of ``value`` (a code or a Vietnamese label of ``group``); a clear error otherwise."""
-    codes = list(allowed) if allowed is not None else list(GROUPS[group])
+def choice(group: Vocabulary, value: str, option: str, allowed: Iterable[str] | None = None) -> str:
+    """The code of ``value`` (a code or a Vietnamese label of ``group``); a clear error otherwise.
+
+    Labels match without regard to case, spacing or diacritics ("qua han" finds "Quá hạn").
+    """
+    labels = _labels(group)
+    codes = list(allowed) if allowed is not None else list(labels)
     wanted = _fold(value)
     for code in codes:
-        if wanted in (_fold(code), _fold(label(group, code))):
+        if wanted in (_fold(code), _fold(labels.get(code, code))):
             return code
     raise typer.BadParameter(f"không có giá trị {value!r}. Chọn một trong: {choices_text(group, codes)}.",
                              param_hint=option)
 
 
-def choices(group: str, values: Iterable[str] | None, option: str,
+def choices(group: Vocabulary, values: Iterable[str] | None, option: str,
             allowed: Iterable[str] | None = None) -> list[str] | None:
     """``choice`` for a repeatable option; None when it was not given."""
     if not values:
         return None
     return [choice(group, v, option, allowed) for v in values]
+
+
+def no_database(where: str, home: Path) -> NoReturn:
+    """Stop a reading command that found no database: say where it looked and how to make one."""
+    from rich.console import Console
+
+    console = Console(stderr=True, highlight=False, soft_wrap=True)
+    console.print(f"[bold red]Chưa có cơ sở dữ liệu[/] tại {escape(where)} (thư mục dữ liệu "
+                  f"GIAMSAT_HOME: {escape(str(home))}); lệnh này chỉ đọc nên không tạo mới.")
+    console.print("Tạo dữ liệu bằng: giamsat notify (bắt đầu chu kỳ), giamsat import TỆP.tar.gz "
+                  "(nhập bản lưu trữ) hoặc giamsat db upgrade (cơ sở dữ liệu trống). Xem bản chạy thử: "
+                  "make demo, rồi đặt GIAMSAT_HOME=var/demo/home.")
+    raise typer.Exit(2)
 
 
 def number(n: int | float, digits: int = 0) -> str:
@@ -103,7 +130,7 @@ _STATUS_GROUP = {"recommendation": "rec_status", "submission": "submission_statu
                  "message": "message_status", "visit": "visit_status", "sample_draw": "draw_status",
                  "step": "step_status", "obligation": "obligation_status"}
 _SEED_SOURCE = {"coordinator": "người điều phối", "public": "giá trị công khai", "random": "ngẫu nhiên"}
-VALUE_WIDTH = 40
+VALUE_WIDTH = 200
 
 
 def _value(key: str, value: object, entity: str) -> str:
@@ -134,6 +161,16 @@ def _value(key: str, value: object, entity: str) -> str:
         except ValueError:
             pass
     return text if len(text) <= VALUE_WIDTH else text[:VALUE_WIDTH - 1] + "…"
+
+
+def entity_text(entity: str, entity_id: str | None) -> str:
+    """What an audit entry concerns: "kiến nghị 34", "bước Báo cáo kết quả giám sát, đánh giá"."""
+    name = label("audit_entity", entity)
+    if not entity_id:
+        return name
+    parts = [label("step", p) if p in GROUPS["step"] else label("message_kind", p)
+             for p in entity_id.split(":")]
+    return f"{name} {' · '.join(p for p in parts if p)}"
 
 
 def audit_detail(detail: Mapping[str, object], entity: str = "") -> str:

@@ -11,11 +11,16 @@ from contextlib import contextmanager
 from pathlib import Path
 
 
-def configure(home: Path | None = None) -> Path:
-    """Point Prefect at ``<home>/prefect`` (unless already set) and turn analytics off."""
+def configure(home: Path | None = None, *, create: bool = True) -> Path:
+    """Point Prefect at ``<home>/prefect`` (unless already set) and turn analytics off.
+
+    With ``create=False`` (the CLI's start), a home that does not exist yet is left alone: a
+    reading command must not make one; the commands that write create it, then Prefect's folder.
+    """
     home = Path(home or os.environ.get("GIAMSAT_HOME", "var")).resolve()
     prefect_home = home / "prefect"
-    prefect_home.mkdir(parents=True, exist_ok=True)
+    if create or home.is_dir():
+        prefect_home.mkdir(parents=True, exist_ok=True)
     os.environ.setdefault("PREFECT_HOME", str(prefect_home))
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     os.environ.setdefault("PREFECT_CLOUD_ENABLE_ORCHESTRATION_TELEMETRY", "false")

@@ -9,7 +9,10 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
+from giamsat.cli.ui import click_vi
 from giamsat.domain.errors import GiamsatError, PlanError
+
+click_vi.install()  # Typer's help and usage errors in Vietnamese, for main() and CliRunner alike
 
 app = typer.Typer(
     help="giamsat — giám sát, đánh giá Chương trình MTQG giảm nghèo bền vững cấp huyện, tỉnh và xã.",
@@ -62,7 +65,7 @@ def main() -> None:
     """Console-script entry point."""
     from giamsat import prefect_env
 
-    prefect_env.configure()
+    prefect_env.configure(create=False)  # a reading command must not create a home
     try:
         app(prog_name="giamsat")
     except PlanError as exc:  # messages quote user data: '[/x]' must print, not be rich markup

@@ -10,7 +10,8 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from giamsat.cli.common import AS_OF, console, moment_of, parse_date, runtime
+from giamsat.cli.common import AS_OF, console, moment_of, parse_date, reading_runtime, runtime
+from giamsat.cli.ui.present import moment, number, percent
 from giamsat.domain import clock
 
 inbox_app = typer.Typer(help="Hộp thư đến: tệp báo cáo trong inbox/ và thư gửi về hộp thư của phòng.",
@@ -140,7 +141,7 @@ def list_mail(waiting: bool = typer.Option(False, "--cho-xem", help="Chỉ thư 
     """Các thư đã đọc từ hộp thư của phòng (thư chờ cán bộ xem được đánh dấu)."""
     from giamsat.collect.mail_records import mail_rows
 
-    rows = mail_rows(runtime(), only_waiting=waiting)
+    rows = mail_rows(reading_runtime(), only_waiting=waiting)
     if as_json:
         console.print_json(json.dumps(rows, ensure_ascii=False))
         return
@@ -148,8 +149,7 @@ def list_mail(waiting: bool = typer.Option(False, "--cho-xem", help="Chỉ thư 
     for col in ("Mã", "Nhận lúc", "Người gửi", "Tiêu đề", "Tình trạng", "Ghi chú"):
         table.add_column(col)
     for r in rows:
-        when = dt.datetime.fromisoformat(r["arrived_at"]).astimezone(clock.TZ)
-        table.add_row(r["reference"], f"{when:%d/%m/%Y %H:%M}", escape(r["sender"]),
+        table.add_row(r["reference"], moment(r["arrived_at"]), escape(r["sender"]),
                       escape(r["subject"]), r["status_label"], escape(r["note"]))
     console.print(table)
 
@@ -164,10 +164,10 @@ def status(as_of: str = AS_OF,
     if csv_file is not None:
         from giamsat.cycle.exports import export_status
 
-        count = export_status(runtime(), parse_date(as_of), csv_file)
+        count = export_status(reading_runtime(), parse_date(as_of), csv_file)
         console.print(f"Đã ghi {count} đơn vị vào {escape(str(csv_file))}")
         return
-    report = status_report(runtime(), parse_date(as_of))
+    report = status_report(reading_runtime(), parse_date(as_of))
     if as_json:
         console.print_json(json.dumps(report, ensure_ascii=False))
         return
@@ -182,6 +182,7 @@ def status(as_of: str = AS_OF,
         steps.add_row(escape(s["title"]), dt.date.fromisoformat(s["due_on"]).strftime("%d/%m/%Y"),
                       s["state_label"], escape(s["waiting_for"]))
     console.print(steps)
+    n = number
     shown, left_out = artifact_rows(report["units"])
     units = Table(title="Báo cáo của các đơn vị cấp xã" + (
         f" (chỉ các đơn vị cần chú ý; {left_out} đơn vị khác không hiển thị, xem --json)"
@@ -189,13 +190,14 @@ def status(as_of: str = AS_OF,
     for col in ("Mã", "Đơn vị", "Tình trạng", "Số lần gửi", "Đã sửa"):
         units.add_column(col)
     for u in shown:
-        units.add_row(u["unit_code"], escape(u["unit_name"]), u["status_label"], str(u["submissions"]),
+        units.add_row(u["unit_code"], escape(u["unit_name"]), u["status_label"], n(u["submissions"]),
                       "có" if u["corrected"] else "")
     console.print(units)
     s = report["summary"]
-    console.print(f"Phải nộp {s['expected']}, đã nhận {s['received']} ({s['completeness_pct']}%): "
-                  f"{s['on_time']} đúng hạn, {s['late']} muộn; {s['rejected_awaiting_correction']}"
-                  f" chờ sửa; {s['missing']} chưa nộp (quá hạn); {s['pending']} chưa đến hạn.")
+    console.print(f"Phải nộp {n(s['expected'])}, đã nhận {n(s['received'])} "
+                  f"({percent(s['completeness_pct'])}): {n(s['on_time'])} đúng hạn, {n(s['late'])} muộn; "
+                  f"{n(s['rejected_awaiting_correction'])} chờ sửa; {n(s['missing'])} chưa nộp (quá hạn); "
+                  f"{n(s['pending'])} chưa đến hạn.")
     console.print(escape(report["outbox"]["summary"]))  # carries the mail server's own words
     waiting = report["mail_waiting"]
     if waiting:

@@ -38,6 +38,25 @@ def runtime(now: dt.datetime | None = None):
     return state.runtime
 
 
+def reading_runtime():
+    """The Runtime for a command that only reads: refuses, in Vietnamese, when there is no database.
+
+    ``runtime()`` would create and migrate an empty database (and the home folder) and then show
+    every step overdue; a reading command says where it looked and how to make one instead.
+    """
+    if state.runtime is None:
+        from giamsat.db.migrate import database_exists
+        from giamsat.db.session import safe_url
+        from giamsat.settings import load_settings
+
+        settings = load_settings(config=Path(state.config) if state.config else None)
+        if not database_exists(settings.db_url):
+            from giamsat.cli.ui.present import no_database
+
+            no_database(safe_url(settings.db_url), settings.home)
+    return runtime()
+
+
 def actor() -> str:
     """Who runs this command: ``--actor`` / GIAMSAT_ACTOR, else the operating-system user."""
     if state.actor and state.actor.strip():

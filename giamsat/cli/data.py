@@ -7,16 +7,18 @@ import json
 from pathlib import Path
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from giamsat.archive import service as archive
-from giamsat.cli.common import console, parse_date, runtime, state
+from giamsat.cli.common import console, parse_date, reading_runtime, state
+from giamsat.cli.ui.present import audit_detail, choice, choices_text, entity_text, moment
 from giamsat.db.audit import AuditQuery, entries, entry_json
 from giamsat.db.audit import verify as audit_verify
 from giamsat.db.migrate import current_revision, head_revision, upgrade
 from giamsat.db.session import Database
 from giamsat.domain import clock
-from giamsat.domain.vocabulary import label
+from giamsat.domain.vocabulary import AUDIT_ACTION, label
 from giamsat.settings import load_settings
 
 db_app = typer.Typer(help="Cơ sở dữ liệu.", no_args_is_help=True)
@@ -27,7 +29,7 @@ def export(out: Path = typer.Argument(..., metavar="OUT.tar.gz", help="Tệp lư
     """Xuất toàn bộ dữ liệu và tệp của chu kỳ ra một tệp lưu trữ .tar.gz."""
     if out.exists() and not force:
         raise archive.ArchiveError(f"Tệp {out} đã có; dùng --force để ghi đè.")
-    rt = runtime()
+    rt = reading_runtime()
     result = archive.export_cycle(rt, out, clock.now())  # when the archive was made: real time
     rows = sum(result.rows.values())
     console.print(f"Đã xuất chu kỳ {rt.plan.cycle_key}: {rows} dòng dữ liệu ở {len(result.rows)} bảng, "
@@ -73,8 +75,6 @@ def upgrade_cmd() -> None:
 
 
 MAX_LIMIT = 10_000
-DETAIL_WIDTH = 90
-VALUE_WIDTH = 24
 
 
 def _day_start(value: str | None, shift_days: int = 0) -> dt.datetime | None:
@@ -85,28 +85,27 @@ def _day_start(value: str | None, shift_days: int = 0) -> dt.datetime | None:
                                tzinfo=clock.TZ)
 
 
-def _short(value: object) -> str:
-    text = str(value)
-    return text if len(text) <= VALUE_WIDTH else text[:VALUE_WIDTH - 1] + "…"
-
-
-def _detail(detail: dict) -> str:
-    text = ", ".join(f"{k}={_short(v)}" for k, v in detail.items() if v not in (None, "", [], {}))
-    return text if len(text) <= DETAIL_WIDTH else text[:DETAIL_WIDTH - 1] + "…"
-
-
 def audit(
     since: str = typer.Option(None, "--since", metavar="DATE", help="Từ ngày (tính cả ngày này)."),
     until: str = typer.Option(None, "--until", metavar="DATE", help="Đến ngày (tính cả ngày này)."),
-    action: str = typer.Option(None, "--action", help="Hành động, ví dụ rec.update, hoặc nhóm: rec."),
-    entity: str = typer.Option(None, "--entity", help="Loại đối tượng, ví dụ recommendation, visit."),
+    action: str = typer.Option(None, "--action", metavar="HÀNH_ĐỘNG",
+                               help="Hành động (tên như \"Cập nhật kiến nghị\" hoặc mã rec.update), "
+                                    "hoặc cả nhóm theo mã: rec"),
+    entity: str = typer.Option(None, "--entity", metavar="ĐỐI_TƯỢNG",
+                               help="Loại đối tượng (tên hoặc mã): " + choices_text("audit_entity") + "."),
     actor: str = typer.Option(None, "--actor", help="Chỉ các mục của người thực hiện này (bộ lọc)."),
     limit: int = typer.Option(200, "--limit", min=1, max=MAX_LIMIT, help="Số mục mới nhất tối đa."),
     json_out: bool = typer.Option(False, "--json", help="In dạng JSON (cho máy đọc)."),
     verify: bool = typer.Option(False, "--verify", help="Kiểm tra chuỗi SHA-256 của toàn bộ nhật ký."),
 ) -> None:
     """Nhật ký kiểm tra: mọi thay đổi trạng thái, ai làm và lúc nào."""
-    rt = runtime()
+    if action is not None:
+        action = action.strip().rstrip(".")
+        if not any(code == action or code.startswith(action + ".") for code in AUDIT_ACTION):
+            action = choice("audit_action", action, "--action")
+    if entity is not None:
+        entity = choice("audit_entity", entity, "--entity")
+    rt = reading_runtime()
     if verify:
         _verify(rt, json_out)
         return
@@ -122,13 +121,13 @@ def audit(
         return
     table = Table(title=f"Nhật ký kiểm tra — {rt.plan.cycle_key}")
     for col in ("Số", "Thời điểm", "Người thực hiện", "Hành động", "Đối tượng"):
-        table.add_column(col, no_wrap=col in ("Số", "Hành động"))
+        table.add_column(col, overflow="fold", no_wrap=col == "Số")
     table.add_column("Chi tiết", overflow="fold", ratio=1)
     for e in rows:
-        entity_label = label("audit_entity", e.entity)
-        what = f"{entity_label} {e.entity_id}" if e.entity_id else entity_label
-        table.add_row(str(e.id), f"{e.at.astimezone(clock.TZ):%d/%m/%Y %H:%M}", e.actor, e.action,
-                      what, _detail(e.detail or {}))
+        what = entity_text(e.entity, e.entity_id)
+        who = "hệ thống" if e.actor == "system" else e.actor
+        table.add_row(str(e.id), moment(e.at), escape(who), label("audit_action", e.action),
+                      escape(what), escape(audit_detail(e.detail or {}, e.entity)))
     console.print(table)
     if total > len(rows):
         console.print(f"Hiển thị {len(rows)} mục mới nhất trong {total} mục phù hợp; "

@@ -9,25 +9,30 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from giamsat.cli.common import AS_OF, actor, console, moment_of, parse_date, runtime
+from giamsat.cli.common import AS_OF, actor, console, moment_of, parse_date, reading_runtime, runtime
+from giamsat.cli.ui.present import choice, choices_text, moment
+from giamsat.issuance.kinds import KINDS, kind_of
+
+KIND_LABELS = {code: k.label for code, k in KINDS.items()}
 
 doc_app = typer.Typer(help="Văn bản của chu kỳ: dự thảo, bản PDF để ký, bản gốc đã ký số, sổ đăng ký.",
                       no_args_is_help=True)
 
 
 def _signers_text(signers: list[dict]) -> str:
-    return "\n".join(f"{s['name']} ({s['signed_at']})" for s in signers)
+    return "\n".join(f"{s['name']} ({moment(s['signed_at'])})" for s in signers)
 
 
 @doc_app.command("list")
 def list_cmd(json_out: bool = typer.Option(False, "--json", help="In dạng JSON (cho máy đọc)."),
-             kind: str = typer.Option(None, "--kind", help="Chỉ một loại: plan, letter, outline, minutes, "
-                                      "interim_report, final_report."),
+             kind: str = typer.Option(None, "--kind", metavar="LOẠI",
+                                      help="Chỉ một loại (tên hoặc mã): " + choices_text(KIND_LABELS) + "."),
              ) -> None:
     """Mọi văn bản của chu kỳ: loại, trạng thái (dự thảo / đã ký, phát hành), số, ngày, người ký."""
     from giamsat.issuance import service
 
-    rt = runtime()
+    kind = choice(KIND_LABELS, kind, "--kind") if kind is not None else None
+    rt = reading_runtime()
     docs = service.documents(rt, kind)
     if json_out:
         typer.echo(json.dumps([d.as_json() for d in docs], ensure_ascii=False, indent=2))
@@ -36,7 +41,7 @@ def list_cmd(json_out: bool = typer.Option(False, "--json", help="In dạng JSON
     for col in ("Mã", "Loại", "Trạng thái", "Số, ký hiệu", "Ngày", "Người ký (thời điểm ký)", "Tệp"):
         table.add_column(col, overflow="fold", no_wrap=col == "Mã")
     for d in docs:
-        table.add_row(str(d.id), d.kind, d.status_label, escape(d.number or ""),
+        table.add_row(str(d.id), kind_of(d.kind).label, d.status_label, escape(d.number or ""),
                       d.issued_on.strftime("%d/%m/%Y") if d.issued_on else "",
                       escape(_signers_text(d.signers)), escape(Path(d.signed_path or d.path).name))
     console.print(table)
@@ -51,7 +56,7 @@ def export_cmd(doc_id: int = typer.Argument(..., metavar="ID", help="Mã văn b�
     """Xuất dự thảo ra PDF để trình ký số trên hệ thống quản lý văn bản."""
     from giamsat.issuance import service
 
-    path = service.export_pdf(runtime(), doc_id, out)
+    path = service.export_pdf(reading_runtime(), doc_id, out)
     console.print(f"Đã xuất {escape(str(path))}: trình ký số (cá nhân, rồi cơ quan) trên hệ thống quản lý "
                   f"văn bản, sau đó đăng ký bản đã ký: giamsat doc register {doc_id} --signed <tệp>.pdf")
 
@@ -75,11 +80,11 @@ def register_cmd(doc_id: int = typer.Argument(..., metavar="ID", help="Mã văn 
     if not done.changed:
         console.print(f"Văn bản {d.id} đã được đăng ký bằng chính tệp này trước đó; không ghi gì thêm.")
     shown = d.issued_on.strftime("%d/%m/%Y") if d.issued_on else ""
-    console.print(f"Đã đăng ký văn bản {d.id} ({d.kind}): số {escape(d.number or '(không số)')}, "
-                  f"ngày {shown}")
+    console.print(f"Đã đăng ký văn bản {d.id} ({kind_of(d.kind).label}): "
+                  f"số {escape(d.number or '(không số)')}, ngày {shown}")
     for s in done.signers:
         trust = "chứng thư tin cậy" if s.trusted else "chưa đối chiếu chứng thư gốc"
-        console.print(f"  Ký số: {escape(s.name)} — {s.signed_at.isoformat()} ({trust})")
+        console.print(f"  Ký số: {escape(s.name)} — {moment(s.signed_at)} ({trust})")
     console.print(f"  SHA-256 bản gốc điện tử: {d.signed_sha256}")
 
 
@@ -89,7 +94,7 @@ def register_book_cmd(out: Path = typer.Option(..., "--csv", metavar="FILE", hel
     """Sổ đăng ký văn bản đi (CSV): số, ngày, trích yếu, người ký, nơi nhận, số lượng bản."""
     from giamsat.issuance import book
 
-    path, count = book.write(runtime(), out)
+    path, count = book.write(reading_runtime(), out)
     console.print(f"Đã ghi sổ đăng ký văn bản đi: {escape(str(path))} ({count} văn bản đã phát hành).")
 
 

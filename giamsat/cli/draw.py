@@ -8,7 +8,7 @@ from pathlib import Path
 import typer
 from rich.markup import escape
 
-from giamsat.cli.common import AS_OF, console, moment_of, parse_date, runtime
+from giamsat.cli.common import AS_OF, console, moment_of, parse_date, reading_runtime, runtime
 from giamsat.domain.vocabulary import label
 from giamsat.draw import service as sample
 
@@ -58,7 +58,7 @@ def draw_cmd(
 def show_cmd(draw_id: int = typer.Argument(None, help="Số lượt chọn mẫu; mặc định lượt hiện hành."),
              record: bool = typer.Option(False, "--record", help="In toàn bộ hồ sơ (JSON).")) -> None:
     """Xem một lượt chọn mẫu."""
-    rt = runtime()
+    rt = reading_runtime()
     with rt.db.unit_of_work() as s:
         _print_draw(sample.find_draw(s, rt.cycle_id, draw_id), full=record)
 
@@ -67,7 +67,7 @@ def show_cmd(draw_id: int = typer.Argument(None, help="Số lượt chọn mẫu
 def verify_cmd(draw_id: int = typer.Argument(None, help="Số lượt chọn mẫu; mặc định lượt hiện hành.")
                ) -> None:
     """Tính lại lượt chọn mẫu từ hồ sơ và cho biết có khớp không."""
-    ok, diffs = sample.verify(runtime(), draw_id)
+    ok, diffs = sample.verify(reading_runtime(), draw_id)
     if ok:
         console.print("[green]Khớp:[/] tính lại từ hạt giống và khung mẫu cho đúng kết quả đã lưu; "
                       "mã SHA-256 của hồ sơ đúng.")

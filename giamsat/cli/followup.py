@@ -9,9 +9,10 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from giamsat.cli.common import AS_OF, console, moment_of, parse_date, runtime
+from giamsat.cli.common import AS_OF, console, moment_of, parse_date, reading_runtime, runtime
+from giamsat.cli.ui.present import choice, choices, choices_text, number
 from giamsat.domain import clock
-from giamsat.domain.vocabulary import REC_SETTABLE
+from giamsat.domain.vocabulary import REC_SETTABLE, label
 from giamsat.followup import service as followup
 
 recs_app = typer.Typer(help="Sổ theo dõi kiến nghị.", no_args_is_help=True)
@@ -25,20 +26,30 @@ def _as_json(rec) -> dict:
 
 
 @recs_app.command("list")
-def list_cmd(status: list[str] = typer.Option(None, "--status", help="Lọc theo trạng thái (lặp lại được)."),
+def list_cmd(status: list[str] = typer.Option(
+                 None, "--status", metavar="TRẠNG_THÁI",
+                 help="Lọc theo trạng thái, ghi tên (\"Quá hạn\") hoặc mã (overdue); lặp lại được. "
+                      "Các trạng thái: " + choices_text("rec_status") + "."),
              as_json: bool = typer.Option(False, "--json", help="In dạng JSON.")) -> None:
     """Liệt kê các kiến nghị và trạng thái thực hiện."""
-    recs = followup.list_recommendations(runtime(), status or None)
+    wanted = choices("rec_status", status, "--status")
+    rt = reading_runtime()
+    recs = followup.list_recommendations(rt, wanted)
     if as_json:
         typer.echo(json.dumps([_as_json(r) for r in recs], ensure_ascii=False, indent=2))
         return
-    table = Table(title=f"Kiến nghị ({len(recs)})")
-    for col in ("Số", "Trạng thái", "Hạn", "Cơ quan thực hiện", "Nội dung"):
-        table.add_column(col)
+    names = followup.unit_names(rt, recs)
+    shown = f" — {', '.join(label('rec_status', c) for c in wanted)}" if wanted else ""
+    table = Table(title=f"Kiến nghị{shown} ({number(len(recs))})")
+    for col in ("Số", "Trạng thái", "Hạn", "Xã", "Cơ quan thực hiện", "Nội dung"):
+        table.add_column(col, overflow="fold", no_wrap=col in ("Số", "Hạn"))
     for r in recs:
-        table.add_row(str(r.id), followup.label(r.status), f"{r.due_on:%d/%m/%Y}", escape(r.addressed_to),
+        table.add_row(str(r.id), followup.label(r.status), f"{r.due_on:%d/%m/%Y}",
+                      escape(names.get(r.unit_id, "—") if r.unit_id else "—"), escape(r.addressed_to),
                       escape(r.content))
     console.print(table)
+    if not recs:
+        console.print("Không có kiến nghị nào" + (" ở trạng thái này." if wanted else "."))
 
 
 @recs_app.command("export")
@@ -47,7 +58,7 @@ def export_cmd(file: Path = typer.Argument(..., metavar="FILE.csv",
     """Xuất sổ theo dõi kiến nghị ra tệp CSV (UTF-8, mở được bằng Excel)."""
     from giamsat.cycle.exports import export_recommendations
 
-    count = export_recommendations(runtime(), file)
+    count = export_recommendations(reading_runtime(), file)
     console.print(f"Đã ghi {count} kiến nghị vào {escape(str(file))}")
 
 
@@ -68,7 +79,9 @@ def add_cmd(content: str = typer.Option(..., "--content", help="Nội dung kiế
 
 @recs_app.command("update")
 def update_cmd(rec_id: int = typer.Argument(..., metavar="ID"),
-               status: str = typer.Option(None, "--status", help=" | ".join(REC_SETTABLE)),
+               status: str = typer.Option(None, "--status", metavar="TRẠNG_THÁI",
+                                          help="Trạng thái mới (tên hoặc mã): "
+                                               + choices_text("rec_status", REC_SETTABLE) + "."),
                to: str = typer.Option(None, "--to", help="Sửa cơ quan, đơn vị được kiến nghị."),
                email: str = typer.Option(None, "--email", help="Địa chỉ thư của cơ quan đó (nếu có)."),
                note: str = typer.Option(None, "--note", help="Nội dung kết quả hoặc lý do."),
@@ -78,6 +91,8 @@ def update_cmd(rec_id: int = typer.Argument(..., metavar="ID"),
     """Cập nhật tình hình thực hiện một kiến nghị (kèm ghi chú, minh chứng, gia hạn)."""
     if status is None and to is None:
         raise typer.BadParameter("cần ít nhất --status hoặc --to")
+    if status is not None:
+        status = choice("rec_status", status, "--status", REC_SETTABLE)
     now = moment_of(as_of)
     rt = runtime(now)
     if to is not None:
@@ -93,7 +108,7 @@ def update_cmd(rec_id: int = typer.Argument(..., metavar="ID"),
 @recs_app.command("show")
 def show_cmd(rec_id: int = typer.Argument(..., metavar="ID")) -> None:
     """Xem một kiến nghị và toàn bộ lịch sử thay đổi."""
-    rec, events = followup.show(runtime(), rec_id)
+    rec, events = followup.show(reading_runtime(), rec_id)
     console.print(f"[bold]Kiến nghị số {rec.id}[/] — {followup.label(rec.status)}, hạn {rec.due_on:%d/%m/%Y}")
     console.print(f"  Nội dung: {escape(rec.content)}\n  Cơ quan thực hiện: {escape(rec.addressed_to)}")
     if rec.evidence_text or rec.evidence_path:

@@ -8,8 +8,9 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from giamsat.cli.common import AS_OF, console, moment_of, parse_date, runtime
-from giamsat.domain.vocabulary import MESSAGE_STATUS
+from giamsat.cli.common import AS_OF, console, moment_of, parse_date, reading_runtime, runtime
+from giamsat.cli.ui.present import choice, choices_text, counts, moment
+from giamsat.domain.vocabulary import label
 from giamsat.messaging import delivery as outbox_service
 from giamsat.notify.service import notify as notify_service
 from giamsat.remind.digest import queue_digest
@@ -64,20 +65,31 @@ def remind_cmd(as_of: str = AS_OF, send: bool = typer.Option(
 
 @outbox_app.callback()
 def outbox_list(ctx: typer.Context, status: str = typer.Option(
-        None, "--status", help=" | ".join(MESSAGE_STATUS))) -> None:
-    """Liệt kê thư trong hộp thư đi."""
+        None, "--status", metavar="TRẠNG_THÁI",
+        help="Chỉ thư ở một trạng thái (tên hoặc mã): " + choices_text("message_status") + "."),
+        limit: int = typer.Option(500, "--limit", min=1, max=100_000, help="Số thư mới nhất tối đa.")
+        ) -> None:
+    """Liệt kê thư trong hộp thư đi (mới nhất trước)."""
     if ctx.invoked_subcommand is not None:
         return
-    if status is not None and status not in outbox_service.STATUSES:
-        raise typer.BadParameter(f"trạng thái không hợp lệ: {status!r} ({', '.join(MESSAGE_STATUS)})")
-    rt = runtime()
-    table = Table(title=f"Hộp thư đi — {outbox_service.counts(rt)}")
-    for col in ("Số", "Trạng thái", "Loại", "Người nhận", "Tiêu đề", "Lần gửi", "Lỗi gần nhất"):
-        table.add_column(col)
-    for m in outbox_service.list_messages(rt, status):
-        table.add_row(str(m.id), m.status, m.kind, ", ".join(m.to_addrs), m.subject[:60],
-                      str(m.attempts), (m.last_error or "")[:80])
+    wanted = choice("message_status", status, "--status") if status is not None else None
+    rt = reading_runtime()
+    messages = outbox_service.list_messages(rt, wanted, limit=limit)
+    errors = any(m.last_error for m in messages)
+    table = Table(title="Hộp thư đi — " + counts("message_status", outbox_service.counts(rt)))
+    for col in ("Số", "Ngày", "Trạng thái", "Loại", "Người nhận", "Tiêu đề", "Lần gửi",
+                *(("Lỗi gần nhất",) if errors else ())):
+        table.add_column(col, overflow="fold", no_wrap=col in ("Số", "Ngày", "Lần gửi"),
+                         ratio={"Tiêu đề": 3, "Lỗi gần nhất": 2}.get(col, 1))
+    for m in messages:
+        table.add_row(str(m.id), moment(m.sent_at or m.created_at).replace(" ", "\n", 1),
+                      label("message_status", m.status), label("message_kind", m.kind),
+                      escape("\n".join(m.to_addrs)), escape(m.subject), str(m.attempts),
+                      *((escape(m.last_error or ""),) if errors else ()))
     console.print(table)
+    if not messages:
+        console.print("Không có thư nào" + (f" ở trạng thái {label('message_status', wanted)}."
+                                            if wanted else "."))
     console.print(escape(outbox_service.health_line(outbox_service.health(rt))))
 
 

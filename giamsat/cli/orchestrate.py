@@ -81,6 +81,7 @@ def serve(host: str = typer.Option("127.0.0.1", help="Địa chỉ lắng nghe."
     env = {**os.environ, "PREFECT_API_URL": api, "PREFECT_UI_API_URL": api,
            "PREFECT_SERVER_API_HOST": host, "PREFECT_SERVER_API_PORT": str(port)}
     log = Path(os.environ["PREFECT_HOME"]) / "server.log"
+    log.parent.mkdir(parents=True, exist_ok=True)
     with open(log, "ab") as out:
         proc = subprocess.Popen([sys.executable, "-m", "prefect", "server", "start", "--host", host,
                                  "--port", str(port)], env=env, stdout=out, stderr=out)

@@ -7,7 +7,7 @@ from pathlib import Path
 import typer
 from rich.markup import escape
 
-from giamsat.cli.common import AS_OF, console, moment_of, parse_date, runtime
+from giamsat.cli.common import AS_OF, console, moment_of, parse_date, reading_runtime, runtime
 from giamsat.domain.vocabulary import label
 from giamsat.visits import minutes
 from giamsat.visits import service as visits
@@ -36,7 +36,7 @@ def schedule_cmd(as_of: str = AS_OF) -> None:
 @visit_app.command("list")
 def list_cmd() -> None:
     """Danh sách các cuộc giám sát."""
-    rows = visits.list_visits(runtime())
+    rows = visits.list_visits(reading_runtime())
     if not rows:
         console.print("Chưa có cuộc giám sát nào.")
     for v in rows:

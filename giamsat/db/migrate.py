@@ -78,3 +78,30 @@ def ensure_current(engine: Engine) -> None:
     """Migrate an empty or older database to head (the embedded default needs no separate step)."""
     if current_revision(engine) != head_revision():
         upgrade(engine)
+
+
+def database_exists(url: str) -> bool:
+    """True when ``url`` names a database this program has already set up (nothing is created).
+
+    SQLite: the file exists and is not empty. Other backends: the server answers and the
+    database carries Alembic's version table.
+    """
+    from sqlalchemy import inspect
+    from sqlalchemy.engine import make_url
+
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        if not parsed.database or parsed.database == ":memory:":
+            return True
+        path = Path(parsed.database)
+        return path.is_file() and path.stat().st_size > 0
+    from giamsat.db.session import make_engine
+
+    engine = make_engine(url)
+    try:
+        with engine.connect() as conn:
+            return inspect(conn).has_table("alembic_version")
+    except OperationalError as exc:
+        raise DatabaseUnavailable(f"Không kết nối được cơ sở dữ liệu: {exc.orig}") from exc
+    finally:
+        engine.dispose()

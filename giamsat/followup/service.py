@@ -256,6 +256,15 @@ def list_recommendations(rt: Runtime, statuses: list[str] | None = None) -> list
         return list(s.scalars(q.order_by(Recommendation.id)))
 
 
+def unit_names(rt: Runtime, recs: list[Recommendation]) -> dict[int, str]:
+    """The names of the communes these recommendations concern, by unit id (for a register's column)."""
+    ids = {r.unit_id for r in recs if r.unit_id is not None}
+    if not ids:
+        return {}
+    with rt.db.unit_of_work() as s:
+        return dict(s.execute(select(Unit.id, Unit.name).where(Unit.id.in_(ids))).tuples().all())
+
+
 def show(rt: Runtime, rec_id: int) -> tuple[Recommendation, list[RecommendationEvent]]:
     """One recommendation and its dated history."""
     with rt.db.unit_of_work() as s:

@@ -25,6 +25,7 @@ from giamsat.domain.textsafety import display_filename, storage_suffix
 from giamsat.domain.validation import MAX_CELL_CHARS, Expectation, Issue, UnitRef, Validation, validate
 from giamsat.files.fsutil import fsync_paths, open_regular, storage_error
 from giamsat.plan.schema import Plan
+from giamsat.plan.wording import outline_questions
 from giamsat.runtime import Runtime
 
 SOURCES = ("cli", "inbox", "mail", "web")
@@ -108,7 +109,7 @@ def expectation(rt: Runtime, received_at: dt.datetime, unit_code: str | None) ->
                        units=_unit_refs(rt.plan), received_on=local_day(rt, received_at),
                        claimed_unit_code=unit_code,
                        rate_tolerance_pct=rt.plan.report.rate_tolerance_pct,
-                       text_limits=text_limits())
+                       text_limits=text_limits(), criteria=outline_questions(rt.plan))
 
 
 _STORED_IN = {"A": PovertyModel, "E": Recommendation}  # where a section's text cells are stored

@@ -88,7 +88,8 @@ def record_cmd(file: Path = typer.Argument(..., help="Tệp biên bản đã đi
     rt = runtime(now)
     r = minutes.record_minutes(rt, file, rt.actor, now)
     what = "Đã ghi nhận" if r.changed else "Biên bản này đã được ghi nhận trước đó, không thay đổi"
-    console.print(f"{what}: cuộc giám sát số {r.visit_id} tại {r.unit_name} — {r.findings} kết quả, "
+    console.print(f"{what}: cuộc giám sát số {r.visit_id} tại {r.unit_name} — {r.criteria} tiêu chí "
+                  f"được đánh giá, {r.findings} kết quả, "
                   f"{r.difficulties} khó khăn, {r.recommendations} kiến nghị, {r.consultations} ý kiến "
                   f"tham vấn.")
 

@@ -72,7 +72,9 @@ APPRAISAL_RESULT: Mapping[str, str] = MappingProxyType({
     "agreed": "Thống nhất kết quả rà soát",
     "questioned": "Đề nghị giải trình, làm rõ số liệu",
     "returned": "Trả lại, đề nghị rà soát lại",
+    "pending": "Chưa thẩm định",
 })
+APPRAISAL_RECORDED: tuple[str, ...] = ("agreed", "questioned", "returned")  # what the office records
 # Not agreed: the commune must answer, followed up as a recommendation until closed.
 APPRAISAL_FOLLOWED: tuple[str, ...] = ("questioned", "returned")
 REC_CLOSED: tuple[str, ...] = ("resolved", "not_accepted", "withdrawn")

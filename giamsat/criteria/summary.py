@@ -1,0 +1,154 @@
+"""What documents read of the criteria: findings per criterion and per unit, the communes' answers
+in section C, and the appraisal of every commune — each as of a date, from one session.
+
+The API other documents (the final and interim reports, the office's report) build on:
+
+- ``findings_by_criterion(session, cycle_id, as_of)`` → ``[CriterionSummary]``
+- ``findings_by_unit(session, cycle_id, as_of)`` → ``[UnitFindings]``
+- ``communes_answers(session, cycle_id, as_of)`` → ``{criterion key: [CommuneAnswer]}``
+- ``appraisal_summary(session, cycle_id, as_of)`` → ``[AppraisalLine]``
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from giamsat.db.models import Appraisal, CriterionFinding, Recommendation, Submission, Unit
+from giamsat.domain import clock
+from giamsat.domain.vocabulary import FINDING_RESULT, label
+
+
+def _day(moment: dt.datetime) -> dt.date:
+    return moment.astimezone(clock.TZ).date()
+
+
+@dataclass
+class CriterionSummary:
+    """One criterion's findings across the units visited: counts by result and who fell short."""
+
+    content: str
+    level: str
+    key: str
+    title: str
+    counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(FINDING_RESULT, 0))
+    short_of: list[tuple[str, str, str]] = field(default_factory=list)  # (unit, result label, evidence)
+
+    @property
+    def assessed(self) -> int:
+        """How many units the criterion was assessed at."""
+        return sum(self.counts.values())
+
+
+@dataclass
+class UnitFindings:
+    """One unit's findings: counts by result, and the criteria not (fully) met."""
+
+    unit_name: str
+    counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(FINDING_RESULT, 0))
+    short_of: list[str] = field(default_factory=list)
+
+
+def _findings(session: Session, cycle_id: int, as_of: dt.date | None) -> list[tuple[CriterionFinding, str]]:
+    rows = session.execute(select(CriterionFinding, Unit.name).outerjoin(
+        Unit, Unit.id == CriterionFinding.unit_id).where(CriterionFinding.cycle_id == cycle_id)
+        .order_by(CriterionFinding.id)).all()
+    return [(f, name or "") for f, name in rows if as_of is None or _day(f.recorded_at) <= as_of]
+
+
+def findings_by_criterion(session: Session, cycle_id: int,
+                          as_of: dt.date | None = None) -> list[CriterionSummary]:
+    """Per criterion (in the order the minutes list them): how many units met it, partly, not."""
+    out: dict[tuple[str, str, str], CriterionSummary] = {}
+    for f, unit_name in _findings(session, cycle_id, as_of):
+        item = out.setdefault((f.content, f.level, f.criterion_key),
+                              CriterionSummary(f.content, f.level, f.criterion_key, f.criterion_title))
+        item.counts[f.result] = item.counts.get(f.result, 0) + 1
+        if f.result != "met":
+            item.short_of.append((unit_name, label("finding_result", f.result), f.evidence or ""))
+    return list(out.values())
+
+
+def findings_by_unit(session: Session, cycle_id: int,
+                     as_of: dt.date | None = None) -> list[UnitFindings]:
+    """Per unit visited (in the order recorded): its counts and the criteria it fell short of."""
+    out: dict[str, UnitFindings] = {}
+    for f, unit_name in _findings(session, cycle_id, as_of):
+        item = out.setdefault(unit_name, UnitFindings(unit_name))
+        item.counts[f.result] = item.counts.get(f.result, 0) + 1
+        if f.result != "met":
+            item.short_of.append(f"{f.criterion_title} ({label('finding_result', f.result).lower()})")
+    return list(out.values())
+
+
+@dataclass(frozen=True)
+class CommuneAnswer:
+    """A commune's answer to a section C criterion in its current accepted report."""
+
+    unit_name: str
+    answer: str
+    detail: str
+
+
+def _current_reports(session: Session, cycle_id: int, as_of: dt.date | None) -> list[tuple[Submission, str]]:
+    """Per unit, the newest accepted or superseded-later report received by ``as_of``."""
+    rows = session.execute(select(Submission, Unit.name).join(Unit, Unit.id == Submission.unit_id)
+                           .where(Submission.cycle_id == cycle_id,
+                                  Submission.status.in_(("accepted", "superseded")))
+                           .order_by(Unit.id, Submission.received_at, Submission.id)).all()
+    best: dict[str, tuple[Submission, str]] = {}
+    for sub, name in rows:
+        if as_of is None or _day(sub.received_at) <= as_of:
+            best[name] = (sub, name)
+    return list(best.values())
+
+
+def communes_answers(session: Session, cycle_id: int,
+                     as_of: dt.date | None = None) -> dict[str, list[CommuneAnswer]]:
+    """Each section C criterion's answers, commune by commune, from their current reports."""
+    out: dict[str, list[CommuneAnswer]] = {}
+    for sub, name in _current_reports(session, cycle_id, as_of):
+        for key, given in ((sub.figures or {}).get("criteria") or {}).items():
+            out.setdefault(key, []).append(CommuneAnswer(name, str(given.get("answer", "")),
+                                                         str(given.get("detail", ""))))
+    return out
+
+
+@dataclass(frozen=True)
+class AppraisalLine:
+    """One commune's preliminary appraisal (``pending`` when the office has not appraised it)."""
+
+    unit_name: str
+    unit_code: str
+    result: str
+    result_label: str
+    questions: tuple[str, ...]
+    note: str | None
+    appraised_on: dt.date | None
+    recommendation_id: int | None
+    recommendation_status: str | None
+
+
+def appraisal_summary(session: Session, cycle_id: int,
+                      as_of: dt.date | None = None) -> list[AppraisalLine]:
+    """The appraisal of every commune that has reported (or was appraised), in unit order."""
+    reported = {name for _, name in _current_reports(session, cycle_id, as_of)}
+    appraised = {a.unit_id: a for a in session.scalars(select(Appraisal).where(
+        Appraisal.cycle_id == cycle_id)) if as_of is None or _day(a.recorded_at) <= as_of}
+    recs = {r.id: r for r in session.scalars(select(Recommendation).where(
+        Recommendation.id.in_([a.recommendation_id for a in appraised.values() if a.recommendation_id])))}
+    out = []
+    for unit in session.scalars(select(Unit).where(Unit.cycle_id == cycle_id).order_by(Unit.id)):
+        a = appraised.get(unit.id)
+        if a is None and unit.name not in reported:
+            continue
+        rec = recs.get(a.recommendation_id) if a is not None and a.recommendation_id else None
+        result = a.result if a is not None else "pending"
+        out.append(AppraisalLine(unit.name, unit.code, result, label("appraisal_result", result),
+                                 tuple(a.questions) if a else (), a.note if a else None,
+                                 _day(a.recorded_at) if a else None, rec.id if rec else None,
+                                 rec.status if rec else None))
+    return out

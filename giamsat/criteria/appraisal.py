@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from giamsat.criteria.summary import AppraisalLine, appraisal_summary
+from giamsat.criteria.model import AppraisalLine
+from giamsat.criteria.summary import appraisal_summary
 from giamsat.db import audit
 from giamsat.db.models import Appraisal, Recommendation, Submission, Unit
 from giamsat.domain import clock

@@ -12,44 +12,20 @@ The API other documents (the final and interim reports, the office's report) bui
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from giamsat.criteria.model import AppraisalLine, CommuneAnswer, CriterionSummary, UnitFindings
 from giamsat.db.models import Appraisal, CriterionFinding, Recommendation, Submission, Unit
 from giamsat.domain import clock
-from giamsat.domain.vocabulary import FINDING_RESULT, label
+from giamsat.domain.vocabulary import label
 
 
 def _day(moment: dt.datetime) -> dt.date:
     return moment.astimezone(clock.TZ).date()
 
 
-@dataclass
-class CriterionSummary:
-    """One criterion's findings across the units visited: counts by result and who fell short."""
-
-    content: str
-    level: str
-    key: str
-    title: str
-    counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(FINDING_RESULT, 0))
-    short_of: list[tuple[str, str, str]] = field(default_factory=list)  # (unit, result label, evidence)
-
-    @property
-    def assessed(self) -> int:
-        """How many units the criterion was assessed at."""
-        return sum(self.counts.values())
-
-
-@dataclass
-class UnitFindings:
-    """One unit's findings: counts by result, and the criteria not (fully) met."""
-
-    unit_name: str
-    counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(FINDING_RESULT, 0))
-    short_of: list[str] = field(default_factory=list)
 
 
 def _findings(session: Session, cycle_id: int, as_of: dt.date | None) -> list[tuple[CriterionFinding, str]]:
@@ -84,14 +60,6 @@ def findings_by_unit(session: Session, cycle_id: int,
     return list(out.values())
 
 
-@dataclass(frozen=True)
-class CommuneAnswer:
-    """A commune's answer to a section C criterion in its current accepted report."""
-
-    unit_name: str
-    answer: str
-    detail: str
-
 
 def _current_reports(session: Session, cycle_id: int, as_of: dt.date | None) -> list[tuple[Submission, str]]:
     """Per unit, the newest accepted or superseded-later report received by ``as_of``."""
@@ -117,19 +85,10 @@ def communes_answers(session: Session, cycle_id: int,
     return out
 
 
-@dataclass(frozen=True)
-class AppraisalLine:
-    """One commune's preliminary appraisal (``pending`` when the office has not appraised it)."""
 
-    unit_name: str
-    unit_code: str
-    result: str
-    result_label: str
-    questions: tuple[str, ...]
-    note: str | None
-    appraised_on: dt.date | None
-    recommendation_id: int | None
-    recommendation_status: str | None
+def _asked(content: str) -> str:
+    """The questions of an appraisal's recommendation (its text after "làm rõ: ")."""
+    return content.split("làm rõ: ", 1)[-1]
 
 
 def appraisal_summary(session: Session, cycle_id: int,
@@ -150,5 +109,6 @@ def appraisal_summary(session: Session, cycle_id: int,
         out.append(AppraisalLine(unit.name, unit.code, result, label("appraisal_result", result),
                                  tuple(a.questions) if a else (), a.note if a else None,
                                  _day(a.recorded_at) if a else None, rec.id if rec else None,
-                                 rec.status if rec else None))
+                                 rec.status if rec else None,
+                                 _asked(rec.content) if rec and result == "agreed" else None))
     return out

@@ -158,8 +158,12 @@ def _criteria(rng: random.Random, voice: Voice) -> list[dict[str, str]]:
                f"{LABEL}",
                f"Tổng hợp, báo cáo kết quả về Ban chỉ đạo {voice.level} {LABEL}")
     late = rng.random() < 0.3  # some communes run late or tell little: the report shows it
-    return [{"pick": str(1 if late and i in (2, 3) else 0), "detail": text}
+    rows = [{"pick": str(1 if late and i in (2, 3) else 0), "detail": text}
             for i, text in enumerate(details)] + [{"pick": "0", "detail": f"Đã thực hiện {LABEL}"}] * 4
+    if rng.random() < 0.15:
+        rows[1] = {"pick": "1", "detail": f"Chưa tổ chức tuyên truyền riêng về cuộc rà soát, chỉ lồng "
+                                          f"ghép trong họp thôn {LABEL}"}
+    return rows
 
 
 def criteria_cells(rows: list[dict[str, str]], labels: Sequence[str]) -> list[dict[str, str]]:

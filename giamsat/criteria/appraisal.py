@@ -127,7 +127,8 @@ def _notify(rt: Runtime, s: Session, unit: Unit, sub: Submission, row: Appraisal
             rec: Recommendation | None, today: dt.date, now: dt.datetime) -> None:
     """Tell the commune the appraisal, once per distinct appraisal."""
     facts = hashlib.sha256(f"{sub.id}|{row.result}|{row.questions}|{row.note}".encode()).hexdigest()
-    ctx = {**plan_words(rt.plan), "unit_name": unit.name, "unit_in_sentence": _in_sentence(unit.name),
+    ctx = {**plan_words(rt.plan), "year": rt.plan.year, "unit_name": unit.name,
+           "unit_in_sentence": _in_sentence(unit.name),
            "office_name": rt.plan.bodies.office.short, "result": row.result,
            "result_label": label("appraisal_result", row.result), "questions": list(row.questions),
            "note": row.note, "appraised_on": today, "reference": f"BC-{sub.id:05d}",

@@ -39,8 +39,9 @@ _GROUPS = ["Hộ nghèo", "Hộ cận nghèo", "Thoát nghèo"]
 _EVIDENCE = {
     "Đạt": ["Có kế hoạch, biên bản họp, danh sách niêm yết lưu tại xã",
             "Hồ sơ đầy đủ, đối chiếu khớp với báo cáo của xã", "Ý kiến tham vấn của hộ thống nhất"],
-    "Đạt một phần": ["Hồ sơ còn thiếu biên bản tại một thôn", "Một số chứng từ giải ngân chưa đủ chữ ký"],
-    "Chưa đạt": ["Chưa có báo cáo tiến độ theo tuần gửi Ban chỉ đạo"],
+    "Đạt một phần": ["Hồ sơ còn thiếu tài liệu tại một thôn được giám sát",
+                     "Thực hiện chưa đầy đủ ở một số thôn, tổ dân phố"],
+    "Chưa đạt": ["Không có hồ sơ, tài liệu chứng minh việc thực hiện"],
 }
 _NAMES = ["Nguyễn Văn An", "Trần Thị Bình", "Phạm Văn Cường", "Lê Thị Dung", "Vũ Văn Em", "Đỗ Thị Gấm"]
 

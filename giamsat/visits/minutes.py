@@ -160,11 +160,11 @@ def _store_copy(rt: Runtime, visit_id: int, digest: str, data: bytes) -> Path:
 def _replace_rows(s: Session, visit: Visit, rows: ParsedRows, now: dt.datetime) -> None:
     s.execute(delete(Finding).where(Finding.visit_id == visit.id))
     s.execute(delete(CriterionFinding).where(CriterionFinding.visit_id == visit.id))
-    for c in rows.criteria:
+    for f in rows.criteria:
         s.add(CriterionFinding(cycle_id=visit.cycle_id, visit_id=visit.id, unit_id=visit.unit_id,
-                               source="visit", content=c.criterion.content, level=c.criterion.level,
-                               criterion_key=c.criterion.key, criterion_title=c.criterion.title,
-                               result=c.result, evidence=c.evidence or None, note=c.note or None,
+                               source="visit", content=f.criterion.content, level=f.criterion.level,
+                               criterion_key=f.criterion.key, criterion_title=f.criterion.title,
+                               result=f.result, evidence=f.evidence or None, note=f.note or None,
                                recorded_at=visit.recorded_at or now))
     s.execute(delete(Consultation).where(Consultation.visit_id == visit.id))
     for pos, (category, text) in enumerate([*(("finding", t) for t in rows.findings),

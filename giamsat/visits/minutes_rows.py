@@ -99,7 +99,7 @@ def _criteria(filled: FilledMinutes, criteria: Sequence[CriterionView], out: Par
 def parse_rows(filled: FilledMinutes, visit_day: dt.date, default_due: dt.date,
                unit_name: str, criteria: Sequence[CriterionView] = ()) -> ParsedRows:
     """Every filled row, validated; raises ``BadDocument`` listing all problems at once."""
-    out, errors = ParsedRows(), []
+    out, errors = ParsedRows(), list[str]()
     _criteria(filled, criteria, out, errors)
     out.findings = [cells[1] for _, cells in filled.tables["findings"]]
     out.difficulties = [cells[1] for _, cells in filled.tables["difficulties"]]

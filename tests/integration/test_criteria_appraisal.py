@@ -125,3 +125,32 @@ def test_a_commune_without_an_accepted_report_cannot_be_appraised(runtime):
     unit = runtime.plan.units[5]
     with pytest.raises(Conflict, match="chưa có báo cáo được tiếp nhận"):
         appraisal.record_appraisal(runtime, unit.code, "agreed", [], None, "le.hoa", at("2024-04-10"))
+
+
+def test_the_appraisal_commands_work_as_an_officer_runs_them(tmp_path, forms, plan):
+    from tests.integration.test_cli_foundation import run
+
+    home = tmp_path / "home"
+    unit = plan.units[0]
+    path, _ = forms(unit, seed=9)
+    assert run("submit", str(path), "--at", "2024-04-03 09:00", home=home).returncode == 0
+    listed = run("appraisal", "list", home=home)
+    assert listed.returncode == 0, listed.stderr
+    assert f"{unit.code}  {unit.name}: Chưa thẩm định" in listed.stdout
+    refused = run("appraisal", "record", unit.code, "--result", "questioned", "--as-of", "2024-04-10",
+                  home=home)
+    assert refused.returncode != 0 and "Traceback" not in refused.stderr
+    assert "phải nêu nội dung đề nghị xã giải trình" in refused.stderr
+    done = run("appraisal", "record", unit.code, "--result", "questioned", "--question",
+               "Đề nghị nêu căn cứ số hộ thoát nghèo", "--as-of", "2024-04-10", home=home)
+    assert done.returncode == 0, done.stderr
+    assert f"Đã ghi kết quả thẩm định sơ bộ của {unit.name}: Đề nghị giải trình, làm rõ số liệu" in done.stdout
+    assert "Theo dõi như kiến nghị số" in done.stdout and "hạn giải trình 17/04/2024" in done.stdout
+    listed = run("appraisal", "list", home=home).stdout
+    assert "Đề nghị giải trình, làm rõ số liệu (10/04/2024); kiến nghị số" in listed
+    assert "1. Đề nghị nêu căn cứ số hộ thoát nghèo" in listed
+    import json
+
+    recs = json.loads(run("followup", "list", "--json", home=home).stdout)
+    assert [(r["source"], r["status_label"]) for r in recs if r["source"] == "appraisal"] == [
+        ("appraisal", "Chưa thực hiện")]

@@ -2,6 +2,7 @@
 
 import email
 import email.policy
+import json
 
 import pytest
 from docx import Document
@@ -144,13 +145,12 @@ def test_the_appraisal_commands_work_as_an_officer_runs_them(tmp_path, forms, pl
     done = run("appraisal", "record", unit.code, "--result", "questioned", "--question",
                "Đề nghị nêu căn cứ số hộ thoát nghèo", "--as-of", "2024-04-10", home=home)
     assert done.returncode == 0, done.stderr
-    assert f"Đã ghi kết quả thẩm định sơ bộ của {unit.name}: Đề nghị giải trình, làm rõ số liệu" in done.stdout
+    said = f"Đã ghi kết quả thẩm định sơ bộ của {unit.name}: Đề nghị giải trình, làm rõ số liệu"
+    assert said in done.stdout
     assert "Theo dõi như kiến nghị số" in done.stdout and "hạn giải trình 17/04/2024" in done.stdout
     listed = run("appraisal", "list", home=home).stdout
     assert "Đề nghị giải trình, làm rõ số liệu (10/04/2024); kiến nghị số" in listed
     assert "1. Đề nghị nêu căn cứ số hộ thoát nghèo" in listed
-    import json
-
     recs = json.loads(run("followup", "list", "--json", home=home).stdout)
     assert [(r["source"], r["status_label"]) for r in recs if r["source"] == "appraisal"] == [
         ("appraisal", "Chưa thực hiện")]

@@ -51,9 +51,9 @@ def findings_by_criterion(session: Session, cycle_id: int,
 def findings_by_unit(session: Session, cycle_id: int,
                      as_of: dt.date | None = None) -> list[UnitFindings]:
     """Per unit visited (in the order recorded): its counts and the criteria it fell short of."""
-    out: dict[str, UnitFindings] = {}
+    out: dict[int | None, UnitFindings] = {}
     for f, unit_name in _findings(session, cycle_id, as_of):
-        item = out.setdefault(unit_name, UnitFindings(unit_name))
+        item = out.setdefault(f.unit_id, UnitFindings(unit_name))
         item.counts[f.result] = item.counts.get(f.result, 0) + 1
         if f.result != "met":
             item.short_of.append(f"{f.criterion_title} ({label('finding_result', f.result).lower()})")
@@ -62,15 +62,15 @@ def findings_by_unit(session: Session, cycle_id: int,
 
 
 def _current_reports(session: Session, cycle_id: int, as_of: dt.date | None) -> list[tuple[Submission, str]]:
-    """Per unit, the newest accepted or superseded-later report received by ``as_of``."""
+    """Per unit (by id: a merged unit may keep its old name), its newest report by ``as_of``."""
     rows = session.execute(select(Submission, Unit.name).join(Unit, Unit.id == Submission.unit_id)
                            .where(Submission.cycle_id == cycle_id,
                                   Submission.status.in_(("accepted", "superseded")))
                            .order_by(Unit.id, Submission.received_at, Submission.id)).all()
-    best: dict[str, tuple[Submission, str]] = {}
+    best: dict[int | None, tuple[Submission, str]] = {}
     for sub, name in rows:
         if as_of is None or _day(sub.received_at) <= as_of:
-            best[name] = (sub, name)
+            best[sub.unit_id] = (sub, name)
     return list(best.values())
 
 
@@ -94,7 +94,7 @@ def _asked(content: str) -> str:
 def appraisal_summary(session: Session, cycle_id: int,
                       as_of: dt.date | None = None) -> list[AppraisalLine]:
     """The appraisal of every commune that has reported (or was appraised), in unit order."""
-    reported = {name for _, name in _current_reports(session, cycle_id, as_of)}
+    reported = {sub.unit_id for sub, _ in _current_reports(session, cycle_id, as_of)}
     appraised = {a.unit_id: a for a in session.scalars(select(Appraisal).where(
         Appraisal.cycle_id == cycle_id)) if as_of is None or _day(a.recorded_at) <= as_of}
     recs = {r.id: r for r in session.scalars(select(Recommendation).where(
@@ -102,7 +102,7 @@ def appraisal_summary(session: Session, cycle_id: int,
     out = []
     for unit in session.scalars(select(Unit).where(Unit.cycle_id == cycle_id).order_by(Unit.id)):
         a = appraised.get(unit.id)
-        if a is None and unit.name not in reported:
+        if a is None and unit.id not in reported:
             continue
         rec = recs.get(a.recommendation_id) if a is not None and a.recommendation_id else None
         result = a.result if a is not None else "pending"

@@ -14,12 +14,13 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from giamsat.criteria.findings import unit_on
 from giamsat.criteria.model import AppraisalLine
 from giamsat.criteria.summary import appraisal_summary
 from giamsat.db import audit
 from giamsat.db.models import Appraisal, Recommendation, Submission, Unit
 from giamsat.domain import clock
-from giamsat.domain.errors import Conflict, NotFound
+from giamsat.domain.errors import Conflict
 from giamsat.domain.textsafety import clean_line, clean_text
 from giamsat.domain.vocabulary import APPRAISAL_FOLLOWED, APPRAISAL_RECORDED, label
 from giamsat.followup.service import close_in, raise_in
@@ -70,7 +71,7 @@ def record_appraisal(rt: Runtime, unit_code: str, result: str, questions: list[s
     cleaned, note = _checked(result, questions, note)
     today = now.astimezone(clock.TZ).date()
     with rt.db.unit_of_work() as s:
-        unit = _unit(s, rt, unit_code, today)
+        unit = unit_on(s, rt, unit_code, today)
         sub = s.scalar(select(Submission).where(Submission.unit_id == unit.id,
                                                 Submission.status == "accepted"))
         if sub is None:
@@ -138,15 +139,6 @@ def _notify(rt: Runtime, s: Session, unit: Unit, sub: Submission, row: Appraisal
                                                          "appraisal_notice", unit.code, facts[:16]),
             kind="appraisal_notice", to=[unit.email], template="appraisal_notice", context=ctx,
             now=now, unit_id=unit.id)
-
-
-def _unit(s: Session, rt: Runtime, code: str, day: dt.date) -> Unit:
-    pu = rt.plan.unit(code.strip(), day)
-    row = None if pu is None else s.scalar(select(Unit).where(
-        Unit.cycle_id == rt.cycle_id, Unit.code == pu.code, Unit.valid_from == pu.valid_from))
-    if row is None:
-        raise NotFound(f"Không có đơn vị mã {code} có hiệu lực ngày {day:%d/%m/%Y}.")
-    return row
 
 
 def _in_sentence(name: str) -> str:

@@ -53,6 +53,8 @@ def findings_by_unit(session: Session, cycle_id: int,
     """Per unit visited (in the order recorded): its counts and the criteria it fell short of."""
     out: dict[int | None, UnitFindings] = {}
     for f, unit_name in _findings(session, cycle_id, as_of):
+        if f.unit_id is None:  # the issuer's own work is not a unit visited
+            continue
         item = out.setdefault(f.unit_id, UnitFindings(unit_name))
         item.counts[f.result] = item.counts.get(f.result, 0) + 1
         if f.result != "met":

@@ -80,7 +80,7 @@ def findings(doc: OfficialDocument, data: ReportData, plan: Plan, base: dict) ->
         doc.para(f"Bảng: {titles.get(content, content)} — {tier.lower()}", italic=True,
                  indent=False).paragraph_format.keep_with_next = True
         rows = [[str(i), c.title, *(str(c.counts.get(r, 0)) for r in FINDING_RESULT),
-                 "; ".join(f"{u} ({r.lower()})" for u, r, _ in c.short_of[:NAMED_UNITS])
+                 "; ".join(f"{u} ({r.lower()})" if u else f"{r}: {e}" for u, r, e in c.short_of[:NAMED_UNITS])
                  + (f"; và {len(c.short_of) - NAMED_UNITS} đơn vị khác" if len(c.short_of) > NAMED_UNITS
                     else "")] for i, c in enumerate(group, 1)]
         doc.table(FINDING_HEADERS, rows, widths_cm=FINDING_WIDTHS, size=11)

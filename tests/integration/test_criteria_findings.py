@@ -117,3 +117,24 @@ def test_the_final_report_names_the_appraisal_the_communication_work_and_the_fin
     assert len(per_unit.rows) == 5
     annex = text[text.index("Phụ lục V"):]
     assert "Tuyên truyền về cuộc rà soát (loa truyền thanh, họp thôn, niêm yết công khai): " in annex
+
+
+def test_findings_on_the_issuers_own_work_are_checked_against_the_plan_and_summarised(sqlite_runtime):
+    from giamsat.criteria.findings import FindingInput, record_findings
+    from giamsat.domain.errors import Conflict
+
+    rt = sqlite_runtime
+    with pytest.raises(Conflict) as bad:
+        record_findings(rt, "provincial_visit", [FindingInput("household_review.issuer.advice", "good"),
+                                                 FindingInput("household_review.unit.direction", "met")],
+                        "doan.so", NOW)
+    assert "kết quả 1: 'good' không hợp lệ" in str(bad.value)
+    assert "kết quả 2: không có tiêu chí 'household_review.unit.direction' ở cấp này" in str(bad.value)
+    given = [FindingInput("household_review.issuer.appraisal", "partly", "Chưa thẩm định 2 xã"),
+             FindingInput("household_review.issuer.advice", "met", "Kế hoạch số 12/KH-UBND")]
+    assert record_findings(rt, "provincial_visit", given, "doan.so", NOW) == 2
+    assert record_findings(rt, "provincial_visit", given[:1], "doan.so", NOW) == 1  # replaces
+    with rt.db.unit_of_work() as s:
+        (only,) = findings_by_criterion(s, rt.cycle_id)
+    assert (only.level, only.title, only.counts["partly"]) == (
+        "issuer", "Thẩm định sơ bộ kết quả rà soát của các xã, thị trấn", 1)

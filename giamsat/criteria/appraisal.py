@@ -23,7 +23,7 @@ from giamsat.domain import clock
 from giamsat.domain.errors import Conflict
 from giamsat.domain.textsafety import clean_line, clean_text
 from giamsat.domain.vocabulary import APPRAISAL_FOLLOWED, APPRAISAL_RECORDED, label
-from giamsat.followup.service import close_in, raise_in
+from giamsat.followup.raised import close_in, raise_in
 from giamsat.messaging.outbox import enqueue, idempotency_key
 from giamsat.plan.wording import plan_words
 from giamsat.runtime import Runtime

@@ -57,3 +57,20 @@ class AppraisalLine:
     recommendation_id: int | None
     recommendation_status: str | None
     asked_before: str | None = None  # agreed after the commune answered: what it had been asked
+
+
+@dataclass(frozen=True)
+class FindingLine:
+    """One finding as recorded: where (``unit_name`` empty: the issuer's own work), which criterion,
+    its result (code and label), evidence, note and who recorded it (``source``)."""
+
+    unit_name: str
+    content: str
+    level: str
+    key: str
+    criterion: str
+    result: str
+    result_label: str
+    evidence: str
+    note: str
+    source: str

@@ -3,6 +3,7 @@ in section C, and the appraisal of every commune — each as of a date, from one
 
 The API other documents (the final and interim reports, the office's report) build on:
 
+- ``findings_list(session, cycle_id, as_of)`` → ``[FindingLine]`` (one per unit and criterion)
 - ``findings_by_criterion(session, cycle_id, as_of)`` → ``[CriterionSummary]``
 - ``findings_by_unit(session, cycle_id, as_of)`` → ``[UnitFindings]``
 - ``communes_answers(session, cycle_id, as_of)`` → ``{criterion key: [CommuneAnswer]}``
@@ -16,7 +17,13 @@ import datetime as dt
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from giamsat.criteria.model import AppraisalLine, CommuneAnswer, CriterionSummary, UnitFindings
+from giamsat.criteria.model import (
+    AppraisalLine,
+    CommuneAnswer,
+    CriterionSummary,
+    FindingLine,
+    UnitFindings,
+)
 from giamsat.db.models import Appraisal, CriterionFinding, Recommendation, Submission, Unit
 from giamsat.domain import clock
 from giamsat.domain.vocabulary import label
@@ -33,6 +40,13 @@ def _findings(session: Session, cycle_id: int, as_of: dt.date | None) -> list[tu
         Unit, Unit.id == CriterionFinding.unit_id).where(CriterionFinding.cycle_id == cycle_id)
         .order_by(CriterionFinding.id)).all()
     return [(f, name or "") for f, name in rows if as_of is None or _day(f.recorded_at) <= as_of]
+
+
+def findings_list(session: Session, cycle_id: int, as_of: dt.date | None = None) -> list[FindingLine]:
+    """Every finding recorded by ``as_of``, in the order recorded."""
+    return [FindingLine(name, f.content, f.level, f.criterion_key, f.criterion_title, f.result,
+                        label("finding_result", f.result), f.evidence or "", f.note or "", f.source)
+            for f, name in _findings(session, cycle_id, as_of)]
 
 
 def findings_by_criterion(session: Session, cycle_id: int,

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from giamsat.collect.service import submit
 from giamsat.criteria import appraisal
-from giamsat.criteria.summary import findings_by_criterion, findings_by_unit
+from giamsat.criteria.summary import findings_by_criterion, findings_by_unit, findings_list
 from giamsat.db.models import CriterionFinding
 from giamsat.demo.minutes_fill import fill_minutes
 from giamsat.docx.decree30 import iter_paragraphs, save_atomic
@@ -136,5 +136,8 @@ def test_findings_on_the_issuers_own_work_are_checked_against_the_plan_and_summa
     assert record_findings(rt, "provincial_visit", given[:1], "doan.so", NOW) == 1  # replaces
     with rt.db.unit_of_work() as s:
         (only,) = findings_by_criterion(s, rt.cycle_id)
+        (line,) = findings_list(s, rt.cycle_id)
+    assert (line.unit_name, line.result_label, line.evidence, line.source) == (
+        "", "Đạt một phần", "Chưa thẩm định 2 xã", "provincial_visit")
     assert (only.level, only.title, only.counts["partly"]) == (
         "issuer", "Thẩm định sơ bộ kết quả rà soát của các xã, thị trấn", 1)

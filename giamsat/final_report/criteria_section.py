@@ -31,7 +31,8 @@ def review_work(doc: OfficialDocument, data: ReportData, plan: Plan, base: dict)
         given = answers.get(q.key, [])
         if given:
             expected = q.answers[0]
-            counts = [{"answer": a, "n": n, "units": names[:NAMED_UNITS] if a != expected else []}
+            counts = [{"answer": a, "n": n, "units": names[:NAMED_UNITS] if a != expected else [],
+                       "more": max(0, n - NAMED_UNITS) if a != expected else 0}
                       for a in q.answers
                       if (n := len(names := [g.unit_name for g in given if g.answer == a]))]
             questions.append({"title": q.title, "counts": counts})
@@ -53,11 +54,12 @@ def review_work(doc: OfficialDocument, data: ReportData, plan: Plan, base: dict)
              "; ".join(a.questions) or a.asked_before or "",
              label("rec_status", a.recommendation_status) if a.recommendation_status else ""]
             for i, a in enumerate(appraisals, 1)]
-    if len(rows) > BODY_ROWS:
+    title = "Bảng: Kết quả thẩm định sơ bộ kết quả rà soát theo đơn vị"
+    if len(rows) > BODY_ROWS:  # a province: the communes whose results are not agreed
         rows = [r for r, a in zip(rows, appraisals, strict=True) if a.result != "agreed"]
+        title += f" (trừ các đơn vị đã thống nhất kết quả; còn {len(rows)} đơn vị)"
     if rows and appraised:
-        caption = doc.para("Bảng: Kết quả thẩm định sơ bộ kết quả rà soát theo đơn vị", italic=True,
-                           indent=False)
+        caption = doc.para(title, italic=True, indent=False)
         caption.paragraph_format.keep_with_next = True
         doc.table(APPRAISAL_HEADERS, rows, widths_cm=APPRAISAL_WIDTHS, size=11)
 

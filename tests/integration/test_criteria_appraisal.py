@@ -154,3 +154,24 @@ def test_the_appraisal_commands_work_as_an_officer_runs_them(tmp_path, forms, pl
     recs = json.loads(run("followup", "list", "--json", home=home).stdout)
     assert [(r["source"], r["status_label"]) for r in recs if r["source"] == "appraisal"] == [
         ("appraisal", "Chưa thực hiện")]
+
+
+def test_a_form_without_its_criteria_table_or_with_a_row_of_its_own_is_refused(runtime, forms):
+    unit = runtime.plan.units[6]
+    path, _ = forms(unit, seed=11)
+    doc = Document(str(path))
+    table = next(t for t in doc.tables if t.rows[0].cells[0].text == "Tiêu chí")
+    extra = table.add_row().cells
+    extra[0].text, extra[1].text, extra[2].text = "5. Khác", "Có", "Họp dân"
+    doc.save(str(path))
+    added = submit(runtime, path, at("2024-04-02"))
+    assert added.status == "rejected"
+    assert any("Mục C, dòng 5 của bảng tiêu chí: dòng không thuộc biểu mẫu" in e for e in added.errors)
+    doc = Document(str(path))
+    table = next(t for t in doc.tables if t.rows[0].cells[0].text == "Tiêu chí")
+    table._tbl.getparent().remove(table._tbl)
+    doc.save(str(path))
+    gone = submit(runtime, path, at("2024-04-02", 10))
+    assert gone.status == "rejected"
+    assert any(e.startswith("Mục C: không tìm thấy bảng 'C. CÔNG TÁC CHỈ ĐẠO, TỔ CHỨC THỰC HIỆN RÀ "
+                            "SOÁT' (bảng có cột 'Nội dung cụ thể')") for e in gone.errors), gone.errors

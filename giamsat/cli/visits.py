@@ -1,4 +1,5 @@
-"""``giamsat visits``: the visit schedule, reschedules, ad-hoc visits, minutes and recording them."""
+"""``giamsat visits``: the visit schedule, reschedules, ad-hoc visits, minutes and recording them;
+``giamsat appraisal``: the office's preliminary appraisal of each commune's review results."""
 
 from __future__ import annotations
 
@@ -8,7 +9,8 @@ import typer
 from rich.markup import escape
 
 from giamsat.cli.common import AS_OF, console, moment_of, parse_date, reading_runtime, runtime
-from giamsat.domain.vocabulary import label
+from giamsat.criteria import appraisal
+from giamsat.domain.vocabulary import APPRAISAL_RECORDED, label
 from giamsat.visits import minutes
 from giamsat.visits import service as visits
 
@@ -88,12 +90,56 @@ def record_cmd(file: Path = typer.Argument(..., help="Tệp biên bản đã đi
     rt = runtime(now)
     r = minutes.record_minutes(rt, file, rt.actor, now)
     what = "Đã ghi nhận" if r.changed else "Biên bản này đã được ghi nhận trước đó, không thay đổi"
-    console.print(f"{what}: cuộc giám sát số {r.visit_id} tại {r.unit_name} — {r.findings} kết quả, "
+    console.print(f"{what}: cuộc giám sát số {r.visit_id} tại {r.unit_name} — {r.criteria} tiêu chí "
+                  f"được đánh giá, {r.findings} kết quả, "
                   f"{r.difficulties} khó khăn, {r.recommendations} kiến nghị, {r.consultations} ý kiến "
                   f"tham vấn.")
 
 
+appraisal_app = typer.Typer(help="Thẩm định sơ bộ kết quả rà soát hộ nghèo, hộ cận nghèo của các xã.",
+                            no_args_is_help=True)
+RESULTS_HELP = "; ".join(f"{r} = {label('appraisal_result', r)}" for r in APPRAISAL_RECORDED)
+
+
+@appraisal_app.command("record")
+def appraisal_record_cmd(
+        unit_code: str = typer.Argument(..., help="Mã đơn vị cấp xã (VD 13756)."),
+        result: str = typer.Option(..., "--result", metavar="RESULT", help=RESULTS_HELP),
+        question: list[str] = typer.Option(None, "--question", metavar="TEXT",
+                                           help="Nội dung đề nghị xã giải trình, làm rõ (lặp lại được)."),
+        note: str = typer.Option(None, "--note", metavar="TEXT", help="Ý kiến khác."),
+        as_of: str = AS_OF) -> None:
+    """Ghi kết quả thẩm định sơ bộ của một xã; thông báo cho xã, theo dõi đến khi xã giải trình xong."""
+    now = moment_of(as_of, RECORD_HOUR)
+    rt = runtime(now)
+    r = appraisal.record_appraisal(rt, unit_code, result, question or [], note, rt.actor, now)
+    if not r.changed:
+        console.print(escape(f"{r.unit_name}: kết quả thẩm định này đã được ghi trước đó, không thay đổi."))
+        return
+    console.print(escape(f"Đã ghi kết quả thẩm định sơ bộ của {r.unit_name}: "
+                         f"{label('appraisal_result', r.result)}; đã gửi thông báo cho xã."))
+    if r.recommendation_id is not None and r.due_on is not None:
+        console.print(escape(f"Theo dõi như kiến nghị số {r.recommendation_id}, hạn giải trình "
+                             f"{r.due_on:%d/%m/%Y} ({len(r.questions)} nội dung)."))
+
+
+@appraisal_app.command("list")
+def appraisal_list_cmd() -> None:
+    """Kết quả thẩm định sơ bộ của mọi xã đã gửi báo cáo."""
+    rows = appraisal.list_appraisals(reading_runtime())
+    if not rows:
+        console.print("Chưa có xã nào gửi báo cáo được tiếp nhận.")
+    for a in rows:
+        day = f"{a.appraised_on:%d/%m/%Y}" if a.appraised_on else "—"
+        rec = (f"; kiến nghị số {a.recommendation_id}: {label('rec_status', a.recommendation_status)}"
+               if a.recommendation_id and a.recommendation_status else "")
+        console.print(escape(f"  {a.unit_code}  {a.unit_name}: {a.result_label} ({day}){rec}"))
+        for i, q in enumerate(a.questions, 1):
+            console.print(escape(f"         {i}. {q}"))
+
+
 def register(app: typer.Typer) -> None:
-    """Add the ``visits`` commands (``visit``: the earlier name, kept hidden)."""
+    """Add the ``visits`` and ``appraisal`` commands (``visit``: the earlier name, kept hidden)."""
+    app.add_typer(appraisal_app, name="appraisal")
     app.add_typer(visit_app, name="visits")
     app.add_typer(visit_app, name="visit", hidden=True)

@@ -20,11 +20,12 @@ from giamsat.collect.records import local_day
 from giamsat.db.models import PovertyModel, Recommendation
 from giamsat.docx.reading import MB, Limits
 from giamsat.domain.errors import BadDocument
-from giamsat.domain.outline_spec import SECTIONS
+from giamsat.domain.outline_spec import SECTIONS, CriterionQuestion
 from giamsat.domain.textsafety import display_filename, storage_suffix
 from giamsat.domain.validation import MAX_CELL_CHARS, Expectation, Issue, UnitRef, Validation, validate
 from giamsat.files.fsutil import fsync_paths, open_regular, storage_error
 from giamsat.plan.schema import Plan
+from giamsat.plan.wording import outline_questions
 from giamsat.runtime import Runtime
 
 SOURCES = ("cli", "inbox", "mail", "web")
@@ -108,7 +109,7 @@ def expectation(rt: Runtime, received_at: dt.datetime, unit_code: str | None) ->
                        units=_unit_refs(rt.plan), received_on=local_day(rt, received_at),
                        claimed_unit_code=unit_code,
                        rate_tolerance_pct=rt.plan.report.rate_tolerance_pct,
-                       text_limits=text_limits())
+                       text_limits=text_limits(), criteria=_questions(rt.plan))
 
 
 _STORED_IN = {"A": PovertyModel, "E": Recommendation}  # where a section's text cells are stored
@@ -144,6 +145,18 @@ def _unit_refs(plan: Plan) -> tuple[UnitRef, ...]:
         _REFS.clear()
         refs = tuple(UnitRef(u.key, u.code, u.name, u.valid_from, u.valid_to) for u in plan.units)
         found = _REFS[id(plan)] = (plan, refs)
+    return found[1]
+
+
+_QUESTIONS: dict[int, tuple[object, tuple[CriterionQuestion, ...]]] = {}
+
+
+def _questions(plan: Plan) -> tuple[CriterionQuestion, ...]:
+    """What section C asks, worded once per (frozen) plan."""
+    found = _QUESTIONS.get(id(plan))
+    if found is None or found[0] is not plan:
+        _QUESTIONS.clear()
+        found = _QUESTIONS[id(plan)] = (plan, outline_questions(plan))
     return found[1]
 
 

@@ -1,11 +1,12 @@
 """SQLAlchemy 2 models of the whole cycle: units, steps, obligations, outbox, reports, draws, visits.
 
 One import for every caller (and for Alembic's metadata in ``migrations/env.py``): the models live
-in ``base``, ``models_cycle``, ``models_review``, ``models_intake`` and ``models_web``;
+in ``base``, ``models_cycle``, ``models_review``, ``models_intake``, ``models_criteria`` and ``models_web``;
 importing this module registers them all.
 """
 
 from giamsat.db.base import NAMING, AwareDateTime, Base
+from giamsat.db.models_criteria import Appraisal, CriterionFinding
 from giamsat.db.models_cycle import (
     Cycle,
     HouseholdFigure,
@@ -31,7 +32,8 @@ from giamsat.db.models_review import (
 from giamsat.db.models_web import CommuneLink, WebUser
 
 __all__ = [
-    "AuditEntry", "AwareDateTime", "Base", "CommuneLink", "Consultation", "Cycle", "Document", "Finding",
-    "HouseholdFigure", "MailIntake", "Message", "NAMING", "Obligation", "PovertyModel", "Recommendation",
-    "RecommendationEvent", "SampleDraw", "Step", "Submission", "Unit", "Village", "Visit", "WebUser",
+    "Appraisal", "AuditEntry", "AwareDateTime", "Base", "CommuneLink", "Consultation",
+    "CriterionFinding", "Cycle", "Document", "Finding", "HouseholdFigure", "MailIntake", "Message",
+    "NAMING", "Obligation", "PovertyModel", "Recommendation", "RecommendationEvent", "SampleDraw",
+    "Step", "Submission", "Unit", "Village", "Visit", "WebUser",
 ]

@@ -23,7 +23,7 @@ from lxml import etree
 
 from giamsat.collect import xml_reader as rx
 from giamsat.collect.reader import match_header
-from giamsat.demo.synthetic import FilledFigures, Voice, synthetic_cells
+from giamsat.demo.synthetic import FilledFigures, Voice, criteria_cells, synthetic_cells
 from giamsat.domain.outline_spec import SECTIONS
 
 _PARSER = etree.XMLParser(resolve_entities=False, load_dtd=False, no_network=True)
@@ -80,9 +80,14 @@ def fill_document_xml(document: bytes, cells: dict[str, list[dict[str, str]]]) -
         if matched is not None and matched[0].key not in found:
             found[matched[0].key] = (tbl, matched[1])
     for section in SECTIONS:
+        if section.key not in found:
+            continue  # a plan whose outline asks no criteria has no criteria table
         tbl, positions = found[section.key]
         rows = cells[section.key]
         trs = rx.rows(tbl)
+        if section.key == "CT":
+            rows = criteria_cells(rows, [rx.cell_text(rx.row_cells(tr)[positions["criterion"]])
+                                         for tr in trs[1:]])
         while len(trs) - 1 < len(rows):
             trs[-1].addnext(_blank_row(trs[-1]))
             trs = rx.rows(tbl)

@@ -11,7 +11,7 @@ from docx import Document
 
 from giamsat.docx.decree30 import save_atomic, set_run_font
 from giamsat.domain.formatting import short_date
-from giamsat.visits.minutes_doc import CONSULTATIONS, FINDINGS, RECOMMENDATIONS, TABLES
+from giamsat.visits.minutes_doc import CONSULTATIONS, CRITERIA, FINDINGS, RECOMMENDATIONS, TABLES
 
 LABEL = " (dữ liệu minh họa)"
 _FINDINGS = [
@@ -36,6 +36,13 @@ _OPINIONS = [
     "Đề nghị hỗ trợ vay vốn ưu đãi để mở rộng chăn nuôi",
 ]
 _GROUPS = ["Hộ nghèo", "Hộ cận nghèo", "Thoát nghèo"]
+_EVIDENCE = {
+    "Đạt": ["Có kế hoạch, biên bản họp, danh sách niêm yết lưu tại xã",
+            "Hồ sơ đầy đủ, đối chiếu khớp với báo cáo của xã", "Ý kiến tham vấn của hộ thống nhất"],
+    "Đạt một phần": ["Hồ sơ còn thiếu tài liệu tại một thôn được giám sát",
+                     "Thực hiện chưa đầy đủ ở một số thôn, tổ dân phố"],
+    "Chưa đạt": ["Không có hồ sơ, tài liệu chứng minh việc thực hiện"],
+}
 _NAMES = ["Nguyễn Văn An", "Trần Thị Bình", "Phạm Văn Cường", "Lê Thị Dung", "Vũ Văn Em", "Đỗ Thị Gấm"]
 
 
@@ -44,6 +51,7 @@ class FilledSummary:
     """What the filler wrote (counts per table)."""
 
     path: Path
+    criteria: int
     findings: int
     difficulties: int
     recommendations: int
@@ -64,7 +72,14 @@ def fill_minutes(blank_path: Path, out_path: Path, seed: int | str,
     doc = Document(str(blank_path))
     tables = {n: t for t in doc.tables for n, h in TABLES.items()
               if tuple(" ".join(c.text.split()) for c in t.rows[0].cells) == h}
-    counts = {}
+    counts = {"criteria": 0}
+    for table in (t for t in doc.tables if tuple(" ".join(c.text.split()) for c in t.rows[0].cells)
+                  == CRITERIA):  # one table per content: a finding on every criterion
+        for row in table.rows[1:]:
+            result = rng.choices(("Đạt", "Đạt một phần", "Chưa đạt"), (6, 3, 1))[0]
+            _put(row.cells[2], result)
+            _put(row.cells[3], rng.choice(_EVIDENCE[result]) + LABEL)
+            counts["criteria"] += 1
     for name, pool in (("findings", _FINDINGS), ("difficulties", _DIFFICULTIES)):
         picked = rng.sample(pool, rng.randint(2, 3) if name == "findings" else rng.randint(1, 2))
         for row, text in zip(tables[name].rows[1:], picked, strict=False):

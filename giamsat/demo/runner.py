@@ -20,11 +20,13 @@ from rich.console import Console
 from sqlalchemy import select
 
 from giamsat.db.models import Obligation, Recommendation
+from giamsat.demo import appraisals
 from giamsat.demo import communes as demo
 from giamsat.domain import clock
 from giamsat.domain.formatting import short_date
 from giamsat.domain.reminders import reminder_on
 from giamsat.domain.vocabulary import REC_ACTIVE, REC_CLOSED
+from giamsat.domain.vocabulary import label as vocab_label
 from giamsat.draw import service as sample
 from giamsat.plan.wording import plan_words
 from giamsat.remind.service import policy_of
@@ -119,6 +121,8 @@ class DemoRunner:
         plan, cal, at = self.rt.plan, self.rt.calendar, self.at
         at(plan.period.start, self._notify)
         at(plan.sample.draw_on, self._draw)
+        for offset in (3, 10):  # the office appraises the reports received, then the answers
+            at(cal.add_working_days(plan.report.deadline, offset), self._appraise)
         at(cal.add_working_days(plan.visits.window_start, -7), self._visits)
         at(cal.add_working_days(plan.visits.window_start, 3), self._answers)
         for offset in (5, 15):
@@ -206,6 +210,12 @@ class DemoRunner:
     def _record(self, day: dt.date, visit_id: int, name: str) -> None:
         demo.record_visit(self.rt, visit_id, day, self.work)
         self.say(day, f"Đoàn giám sát tại {name}: ghi biên bản, kết luận, kiến nghị")
+
+    def _appraise(self, day: dt.date) -> None:
+        done = appraisals.appraise_round(self.rt, day, self.rng)
+        if done:
+            self.say(day, "Thẩm định sơ bộ kết quả rà soát: " + ", ".join(
+                f"{vocab_label('appraisal_result', k).lower()} {n}" for k, n in sorted(done.items())))
 
     def _answers(self, day: dt.date) -> None:
         done = demo.answer_recommendations(self.rt, day, self.rng)

@@ -19,7 +19,14 @@ from docx.table import Table
 from giamsat.collect.reader import match_section
 from giamsat.docx.decree30 import save_atomic, set_run_font
 from giamsat.domain.formatting import vn_number
-from giamsat.domain.outline_spec import SECTION_A, SECTION_B, SECTION_E, SECTIONS, Section
+from giamsat.domain.outline_spec import (
+    SECTION_A,
+    SECTION_B,
+    SECTION_E,
+    SECTIONS,
+    Section,
+    choices_in,
+)
 from giamsat.plan import places
 from giamsat.plan.schema import Plan
 
@@ -67,8 +74,13 @@ def fill_outline(blank_path: Path, out_path: Path, seed: int, fault: str | None 
     doc = Document(str(blank_path))
     tables = {m[0].key: (t, m[1]) for t in doc.tables if (m := match_section(t)) is not None}
     for section in SECTIONS:
+        if section.key not in tables:
+            continue  # a plan whose outline asks no criteria has no criteria table
         table, positions = tables[section.key]
-        _write_rows(table, positions, section, cells[section.key])
+        rows = cells[section.key]
+        if section.key == "CT":
+            rows = criteria_cells(rows, [r.cells[positions["criterion"]].text for r in table.rows[1:]])
+        _write_rows(table, positions, section, rows)
     save_atomic(doc, Path(out_path))
     return filled
 
@@ -84,6 +96,7 @@ def synthetic_cells(seed: int, fault: str | None = None,
                "narratives": _narratives(rng, voice),
                "recommendations": _recommendations(rng, voice)}
     cells = _as_cells(figures)
+    cells["CT"] = _criteria(rng, voice)
     filled = FilledFigures(figures, fault)
     if fault:
         _plant(fault, cells, filled)
@@ -132,6 +145,35 @@ def _narratives(rng: random.Random, voice: Voice) -> dict:
         "D": (f"Một số hộ chưa hợp tác khi rà soát; cán bộ thôn kiêm nhiệm nhiều việc; kinh phí "
               f"giải ngân {voice.component} còn chậm {LABEL}."),
     }
+
+
+def _criteria(rng: random.Random, voice: Voice) -> list[dict[str, str]]:
+    """Section C by criteria, in the default criteria's order; answers picked by the filler."""
+    meetings = rng.randint(2, 5)
+    details = (f"Ban hành kế hoạch rà soát, kiện toàn Ban chỉ đạo, tổ chức {meetings} hội nghị "
+               f"triển khai tới các thôn {LABEL}",
+               f"Tuyên truyền trên loa truyền thanh {rng.randint(3, 12)} buổi, họp thôn, niêm yết "
+               f"công khai danh sách tại nhà văn hóa {LABEL}",
+               f"Ban chỉ đạo xã kiểm tra, đôn đốc các thôn {rng.choice(('hằng tuần', 'mỗi 10 ngày'))} "
+               f"{LABEL}",
+               f"Tổng hợp, báo cáo kết quả về Ban chỉ đạo {voice.level} {LABEL}")
+    late = rng.random() < 0.3  # some communes run late or tell little: the report shows it
+    rows = [{"pick": str(1 if late and i in (2, 3) else 0), "detail": text}
+            for i, text in enumerate(details)] + [{"pick": "0", "detail": f"Đã thực hiện {LABEL}"}] * 4
+    if rng.random() < 0.15:
+        rows[1] = {"pick": "1", "detail": f"Chưa tổ chức tuyên truyền riêng về cuộc rà soát, chỉ lồng "
+                                          f"ghép trong họp thôn {LABEL}"}
+    return rows
+
+
+def criteria_cells(rows: list[dict[str, str]], labels: Sequence[str]) -> list[dict[str, str]]:
+    """The criteria rows to write under the printed labels: each answer one of its label's choices."""
+    out = []
+    for label, row in zip(labels, rows, strict=False):
+        choices = choices_in(label) or ("Có",)
+        out.append({"answer": choices[min(int(row["pick"]), len(choices) - 1)],
+                    "detail": row["detail"]})
+    return out
 
 
 def _recommendations(rng: random.Random, voice: Voice) -> list[dict]:
@@ -184,6 +226,7 @@ def _plant(fault: str, cells: dict, filled: FilledFigures) -> None:
         cells["A"][0]["disbursed"] = vn_number(allocated + 5_000_000)
     elif fault == "missing_narrative":
         cells["C"] = [{"text": ""}]
+        cells["CT"][1] = {**cells["CT"][1], "detail": ""}
     filled.notes.append(f"fault planted: {fault}")
 
 

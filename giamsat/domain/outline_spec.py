@@ -106,6 +106,21 @@ SECTION_B = Section(
     required=True,
 )
 
+SECTION_CRITERIA = Section(
+    key="CT",  # shown to the commune as section C: its criteria table, above the summary box
+    title="C. CÔNG TÁC CHỈ ĐẠO, TỔ CHỨC THỰC HIỆN RÀ SOÁT",
+    instruction=("Mỗi tiêu chí: ghi ở cột 'Trả lời' đúng một lựa chọn nêu trong ngoặc dưới tiêu chí "
+                 "(ví dụ Có hoặc Không) và nêu cụ thể ở cột 'Nội dung cụ thể' (văn bản, số hội nghị, "
+                 "hình thức, thời gian…). Không xóa, không đổi thứ tự các tiêu chí."),
+    columns=(
+        Column("criterion", "Tiêu chí", "text", width_cm=8.6),
+        Column("answer", "Trả lời", "text", required=True, width_cm=3.2),
+        Column("detail", "Nội dung cụ thể", "text", required=True, width_cm=12.2),
+    ),
+)
+C_AFTER_CRITERIA = ("Tóm tắt chung công tác chỉ đạo, tổ chức thực hiện rà soát và những nội dung khác "
+                    "chưa nêu ở bảng trên. Ghi vào ô dưới đây (bắt buộc).")
+
 SECTION_C = Section(
     key="C",
     title="C. CÔNG TÁC CHỈ ĐẠO, TỔ CHỨC THỰC HIỆN RÀ SOÁT",
@@ -141,7 +156,27 @@ SECTION_E = Section(
     empty_rows=4,
 )
 
-SECTIONS: tuple[Section, ...] = (SECTION_A, SECTION_B, SECTION_C, SECTION_D, SECTION_E)
+SECTIONS: tuple[Section, ...] = (SECTION_A, SECTION_B, SECTION_CRITERIA, SECTION_C, SECTION_D,
+                                 SECTION_E)
+
+
+@dataclass(frozen=True)
+class CriterionQuestion:
+    """A criterion the outline asks in section C: key, worded title, the short answers allowed."""
+
+    key: str
+    title: str
+    answers: tuple[str, ...]
+
+    def label(self, number: int) -> tuple[str, str]:
+        """The two lines of its label cell: ``1. <title>`` and ``(Có / Không)``."""
+        return f"{number}. {self.title}", "(" + " / ".join(self.answers) + ")"
+
+
+def choices_in(label_text: str) -> tuple[str, ...]:
+    """The answers a criterion's label cell offers (its last parenthesised line), as written."""
+    found = re.search(r"\(([^()]*)\)\s*$", label_text or "")
+    return tuple(a.strip() for a in found.group(1).split(" / ")) if found else ()
 
 
 def section(key: str) -> Section:

@@ -30,6 +30,7 @@ from giamsat.domain.outline_spec import (
     SECTION_B,
     SECTION_E,
     SECTIONS,
+    CriterionQuestion,
     RawReport,
     RawTable,
     normalise,
@@ -51,6 +52,7 @@ class Expectation:
     claimed_unit_code: str | None = None
     rate_tolerance_pct: float = 0.05
     text_limits: Mapping[str, int] = field(default_factory=dict)  # "A.name" -> what the column holds
+    criteria: tuple[CriterionQuestion, ...] = ()  # what section C asks (none: no criteria table)
 
 
 def check_identity(raw: RawReport, exp: Expectation) -> tuple[UnitRef | None, list[Issue]]:
@@ -139,18 +141,20 @@ def validate(raw: RawReport, exp: Expectation) -> Validation:
     tables = raw.tables or {}
     figures: dict[str, Any] = {}
     for section in SECTIONS:
+        if section.key == "CT" and not exp.criteria:
+            continue
+        shown = section.key[:1]  # the criteria table is part of section C for the commune
         if section.key in (raw.duplicate_sections or []):
-            issues.append(Issue("bảng của mục này xuất hiện nhiều lần; chỉ giữ một bảng",
-                                section.key))
+            issues.append(Issue("bảng của mục này xuất hiện nhiều lần; chỉ giữ một bảng", shown))
         table = tables.get(section.key)
         if table is None:
             issues.append(Issue(f"không tìm thấy bảng '{section.title}' (bảng có cột "
                                 f"'{section.columns[-1].label}'); không xóa bảng của biểu mẫu",
-                                section.key))
+                                shown))
             continue
         if table.missing_columns:
             issues += [Issue(f"thiếu cột '{label}' (không xóa hoặc đổi tên cột của biểu mẫu)",
-                             section.key) for label in table.missing_columns]
+                             shown) for label in table.missing_columns]
             continue
         figures[section.key] = _SECTION_RULES[section.key](table, exp, issues)
     _bound(issues)
@@ -158,6 +162,8 @@ def validate(raw: RawReport, exp: Expectation) -> Validation:
         result.figures = {"models": figures["A"], "households": figures["B"],
                           "narratives": {"C": figures["C"], "D": figures["D"]},
                           "recommendations": figures["E"]}
+        if "CT" in figures:
+            result.figures["criteria"] = figures["CT"]
     return result
 
 
@@ -257,5 +263,38 @@ def _recommendations(table: RawTable, exp: Expectation, issues: list[Issue]) -> 
     return [v for v in (row_cells(SECTION_E, r, issues, exp.text_limits) for r in rows) if v is not None]
 
 
-_SECTION_RULES = {"A": _models, "B": _households, "C": _narrative("C"), "D": _narrative("D"),
-                  "E": _recommendations}
+def _criteria(table: RawTable, exp: Expectation, issues: list[Issue]) -> dict[str, dict[str, str]]:
+    """Section C's criteria: each asked row found by its title, a listed answer and a detail."""
+    out, used = {}, set()
+    for n, q in enumerate(exp.criteria, 1):
+        want = normalise(q.title)
+        row = next((r for r in table.rows if want in normalise(r.cells.get("criterion", ""))), None)
+        if row is None:
+            issues.append(Issue(f"thiếu dòng tiêu chí '{q.title}' (không xóa dòng của bảng)", "C"))
+            continue
+        used.add(row.position)
+        where = f"{n} ('{q.title[:60]}')"
+        answer = clean_text(row.cells.get("answer", "")).strip().rstrip(".")
+        detail = clean_text(row.cells.get("detail", "")).strip()
+        canon = next((a for a in q.answers if normalise(a) == normalise(answer)), None)
+        if not answer:
+            issues.append(Issue(f"chưa trả lời (ghi một trong: {', '.join(q.answers)})", "C", where,
+                                "Trả lời"))
+        elif canon is None:
+            issues.append(Issue(f"câu trả lời '{answer[:40]}' không thuộc các lựa chọn: "
+                                f"{', '.join(q.answers)}", "C", where, "Trả lời"))
+        if not detail:
+            issues.append(Issue("chưa nêu nội dung cụ thể", "C", where, "Nội dung cụ thể"))
+        elif len(detail) > MAX_CELL_CHARS:
+            issues.append(Issue(f"nội dung quá dài (tối đa {count_text(MAX_CELL_CHARS)} ký tự)", "C",
+                                where, "Nội dung cụ thể"))
+        out[q.key] = {"answer": canon or answer, "detail": detail}
+    for row in table.rows:
+        if row.position not in used and (row.cells.get("answer") or row.cells.get("detail")):
+            issues.append(Issue("dòng không thuộc biểu mẫu (chỉ trả lời các tiêu chí đã in sẵn)", "C",
+                                f"{row.position} của bảng tiêu chí"))
+    return out
+
+
+_SECTION_RULES = {"A": _models, "B": _households, "CT": _criteria, "C": _narrative("C"),
+                  "D": _narrative("D"), "E": _recommendations}

@@ -60,7 +60,23 @@ REC_SOURCE: Mapping[str, str] = MappingProxyType({
     "submission": "Kiến nghị nêu trong báo cáo của xã",
     "visit": "Kiến nghị tại biên bản giám sát trực tiếp",
     "coordinator": "Kiến nghị do cơ quan thường trực ghi nhận",
+    "appraisal": "Ý kiến thẩm định sơ bộ kết quả rà soát hộ nghèo, hộ cận nghèo",
 })
+
+# The finding of a monitoring criterion (tiêu chí) recorded in a visit's minutes.
+FINDING_RESULT: Mapping[str, str] = MappingProxyType({
+    "met": "Đạt", "partly": "Đạt một phần", "not_met": "Chưa đạt",
+})
+# The office's preliminary appraisal (thẩm định sơ bộ) of a commune's review results.
+APPRAISAL_RESULT: Mapping[str, str] = MappingProxyType({
+    "agreed": "Thống nhất kết quả rà soát",
+    "questioned": "Đề nghị giải trình, làm rõ số liệu",
+    "returned": "Trả lại, đề nghị rà soát lại",
+    "pending": "Chưa thẩm định",
+})
+APPRAISAL_RECORDED: tuple[str, ...] = ("agreed", "questioned", "returned")  # what the office records
+# Not agreed: the commune must answer, followed up as a recommendation until closed.
+APPRAISAL_FOLLOWED: tuple[str, ...] = ("questioned", "returned")
 REC_CLOSED: tuple[str, ...] = ("resolved", "not_accepted", "withdrawn")
 REC_ACTIVE: tuple[str, ...] = ("open", "in_progress")
 # What the coordinator may set by hand (``overdue`` is set by the sweep, ``withdrawn`` by minutes).
@@ -97,6 +113,7 @@ MESSAGE_KIND: Mapping[str, str] = MappingProxyType({
     "visit_notice": "Thông báo lịch giám sát trực tiếp",
     "final_report": "Báo cáo kết quả giám sát",
     "interim_report": "Báo cáo giữa kỳ",
+    "appraisal_notice": "Thông báo kết quả thẩm định sơ bộ kết quả rà soát",
 })
 
 VISIT_STATUS: Mapping[str, str] = MappingProxyType({
@@ -123,6 +140,7 @@ AUDIT_ENTITY: Mapping[str, str] = MappingProxyType({
     "recommendation": "kiến nghị", "submission": "báo cáo", "visit": "giám sát",
     "sample_draw": "chọn mẫu", "message": "thư", "step": "bước", "cycle": "chu kỳ",
     "document": "văn bản", "mail": "thư đến", "obligation": "nghĩa vụ",
+    "appraisal": "thẩm định sơ bộ",
 })
 
 AUDIT_ACTION: Mapping[str, str] = MappingProxyType({
@@ -160,6 +178,8 @@ AUDIT_ACTION: Mapping[str, str] = MappingProxyType({
     "step.done": "Hoàn thành bước",
     "final_report.write": "Lập báo cáo kết quả giám sát",
     "interim_report.write": "Lập báo cáo giữa kỳ",
+    "appraisal.record": "Ghi nhận kết quả thẩm định sơ bộ",
+    "criteria.findings": "Ghi nhận kết quả đánh giá theo tiêu chí",
 })
 
 GROUPS: Mapping[str, Mapping[str, str]] = MappingProxyType({
@@ -175,6 +195,8 @@ GROUPS: Mapping[str, Mapping[str, str]] = MappingProxyType({
     "visit_status": VISIT_STATUS,
     "visit_kind": VISIT_KIND,
     "draw_status": DRAW_STATUS,
+    "finding_result": FINDING_RESULT,
+    "appraisal_result": APPRAISAL_RESULT,
     "obligation_kind": OBLIGATION_KIND,
     "obligation_status": OBLIGATION_STATUS,
     "audit_entity": AUDIT_ENTITY,

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from giamsat.criteria import summary as cs
 from giamsat.db.models import (
     Finding,
     HouseholdFigure,
@@ -21,7 +22,7 @@ from giamsat.db.models import (
 from giamsat.domain import clock
 from giamsat.domain import indicators as ind
 from giamsat.domain.formatting import short_date
-from giamsat.final_report.model import RecItem, ReportData, SampledCommune, SampleRecord
+from giamsat.final_report.model import CriteriaData, RecItem, ReportData, SampledCommune, SampleRecord
 from giamsat.final_report.narratives import CommuneNarrative, narrative_of
 from giamsat.plan.schema import Plan
 
@@ -89,7 +90,11 @@ def load_report_data(session: Session, plan: Plan, cycle_id: int, as_of: dt.date
         difficulties=_difficulties(session, cycle_id, as_of), synthetic=synthetic,
         narratives=_narratives(accepted, units, key_of),
         submitted_on={s.id: _day(s.received_at) for s in subs},
-        minutes_recorded=_minutes(session, cycle_id, as_of, key_of, set(planned)))
+        minutes_recorded=_minutes(session, cycle_id, as_of, key_of, set(planned)),
+        criteria=CriteriaData(cs.findings_by_criterion(session, cycle_id, as_of),
+                              cs.findings_by_unit(session, cycle_id, as_of),
+                              cs.communes_answers(session, cycle_id, as_of),
+                              cs.appraisal_summary(session, cycle_id, as_of)))
 
 
 def _household_rows(session: Session, accepted: list[Submission],

@@ -11,7 +11,7 @@ from docx.shared import Cm, Pt
 from giamsat.docx.decree30 import OfficialDocument, Signer
 from giamsat.domain.formatting import doc_number, long_date, place_date, short_date
 from giamsat.domain.vocabulary import REC_DONE
-from giamsat.final_report import charts
+from giamsat.final_report import charts, criteria_section
 from giamsat.final_report import text as rt_
 from giamsat.final_report.model import ReportData
 from giamsat.final_report.narratives import recurring
@@ -48,6 +48,7 @@ def write_report(data: ReportData, plan: Plan, out: Path, *, interim: bool = Fal
     doc.heading("III. KẾT QUẢ GIÁM SÁT, ĐÁNH GIÁ")
     _project2(doc, data, plan, base)
     _review(doc, data, plan, base)
+    criteria_section.findings(doc, data, plan, base)
     _difficulties(doc, data, base)
     _recommendations(doc, data, base)
     doc.heading("VI. ĐỀ XUẤT")
@@ -146,6 +147,7 @@ def _review(doc: OfficialDocument, data: ReportData, plan: Plan, base: dict) -> 
         if group != "poor" or not lines:
             continue
         _review_charts(doc, data, plan, lines, label.lower())
+    criteria_section.review_work(doc, data, plan, base)
 
 
 def _review_charts(doc: OfficialDocument, data: ReportData, plan: Plan, lines: list, label: str) -> None:
@@ -220,18 +222,20 @@ def _annexes(doc: OfficialDocument, data: ReportData, plan: Plan, number: int | 
         doc.table(REC_HEADERS, rt_.recommendation_rows(data), widths_cm=REC_WIDTHS, size=11)
     doc.annex("Phụ lục V", f"Ý kiến của các {places.kinds_phrase(plan.unit_kinds())} "
               "(nguyên văn mục C, D của báo cáo)", ref)
-    _narrative_annex(doc, data)
+    _narrative_annex(doc, data, plan)
     if data.synthetic:
         doc.para(plan.synthetic_notice, italic=True, indent=False)
 
 
-def _narrative_annex(doc: OfficialDocument, data: ReportData) -> None:
+def _narrative_annex(doc: OfficialDocument, data: ReportData, plan: Plan) -> None:
     """Each commune's section C and D text, verbatim, under its name and its report's date."""
     if not data.narratives:
         doc.para(f"Đến {long_date(data.as_of)} chưa có báo cáo được tiếp nhận nêu nội dung mục C, D.")
     for n in data.narratives:
         doc.para(f"{n.unit_name} (báo cáo ngày {short_date(n.received_on)})", bold=True, indent=False)
         doc.para(f"C. Công tác chỉ đạo, tổ chức thực hiện rà soát: {n.review or '(không nêu)'}")
+        for line in criteria_section.commune_answers(data, plan, n.unit_name):
+            doc.bullet(line)
         doc.para(f"D. Khó khăn, vướng mắc: {n.difficulties or '(không nêu)'}")
 
 

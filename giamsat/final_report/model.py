@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from giamsat.criteria.model import AppraisalLine, CommuneAnswer, CriterionSummary, UnitFindings
 from giamsat.domain.indicators import (
     Coverage,
     HouseholdReview,
@@ -14,6 +15,16 @@ from giamsat.domain.indicators import (
     UnitRef,
 )
 from giamsat.final_report.narratives import CommuneNarrative
+
+
+@dataclass
+class CriteriaData:
+    """The criteria as the report shows them: findings, the communes' answers, the appraisals."""
+
+    findings: list[CriterionSummary] = field(default_factory=list)
+    by_unit: list[UnitFindings] = field(default_factory=list)
+    answers: dict[str, list[CommuneAnswer]] = field(default_factory=dict)
+    appraisals: list[AppraisalLine] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -73,6 +84,7 @@ class ReportData:
     narratives: list[CommuneNarrative] = field(default_factory=list)
     submitted_on: dict[int, dt.date] = field(default_factory=dict)
     minutes_recorded: int = 0
+    criteria: CriteriaData = field(default_factory=CriteriaData)
 
     def gaps(self, units_phrase: str, unit_noun: str) -> list[str]:
         """What is still missing from the report's sources, in Vietnamese (empty: complete)."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from dataclasses import replace
 from pathlib import Path
 
 from docx.enum.text import WD_ALIGN_PARAGRAPH
@@ -12,10 +13,17 @@ from docx.shared import Cm, Pt
 from giamsat.docx.decree30 import OfficialDocument, Signer, enforce_fonts, set_run_font
 from giamsat.docx.stamp import Stamp
 from giamsat.domain.formatting import short_date
-from giamsat.domain.outline_spec import SECTIONS, Marker, Section
+from giamsat.domain.outline_spec import (
+    C_AFTER_CRITERIA,
+    SECTION_CRITERIA,
+    SECTIONS,
+    CriterionQuestion,
+    Marker,
+    Section,
+)
 from giamsat.notify.letter import in_sentence
 from giamsat.plan.schema import Plan, Unit
-from giamsat.plan.wording import deadline_phrase, plan_words
+from giamsat.plan.wording import deadline_phrase, outline_questions, plan_words
 
 TITLE = "Đề cương báo cáo"
 DOC_TYPE = "Báo cáo"  # what the commune issues when it has filled the form
@@ -95,8 +103,15 @@ def _build(plan: Plan, unit: Unit, cycle_key: str) -> OfficialDocument:
     summary = plan.plan_document.summary
     doc.para(f"Thực hiện {plan_reference(plan)} về {summary[:1].lower() + summary[1:]}, "
              f"UBND {in_text} báo cáo kết quả như sau:")
+    questions = outline_questions(plan)
     for section in SECTIONS:
-        _section(doc, section, _instruction_words(plan))
+        if section.key == "CT":
+            _criteria_section(doc, questions)
+        elif section.key == "C" and questions:  # under the criteria table: the summary box
+            _section(doc, replace(section, title="", instruction=C_AFTER_CRITERIA),
+                     _instruction_words(plan))
+        else:
+            _section(doc, section, _instruction_words(plan))
     doc.para(f"Trên đây là báo cáo của UBND {in_text} gửi {committee.short} "
              f"(qua {office.short}).")
     doc.close_body()
@@ -139,8 +154,24 @@ def _instruction_words(plan: Plan) -> dict[str, str]:
     return {"{level}": words["level"], "{addressees}": ", ".join(addressees)}
 
 
-def _section(doc: OfficialDocument, section: Section, words: dict[str, str]) -> None:
+def _criteria_section(doc: OfficialDocument, questions: tuple[CriterionQuestion, ...]) -> None:
+    """Section C asked by the plan's criteria: a label cell (title, choices), answer and detail."""
+    if not questions:
+        return
+    section = SECTION_CRITERIA
     doc.heading(section.title)
+    doc.para(section.instruction, italic=True, size=12)
+    labels = [q.label(n) for n, q in enumerate(questions, 1)]
+    table = doc.table([c.label for c in section.columns], [[title, "", ""] for title, _ in labels],
+                      widths_cm=[c.width_cm for c in section.columns], size=TABLE_PT, fast=False)
+    for (_, choices), row in zip(labels, table.rows[1:], strict=True):
+        set_run_font(row.cells[0].add_paragraph().add_run(choices), size=TABLE_PT, italic=True)
+        row.height = Cm(1.2)
+
+
+def _section(doc: OfficialDocument, section: Section, words: dict[str, str]) -> None:
+    if section.title:
+        doc.heading(section.title)
     instruction = section.instruction
     for token, value in words.items():
         instruction = instruction.replace(token, value)

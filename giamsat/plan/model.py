@@ -7,6 +7,7 @@ from collections.abc import Iterable
 
 from pydantic import Field, PrivateAttr, model_validator
 
+from giamsat.plan.criteria import CriteriaGroup, default_criteria
 from giamsat.plan.issuer import FinanceOffice, Issuer, Programme
 from giamsat.plan.sections import (
     Assignment,
@@ -53,6 +54,7 @@ class Plan(_Model):
     basis: list[BasisDocument]
     period: Period
     contents: list[Content] = Field(min_length=1)
+    criteria: tuple[CriteriaGroup, ...] | None = None  # None: the defaults of its contents
     report: ReportRules
     poverty_standard: PovertyStandard
     targets: Targets
@@ -99,6 +101,12 @@ class Plan(_Model):
             self._units_by_code = index
         return self._units_by_code
 
+    def criteria_groups(self) -> tuple[CriteriaGroup, ...]:
+        """The monitoring criteria: as the plan lists them, else the defaults of its contents."""
+        if self.criteria is not None:
+            return self.criteria
+        return default_criteria({c.key for c in self.contents})
+
     def assignment(self, key: str) -> Assignment | None:
         """The assignment with ``key`` (see ``assignments``)."""
         return next((a for a in self.assignments if a.key == key), None)
@@ -131,7 +139,23 @@ def _cross_checks(plan: Plan) -> Iterable[str]:
         yield "visits.window_end: phải sau visits.window_start"
     if plan.targets.rate_reduction_max_pts < plan.targets.rate_reduction_min_pts:
         yield "targets.rate_reduction_max_pts: phải lớn hơn hoặc bằng rate_reduction_min_pts"
+    yield from _criteria_checks(plan)
     yield from _unit_checks(plan)
+
+
+def _criteria_checks(plan: Plan) -> Iterable[str]:
+    contents = {c.key for c in plan.contents}
+    seen: set[tuple[str, str]] = set()
+    for i, group in enumerate(plan.criteria or ()):
+        if group.content not in contents:
+            yield (f"criteria[{i}].content: nội dung '{group.content}' không có trong contents "
+                   f"({', '.join(sorted(contents))})")
+        if (group.content, group.level) in seen:
+            yield f"criteria[{i}]: nội dung '{group.content}', cấp '{group.level}' đã khai báo ở trên"
+        seen.add((group.content, group.level))
+        keys = [c.key for c in group.items]
+        for key in sorted({k for k in keys if keys.count(k) > 1}):
+            yield f"criteria[{i}].items: mã tiêu chí '{key}' trùng lặp"
 
 
 def _unit_checks(plan: Plan) -> Iterable[str]:

@@ -158,6 +158,7 @@ class VisitRules(_Model):
 class FollowupRules(_Model):
     recommendation_due_working_days: int = Field(gt=0)
     sweep_every_working_days: int = Field(default=1, gt=0)
+    appraisal_answer_working_days: int = Field(default=5, gt=0)  # a commune answers an appraisal
 
 
 class FinalReport(_Model):

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 from giamsat.domain.formatting import short_date
+from giamsat.domain.outline_spec import CriterionQuestion
 from giamsat.plan import places
 from giamsat.plan.model import Plan
 
@@ -44,3 +46,41 @@ def issuer_place(plan: Plan) -> str:
     where = places.area(plan.issuer.level, plan.issuer.name)
     province = plan.issuer.province
     return f"{where}, tỉnh {province}" if province and plan.issuer.level != "province" else where
+
+
+@dataclass(frozen=True)
+class CriterionView:
+    """One criterion as officials read it: its content, level, key, worded title and answers."""
+
+    content: str
+    level: str
+    key: str
+    title: str
+    answers: tuple[str, ...]
+    asked: bool
+
+    @property
+    def ref(self) -> str:
+        """``household_review.unit.communication``: the criterion's stable reference."""
+        return f"{self.content}.{self.level}.{self.key}"
+
+
+def criteria_of(plan: Plan, level: str | None = None, content: str | None = None) -> list[CriterionView]:
+    """The plan's criteria, titles worded for its level (no hard-coded "huyện"), in plan order."""
+    words = {**plan_words(plan), "office": plan.bodies.office.short}
+    out = []
+    for group in plan.criteria_groups():
+        if (level and group.level != level) or (content and group.content != content):
+            continue
+        for c in group.items:
+            title = c.title
+            for name, value in words.items():
+                title = title.replace("{" + name + "}", value)
+            out.append(CriterionView(group.content, group.level, c.key, title, c.answers, c.asked))
+    return out
+
+
+def outline_questions(plan: Plan) -> tuple[CriterionQuestion, ...]:
+    """The unit-level criteria the commune's outline asks in section C, worded for the plan."""
+    return tuple(CriterionQuestion(c.key, c.title, c.answers)
+                 for c in criteria_of(plan, level="unit") if c.asked and c.content == "household_review")

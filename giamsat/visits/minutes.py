@@ -15,6 +15,7 @@ from giamsat.cycle.sync import mark_step_done
 from giamsat.db import audit
 from giamsat.db.models import (
     Consultation,
+    CriterionFinding,
     Document,
     Finding,
     Obligation,
@@ -27,6 +28,8 @@ from giamsat.docx.reading import MB, Limits, open_docx
 from giamsat.domain.errors import BadDocument
 from giamsat.draw.service import approved_draw
 from giamsat.files.fsutil import write_bytes_atomic
+from giamsat.plan.schema import Plan
+from giamsat.plan.wording import criteria_of
 from giamsat.runtime import Runtime
 from giamsat.visits.minutes_doc import FilledMinutes, MinutesInfo, read_minutes, render_minutes
 from giamsat.visits.minutes_rows import ParsedRows, parse_rows
@@ -41,6 +44,7 @@ class RecordedMinutes:
     unit_name: str
     findings: int
     difficulties: int
+    criteria: int
     consultations: int
     recommendations: int
     changed: bool
@@ -62,7 +66,16 @@ def minutes_info(rt: Runtime, s: Session, visit: Visit) -> MinutesInfo:
         issuing_body=office.name, office_code=office.code or "LĐTBXH", place=plan.issuer.place_name,
         team=list(visit.team), villages=list(visit.villages), contents=[c.title for c in plan.contents],
         adhoc=visit.kind == "adhoc", households=households, villages_synthetic=plan.villages_synthetic,
-        archive=plan.recipients.letter_archive)
+        archive=plan.recipients.letter_archive, criteria=minutes_criteria(plan))
+
+
+def minutes_criteria(plan: Plan) -> list[tuple[str, list[str]]]:
+    """The unit-level criteria the minutes ask, one group per monitored content (plan order)."""
+    titles = {c.key: c.title for c in plan.contents}
+    groups: dict[str, list[str]] = {}
+    for c in criteria_of(plan, level="unit"):
+        groups.setdefault(c.content, []).append(c.title)
+    return [(titles.get(k, k), v) for k, v in groups.items()]
 
 
 def write_minutes(rt: Runtime, visit_id: int, now: dt.datetime) -> Path:
@@ -104,13 +117,14 @@ def record_minutes(rt: Runtime, source: Path, actor: str, now: dt.datetime) -> R
         visit, unit = _check_marker(rt, s, filled)
         base = visit.scheduled_on
         rows = parse_rows(filled, base, rt.calendar.add_working_days(
-            base, rt.plan.followup.recommendation_due_working_days), unit.name)
+            base, rt.plan.followup.recommendation_due_working_days), unit.name,
+            criteria_of(rt.plan, level="unit"))
         doc_key = f"{rt.plan.cycle_key}:minutes-recorded:{visit.id}"
         doc = s.scalar(select(Document).where(Document.key == doc_key))
         if doc is not None and doc.sha256 == digest and visit.status == "done":
             return _summary(visit, unit, rows, changed=False)
         stored = _store_copy(rt, visit.id, digest, data)
-        _replace_rows(s, visit, rows)
+        _replace_rows(s, visit, rows, now)
         _upsert_recommendations(rt, s, visit, unit, rows, actor, now)
         if doc is None:
             s.add(Document(cycle_id=rt.cycle_id, key=doc_key, kind="visit_minutes_recorded",
@@ -121,7 +135,8 @@ def record_minutes(rt: Runtime, source: Path, actor: str, now: dt.datetime) -> R
         _complete(rt, s, visit, stored, now, actor)
         audit.record(s, at=now, actor=actor, action="visit.minutes_recorded", entity="visit",
                      entity_id=visit.id, cycle_id=rt.cycle_id, sha256=digest,
-                     findings=len(rows.findings), recommendations=len(rows.recommendations))
+                     findings=len(rows.findings), recommendations=len(rows.recommendations),
+                     criteria=len(rows.criteria))
         return _summary(visit, unit, rows, changed=True)
 
 
@@ -142,8 +157,15 @@ def _store_copy(rt: Runtime, visit_id: int, digest: str, data: bytes) -> Path:
     return write_bytes_atomic(path, data)
 
 
-def _replace_rows(s: Session, visit: Visit, rows: ParsedRows) -> None:
+def _replace_rows(s: Session, visit: Visit, rows: ParsedRows, now: dt.datetime) -> None:
     s.execute(delete(Finding).where(Finding.visit_id == visit.id))
+    s.execute(delete(CriterionFinding).where(CriterionFinding.visit_id == visit.id))
+    for f in rows.criteria:
+        s.add(CriterionFinding(cycle_id=visit.cycle_id, visit_id=visit.id, unit_id=visit.unit_id,
+                               source="visit", content=f.criterion.content, level=f.criterion.level,
+                               criterion_key=f.criterion.key, criterion_title=f.criterion.title,
+                               result=f.result, evidence=f.evidence or None, note=f.note or None,
+                               recorded_at=visit.recorded_at or now))
     s.execute(delete(Consultation).where(Consultation.visit_id == visit.id))
     for pos, (category, text) in enumerate([*(("finding", t) for t in rows.findings),
                                             *(("difficulty", t) for t in rows.difficulties)], start=1):
@@ -206,4 +228,4 @@ def _complete(rt: Runtime, s: Session, visit: Visit, stored: Path, now: dt.datet
 
 def _summary(visit: Visit, unit: Unit, rows: ParsedRows, changed: bool) -> RecordedMinutes:
     return RecordedMinutes(visit.id, unit.name, len(rows.findings), len(rows.difficulties),
-                           len(rows.consultations), len(rows.recommendations), changed)
+                           len(rows.criteria), len(rows.consultations), len(rows.recommendations), changed)

@@ -28,8 +28,10 @@ DIFFICULTIES = ("TT", "Khó khăn, vướng mắc")
 RECOMMENDATIONS = ("TT", "Nội dung kiến nghị", "Cơ quan, người thực hiện", "Hạn thực hiện (dd/mm/yyyy)")
 CONSULTATIONS = ("TT", "Thôn, xóm", "Người được tham vấn", "Nhóm hộ (nghèo/cận nghèo/khác)",
                  "Tóm tắt ý kiến")
-TABLES = {"findings": FINDINGS, "difficulties": DIFFICULTIES, "recommendations": RECOMMENDATIONS,
-          "consultations": CONSULTATIONS}
+CRITERIA = ("TT", "Tiêu chí", "Kết quả (Đạt / Đạt một phần / Chưa đạt)", "Căn cứ, bằng chứng",
+            "Ghi chú")
+TABLES = {"criteria": CRITERIA, "findings": FINDINGS, "difficulties": DIFFICULTIES,
+          "recommendations": RECOMMENDATIONS, "consultations": CONSULTATIONS}
 BLANK_ROWS = 5
 
 
@@ -55,6 +57,7 @@ class MinutesInfo:
     villages_synthetic: bool = True
     recipients: list[str] = field(default_factory=list)
     archive: str = "VT"
+    criteria: list[tuple[str, list[str]]] = field(default_factory=list)  # (content title, titles)
 
 
 def marker(info: MinutesInfo) -> str:
@@ -129,16 +132,33 @@ def _countersign(d: OfficialDocument, info: MinutesInfo) -> None:
     d.doc.add_paragraph()
 
 
+def _criteria(d: OfficialDocument, info: MinutesInfo) -> int:
+    """One table per monitored content, a row per criterion; the number of headings used."""
+    if not info.criteria:
+        return 0
+    d.heading("1. Đánh giá theo tiêu chí giám sát", 2)
+    d.para("Cột kết quả ghi một trong: Đạt, Đạt một phần, Chưa đạt; nêu căn cứ (hồ sơ, số liệu, ý kiến "
+           "tham vấn). Tiêu chí không đánh giá được thì để trống cả dòng.", italic=True, size=12)
+    number = 0
+    for content, titles in info.criteria:
+        d.para(content, bold=True, italic=True, indent=False, size=13)
+        rows = [[number + i, t, "", "", ""] for i, t in enumerate(titles, 1)]
+        number += len(titles)
+        d.table(CRITERIA, rows, [1.0, 5.4, 3.0, 4.4, 2.2], size=12)
+    return 1
+
+
 def _tables(d: OfficialDocument, info: MinutesInfo) -> None:
     d.heading("III. KẾT QUẢ GIÁM SÁT")
-    d.heading("1. Kết quả đạt được, những phát hiện qua giám sát", 2)
+    n = _criteria(d, info)
+    d.heading(f"{n + 1}. Kết quả đạt được, những phát hiện qua giám sát", 2)
     d.table(FINDINGS, [[i, ""] for i in range(1, BLANK_ROWS + 1)], [1.2, 14.8])
-    d.heading("2. Khó khăn, vướng mắc", 2)
+    d.heading(f"{n + 2}. Khó khăn, vướng mắc", 2)
     d.table(DIFFICULTIES, [[i, ""] for i in range(1, BLANK_ROWS + 1)], [1.2, 14.8])
-    d.heading("3. Kiến nghị", 2)
+    d.heading(f"{n + 3}. Kiến nghị", 2)
     d.para("Hạn thực hiện để trống thì áp dụng thời hạn chung của kế hoạch.", italic=True, size=12)
     d.table(RECOMMENDATIONS, [[i, "", "", ""] for i in range(1, BLANK_ROWS + 1)], [1.2, 7.0, 4.2, 3.6])
-    d.heading("4. Tham vấn trực tiếp đối tượng hưởng lợi", 2)
+    d.heading(f"{n + 4}. Tham vấn trực tiếp đối tượng hưởng lợi", 2)
     rows: list[list[object]] = []
     for v in info.villages:
         names = info.households.get(v) or [""] * 2
@@ -188,8 +208,9 @@ def read_minutes(doc: DocxDocument) -> FilledMinutes:
             continue
         head = tuple(_clean(c.text) for c in table.rows[0].cells)
         name = next((n for n, h in TABLES.items() if head == h), None)
-        if name is not None:
-            tables[name] = _rows(table, name)
+        if name is not None:  # the criteria come in one table per content: rows add up
+            tables[name] = tables.get(name, []) + _rows(table, name)
+    tables.setdefault("criteria", [])  # a plan without unit criteria prints no criteria table
     missing = [n for n in TABLES if n not in tables]
     if missing:
         titles = {"findings": "kết quả", "difficulties": "khó khăn", "recommendations": "kiến nghị",
@@ -203,7 +224,7 @@ def _rows(table, name: str) -> list[tuple[int, list[str]]]:
     out = []
     for n, row in enumerate(table.rows[1:], start=1):
         cells = [_clean(c.text) for c in row.cells]
-        content = cells[3:] if name == "consultations" else cells[1:]
+        content = cells[3:] if name == "consultations" else cells[2:] if name == "criteria" else cells[1:]
         if any(content):
             out.append((n, cells))
     return out

@@ -3,12 +3,27 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from giamsat.domain.errors import BadDocument
+from giamsat.domain.outline_spec import normalise
+from giamsat.domain.vocabulary import FINDING_RESULT
+from giamsat.plan.wording import CriterionView
 from giamsat.visits.minutes_doc import FilledMinutes
 
 GROUPS = {"nghèo": "poor", "cận nghèo": "near_poor", "thoát nghèo": "escaped", "khác": "other"}
+RESULTS = {normalise(text): code for code, text in FINDING_RESULT.items()} | {"không đạt": "not_met"}
+
+
+@dataclass(frozen=True)
+class CriterionRow:
+    """The team's finding on one criterion of the plan."""
+
+    criterion: CriterionView
+    result: str
+    evidence: str
+    note: str
 
 
 @dataclass(frozen=True)
@@ -39,6 +54,7 @@ class ParsedRows:
     difficulties: list[str] = field(default_factory=list)
     recommendations: list[RecommendationRow] = field(default_factory=list)
     consultations: list[ConsultationRow] = field(default_factory=list)
+    criteria: list[CriterionRow] = field(default_factory=list)
 
 
 def parse_date(text: str) -> dt.date | None:
@@ -56,10 +72,35 @@ def _group(text: str) -> str | None:
     return GROUPS.get(key)
 
 
+def _criteria(filled: FilledMinutes, criteria: Sequence[CriterionView], out: ParsedRows,
+              errors: list[str]) -> None:
+    by_title = {normalise(c.title): c for c in criteria}
+    seen: set[str] = set()
+    for n, cells in filled.tables.get("criteria", []):
+        title, result_text, evidence, note = (cells + ["", "", "", ""])[1:5]
+        where = f"Bảng đánh giá theo tiêu chí, dòng {n}"
+        criterion = by_title.get(normalise(title))
+        result = RESULTS.get(normalise(result_text).rstrip("."))
+        if criterion is None:
+            errors.append(f"{where}: không nhận ra tiêu chí {title[:80]!r} (không sửa tên tiêu chí in sẵn)")
+        elif criterion.ref in seen:
+            errors.append(f"{where}: tiêu chí {criterion.title[:80]!r} đã được đánh giá ở dòng khác")
+        if not result_text:
+            errors.append(f"{where}: đã ghi căn cứ hoặc ghi chú nhưng chưa ghi kết quả (Đạt, Đạt một "
+                          f"phần, Chưa đạt)")
+        elif result is None:
+            errors.append(f"{where}: kết quả {result_text[:40]!r} không hợp lệ (ghi Đạt, Đạt một phần "
+                          f"hoặc Chưa đạt)")
+        if criterion is not None and result is not None and criterion.ref not in seen:
+            seen.add(criterion.ref)
+            out.criteria.append(CriterionRow(criterion, result, evidence, note))
+
+
 def parse_rows(filled: FilledMinutes, visit_day: dt.date, default_due: dt.date,
-               unit_name: str) -> ParsedRows:
+               unit_name: str, criteria: Sequence[CriterionView] = ()) -> ParsedRows:
     """Every filled row, validated; raises ``BadDocument`` listing all problems at once."""
-    out, errors = ParsedRows(), []
+    out, errors = ParsedRows(), list[str]()
+    _criteria(filled, criteria, out, errors)
     out.findings = [cells[1] for _, cells in filled.tables["findings"]]
     out.difficulties = [cells[1] for _, cells in filled.tables["difficulties"]]
     for n, (_, content, to, due_text) in ((n, c[:4]) for n, c in filled.tables["recommendations"]):

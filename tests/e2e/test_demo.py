@@ -59,7 +59,7 @@ def test_the_demo_registers_its_documents_signed_with_a_test_certificate_and_sen
     letter = next(a for name, a in files.items() if name.startswith("Công văn 23-LĐTBXH - "))
     assert plan.get_content_type() == letter.get_content_type() == "application/pdf"
     signers = verify(plan.get_content(), None)
-    assert [s.name for s in signers] == ["Đỗ Văn Kỳ", "Ủy ban nhân dân huyện Vụ Bản"]
+    assert [s.name for s in signers] == ["Đỗ Văn Kỳ", "ỦY BAN NHÂN DÂN HUYỆN VỤ BẢN"]
     assert all("THỬ NGHIỆM" in s.issuer for s in signers)
     assert signers[0].signed_at.isoformat() == "2024-03-26T16:59:07+07:00"
     assert [s.name for s in verify(letter.get_content(), None)][0] == "Nguyễn Văn Minh"

@@ -32,6 +32,7 @@ def plan_words(plan: Plan) -> dict[str, str]:
         "component": plan.programme.component,
         "deadline_words": places.deadline_words(plan.report.deadline_rule),
         "upper_level": places.upper_level(level),
+        "poverty_standard": plan.standard.cite(),  # the decree and thresholds of the plan's year
     }
 
 

@@ -138,7 +138,7 @@ def register(rt: Runtime, doc_id: int, signed: Path, number: str | None, issued_
 
 
 def issue_date(signers: list[signatures.Signer], given: dt.date | None) -> dt.date:
-    """The issue date: given, or the last signature's day; never before the competent person signed.
+    """The issue date: given, or the day the competent person signed (the first signature).
 
     The competent person signs first and the organisation's signature issues the document (Decree
     30/2020, Phụ lục I), so the date lies between the first and the last signing day (Vietnam time),
@@ -147,7 +147,7 @@ def issue_date(signers: list[signatures.Signer], given: dt.date | None) -> dt.da
     first = signers[0].signed_at.astimezone(clock.TZ)
     last = signers[-1].signed_at.astimezone(clock.TZ)
     if given is None:
-        return last.date()
+        return first.date()
     if given < first.date():
         raise SignatureRefused(f"Ngày ban hành {given:%d/%m/%Y} sớm hơn thời điểm ký số của "
                                f"{signers[0].name} ({first.isoformat()}): văn bản không thể ban hành trước "

@@ -75,15 +75,18 @@ def demo(out: Path = typer.Option(DEFAULT_OUT, "--out", help="Thư mục kết q
          ) -> None:
     """Chạy thử toàn bộ chu kỳ tháng 4–11 (dữ liệu tổng hợp) và ghi manifest.json."""
     from giamsat.demo.runner import DemoRunner
+    from giamsat.demo.signing import DemoClerk, can_sign, signing_config
     from giamsat.demo.summary import manifest, summary
 
     started = time.monotonic()
     config = Path(state.config or DEFAULT_CONFIG).resolve()
     home, work = _prepare(out)
     opened = clock.at_office_hours(load_plan(config).period.start, 7)  # the replay's first morning
+    signs = can_sign(config)  # with LibreOffice the documents are signed (test certificate) and registered
+    config = signing_config(config, home) if signs else config
     rt = open_cycle(config, opened)
     console.print(f"[bold]giamsat demo[/] — {rt.plan.cycle_key}: {rt.plan.synthetic_notice}")
-    runner = DemoRunner(rt, config, work, console)
+    runner = DemoRunner(rt, config, work, console, DemoClerk(rt, out / "ky-so-thu-nghiem") if signs else None)
     with prefect_env.without_heartbeats():
         runner.run()
     result = summary(rt)

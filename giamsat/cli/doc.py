@@ -67,7 +67,7 @@ def register_cmd(doc_id: int = typer.Argument(..., metavar="ID", help="Mã văn 
                  number: str = typer.Option(None, "--number", metavar="N",
                                             help="Số văn thư cấp: 52 hoặc 52/KH-UBND."),
                  date: str = typer.Option(None, "--date", metavar="D",
-                                          help="Ngày ban hành (mặc định: ngày của chữ ký cuối)."),
+                                          help="Ngày ban hành (mặc định: ngày người có thẩm quyền ký số)."),
                  as_of: str = AS_OF) -> None:
     """Kiểm tra chữ ký số của bản PDF đã ký và đăng ký văn bản (số, ngày, người ký)."""
     from giamsat.issuance import service

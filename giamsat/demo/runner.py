@@ -22,12 +22,16 @@ from sqlalchemy import select
 from giamsat.db.models import Obligation, Recommendation
 from giamsat.demo import appraisals
 from giamsat.demo import communes as demo
+from giamsat.demo.signing import DemoClerk
 from giamsat.domain import clock
 from giamsat.domain.formatting import short_date
 from giamsat.domain.reminders import reminder_on
 from giamsat.domain.vocabulary import REC_ACTIVE, REC_CLOSED
 from giamsat.domain.vocabulary import label as vocab_label
 from giamsat.draw import service as sample
+from giamsat.issuance import kinds as issued_kinds
+from giamsat.issuance import service as issued_docs
+from giamsat.issuance.kinds import DRAFT
 from giamsat.plan.wording import plan_words
 from giamsat.remind.service import policy_of
 from giamsat.runtime import Runtime
@@ -48,8 +52,10 @@ class DemoRunner:
 
     LIST_DROPS_UP_TO = 30  # a district's communes are listed one by one; a province's are counted
 
-    def __init__(self, rt: Runtime, config: Path, work: Path, console: Console) -> None:
+    def __init__(self, rt: Runtime, config: Path, work: Path, console: Console,
+                 clerk: DemoClerk | None = None) -> None:
         self.rt, self.config, self.work, self.console = rt, str(config), work, console
+        self.clerk = clerk  # signs and registers the documents with a test certificate (None: drafts go)
         self.rng = random.Random(2024)
         self.flow_runs = 0
         self.timings: dict[str, float] = {}  # seconds per step flow (and the communes' drops)
@@ -139,9 +145,32 @@ class DemoRunner:
 
     def _notify(self, day: dt.date) -> None:
         result = self.flow("notify", day)
-        phrase = plan_words(self.rt.plan)["units_phrase"]
-        self.say(day, f"Thông báo kế hoạch: {result['queued']} thư tới {result['units']} {phrase} "
-                      f"(kèm kế hoạch, công văn, đề cương)")
+        queued, plan = result["queued"], self.rt.plan
+        if self.clerk is not None and result["waiting_for_signature"]:
+            doc = plan.plan_document
+            self._sign(day, "plan", str(doc.number), doc.issued_on, None, by_office=False)
+            queued += self.flow("notify", day)["queued"]  # writes the letters citing the plan's number
+            letter = plan.notification_letter
+            self._sign(day, "letter", str(letter.number if letter else 1), day, dt.time(8, 5), by_office=True)
+            result = self.flow("notify", day)
+            queued += result["queued"]
+        phrase = plan_words(plan)["units_phrase"]
+        how = "bản PDF đã ký số thử nghiệm" if self.clerk is not None else "bản dự thảo"
+        self.say(day, f"Thông báo kế hoạch: {queued} thư tới {result['units']} {phrase} và nơi nhận "
+                      f"(kèm kế hoạch, công văn: {how}; đề cương để điền)")
+
+    def _sign(self, day: dt.date, kind: str, number: str, dated: dt.date, at: dt.time | None,
+              by_office: bool) -> None:
+        """The văn thư registers the drafts of ``kind`` signed with the demo's TEST certificate."""
+        assert self.clerk is not None
+        drafts = [d.id for d in issued_docs.documents(self.rt, kind) if d.status == DRAFT]
+        started = time.monotonic()
+        count = self.clerk.register([(i, number, dated, by_office) for i in drafts], at=at)
+        self.timings["signing"] = self.timings.get("signing", 0.0) + time.monotonic() - started
+        if count:
+            label = issued_kinds.KINDS[kind].label.lower()
+            self.say(day, f"Văn thư đăng ký {count} {label} số {number}, ngày {short_date(dated)} "
+                          "(ký số bằng chứng thư THỬ NGHIỆM của bản chạy thử)")
 
     def _collect(self, day: dt.date) -> None:
         result = self.flow("collect", day)
@@ -226,6 +255,9 @@ class DemoRunner:
     def _interim(self, day: dt.date) -> None:
         path = self.flow("final_report", day, interim=True)
         self.say(day, f"Báo cáo phục vụ đoàn giám sát của Sở: {path}")
+        number = self.rt.plan.final_report.interim_number
+        if self.clerk is not None and number is not None:
+            self._sign(day, "interim_report", str(number), day, dt.time(16, 20), by_office=False)
 
     def _merger(self, day: dt.date) -> None:
         before = len(self.rt.plan.units_on(day - dt.timedelta(days=10)))
@@ -249,5 +281,9 @@ class DemoRunner:
 
     def _final(self, day: dt.date) -> None:
         path = self.flow("final_report", day)
+        if self.clerk is not None:
+            self._sign(day, "final_report", str(self.rt.plan.final_report.number), day, dt.time(16, 20),
+                       by_office=False)
+            path = self.flow("final_report", day)  # sends the registered report
         b = self.rt.plan.bodies
         self.say(day, f"Báo cáo kết quả giám sát gửi {b.committee.short} và {b.upper_body.short}: {path}")

@@ -42,7 +42,17 @@ def summary(rt: Runtime) -> dict:
     steps = {r["key"]: r["state"] for r in step_rows(rt, rt.plan.period.end)}
     return {"messages_by_kind": messages, "messages_by_status": by_status, "reports": reports,
             "sample": sample, "recommendations": recs, "steps": steps,
-            "documents": signature_summary(rt)}
+            "documents": _documents(rt)}
+
+
+def _documents(rt: Runtime) -> dict[str, object]:
+    """What waits for a signature; when the demo signed, that its certificate was a test one."""
+    docs = signature_summary(rt)
+    if not rt.plan.documents.allow_drafts and docs["issued"]:
+        docs["summary"] = (f"{docs['summary']} Chữ ký số là của chứng thư THỬ NGHIỆM do bản chạy thử tự "
+                           "tạo (không có giá trị pháp lý).")
+        docs["test_certificate"] = True
+    return docs
 
 
 def manifest(rt: Runtime, home: Path) -> list[dict]:

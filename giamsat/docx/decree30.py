@@ -27,6 +27,7 @@ from giamsat.docx.streamed_rows import StreamedRows
 from giamsat.docx.table_layout import (
     NARROW_HEADERS,
     default_widths,
+    keep_with_next_row,
     no_borders,
     repeat_header,
     set_widths,
@@ -212,6 +213,8 @@ class OfficialDocument:
             self.streamed.defer(t._tbl, rows, build, shape)
         else:
             append_rows(t, rows, add, shape, fast=fast)
+            if len(rows) >= 2:  # the last row (a total) never alone on the next page
+                keep_with_next_row(t._tbl.tr_lst[-2])
         repeat_header(t)
         self.doc.add_paragraph().paragraph_format.space_after = Pt(0)
         return t
@@ -245,7 +248,8 @@ class OfficialDocument:
             _cell_par(right, text, 14, bold=True, first=i == 0)
         for _ in range(3):
             _cell_par(right, "", 14)
-        _cell_par(right, signer.name, 14, bold=True)
+        hint = signer.name.startswith("(") and signer.name.endswith(")")  # "(Ký, ghi rõ họ tên, …)"
+        _cell_par(right, signer.name, 14, bold=not hint, italic=hint)  # an instruction, not a name
 
     def annex(self, label: str, title: str, reference: str) -> None:
         """A new page with ``Phụ lục I`` (bold), its title and the italic reference line."""

@@ -22,6 +22,9 @@ PLACE_DATE_RE = re.compile(
 # A form the issuer fills (a commune's report form) leaves the number, place and day blank.
 FORM_NUMBER_RE = re.compile(r"^Số: …/[^\s/]+$")
 FORM_PLACE_DATE_RE = re.compile(r"^…, ngày … tháng … năm \d{4}$")
+# A draft before the văn thư numbers and dates it (the signed PDF carries both).
+DRAFT_NUMBER_RE = re.compile(r"^Số: +/[^\s/]+$")
+DRAFT_PLACE_DATE_RE = re.compile(r"^[^,]+, ngày +tháng +năm \d{4}$")
 
 
 def _pt(length) -> float | None:
@@ -101,14 +104,16 @@ def _header_block(doc: DocxDocument, form: bool = False) -> list[str]:
     numbers = _find(doc, lambda t: t.startswith("Số:"))
     if not numbers:
         out.append("thiếu số, ký hiệu văn bản (Số: …)")
-    elif not (FORM_NUMBER_RE if form else NUMBER_RE).match(numbers[0].text.strip()):
+    elif not any(r.match(numbers[0].text.strip()) for r in ((FORM_NUMBER_RE,) if form else
+                                                            (NUMBER_RE, DRAFT_NUMBER_RE))):
         out.append(f"số, ký hiệu sai định dạng: {numbers[0].text.strip()!r}")
     dates = _find(doc, lambda t: ", ngày " in t and " năm " in t and len(t) < 80)
     if not dates:
         out.append("thiếu địa danh, ngày tháng năm ban hành")
     else:
         text = dates[0].text.strip()
-        if not (FORM_PLACE_DATE_RE if form else PLACE_DATE_RE).match(text):
+        if not any(r.match(text) for r in ((FORM_PLACE_DATE_RE,) if form else
+                                           (PLACE_DATE_RE, DRAFT_PLACE_DATE_RE))):
             out.append(f"địa danh, ngày tháng sai định dạng: {text!r}")
         if not all(r.italic for r in dates[0].runs if r.text.strip()):
             out.append("địa danh, ngày tháng phải in nghiêng")

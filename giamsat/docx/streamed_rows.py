@@ -17,6 +17,7 @@ from pathlib import Path
 
 from lxml import etree
 
+from giamsat.docx.table_layout import keep_with_next_row
 from giamsat.files.fsutil import atomic_write
 
 _TOKEN = "GIAMSATCELL{}X"
@@ -68,8 +69,13 @@ def _rows_xml(rows: Sequence[Sequence[object]], build: Callable[[Sequence[object
               shape_of: Callable[[Sequence[object]], tuple]) -> Iterator[bytes]:
     """Each row's XML: a template per shape with its texts put in, or the slow way for odd texts."""
     templates: dict[tuple, bytes] = {}
-    for row in rows:
+    for i, row in enumerate(rows):
         texts = ["" if v is None else str(v) for v in row]
+        if i == len(rows) - 2:  # the last row (a total) keeps with this one, as in the tree
+            tr = build(row, shape_of(row))
+            keep_with_next_row(tr)
+            yield _bare(etree.tostring(tr, encoding="utf-8"))
+            continue
         if any(t and not _plain(t) for t in texts) or any(_TOKEN.format("") in t for t in texts):
             yield _bare(etree.tostring(build(row, shape_of(row)), encoding="utf-8"))
             continue

@@ -67,6 +67,13 @@ def repeat_header(table: Table) -> None:
             par.paragraph_format.keep_with_next = True
 
 
+def keep_with_next_row(tr: object) -> None:
+    """Every paragraph of the row ``tr`` (a ``w:tr``) keeps with the next: Word and LibreOffice then
+    never leave the row below (a table's total) alone at the top of the next page."""
+    for p in tr.iter(qn("w:p")):  # type: ignore[attr-defined]
+        Paragraph(p, None).paragraph_format.keep_with_next = True  # type: ignore[arg-type]
+
+
 def no_borders(table: Table) -> None:
     """Remove every border of a layout table (header block, signatures)."""
     borders = OxmlElement("w:tblBorders")

@@ -36,3 +36,8 @@ def doc_number(number: int, type_code: str | None, issuer_code: str) -> str:
     """``Số: 05/KH-UBND``; a letter (công văn) has no type code: ``Số: 12/UBND-LĐTBXH``."""
     tail = f"{type_code}-{issuer_code}" if type_code else issuer_code
     return f"Số: {number:02d}/{tail}"
+
+
+def in_sentence(name: str) -> str:
+    """``Xã Đại An`` → ``xã Đại An``: a unit's name inside a sentence ("UBND xã Đại An")."""
+    return name[:1].lower() + name[1:]

@@ -90,7 +90,8 @@ SECTION_B = Section(
     title="B. KẾT QUẢ RÀ SOÁT HỘ NGHÈO, HỘ CẬN NGHÈO",
     instruction=("Ghi số hộ của từng nhóm. Cuối kỳ = Đầu kỳ − Thoát + Tái + Phát sinh mới ± "
                  "Biến động khác (biến động giảm ghi dấu trừ, ví dụ -3). Tỷ lệ (%) = Cuối kỳ / "
-                 "Tổng số hộ dân cư × 100, ghi hai chữ số thập phân (ví dụ 2,35)."),
+                 "Tổng số hộ dân cư × 100, ghi hai chữ số thập phân (ví dụ 2,35). Hộ nghèo, hộ cận "
+                 "nghèo xác định theo {standard}."),
     columns=(
         Column("group", "Nhóm hộ", "text", width_cm=3.0),
         Column("total_households", "Tổng số hộ dân cư", "count", True, 2.4),

@@ -25,6 +25,8 @@ REC_WIDTHS = [1.0, 5.6, 3.5, 2.2, 4.2]
 P2_HEADERS = ["TT", "Đơn vị", "Số mô hình", "Số hộ tham gia", "Kinh phí (đồng)", "Đã giải ngân (đồng)",
               "Tỷ lệ giải ngân"]
 P2_WIDTHS = [1.1, 3.6, 1.6, 1.7, 3.3, 3.2, 2.0]  # unit names on one line
+PROVENANCE_HEADERS = ["Đơn vị tổng hợp", "Chỉ tiêu", "Đơn vị báo cáo", "Báo cáo ngày", "Vị trí"]
+PROVENANCE_WIDTHS = [3.7, 3.4, 3.7, 2.6, 3.1]  # a unit's name on one line ("Xã Minh Thuận")
 BODY_ROWS = 40  # a per-unit table longer than this goes to the annexes; the body keeps the summary
 
 
@@ -214,7 +216,7 @@ def _annexes(doc: OfficialDocument, data: ReportData, plan: Plan, number: int | 
     doc.annex("Phụ lục III", "Nguồn gốc số liệu", ref)
     rows = rt_.provenance_rows(data)
     if rows:
-        doc.table(["Đơn vị tổng hợp", "Chỉ tiêu", "Đơn vị báo cáo", "Báo cáo", "Vị trí"], rows, size=11)
+        doc.table(PROVENANCE_HEADERS, rows, widths_cm=PROVENANCE_WIDTHS, size=11)
     else:
         doc.para("Chưa có số liệu từ báo cáo được tiếp nhận.")
     if len(data.recommendations) > BODY_ROWS:

@@ -149,12 +149,26 @@ def reporting_rows(data: ReportData) -> list[list[str]]:
 
 
 def recommendation_rows(data: ReportData) -> list[list[str]]:
-    """Each recommendation, its addressee, due date and status."""
-    return [[str(r.id), r.content + (f" (kết quả thực hiện: {r.evidence_text})"
-                                     if r.status == "resolved" and r.evidence_text else ""),
-             r.addressed_to + (f" ({r.unit_name})" if r.unit_name else ""),
-             short_date(r.due_on), REC_LABELS.get(r.status, r.status)]
-            for r in data.recommendations]
+    """Each recommendation, its addressee, due date and status (its outcome only when it says more)."""
+    rows = []
+    for r in data.recommendations:
+        status = REC_LABELS.get(r.status, r.status)
+        outcome = r.evidence_text if r.status == "resolved" and r.evidence_text else ""
+        if outcome and not _restates(outcome, status):
+            content = f"{r.content} (kết quả thực hiện: {outcome.rstrip('.')})"
+        else:
+            content = r.content
+        rows.append([str(r.id), content, r.addressed_to + (f" ({r.unit_name})" if r.unit_name else ""),
+                     short_date(r.due_on), status])
+    return rows
+
+
+def _restates(outcome: str, status: str) -> bool:
+    """``Đã thực hiện xong kiến nghị`` beside the status ``Đã thực hiện`` says nothing more."""
+    def plain(text: str) -> str:
+        return " ".join(text.replace("(dữ liệu minh họa)", "").strip(" .").casefold().split())
+    said = plain(outcome)
+    return said.startswith(plain(status)) and len(said.split()) <= len(plain(status).split()) + 3
 
 
 def provenance_rows(data: ReportData) -> list[list[str]]:
@@ -164,11 +178,17 @@ def provenance_rows(data: ReportData) -> list[list[str]]:
         for ln in lines:
             for src in ln.sources:
                 rows.append([data.unit_name(ln.unit_key), group_label(group),
-                             data.unit_name(src.unit_key), cited(data, src.submission_id),
+                             data.unit_name(src.unit_key), _received(data, src.submission_id),
                              f"Mục {src.section}, dòng {src.row}"])
     for m in data.project2.models:
         s = m.source
         shown = reporting_unit(data.units, m.unit_key, data.as_of)
         rows.append([data.unit_name(shown), f"Dự án 2: {m.name}", data.unit_name(s.unit_key),
-                     cited(data, s.submission_id), f"Mục {s.section}, dòng {s.row}"])
+                     _received(data, s.submission_id), f"Mục {s.section}, dòng {s.row}"])
     return rows
+
+
+def _received(data: ReportData, submission_id: int) -> str:
+    """The day the report was received (the column reads "Báo cáo ngày")."""
+    day = data.submitted_on.get(submission_id)
+    return short_date(day) if day else ""

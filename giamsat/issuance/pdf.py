@@ -30,26 +30,36 @@ def to_pdf(source: Path, out: Path, scratch: Path) -> Path:
     Each conversion gets its own LibreOffice profile: two exports at once, or an office user's
     open LibreOffice, would otherwise lock the same profile and fail.
     """
+    return to_pdfs([(source, out)], scratch)[0]
+
+
+def to_pdfs(pairs: list[tuple[Path, Path]], scratch: Path) -> list[Path]:
+    """Convert each (``source``, ``out``) in one LibreOffice run (its start-up dominates the time)."""
     program = soffice()
-    scratch, source = scratch.resolve(), source.resolve()  # the home may be relative ("var")
+    scratch = scratch.resolve()  # the home may be relative ("var")
+    sources = [src.resolve() for src, _ in pairs]
+    if len({s.stem for s in sources}) != len(sources):
+        return [p for pair in pairs for p in to_pdfs([pair], scratch)]  # same names: one at a time
     scratch.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="lo-", dir=scratch) as tmp:
         work = Path(tmp)
         cmd = [program, "--headless", "--norestore", "--nologo",
                f"-env:UserInstallation={(work / 'profile').as_uri()}",
-               "--convert-to", "pdf", "--outdir", str(work / "out"), str(source)]
+               "--convert-to", "pdf", "--outdir", str(work / "out"), *map(str, sources)]
+        timeout = TIMEOUT_S + 10 * (len(sources) - 1)
         try:
-            done = subprocess.run(cmd, capture_output=True, timeout=TIMEOUT_S, check=False,
+            done = subprocess.run(cmd, capture_output=True, timeout=timeout, check=False,
                                   env={**os.environ, "HOME": str(work)})
         except subprocess.TimeoutExpired:
-            raise ExportFailed(f"LibreOffice không xuất xong PDF sau {TIMEOUT_S} giây.") from None
-        produced = work / "out" / f"{source.stem}.pdf"
-        if done.returncode != 0 or not produced.is_file():
-            detail = (done.stderr or done.stdout).decode("utf-8", "replace").strip()[-300:]
-            raise ExportFailed(f"LibreOffice không xuất được PDF từ {source.name}: "
-                               f"{detail or 'không rõ lỗi'}")
-        _move(produced, out)
-    return out
+            raise ExportFailed(f"LibreOffice không xuất xong PDF sau {timeout} giây.") from None
+        for source, (_, out) in zip(sources, pairs, strict=True):
+            produced = work / "out" / f"{source.stem}.pdf"
+            if done.returncode != 0 or not produced.is_file():
+                detail = (done.stderr or done.stdout).decode("utf-8", "replace").strip()[-300:]
+                raise ExportFailed(f"LibreOffice không xuất được PDF từ {source.name}: "
+                                   f"{detail or 'không rõ lỗi'}")
+            _move(produced, out)
+    return [out for _, out in pairs]
 
 
 def _move(src: Path, dst: Path) -> None:

@@ -74,18 +74,28 @@ def document(rt: Runtime, doc_id: int) -> DocView:
 
 def export_pdf(rt: Runtime, doc_id: int, out: Path) -> Path:
     """The draft as the PDF to sign in the document system, carrying the draft's fingerprint."""
-    doc = document(rt, doc_id)
-    source = Path(doc.path)
-    if not source.is_file():
-        raise NotFound(f"Không tìm thấy tệp dự thảo {source}; chạy lại bước đã tạo văn bản.")
+    return export_pdfs(rt, [(doc_id, Path(out))])[0]
+
+
+def export_pdfs(rt: Runtime, wanted: list[tuple[int, Path]]) -> list[Path]:
+    """Several drafts to PDF in one LibreOffice run, each stamped with its fingerprint (``match``)."""
+    docs = [document(rt, doc_id) for doc_id, _ in wanted]
+    for doc in docs:
+        if not Path(doc.path).is_file():
+            raise NotFound(f"Không tìm thấy tệp dự thảo {doc.path}; chạy lại bước đã tạo văn bản.")
     scratch = rt.home / "tmp"
-    plain = pdf.to_pdf(source, scratch / f"export-{doc.id:05d}-{dt.datetime.now().timestamp():.0f}.pdf",
-                       scratch)
+    stamp = f"{dt.datetime.now().timestamp():.0f}"
+    plain = pdf.to_pdfs([(Path(d.path), scratch / f"export-{d.id:05d}-{stamp}.pdf") for d in docs], scratch)
+    written = []
     try:
-        marked = match.stamp(plain.read_bytes(), match.fingerprint(rt.plan.cycle_key, doc.id, source))
+        for doc, made, (_, out) in zip(docs, plain, wanted, strict=True):
+            marked = match.stamp(made.read_bytes(), match.fingerprint(rt.plan.cycle_key, doc.id,
+                                                                       Path(doc.path)))
+            written.append(write_bytes_atomic(Path(out), marked))
     finally:
-        plain.unlink(missing_ok=True)
-    return write_bytes_atomic(Path(out), marked)
+        for made in plain:
+            made.unlink(missing_ok=True)
+    return written
 
 
 @dataclass(frozen=True)
@@ -128,7 +138,7 @@ def register(rt: Runtime, doc_id: int, signed: Path, number: str | None, issued_
 
 
 def issue_date(signers: list[signatures.Signer], given: dt.date | None) -> dt.date:
-    """The issue date: given, or the last signature's day; never before the competent person signed.
+    """The issue date: given, or the day the competent person signed (the first signature).
 
     The competent person signs first and the organisation's signature issues the document (Decree
     30/2020, Phụ lục I), so the date lies between the first and the last signing day (Vietnam time),
@@ -137,7 +147,7 @@ def issue_date(signers: list[signatures.Signer], given: dt.date | None) -> dt.da
     first = signers[0].signed_at.astimezone(clock.TZ)
     last = signers[-1].signed_at.astimezone(clock.TZ)
     if given is None:
-        return last.date()
+        return first.date()
     if given < first.date():
         raise SignatureRefused(f"Ngày ban hành {given:%d/%m/%Y} sớm hơn thời điểm ký số của "
                                f"{signers[0].name} ({first.isoformat()}): văn bản không thể ban hành trước "

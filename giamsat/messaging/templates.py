@@ -9,7 +9,7 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import escape
 
-from giamsat.domain.formatting import long_date, short_date, vn_number, vn_percent
+from giamsat.domain.formatting import in_sentence, long_date, short_date, vn_number, vn_percent
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 
@@ -25,8 +25,8 @@ def environment(folder: str = "email") -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters.update(short_date=short_date, long_date=long_date, vn_number=vn_number,
-                       vn_percent=vn_percent)
+    env.filters.update(in_sentence=in_sentence, short_date=short_date, long_date=long_date,
+                       vn_number=vn_number, vn_percent=vn_percent)
     return env
 
 

@@ -151,7 +151,8 @@ def _instruction_words(plan: Plan) -> dict[str, str]:
     """What the spec's instructions leave to the plan: the level and example addressees."""
     words = plan_words(plan)
     addressees = [words["committee_ref"], plan.bodies.office.short, words["upper_short"]]
-    return {"{level}": words["level"], "{addressees}": ", ".join(addressees)}
+    return {"{level}": words["level"], "{addressees}": ", ".join(addressees),
+            "{standard}": words["poverty_standard"]}
 
 
 def _criteria_section(doc: OfficialDocument, questions: tuple[CriterionQuestion, ...]) -> None:

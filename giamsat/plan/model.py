@@ -7,6 +7,7 @@ from collections.abc import Iterable
 
 from pydantic import Field, PrivateAttr, model_validator
 
+from giamsat.plan import poverty
 from giamsat.plan.criteria import CriteriaGroup, default_criteria
 from giamsat.plan.issuer import FinanceOffice, Issuer, Programme
 from giamsat.plan.sections import (
@@ -56,7 +57,7 @@ class Plan(_Model):
     contents: list[Content] = Field(min_length=1)
     criteria: tuple[CriteriaGroup, ...] | None = None  # None: the defaults of its contents
     report: ReportRules
-    poverty_standard: PovertyStandard
+    poverty_standard: PovertyStandard = PovertyStandard()
     targets: Targets
     sample: SampleRules
     visits: VisitRules
@@ -79,6 +80,14 @@ class Plan(_Model):
         if problems:
             raise ValueError("; ".join(problems))
         return self
+
+    @property
+    def standard(self) -> poverty.Standard:
+        """The poverty standard the plan applies: the one it states, else the one in force in its year."""
+        ps = self.poverty_standard
+        found, _ = poverty.check(self.year, ps.decree, ps.income_rural, ps.income_urban)
+        assert found is not None  # a plan without one does not load (``_cross_checks``)
+        return found
 
     def unit_kinds(self) -> list[str]:
         """The kinds of units the plan has (xa, phuong, …), for phrases like "các xã, phường"."""
@@ -140,6 +149,8 @@ def _cross_checks(plan: Plan) -> Iterable[str]:
     if plan.targets.rate_reduction_max_pts < plan.targets.rate_reduction_min_pts:
         yield "targets.rate_reduction_max_pts: phải lớn hơn hoặc bằng rate_reduction_min_pts"
     yield from _criteria_checks(plan)
+    ps = plan.poverty_standard
+    yield from poverty.check(plan.year, ps.decree, ps.income_rural, ps.income_urban)[1]
     yield from _unit_checks(plan)
 
 

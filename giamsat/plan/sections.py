@@ -112,9 +112,12 @@ class ReportRules(_Model):
 
 
 class PovertyStandard(_Model):
-    income_rural: int = Field(gt=0)
-    income_urban: int = Field(gt=0)
-    min_deprivations_poor: int = Field(ge=1)
+    """What the plan states of its poverty standard; nothing: the one in force in its year."""
+
+    decree: str | None = None       # "07/2021/NĐ-CP", "351/2025/NĐ-CP"
+    income_rural: int | None = Field(default=None, gt=0)
+    income_urban: int | None = Field(default=None, gt=0)
+    min_deprivations_poor: int = Field(default=3, ge=1)
 
 
 class Targets(_Model):

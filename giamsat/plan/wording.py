@@ -24,6 +24,7 @@ def plan_words(plan: Plan) -> dict[str, str]:
         "committee_ref_long": places.committee_ref_long(level),
         "units_phrase": places.kinds_phrase(plan.unit_kinds()),
         "units_title": places.kinds_title(plan.unit_kinds()),
+        # a SAMPLED unit ("Chọn ngẫu nhiên 4 xã"); every unit is "units_phrase" ("từng xã, phường")
         "unit_noun": plan.sample.unit_noun or places.kinds_phrase(plan.unit_kinds()),
         "upper_short": plan.bodies.upper_body.short,
         "upper_name": plan.bodies.upper_body.name,
@@ -33,6 +34,7 @@ def plan_words(plan: Plan) -> dict[str, str]:
         "component": plan.programme.component,
         "deadline_words": places.deadline_words(plan.report.deadline_rule),
         "upper_level": places.upper_level(level),
+        "poverty_standard": plan.standard.cite(),  # the decree and thresholds of the plan's year
     }
 
 

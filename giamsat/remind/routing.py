@@ -13,6 +13,7 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
+from giamsat.domain.formatting import in_sentence
 from giamsat.plan.model import Plan
 
 
@@ -48,7 +49,7 @@ def _plan_body_email(plan: Plan, addressed_to: str) -> tuple[str, str] | None:
 def route(plan: Plan, row: Any, escalated: bool) -> Route:
     """The addresses of a reminder for the obligation ``row`` (see the module docstring)."""
     office = (plan.bodies.office.email,) if plan.bodies.office.email else ()
-    unit_name = row.unit_name or ""
+    unit_name = in_sentence(row.unit_name or "")  # "UBND xã Đại An", never "UBND Xã Đại An"
     if row.kind == "assignment":
         task = plan.assignment(row.key.removeprefix("assignment:"))
         return Route((task.email,) if task else (), office if escalated else (),

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session, aliased
 from giamsat.db import audit
 from giamsat.db.models import Message, Obligation, Recommendation, Unit, Visit
 from giamsat.domain import clock
+from giamsat.domain.formatting import in_sentence
 from giamsat.domain.reminders import Policy, Reminder, reminder_on
 from giamsat.domain.vocabulary import label
 from giamsat.links.service import urls_for
@@ -181,8 +182,9 @@ def sweep(rt: Runtime, as_of: dt.date) -> RemindSummary:
                      bool(row.unit_name), way, row.source_kind, errors, bool(link))
             if shape not in contexts:
                 contexts[shape] = _context(rt, row, r, way, errors) | {"has_link": bool(link)}
-            subject, text, html = emails.render(shape, contexts[shape], {"unit_name": row.unit_name or "",
-                                                                         "commune_link": link})
+            subject, text, html = emails.render(shape, contexts[shape], {
+                "unit_name": row.unit_name or "", "unit_in_sentence": in_sentence(row.unit_name or ""),
+                "commune_link": link})
             pending.append((pending_row(cycle_id=rt.cycle_id, key=key, kind=kind, to=list(way.to),
                                         cc=list(way.cc), subject=subject, text=text, html=html, now=now,
                                         unit_id=row.unit_id, obligation_id=row.id), row.kind))

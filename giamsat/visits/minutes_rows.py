@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from giamsat.domain.errors import BadDocument
+from giamsat.domain.formatting import in_sentence
 from giamsat.domain.outline_spec import normalise
 from giamsat.domain.vocabulary import FINDING_RESULT
 from giamsat.plan.wording import CriterionView
@@ -114,7 +115,8 @@ def parse_rows(filled: FilledMinutes, visit_day: dt.date, default_due: dt.date,
             errors.append(f"{where}: hạn thực hiện {due:%d/%m/%Y} phải sau ngày giám sát "
                           f"{visit_day:%d/%m/%Y}")
         if content and due is not None and due > visit_day:
-            out.recommendations.append(RecommendationRow(n, content, to or f"UBND {unit_name}", due))
+            to = to or f"UBND {in_sentence(unit_name)}"
+            out.recommendations.append(RecommendationRow(n, content, to, due))
     for n, (_, village, who, group_text, summary) in ((n, c[:5]) for n, c in filled.tables["consultations"]):
         where = f"Bảng tham vấn, dòng {n}"
         group = _group(group_text) if group_text else None

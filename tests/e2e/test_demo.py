@@ -1,11 +1,14 @@
 """The demo end to end under the Prefect test harness: manifest, final report, counts."""
 
+import email
+from email import policy
 from pathlib import Path
 
 import pytest
 from docx import Document
 
 from giamsat.docx.decree30_check import check
+from giamsat.issuance.signatures import verify
 
 pytestmark = pytest.mark.prefect
 
@@ -42,11 +45,29 @@ def test_every_message_went_out_and_reminders_escalated(demo_run):
     assert kinds["reminder_escalation"] > 0 and kinds["visit_notice"] >= 4
 
 
-def test_the_demo_says_its_documents_went_out_as_unsigned_drafts(demo_run):
-    documents = demo_run[1]["summary"]["documents"]
-    assert documents["allow_drafts"] is True and documents["issued"] == 0
-    assert documents["waiting"]["plan"] == 1 and documents["waiting"]["letter"] == 18
-    assert "dạng dự thảo, chưa ký số" in documents["summary"]
+def test_the_demo_registers_its_documents_signed_with_a_test_certificate_and_sends_the_pdfs(demo_run):
+    out, manifest = demo_run
+    documents = manifest["summary"]["documents"]
+    assert documents["allow_drafts"] is False and documents["test_certificate"] is True
+    assert documents["issued"] == 21 and documents["waiting"] == {}  # plan, 18 letters, two reports
+    said = documents["summary"]
+    assert "chứng thư THỬ NGHIỆM" in said and "không có giá trị pháp lý" in said
+    notices = [m for m in _emails(out) if m["Subject"].startswith("[") and "— gửi " in m["Subject"]]
+    assert len(notices) == 18
+    files = {a.get_filename(): a for a in notices[0].iter_attachments()}
+    plan = files["Kế hoạch 52-KH-UBND.pdf"]
+    letter = next(a for name, a in files.items() if name.startswith("Công văn 23-LĐTBXH - "))
+    assert plan.get_content_type() == letter.get_content_type() == "application/pdf"
+    signers = verify(plan.get_content(), None)
+    assert [s.name for s in signers] == ["Đỗ Văn Kỳ", "ỦY BAN NHÂN DÂN HUYỆN VỤ BẢN"]
+    assert all("THỬ NGHIỆM" in s.issuer for s in signers)
+    assert signers[0].signed_at.isoformat() == "2024-03-26T16:59:07+07:00"
+    assert [s.name for s in verify(letter.get_content(), None)][0] == "Nguyễn Văn Minh"
+
+
+def _emails(out: Path) -> list:
+    return [email.message_from_bytes(p.read_bytes(), policy=policy.default)
+            for p in sorted((out / "home" / "outbox").rglob("*.eml"))]
 
 
 def test_the_final_report_complies_and_names_the_sample(demo_run):

@@ -28,10 +28,11 @@ from giamsat.db.models_review import (
     SampleDraw,
     Visit,
 )
+from giamsat.db.models_rounds import AdhocRound, PrepItem
 from giamsat.db.models_web import CommuneLink, WebUser
 
 __all__ = [
-    "AuditEntry", "AwareDateTime", "Base", "CommuneLink", "Consultation", "Cycle", "Document", "Finding",
-    "HouseholdFigure", "MailIntake", "Message", "NAMING", "Obligation", "PovertyModel", "Recommendation",
+    "AdhocRound", "AuditEntry", "AwareDateTime", "Base", "CommuneLink", "Consultation", "Cycle", "Document", "Finding",
+    "HouseholdFigure", "MailIntake", "Message", "NAMING", "Obligation", "PovertyModel", "PrepItem", "Recommendation",
     "RecommendationEvent", "SampleDraw", "Step", "Submission", "Unit", "Village", "Visit", "WebUser",
 ]

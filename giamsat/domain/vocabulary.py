@@ -17,6 +17,7 @@ STEPS: Mapping[str, str] = MappingProxyType({
     "draw": "Chọn ngẫu nhiên xã và thôn để giám sát",
     "visits": "Giám sát trực tiếp tại các xã được chọn",
     "followup": "Theo dõi việc thực hiện kiến nghị",
+    "provincial_visit": "Phục vụ Đoàn giám sát cấp trên: chuẩn bị, báo cáo, tiếp thu kết luận",
     "final_report": "Báo cáo kết quả giám sát, đánh giá",
 })
 STEP_KEYS: tuple[str, ...] = tuple(STEPS)
@@ -60,6 +61,7 @@ REC_SOURCE: Mapping[str, str] = MappingProxyType({
     "submission": "Kiến nghị nêu trong báo cáo của xã",
     "visit": "Kiến nghị tại biên bản giám sát trực tiếp",
     "coordinator": "Kiến nghị do cơ quan thường trực ghi nhận",
+    "provincial": "Kiến nghị của Đoàn giám sát cấp trên",
 })
 REC_CLOSED: tuple[str, ...] = ("resolved", "not_accepted", "withdrawn")
 REC_ACTIVE: tuple[str, ...] = ("open", "in_progress")
@@ -97,12 +99,24 @@ MESSAGE_KIND: Mapping[str, str] = MappingProxyType({
     "visit_notice": "Thông báo lịch giám sát trực tiếp",
     "final_report": "Báo cáo kết quả giám sát",
     "interim_report": "Báo cáo giữa kỳ",
+    "office_report": "Báo cáo của cơ quan thường trực gửi Ủy ban nhân dân",
+    "adhoc_report": "Báo cáo kết quả giám sát đột xuất",
 })
 
 VISIT_STATUS: Mapping[str, str] = MappingProxyType({
     "scheduled": "đã xếp lịch", "done": "đã ghi biên bản", "cancelled": "đã hủy",
 })
 VISIT_KIND: Mapping[str, str] = MappingProxyType({"sampled": "theo mẫu", "adhoc": "đột xuất"})
+
+# An ad-hoc monitoring round (đợt giám sát đột xuất) with its own scope.
+ROUND_STATUS: Mapping[str, str] = MappingProxyType({
+    "open": "Đang thực hiện", "reported": "Đã có báo cáo kết quả",
+})
+
+# The provincial (upper) team's visit: what the checklist holds.
+PREP_KIND: Mapping[str, str] = MappingProxyType({
+    "document": "Tài liệu chuẩn bị", "finding": "Kết luận của Đoàn giám sát",
+})
 
 DRAW_STATUS: Mapping[str, str] = MappingProxyType({
     "proposed": "đang chờ duyệt", "approved": "đã được duyệt", "rejected": "đã bị từ chối",
@@ -123,6 +137,7 @@ AUDIT_ENTITY: Mapping[str, str] = MappingProxyType({
     "recommendation": "kiến nghị", "submission": "báo cáo", "visit": "giám sát",
     "sample_draw": "chọn mẫu", "message": "thư", "step": "bước", "cycle": "chu kỳ",
     "document": "văn bản", "mail": "thư đến", "obligation": "nghĩa vụ",
+    "round": "đợt giám sát đột xuất", "prep_item": "việc chuẩn bị đón đoàn giám sát",
 })
 
 AUDIT_ACTION: Mapping[str, str] = MappingProxyType({
@@ -160,6 +175,11 @@ AUDIT_ACTION: Mapping[str, str] = MappingProxyType({
     "step.done": "Hoàn thành bước",
     "final_report.write": "Lập báo cáo kết quả giám sát",
     "interim_report.write": "Lập báo cáo giữa kỳ",
+    "office_report.write": "Lập báo cáo của cơ quan thường trực gửi Ủy ban nhân dân",
+    "adhoc_report.write": "Lập báo cáo kết quả giám sát đột xuất",
+    "round.opened": "Mở đợt giám sát đột xuất",
+    "provincial.prepared": "Chuẩn bị tài liệu phục vụ Đoàn giám sát cấp trên",
+    "provincial.findings": "Ghi nhận kết luận của Đoàn giám sát cấp trên",
 })
 
 GROUPS: Mapping[str, Mapping[str, str]] = MappingProxyType({
@@ -174,6 +194,8 @@ GROUPS: Mapping[str, Mapping[str, str]] = MappingProxyType({
     "message_kind": MESSAGE_KIND,
     "visit_status": VISIT_STATUS,
     "visit_kind": VISIT_KIND,
+    "round_status": ROUND_STATUS,
+    "prep_kind": PREP_KIND,
     "draw_status": DRAW_STATUS,
     "obligation_kind": OBLIGATION_KIND,
     "obligation_status": OBLIGATION_STATUS,

@@ -25,6 +25,7 @@ def plan_words(plan: Plan) -> dict[str, str]:
         "unit_noun": plan.sample.unit_noun or places.kinds_phrase(plan.unit_kinds()),
         "upper_short": plan.bodies.upper_body.short,
         "upper_name": plan.bodies.upper_body.name,
+        "upper_team": f"Đoàn giám sát của {plan.bodies.upper_body.name}",
         "programme": plan.programme.name,
         "programme_short": plan.programme.short,
         "programme_period": plan.programme.period,

@@ -16,7 +16,16 @@ from sqlalchemy.orm import Session
 from giamsat.collect.records import local_day
 from giamsat.cycle.reports import report_status_rows, summarise
 from giamsat.cycle.sync import mark_step_done
-from giamsat.db.models import Document, Message, Obligation, Recommendation, SampleDraw, Step, Visit
+from giamsat.db.models import (
+    Document,
+    Message,
+    Obligation,
+    PrepItem,
+    Recommendation,
+    SampleDraw,
+    Step,
+    Visit,
+)
 from giamsat.domain import clock
 from giamsat.domain.formatting import short_date
 from giamsat.domain.textsafety import markdown_text
@@ -72,8 +81,29 @@ def _collect(reports: dict, assigned: int) -> tuple[bool, str]:
     return False, f"còn {left}/{expected} đơn vị chưa có báo cáo đạt yêu cầu"
 
 
+def _provincial(session: Session, cycle_id: int, as_of: dt.date,
+                visit_on: dt.date | None) -> tuple[bool, str]:
+    """The upper team's visit: done once its findings are recorded; else what it waits for."""
+    if visit_on is None:
+        return False, "kế hoạch không có lịch làm việc của Đoàn giám sát cấp trên"
+    found = _count(session, select(func.count()).where(
+        PrepItem.cycle_id == cycle_id, PrepItem.kind == "finding"))
+    if found:
+        return True, f"đã ghi nhận {found} kết luận của Đoàn giám sát"
+    written = _count(session, select(func.count()).where(
+        Document.cycle_id == cycle_id, Document.kind == "interim_report"))
+    sent = _count(session, select(func.count()).where(
+        Message.cycle_id == cycle_id, Message.kind == "interim_report", Message.status == "sent"))
+    if not written:
+        return False, "chưa lập báo cáo gửi Đoàn giám sát"
+    if not sent:
+        return False, "báo cáo gửi Đoàn giám sát chưa gửi đi"
+    return False, (f"đã gửi báo cáo; chờ buổi làm việc ngày {short_date(visit_on)}" if as_of < visit_on
+                   else "chờ ghi nhận kết luận của Đoàn giám sát")
+
+
 def _facts(session: Session, cycle_id: int, as_of: dt.date,
-           reports: dict) -> dict[str, tuple[bool, str]]:
+           reports: dict, visit_on: dt.date | None = None) -> dict[str, tuple[bool, str]]:
     """For each step: (done?, what it is waiting for) from the database; ``reports`` as of ``as_of``."""
     assigned = _count(session, select(func.count()).where(
         Obligation.cycle_id == cycle_id, Obligation.kind == "report"))
@@ -117,6 +147,7 @@ def _facts(session: Session, cycle_id: int, as_of: dt.date,
         "followup": (visits_done and recs_open == 0,
                      f"còn {recs_open}/{recs} kiến nghị chưa xử lý ({recs_late} quá hạn)"
                      if recs_open else f"{recs} kiến nghị, không còn kiến nghị mở"),
+        "provincial_visit": _provincial(session, cycle_id, as_of, visit_on),
         "final_report": (final > 0, "đã lập báo cáo" if final else "chưa lập báo cáo"),
     }
 
@@ -133,7 +164,7 @@ def cycle_status(rt: Runtime, as_of: dt.date) -> list[StepStatus]:
     """Every step of the cycle with its status on ``as_of``; records newly finished steps."""
     reports = summarise(report_status_rows(rt, as_of))
     with rt.db.unit_of_work() as s:
-        facts = _facts(s, rt.cycle_id, as_of, reports)
+        facts = _facts(s, rt.cycle_id, as_of, reports, rt.plan.visits.provincial_visit_on)
         recorded = {st.key for st in s.scalars(select(Step).where(
             Step.cycle_id == rt.cycle_id, Step.status == "done"))
             if st.done_at is None or local_day(rt, st.done_at) <= as_of}  # not done before it was

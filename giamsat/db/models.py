@@ -32,7 +32,8 @@ from giamsat.db.models_rounds import AdhocRound, PrepItem
 from giamsat.db.models_web import CommuneLink, WebUser
 
 __all__ = [
-    "AdhocRound", "AuditEntry", "AwareDateTime", "Base", "CommuneLink", "Consultation", "Cycle", "Document", "Finding",
-    "HouseholdFigure", "MailIntake", "Message", "NAMING", "Obligation", "PovertyModel", "PrepItem", "Recommendation",
-    "RecommendationEvent", "SampleDraw", "Step", "Submission", "Unit", "Village", "Visit", "WebUser",
+    "AdhocRound", "AuditEntry", "AwareDateTime", "Base", "CommuneLink", "Consultation", "Cycle", "Document",
+    "Finding", "HouseholdFigure", "MailIntake", "Message", "NAMING", "Obligation", "PovertyModel",
+    "PrepItem", "Recommendation", "RecommendationEvent", "SampleDraw", "Step", "Submission", "Unit",
+    "Village", "Visit", "WebUser",
 ]

@@ -20,7 +20,8 @@ from giamsat.plan.schema import Plan
 from giamsat.runtime import Runtime
 
 
-def office_document(plan: Plan, kind: str, number: int | None, as_of: dt.date, summary: str) -> OfficialDocument:
+def office_document(plan: Plan, kind: str, number: int | None, as_of: dt.date,
+                    summary: str) -> OfficialDocument:
     """A report in the office's name (not the committee's) to the committee; ``number`` None: a
     draft whose number and date the văn thư fills in."""
     office = plan.bodies.office

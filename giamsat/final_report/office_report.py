@@ -18,10 +18,11 @@ from giamsat.db.models import AdhocRound, Document, PrepItem
 from giamsat.docx.decree30 import OfficialDocument
 from giamsat.domain.formatting import short_date
 from giamsat.domain.vocabulary import REC_CLOSED
+from giamsat.files.fsutil import write_bytes_atomic
 from giamsat.final_report import text as rt_
 from giamsat.final_report.criteria import appraisal_summary, criteria_findings
 from giamsat.final_report.data import load_report_data
-from giamsat.final_report.document import REC_HEADERS, REC_WIDTHS
+from giamsat.final_report.document import REC_HEADERS
 from giamsat.final_report.model import ReportData
 from giamsat.final_report.office_doc import office_document, record_document, sign_office
 from giamsat.issuance.citations import cited
@@ -34,8 +35,6 @@ KIND = "office_report"
 def office_report(rt: Runtime, as_of: dt.date, out: Path | None = None) -> Path:
     """Write the office's report as of ``as_of`` under the home (and copy it to ``out``); record it.
     A report already registered as signed is kept as it was signed."""
-    from giamsat.final_report.service import _copy_atomic
-
     rt = cited(rt)
     key = f"{rt.plan.cycle_key}:{KIND}:{as_of.isoformat()}"
     with rt.db.unit_of_work() as s:
@@ -48,7 +47,7 @@ def office_report(rt: Runtime, as_of: dt.date, out: Path | None = None) -> Path:
     number = None if not rt.plan.documents.allow_drafts else rt.plan.final_report.office_number
     write_office_report(data, rt, extra, path, number)
     if out is not None:
-        _copy_atomic(path, Path(out))
+        write_bytes_atomic(Path(out), path.read_bytes())
     record_document(rt, KIND, key, path, as_of, recommendations=len(data.recommendations),
                     criteria=len(extra["criteria"]), appraisals=len(extra["appraisals"]))
     return path
@@ -71,7 +70,8 @@ def write_office_report(data: ReportData, rt: Runtime, extra: dict, path: Path, 
     """Build the document; ``number`` None: a draft whose number the văn thư fills in."""
     plan = rt.plan
     base = rt_.base_context(data, plan, interim=False)
-    summary = f"Kết quả giám sát, đánh giá thực hiện {base['programme']} năm {plan.year} {base['on_territory']}"
+    summary = (f"Kết quả giám sát, đánh giá thực hiện {base['programme']} năm {plan.year} "
+               f"{base['on_territory']}")
     doc = office_document(plan, KIND, number, data.as_of, summary)
     _texts(doc, "office_intro", base)
     doc.heading("I. TÌNH HÌNH TỔ CHỨC GIÁM SÁT, ĐÁNH GIÁ")

@@ -81,7 +81,7 @@ def prepare_cmd(as_of: str = AS_OF) -> None:
     result = provincial.prepare(runtime(moment_of(as_of, 8)), parse_date(as_of))
     report_on = dt.date.fromisoformat(result["report_on"])
     if result["report"]:
-        console.print(escape(f"Đã lập báo cáo gửi Đoàn giám sát (đưa vào hàng đợi gửi thư): {result['report']}"))
+        console.print(escape(f"Đã lập báo cáo gửi Đoàn giám sát (chờ gửi thư): {result['report']}"))
     else:
         console.print(f"Chưa đến ngày gửi báo cáo tới Đoàn giám sát ({report_on:%d/%m/%Y}).")
     for item in result["checklist"]:
@@ -107,7 +107,7 @@ def findings_cmd(finding: list[str] = typer.Option([], "--finding", metavar="TEX
                  rec: list[str] = typer.Option([], "--rec", metavar="TEXT|CƠ QUAN[|MÃ XÃ]",
                                                help="Một kiến nghị: nội dung|cơ quan thực hiện[|mã đơn vị]."),
                  as_of: str = AS_OF) -> None:
-    """Ghi nhận kết luận, kiến nghị của Đoàn giám sát cấp trên (kiến nghị được theo dõi như các kiến nghị khác)."""
+    """Ghi nhận kết luận, kiến nghị của Đoàn giám sát cấp trên (kiến nghị được theo dõi như mọi kiến nghị)."""
     from giamsat.domain.errors import Conflict
     from giamsat.provincial import service as provincial
 

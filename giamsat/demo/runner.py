@@ -21,6 +21,7 @@ from sqlalchemy import select
 
 from giamsat.db.models import Obligation, Recommendation
 from giamsat.demo import communes as demo
+from giamsat.demo import upper_and_adhoc as upper
 from giamsat.domain import clock
 from giamsat.domain.formatting import short_date
 from giamsat.domain.reminders import reminder_on
@@ -123,8 +124,8 @@ class DemoRunner:
         at(cal.add_working_days(plan.visits.window_start, 3), self._answers)
         for offset in (5, 15):
             at(cal.add_working_days(plan.visits.window_end, offset), self._answers)
-        if plan.visits.provincial_visit_on:
-            at(plan.visits.provincial_visit_on, self._interim)
+        upper.schedule_upper_visit(self.rt, at, self.flow, self.say)
+        upper.schedule_adhoc_round(self.rt, at, self.say, self.work)
         if plan.reorganisation:
             at(plan.reorganisation.effective, self._merger)
             adhoc = cal.next_working_day(plan.reorganisation.effective + dt.timedelta(days=15))
@@ -213,10 +214,6 @@ class DemoRunner:
             self.say(day, "Các đơn vị trả lời kiến nghị: " +
                      ", ".join(f"{n} {k}" for k, n in sorted(done.items())))
 
-    def _interim(self, day: dt.date) -> None:
-        path = self.flow("final_report", day, interim=True)
-        self.say(day, f"Báo cáo phục vụ đoàn giám sát của Sở: {path}")
-
     def _merger(self, day: dt.date) -> None:
         before = len(self.rt.plan.units_on(day - dt.timedelta(days=10)))
         after = len(self.rt.plan.units_on(day))
@@ -240,4 +237,5 @@ class DemoRunner:
     def _final(self, day: dt.date) -> None:
         path = self.flow("final_report", day)
         b = self.rt.plan.bodies
-        self.say(day, f"Báo cáo kết quả giám sát gửi {b.committee.short} và {b.upper_body.short}: {path}")
+        self.say(day, f"{b.office.short} báo cáo {b.committee.short}; báo cáo kết quả giám sát gửi "
+                      f"{b.upper_body.short}: {path}")

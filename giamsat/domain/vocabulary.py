@@ -17,7 +17,7 @@ STEPS: Mapping[str, str] = MappingProxyType({
     "draw": "Chọn ngẫu nhiên xã và thôn để giám sát",
     "visits": "Giám sát trực tiếp tại các xã được chọn",
     "followup": "Theo dõi việc thực hiện kiến nghị",
-    "provincial_visit": "Phục vụ Đoàn giám sát cấp trên: chuẩn bị, báo cáo, tiếp thu kết luận",
+    "provincial_visit": "Làm việc với Đoàn giám sát cấp trên: chuẩn bị, báo cáo, tiếp thu kết luận",
     "final_report": "Báo cáo kết quả giám sát, đánh giá",
 })
 STEP_KEYS: tuple[str, ...] = tuple(STEPS)

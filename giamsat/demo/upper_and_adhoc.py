@@ -15,6 +15,7 @@ from pathlib import Path
 
 from giamsat.demo import communes as demo
 from giamsat.domain import clock
+from giamsat.domain.formatting import short_date
 from giamsat.plan.milestones import provincial_report_day
 from giamsat.provincial import service as provincial
 from giamsat.rounds import service as rounds
@@ -78,7 +79,7 @@ def schedule_adhoc_round(rt: Runtime, at: Callable[[dt.date, Callable[[dt.date],
         codes = [u.code for u in plan.units_on(start)][-2:]
         r = rounds.open_round(rt, codes, ROUND_CONTENT, start, end, demo.DEMO_ACTOR,
                               clock.at_office_hours(day, 9))
-        say(day, f"Mở đợt giám sát đột xuất số {r.number} ({start:%d/%m} – {end:%d/%m/%Y}): "
+        say(day, f"Mở đợt giám sát đột xuất số {r.number} ({short_date(start)} – {short_date(end)}): "
                  + ", ".join(v.unit_name for v in r.visits))
         for v in r.visits:
             at(v.day, functools.partial(_visit, visit_id=v.visit_id, name=v.unit_name))

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from giamsat.db.models import AdhocRound, Document, PrepItem
 from giamsat.docx.decree30 import OfficialDocument
 from giamsat.domain.formatting import short_date
-from giamsat.domain.vocabulary import REC_CLOSED
+from giamsat.domain.vocabulary import REC_CLOSED, REC_DONE
 from giamsat.files.fsutil import write_bytes_atomic
 from giamsat.final_report import text as rt_
 from giamsat.final_report.criteria import appraisal_summary, criteria_findings
@@ -101,11 +101,14 @@ def write_office_report(data: ReportData, rt: Runtime, extra: dict, path: Path, 
     doc.heading("IV. CÁC KIẾN NGHỊ VÀ KẾT QUẢ THỰC HIỆN")
     counts = [{"label": rt_.REC_LABELS.get(k, k), "n": n} for k, n in data.rec_counts.items()]
     _texts(doc, "recommendations", {**base, "total": len(data.recommendations), "counts": counts})
-    rows = rt_.recommendation_rows(data)
-    sources = [r.source for r in data.recommendations]
+    rows = [[r[0], r[1], rec.source, *r[2:]] for r, rec in
+            zip(rt_.recommendation_rows(data), data.recommendations, strict=True)]
+    if len(rows) > BODY_ROWS:  # the committee reads what is still to do; the register has the rest
+        rows = [r for r, rec in zip(rows, data.recommendations, strict=True) if rec.status not in REC_DONE]
+        doc.para(f"Các kiến nghị chưa hoàn thành ({len(rows)}); danh mục đầy đủ tại Phụ lục IV của báo "
+                 f"cáo kết quả giám sát.", italic=True, indent=False)
     if rows:
-        doc.table([*REC_HEADERS[:2], "Nguồn kiến nghị", *REC_HEADERS[2:]],
-                  [[r[0], r[1], src, *r[2:]] for r, src in zip(rows, sources, strict=True)],
+        doc.table([*REC_HEADERS[:2], "Nguồn kiến nghị", *REC_HEADERS[2:]], rows,
                   widths_cm=[0.9, 4.6, 2.8, 3.0, 2.0, 3.2], size=10)
     doc.heading("V. ĐỀ XUẤT, KIẾN NGHỊ")
     open_recs = sum(1 for r in data.recommendations if r.status not in REC_CLOSED)

@@ -126,7 +126,7 @@ def _write(rt: Runtime, b: dict, path: Path, as_of: dt.date, number: int | None)
         doc.para("Đoàn giám sát không có kiến nghị.")
     doc.heading("IV. ĐỀ XUẤT")
     doc.para(f"{office} kính đề nghị {words['committee_ref_long']} chỉ đạo Ủy ban nhân dân "
-             f"{', '.join(names)} thực hiện đầy đủ các kiến nghị của Đoàn giám sát và báo cáo kết quả "
+             f"{', '.join(n[:1].lower() + n[1:] for n in names)} thực hiện đầy đủ các kiến nghị của Đoàn giám sát và báo cáo kết quả "
              f"về {words['committee_ref_long']} (qua {office}) đúng hạn")
     doc.close_body()
     sign_office(doc, plan, ["Như trên", *[f"UBND {n[:1].lower()}{n[1:]}" for n in names]])

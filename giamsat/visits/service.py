@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from giamsat.db import audit
-from giamsat.db.models import Obligation, Unit, Visit
+from giamsat.db.models import AdhocRound, Obligation, Unit, Visit
 from giamsat.domain import clock
 from giamsat.domain.errors import Conflict, NotFound
 from giamsat.draw.service import approved_draw
@@ -115,12 +115,22 @@ def _notify(rt: Runtime, s: Session, visit: Visit, unit: Unit, now: dt.datetime,
         "day": visit.scheduled_on, "documents_due": due,
         "team": visit.team, "villages": visit.villages, "documents": plan.visits.documents_to_prepare,
         "adhoc": visit.kind == "adhoc", "previous": previous, "reason": reason,
-        "villages_synthetic": plan.villages_synthetic, "year": plan.year, **(scope or {}),
+        "villages_synthetic": plan.villages_synthetic, "year": plan.year,
+        **(scope or _round_scope(s, visit)),
     }
     enqueue(s, cycle_id=rt.cycle_id, kind="visit_notice", to=[unit.email], cc=[unit.chairman_email],
             key=idempotency_key(plan.cycle_key, "visits", "visit_notice", visit.id,
                                 visit.scheduled_on.isoformat()),
             template="visit_notice", context=context, now=now, unit_id=unit.id, obligation_id=ob.id)
+
+
+def _round_scope(s: Session, visit: Visit) -> dict:
+    """The ad-hoc round a visit belongs to, as its notice names it (a reschedule too)."""
+    rnd = s.get(AdhocRound, visit.round_id) if visit.round_id is not None else None
+    if rnd is None:
+        return {"round_number": None, "round_content": None, "round_from": None, "round_to": None}
+    return {"round_number": rnd.number, "round_content": rnd.content, "round_from": rnd.starts_on,
+            "round_to": rnd.ends_on}
 
 
 def _lower_first(name: str) -> str:

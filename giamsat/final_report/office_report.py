@@ -22,7 +22,7 @@ from giamsat.files.fsutil import write_bytes_atomic
 from giamsat.final_report import text as rt_
 from giamsat.final_report.criteria import appraisal_summary, criteria_findings
 from giamsat.final_report.data import load_report_data
-from giamsat.final_report.document import REC_HEADERS
+from giamsat.final_report.document import BODY_ROWS, REC_HEADERS
 from giamsat.final_report.model import ReportData
 from giamsat.final_report.office_doc import office_document, record_document, sign_office
 from giamsat.issuance.citations import cited

@@ -125,8 +125,9 @@ def _write(rt: Runtime, b: dict, path: Path, as_of: dt.date, number: int | None)
     else:
         doc.para("Đoàn giám sát không có kiến nghị.")
     doc.heading("IV. ĐỀ XUẤT")
+    in_text = ", ".join(n[:1].lower() + n[1:] for n in names)
     doc.para(f"{office} kính đề nghị {words['committee_ref_long']} chỉ đạo Ủy ban nhân dân "
-             f"{', '.join(n[:1].lower() + n[1:] for n in names)} thực hiện đầy đủ các kiến nghị của Đoàn giám sát và báo cáo kết quả "
+             f"{in_text} thực hiện đầy đủ các kiến nghị của Đoàn giám sát và báo cáo kết quả "
              f"về {words['committee_ref_long']} (qua {office}) đúng hạn")
     doc.close_body()
     sign_office(doc, plan, ["Như trên", *[f"UBND {n[:1].lower()}{n[1:]}" for n in names]])

@@ -11,7 +11,7 @@ from flows.naming import run_name
 from tasks.common import day_of, moment, step_runtime
 from tasks.outbox import deliver_with_retries, finish
 from tasks.overview import publish_overview
-from tasks.provincial_visit import prepare_visit
+from tasks.provincial_visit import prepare_visit, visit_checklist
 
 
 @flow(name="provincial-visit", flow_run_name=run_name("provincial_visit"))
@@ -22,5 +22,6 @@ def provincial_visit_flow(as_of: dt.date | None = None, config: str | None = Non
     with step_runtime(config, as_of) as rt:
         result = prepare_visit(rt, day)
         deliver_with_retries(rt, moment(as_of, 8))
+        result["checklist"] = visit_checklist(rt)
         publish_overview(rt, day)
         return finish(rt, result)

@@ -15,3 +15,9 @@ from giamsat.runtime import Runtime
 def prepare_visit(rt: Runtime, as_of: dt.date) -> dict:
     """From the report's day: write and queue the report to the upper body once; the checklist."""
     return provincial.prepare(rt, as_of)
+
+
+@task(name="upper-team-checklist", cache_policy=NO_CACHE)
+def visit_checklist(rt: Runtime) -> list[dict]:
+    """The checklist as it stands (after the outbox was drained)."""
+    return provincial.checklist_rows(rt)

@@ -123,11 +123,13 @@ def prepare(rt: Runtime, as_of: dt.date) -> dict:
             record(s, at=clock.at_office_hours(as_of, 8), actor=rt.actor, action="provincial.prepared",
                    entity="step", entity_id="provincial_visit", cycle_id=rt.cycle_id,
                    report=str(path), visit_on=day.isoformat())
-    items = checklist(rt)
     return {"visit_on": day.isoformat(), "report_on": report_day.isoformat(),
-            "report": str(path) if path else None,
-            "checklist": [{"number": i.number, "text": i.text, "done": i.done, "note": i.note}
-                          for i in items]}
+            "report": str(path) if path else None, "checklist": checklist_rows(rt)}
+
+
+def checklist_rows(rt: Runtime) -> list[dict]:
+    """The checklist as plain rows (a flow's result, ``--json``)."""
+    return [{"number": i.number, "text": i.text, "done": i.done, "note": i.note} for i in checklist(rt)]
 
 
 def tick(rt: Runtime, number: int, actor: str, now: dt.datetime) -> CheckItem:

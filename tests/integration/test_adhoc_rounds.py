@@ -7,7 +7,6 @@ import email
 from email import policy
 
 import pytest
-from docx import Document
 from sqlalchemy import select
 
 from giamsat.db.models import Document as DocRow

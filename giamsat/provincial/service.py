@@ -118,13 +118,22 @@ def prepare(rt: Runtime, as_of: dt.date) -> dict:
     report_day = provincial_report_day(rt.plan, rt.calendar)
     path = None
     if report_day <= as_of:  # always as of its own day, so a later run re-sends nothing
-        path = interim_report(rt, report_day, send=True)
         with rt.db.unit_of_work() as s:
-            record(s, at=clock.at_office_hours(as_of, 8), actor=rt.actor, action="provincial.prepared",
-                   entity="step", entity_id="provincial_visit", cycle_id=rt.cycle_id,
-                   report=str(path), visit_on=day.isoformat())
+            queued = s.scalar(select(Message.id).where(
+                Message.cycle_id == rt.cycle_id, Message.kind == "interim_report").limit(1))
+            written = s.scalar(select(Document.path).where(
+                Document.cycle_id == rt.cycle_id, Document.kind == "interim_report")
+                .order_by(Document.id.desc()).limit(1))
+        if queued is not None and written:  # already on its way: the report stays as it was sent
+            path = written
+        else:
+            path = str(interim_report(rt, report_day, send=True))
+            with rt.db.unit_of_work() as s:
+                record(s, at=clock.at_office_hours(as_of, 8), actor=rt.actor, action="provincial.prepared",
+                       entity="step", entity_id="provincial_visit", cycle_id=rt.cycle_id,
+                       report=path, visit_on=day.isoformat())
     return {"visit_on": day.isoformat(), "report_on": report_day.isoformat(),
-            "report": str(path) if path else None, "checklist": checklist_rows(rt)}
+            "report": path, "checklist": checklist_rows(rt)}
 
 
 def checklist_rows(rt: Runtime) -> list[dict]:

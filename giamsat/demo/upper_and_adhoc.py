@@ -53,7 +53,7 @@ def schedule_upper_visit(rt: Runtime, at: Callable[[dt.date, Callable[[dt.date],
         result = flow("provincial_visit", day)
         report = result["report"] if isinstance(result, dict) else None
         for i, _ in enumerate(rt.plan.visits.provincial_documents, 1):
-            provincial.tick(rt, i, demo.DEMO_ACTOR, clock.at_office_hours(day, 15))
+            provincial.tick(rt, i, demo.DEMO_ACTOR, clock.at_office_hours(day, 16))
         say(day, f"Chuẩn bị làm việc với {team}: báo cáo đã gửi ({report}), "
                  f"{len(rt.plan.visits.provincial_documents)} tài liệu đã chuẩn bị")
 

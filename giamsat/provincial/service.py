@@ -129,7 +129,7 @@ def prepare(rt: Runtime, as_of: dt.date) -> dict:
         else:
             path = str(interim_report(rt, report_day, send=True))
             with rt.db.unit_of_work() as s:
-                record(s, at=clock.at_office_hours(as_of, 8), actor=rt.actor, action="provincial.prepared",
+                record(s, at=clock.at_office_hours(as_of, 16), actor=rt.actor, action="provincial.prepared",
                        entity="step", entity_id="provincial_visit", cycle_id=rt.cycle_id,
                        report=path, visit_on=day.isoformat())
     return {"visit_on": day.isoformat(), "report_on": report_day.isoformat(),

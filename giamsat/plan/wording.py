@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from giamsat.domain.formatting import short_date
+from giamsat.domain.vocabulary import label
 from giamsat.plan import places
 from giamsat.plan.model import Plan
 
@@ -45,3 +46,10 @@ def issuer_place(plan: Plan) -> str:
     where = places.area(plan.issuer.level, plan.issuer.name)
     province = plan.issuer.province
     return f"{where}, tỉnh {province}" if province and plan.issuer.level != "province" else where
+
+
+def rec_source_label(plan: Plan, kind: str) -> str:
+    """Where a recommendation came from, as an e-mail names it; the upper team by its body's name."""
+    if kind == "provincial":
+        return f"Kiến nghị của Đoàn giám sát của {plan.bodies.upper_body.name}"
+    return label("rec_source", kind)

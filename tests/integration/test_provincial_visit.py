@@ -20,6 +20,7 @@ from giamsat.domain.errors import Conflict, NotFound
 from giamsat.final_report.office_report import office_report
 from giamsat.messaging.delivery import deliver
 from giamsat.provincial import service as provincial
+from giamsat.remind.digest import gather
 from tests.conftest import CONFIG, OPENED_AT
 from tests.fixtures.demo_text import docx_text
 from tests.integration.test_cli_foundation import run
@@ -83,6 +84,10 @@ def test_the_teams_findings_close_the_step_and_its_recommendations_are_followed_
         recs = s.scalars(select(Recommendation).where(Recommendation.source_kind == "provincial")).all()
         assert len(recs) == 2 and all(r.status == "open" for r in recs)
         assert recs[0].due_on == rt.calendar.add_working_days(VISIT_DAY, 20)
+
+    digest = gather(rt, rt.calendar.add_working_days(VISIT_DAY, 25))  # both are overdue by then
+    mine = [line for line in digest.recommendations if "Cập nhật kịp thời" in line]
+    assert mine and f"Kiến nghị của {TEAM}" in mine[0]  # the office is reminded of the team's
 
     path = office_report(rt, dt.date(2024, 11, 20), out=tmp_path / "ban-sao.docx")
     assert check(path, title="Báo cáo") == []

@@ -27,6 +27,7 @@ STEP_FLOWS: dict[str, str] = {
     "draw": "flows.draw:draw_flow",
     "visits": "flows.visits:visits_flow",
     "followup": "flows.followup:followup_flow",
+    "provincial_visit": "flows.provincial_visit:provincial_visit_flow",
     "final_report": "flows.final_report:final_report_flow",
     "cycle": "flows.cycle:cycle_overview",
 }

@@ -9,7 +9,7 @@ from prefect import flow
 
 from flows.naming import run_name
 from tasks.common import day_of, moment, step_runtime
-from tasks.final_report import write_final_report, write_interim_report
+from tasks.final_report import write_final_report, write_interim_report, write_office_report
 from tasks.outbox import deliver_with_retries, finish
 from tasks.overview import publish_overview
 
@@ -17,9 +17,12 @@ from tasks.overview import publish_overview
 @flow(name="final-report", flow_run_name=run_name("final_report"))
 def final_report_flow(as_of: dt.date | None = None, config: str | None = None,
                       interim: bool = False) -> Any:
-    """The final report (or the interim one) as of ``as_of``; returns the document's path."""
+    """The final report (or the interim one) as of ``as_of``; returns the document's path. Before the
+    final report, the office writes its own report to the committee (the office_report document)."""
     day = day_of(as_of)
     with step_runtime(config, as_of) as rt:
+        if not interim:
+            write_office_report(rt, day)
         task = write_interim_report if interim else write_final_report
         path = str(task(rt, day))
         deliver_with_retries(rt, moment(as_of, 10))

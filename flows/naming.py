@@ -10,6 +10,7 @@ from giamsat.domain import clock
 RUN_TITLES = {
     "notify": "Thông báo kế hoạch", "collect": "Tiếp nhận báo cáo", "remind": "Nhắc hạn",
     "draw": "Chọn mẫu", "visits": "Giám sát trực tiếp", "followup": "Theo dõi kiến nghị",
+    "provincial_visit": "Đoàn giám sát cấp trên", "adhoc_round": "Giám sát đột xuất",
     "final_report": "Báo cáo kết quả", "cycle": "Tình hình chu kỳ", "deliver": "Gửi thư",
 }
 

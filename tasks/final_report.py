@@ -23,3 +23,11 @@ def write_interim_report(rt: Runtime, as_of: dt.date, out: Path | None = None,
                          send: bool = False) -> Path:
     """The interim report for the provincial team's visit."""
     return report.interim_report(rt, as_of, out, send=send)
+
+
+@task(name="write-office-report", cache_policy=NO_CACHE)
+def write_office_report(rt: Runtime, as_of: dt.date, out: Path | None = None) -> Path:
+    """The office's own report to the committee, written and recorded before the committee's."""
+    from giamsat.final_report.office_report import office_report
+
+    return office_report(rt, as_of, out)

@@ -62,7 +62,7 @@ def _print_summary(result: dict, outputs: list[dict], seconds: float, flow_runs:
         kinds[o["kind"]] = kinds.get(o["kind"], 0) + 1
     table.add_row("Tệp đã tạo", ", ".join(f"{k}: {n}" for k, n in sorted(kinds.items())))
     for o in outputs:
-        if o["kind"] in ("final_report", "interim_report", "plan", "db"):
+        if o["kind"] in ("final_report", "interim_report", "office_report", "adhoc_report", "plan", "db"):
             table.add_row(o["kind"], o["path"])
     table.add_row("Thời gian", f"{seconds:.0f} giây, {flow_runs} lượt chạy flow Prefect")
     if timings:

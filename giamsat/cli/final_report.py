@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import click
 import typer
+from rich.markup import escape
 
 from giamsat.cli.common import AS_OF, console, moment_of, parse_date, runtime
 
@@ -48,7 +50,83 @@ def interim_cmd(as_of: str = AS_OF, out: Path = OUT,
     console.print(f"Đã lập báo cáo giữa kỳ: {path}")
 
 
+@report_app.command("office")
+def office_cmd(as_of: str = AS_OF, out: Path = OUT) -> None:
+    """Lập báo cáo của cơ quan thường trực gửi Ủy ban nhân dân (tính đến ngày --as-of)."""
+    from giamsat.final_report.office_report import office_report
+
+    path = office_report(runtime(moment_of(as_of, 10)), parse_date(as_of), out)
+    console.print(escape(f"Đã lập báo cáo của cơ quan thường trực: {path}"))
+
+
+upper_app = typer.Typer(help="Làm việc với Đoàn giám sát cấp trên: chuẩn bị, báo cáo, kết luận.",
+                        no_args_is_help=True)
+
+
+@upper_app.command("checklist")
+def checklist_cmd() -> None:
+    """Danh mục chuẩn bị làm việc với Đoàn giám sát cấp trên và tình trạng từng việc."""
+    from giamsat.provincial import service as provincial
+
+    for item in provincial.checklist(runtime()):
+        mark = "[x]" if item.done else "[ ]"
+        console.print(escape(f"{mark} {item.number + '. ' if item.number else ''}{item.text} — {item.note}"))
+
+
+@upper_app.command("prepare")
+def prepare_cmd(as_of: str = AS_OF) -> None:
+    """Lập và gửi báo cáo tới Đoàn giám sát (từ ngày phải gửi; chạy lại không gửi trùng)."""
+    from giamsat.provincial import service as provincial
+
+    result = provincial.prepare(runtime(moment_of(as_of, 8)), parse_date(as_of))
+    report_on = dt.date.fromisoformat(result["report_on"])
+    if result["report"]:
+        console.print(escape(f"Đã lập báo cáo gửi Đoàn giám sát (chờ gửi thư): {result['report']}"))
+    else:
+        console.print(f"Chưa đến ngày gửi báo cáo tới Đoàn giám sát ({report_on:%d/%m/%Y}).")
+    for item in result["checklist"]:
+        mark = "[x]" if item["done"] else "[ ]"
+        console.print(escape(f"{mark} {item['text']} — {item['note']}"))
+
+
+@upper_app.command("ready")
+def ready_cmd(number: int = typer.Argument(..., help="Số thứ tự tài liệu trong danh mục."),
+              as_of: str = AS_OF) -> None:
+    """Đánh dấu một tài liệu trong danh mục đã chuẩn bị xong."""
+    from giamsat.provincial import service as provincial
+
+    now = moment_of(as_of, 10)
+    rt = runtime(now)
+    item = provincial.tick(rt, number, rt.actor, now)
+    console.print(escape(f"Đã chuẩn bị: {item.number}. {item.text}"))
+
+
+@upper_app.command("findings")
+def findings_cmd(finding: list[str] = typer.Option([], "--finding", metavar="TEXT",
+                                                   help="Một kết luận của Đoàn (lặp lại nếu nhiều)."),
+                 rec: list[str] = typer.Option([], "--rec", metavar="TEXT|CƠ QUAN[|MÃ XÃ]",
+                                               help="Một kiến nghị: nội dung|cơ quan thực hiện[|mã đơn vị]."),
+                 as_of: str = AS_OF) -> None:
+    """Ghi nhận kết luận, kiến nghị của Đoàn giám sát cấp trên (kiến nghị được theo dõi như mọi kiến nghị)."""
+    from giamsat.domain.errors import Conflict
+    from giamsat.provincial import service as provincial
+
+    recs = []
+    for r in rec:
+        parts = [p.strip() for p in r.split("|")]
+        if len(parts) not in (2, 3) or not all(parts):
+            raise Conflict(f"Kiến nghị {r!r} phải có dạng: nội dung|cơ quan thực hiện[|mã đơn vị] (--rec).")
+        recs.append(provincial.RecInput(parts[0], parts[1], unit_code=parts[2] if len(parts) == 3 else None))
+    now = moment_of(as_of, 16)
+    rt = runtime(now)
+    result = provincial.record_findings(rt, finding, recs, rt.actor, now)
+    console.print(f"Đã ghi nhận {result['findings']} kết luận và {len(result['recommendations'])} kiến nghị "
+                  f"của Đoàn giám sát; bước làm việc với Đoàn giám sát cấp trên đã hoàn thành.")
+
+
 def register(app: typer.Typer) -> None:
-    """Add the ``final-report`` commands (``report``: the earlier name, kept hidden)."""
+    """Add the ``final-report`` commands (``report``: the earlier name, kept hidden) and
+    ``provincial-visit`` (the upper body's team: the Sở's, or for a province the Ministry's)."""
     app.add_typer(report_app, name="final-report")
     app.add_typer(report_app, name="report", hidden=True)
+    app.add_typer(upper_app, name="provincial-visit")

@@ -138,8 +138,73 @@ def appraisal_list_cmd() -> None:
             console.print(escape(f"         {i}. {q}"))
 
 
+round_app = typer.Typer(help="Đợt giám sát đột xuất: phạm vi, lịch, biên bản, báo cáo.", no_args_is_help=True)
+
+
+def _round(r) -> None:
+    console.print(escape(f"Đợt {r.number}: {r.starts_on:%d/%m/%Y} – {r.ends_on:%d/%m/%Y} "
+                         f"[{r.status_label}] — {r.content}"))
+    for v in r.visits:
+        console.print(escape(f"  {v.visit_id:>3}  {v.day:%d/%m/%Y}  {v.unit_name} [{v.status}]  "
+                             f"{v.recommendations} kiến nghị"))
+    if r.report_path:
+        console.print(escape(f"  Báo cáo: {r.report_path}"))
+
+
+@round_app.command("adhoc")
+def round_adhoc_cmd(units: str = typer.Option(..., "--units", metavar="CODES",
+                                              help="Mã các đơn vị, cách nhau bởi dấu phẩy (VD 13756,13759)."),
+                    content: str = typer.Option(..., "--content", metavar="TEXT", help="Nội dung giám sát."),
+                    date_from: str = typer.Option(..., "--from", metavar="DATE", help="Ngày bắt đầu đợt."),
+                    date_to: str = typer.Option(..., "--to", metavar="DATE", help="Ngày kết thúc đợt."),
+                    as_of: str = AS_OF) -> None:
+    """Mở đợt giám sát đột xuất: xếp lịch và gửi thông báo tới các đơn vị trong phạm vi."""
+    from giamsat.rounds import service as rounds
+
+    now = moment_of(as_of, VISITS_HOUR)
+    rt = runtime(now)
+    r = rounds.open_round(rt, units.split(","), content, parse_date(date_from), parse_date(date_to),
+                          rt.actor, now)
+    console.print("Đã mở đợt giám sát đột xuất và gửi thông báo tới các đơn vị:")
+    _round(r)
+
+
+@round_app.command("list")
+def round_list_cmd() -> None:
+    """Danh sách các đợt giám sát đột xuất."""
+    from giamsat.rounds import service as rounds
+
+    rows = rounds.list_rounds(reading_runtime())
+    if not rows:
+        console.print("Chưa có đợt giám sát đột xuất nào.")
+    for r in rows:
+        _round(r)
+
+
+@round_app.command("show")
+def round_show_cmd(number: int = typer.Argument(..., help="Số thứ tự của đợt.")) -> None:
+    """Một đợt giám sát đột xuất: phạm vi, các cuộc giám sát, kiến nghị, báo cáo."""
+    from giamsat.rounds import service as rounds
+
+    _round(rounds.show_round(reading_runtime(), number))
+
+
+@round_app.command("report")
+def round_report_cmd(number: int = typer.Argument(..., help="Số thứ tự của đợt."),
+                     doc_number: int = typer.Option(None, "--number", help="Số văn bản (bỏ trống: dự thảo)."),
+                     out: Path = typer.Option(None, "--out", help="Lưu thêm một bản tới tệp này (.docx)."),
+                     as_of: str = AS_OF) -> None:
+    """Lập báo cáo kết quả giám sát đột xuất của đợt (khi mọi cuộc giám sát đã có biên bản)."""
+    from giamsat.rounds.report import round_report
+
+    now = moment_of(as_of, RECORD_HOUR)
+    path = round_report(runtime(now), number, parse_date(as_of), doc_number, out)
+    console.print(escape(f"Đã lập báo cáo kết quả giám sát đột xuất: {path}"))
+
+
 def register(app: typer.Typer) -> None:
-    """Add the ``visits`` and ``appraisal`` commands (``visit``: the earlier name, kept hidden)."""
+    """Add the ``visits``, ``appraisal`` and ``round`` commands (``visit``: the earlier name, hidden)."""
     app.add_typer(appraisal_app, name="appraisal")
     app.add_typer(visit_app, name="visits")
     app.add_typer(visit_app, name="visit", hidden=True)
+    app.add_typer(round_app, name="round")

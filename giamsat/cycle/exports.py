@@ -42,11 +42,13 @@ def export_status(rt: Runtime, as_of: dt.date, path: Path) -> int:
 def export_recommendations(rt: Runtime, path: Path) -> int:
     """Write the recommendation register to ``path``; returns the number of rows."""
     office = rt.plan.bodies.office.name
+    upper = f"Đoàn giám sát của {rt.plan.bodies.upper_body.name}"
     with rt.db.unit_of_work() as s:
         names: dict[int | None, str] = {
             u.id: u.name for u in s.scalars(select(Unit).where(Unit.cycle_id == rt.cycle_id))}
         rows = [(r.id, label(r.status), f"{r.due_on:%d/%m/%Y}", r.addressed_to,
-                 names.get(r.unit_id, ""), r.content, SOURCES.get(r.source_kind, office),
+                 names.get(r.unit_id, ""), r.content,
+                 upper if r.source_kind == "provincial" else SOURCES.get(r.source_kind, office),
                  r.evidence_text or "", r.evidence_path or "", _local(r.updated_at))
                 for r in s.scalars(select(Recommendation).where(Recommendation.cycle_id == rt.cycle_id)
                                    .order_by(Recommendation.id))]

@@ -16,7 +16,16 @@ from sqlalchemy.orm import Session
 from giamsat.collect.records import local_day
 from giamsat.cycle.reports import report_status_rows, summarise
 from giamsat.cycle.sync import mark_step_done
-from giamsat.db.models import Document, Message, Obligation, Recommendation, SampleDraw, Step, Visit
+from giamsat.db.models import (
+    Document,
+    Message,
+    Obligation,
+    PrepItem,
+    Recommendation,
+    SampleDraw,
+    Step,
+    Visit,
+)
 from giamsat.domain import clock
 from giamsat.domain.formatting import short_date
 from giamsat.domain.textsafety import markdown_text
@@ -27,7 +36,7 @@ from giamsat.plan.milestones import Milestone, milestones
 from giamsat.plan.wording import issuer_place
 from giamsat.runtime import Runtime
 
-SIGNED_KINDS = ("notify_plan", "notify_letter", "final_report")
+SIGNED_KINDS = ("notify_plan", "notify_letter", "interim_report", "final_report")
 URGENCY = {"overdue": 0, "pending": 1, "not_started": 2, "done": 3}
 MARKS = {"done": "✅", "overdue": "⚠️", "pending": "⏳", "not_started": "▫️"}
 
@@ -99,6 +108,10 @@ def _signature_waits(unsigned: dict[str, list[int]]) -> dict[str, str]:
     elif letters:
         waits["notify"] = (f"{len(letters)} công văn chờ ký số và đăng ký (mã {_ids(letters)}: giamsat doc "
                            "register); đơn vị nhận thư khi công văn của mình được đăng ký")
+    interim = unsigned.get("interim_report", [])
+    if interim:
+        waits["provincial_visit"] = (f"báo cáo gửi Đoàn giám sát đã lập, chờ ký số và đăng ký (mã "
+                                     f"{_ids(interim)}: giamsat doc register) trước khi gửi")
     final = unsigned.get("final_report", [])
     if final:
         waits["final_report"] = (f"báo cáo đã lập, chờ ký số và đăng ký (mã {_ids(final)}: giamsat doc "
@@ -106,8 +119,31 @@ def _signature_waits(unsigned: dict[str, list[int]]) -> dict[str, str]:
     return waits
 
 
+def _provincial(session: Session, cycle_id: int, as_of: dt.date,
+                visit_on: dt.date | None, unsigned: str | None = None) -> tuple[bool, str]:
+    """The upper team's visit: done once its findings are recorded; else what it waits for."""
+    if visit_on is None:
+        return False, "kế hoạch không có lịch làm việc của Đoàn giám sát cấp trên"
+    found = _count(session, select(func.count()).where(
+        PrepItem.cycle_id == cycle_id, PrepItem.kind == "finding"))
+    if found:
+        return True, f"đã ghi nhận {found} kết luận của Đoàn giám sát"
+    written = _count(session, select(func.count()).where(
+        Document.cycle_id == cycle_id, Document.kind == "interim_report"))
+    sent = _count(session, select(func.count()).where(
+        Message.cycle_id == cycle_id, Message.kind == "interim_report", Message.status == "sent"))
+    if not written:
+        return False, "chưa lập báo cáo gửi Đoàn giám sát"
+    if unsigned and not sent:
+        return False, unsigned
+    if not sent:
+        return False, "báo cáo gửi Đoàn giám sát chưa gửi đi"
+    return False, (f"đã gửi báo cáo; chờ buổi làm việc ngày {short_date(visit_on)}" if as_of < visit_on
+                   else "chờ ghi nhận kết luận của Đoàn giám sát")
+
+
 def _facts(session: Session, cycle_id: int, as_of: dt.date, reports: dict, strict: bool,
-           blocked: set[str]) -> dict[str, tuple[bool, str]]:
+           blocked: set[str], visit_on: dt.date | None = None) -> dict[str, tuple[bool, str]]:
     """For each step: (done?, what it is waiting for) from the database; ``reports`` as of ``as_of``.
 
     ``strict``: drafts may not go out, so a step whose document waits for its signed original is not
@@ -163,6 +199,7 @@ def _facts(session: Session, cycle_id: int, as_of: dt.date, reports: dict, stric
         "followup": (visits_done and recs_open == 0,
                      f"còn {recs_open}/{recs} kiến nghị chưa xử lý ({recs_late} quá hạn)"
                      if recs_open else f"{recs} kiến nghị, không còn kiến nghị mở"),
+        "provincial_visit": _provincial(session, cycle_id, as_of, visit_on, waits.get("provincial_visit")),
         "final_report": (final > 0 and "final_report" not in waits,
                          waits.get("final_report", "đã lập báo cáo" if final else "chưa lập báo cáo")),
     }
@@ -181,7 +218,8 @@ def cycle_status(rt: Runtime, as_of: dt.date) -> list[StepStatus]:
     reports = summarise(report_status_rows(rt, as_of))
     with rt.db.unit_of_work() as s:
         blocked: set[str] = set()
-        facts = _facts(s, rt.cycle_id, as_of, reports, not rt.plan.documents.allow_drafts, blocked)
+        facts = _facts(s, rt.cycle_id, as_of, reports, not rt.plan.documents.allow_drafts, blocked,
+                       rt.plan.visits.provincial_visit_on)
         recorded = {st.key for st in s.scalars(select(Step).where(
             Step.cycle_id == rt.cycle_id, Step.status == "done"))
             if st.done_at is None or local_day(rt, st.done_at) <= as_of}  # not done before it was

@@ -29,11 +29,12 @@ from giamsat.db.models_review import (
     SampleDraw,
     Visit,
 )
+from giamsat.db.models_rounds import AdhocRound, PrepItem
 from giamsat.db.models_web import CommuneLink, WebUser
 
 __all__ = [
-    "Appraisal", "AuditEntry", "AwareDateTime", "Base", "CommuneLink", "Consultation",
+    "AdhocRound", "Appraisal", "AuditEntry", "AwareDateTime", "Base", "CommuneLink", "Consultation",
     "CriterionFinding", "Cycle", "Document", "Finding", "HouseholdFigure", "MailIntake", "Message",
-    "NAMING", "Obligation", "PovertyModel", "Recommendation", "RecommendationEvent", "SampleDraw",
-    "Step", "Submission", "Unit", "Village", "Visit", "WebUser",
+    "NAMING", "Obligation", "PovertyModel", "PrepItem", "Recommendation", "RecommendationEvent",
+    "SampleDraw", "Step", "Submission", "Unit", "Village", "Visit", "WebUser",
 ]

@@ -42,6 +42,7 @@ class Visit(Base):
     cycle_id: Mapped[int] = fk("cycles.id")
     unit_id: Mapped[int] = fk("units.id")
     draw_id: Mapped[int | None] = fk("sample_draws.id", nullable=True)
+    round_id: Mapped[int | None] = fk("adhoc_rounds.id", nullable=True)
     kind: Mapped[str] = mapped_column(String(16), default="sampled")
     scheduled_on: Mapped[dt.date] = mapped_column(Date)
     status: Mapped[str] = mapped_column(String(16), default="scheduled")

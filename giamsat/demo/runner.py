@@ -22,6 +22,7 @@ from sqlalchemy import select
 from giamsat.db.models import Obligation, Recommendation
 from giamsat.demo import appraisals
 from giamsat.demo import communes as demo
+from giamsat.demo import upper_and_adhoc as upper
 from giamsat.demo.signing import DemoClerk
 from giamsat.domain import clock
 from giamsat.domain.formatting import short_date
@@ -133,8 +134,10 @@ class DemoRunner:
         at(cal.add_working_days(plan.visits.window_start, 3), self._answers)
         for offset in (5, 15):
             at(cal.add_working_days(plan.visits.window_end, offset), self._answers)
-        if plan.visits.provincial_visit_on:
-            at(plan.visits.provincial_visit_on, self._interim)
+        upper.schedule_upper_visit(self.rt, at, self.flow, self.say, functools.partial(
+            self._register, kind="interim_report", number=plan.final_report.interim_number,
+            by_office=False))
+        upper.schedule_adhoc_round(self.rt, at, self.say, self.work, self._register)
         if plan.reorganisation:
             at(plan.reorganisation.effective, self._merger)
             adhoc = cal.next_working_day(plan.reorganisation.effective + dt.timedelta(days=15))
@@ -252,12 +255,12 @@ class DemoRunner:
             self.say(day, "Các đơn vị trả lời kiến nghị: " +
                      ", ".join(f"{n} {k}" for k, n in sorted(done.items())))
 
-    def _interim(self, day: dt.date) -> None:
-        path = self.flow("final_report", day, interim=True)
-        self.say(day, f"Báo cáo phục vụ đoàn giám sát của Sở: {path}")
-        number = self.rt.plan.final_report.interim_number
-        if self.clerk is not None and number is not None:
-            self._sign(day, "interim_report", str(number), day, dt.time(16, 20), by_office=False)
+    def _register(self, day: dt.date, kind: str, number: int | None, by_office: bool) -> bool:
+        """The văn thư registers a report's draft signed with the TEST certificate (False: none)."""
+        if self.clerk is None or number is None:
+            return False
+        self._sign(day, kind, str(number), day, dt.time(16, 20), by_office=by_office)
+        return True
 
     def _merger(self, day: dt.date) -> None:
         before = len(self.rt.plan.units_on(day - dt.timedelta(days=10)))
@@ -281,9 +284,11 @@ class DemoRunner:
 
     def _final(self, day: dt.date) -> None:
         path = self.flow("final_report", day)
+        self._register(day, "office_report", self.rt.plan.final_report.office_number, by_office=True)
         if self.clerk is not None:
             self._sign(day, "final_report", str(self.rt.plan.final_report.number), day, dt.time(16, 20),
                        by_office=False)
             path = self.flow("final_report", day)  # sends the registered report
         b = self.rt.plan.bodies
-        self.say(day, f"Báo cáo kết quả giám sát gửi {b.committee.short} và {b.upper_body.short}: {path}")
+        self.say(day, f"{b.office.short} báo cáo {b.committee.short}; báo cáo kết quả giám sát gửi "
+                      f"{b.upper_body.short}: {path}")

@@ -17,6 +17,7 @@ STEPS: Mapping[str, str] = MappingProxyType({
     "draw": "Chọn ngẫu nhiên xã và thôn để giám sát",
     "visits": "Giám sát trực tiếp tại các xã được chọn",
     "followup": "Theo dõi việc thực hiện kiến nghị",
+    "provincial_visit": "Làm việc với Đoàn giám sát cấp trên: chuẩn bị, báo cáo, tiếp thu kết luận",
     "final_report": "Báo cáo kết quả giám sát, đánh giá",
 })
 STEP_KEYS: tuple[str, ...] = tuple(STEPS)
@@ -61,6 +62,7 @@ REC_SOURCE: Mapping[str, str] = MappingProxyType({
     "visit": "Kiến nghị tại biên bản giám sát trực tiếp",
     "coordinator": "Kiến nghị do cơ quan thường trực ghi nhận",
     "appraisal": "Ý kiến thẩm định sơ bộ kết quả rà soát hộ nghèo, hộ cận nghèo",
+    "provincial": "Kiến nghị của Đoàn giám sát cấp trên",
 })
 
 # The finding of a monitoring criterion (tiêu chí) recorded in a visit's minutes.
@@ -114,12 +116,24 @@ MESSAGE_KIND: Mapping[str, str] = MappingProxyType({
     "final_report": "Báo cáo kết quả giám sát",
     "interim_report": "Báo cáo giữa kỳ",
     "appraisal_notice": "Thông báo kết quả thẩm định sơ bộ kết quả rà soát",
+    "office_report": "Báo cáo của cơ quan thường trực gửi Ủy ban nhân dân",
+    "adhoc_report": "Báo cáo kết quả giám sát đột xuất",
 })
 
 VISIT_STATUS: Mapping[str, str] = MappingProxyType({
     "scheduled": "đã xếp lịch", "done": "đã ghi biên bản", "cancelled": "đã hủy",
 })
 VISIT_KIND: Mapping[str, str] = MappingProxyType({"sampled": "theo mẫu", "adhoc": "đột xuất"})
+
+# An ad-hoc monitoring round (đợt giám sát đột xuất) with its own scope.
+ROUND_STATUS: Mapping[str, str] = MappingProxyType({
+    "open": "Đang thực hiện", "reported": "Đã có báo cáo kết quả",
+})
+
+# The provincial (upper) team's visit: what the checklist holds.
+PREP_KIND: Mapping[str, str] = MappingProxyType({
+    "document": "Tài liệu chuẩn bị", "finding": "Kết luận của Đoàn giám sát",
+})
 
 DRAW_STATUS: Mapping[str, str] = MappingProxyType({
     "proposed": "đang chờ duyệt", "approved": "đã được duyệt", "rejected": "đã bị từ chối",
@@ -141,6 +155,7 @@ AUDIT_ENTITY: Mapping[str, str] = MappingProxyType({
     "sample_draw": "chọn mẫu", "message": "thư", "step": "bước", "cycle": "chu kỳ",
     "document": "văn bản", "mail": "thư đến", "obligation": "nghĩa vụ",
     "appraisal": "thẩm định sơ bộ",
+    "round": "đợt giám sát đột xuất", "prep_item": "việc chuẩn bị đón đoàn giám sát",
 })
 
 AUDIT_ACTION: Mapping[str, str] = MappingProxyType({
@@ -180,6 +195,11 @@ AUDIT_ACTION: Mapping[str, str] = MappingProxyType({
     "interim_report.write": "Lập báo cáo giữa kỳ",
     "appraisal.record": "Ghi nhận kết quả thẩm định sơ bộ",
     "criteria.findings": "Ghi nhận kết quả đánh giá theo tiêu chí",
+    "office_report.write": "Lập báo cáo của cơ quan thường trực gửi Ủy ban nhân dân",
+    "adhoc_report.write": "Lập báo cáo kết quả giám sát đột xuất",
+    "round.opened": "Mở đợt giám sát đột xuất",
+    "provincial.prepared": "Chuẩn bị tài liệu phục vụ Đoàn giám sát cấp trên",
+    "provincial.findings": "Ghi nhận kết luận của Đoàn giám sát cấp trên",
 })
 
 GROUPS: Mapping[str, Mapping[str, str]] = MappingProxyType({
@@ -194,6 +214,8 @@ GROUPS: Mapping[str, Mapping[str, str]] = MappingProxyType({
     "message_kind": MESSAGE_KIND,
     "visit_status": VISIT_STATUS,
     "visit_kind": VISIT_KIND,
+    "round_status": ROUND_STATUS,
+    "prep_kind": PREP_KIND,
     "draw_status": DRAW_STATUS,
     "finding_result": FINDING_RESULT,
     "appraisal_result": APPRAISAL_RESULT,

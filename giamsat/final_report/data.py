@@ -79,7 +79,8 @@ def load_report_data(session: Session, plan: Plan, cycle_id: int, as_of: dt.date
     sample = _sample(session, cycle_id, as_of, units)
     visits = _visits(session, cycle_id, as_of, key_of)
     planned = [c.unit_key for c in sample.communes] if sample else []
-    recs = _recommendations(session, cycle_id, as_of, units, key_of, plan.bodies.office.short)
+    recs = _recommendations(session, cycle_id, as_of, units, key_of, plan.bodies.office.short,
+                            f"Đoàn giám sát của {plan.bodies.upper_body.name}")
     synthetic = synthetic_data or any(s.source in SYNTHETIC_SOURCES for s in accepted)
     return ReportData(
         as_of=as_of, units=units, review=review, targets=targets,
@@ -168,7 +169,7 @@ def _visits(session: Session, cycle_id: int, as_of: dt.date,
 
 
 def _recommendations(session: Session, cycle_id: int, as_of: dt.date, units: dict[str, ind.UnitRef],
-                     key_of: dict[int, str], office: str) -> list[RecItem]:
+                     key_of: dict[int, str], office: str, upper_team: str) -> list[RecItem]:
     recs = session.scalars(select(Recommendation).where(Recommendation.cycle_id == cycle_id)
                            .order_by(Recommendation.id))
     out = []
@@ -176,7 +177,8 @@ def _recommendations(session: Session, cycle_id: int, as_of: dt.date, units: dic
         if _day(r.created_at) > as_of:
             continue
         unit = units.get(key_of.get(r.unit_id, "")) if r.unit_id else None
-        source = _rec_source(session, r, unit.name if unit else "", office)
+        source = (upper_team if r.source_kind == "provincial" else
+                  _rec_source(session, r, unit.name if unit else "", office))
         out.append(RecItem(r.id, r.content, r.addressed_to, unit.name if unit else None, source,
                            r.due_on, r.status, r.evidence_text))
     return out

@@ -50,8 +50,10 @@ def due_date(rt: Runtime, start: dt.date) -> dt.date:
 
 
 def add(rt: Runtime, content: str, addressed_to: str, addressed_email: str | None,
-        unit_code: str | None, due_on: dt.date | None, actor: str, now: dt.datetime) -> Recommendation:
-    """Register a recommendation of the coordinator (idempotent on its content and addressee)."""
+        unit_code: str | None, due_on: dt.date | None, actor: str, now: dt.datetime, *,
+        source_kind: str = "coordinator") -> Recommendation:
+    """Register a recommendation (idempotent on its content and addressee): the coordinator's, or
+    with ``source_kind="provincial"`` one the upper body's monitoring team made."""
     content, addressed_to = clean_text(content).strip(), clean_line(addressed_to)
     _bounded("Nội dung kiến nghị", content, MAX_TEXT)
     _bounded("Cơ quan, đơn vị được kiến nghị", addressed_to, 300)
@@ -61,13 +63,13 @@ def add(rt: Runtime, content: str, addressed_to: str, addressed_email: str | Non
         raise Conflict("Phải ghi rõ cơ quan, đơn vị được kiến nghị.")
     today = now.astimezone(clock.TZ).date()
     digest = hashlib.sha256(f"{unit_code}|{addressed_to}|{content}".encode()).hexdigest()[:16]
-    key = f"{rt.plan.cycle_key}:coordinator:{digest}"
+    key = f"{rt.plan.cycle_key}:{source_kind}:{digest}"
     with rt.db.unit_of_work() as s:
         rec = s.scalar(select(Recommendation).where(Recommendation.key == key))
         if rec is not None:
             return rec
         unit = _unit(s, rt, unit_code, today) if unit_code else None
-        rec = Recommendation(cycle_id=rt.cycle_id, key=key, source_kind="coordinator",
+        rec = Recommendation(cycle_id=rt.cycle_id, key=key, source_kind=source_kind,
                              unit_id=unit.id if unit else None, content=content,
                              addressed_to=addressed_to, addressed_email=addressed_email,
                              due_on=due_on or due_date(rt, today), status="open",

@@ -27,6 +27,8 @@ def summary(kind: str, plan: Plan) -> str:
         return f"{label} {plan.notification_letter.summary}"
     if kind in ("interim_report", "final_report"):
         return f"{label} Chương trình MTQG giảm nghèo bền vững năm {plan.year}"
+    if kind in ("office_report", "adhoc_report"):
+        return f"{label} {plan.programme.short} năm {plan.year}"
     return label
 
 
@@ -39,6 +41,8 @@ def recipients(kind: str, plan: Plan, unit_name: str | None) -> tuple[list[str],
         return [n for n in [unit_name, *r.letter] if n and n != "Như trên"], r.letter_archive
     if kind in ("interim_report", "final_report"):
         return list(r.final_report), r.final_report_archive
+    if kind in ("office_report", "adhoc_report"):
+        return [plan.bodies.committee.short], f"VT, {plan.bodies.office.code or 'LĐTBXH'}"
     return ([unit_name] if unit_name else []), ""
 
 

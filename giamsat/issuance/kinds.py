@@ -32,7 +32,10 @@ KINDS = {
     "minutes_filled": Kind("Biên bản giám sát (đã ghi)", "BB", False),
     "interim_report": Kind("Báo cáo giữa kỳ", "BC", True),
     "final_report": Kind("Báo cáo kết quả giám sát", "BC", True),
+    "office_report": Kind("Báo cáo của cơ quan thường trực", "BC", True),
+    "adhoc_report": Kind("Báo cáo kết quả giám sát đột xuất", "BC", True),
 }
+OFFICE_KINDS = ("letter", "office_report", "adhoc_report")  # issued in the office's name
 
 
 def public_kind(row_kind: str) -> str:
@@ -47,8 +50,9 @@ def kind_of(row_kind: str) -> Kind:
 
 
 def issuer_code(row_kind: str, plan: Plan) -> str:
-    """Who signs it: the letter is the office's (``LĐTBXH``), the rest the committee's (``UBND``)."""
-    if public_kind(row_kind) == "letter":
+    """Who signs it: the letter and the office's reports are the office's (``LĐTBXH``), the rest
+    the committee's (``UBND``)."""
+    if public_kind(row_kind) in OFFICE_KINDS:
         return plan.bodies.office.code or "LĐTBXH"
     return plan.bodies.committee.code or "UBND"
 

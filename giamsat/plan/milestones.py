@@ -37,12 +37,26 @@ def milestones(plan: Plan, cal: WorkingCalendar) -> list[Milestone]:
         "followup": (plan.visits.window_start, plan.final_report.due),
         "final_report": (plan.final_report.due, plan.final_report.due),
     }
+    visit = plan.visits.provincial_visit_on
+    if visit is not None:  # the upper body's team: its report goes N working days ahead
+        spans["provincial_visit"] = (provincial_report_day(plan, cal), visit)
     out = []
     for key in STEP_KEYS:
+        if key not in spans:  # a step the plan does not have (no provincial team's visit)
+            continue
         start, due = spans[key]
         # A deadline on a non-working day stays as written ("trước ngày 06/4" is a date the plan
         # fixed); when a step itself must run, it runs on a working day.
         due_on = due if key == "collect" else prev(due)
-        title = STEPS[key].replace("các đơn vị cấp xã", f"các {kinds_phrase(plan.unit_kinds())}")
+        title = STEPS[key].replace("các đơn vị cấp xã", f"các {kinds_phrase(plan.unit_kinds())}").replace(
+            "Đoàn giám sát cấp trên", f"Đoàn giám sát của {plan.bodies.upper_body.short}")
         out.append(Milestone(key, title, nxt(start), due_on))
     return out
+
+
+def provincial_report_day(plan: Plan, cal: WorkingCalendar) -> dt.date:
+    """The working day the issuer's report goes to the upper body's team, before its visit."""
+    visit = plan.visits.provincial_visit_on
+    if visit is None:
+        raise ValueError("the plan has no provincial team's visit")
+    return cal.add_working_days(cal.next_working_day(visit), -plan.visits.provincial_report_working_days)

@@ -139,6 +139,8 @@ def _cross_checks(plan: Plan) -> Iterable[str]:
         "visits.window_end": plan.visits.window_end,
         "final_report.due": plan.final_report.due,
         **{f"assignments.{a.key}.due": a.due for a in plan.assignments},
+        **({"visits.provincial_visit_on": plan.visits.provincial_visit_on}
+           if plan.visits.provincial_visit_on else {}),
     }
     for path, day in dated.items():
         if not p.start <= day <= p.end:

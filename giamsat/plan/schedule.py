@@ -11,6 +11,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from giamsat.domain.calendar import WorkingCalendar
+from giamsat.plan.milestones import provincial_report_day
 from giamsat.plan.schema import Plan
 
 TIMEZONE = "Asia/Ho_Chi_Minh"
@@ -63,7 +64,7 @@ def step_schedules(plan: Plan, cal: WorkingCalendar) -> dict[str, StepSchedule]:
     notify_day = cal.next_working_day(p.start)
     draw_day = cal.next_working_day(plan.sample.draw_on)
     report_day = cal.previous_working_day(plan.final_report.due)
-    return {
+    out = {
         "notify": once("notify", notify_day, t(8, 0),
                        "Gửi thông báo kế hoạch vào ngày đầu kỳ"),
         "collect": working_days("collect", p.start, p.end, t(16, 30), cal,
@@ -80,3 +81,9 @@ def step_schedules(plan: Plan, cal: WorkingCalendar) -> dict[str, StepSchedule]:
         "cycle": working_days("cycle", p.start, p.end, t(17, 30), cal,
                               "Cập nhật bảng tình hình chu kỳ"),
     }
+    visit = plan.visits.provincial_visit_on
+    if visit is not None:  # from the report's day to the visit: prepare, send, then the findings
+        out["provincial_visit"] = working_days(
+            "provincial_visit", provincial_report_day(plan, cal), cal.next_working_day(visit), t(8, 0), cal,
+            "Chuẩn bị tài liệu, gửi báo cáo tới Đoàn giám sát cấp trên và theo dõi kết luận")
+    return out

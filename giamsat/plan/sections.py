@@ -156,6 +156,10 @@ class VisitRules(_Model):
     documents_to_prepare: list[str]
     team: list[TeamMember] = Field(min_length=1)
     provincial_visit_on: Date | None = None
+    # The upper body's team (Đoàn giám sát của Sở / Bộ): the issuer's report goes to it this many
+    # working days before the visit; the office prepares these documents for it.
+    provincial_report_working_days: int = Field(default=3, ge=1)
+    provincial_documents: list[str] = []
 
 
 class FollowupRules(_Model):
@@ -168,6 +172,8 @@ class FinalReport(_Model):
     due: Date
     number: int = Field(gt=0)
     interim_number: int | None = Field(default=None, gt=0)
+    # The office's own report to the committee (its number; none: a draft with the number blank).
+    office_number: int | None = Field(default=None, gt=0)
 
 
 class ReminderPolicy(_Model):

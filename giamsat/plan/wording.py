@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from giamsat.domain.formatting import short_date
 from giamsat.domain.outline_spec import CriterionQuestion
+from giamsat.domain.vocabulary import label
 from giamsat.plan import places
 from giamsat.plan.model import Plan
 
@@ -28,6 +29,7 @@ def plan_words(plan: Plan) -> dict[str, str]:
         "unit_noun": plan.sample.unit_noun or places.kinds_phrase(plan.unit_kinds()),
         "upper_short": plan.bodies.upper_body.short,
         "upper_name": plan.bodies.upper_body.name,
+        "upper_team": f"Đoàn giám sát của {plan.bodies.upper_body.name}",
         "programme": plan.programme.name,
         "programme_short": plan.programme.short,
         "programme_period": plan.programme.period,
@@ -86,3 +88,10 @@ def outline_questions(plan: Plan) -> tuple[CriterionQuestion, ...]:
     """The unit-level criteria the commune's outline asks in section C, worded for the plan."""
     return tuple(CriterionQuestion(c.key, c.title, c.answers)
                  for c in criteria_of(plan, level="unit") if c.asked and c.content == "household_review")
+
+
+def rec_source_label(plan: Plan, kind: str) -> str:
+    """Where a recommendation came from, as an e-mail names it; the upper team by its body's name."""
+    if kind == "provincial":
+        return f"Kiến nghị của Đoàn giám sát của {plan.bodies.upper_body.name}"
+    return label("rec_source", kind)

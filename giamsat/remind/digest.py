@@ -18,6 +18,7 @@ from giamsat.db.models import Recommendation, SampleDraw, Step, Unit, Visit
 from giamsat.domain import clock
 from giamsat.domain.vocabulary import REC_CLOSED, label
 from giamsat.messaging.outbox import enqueue, idempotency_key
+from giamsat.plan.wording import rec_source_label
 from giamsat.remind.routing import route
 from giamsat.runtime import Runtime
 
@@ -82,7 +83,7 @@ def _office_recommendations(rt: Runtime, s, as_of: dt.date) -> list[str]:
                               chairman_email=unit.chairman_email if unit else None)
         if route(rt.plan, row, False).to_commune:
             continue
-        source = label("rec_source", rec.source_kind) + (f" ({unit.name})" if unit else "")
+        source = rec_source_label(rt.plan, rec.source_kind) + (f" ({unit.name})" if unit else "")
         out.append(f"Kiến nghị số {rec.id} gửi {rec.addressed_to} — {source}, hạn {rec.due_on:%d/%m/%Y}"
                    f" ({label('rec_status', rec.status).lower()}): {rec.content}")
     return out

@@ -23,11 +23,11 @@ from giamsat.db.models import Message, Obligation, Recommendation, Unit, Visit
 from giamsat.domain import clock
 from giamsat.domain.formatting import in_sentence
 from giamsat.domain.reminders import Policy, Reminder, reminder_on
-from giamsat.domain.vocabulary import label
 from giamsat.links.service import urls_for
 from giamsat.messaging.outbox import idempotency_key, insert_pending, pending_row
 from giamsat.messaging.templates import StampedEmails, environment, render_email
 from giamsat.notify.letter import plan_number
+from giamsat.plan.wording import rec_source_label
 from giamsat.remind.facts import overdue_reminders_queued, returned_reports
 from giamsat.remind.routing import Route, route
 from giamsat.runtime import Runtime
@@ -84,7 +84,7 @@ def _context(rt: Runtime, row, r: Reminder, way: Route, errors: tuple[str, ...] 
     return {
         "kind": row.kind, "stage": r.slot.stage, "escalated": r.slot.escalated,
         "greeting": way.greeting, "to_commune": way.to_commune, "to_office": way.to_office,
-        "source_label": label("rec_source", row.source_kind or "coordinator"),
+        "source_label": rec_source_label(plan, row.source_kind or "coordinator"),
         "source_kind": row.source_kind or "", "returned": errors is not None,
         "open_errors": list(errors or ()), "assignment_task": _task(rt, row),
         "plan_number": plan_number(plan), "plan_date": plan.plan_document.issued_on,

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from giamsat.db import audit
-from giamsat.db.models import Obligation, Unit, Visit
+from giamsat.db.models import AdhocRound, Obligation, Unit, Visit
 from giamsat.domain import clock
 from giamsat.domain.errors import Conflict, NotFound
 from giamsat.draw.service import approved_draw
@@ -95,7 +95,7 @@ def schedule_visits(rt: Runtime, as_of: dt.date, actor: str,
 
 
 def _notify(rt: Runtime, s: Session, visit: Visit, unit: Unit, now: dt.datetime,
-            previous: dt.date | None = None, reason: str | None = None) -> None:
+            previous: dt.date | None = None, reason: str | None = None, scope: dict | None = None) -> None:
     """The visit_documents obligation (due a working day before) and the notice in the outbox."""
     due = rt.calendar.add_working_days(visit.scheduled_on, -1)
     key = f"visitdocs:{visit.id}"
@@ -116,11 +116,21 @@ def _notify(rt: Runtime, s: Session, visit: Visit, unit: Unit, now: dt.datetime,
         "team": visit.team, "villages": visit.villages, "documents": plan.visits.documents_to_prepare,
         "adhoc": visit.kind == "adhoc", "previous": previous, "reason": reason,
         "villages_synthetic": plan.villages_synthetic, "year": plan.year,
+        **(scope or _round_scope(s, visit)),
     }
     enqueue(s, cycle_id=rt.cycle_id, kind="visit_notice", to=[unit.email], cc=[unit.chairman_email],
             key=idempotency_key(plan.cycle_key, "visits", "visit_notice", visit.id,
                                 visit.scheduled_on.isoformat()),
             template="visit_notice", context=context, now=now, unit_id=unit.id, obligation_id=ob.id)
+
+
+def _round_scope(s: Session, visit: Visit) -> dict:
+    """The ad-hoc round a visit belongs to, as its notice names it (a reschedule too)."""
+    rnd = s.get(AdhocRound, visit.round_id) if visit.round_id is not None else None
+    if rnd is None:
+        return {"round_number": None, "round_content": None, "round_from": None, "round_to": None}
+    return {"round_number": rnd.number, "round_content": rnd.content, "round_from": rnd.starts_on,
+            "round_to": rnd.ends_on}
 
 
 def _lower_first(name: str) -> str:
@@ -184,6 +194,24 @@ def add_adhoc(rt: Runtime, unit_code: str, day: dt.date, actor: str, reason: str
             audit.record(s, at=now, actor=actor, action="visit.adhoc_added", entity="visit",
                          entity_id=visit.id, cycle_id=rt.cycle_id, unit=unit.code, on=day.isoformat())
         return _info(s, visit)
+
+
+def add_round_visit(rt: Runtime, s: Session, round_id: int, unit_key: str, day: dt.date,
+                    scope: dict, actor: str, now: dt.datetime) -> Visit:
+    """An ad-hoc round's visit to one unit on ``day``, notified with the round's content and dates
+    (``scope``: round_number, round_content, round_from, round_to) like any ad-hoc visit."""
+    _check_day(rt, day)
+    _check_notice(rt, day, now)
+    unit = _unit_by_key(s, rt.cycle_id, unit_key)
+    visit = Visit(cycle_id=rt.cycle_id, unit_id=unit.id, round_id=round_id, kind="adhoc",
+                  scheduled_on=day, status="scheduled", villages=[], team=_team(rt),
+                  note=f"Đợt giám sát đột xuất số {scope['round_number']}")
+    s.add(visit)
+    s.flush()
+    _notify(rt, s, visit, unit, now, scope=scope)
+    audit.record(s, at=now, actor=actor, action="visit.adhoc_added", entity="visit", entity_id=visit.id,
+                 cycle_id=rt.cycle_id, unit=unit.code, on=day.isoformat(), round=round_id)
+    return visit
 
 
 def get_visit(s: Session, cycle_id: int, visit_id: int) -> Visit:

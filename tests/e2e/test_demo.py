@@ -16,8 +16,8 @@ pytestmark = pytest.mark.prefect
 def test_the_manifest_lists_every_kind_of_output_and_each_file_exists(demo_run):
     _, manifest = demo_run
     kinds = {o["kind"] for o in manifest["outputs"]}
-    assert {"final_report", "interim_report", "plan", "letter", "outline", "minutes",
-            "message", "db"} <= kinds
+    assert {"final_report", "interim_report", "office_report", "adhoc_report", "plan", "letter",
+            "outline", "minutes", "message", "db"} <= kinds
     assert all(Path(o["path"]).exists() for o in manifest["outputs"])
     assert manifest["synthetic"] is True
 
@@ -90,6 +90,38 @@ def test_recommendations_were_followed_up(demo_run):
 
 def test_the_cycle_status_at_the_end_shows_what_was_done_and_what_is_still_missing(demo_run):
     steps = demo_run[1]["summary"]["steps"]
-    assert {k: steps[k] for k in ("notify", "draw", "visits", "final_report")} == {
-        "notify": "done", "draw": "done", "visits": "done", "final_report": "done"}
+    assert {k: steps[k] for k in ("notify", "draw", "visits", "provincial_visit", "final_report")} == {
+        "notify": "done", "draw": "done", "visits": "done", "provincial_visit": "done",
+        "final_report": "done"}
     assert steps["collect"] == "overdue"  # one commune never reported
+
+
+def _only(manifest: dict, kind: str) -> str:
+    (path,) = [o["path"] for o in manifest["outputs"] if o["kind"] == kind]
+    return path
+
+
+def test_the_offices_report_to_the_committee_is_its_own_document_in_its_own_name(demo_run):
+    from tests.fixtures.demo_text import docx_text
+
+    path = _only(demo_run[1], "office_report")
+    assert check(path, title="Báo cáo") == []
+    text = docx_text(path)
+    assert "PHÒNG LAO ĐỘNG" in text and "Số: 96/BC-LĐTBXH" in text and "TRƯỞNG PHÒNG" in text
+    assert "Kính gửi: Ủy ban nhân dân huyện Vụ Bản." in text
+    for heading in ("II. KẾT QUẢ GIÁM SÁT THEO TIÊU CHÍ", "III. KẾT QUẢ THẨM ĐỊNH SƠ BỘ",
+                    "IV. CÁC KIẾN NGHỊ VÀ KẾT QUẢ THỰC HIỆN", "V. ĐỀ XUẤT, KIẾN NGHỊ"):
+        assert heading in text
+    team = "Đoàn giám sát của Sở Lao động - Thương binh và Xã hội tỉnh Nam Định"
+    assert f"{team} đã làm việc tại huyện Vụ Bản ngày 18/6/2024 và kết luận:" in text
+    assert "Ngoài giám sát định kỳ, Phòng Lao động - TB&XH đã tổ chức 1 đợt giám sát đột xuất" in text
+
+
+def test_the_demos_adhoc_round_ends_with_its_own_report(demo_run):
+    from tests.fixtures.demo_text import docx_text
+
+    path = _only(demo_run[1], "adhoc_report")
+    assert check(path, title="Báo cáo") == []
+    text = docx_text(path)
+    assert "Kết quả giám sát đột xuất (đợt 1)" in text and "Số: 121/BC-LĐTBXH" in text
+    assert "II. KẾT QUẢ GIÁM SÁT" in text and "III. KIẾN NGHỊ" in text and "minh họa" in text

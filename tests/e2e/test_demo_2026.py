@@ -59,10 +59,25 @@ def test_the_2026_demo_runs_the_whole_cycle_for_129_communes_and_wards(demo_2026
     assert summary["reports"]["expected"] == 129
     assert summary["messages_by_kind"]["notify_plan"] == 129
     assert set(summary["messages_by_status"]) == {"sent"}
-    assert {k: summary["steps"][k] for k in ("notify", "draw", "visits", "final_report")} == {
-        "notify": "done", "draw": "done", "visits": "done", "final_report": "done"}
+    assert {k: summary["steps"][k] for k in ("notify", "draw", "visits", "provincial_visit",
+                                              "final_report")} == {
+        "notify": "done", "draw": "done", "visits": "done", "provincial_visit": "done",
+        "final_report": "done"}
     kinds = {u["name"].split()[0] for u in summary["sample"]["units"]}
     assert len(summary["sample"]["units"]) == 6 and kinds == {"Xã", "Phường"}
+
+
+def test_the_2026_demo_has_the_sos_report_to_the_province_and_an_adhoc_report(demo_2026):
+    _, manifest, texts = demo_2026
+    kinds = {o["kind"]: o["path"] for o in manifest["outputs"]}
+    office = next(t for where, t in texts.items() if "bao-cao-cua-co-quan-thuong-truc" in where)
+    assert "SỞ NÔNG NGHIỆP VÀ MÔI TRƯỜNG" in office and "Số: 518/BC-SNNMT" in office
+    assert "Kính gửi: Ủy ban nhân dân tỉnh Ninh Bình." in office
+    assert "Đoàn giám sát của Bộ Nông nghiệp và Môi trường đã làm việc tại tỉnh Ninh Bình" in office
+    adhoc = next(t for where, t in texts.items() if "bao-cao-giam-sat-dot-xuat" in where)
+    assert "Kết quả giám sát đột xuất (đợt 1)" in adhoc
+    assert "Kính gửi: Ủy ban nhân dân tỉnh Ninh Bình." in adhoc
+    assert {"office_report", "adhoc_report", "interim_report"} <= set(kinds)
 
 
 def test_no_output_of_the_2026_demo_speaks_of_districts_towns_or_the_old_province(demo_2026):

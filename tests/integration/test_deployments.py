@@ -21,7 +21,8 @@ def test_every_step_has_a_flow_and_a_deployment(plan):
     names = [d.name for d in deployments]
     assert sorted(names) == ["vu-ban-2024-0-cycle", "vu-ban-2024-1-notify", "vu-ban-2024-2-collect",
                              "vu-ban-2024-3-remind", "vu-ban-2024-4-draw", "vu-ban-2024-5-visits",
-                             "vu-ban-2024-6-followup", "vu-ban-2024-7-final_report"]
+                             "vu-ban-2024-6-followup", "vu-ban-2024-7-provincial_visit",
+                             "vu-ban-2024-8-final_report"]
     for dep in deployments:
         assert dep.concurrency_limit == 1
         assert dep.parameters == {"config": str(CONFIG)}
@@ -59,7 +60,7 @@ def test_pool_deployments_name_their_flows_by_module_and_add_a_parallel_deliver(
         module, attr = dep.entrypoint.rsplit(".", 1)
         assert getattr(importlib.import_module(module), attr).name == dep.flow_name
         assert dep.concurrency_limit == (None if name.endswith("-deliver") else 1), name
-    assert not deployments["vu-ban-2024-8-deliver"].schedules
+    assert not deployments["vu-ban-2024-9-deliver"].schedules
 
 
 @pytest.mark.parametrize("api, says", [

@@ -17,8 +17,25 @@ def run_dates(spec, start=dt.datetime(2024, 1, 1, tzinfo=UTC), end=dt.datetime(2
 def test_every_step_and_the_overview_have_a_schedule_in_vietnam_time(plan, cal):
     specs = step_schedules(plan, cal)
     assert set(specs) == {"notify", "collect", "remind", "draw", "visits", "followup",
-                          "final_report", "cycle"}
+                          "provincial_visit", "final_report", "cycle"}
     assert {s.timezone for s in specs.values()} == {"Asia/Ho_Chi_Minh"}
+
+
+def test_the_upper_teams_visit_runs_from_its_report_day_to_the_visit_on_working_days(plan, cal):
+    """Visit on Tue 18/6/2024, report 3 working days ahead: Thu 13/6 (no holiday in between)."""
+    dates = [d.date() for d in run_dates(step_schedules(plan, cal)["provincial_visit"])]
+    assert dates == [dt.date(2024, 6, 13), dt.date(2024, 6, 14), dt.date(2024, 6, 17), dt.date(2024, 6, 18)]
+
+
+def test_a_plan_without_the_upper_teams_visit_has_no_such_step(plan, cal):
+    from giamsat.plan.milestones import milestones
+
+    visits = plan.visits.model_copy(update={"provincial_visit_on": None})
+    bare = plan.model_copy(update={"visits": visits})
+    assert "provincial_visit" not in step_schedules(bare, cal)
+    assert "provincial_visit" not in [m.key for m in milestones(bare, cal)]
+    assert [m for m in milestones(plan, cal) if m.key == "provincial_visit"][0].title.endswith(
+        "Đoàn giám sát của Sở LĐTBXH: chuẩn bị, báo cáo, tiếp thu kết luận")
 
 
 def test_notification_runs_once_on_the_first_day_of_the_period(plan, cal):

@@ -1,7 +1,7 @@
 """criteria: a finding per monitoring criterion, and the office's preliminary appraisals
 
-Revision ID: 0008k
-Revises: 0007c
+Revision ID: 0009k
+Revises: 0008a
 Create Date: 2026-11-30 14:23:18
 
 ``criterion_findings``: the team's finding (met / partly / not met, evidence, note) on each
@@ -14,8 +14,8 @@ import sqlalchemy as sa
 import giamsat.db.models
 
 
-revision = '0008k'
-down_revision = '0007c'
+revision = '0009k'
+down_revision = '0008a'
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,134 @@
+"""The office's report to the committee (báo cáo của Phòng gửi UBND huyện; for a province, the Sở's
+report to the province's People's Committee): a document of its own, in the office's name.
+
+It tells the committee how the monitoring was organised, the findings per monitoring criterion,
+the preliminary appraisal of the communes' review results, the recommendations and how far they
+were carried out, and what the office proposes the committee do.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from giamsat.db.models import AdhocRound, Document, PrepItem
+from giamsat.docx.decree30 import OfficialDocument
+from giamsat.domain.formatting import short_date
+from giamsat.domain.vocabulary import REC_CLOSED, REC_DONE
+from giamsat.files.fsutil import write_bytes_atomic
+from giamsat.final_report import text as rt_
+from giamsat.final_report.criteria import appraisal_summary, criteria_findings
+from giamsat.final_report.data import load_report_data
+from giamsat.final_report.document import BODY_ROWS, REC_HEADERS
+from giamsat.final_report.model import ReportData
+from giamsat.final_report.office_doc import office_document, record_document, sign_office
+from giamsat.issuance.citations import cited
+from giamsat.issuance.kinds import ISSUED
+from giamsat.runtime import Runtime
+
+KIND = "office_report"
+
+
+def office_report(rt: Runtime, as_of: dt.date, out: Path | None = None) -> Path:
+    """Write the office's report as of ``as_of`` under the home (and copy it to ``out``); record it.
+    A report already registered as signed is kept as it was signed."""
+    rt = cited(rt)
+    key = f"{rt.plan.cycle_key}:{KIND}:{as_of.isoformat()}"
+    with rt.db.unit_of_work() as s:
+        issued = s.scalar(select(Document.path).where(Document.key == key, Document.status == ISSUED))
+        if issued is not None:
+            return Path(issued)
+        data = load_report_data(s, rt.plan, rt.cycle_id, as_of, rt.settings.synthetic_data)
+        extra = _extra(s, rt, as_of)
+    path = rt.path("reports", f"{rt.plan.cycle_key}-bao-cao-cua-co-quan-thuong-truc-{as_of.isoformat()}.docx")
+    number = None if not rt.plan.documents.allow_drafts else rt.plan.final_report.office_number
+    write_office_report(data, rt, extra, path, number)
+    if out is not None:
+        write_bytes_atomic(Path(out), path.read_bytes())
+    record_document(rt, KIND, key, path, as_of, recommendations=len(data.recommendations),
+                    criteria=len(extra["criteria"]), appraisals=len(extra["appraisals"]))
+    return path
+
+
+def _extra(s: Session, rt: Runtime, as_of: dt.date) -> dict:
+    """What the office's report adds to the cycle's figures: rounds, the upper team, criteria."""
+    rounds = s.scalars(select(AdhocRound).where(AdhocRound.cycle_id == rt.cycle_id,
+                                                AdhocRound.starts_on <= as_of).order_by(AdhocRound.number))
+    found = s.scalars(select(PrepItem.text).where(
+        PrepItem.cycle_id == rt.cycle_id, PrepItem.kind == "finding").order_by(PrepItem.position))
+    return {"rounds": [f"Đợt {r.number} ({short_date(r.starts_on)} – {short_date(r.ends_on)}): "
+                       f"{r.content.rstrip('.;')}" for r in rounds],
+            "upper_findings": [f.rstrip(".;") for f in found],
+            "criteria": criteria_findings(s, rt.plan, rt.cycle_id, as_of),
+            "appraisals": appraisal_summary(s, rt.plan, rt.cycle_id, as_of)}
+
+
+def write_office_report(data: ReportData, rt: Runtime, extra: dict, path: Path, number: int | None) -> Path:
+    """Build the document; ``number`` None: a draft whose number the văn thư fills in."""
+    plan = rt.plan
+    base = rt_.base_context(data, plan, interim=False)
+    summary = (f"Kết quả giám sát, đánh giá thực hiện {base['programme']} năm {plan.year} "
+               f"{base['on_territory']}")
+    doc = office_document(plan, KIND, number, data.as_of, summary)
+    _texts(doc, "office_intro", base)
+    doc.heading("I. TÌNH HÌNH TỔ CHỨC GIÁM SÁT, ĐÁNH GIÁ")
+    upper_visit = plan.visits.provincial_visit_on
+    _texts(doc, "office_organisation", {
+        **base, **rt_.organisation_context(data, plan), "rounds": extra["rounds"],
+        "upper_visit": upper_visit if upper_visit and upper_visit <= data.as_of else None,
+        "upper_findings": extra["upper_findings"]})
+    doc.heading("II. KẾT QUẢ GIÁM SÁT THEO TIÊU CHÍ")
+    if extra["criteria"]:
+        doc.table(["TT", "Đơn vị", "Nội dung", "Tiêu chí", "Kết quả", "Ghi chú"],
+                  [[str(i), f.unit_name, f.content, f.criterion, f.result, f.note]
+                   for i, f in enumerate(extra["criteria"], 1)], widths_cm=[0.9, 2.8, 3.0, 4.0, 2.2, 3.6],
+                  size=11)
+    else:
+        doc.para(f"Đến {short_date(data.as_of)} chưa ghi nhận kết quả giám sát theo từng tiêu chí "
+                 f"tại biên bản giám sát.")
+    doc.heading("III. KẾT QUẢ THẨM ĐỊNH SƠ BỘ KẾT QUẢ RÀ SOÁT HỘ NGHÈO, HỘ CẬN NGHÈO")
+    if extra["appraisals"]:
+        doc.table(["TT", "Đơn vị", "Kết quả thẩm định", "Nội dung đề nghị làm rõ", "Tình trạng"],
+                  [[str(i), a.unit_name, a.outcome, a.questions, a.status]
+                   for i, a in enumerate(extra["appraisals"], 1)], widths_cm=[0.9, 3.0, 3.6, 5.5, 3.5],
+                  size=11)
+    else:
+        doc.para(f"Đến {short_date(data.as_of)} chưa ghi nhận kết quả thẩm định sơ bộ kết quả rà "
+                 f"soát của {base['unit_noun']} nào.")
+    doc.heading("IV. CÁC KIẾN NGHỊ VÀ KẾT QUẢ THỰC HIỆN")
+    counts = [{"label": rt_.REC_LABELS.get(k, k), "n": n} for k, n in data.rec_counts.items()]
+    _texts(doc, "recommendations", {**base, "total": len(data.recommendations), "counts": counts})
+    rows = [[r[0], r[1], rec.source, *r[2:]] for r, rec in
+            zip(rt_.recommendation_rows(data), data.recommendations, strict=True)]
+    if len(rows) > BODY_ROWS:  # the committee reads what is still to do; the register has the rest
+        rows = [r for r, rec in zip(rows, data.recommendations, strict=True) if rec.status not in REC_DONE]
+        doc.para(f"Các kiến nghị chưa hoàn thành ({len(rows)}); danh mục đầy đủ tại Phụ lục IV của báo "
+                 f"cáo kết quả giám sát.", italic=True, indent=False)
+    if rows:
+        doc.table([*REC_HEADERS[:2], "Nguồn kiến nghị", *REC_HEADERS[2:]], rows,
+                  widths_cm=[0.9, 4.6, 2.8, 3.0, 2.0, 3.2], size=10)
+    doc.heading("V. ĐỀ XUẤT, KIẾN NGHỊ")
+    open_recs = sum(1 for r in data.recommendations if r.status not in REC_CLOSED)
+    _texts(doc, "office_proposals", {
+        **base, "open_recs": open_recs, "overdue": data.rec_counts.get("overdue", 0),
+        "missing": data.reporting.count("missing"),
+        "upper_recs": any(r.source == base["upper_team"] for r in data.recommendations)}, closing=True)
+    doc.close_body()
+    sign_office(doc, plan, ["Như trên", f"Lãnh đạo {plan.bodies.office.short}"])
+    return doc.save(path)
+
+
+def _texts(doc: OfficialDocument, template: str, ctx: dict, closing: bool = False) -> None:
+    texts = rt_.paragraphs(template, ctx)
+    if closing and texts:
+        texts[-1] = texts[-1].rstrip(".;")
+    for t in texts:
+        if t.startswith("- "):
+            doc.bullet(t[2:])
+        elif t.startswith("Lưu ý:"):
+            doc.para(t, italic=True)
+        else:
+            doc.para(t)

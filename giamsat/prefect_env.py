@@ -60,5 +60,50 @@ def prepare_database() -> None:
     asyncio.run(provide_database_interface().create_db())
 
 
+def empty_database(folder: Path) -> Path:
+    """A migrated, empty Prefect database kept in ``folder`` (made once per Prefect version).
+
+    Migrating a new Prefect database takes 10–20 seconds; the demo copies this one into its home
+    instead. It is made by a separate process, so this one's Prefect settings stay untouched.
+    """
+    import shutil
+    import subprocess
+    import sys
+    import tempfile
+    from importlib.metadata import version
+
+    template = folder / f"empty-prefect-{version('prefect')}.db"
+    if template.is_file():
+        return template
+    folder.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=folder) as scratch:
+        env = {**os.environ, "PREFECT_HOME": scratch}
+        env.pop("PREFECT_API_URL", None)
+        env.pop("PREFECT_API_DATABASE_CONNECTION_URL", None)
+        subprocess.run([sys.executable, "-m", "giamsat.prefect_env"], env=env, check=True,
+                       stdout=subprocess.DEVNULL)
+        shutil.copyfile(Path(scratch) / "prefect.db", Path(scratch) / "done.db")
+        os.replace(Path(scratch) / "done.db", template)  # whole or not at all
+    return template
+
+
+def use_fresh_home(prefect_home: Path, templates: Path) -> bool:
+    """Point this process's Prefect at ``prefect_home`` with an empty database copied in.
+
+    Only possible before Prefect is imported (its settings are read once); False otherwise, e.g.
+    under the tests' harness, whose server then records the runs.
+    """
+    import shutil
+    import sys
+
+    if "prefect" in sys.modules:
+        return False
+    template = empty_database(templates)
+    prefect_home.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(template, prefect_home / "prefect.db")
+    os.environ["PREFECT_HOME"] = str(prefect_home)
+    return True
+
+
 if __name__ == "__main__":
     prepare_database()

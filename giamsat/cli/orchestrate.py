@@ -88,6 +88,9 @@ def serve(host: str = typer.Option("127.0.0.1", help="Địa chỉ lắng nghe."
     try:
         _wait_healthy(api, proc)
         console.print(f"Giao diện Prefect: [bold]http://{host}:{port}[/]  (nhật ký máy chủ: {log})")
+        # this process's Prefect and the dashboard's links to each step's runs use this server
+        os.environ["PREFECT_API_URL"] = api
+        os.environ.setdefault("PREFECT_UI_URL", f"http://{host}:{port}")
         if web_port:
             _start_web(host, web_port)
         _serve_deployments(plan, api)

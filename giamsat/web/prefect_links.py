@@ -25,7 +25,6 @@ STATE_LABELS = {
 STARTED = ["COMPLETED", "FAILED", "CRASHED", "RUNNING", "PENDING", "CANCELLED", "CANCELLING", "PAUSED"]
 TIMEOUT = 2.0  # seconds: the dashboard must not hang on a slow Prefect server
 CACHE_SECONDS = 20.0
-MAX_RUNS = 1000
 
 
 @dataclass
@@ -34,7 +33,6 @@ class StepRuns:
 
     deployment_url: str
     runs: int = 0
-    more: bool = False  # at least MAX_RUNS runs were counted
     latest_url: str | None = None
     latest_name: str = ""
     latest_state: str = ""
@@ -77,22 +75,18 @@ def _read(api: str, ui: str, cycle_key: str) -> dict[str, StepRuns]:
     out = {step: StepRuns(f"{ui}/deployments/deployment/{dep_id}") for dep_id, step in step_of.items()}
     if not step_of:
         return out
-    runs = _post(api, "/flow_runs/filter", {
-        "deployments": {"id": {"any_": list(step_of)}},
-        "flow_runs": {"state": {"type": {"any_": STARTED}}},
-        "sort": "START_TIME_DESC", "limit": MAX_RUNS})
-    for run in runs:
-        entry = out[step_of[run["deployment_id"]]]
-        entry.runs += 1
-        if entry.latest_url is None:
-            state = run.get("state") or {}
+    for dep_id, step in step_of.items():  # a handful of deployments: two small queries each
+        runs = {"deployments": {"id": {"any_": [dep_id]}},
+                "flow_runs": {"state": {"type": {"any_": STARTED}}}}
+        entry = out[step]
+        entry.runs = int(_post(api, "/flow_runs/count", runs))
+        latest = _post(api, "/flow_runs/filter", runs | {"sort": "START_TIME_DESC", "limit": 1})
+        if latest:
+            run, state = latest[0], latest[0].get("state") or {}
             entry.latest_url = f"{ui}/runs/flow-run/{run['id']}"
             entry.latest_name = run.get("name", "")
             entry.latest_state_type = state.get("type", "")
             entry.latest_state = STATE_LABELS.get(entry.latest_state_type, state.get("name", ""))
-    if len(runs) >= MAX_RUNS:
-        for entry in out.values():
-            entry.more = True
     return out
 
 

@@ -6,8 +6,6 @@ import sys
 
 import pytest
 
-from tests.conftest import ROOT
-
 
 @pytest.mark.parametrize("args", [["status"], ["outbox"], ["followup", "list"], ["audit"], ["doc", "list"],
                                   ["export", "ban-sao.tar.gz"]])

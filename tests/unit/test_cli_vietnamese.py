@@ -45,7 +45,8 @@ def test_every_help_screen_is_in_vietnamese_and_shows_no_type_placeholders():
     (["outbox", "retry", "abc"], "phải là số nguyên hợp lệ"),
     (["visits", "list", "extra"], "Thừa tham số: extra."),
     (["audit", "--limit", "0"], "phải lớn hơn hoặc bằng 1"),
-    (["followup", "list", "--status", "xong"], "không có giá trị 'xong'. Chọn một trong: Chưa thực hiện (open)"),
+    (["followup", "list", "--status", "xong"],
+     "không có giá trị 'xong'. Chọn một trong: Chưa thực hiện (open)"),
     (["outbox", "--status", "sending"], "Chờ gửi (pending); Đã gửi (sent); Gửi không thành công (failed)"),
 ])
 def test_usage_errors_are_in_vietnamese_and_name_what_is_wrong(args, expected):
@@ -54,7 +55,8 @@ def test_usage_errors_are_in_vietnamese_and_name_what_is_wrong(args, expected):
     text = " ".join(out.output.replace("│", " ").split())
     assert expected in text
     assert "Lỗi" in out.output and "Xem hướng dẫn: giamsat" in out.output
-    assert not re.search(r"No such|Missing|Invalid value|Got unexpected|Input should|Did you mean|Error", text)
+    assert not re.search(r"No such|Missing|Invalid value|Got unexpected|Input should|Did you mean|Error",
+                         text)
 
 
 def test_a_filter_takes_the_label_or_the_code_and_refuses_anything_else():

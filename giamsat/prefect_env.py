@@ -105,8 +105,8 @@ def empty_database(folder: Path) -> Path:
         env = {**os.environ, "PREFECT_HOME": scratch}
         env.pop("PREFECT_API_URL", None)
         env.pop("PREFECT_API_DATABASE_CONNECTION_URL", None)
-        subprocess.run([sys.executable, "-m", "giamsat.prefect_env"], env=env, check=True,
-                       stdout=subprocess.DEVNULL)
+        migrate = "from giamsat import prefect_env; prefect_env.prepare_database()"
+        subprocess.run([sys.executable, "-c", migrate], env=env, check=True, stdout=subprocess.DEVNULL)
         shutil.copyfile(Path(scratch) / "prefect.db", Path(scratch) / "done.db")
         os.replace(Path(scratch) / "done.db", template)  # whole or not at all
     return template
@@ -130,5 +130,6 @@ def use_fresh_home(prefect_home: Path, templates: Path) -> bool:
     return True
 
 
-if __name__ == "__main__":
+if __name__ == "__main__":  # make install: Prefect's database under var/prefect, and the demo's template
     prepare_database()
+    empty_database(Path(os.environ["PREFECT_HOME"]))

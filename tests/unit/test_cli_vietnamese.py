@@ -94,3 +94,21 @@ def test_an_audit_entry_reads_as_a_sentence_without_codes_or_dicts():
                     "Nhắc trước hạn nộp báo cáo: 18; nộp muộn: không; ngày: 02/04/2024; đơn vị: 13765; "
                     "tệp: bao-cao.docx; SHA-256: 2e21c6d3c788…")
     assert present.entity_text("step", "final_report") == "bước Báo cáo kết quả giám sát, đánh giá"
+
+
+def test_the_final_reports_data_gaps_print_square_brackets_literally(monkeypatch):
+    """The gaps quote plan wording and unit names: "[...]" in them is text, not rich markup."""
+    import types
+
+    import giamsat.cli.final_report as command
+    import giamsat.final_report.service as service
+    import giamsat.plan.wording as wording
+
+    gap = "mới tiếp nhận 3/4 báo cáo của [bold]các xã[/bold] [/] [Ghi chú]"
+    monkeypatch.setattr(command, "runtime", lambda now=None: types.SimpleNamespace(plan=None))
+    monkeypatch.setattr(wording, "plan_words", lambda plan: {"units_phrase": "xã", "unit_noun": "xã"})
+    monkeypatch.setattr(service, "load", lambda rt, day: types.SimpleNamespace(gaps=lambda *_: [gap]))
+    out = runner.invoke(app, ["final-report", "final", "--as-of", "2024-11-20"], input="n\n",
+                        prog_name="giamsat", terminal_width=300)
+    assert out.exit_code == 1, out.output
+    assert gap in out.output and "Chưa lập báo cáo" in out.output

@@ -103,3 +103,32 @@ def register_to_pool(plan: Plan, config_path: Path, work_pool: str) -> list[tupl
     """Create or update every deployment on the Prefect server, pulled by ``work_pool``'s workers."""
     return [(d.name, d.apply(work_pool_name=work_pool))  # type: ignore[misc]  # sync call: a UUID
             for d in build_deployments(plan, config_path, work_pool=work_pool)]
+
+
+def register_local(plan: Plan, config_path: Path) -> dict[str, UUID]:
+    """Create or update every step's deployment (as ``giamsat serve`` does) and return their ids.
+
+    The demo runs its flows through these, so its runs show under the cycle's deployments when the
+    demo home is served.
+    """
+    return {_step_of(plan, d.name): d.apply()  # type: ignore[misc]  # sync call: a UUID
+            for d in build_deployments(plan, config_path)}
+
+
+def _step_of(plan: Plan, name: str) -> str:
+    """``vu-ban-2024-1-notify`` → ``notify`` (step keys may hold underscores, never dashes)."""
+    return name.removeprefix(f"{plan.cycle_key}-").split("-", 1)[1]
+
+
+def run_deployed(step: str, deployment_id: UUID, **parameters: Any) -> Any:
+    """Run ``step`` in this process as a flow run of its deployment; return the flow's result."""
+    from prefect import get_client
+    from prefect.flow_engine import run_flow
+
+    from flows.naming import RUN_TITLES, day_of
+
+    with get_client(sync_client=True) as client:
+        flow_run = client.create_flow_run_from_deployment(
+            deployment_id, parameters=parameters,
+            name=f"{RUN_TITLES[step]} · {day_of(parameters.get('as_of')):%d/%m/%Y}")
+    return run_flow(load_flow(step), flow_run=flow_run, parameters=parameters)

@@ -50,6 +50,31 @@ def without_heartbeats() -> Iterator[None]:
         yield
 
 
+@contextmanager
+def without_suspension_watch() -> Iterator[None]:
+    """Run deployment flow runs in this process without Prefect's suspension observer.
+
+    For a run that belongs to a deployment, Prefect 3.9 starts a thread that subscribes to the
+    server's events so that a ``suspend`` from the UI can stop it, and joins it at the end: about
+    0.2–0.4 s per run. The demo creates its runs for the cycle's deployments and drives them
+    in-process on a simulated clock; nobody suspends them, so it turns the observer off (a
+    no-op if this Prefect has no such hook). Served deployments keep it.
+    """
+    from contextlib import nullcontext
+
+    import prefect.flow_engine as engine
+
+    observer = getattr(engine, "observe_flow_run_suspension", None)
+    if observer is None:
+        yield
+        return
+    engine.observe_flow_run_suspension = lambda *_args, **_kwargs: nullcontext()  # type: ignore[assignment]
+    try:
+        yield
+    finally:
+        engine.observe_flow_run_suspension = observer
+
+
 def prepare_database() -> None:
     """Create or migrate Prefect's own database now, so the first flow run does not wait for it."""
     configure()
@@ -60,5 +85,51 @@ def prepare_database() -> None:
     asyncio.run(provide_database_interface().create_db())
 
 
-if __name__ == "__main__":
+def empty_database(folder: Path) -> Path:
+    """A migrated, empty Prefect database kept in ``folder`` (made once per Prefect version).
+
+    Migrating a new Prefect database takes 10–20 seconds; the demo copies this one into its home
+    instead. It is made by a separate process, so this one's Prefect settings stay untouched.
+    """
+    import shutil
+    import subprocess
+    import sys
+    import tempfile
+    from importlib.metadata import version
+
+    template = folder / f"empty-prefect-{version('prefect')}.db"
+    if template.is_file():
+        return template
+    folder.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=folder) as scratch:
+        env = {**os.environ, "PREFECT_HOME": scratch}
+        env.pop("PREFECT_API_URL", None)
+        env.pop("PREFECT_API_DATABASE_CONNECTION_URL", None)
+        migrate = "from giamsat import prefect_env; prefect_env.prepare_database()"
+        subprocess.run([sys.executable, "-c", migrate], env=env, check=True, stdout=subprocess.DEVNULL)
+        shutil.copyfile(Path(scratch) / "prefect.db", Path(scratch) / "done.db")
+        os.replace(Path(scratch) / "done.db", template)  # whole or not at all
+    return template
+
+
+def use_fresh_home(prefect_home: Path, templates: Path) -> bool:
+    """Point this process's Prefect at ``prefect_home`` with an empty database copied in.
+
+    Only possible before Prefect is imported (its settings are read once); False otherwise, e.g.
+    under the tests' harness, whose server then records the runs.
+    """
+    import shutil
+    import sys
+
+    if "prefect" in sys.modules:
+        return False
+    template = empty_database(templates)
+    prefect_home.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(template, prefect_home / "prefect.db")
+    os.environ["PREFECT_HOME"] = str(prefect_home)
+    return True
+
+
+if __name__ == "__main__":  # make install: Prefect's database under var/prefect, and the demo's template
     prepare_database()
+    empty_database(Path(os.environ["PREFECT_HOME"]))

@@ -12,7 +12,7 @@ from rich.table import Table
 
 from giamsat.archive import service as archive
 from giamsat.cli.common import console, parse_date, reading_runtime, state
-from giamsat.cli.ui.present import audit_detail, choice, choices_text, entity_text, moment
+from giamsat.cli.ui.present import actor_name, audit_detail, choice, choices_text, entity_text, moment
 from giamsat.db.audit import AuditQuery, entries, entry_json
 from giamsat.db.audit import verify as audit_verify
 from giamsat.db.migrate import current_revision, head_revision, upgrade
@@ -125,8 +125,7 @@ def audit(
     table.add_column("Chi tiết", overflow="fold", ratio=1)
     for e in rows:
         what = entity_text(e.entity, e.entity_id)
-        who = "hệ thống" if e.actor == "system" else e.actor
-        table.add_row(str(e.id), moment(e.at), escape(who), label("audit_action", e.action),
+        table.add_row(str(e.id), moment(e.at), escape(actor_name(e.actor)), label("audit_action", e.action),
                       escape(what), escape(audit_detail(e.detail or {}, e.entity)))
     console.print(table)
     if total > len(rows):

@@ -13,6 +13,7 @@ from rich.table import Table
 
 from giamsat import prefect_env
 from giamsat.cli.common import console, state
+from giamsat.cli.ui.present import counts, number
 from giamsat.cycle.sync import open_cycle
 from giamsat.domain import clock
 from giamsat.domain.vocabulary import label
@@ -36,15 +37,28 @@ def _prepare(out: Path) -> tuple[Path, Path]:
     return home, (out / "work").resolve()
 
 
+_OUTPUT_KINDS = {"message": "Thư (.eml)", "db": "Cơ sở dữ liệu"}
+_STEP_TIMES = {"communes": "Các xã gửi báo cáo (mô phỏng)", "signing": "Ký số thử nghiệm, đăng ký văn bản"}
+
+
+def _output_label(kind: str) -> str:
+    from giamsat.issuance.kinds import KINDS
+
+    return _OUTPUT_KINDS.get(kind) or (KINDS[kind].label if kind in KINDS else kind)
+
+
 def _print_summary(result: dict, outputs: list[dict], seconds: float, flow_runs: int,
                    timings: dict[str, float] | None = None) -> None:
-    table = Table(title="Kết quả chạy thử (dữ liệu minh họa)", show_header=False)
-    r = result["reports"]
-    def counts(d: dict) -> str:
-        return ", ".join(f"{k}: {n}" for k, n in sorted(d.items()))
+    from flows.naming import RUN_TITLES
 
-    table.add_row("Thư đã gửi", counts(result["messages_by_kind"]))
-    table.add_row("Tình trạng thư", counts(result["messages_by_status"]))
+    table = Table(title="Kết quả chạy thử (dữ liệu minh họa)", show_header=False)
+    table.add_column(no_wrap=True)
+    table.add_column(overflow="fold")
+    r = result["reports"]
+    by_kind = result["messages_by_kind"]
+    table.add_row("Thư đã gửi", "\n".join(f"{label('message_kind', k)}: {number(by_kind[k])}" for k in
+                                           sorted(by_kind, key=lambda k: -by_kind[k])))
+    table.add_row("Tình trạng thư", counts("message_status", result["messages_by_status"]))
     table.add_row("Báo cáo của xã", f"{r['expected']} phải nộp; {r['on_time']} đúng hạn, {r['late']} muộn, "
                   f"{r['missing']} chưa nộp; {r['rejected_then_corrected_files']} tệp bị trả lại để sửa")
     mail = r["by_mail"]
@@ -55,19 +69,20 @@ def _print_summary(result: dict, outputs: list[dict], seconds: float, flow_runs:
     if result["sample"]:
         names = ", ".join(u.get("name", "") for u in result["sample"]["units"])
         table.add_row("Mẫu được chọn", f"#{result['sample']['id']}: {names}")
-    table.add_row("Kiến nghị", counts(result["recommendations"]))
+    table.add_row("Kiến nghị", counts("rec_status", result["recommendations"]))
     table.add_row("Văn bản", result["documents"]["summary"])  # says when drafts went out unsigned
     kinds: dict[str, int] = {}
     for o in outputs:
         kinds[o["kind"]] = kinds.get(o["kind"], 0) + 1
-    table.add_row("Tệp đã tạo", ", ".join(f"{k}: {n}" for k, n in sorted(kinds.items())))
+    table.add_row("Tệp đã tạo", "; ".join(f"{_output_label(k)}: {number(n)}" for k, n in kinds.items()))
     for o in outputs:
         if o["kind"] in ("final_report", "interim_report", "office_report", "adhoc_report", "plan", "db"):
-            table.add_row(o["kind"], o["path"])
+            table.add_row(_output_label(o["kind"]), o["path"])
     table.add_row("Thời gian", f"{seconds:.0f} giây, {flow_runs} lượt chạy flow Prefect")
     if timings:
-        table.add_row("Theo bước (giây)", ", ".join(f"{k}: {v:.1f}" for k, v in
-                                                    sorted(timings.items(), key=lambda kv: -kv[1])))
+        titles = {**RUN_TITLES, **_STEP_TIMES}
+        table.add_row("Theo bước (giây)", "; ".join(
+            f"{titles.get(k, k)}: {number(v, 1)}" for k, v in sorted(timings.items(), key=lambda kv: -kv[1])))
     console.print(table)
 
 
@@ -80,14 +95,18 @@ def demo(out: Path = typer.Option(DEFAULT_OUT, "--out", help="Thư mục kết q
 
     started = time.monotonic()
     config = Path(state.config or DEFAULT_CONFIG).resolve()
+    templates = Path(os.environ.get("PREFECT_HOME", "var/prefect")).resolve()  # before the home moves
     home, work = _prepare(out)
+    # The runs go to the demo home's own Prefect database: `GIAMSAT_HOME=<out>/home giamsat serve`
+    # shows them under the cycle's deployments.
+    prefect_env.use_fresh_home(home / "prefect", templates)
     opened = clock.at_office_hours(load_plan(config).period.start, 7)  # the replay's first morning
     signs = can_sign(config)  # with LibreOffice the documents are signed (test certificate) and registered
     config = signing_config(config, home) if signs else config
     rt = open_cycle(config, opened)
     console.print(f"[bold]giamsat demo[/] — {rt.plan.cycle_key}: {rt.plan.synthetic_notice}")
     runner = DemoRunner(rt, config, work, console, DemoClerk(rt, out / "ky-so-thu-nghiem") if signs else None)
-    with prefect_env.without_heartbeats():
+    with prefect_env.without_heartbeats(), prefect_env.without_suspension_watch():
         runner.run()
     result = summary(rt)
     outputs = manifest(rt, home)

@@ -28,7 +28,8 @@ def final_cmd(as_of: str = AS_OF, out: Path = OUT, force: bool = FORCE) -> None:
     words = plan_words(rt.plan)
     gaps = load(rt, day).gaps(words["units_phrase"], words["unit_noun"])
     if gaps and not force:
-        console.print("[bold yellow]Cảnh báo:[/] báo cáo còn thiếu số liệu: " + "; ".join(gaps) + ".")
+        # the gaps quote units' and plan text: a "[...]" in them must print, not be rich markup
+        console.print("[bold yellow]Cảnh báo:[/] báo cáo còn thiếu số liệu: " + escape("; ".join(gaps)) + ".")
         try:
             go = typer.confirm("Vẫn lập và gửi báo cáo?", default=False)
         except click.Abort:
@@ -37,7 +38,7 @@ def final_cmd(as_of: str = AS_OF, out: Path = OUT, force: bool = FORCE) -> None:
             console.print("Chưa lập báo cáo (dùng --force để lập khi còn thiếu số liệu).")
             raise typer.Exit(1)
     path = final_report(rt, day, out)
-    console.print(f"Đã lập báo cáo: {path}")
+    console.print(f"Đã lập báo cáo: {escape(str(path))}")
 
 
 @report_app.command("interim")
@@ -47,7 +48,7 @@ def interim_cmd(as_of: str = AS_OF, out: Path = OUT,
     from giamsat.final_report.service import interim_report
 
     path = interim_report(runtime(moment_of(as_of, 10)), parse_date(as_of), out, send=send)
-    console.print(f"Đã lập báo cáo giữa kỳ: {path}")
+    console.print(f"Đã lập báo cáo giữa kỳ: {escape(str(path))}")
 
 
 @report_app.command("office")

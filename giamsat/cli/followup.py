@@ -10,8 +10,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from giamsat.cli.common import AS_OF, console, moment_of, parse_date, reading_runtime, runtime
-from giamsat.cli.ui.present import choice, choices, choices_text, number
-from giamsat.domain import clock
+from giamsat.cli.ui.present import actor_name, choice, choices, choices_text, moment, number
 from giamsat.domain.vocabulary import REC_SETTABLE, label
 from giamsat.followup import service as followup
 
@@ -114,9 +113,9 @@ def show_cmd(rec_id: int = typer.Argument(..., metavar="ID")) -> None:
     if rec.evidence_text or rec.evidence_path:
         console.print(escape(f"  Minh chứng: {rec.evidence_text or ''} {rec.evidence_path or ''}".rstrip()))
     for e in events:
-        when = e.at.astimezone(clock.TZ)
         extra = f" [tệp: {e.evidence_path}]" if e.evidence_path else ""
-        console.print(f"  - {when:%d/%m/%Y %H:%M} {followup.label(e.status)} ({escape(e.actor)}): "
+        who = escape(actor_name(e.actor))
+        console.print(f"  - {moment(e.at)} {followup.label(e.status)} ({who}): "
                       + escape(f"{e.note or ''}{extra}"))
 
 

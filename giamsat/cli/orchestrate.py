@@ -21,37 +21,22 @@ def _config_path() -> Path:
     return Path(state.config or os.environ.get("GIAMSAT_CONFIG") or DEFAULT_CONFIG).resolve()
 
 
-def run(step: str = typer.Argument(..., help="Bước: notify, collect, remind, draw, visits, "
-                                              "followup, final_report, cycle."),
+def run(step: str = typer.Argument(..., help="Bước (mã): notify (thông báo kế hoạch), collect (thu nhận "
+                                              "báo cáo), remind (nhắc hạn), draw (chọn mẫu), visits "
+                                              "(giám sát trực tiếp), followup (theo dõi kiến nghị), "
+                                              "final_report (báo cáo kết quả), cycle (bảng tình hình)."),
         as_of: str = AS_OF) -> None:
     """Chạy ngay một bước của chu kỳ (như nút Run trên giao diện Prefect)."""
     from flows.deployments import STEP_FLOWS, load_flow
+    from giamsat.cli.ui import step_result
+    from giamsat.cli.ui.present import choice
+    from giamsat.domain.vocabulary import label
 
-    if step not in STEP_FLOWS:
-        raise typer.BadParameter(f"bước không tồn tại: {step!r}; chọn một trong "
-                                 f"{', '.join(STEP_FLOWS)}")
+    step = choice({key: label("step", key) for key in STEP_FLOWS}, step, "BƯỚC")
     day = parse_date(as_of)
     result = load_flow(step)(as_of=day, config=str(_config_path()))
-    console.print(f"Bước [bold]{step}[/] ngày {day:%d/%m/%Y}: xong.")
-    show_result(result)
-
-
-def show_result(result: object) -> None:
-    """Print a step's result: a table for a list of rows, ``key: value`` lines for a mapping."""
-    from rich.table import Table
-
-    if isinstance(result, list) and result and isinstance(result[0], dict):
-        table = Table()
-        for col in result[0]:
-            table.add_column(str(col))
-        for row in result:
-            table.add_row(*(str(v) for v in row.values()))
-        console.print(table)
-    elif isinstance(result, dict):
-        for key, value in result.items():
-            console.print(f"  {key}: {value}")
-    elif result is not None:
-        console.print(str(result))
+    console.print(f"[bold]{label('step', step)}[/] — ngày {day:%d/%m/%Y}: xong.")
+    step_result.show(console, step, result)
 
 
 def _wait_healthy(url: str, proc: subprocess.Popen, timeout: float = 90) -> None:
@@ -88,6 +73,9 @@ def serve(host: str = typer.Option("127.0.0.1", help="Địa chỉ lắng nghe."
     try:
         _wait_healthy(api, proc)
         console.print(f"Giao diện Prefect: [bold]http://{host}:{port}[/]  (nhật ký máy chủ: {log})")
+        # this process's Prefect and the dashboard's links to each step's runs use this server
+        os.environ["PREFECT_API_URL"] = api
+        os.environ.setdefault("PREFECT_UI_URL", f"http://{host}:{port}")
         if web_port:
             _start_web(host, web_port)
         _serve_deployments(plan, api)

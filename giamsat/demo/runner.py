@@ -27,8 +27,7 @@ from giamsat.demo.signing import DemoClerk
 from giamsat.domain import clock
 from giamsat.domain.formatting import short_date
 from giamsat.domain.reminders import reminder_on
-from giamsat.domain.vocabulary import REC_ACTIVE, REC_CLOSED
-from giamsat.domain.vocabulary import label as vocab_label
+from giamsat.domain.vocabulary import REC_ACTIVE, REC_CLOSED, label
 from giamsat.draw import service as sample
 from giamsat.issuance import kinds as issued_kinds
 from giamsat.issuance import service as issued_docs
@@ -59,6 +58,7 @@ class DemoRunner:
         self.clerk = clerk  # signs and registers the documents with a test certificate (None: drafts go)
         self.rng = random.Random(2024)
         self.flow_runs = 0
+        self.deployment_ids: dict[str, Any] = {}  # step → its deployment's id in Prefect
         self.timings: dict[str, float] = {}  # seconds per step flow (and the communes' drops)
         self.started = time.monotonic()
         self.events: dict[dt.date, list[Callable[[dt.date], None]]] = {}
@@ -71,13 +71,15 @@ class DemoRunner:
         self.console.print(f"[dim]{elapsed:5.1f}s[/] [cyan]{short_date(day):>10}[/]  {text}")
 
     def flow(self, step: str, day: dt.date, **params: object) -> Any:
-        """Run the step's deployed flow for the simulated day."""
-        from flows.deployments import load_flow
+        """Run the step's flow for the simulated day, as a run of the step's deployment."""
+        from flows.deployments import register_local, run_deployed
 
+        if not self.deployment_ids:  # registered once, on the first run (the harness or the demo's server)
+            self.deployment_ids = register_local(self.rt.plan, Path(self.config))
         self.flow_runs += 1
         started = time.monotonic()
         try:
-            return load_flow(step)(as_of=day, config=self.config, **params)
+            return run_deployed(step, self.deployment_ids[step], as_of=day, config=self.config, **params)
         finally:
             self.timings[step] = self.timings.get(step, 0.0) + time.monotonic() - started
 
@@ -116,9 +118,9 @@ class DemoRunner:
         by_label: dict[str, list[str]] = {}
         for d in todays:
             by_label.setdefault(d.label, []).append(d.unit.name)
-        for label, names in by_label.items():
+        for what, names in by_label.items():
             shown = ", ".join(names[:3]) + (f" và {len(names) - 3} đơn vị khác" if len(names) > 3 else "")
-            self.say(day, f"{len(names)} đơn vị {label}: {shown}")
+            self.say(day, f"{len(names)} đơn vị {what}: {shown}")
 
     def at(self, day: dt.date, action: Callable[[dt.date], None]) -> None:
         """Do ``action`` on the first working day on or after ``day``."""
@@ -247,13 +249,13 @@ class DemoRunner:
         done = appraisals.appraise_round(self.rt, day, self.rng)
         if done:
             self.say(day, "Thẩm định sơ bộ kết quả rà soát: " + ", ".join(
-                f"{vocab_label('appraisal_result', k).lower()} {n}" for k, n in sorted(done.items())))
+                f"{label('appraisal_result', k).lower()} {n}" for k, n in sorted(done.items())))
 
     def _answers(self, day: dt.date) -> None:
         done = demo.answer_recommendations(self.rt, day, self.rng)
         if done:
             self.say(day, "Các đơn vị trả lời kiến nghị: " +
-                     ", ".join(f"{n} {k}" for k, n in sorted(done.items())))
+                     ", ".join(f"{n} {label('rec_status', k).lower()}" for k, n in sorted(done.items())))
 
     def _register(self, day: dt.date, kind: str, number: int | None, by_office: bool) -> bool:
         """The văn thư registers a report's draft signed with the TEST certificate (False: none)."""

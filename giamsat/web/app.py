@@ -19,6 +19,7 @@ from giamsat.plan.wording import plan_words
 from giamsat.runtime import Runtime
 from giamsat.web.accounts import Throttle
 from giamsat.web.pages import templates
+from giamsat.web.prefect_links import LinkCache
 
 HERE = Path(__file__).parent
 HEADERS = [
@@ -68,6 +69,7 @@ def build_app(rt: Runtime, now: Callable[[], dt.datetime] = clock.now) -> Starle
         exception_handlers={HTTPException: not_found})
     app.state.rt, app.state.now, app.state.key = rt, now, web_key(rt)
     app.state.templates, app.state.throttle = templates(), Throttle()
+    app.state.prefect_links = LinkCache()
     app.state.templates.env.globals.update(plan_words(rt.plan))  # "các xã, phường" from the plan
     app.add_middleware(SecurityHeaders)
     return app

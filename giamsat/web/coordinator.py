@@ -5,6 +5,7 @@ from __future__ import annotations
 import hmac
 import secrets
 
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import FileResponse, RedirectResponse, Response
@@ -95,7 +96,9 @@ async def dashboard(request: Request) -> Response:
     if session is None:
         return RedirectResponse("/dang-nhap", status_code=303)
     wanted = request.query_params.get("xa", "")
-    ctx = views.dashboard(request.app.state.rt, today(request), wanted if wanted in UNIT_FILTERS else None)
+    rt = request.app.state.rt
+    ctx = views.dashboard(rt, today(request), wanted if wanted in UNIT_FILTERS else None)
+    ctx["prefect"] = await run_in_threadpool(request.app.state.prefect_links.get, rt.plan.cycle_key)
     notice = {"duyet": "Đã duyệt lượt chọn mẫu.", "chon-lai": "Đã chọn lại mẫu; lượt mới chờ duyệt."}
     return render(request, "dashboard.html", ctx | {
         "session": session, "csrf": session.csrf, "notice": notice.get(request.query_params.get("ok", "")),

@@ -12,7 +12,14 @@ from giamsat.collect.records import local_day
 from giamsat.cycle.overview import cycle_status
 from giamsat.cycle.status import report_status_rows, summarise
 from giamsat.db.models import Document, Message, Obligation, Recommendation, Submission, Unit
-from giamsat.domain.vocabulary import MESSAGE_STATUS, REC_CLOSED, REPORT_STATUS, STEP_STATUS, label
+from giamsat.domain.vocabulary import (
+    MESSAGE_STATUS,
+    REC_CLOSED,
+    RECURRING_STEPS,
+    REPORT_STATUS,
+    STEP_STATUS,
+    label,
+)
 from giamsat.draw.service import current_draw
 from giamsat.followup.service import label as rec_label
 from giamsat.issuance.kinds import ISSUED, kind_of
@@ -33,6 +40,7 @@ def dashboard(rt: Runtime, today: dt.date, unit_filter: str | None) -> dict:
     units = report_status_rows(rt, today)
     shown = [u for u in units if unit_filter in (None, "", u["status"])]
     return {"today": today, "steps": cycle_status(rt, today), "step_labels": STEP_STATUS,
+            "recurring": RECURRING_STEPS,
             "units": shown, "unit_total": len(units), "unit_filter": unit_filter or "",
             "unit_labels": REPORT_STATUS, "summary": summarise(units),
             "unit_counts": {k: sum(1 for u in units if u["status"] == k) for k in REPORT_STATUS},

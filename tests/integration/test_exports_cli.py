@@ -47,6 +47,7 @@ def test_cli_tables_print_names_with_rich_markup_literally(hostile_config, tmp_p
     data["units"][0]["name"] = "Thị trấn [/] [bold red]Gôi"
     hostile_config.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     home = tmp_path / "home"
+    assert run("db", "upgrade", home=home, config=hostile_config).returncode == 0  # status only reads
     out = run("status", "--as-of", "2024-04-08", home=home, config=hostile_config)
     assert out.returncode == 0, out.stderr
     assert "Thị trấn [/] [bold red]Gôi" in out.stdout

@@ -9,6 +9,7 @@ fields, not by guessing at its English text where the fields are enough).
 
 from __future__ import annotations
 
+import inspect
 import re
 from typing import Any
 
@@ -23,7 +24,11 @@ TYPES = {"str": "chữ", "int": "số", "float": "số", "Path": "đường dẫ
 # Placeholders the commands give their options (``metavar``), as an officer reads them.
 METAVARS = {"DATE": "NGÀY", "PATH": "TỆP", "NAME": "TÊN", "CODE": "MÃ", "TEXT": "CHỮ",
             "FILE": "TỆP", "DATETIME": "THỜI_ĐIỂM", "CSV": "TỆP_CSV", "N": "SỐ", "D": "NGÀY",
-            "FILE.pdf": "TỆP.pdf", "TÊN": "TÊN"}
+            "FILE.pdf": "TỆP.pdf", "KEY": "MÃ", "ARCHIVE": "TỆP_LƯU_TRỮ", "OUT.tar.gz": "TỆP.tar.gz",
+            "FILE.csv": "TỆP.csv", "OUT": "TỆP"}
+# Arguments named by their Python parameter (no metavar), as the usage line and errors show them.
+ARGUMENTS = {"draw_id": "SỐ_LƯỢT", "visit_id": "SỐ_CUỘC", "message_id": "SỐ_THƯ", "unit_code": "MÃ",
+             "file": "TỆP", "path": "TỆP", "step": "BƯỚC", "source": "TỆP", "out": "TỆP"}
 _TYPE_WORDS = {"integer": "số nguyên", "int": "số nguyên", "float": "số", "boolean": "có/không",
                "bool": "có/không", "str": "chữ", "UUID": "mã UUID"}
 
@@ -144,7 +149,7 @@ def install() -> None:
     rich_utils.REQUIRED_LONG_STRING = "[bắt buộc]"
     rich_utils.DEPRECATED_STRING = "(không còn dùng) "
     rich_utils.RICH_HELP = "Xem hướng dẫn: [blue]{command_path} {help_option}[/]"
-    rich_utils.rich_format_error = _format_error
+    rich_utils.rich_format_error = _format_error  # type: ignore[assignment]
 
     write_usage = formatting.HelpFormatter.write_usage
 
@@ -179,6 +184,13 @@ def install() -> None:
 
     decorators.help_option = _help_option
 
+    raw_name: Any = inspect.getattr_static(core.TyperArgument, "display_name_raw").fget
+
+    def _argument_name(self: Any) -> str:
+        name = raw_name(self)
+        return METAVARS.get(name) or ARGUMENTS.get(name, name)
+
+    core.TyperArgument.display_name_raw = property(_argument_name)  # type: ignore[method-assign,assignment]
     core.TyperOption.display_type_rich = _vietnamese_type(  # type: ignore[method-assign]
         core.TyperOption.display_type_rich)
     core.TyperArgument.display_type_rich = _vietnamese_type(  # type: ignore[method-assign]

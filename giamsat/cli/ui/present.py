@@ -129,7 +129,8 @@ DETAIL_KEYS: Mapping[str, str] = {
 _STATUS_GROUP = {"recommendation": "rec_status", "submission": "submission_status",
                  "message": "message_status", "visit": "visit_status", "sample_draw": "draw_status",
                  "step": "step_status", "obligation": "obligation_status"}
-_SEED_SOURCE = {"coordinator": "người điều phối", "public": "giá trị công khai", "random": "ngẫu nhiên"}
+_SEED_SOURCE = {"coordinator": "người điều phối đưa ra", "public_values": "tính từ giá trị công khai",
+                "system_random": "máy tính sinh ngẫu nhiên"}
 VALUE_WIDTH = 200
 
 
@@ -161,6 +162,16 @@ def _value(key: str, value: object, entity: str) -> str:
         except ValueError:
             pass
     return text if len(text) <= VALUE_WIDTH else text[:VALUE_WIDTH - 1] + "…"
+
+
+def seed_source(code: str) -> str:
+    """Where a draw's seed came from, in words."""
+    return _SEED_SOURCE.get(code, code)
+
+
+def actor_name(actor: str) -> str:
+    """Who did it: the scheduled steps act as "system", shown as "hệ thống"."""
+    return "hệ thống" if actor == "system" else actor
 
 
 def entity_text(entity: str, entity_id: str | None) -> str:

@@ -50,6 +50,12 @@ def review_work(doc: OfficialDocument, data: ReportData, plan: Plan, base: dict)
         "communication_more": max(0, len(done) - SHOWN_DETAILS), "appraised": len(appraised),
         "reported": len(appraisals), "appraisal_counts": counts,
         "followed": any(a.result in APPRAISAL_FOLLOWED for a in appraisals)})
+    if appraised:
+        appraisal_table(doc, appraisals)
+
+
+def appraisal_table(doc: OfficialDocument, appraisals: list) -> None:
+    """Every commune's appraisal (a province: those not agreed), with the follow-up's state."""
     rows = [[str(i), a.unit_name, a.result_label + (" (sau khi đơn vị giải trình)" if a.asked_before else ""),
              "; ".join(a.questions) or a.asked_before or "",
              label("rec_status", a.recommendation_status) if a.recommendation_status else ""]
@@ -58,15 +64,17 @@ def review_work(doc: OfficialDocument, data: ReportData, plan: Plan, base: dict)
     if len(rows) > BODY_ROWS:  # a province: the communes whose results are not agreed
         rows = [r for r, a in zip(rows, appraisals, strict=True) if a.result != "agreed"]
         title += f" (trừ các đơn vị đã thống nhất kết quả; còn {len(rows)} đơn vị)"
-    if rows and appraised:
+    if rows:
         caption = doc.para(title, italic=True, indent=False)
         caption.paragraph_format.keep_with_next = True
         doc.table(APPRAISAL_HEADERS, rows, widths_cm=APPRAISAL_WIDTHS, size=11)
 
 
-def findings(doc: OfficialDocument, data: ReportData, plan: Plan, base: dict) -> None:
+def findings(doc: OfficialDocument, data: ReportData, plan: Plan, base: dict,
+             heading: str | None = "3. Kết quả đánh giá theo tiêu chí giám sát") -> None:
     """The visits' findings, per criterion (grouped by content and level) and per unit."""
-    doc.heading("3. Kết quả đánh giá theo tiêu chí giám sát", level=2)
+    if heading:
+        doc.heading(heading, level=2)
     items = data.criteria.findings
     total = {r: sum(c.counts.get(r, 0) for c in items) for r in FINDING_RESULT}
     rt_texts(doc, "criteria", {**base, "findings": bool(items), "criteria_count": len(items),

@@ -17,10 +17,10 @@ from sqlalchemy.orm import Session
 from giamsat.db.models import AdhocRound, Document, PrepItem
 from giamsat.docx.decree30 import OfficialDocument
 from giamsat.domain.formatting import short_date
-from giamsat.domain.vocabulary import REC_CLOSED, REC_DONE
+from giamsat.domain.vocabulary import APPRAISAL_RESULT, REC_CLOSED, REC_DONE, label
 from giamsat.files.fsutil import write_bytes_atomic
+from giamsat.final_report import criteria_section as cs_
 from giamsat.final_report import text as rt_
-from giamsat.final_report.criteria import appraisal_summary, criteria_findings
 from giamsat.final_report.data import load_report_data
 from giamsat.final_report.document import BODY_ROWS, REC_HEADERS
 from giamsat.final_report.model import ReportData
@@ -49,7 +49,7 @@ def office_report(rt: Runtime, as_of: dt.date, out: Path | None = None) -> Path:
     if out is not None:
         write_bytes_atomic(Path(out), path.read_bytes())
     record_document(rt, KIND, key, path, as_of, recommendations=len(data.recommendations),
-                    criteria=len(extra["criteria"]), appraisals=len(extra["appraisals"]))
+                    criteria=len(data.criteria.findings), appraisals=len(data.criteria.appraisals))
     return path
 
 
@@ -61,9 +61,7 @@ def _extra(s: Session, rt: Runtime, as_of: dt.date) -> dict:
         PrepItem.cycle_id == rt.cycle_id, PrepItem.kind == "finding").order_by(PrepItem.position))
     return {"rounds": [f"Đợt {r.number} ({short_date(r.starts_on)} – {short_date(r.ends_on)}): "
                        f"{r.content.rstrip('.;')}" for r in rounds],
-            "upper_findings": [f.rstrip(".;") for f in found],
-            "criteria": criteria_findings(s, rt.plan, rt.cycle_id, as_of),
-            "appraisals": appraisal_summary(s, rt.plan, rt.cycle_id, as_of)}
+            "upper_findings": [f.rstrip(".;") for f in found]}
 
 
 def write_office_report(data: ReportData, rt: Runtime, extra: dict, path: Path, number: int | None) -> Path:
@@ -81,20 +79,15 @@ def write_office_report(data: ReportData, rt: Runtime, extra: dict, path: Path, 
         "upper_visit": upper_visit if upper_visit and upper_visit <= data.as_of else None,
         "upper_findings": extra["upper_findings"]})
     doc.heading("II. KẾT QUẢ GIÁM SÁT THEO TIÊU CHÍ")
-    if extra["criteria"]:
-        doc.table(["TT", "Đơn vị", "Nội dung", "Tiêu chí", "Kết quả", "Ghi chú"],
-                  [[str(i), f.unit_name, f.content, f.criterion, f.result, f.note]
-                   for i, f in enumerate(extra["criteria"], 1)], widths_cm=[0.9, 2.8, 3.0, 4.0, 2.2, 3.6],
-                  size=11)
-    else:
-        doc.para(f"Đến {short_date(data.as_of)} chưa ghi nhận kết quả giám sát theo từng tiêu chí "
-                 f"tại biên bản giám sát.")
+    cs_.findings(doc, data, plan, base, heading=None)
     doc.heading("III. KẾT QUẢ THẨM ĐỊNH SƠ BỘ KẾT QUẢ RÀ SOÁT HỘ NGHÈO, HỘ CẬN NGHÈO")
-    if extra["appraisals"]:
-        doc.table(["TT", "Đơn vị", "Kết quả thẩm định", "Nội dung đề nghị làm rõ", "Tình trạng"],
-                  [[str(i), a.unit_name, a.outcome, a.questions, a.status]
-                   for i, a in enumerate(extra["appraisals"], 1)], widths_cm=[0.9, 3.0, 3.6, 5.5, 3.5],
-                  size=11)
+    appraisals = data.criteria.appraisals
+    if any(a.result != "pending" for a in appraisals):
+        tally = "; ".join(f"{label('appraisal_result', r).lower()}: {n} {base['unit_noun']}"
+                           for r in APPRAISAL_RESULT if (n := sum(1 for a in appraisals if a.result == r)))
+        doc.para(f"{plan.bodies.office.short} đã thẩm định sơ bộ kết quả rà soát của {len(appraisals)} "
+                 f"{base['unit_noun']} đã gửi báo cáo ({tally}).")
+        cs_.appraisal_table(doc, appraisals)
     else:
         doc.para(f"Đến {short_date(data.as_of)} chưa ghi nhận kết quả thẩm định sơ bộ kết quả rà "
                  f"soát của {base['unit_noun']} nào.")

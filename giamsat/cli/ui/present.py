@@ -150,6 +150,10 @@ def _value(key: str, value: object, entity: str) -> str:
         return label("message_kind", text.rpartition(":")[2])
     if key == "seed_source":
         return _SEED_SOURCE.get(text, text)
+    if key == "kind" and entity == "document":  # "interim_report": the register's own name for it
+        from giamsat.issuance.kinds import KINDS
+
+        return KINDS[text].label if text in KINDS else text
     if key in ("path", "plan_path"):
         return PurePath(text).name
     if "sha256" in key:

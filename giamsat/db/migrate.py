@@ -88,16 +88,21 @@ def database_exists(url: str) -> bool:
     """
     from sqlalchemy import inspect
     from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
 
-    parsed = make_url(url)
+    from giamsat.db.session import Database
+
+    try:
+        parsed = make_url(url)
+    except (ArgumentError, ValueError):
+        Database(url)  # raises the one clear message, the password hidden
+        raise
     if parsed.get_backend_name() == "sqlite":
         if not parsed.database or parsed.database == ":memory:":
             return True
         path = Path(parsed.database)
         return path.is_file() and path.stat().st_size > 0
-    from giamsat.db.session import make_engine
-
-    engine = make_engine(url)
+    engine = Database(url).engine
     try:
         with engine.connect() as conn:
             return inspect(conn).has_table("alembic_version")

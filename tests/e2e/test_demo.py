@@ -49,7 +49,8 @@ def test_the_demo_registers_its_documents_signed_with_a_test_certificate_and_sen
     out, manifest = demo_run
     documents = manifest["summary"]["documents"]
     assert documents["allow_drafts"] is False and documents["test_certificate"] is True
-    assert documents["issued"] == 21 and documents["waiting"] == {}  # plan, 18 letters, two reports
+    # the plan, 18 letters, the interim, ad-hoc, office's and final reports
+    assert documents["issued"] == 23 and documents["waiting"] == {}
     said = documents["summary"]
     assert "chứng thư THỬ NGHIỆM" in said and "không có giá trị pháp lý" in said
     notices = [m for m in _emails(out) if m["Subject"].startswith("[") and "— gửi " in m["Subject"]]
@@ -101,13 +102,24 @@ def _only(manifest: dict, kind: str) -> str:
     return path
 
 
+def _registered(out: Path, kind: str) -> tuple[str, str]:
+    """(number, issue date) the văn thư registered for the demo's one document of ``kind``."""
+    import sqlite3
+
+    with sqlite3.connect(out / "home" / "giamsat.db") as db:
+        ((number, issued_on),) = db.execute(
+            "SELECT number, issued_on FROM documents WHERE kind = ? AND status = 'issued'", (kind,)).fetchall()
+    return number, issued_on
+
+
 def test_the_offices_report_to_the_committee_is_its_own_document_in_its_own_name(demo_run):
     from tests.fixtures.demo_text import docx_text
 
     path = _only(demo_run[1], "office_report")
     assert check(path, title="Báo cáo") == []
     text = docx_text(path)
-    assert "PHÒNG LAO ĐỘNG" in text and "Số: 96/BC-LĐTBXH" in text and "TRƯỞNG PHÒNG" in text
+    assert "PHÒNG LAO ĐỘNG" in text and "TRƯỞNG PHÒNG" in text  # the draft signed: its number blank
+    assert _registered(demo_run[0], "office_report") == ("96/BC-LĐTBXH", "2024-11-20")
     assert "Kính gửi: Ủy ban nhân dân huyện Vụ Bản." in text
     for heading in ("II. KẾT QUẢ GIÁM SÁT THEO TIÊU CHÍ", "III. KẾT QUẢ THẨM ĐỊNH SƠ BỘ",
                     "IV. CÁC KIẾN NGHỊ VÀ KẾT QUẢ THỰC HIỆN", "V. ĐỀ XUẤT, KIẾN NGHỊ"):
@@ -123,5 +135,6 @@ def test_the_demos_adhoc_round_ends_with_its_own_report(demo_run):
     path = _only(demo_run[1], "adhoc_report")
     assert check(path, title="Báo cáo") == []
     text = docx_text(path)
-    assert "Kết quả giám sát đột xuất (đợt 1)" in text and "Số: 121/BC-LĐTBXH" in text
+    assert "Kết quả giám sát đột xuất (đợt 1)" in text
+    assert _registered(demo_run[0], "adhoc_report") == ("121/BC-LĐTBXH", "2024-06-21")
     assert "II. KẾT QUẢ GIÁM SÁT" in text and "III. KIẾN NGHỊ" in text and "minh họa" in text

@@ -98,7 +98,7 @@ def test_the_teams_findings_close_the_step_and_its_recommendations_are_followed_
     assert f"{TEAM} đã làm việc tại huyện Vụ Bản ngày 18/6/2024 và kết luận:" in text
     assert "Huyện tổ chức giám sát đúng kế hoạch;" in text
     assert "II. KẾT QUẢ GIÁM SÁT THEO TIÊU CHÍ" in text
-    assert "chưa ghi nhận kết quả giám sát theo từng tiêu chí" in text
+    assert "chưa có biên bản giám sát trực tiếp nào ghi kết quả đánh giá theo tiêu chí" in text
     assert "chưa ghi nhận kết quả thẩm định sơ bộ kết quả rà soát" in text
     assert text.count(TEAM) >= 3  # the narrative and the source column of both recommendations
     assert "Cập nhật kịp thời biến động hộ nghèo trên phần mềm" in text

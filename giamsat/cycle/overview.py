@@ -129,9 +129,12 @@ def _status(m: Milestone, done: bool, as_of: dt.date) -> str:
     return "pending" if as_of >= m.starts_on else "not_started"
 
 
-def cycle_status(rt: Runtime, as_of: dt.date) -> list[StepStatus]:
-    """Every step of the cycle with its status on ``as_of``; records newly finished steps."""
-    reports = summarise(report_status_rows(rt, as_of))
+def cycle_status(rt: Runtime, as_of: dt.date, report_rows: list[dict] | None = None) -> list[StepStatus]:
+    """Every step of the cycle with its status on ``as_of``; records newly finished steps.
+
+    ``report_rows``: the per-unit rows of ``report_status_rows`` on ``as_of`` when the caller has
+    them already (computed once per publication, not once per view)."""
+    reports = summarise(report_rows if report_rows is not None else report_status_rows(rt, as_of))
     with rt.db.unit_of_work() as s:
         facts = _facts(s, rt.cycle_id, as_of, reports)
         recorded = {st.key for st in s.scalars(select(Step).where(

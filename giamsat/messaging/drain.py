@@ -23,7 +23,9 @@ looks unsent; once its claim expires the next drain sends it again. The same hap
 connection drops after the server received the final ``.`` but before its ``250`` reached us: we
 cannot know it was accepted and treat it as transient. The window is one message per drainer
 and lasts milliseconds; a duplicate carries the same ``Message-ID`` header, so mail clients can
-recognise it. The ``file`` channel has no such window: a re-send rewrites the same file.
+recognise it. The ``file`` channel has no such window: a re-send rewrites the same file. So the
+file channel (``duplicate_window = False``) records a whole batch as sent in one commit, after its
+files are written and synced; the SMTP channel records each message in its own commit.
 """
 
 from __future__ import annotations
@@ -76,20 +78,28 @@ def claim_batch(db: Database, limit: int, ttl: dt.timedelta = CLAIM_TTL,
     token, now = secrets.token_hex(16), clock.now()
     candidates = select(M.c.id).where(_claimable(now, ttl)).order_by(M.c.id).limit(limit)
     if cycle_id is not None:
-        candidates = candidates.where(M.c.cycle_id == cycle_id)
+        # ``+ 0``: the candidates are found through the status index (the pending few), never by
+        # walking the cycle's every message through the cycle index (SQLite's choice otherwise).
+        candidates = candidates.where(M.c.cycle_id + 0 == cycle_id)
     if db.backend == "postgresql":
         candidates = candidates.with_for_update(skip_locked=True)
     with db.engine.begin() as conn:
         # Two statements, not ``UPDATE … WHERE id IN (SELECT … LIMIT n FOR UPDATE)``: PostgreSQL
         # may re-run that subquery per row and then claims every pending message, not ``limit``.
+        # The UPDATE returns the rows it claimed (``RETURNING``: SQLite ≥ 3.35 and PostgreSQL),
+        # so nothing is read back by token.
         ids = list(conn.execute(candidates).scalars())
-        conn.execute(update(M).where(M.c.id.in_(ids), _claimable(now, ttl))
-                     .values(claim_token=token, claimed_at=now))
-        rows = conn.execute(select(M).where(M.c.claim_token == token).order_by(M.c.id)).all()
+        rows = sorted(conn.execute(update(M).where(M.c.id.in_(ids), _claimable(now, ttl))
+                                   .values(claim_token=token, claimed_at=now)
+                                   .returning(*_CLAIMED)).all(), key=lambda r: r.id) if ids else []
     return token, [Outgoing(id=r.id, message_id=r.message_id, to=list(r.to_addrs),
                             cc=list(r.cc_addrs or []), subject=r.subject, text=r.body_text,
                             html=r.body_html, created_at=r.created_at,
                             attachments=list(r.attachments or [])) for r in rows]
+
+
+_CLAIMED = (M.c.id, M.c.message_id, M.c.to_addrs, M.c.cc_addrs, M.c.subject, M.c.body_text,
+            M.c.body_html, M.c.created_at, M.c.attachments)
 
 
 @lru_cache(maxsize=8)
@@ -111,6 +121,8 @@ def _send_batch(db: Database, channel: Channel, token: str, batch: list[Outgoing
                 now: dt.datetime) -> DrainResult:
     result = DrainResult()
     tried = 0
+    per_message = getattr(channel, "duplicate_window", True)
+    delivered: list[tuple[int, str | None]] = []  # sent, recorded together after the session
     try:
         with channel.session() as sender:
             for out in batch:
@@ -123,9 +135,12 @@ def _send_batch(db: Database, channel: Channel, token: str, batch: list[Outgoing
                         break
                     continue
                 note = "; ".join(f"{a}: {r}" for a, r in refused.items()) or None
-                with db.engine.begin() as conn:
-                    _record(conn, out.id, token, status="sent", sent_at=now, channel=channel.name,
-                            last_error=note)
+                if per_message:  # SMTP: the at-least-once window stays one message wide
+                    with db.engine.begin() as conn:
+                        _record(conn, out.id, token, status="sent", sent_at=now, channel=channel.name,
+                                last_error=note)
+                else:
+                    delivered.append((out.id, note))
                 result.sent += 1
     except DeliveryError as exc:  # the session could not be opened (a refused login: permanent)
         # Either way every row counts the attempt and keeps the reason, and the claim is given
@@ -136,6 +151,11 @@ def _send_batch(db: Database, channel: Channel, token: str, batch: list[Outgoing
             raise
         result.errors.append(str(exc))
         return result
+    if delivered:  # after the session closed (files synced): one commit for the batch
+        with db.engine.begin() as conn:
+            conn.execute(_record_statement(("channel", "last_error", "sent_at", "status")),
+                         [{"b_id": i, "b_token": token, "v_status": "sent", "v_sent_at": now,
+                           "v_channel": channel.name, "v_last_error": note} for i, note in delivered])
     _release_untried(db, token, batch[tried:], result)
     return result
 

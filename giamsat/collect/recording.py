@@ -55,6 +55,19 @@ def take_in(rt: Runtime, items: list[Incoming], now: dt.datetime, actor: str | N
     if actor is not None and actor != rt.actor:
         rt = rt.replace(settings=rt.settings.model_copy(update={"actor": actor}))
     fail = _failure_handler(rt, now, on_error)
+    prepared = prepare_all(rt, items, fail)
+    recorded = _record_all(rt, list(prepared.values()), close_step, fail)
+    by_index = dict(zip(prepared, recorded, strict=True))
+    return [by_index.get(i) for i in range(len(items))]
+
+
+def prepare_all(rt: Runtime, items: list[Incoming], fail: OnError | None = None) -> dict[int, Prepared]:
+    """Digest, read, validate and keep ``items`` (by index), their originals synced together.
+
+    The first half of ``take_in``, for callers that record the prepared files one by one (the
+    mail intake records each message on its own); ``fail`` (default: raise) gets the failures.
+    """
+    fail = fail or _raise
     digests = {}
     for i, item in enumerate(items):
         try:
@@ -69,9 +82,14 @@ def take_in(rt: Runtime, items: list[Incoming], now: dt.datetime, actor: str | N
         except Exception as exc:
             fail(items[i], exc)
     sync_files([rt.home / p.stored for p in prepared.values() if p.stored])
-    recorded = _record_all(rt, list(prepared.values()), close_step, fail)
-    by_index = dict(zip(prepared, recorded, strict=True))
-    return [by_index.get(i) for i in range(len(items))]
+    return prepared
+
+
+def record_prepared(rt: Runtime, prepared: Prepared) -> Outcome:
+    """Record one prepared file in its own transaction (closing the collect step if complete)."""
+    outcome = _record_all(rt, [prepared], True, _raise)[0]
+    assert outcome is not None  # without a failure handler, a failure raises
+    return outcome
 
 
 def record(rt: Runtime, s: Session, items: list[Prepared]) -> list[Outcome]:

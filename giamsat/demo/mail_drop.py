@@ -9,7 +9,8 @@ simulated day and hour, so the collect flow's fetch takes it in on that day.
 from __future__ import annotations
 
 import datetime as dt
-import mailbox
+import os
+import uuid
 from email.message import EmailMessage
 from email.utils import format_datetime, formataddr
 from pathlib import Path
@@ -49,14 +50,14 @@ def report_mail(rt: Runtime, unit: Unit, form: Path, arrived: dt.datetime,
 
 def deliver(maildir: Path, msg: EmailMessage, arrived: dt.datetime) -> str:
     """Put ``msg`` in ``maildir``'s ``new/`` delivered at ``arrived``; returns its key."""
-    box = mailbox.Maildir(maildir, create=True)
-    try:
-        entry = mailbox.MaildirMessage(msg)
-        entry.set_subdir("new")
-        entry.set_date(arrived.timestamp())  # Maildir.add sets the file's mtime to this
-        return box.add(entry)
-    finally:
-        box.close()
+    key = f"{arrived.timestamp():.0f}.{uuid.uuid4().hex}.giamsat-demo"  # unique, as Maildir asks
+    tmp, new = Path(maildir) / "tmp" / key, Path(maildir) / "new" / key
+    for folder in ("tmp", "new", "cur"):
+        (Path(maildir) / folder).mkdir(parents=True, exist_ok=True)
+    tmp.write_bytes(msg.as_bytes())
+    os.utime(tmp, (arrived.timestamp(), arrived.timestamp()))  # the delivery time the reader takes
+    os.rename(tmp, new)  # written in tmp/, then moved: a reader never sees half a message
+    return key
 
 
 def signed_pdf(unit: Unit, arrived: dt.datetime) -> bytes:

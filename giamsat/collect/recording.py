@@ -12,6 +12,7 @@ import datetime as dt
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import cast
 
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
@@ -87,9 +88,7 @@ def prepare_all(rt: Runtime, items: list[Incoming], fail: OnError | None = None)
 
 def record_prepared(rt: Runtime, prepared: Prepared) -> Outcome:
     """Record one prepared file in its own transaction (closing the collect step if complete)."""
-    outcome = _record_all(rt, [prepared], True, _raise)[0]
-    assert outcome is not None  # without a failure handler, a failure raises
-    return outcome
+    return cast(Outcome, _record_all(rt, [prepared], True, _raise)[0])  # a failure raises
 
 
 def record(rt: Runtime, s: Session, items: list[Prepared]) -> list[Outcome]:
@@ -102,20 +101,28 @@ def record(rt: Runtime, s: Session, items: list[Prepared]) -> list[Outcome]:
         Submission.cycle_id == rt.cycle_id, Submission.sha256.in_({p.sha for p in items}))
         .order_by(Submission.id.desc()))}
     ctx = ChunkContext(rt, s, [p.validation for p in items if p.validation and p.validation.unit])
-    out = []
-    for p in items:
-        if p.sha in seen:
-            out.append(_duplicate(s, seen[p.sha], p.name))
-            continue
-        if p.validation is None:  # known before, gone since: cannot happen, rows are never deleted
-            raise RuntimeError(f"submission {p.sha[:12]} vanished during intake")
-        unit = ctx.unit_of(p.validation)
-        sub, superseded, message = _record_one(rt, s, ctx, p, unit)
-        seen[p.sha] = sub
-        out.append(Outcome(sub.status, p.name, sub.id, unit_key(unit), unit.name if unit else None,
-                           sub.late, [i.text for i in p.validation.issues],
-                           message_id=message.id if message else None))
-    return out
+    out: list[Outcome | tuple[Outcome, Message | None]] = []
+    # No autoflush: the rows whose ids are needed are flushed where they are made (submission,
+    # recommendations); the rest, messages included, by the next flush (the last one below).
+    with s.no_autoflush:
+        for p in items:
+            if p.sha in seen:
+                out.append(_duplicate(s, seen[p.sha], p.name))
+                continue
+            if p.validation is None:  # known before, gone since: cannot happen, rows are never deleted
+                raise RuntimeError(f"submission {p.sha[:12]} vanished during intake")
+            unit = ctx.unit_of(p.validation)
+            sub, superseded, message = _record_one(rt, s, ctx, p, unit)
+            seen[p.sha] = sub
+            out.append((Outcome(sub.status, p.name, sub.id, unit_key(unit), unit.name if unit else None,
+                                sub.late, [i.text for i in p.validation.issues]), message))
+    s.flush()
+    return [_with_message(*o) if isinstance(o, tuple) else o for o in out]
+
+
+def _with_message(outcome: Outcome, message: Message | None) -> Outcome:
+    outcome.message_id = message.id if message else None  # known once flushed
+    return outcome
 
 
 def unit_key(unit: Unit | None) -> str | None:
@@ -182,7 +189,7 @@ def _record_one(rt: Runtime, s: Session, ctx: ChunkContext, p: Prepared,
         records.open_recommendations(rt, s, unit, sub, v.figures or {}, at)
     if unit:
         ctx.latest[unit.id] = sub
-    message = records.answer(rt, s, unit, sub, bool(superseded), at, ob) if unit else None
+    message = records.answer(rt, s, unit, sub, bool(superseded), at, ob, flush=False) if unit else None
     sender = {"sender": p.item.sender} if p.item.sender else {}
     audit.record(s, at=at, actor=rt.actor, action=f"submission.{sub.status}", entity="submission",
                  entity_id=sub.id, cycle_id=rt.cycle_id, unit=unit_key(unit), file=p.name,

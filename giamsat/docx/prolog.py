@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 
-HEAD = 16384  # decompressed bytes read from the start of a part; Word's prologs are ~60 bytes
+HEAD = 2048  # decompressed bytes read from the start of a part; Word's prologs are ~60 bytes
 
 
 def _codec(head: bytes) -> str:

@@ -20,7 +20,7 @@ from giamsat.db.models import Document, Message, Obligation, Recommendation, Sam
 from giamsat.domain import clock
 from giamsat.domain.formatting import short_date
 from giamsat.domain.textsafety import markdown_text
-from giamsat.domain.vocabulary import REC_CLOSED, STEP_STATUS, label
+from giamsat.domain.vocabulary import MESSAGE_STATUS, REC_CLOSED, STEP_STATUS, label
 from giamsat.plan.milestones import Milestone, milestones
 from giamsat.plan.wording import issuer_place
 from giamsat.runtime import Runtime
@@ -79,11 +79,12 @@ def _facts(session: Session, cycle_id: int, as_of: dt.date,
         Obligation.cycle_id == cycle_id, Obligation.kind == "report"))
     notices = _count(session, select(func.count()).where(
         Message.cycle_id == cycle_id, Message.kind == "notify_plan"))
-    notices_unsent = _count(session, select(func.count()).where(
-        Message.cycle_id == cycle_id, Message.kind == "notify_plan", Message.status != "sent"))
+    # Through the status index (the few unsent), not by reading every message of the cycle.
+    unsent = (Message.cycle_id + 0 == cycle_id) & (Message.kind == "notify_plan") & \
+        Message.status.in_([st for st in MESSAGE_STATUS if st != "sent"])
+    notices_unsent = _count(session, select(func.count()).where(unsent))
     notices_error = session.scalar(select(Message.last_error).where(
-        Message.cycle_id == cycle_id, Message.kind == "notify_plan", Message.status != "sent",
-        Message.last_error.is_not(None)).limit(1)) if notices_unsent else None
+        unsent, Message.last_error.is_not(None)).limit(1)) if notices_unsent else None
     draw = session.scalar(select(SampleDraw).where(SampleDraw.cycle_id == cycle_id)
                           .order_by(SampleDraw.id.desc()).limit(1))
     visits = _count(session, select(func.count()).where(

@@ -15,12 +15,9 @@ import codecs
 import zipfile
 import zlib
 from collections.abc import Callable
-from typing import TYPE_CHECKING, TypeVar
+from typing import TypeVar
 
 from giamsat.domain.errors import BadDocument
-
-if TYPE_CHECKING:
-    from giamsat.docx.reading import Limits
 
 T = TypeVar("T")
 
@@ -95,12 +92,12 @@ def guarded(read: Callable[[], T]) -> T:
                                      "Vui lòng lưu lại và gửi lại.") from None
 
 
-def read_part(zf: zipfile.ZipFile, name: str, limits: Limits) -> bytes:
-    """Part ``name`` whole (its CRC checked), refused once it grows past the uncompressed cap."""
+def read_part(zf: zipfile.ZipFile, name: str, cap: int) -> bytes:
+    """Part ``name`` whole (its CRC checked), refused once it grows past ``cap`` bytes."""
     def read() -> bytes:
         with zf.open(name) as fh:
-            return fh.read(limits.max_uncompressed_bytes + 1)
+            return fh.read(cap + 1)
     data = guarded(read)
-    if len(data) > limits.max_uncompressed_bytes:
+    if len(data) > cap:
         raise BadDocument("zip_bomb", "Nội dung giải nén vượt giới hạn cho phép.")
     return data

@@ -94,7 +94,7 @@ def check_container(data: bytes, limits: Limits, *, whole: bool = True) -> dict[
         raise BadDocument("not_docx", "Tệp gửi đến là PowerPoint, không phải Word (.docx).")
     if "word/document.xml" not in names or "[Content_Types].xml" not in names:
         raise BadDocument("not_docx", "Tệp không phải văn bản Word (.docx) hợp lệ.")
-    content_types = read_part(zf, "[Content_Types].xml", limits)
+    content_types = read_part(zf, "[Content_Types].xml", limits.max_uncompressed_bytes)
     if any(m.encode() in content_types for m in _MACRO_TYPES) or any(
             n.lower().endswith("vbaproject.bin") for n in names):
         raise BadDocument("macro", "Tệp có chứa macro (.docm) nên không được tiếp nhận. Vui lòng "
@@ -106,7 +106,7 @@ def check_container(data: bytes, limits: Limits, *, whole: bool = True) -> dict[
             if head is not None:
                 check_xml_part(info.filename, head)
                 continue
-        data = read_part(zf, info.filename, limits)
+        data = read_part(zf, info.filename, limits.max_uncompressed_bytes)
         if info.filename in PARSED_PARTS:
             parsed[info.filename] = data
         if info.filename == "word/document.xml":
@@ -139,7 +139,7 @@ def _has_macros(data: bytes, limits: Limits, depth: int = 0) -> bool:
         return False
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as inner:
-            return any(_has_macros(read_part(inner, n, limits), limits, depth + 1)
+            return any(_has_macros(read_part(inner, n, limits.max_uncompressed_bytes), limits, depth + 1)
                        for n in inner.namelist() if not n.lower().endswith(_XML_NAMES))
     except (zipfile.BadZipFile, OSError, ValueError, NotImplementedError, zlib.error, BadDocument):
         return False

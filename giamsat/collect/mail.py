@@ -13,10 +13,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from giamsat.collect import mail_records as mr
+from giamsat.collect import records
 from giamsat.collect.intake import Incoming, Prepared
-from giamsat.collect.recording import prepare_all, record_prepared
+from giamsat.collect.recording import prepare_all, record_in
 from giamsat.collect.records import local_day
 from giamsat.collect.service import SubmitResult, limits_for
 from giamsat.db.models import Submission
@@ -44,7 +46,7 @@ class FetchSummary:
         return {"source": self.source, "messages": len(self.messages), "already": self.already,
                 "taken": self.count("taken"), "needs_person": self.count("needs_person"),
                 "duplicate": self.count("duplicate"),
-                "details": [m.__dict__ for m in self.messages]}
+                "details": [{k: v for k, v in m.__dict__.items() if k != "arrived"} for m in self.messages]}
 
 
 def open_mailbox(rt: Runtime) -> ImapMailbox | MaildirMailbox:
@@ -74,10 +76,10 @@ def fetch_mail(rt: Runtime, now: dt.datetime,
         uids = box.pending()
         for start in range(0, len(uids), CHUNK):
             mails = []
+            with rt.db.unit_of_work() as s:
+                taken = mr.taken_statuses(s, box.folder, box.uidvalidity, uids[start:start + CHUNK])
             for uid in uids[start:start + CHUNK]:
-                with rt.db.unit_of_work() as s:
-                    row = mr.already_taken(s, (box.folder, box.uidvalidity, uid))
-                    status = row.status if row is not None else None
+                status = taken.get(uid)
                 if status is not None:
                     box.mark_taken(uid, seen=status != "needs_person")
                     summary.already += 1
@@ -88,19 +90,30 @@ def fetch_mail(rt: Runtime, now: dt.datetime,
                 mails.append(mail)
             prepared = _prepare(rt, mails, now, senders)
             for mail in mails:
-                outcome = take_mail(rt, mail, now, prepared.get(mail.uid))
+                outcome = take_mail(rt, mail, now, prepared.get(mail.uid), close_step=False)
                 box.mark_taken(mail.uid, seen=outcome.status != "needs_person")
                 summary.messages.append(outcome)
+    _close_step(rt, summary.messages, now)
     return summary
 
 
+def _close_step(rt: Runtime, taken: list[mr.MailOutcome], now: dt.datetime) -> None:
+    """Once per fetch (not per report: the check reads every unit), at the last accepted report."""
+    accepted = [o.arrived for o in taken if o.arrived is not None
+                and any(f.get("status") == "accepted" for f in o.files)]
+    if accepted:
+        with rt.db.unit_of_work() as s:
+            records.close_collect_step_if_complete(rt, s, min(max(accepted), now))
+
+
 def take_mail(rt: Runtime, mail: IncomingMail, now: dt.datetime,
-              prepared: list[Prepared] | None = None) -> mr.MailOutcome:
+              prepared: list[Prepared] | None = None, close_step: bool = True) -> mr.MailOutcome:
     """Take in one message: its forms as reports, its signed PDF kept, else kept for a person.
 
-    ``prepared``: its forms already read, checked and kept (``fetch_mail`` prepares a chunk)."""
+    ``prepared``: its forms already read, checked and kept (``fetch_mail`` prepares a chunk);
+    ``close_step=False`` leaves closing the collect step to the caller (once per fetch)."""
     arrived = min(mail.arrived_at or now, now)
-    outcome = mr.MailOutcome(mail.uid, mail.sender, mail.subject, "taken")
+    outcome = mr.MailOutcome(mail.uid, mail.sender, mail.subject, "taken", arrived=arrived)
     with rt.db.unit_of_work() as s:
         earlier = mr.same_message(s, mail) if mail.attachments else None
         if earlier is not None:
@@ -114,6 +127,8 @@ def take_mail(rt: Runtime, mail: IncomingMail, now: dt.datetime,
             mr.record_mail(rt, s, mail, outcome, arrived, now)
     except IntegrityError:
         pass  # a concurrent fetch recorded this very message first: nothing to add
+    if close_step:
+        _close_step(rt, [outcome], now)
     return outcome
 
 
@@ -136,20 +151,19 @@ def _prepare(rt: Runtime, mails: list[IncomingMail], now: dt.datetime,
 
 def _take_files(rt: Runtime, mail: IncomingMail, prepared: list[Prepared], now: dt.datetime,
                 outcome: mr.MailOutcome) -> None:
+    """The message's forms recorded and their senders answered, in one transaction."""
     forms = mail.forms
     ids: list[int] = []
-    for att, p in zip(forms, prepared, strict=True):
-        result = record_prepared(rt, p)
-        entry = {"name": att.filename, "sha256": att.sha256, "kind": "form",
-                 "status": result.status, "submission_id": result.duplicate_of or result.submission_id,
-                 "unit": result.unit_key}
-        sub_id = result.duplicate_of or result.submission_id
-        if sub_id is not None:
-            ids.append(sub_id)
-            entry["status"] = _status_of(rt, sub_id, result)
-            with rt.db.unit_of_work() as s:
+    with rt.db.unit_of_work() as s:
+        for att, result in zip(forms, record_in(rt, s, prepared), strict=True):
+            sub_id = result.duplicate_of or result.submission_id
+            entry = {"name": att.filename, "sha256": att.sha256, "kind": "form",
+                     "status": result.status, "submission_id": sub_id, "unit": result.unit_key}
+            if sub_id is not None:
+                ids.append(sub_id)
+                entry["status"] = _status_of(s, sub_id, result)
                 entry["answer_id"] = mr.answer_sender(rt, s, sub_id, mail.sender, now)
-        outcome.files.append(entry)
+            outcome.files.append(entry)
     for att in mail.attachments:
         if att.kind != "form":
             outcome.files.append({"name": att.filename, "sha256": att.sha256, "kind": att.kind,
@@ -170,12 +184,11 @@ def _why_kept(forms: list, unknown: list, skipped: tuple[str, ...]) -> str:
     return "; ".join([why, *skipped])
 
 
-def _status_of(rt: Runtime, submission_id: int, result: SubmitResult) -> str:
+def _status_of(s: Session, submission_id: int, result: SubmitResult) -> str:
     if result.status != "duplicate":
         return result.status
-    with rt.db.unit_of_work() as s:
-        sub = s.get(Submission, submission_id)
-        return f"duplicate:{sub.status}" if sub is not None else "duplicate"
+    sub = s.get(Submission, submission_id)
+    return f"duplicate:{sub.status}" if sub is not None else "duplicate"
 
 
 def _senders(rt: Runtime) -> dict[str, list[PlanUnit]]:

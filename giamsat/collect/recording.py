@@ -86,9 +86,9 @@ def prepare_all(rt: Runtime, items: list[Incoming], fail: OnError | None = None)
     return prepared
 
 
-def record_prepared(rt: Runtime, prepared: Prepared) -> Outcome:
-    """Record one prepared file in its own transaction (closing the collect step if complete)."""
-    return cast(Outcome, _record_all(rt, [prepared], True, _raise)[0])  # a failure raises
+def record_in(rt: Runtime, s: Session, prepared: list[Prepared]) -> list[Outcome]:
+    """Record prepared files in the caller's transaction (the caller closes the collect step)."""
+    return cast(list[Outcome], _record_closing(rt, s, prepared, False))
 
 
 def record(rt: Runtime, s: Session, items: list[Prepared]) -> list[Outcome]:

@@ -85,14 +85,9 @@ _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 
 
 class FileChannel:
-    """Writes each message as an .eml file any mail client can open.
-
-    No duplicate window: re-sending a message rewrites the same file, so a batch is recorded as
-    sent in one commit once its files are synced (``duplicate_window = False``).
-    """
+    """Writes each message as an .eml file any mail client can open (a re-send rewrites it)."""
 
     name = "file"
-    duplicate_window = False
 
     def __init__(self, folder: Path, mail_from: str, reply_to: str | None = None) -> None:
         self.folder, self.mail_from, self.reply_to = Path(folder), mail_from, reply_to
@@ -155,13 +150,9 @@ class _SmtpSender:
 
 
 class SmtpChannel:
-    """Sends through an SMTP server (none / STARTTLS / implicit TLS), one connection per batch.
-
-    A message the server accepted cannot be taken back: each is recorded in its own commit.
-    """
+    """Sends through an SMTP server (none / STARTTLS / implicit TLS), one connection per batch."""
 
     name = "smtp"
-    duplicate_window = True
 
     def __init__(self, d: DeliverySettings, ssl_context: ssl.SSLContext | None = None) -> None:
         self.d = d

@@ -23,9 +23,9 @@ looks unsent; once its claim expires the next drain sends it again. The same hap
 connection drops after the server received the final ``.`` but before its ``250`` reached us: we
 cannot know it was accepted and treat it as transient. The window is one message per drainer
 and lasts milliseconds; a duplicate carries the same ``Message-ID`` header, so mail clients can
-recognise it. The ``file`` channel has no such window: a re-send rewrites the same file. So the
-file channel (``duplicate_window = False``) records a whole batch as sent in one commit, after its
-files are written and synced; the SMTP channel records each message in its own commit.
+recognise it. The ``file`` channel has no such window: a re-send rewrites the same file. Both
+channels record each message in its own commit (on one connection per batch), so a kill leaves at
+most one message sent and unrecorded.
 """
 
 from __future__ import annotations
@@ -121,10 +121,10 @@ def _send_batch(db: Database, channel: Channel, token: str, batch: list[Outgoing
                 now: dt.datetime) -> DrainResult:
     result = DrainResult()
     tried = 0
-    per_message = getattr(channel, "duplicate_window", True)
-    delivered: list[tuple[int, str | None]] = []  # sent, recorded together after the session
     try:
-        with channel.session() as sender:
+        # One connection for the batch, one commit per message recorded as sent: a kill leaves
+        # at most the message being sent unrecorded, whatever the channel.
+        with channel.session() as sender, db.engine.connect() as conn:
             for out in batch:
                 tried += 1
                 try:
@@ -135,12 +135,9 @@ def _send_batch(db: Database, channel: Channel, token: str, batch: list[Outgoing
                         break
                     continue
                 note = "; ".join(f"{a}: {r}" for a, r in refused.items()) or None
-                if per_message:  # SMTP: the at-least-once window stays one message wide
-                    with db.engine.begin() as conn:
-                        _record(conn, out.id, token, status="sent", sent_at=now, channel=channel.name,
-                                last_error=note)
-                else:
-                    delivered.append((out.id, note))
+                _record(conn, out.id, token, status="sent", sent_at=now, channel=channel.name,
+                        last_error=note)
+                conn.commit()
                 result.sent += 1
     except DeliveryError as exc:  # the session could not be opened (a refused login: permanent)
         # Either way every row counts the attempt and keeps the reason, and the claim is given
@@ -151,11 +148,6 @@ def _send_batch(db: Database, channel: Channel, token: str, batch: list[Outgoing
             raise
         result.errors.append(str(exc))
         return result
-    if delivered:  # after the session closed (files synced): one commit for the batch
-        with db.engine.begin() as conn:
-            conn.execute(_record_statement(("channel", "last_error", "sent_at", "status")),
-                         [{"b_id": i, "b_token": token, "v_status": "sent", "v_sent_at": now,
-                           "v_channel": channel.name, "v_last_error": note} for i, note in delivered])
     _release_untried(db, token, batch[tried:], result)
     return result
 

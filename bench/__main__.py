@@ -9,10 +9,10 @@ from __future__ import annotations
 import json
 import platform
 
-from bench import cycle, imap_intake, outbox_smtp, remind_sweep, render_letter
+from bench import cycle, delivery, imap_intake, intake, notify_unit, outbox_smtp, remind_sweep
 
 if __name__ == "__main__":
     print(json.dumps({"python": platform.python_version(), "machine": platform.machine(),
                       "processor": platform.processor() or platform.platform()}))
-    for bench in (render_letter, outbox_smtp, remind_sweep, imap_intake, cycle):
+    for bench in (notify_unit, intake, delivery, outbox_smtp, remind_sweep, imap_intake, cycle):
         print(json.dumps(bench.run(), ensure_ascii=False))

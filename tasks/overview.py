@@ -25,14 +25,15 @@ from giamsat.runtime import Runtime
 @task(cache_policy=NO_CACHE)
 def publish_overview(rt: Runtime, as_of: dt.date) -> list[dict[str, str]]:
     """Publish ``cycle-status``, ``report-status`` and ``cycle-timeline``; returns the step table."""
-    rows = cycle_status(rt, as_of)
+    units = report_status_rows(rt, as_of)  # once per publication: the steps and the table share it
+    rows = cycle_status(rt, as_of, units)
     table = [r.as_row() for r in rows]
     create_table_artifact(key="cycle-status",
                           table=[markdown_row(r.as_artifact_row()) for r in by_urgency(rows)],
                           description=f"Tình hình các bước đến ngày {short_date(as_of)}. "
                           + markdown_text(health_line(health(rt))) + " "
                           + markdown_text(signature_line(rt)))
-    publish_report_status_artifact(report_status_rows(rt, as_of))
+    publish_report_status_artifact(units)
     create_markdown_artifact(key="cycle-timeline", markdown=timeline_markdown(rt, rows, as_of),
                              description="Tiến trình chu kỳ giám sát")
     return table

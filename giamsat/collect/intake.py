@@ -44,6 +44,8 @@ class Incoming:
     source: str = "cli"
     unit_code: str | None = None
     sender: str | None = None
+    sender_unit_code: str | None = None  # the sender's unit: taken only for a form that does not say
+
 
     def __post_init__(self) -> None:
         if self.received_at.tzinfo is None:
@@ -98,7 +100,8 @@ def prepare(rt: Runtime, item: Incoming, sha: str, size: int, known: bool = Fals
     """
     p = Prepared(item, file_name(item.name), sha, size)
     if not known:
-        p.validation = check(rt, item.content, item.received_at, item.unit_code)
+        p.validation = check(rt, item.content, item.received_at, item.unit_code,
+                             item.sender_unit_code)
         p.stored = keep_original(rt, item, sha, size)
     return p
 
@@ -161,16 +164,21 @@ def _questions(plan: Plan) -> tuple[CriterionQuestion, ...]:
 
 
 def check(rt: Runtime, content: Path | bytes, received_at: dt.datetime,
-          unit_code: str | None) -> Validation:
-    """The validation of one file; an unreadable file is a rejection naming why."""
-    exp = expectation(rt, received_at, unit_code)
+          unit_code: str | None, sender_unit_code: str | None = None) -> Validation:
+    """The validation of one file; an unreadable file is a rejection naming why.
+
+    ``sender_unit_code`` (the unit whose address mailed the file) stands for ``unit_code`` only
+    when the form carries no marker saying whose it is."""
     try:
         raw = read_report(content, limits_for(rt))
     except BadDocument as exc:
-        claimed = next((u for u in exp.units if u.code == unit_code and u.valid_on(exp.received_on)),
-                       None) if unit_code else None
+        code = unit_code or sender_unit_code
+        exp = expectation(rt, received_at, code)
+        claimed = next((u for u in exp.units if u.code == code and u.valid_on(exp.received_on)),
+                       None) if code else None
         return Validation(claimed, None, [Issue(str(exc))], None)
-    return validate(raw, exp)
+    code = unit_code or (sender_unit_code if raw.marker is None else None)
+    return validate(raw, expectation(rt, received_at, code))
 
 
 def keep_original(rt: Runtime, item: Incoming, sha: str, size: int) -> str:

@@ -9,24 +9,23 @@ keys), records the message and marks it; a message recorded but not yet marked i
 from __future__ import annotations
 
 import datetime as dt
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from giamsat.collect import mail_records as mr
-from giamsat.collect.intake import Incoming
-from giamsat.collect.reader import read_report
-from giamsat.collect.recording import take_in
+from giamsat.collect import records
+from giamsat.collect.intake import Incoming, Prepared
+from giamsat.collect.recording import prepare_all, record_in
 from giamsat.collect.records import local_day
 from giamsat.collect.service import SubmitResult, limits_for
 from giamsat.db.models import Submission
-from giamsat.domain.errors import BadDocument
 from giamsat.messaging.imap import ImapMailbox
-from giamsat.messaging.incoming import IncomingAttachment, IncomingMail
+from giamsat.messaging.incoming import IncomingMail
 from giamsat.messaging.maildir import MaildirMailbox
+from giamsat.plan.schema import Unit as PlanUnit
 from giamsat.runtime import Runtime
 
 
@@ -47,7 +46,7 @@ class FetchSummary:
         return {"source": self.source, "messages": len(self.messages), "already": self.already,
                 "taken": self.count("taken"), "needs_person": self.count("needs_person"),
                 "duplicate": self.count("duplicate"),
-                "details": [m.__dict__ for m in self.messages]}
+                "details": [{k: v for k, v in m.__dict__.items() if k != "arrived"} for m in self.messages]}
 
 
 def open_mailbox(rt: Runtime) -> ImapMailbox | MaildirMailbox:
@@ -59,63 +58,112 @@ def open_mailbox(rt: Runtime) -> ImapMailbox | MaildirMailbox:
     return MaildirMailbox(settings.maildir, biggest)
 
 
+CHUNK = 100  # messages read, checked and kept (originals synced together) before recording
+
+
 def fetch_mail(rt: Runtime, now: dt.datetime,
                on_read: Callable[[IncomingMail], None] | None = None) -> FetchSummary:
-    """Take in every new message of the office mailbox; ``on_read`` is a test hook after reading."""
+    """Take in every new message of the office mailbox; ``on_read`` is a test hook after reading.
+
+    Messages are read and their forms checked and kept ``CHUNK`` at a time (one sync of the
+    kept originals); each message is then recorded on its own as before: its forms, then its
+    mail row, then its flag on the server.
+    """
     box = open_mailbox(rt)
+    senders = _senders(rt)
     with box:
         summary = FetchSummary(f"{box.folder}")
-        for uid in box.pending():
+        uids = box.pending()
+        for start in range(0, len(uids), CHUNK):
+            mails = []
             with rt.db.unit_of_work() as s:
-                row = mr.already_taken(s, (box.folder, box.uidvalidity, uid))
-                status = row.status if row is not None else None
-            if status is not None:
-                box.mark_taken(uid, seen=status != "needs_person")
-                summary.already += 1
-                continue
-            mail = box.read(uid, limits_for(rt).max_file_bytes)
-            if on_read is not None:
-                on_read(mail)
-            outcome = take_mail(rt, mail, now)
-            box.mark_taken(uid, seen=outcome.status != "needs_person")
-            summary.messages.append(outcome)
+                taken = mr.taken_statuses(s, box.folder, box.uidvalidity, uids[start:start + CHUNK])
+            for uid in uids[start:start + CHUNK]:
+                status = taken.get(uid)
+                if status is not None:
+                    box.mark_taken(uid, seen=status != "needs_person")
+                    summary.already += 1
+                    continue
+                mail = box.read(uid, limits_for(rt).max_file_bytes)
+                if on_read is not None:
+                    on_read(mail)
+                mails.append(mail)
+            prepared = _prepare(rt, mails, now, senders)
+            for mail in mails:
+                outcome = take_mail(rt, mail, now, prepared.get(mail.uid), close_step=False)
+                box.mark_taken(mail.uid, seen=outcome.status != "needs_person")
+                summary.messages.append(outcome)
+    _close_step(rt, summary.messages, now)
     return summary
 
 
-def take_mail(rt: Runtime, mail: IncomingMail, now: dt.datetime) -> mr.MailOutcome:
-    """Take in one message: its forms as reports, its signed PDF kept, else kept for a person."""
+def _close_step(rt: Runtime, taken: list[mr.MailOutcome], now: dt.datetime) -> None:
+    """Once per fetch (not per report: the check reads every unit), at the last accepted report."""
+    accepted = [o.arrived for o in taken if o.arrived is not None
+                and any(f.get("status") == "accepted" for f in o.files)]
+    if accepted:
+        with rt.db.unit_of_work() as s:
+            records.close_collect_step_if_complete(rt, s, min(max(accepted), now))
+
+
+def take_mail(rt: Runtime, mail: IncomingMail, now: dt.datetime,
+              prepared: list[Prepared] | None = None, close_step: bool = True) -> mr.MailOutcome:
+    """Take in one message: its forms as reports, its signed PDF kept, else kept for a person.
+
+    ``prepared``: its forms already read, checked and kept (``fetch_mail`` prepares a chunk);
+    ``close_step=False`` leaves closing the collect step to the caller (once per fetch)."""
     arrived = min(mail.arrived_at or now, now)
-    outcome = mr.MailOutcome(mail.uid, mail.sender, mail.subject, "taken")
+    outcome = mr.MailOutcome(mail.uid, mail.sender, mail.subject, "taken", arrived=arrived)
     with rt.db.unit_of_work() as s:
         earlier = mr.same_message(s, mail) if mail.attachments else None
         if earlier is not None:
             outcome.status, outcome.note = "duplicate", f"trùng thư TH-{earlier.id:05d}"
     if outcome.status != "duplicate":
-        _take_files(rt, mail, arrived, now, outcome)
+        if prepared is None:
+            prepared = _prepare(rt, [mail], now, _senders(rt))[mail.uid]
+        _take_files(rt, mail, prepared, now, outcome)
     try:
         with rt.db.unit_of_work() as s:
             mr.record_mail(rt, s, mail, outcome, arrived, now)
     except IntegrityError:
         pass  # a concurrent fetch recorded this very message first: nothing to add
+    if close_step:
+        _close_step(rt, [outcome], now)
     return outcome
 
 
-def _take_files(rt: Runtime, mail: IncomingMail, arrived: dt.datetime, now: dt.datetime,
+def _prepare(rt: Runtime, mails: list[IncomingMail], now: dt.datetime,
+             senders: dict[str, list[PlanUnit]]) -> dict[str, list[Prepared]]:
+    """Every form of ``mails`` read, checked and kept (synced once), by message UID."""
+    items, owners = [], []
+    for mail in mails:
+        arrived = min(mail.arrived_at or now, now)
+        code = _sender_unit_code(senders, mail.sender, local_day(rt, arrived))
+        for att in mail.forms:
+            items.append(Incoming(att.data, att.filename, arrived, "mail", None, mail.sender or None,
+                                  sender_unit_code=code))
+            owners.append(mail.uid)
+    out: dict[str, list[Prepared]] = {mail.uid: [] for mail in mails}
+    for i, p in sorted(prepare_all(rt, items).items()):
+        out[owners[i]].append(p)
+    return out
+
+
+def _take_files(rt: Runtime, mail: IncomingMail, prepared: list[Prepared], now: dt.datetime,
                 outcome: mr.MailOutcome) -> None:
+    """The message's forms recorded and their senders answered, in one transaction."""
     forms = mail.forms
     ids: list[int] = []
-    for att in forms:
-        result = _take_form(rt, mail, att, arrived)
-        entry = {"name": att.filename, "sha256": att.sha256, "kind": "form",
-                 "status": result.status, "submission_id": result.duplicate_of or result.submission_id,
-                 "unit": result.unit_key}
-        sub_id = result.duplicate_of or result.submission_id
-        if sub_id is not None:
-            ids.append(sub_id)
-            entry["status"] = _status_of(rt, sub_id, result)
-            with rt.db.unit_of_work() as s:
+    with rt.db.unit_of_work() as s:
+        for att, result in zip(forms, record_in(rt, s, prepared), strict=True):
+            sub_id = result.duplicate_of or result.submission_id
+            entry = {"name": att.filename, "sha256": att.sha256, "kind": "form",
+                     "status": result.status, "submission_id": sub_id, "unit": result.unit_key}
+            if sub_id is not None:
+                ids.append(sub_id)
+                entry["status"] = _status_of(s, sub_id, result)
                 entry["answer_id"] = mr.answer_sender(rt, s, sub_id, mail.sender, now)
-        outcome.files.append(entry)
+            outcome.files.append(entry)
     for att in mail.attachments:
         if att.kind != "form":
             outcome.files.append({"name": att.filename, "sha256": att.sha256, "kind": att.kind,
@@ -136,37 +184,23 @@ def _why_kept(forms: list, unknown: list, skipped: tuple[str, ...]) -> str:
     return "; ".join([why, *skipped])
 
 
-def _status_of(rt: Runtime, submission_id: int, result: SubmitResult) -> str:
+def _status_of(s: Session, submission_id: int, result: SubmitResult) -> str:
     if result.status != "duplicate":
         return result.status
-    with rt.db.unit_of_work() as s:
-        sub = s.get(Submission, submission_id)
-        return f"duplicate:{sub.status}" if sub is not None else "duplicate"
+    sub = s.get(Submission, submission_id)
+    return f"duplicate:{sub.status}" if sub is not None else "duplicate"
 
 
-def _take_form(rt: Runtime, mail: IncomingMail, att: IncomingAttachment,
-               arrived: dt.datetime) -> SubmitResult:
-    work_root = rt.path("mail-work", "_")
-    work_root.parent.mkdir(exist_ok=True)
-    with tempfile.TemporaryDirectory(dir=work_root.parent) as work:
-        path = Path(work) / f"{att.sha256}.docx"
-        path.write_bytes(att.data)
-        code = _sender_unit_code(rt, mail.sender, arrived, path)
-    item = Incoming(att.data, att.filename, arrived, "mail", code, mail.sender or None)
-    outcome = take_in(rt, [item], arrived)[0]
-    assert outcome is not None  # without on_error, take_in raises instead
-    return outcome
+def _senders(rt: Runtime) -> dict[str, list[PlanUnit]]:
+    """The plan's units by their (lower-case) address: one lookup per message, not a scan."""
+    out: dict[str, list[PlanUnit]] = {}
+    for u in rt.plan.units:
+        out.setdefault(u.email.lower(), []).append(u)
+    return out
 
 
-def _sender_unit_code(rt: Runtime, sender: str, arrived: dt.datetime, path: Path) -> str | None:
+def _sender_unit_code(senders: dict[str, list[PlanUnit]], sender: str, day: dt.date) -> str | None:
     """The sender's unit, used only when the form itself does not say whose it is."""
-    day = local_day(rt, arrived)
-    unit = next((u for u in rt.plan.units if u.email.lower() == sender and u.valid_from <= day
+    unit = next((u for u in senders.get(sender, ()) if u.valid_from <= day
                  and (u.valid_to is None or u.valid_to >= day)), None) if sender else None
-    if unit is None:
-        return None
-    try:
-        marker = read_report(path, limits_for(rt)).marker
-    except BadDocument:
-        marker = None
-    return None if marker is not None else unit.code
+    return unit.code if unit is not None else None

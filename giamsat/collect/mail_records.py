@@ -28,6 +28,7 @@ class MailOutcome:
     status: str
     files: list[dict] = field(default_factory=list)
     note: str = ""
+    arrived: dt.datetime | None = field(default=None, repr=False, compare=False)
 
 
 def fingerprint(mail: IncomingMail) -> str:
@@ -42,6 +43,13 @@ def already_taken(s: Session, mail_key: tuple[str, int, str]) -> MailIntake | No
     return s.scalar(select(MailIntake).where(MailIntake.folder == folder,
                                              MailIntake.uidvalidity == uidvalidity,
                                              MailIntake.uid == uid))
+
+
+def taken_statuses(s: Session, folder: str, uidvalidity: int, uids: list[str]) -> dict[str, str]:
+    """The status of each of ``uids`` already taken in (one query for a chunk of messages)."""
+    return dict(s.execute(select(MailIntake.uid, MailIntake.status).where(
+        MailIntake.folder == folder, MailIntake.uidvalidity == uidvalidity,
+        MailIntake.uid.in_(uids))).tuples().all()) if uids else {}
 
 
 def same_message(s: Session, mail: IncomingMail) -> MailIntake | None:

@@ -12,6 +12,7 @@ import datetime as dt
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import cast
 
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
@@ -55,6 +56,19 @@ def take_in(rt: Runtime, items: list[Incoming], now: dt.datetime, actor: str | N
     if actor is not None and actor != rt.actor:
         rt = rt.replace(settings=rt.settings.model_copy(update={"actor": actor}))
     fail = _failure_handler(rt, now, on_error)
+    prepared = prepare_all(rt, items, fail)
+    recorded = _record_all(rt, list(prepared.values()), close_step, fail)
+    by_index = dict(zip(prepared, recorded, strict=True))
+    return [by_index.get(i) for i in range(len(items))]
+
+
+def prepare_all(rt: Runtime, items: list[Incoming], fail: OnError | None = None) -> dict[int, Prepared]:
+    """Digest, read, validate and keep ``items`` (by index), their originals synced together.
+
+    The first half of ``take_in``, for callers that record the prepared files one by one (the
+    mail intake records each message on its own); ``fail`` (default: raise) gets the failures.
+    """
+    fail = fail or _raise
     digests = {}
     for i, item in enumerate(items):
         try:
@@ -69,9 +83,12 @@ def take_in(rt: Runtime, items: list[Incoming], now: dt.datetime, actor: str | N
         except Exception as exc:
             fail(items[i], exc)
     sync_files([rt.home / p.stored for p in prepared.values() if p.stored])
-    recorded = _record_all(rt, list(prepared.values()), close_step, fail)
-    by_index = dict(zip(prepared, recorded, strict=True))
-    return [by_index.get(i) for i in range(len(items))]
+    return prepared
+
+
+def record_in(rt: Runtime, s: Session, prepared: list[Prepared]) -> list[Outcome]:
+    """Record prepared files in the caller's transaction (the caller closes the collect step)."""
+    return cast(list[Outcome], _record_closing(rt, s, prepared, False))
 
 
 def record(rt: Runtime, s: Session, items: list[Prepared]) -> list[Outcome]:
@@ -84,20 +101,28 @@ def record(rt: Runtime, s: Session, items: list[Prepared]) -> list[Outcome]:
         Submission.cycle_id == rt.cycle_id, Submission.sha256.in_({p.sha for p in items}))
         .order_by(Submission.id.desc()))}
     ctx = ChunkContext(rt, s, [p.validation for p in items if p.validation and p.validation.unit])
-    out = []
-    for p in items:
-        if p.sha in seen:
-            out.append(_duplicate(s, seen[p.sha], p.name))
-            continue
-        if p.validation is None:  # known before, gone since: cannot happen, rows are never deleted
-            raise RuntimeError(f"submission {p.sha[:12]} vanished during intake")
-        unit = ctx.unit_of(p.validation)
-        sub, superseded, message = _record_one(rt, s, ctx, p, unit)
-        seen[p.sha] = sub
-        out.append(Outcome(sub.status, p.name, sub.id, unit_key(unit), unit.name if unit else None,
-                           sub.late, [i.text for i in p.validation.issues],
-                           message_id=message.id if message else None))
-    return out
+    out: list[Outcome | tuple[Outcome, Message | None]] = []
+    # No autoflush: the rows whose ids are needed are flushed where they are made (submission,
+    # recommendations); the rest, messages included, by the next flush (the last one below).
+    with s.no_autoflush:
+        for p in items:
+            if p.sha in seen:
+                out.append(_duplicate(s, seen[p.sha], p.name))
+                continue
+            if p.validation is None:  # known before, gone since: cannot happen, rows are never deleted
+                raise RuntimeError(f"submission {p.sha[:12]} vanished during intake")
+            unit = ctx.unit_of(p.validation)
+            sub, superseded, message = _record_one(rt, s, ctx, p, unit)
+            seen[p.sha] = sub
+            out.append((Outcome(sub.status, p.name, sub.id, unit_key(unit), unit.name if unit else None,
+                                sub.late, [i.text for i in p.validation.issues]), message))
+    s.flush()
+    return [_with_message(*o) if isinstance(o, tuple) else o for o in out]
+
+
+def _with_message(outcome: Outcome, message: Message | None) -> Outcome:
+    outcome.message_id = message.id if message else None  # known once flushed
+    return outcome
 
 
 def unit_key(unit: Unit | None) -> str | None:
@@ -164,7 +189,7 @@ def _record_one(rt: Runtime, s: Session, ctx: ChunkContext, p: Prepared,
         records.open_recommendations(rt, s, unit, sub, v.figures or {}, at)
     if unit:
         ctx.latest[unit.id] = sub
-    message = records.answer(rt, s, unit, sub, bool(superseded), at, ob) if unit else None
+    message = records.answer(rt, s, unit, sub, bool(superseded), at, ob, flush=False) if unit else None
     sender = {"sender": p.item.sender} if p.item.sender else {}
     audit.record(s, at=at, actor=rt.actor, action=f"submission.{sub.status}", entity="submission",
                  entity_id=sub.id, cycle_id=rt.cycle_id, unit=unit_key(unit), file=p.name,

@@ -123,8 +123,9 @@ def close_collect_step_if_complete(rt: Runtime, s: Session, at: dt.datetime) -> 
 
 
 def answer(rt: Runtime, s: Session, unit: Unit, sub: Submission, superseded: bool,
-           at: dt.datetime, ob: Obligation | None = None) -> Message:
-    """Queue the acknowledgement or the 'please correct' message for this submission."""
+           at: dt.datetime, ob: Obligation | None = None, flush: bool = True) -> Message:
+    """Queue the acknowledgement or the 'please correct' message for this submission
+    (``flush=False``: the row is written by the caller's next flush)."""
     accepted = sub.status == "accepted"
     kind = "report_ack" if accepted else "report_correct"
     ctx = {**plan_words(rt.plan),
@@ -143,5 +144,6 @@ def answer(rt: Runtime, s: Session, unit: Unit, sub: Submission, superseded: boo
     ob = ob or report_obligation(rt, s, unit, at)
     key = idempotency_key(rt.plan.cycle_key, "collect", kind, unit.code, sub.sha256[:16])
     msg, _ = enqueue(s, cycle_id=rt.cycle_id, key=key, kind=kind, to=[unit.email],
-                     template=kind, context=ctx, now=at, unit_id=unit.id, obligation_id=ob.id)
+                     template=kind, context=ctx, now=at, unit_id=unit.id, obligation_id=ob.id,
+                     flush=flush)
     return msg

@@ -29,7 +29,7 @@ from giamsat.db.models import (
 from giamsat.domain import clock
 from giamsat.domain.formatting import short_date
 from giamsat.domain.textsafety import markdown_text
-from giamsat.domain.vocabulary import REC_CLOSED, STEP_STATUS, label
+from giamsat.domain.vocabulary import MESSAGE_STATUS, REC_CLOSED, STEP_STATUS, label
 from giamsat.issuance.kinds import ISSUED
 from giamsat.issuance.service import signature_line
 from giamsat.plan.milestones import Milestone, milestones
@@ -155,11 +155,12 @@ def _facts(session: Session, cycle_id: int, as_of: dt.date, reports: dict, stric
         Obligation.cycle_id == cycle_id, Obligation.kind == "report"))
     notices = _count(session, select(func.count()).where(
         Message.cycle_id == cycle_id, Message.kind == "notify_plan"))
-    notices_unsent = _count(session, select(func.count()).where(
-        Message.cycle_id == cycle_id, Message.kind == "notify_plan", Message.status != "sent"))
+    # Through the status index (the few unsent), not by reading every message of the cycle.
+    unsent = (Message.cycle_id + 0 == cycle_id) & (Message.kind == "notify_plan") & \
+        Message.status.in_([st for st in MESSAGE_STATUS if st != "sent"])
+    notices_unsent = _count(session, select(func.count()).where(unsent))
     notices_error = session.scalar(select(Message.last_error).where(
-        Message.cycle_id == cycle_id, Message.kind == "notify_plan", Message.status != "sent",
-        Message.last_error.is_not(None)).limit(1)) if notices_unsent else None
+        unsent, Message.last_error.is_not(None)).limit(1)) if notices_unsent else None
     draw = session.scalar(select(SampleDraw).where(SampleDraw.cycle_id == cycle_id)
                           .order_by(SampleDraw.id.desc()).limit(1))
     visits = _count(session, select(func.count()).where(
@@ -213,9 +214,12 @@ def _status(m: Milestone, done: bool, as_of: dt.date) -> str:
     return "pending" if as_of >= m.starts_on else "not_started"
 
 
-def cycle_status(rt: Runtime, as_of: dt.date) -> list[StepStatus]:
-    """Every step of the cycle with its status on ``as_of``; records newly finished steps."""
-    reports = summarise(report_status_rows(rt, as_of))
+def cycle_status(rt: Runtime, as_of: dt.date, report_rows: list[dict] | None = None) -> list[StepStatus]:
+    """Every step of the cycle with its status on ``as_of``; records newly finished steps.
+
+    ``report_rows``: the per-unit rows of ``report_status_rows`` on ``as_of`` when the caller has
+    them already (computed once per publication, not once per view)."""
+    reports = summarise(report_rows if report_rows is not None else report_status_rows(rt, as_of))
     with rt.db.unit_of_work() as s:
         blocked: set[str] = set()
         facts = _facts(s, rt.cycle_id, as_of, reports, not rt.plan.documents.allow_drafts, blocked,

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
-from giamsat.collect.records import is_late, local_day
-from giamsat.cycle.sync import unit_rows_on
-from giamsat.db.models import Submission
+from giamsat.collect.records import is_late
+from giamsat.db.models import Submission, Unit
 from giamsat.domain.vocabulary import REPORT_STATUS, SUBMISSION_COUNTED
 from giamsat.runtime import Runtime
 
@@ -19,25 +19,45 @@ def _deadline_passed(rt: Runtime, as_of: dt.date) -> bool:
 
 
 def report_status_rows(rt: Runtime, as_of: dt.date) -> list[dict]:
-    """One row per unit expected at the deadline: its status and submissions up to ``as_of``."""
-    rows = []
+    """One row per unit expected at the deadline: its status and submissions up to ``as_of``.
+
+    Column-only queries (no ORM objects, never the figures): two for the country, plus the
+    errors of the units whose last report was returned. Cheap enough to run after every flow.
+    """
+    tz = ZoneInfo(rt.plan.calendar.timezone)
     with rt.db.unit_of_work() as s:
-        by_unit: dict[int | None, list[Submission]] = {}
-        for x in s.scalars(select(Submission).where(Submission.cycle_id == rt.cycle_id,
-                                                    Submission.unit_id.is_not(None))
-                           .order_by(Submission.received_at, Submission.id)):  # one query for all
-            if local_day(rt, x.received_at) <= as_of:
-                by_unit.setdefault(x.unit_id, []).append(x)
-        for unit in unit_rows_on(s, rt.cycle_id, rt.plan.report.deadline):
-            rows.append(_row(rt, unit, by_unit.get(unit.id, []), as_of))
+        by_unit: dict[int, list[tuple[int, dt.datetime, str]]] = {}
+        for sub_id, unit_id, received_at, status in s.execute(
+                select(Submission.id, Submission.unit_id, Submission.received_at, Submission.status)
+                .where(Submission.cycle_id == rt.cycle_id, Submission.unit_id.is_not(None))
+                .order_by(Submission.received_at, Submission.id)):  # one query for all
+            if received_at.astimezone(tz).date() <= as_of:
+                by_unit.setdefault(unit_id, []).append((sub_id, received_at, status))
+        deadline = rt.plan.report.deadline
+        units = [u for u in s.execute(select(Unit.id, Unit.code, Unit.name, Unit.valid_from,
+                                             Unit.valid_to).where(Unit.cycle_id == rt.cycle_id)
+                                      .order_by(Unit.id))
+                 if u.valid_from <= deadline and (u.valid_to is None or deadline <= u.valid_to)]
+        rows = [_row(rt, unit, by_unit.get(unit.id, []), as_of) for unit in units]
+        returned = {r["_last_id"]: r for r in rows if r["status"] == "rejected"}
+        for chunk in _chunks(list(returned), 500):
+            for sub_id, errors in s.execute(select(Submission.id, Submission.errors)
+                                            .where(Submission.id.in_(chunk))):
+                returned[sub_id]["open_errors"] = len(errors or [])
+    for r in rows:
+        del r["_last_id"]
     return rows
 
 
-def _row(rt: Runtime, unit, subs: list[Submission], as_of: dt.date) -> dict:
-    accepted = [x for x in subs if x.status in SUBMISSION_COUNTED]
+def _chunks(items: list, n: int) -> list[list]:
+    return [items[i:i + n] for i in range(0, len(items), n)]
+
+
+def _row(rt: Runtime, unit, subs: list[tuple[int, dt.datetime, str]], as_of: dt.date) -> dict:
+    accepted = [x for x in subs if x[2] in SUBMISSION_COUNTED]
     first = accepted[0] if accepted else None
     if first is not None:
-        status = "late" if is_late(rt, first.received_at) else "on_time"
+        status = "late" if is_late(rt, first[1]) else "on_time"
     elif subs:
         status = "rejected"
     else:
@@ -46,10 +66,10 @@ def _row(rt: Runtime, unit, subs: list[Submission], as_of: dt.date) -> dict:
     return {"unit_code": unit.code, "unit_name": unit.name,
             "unit_key": f"{unit.code}@{unit.valid_from.isoformat()}", "status": status,
             "status_label": REPORT_STATUS[status],
-            "first_accepted_at": first.received_at.isoformat() if first else None,
-            "last_received_at": last.received_at.isoformat() if last else None,
+            "first_accepted_at": first[1].isoformat() if first else None,
+            "last_received_at": last[1].isoformat() if last else None,
             "submissions": len(subs), "corrected": first is not None and len(subs) > 1,
-            "open_errors": len(last.errors) if status == "rejected" and last else 0}
+            "open_errors": 0, "_last_id": last[0] if last else None}
 
 
 def summarise(rows: list[dict]) -> dict:

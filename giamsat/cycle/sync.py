@@ -6,7 +6,7 @@ import datetime as dt
 import hashlib
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from giamsat.db import audit
@@ -64,21 +64,31 @@ def _sync_units(session: Session, cycle: Cycle, plan: Plan) -> None:
         session.add(row)
         rows[(pu.code, pu.valid_from)] = row
     session.flush()
+    new: list[dict] = []
+    villages: dict[int, dict[str, Village]] = {}  # every unit's villages in one query
+    for v in session.scalars(select(Village).join(Unit, Village.unit_id == Unit.id)
+                             .where(Unit.cycle_id == cycle.id)):
+        villages.setdefault(v.unit_id, {})[v.name] = v
     for pu in plan.units:
         succ = plan.successor_of(pu)
-        rows[(pu.code, pu.valid_from)].successor_id = (
-            rows[(succ.code, succ.valid_from)].id if succ else None)
-        _sync_villages(session, rows[(pu.code, pu.valid_from)], pu.villages,
-                       plan.villages_synthetic)
+        row = rows[(pu.code, pu.valid_from)]
+        row.successor_id = rows[(succ.code, succ.valid_from)].id if succ else None
+        new += _sync_villages(row, villages.get(row.id, {}), pu.villages, plan.villages_synthetic)
+    if new:
+        session.execute(insert(Village), new)  # in bulk: a country has some 100,000 villages
 
 
-def _sync_villages(session: Session, unit: Unit, names: list[str], synthetic: bool) -> None:
-    current = {v.name: v for v in
-               session.scalars(select(Village).where(Village.unit_id == unit.id))}
+def _sync_villages(unit: Unit, current: dict[str, Village], names: list[str],
+                   synthetic: bool) -> list[dict]:
+    """Update ``unit``'s known villages in place; returns the rows of its new ones."""
+    new = []
     for pos, name in enumerate(names):
-        v = current.get(name) or Village(unit_id=unit.id, name=name, position=pos)
-        v.position, v.synthetic = pos, synthetic
-        session.add(v)
+        v = current.get(name)
+        if v is None:
+            new.append({"unit_id": unit.id, "name": name, "position": pos, "synthetic": synthetic})
+        else:
+            v.position, v.synthetic = pos, synthetic
+    return new
 
 
 def _sync_steps(session: Session, cycle: Cycle, plan: Plan) -> None:

@@ -9,11 +9,12 @@ simulated day and hour, so the collect flow's fetch takes it in on that day.
 from __future__ import annotations
 
 import datetime as dt
-import mailbox
-from email.message import EmailMessage
-from email.utils import format_datetime, formataddr
+import os
+import uuid
+from email.utils import formataddr
 from pathlib import Path
 
+from giamsat.messaging.mime import Outgoing, message_bytes
 from giamsat.plan.schema import Unit
 from giamsat.runtime import Runtime
 
@@ -26,37 +27,39 @@ def office_address(rt: Runtime) -> str:
 
 
 def report_mail(rt: Runtime, unit: Unit, form: Path, arrived: dt.datetime,
-                signed: bool) -> EmailMessage:
-    """The commune's message: its filled form attached, and a signed PDF copy when ``signed``."""
-    msg = EmailMessage()
-    msg["From"] = formataddr((f"UBND {unit.name}", unit.email))
-    msg["To"] = formataddr((rt.plan.bodies.office.short, office_address(rt)))
-    msg["Subject"] = f"Báo cáo kết quả thực hiện Chương trình năm {rt.plan.year} - {unit.name}"
-    msg["Date"] = format_datetime(arrived)
+                signed: bool) -> bytes:
+    """The commune's message: its filled form attached, and a signed PDF copy when ``signed``.
+
+    Built with the outbox's direct MIME builder (the same bytes a mail client's message parses
+    to; the ``email`` package's header folding cost more than filling the form)."""
     domain = unit.email.partition("@")[2] or "xa.example"
-    msg["Message-ID"] = f"<demo-{unit.code}-{arrived:%Y%m%d%H%M}-{form.stat().st_size}@{domain}>"
-    msg.set_content(f"Kính gửi {rt.plan.bodies.office.short},\n\n{unit.name} gửi báo cáo theo "
-                    f"đề cương đính kèm{' (kèm bản ký số)' if signed else ''}.\n\n"
-                    "Trân trọng.\n(Dữ liệu minh họa)\n")
     stem = f"Bao cao {unit.name} {arrived:%d-%m}"
-    msg.add_attachment(form.read_bytes(), maintype=DOCX_TYPE[0], subtype=DOCX_TYPE[1],
-                       filename=f"{stem}.docx")
+    attachments = [{"path": str(form), "filename": f"{stem}.docx", "content_type": "/".join(DOCX_TYPE)}]
     if signed:
-        msg.add_attachment(signed_pdf(unit, arrived), maintype="application", subtype="pdf",
-                           filename=f"{stem} (ban ky so).pdf")
-    return msg
+        pdf = form.with_name(f"{form.stem} (ban ky so).pdf")
+        pdf.write_bytes(signed_pdf(unit, arrived))
+        attachments.append({"path": str(pdf), "filename": f"{stem} (ban ky so).pdf",
+                            "content_type": "application/pdf"})
+    out = Outgoing(id=0, message_id=f"<demo-{unit.code}-{arrived:%Y%m%d%H%M}-{form.stat().st_size}@{domain}>",
+                   to=[formataddr((rt.plan.bodies.office.short, office_address(rt)))],
+                   subject=f"Báo cáo kết quả thực hiện Chương trình năm {rt.plan.year} - {unit.name}",
+                   text=(f"Kính gửi {rt.plan.bodies.office.short},\n\n{unit.name} gửi báo cáo theo "
+                         f"đề cương đính kèm{' (kèm bản ký số)' if signed else ''}.\n\n"
+                         "Trân trọng.\n(Dữ liệu minh họa)\n"),
+                   html=None, created_at=arrived, attachments=attachments)
+    return message_bytes(out, formataddr((f"UBND {unit.name}", unit.email)))
 
 
-def deliver(maildir: Path, msg: EmailMessage, arrived: dt.datetime) -> str:
+def deliver(maildir: Path, msg: bytes, arrived: dt.datetime) -> str:
     """Put ``msg`` in ``maildir``'s ``new/`` delivered at ``arrived``; returns its key."""
-    box = mailbox.Maildir(maildir, create=True)
-    try:
-        entry = mailbox.MaildirMessage(msg)
-        entry.set_subdir("new")
-        entry.set_date(arrived.timestamp())  # Maildir.add sets the file's mtime to this
-        return box.add(entry)
-    finally:
-        box.close()
+    key = f"{arrived.timestamp():.0f}.{uuid.uuid4().hex}.giamsat-demo"  # unique, as Maildir asks
+    tmp, new = Path(maildir) / "tmp" / key, Path(maildir) / "new" / key
+    for folder in ("tmp", "new", "cur"):
+        (Path(maildir) / folder).mkdir(parents=True, exist_ok=True)
+    tmp.write_bytes(msg)
+    os.utime(tmp, (arrived.timestamp(), arrived.timestamp()))  # the delivery time the reader takes
+    os.rename(tmp, new)  # written in tmp/, then moved: a reader never sees half a message
+    return key
 
 
 def signed_pdf(unit: Unit, arrived: dt.datetime) -> bytes:

@@ -6,6 +6,7 @@ understands; nothing here writes anything.
 
 from __future__ import annotations
 
+import functools
 import io
 import os
 import re
@@ -18,6 +19,7 @@ from docx import Document
 from docx.document import Document as DocxDocument
 from lxml import etree
 
+from giamsat.docx.prolog import guarded, read_part, read_prolog
 from giamsat.domain.errors import BadDocument
 from giamsat.files.fsutil import NotRegularFile, open_regular
 
@@ -47,8 +49,17 @@ def _kind_by_magic(head: bytes) -> str | None:
     return None
 
 
-def check_container(data: bytes, limits: Limits) -> None:
-    """Refuse anything that is not a plain, reasonably sized .docx package."""
+PARSED_PARTS = frozenset({"[Content_Types].xml", "_rels/.rels", "word/document.xml", "docProps/core.xml"})
+
+
+def check_container(data: bytes, limits: Limits, *, whole: bool = True) -> dict[str, bytes]:
+    """Refuse anything that is not a plain, reasonably sized .docx package.
+
+    Every part is checked: the central directory's sizes against the caps, then each part's real
+    bytes (CRC, size, XML declarations, embedded macros). ``whole=False`` (bulk intake, which
+    parses only ``PARSED_PARTS``) reads the other XML parts only up to their root element, where a
+    DTD or an encoding must stand (``giamsat.docx.prolog``). Returns the parsed parts' bytes.
+    """
     if not data:
         raise BadDocument("empty", "Tệp rỗng (0 byte).")
     if len(data) > limits.max_file_bytes:
@@ -83,13 +94,21 @@ def check_container(data: bytes, limits: Limits) -> None:
         raise BadDocument("not_docx", "Tệp gửi đến là PowerPoint, không phải Word (.docx).")
     if "word/document.xml" not in names or "[Content_Types].xml" not in names:
         raise BadDocument("not_docx", "Tệp không phải văn bản Word (.docx) hợp lệ.")
-    content_types = _read_capped(zf, "[Content_Types].xml", limits)
+    content_types = read_part(zf, "[Content_Types].xml", limits.max_uncompressed_bytes)
     if any(m.encode() in content_types for m in _MACRO_TYPES) or any(
             n.lower().endswith("vbaproject.bin") for n in names):
         raise BadDocument("macro", "Tệp có chứa macro (.docm) nên không được tiếp nhận. Vui lòng "
                                    "lưu thành .docx (Word Document) và gửi lại.")
+    parsed: dict[str, bytes] = {}
     for info in infos:  # CRC and real sizes: a lying header must not get past the cap
-        data = _read_capped(zf, info.filename, limits)
+        if not whole and info.filename not in PARSED_PARTS and info.filename.lower().endswith(_XML_NAMES):
+            head = guarded(functools.partial(read_prolog, zf, info.filename))
+            if head is not None:
+                check_xml_part(info.filename, head)
+                continue
+        data = read_part(zf, info.filename, limits.max_uncompressed_bytes)
+        if info.filename in PARSED_PARTS:
+            parsed[info.filename] = data
         if info.filename == "word/document.xml":
             check_rows(data, limits)  # before any decoding or parsing of a huge body
         check_xml_part(info.filename, data)
@@ -98,6 +117,7 @@ def check_container(data: bytes, limits: Limits) -> None:
                                        ".xlsm) nên không được tiếp nhận. Vui lòng xóa đối tượng nhúng "
                                        "đó (hoặc dán số liệu thành bảng Word), lưu thành .docx và gửi "
                                        "lại.")
+    return parsed
 
 
 _XML_NAMES = (".xml", ".rels")
@@ -119,7 +139,7 @@ def _has_macros(data: bytes, limits: Limits, depth: int = 0) -> bool:
         return False
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as inner:
-            return any(_has_macros(_read_capped(inner, n, limits), limits, depth + 1)
+            return any(_has_macros(read_part(inner, n, limits.max_uncompressed_bytes), limits, depth + 1)
                        for n in inner.namelist() if not n.lower().endswith(_XML_NAMES))
     except (zipfile.BadZipFile, OSError, ValueError, NotImplementedError, zlib.error, BadDocument):
         return False
@@ -162,7 +182,7 @@ def check_xml_part(name: str, data: bytes) -> None:
         raise BadDocument("xml_encoding", "Tệp Word có thành phần XML không dùng bảng mã UTF-8/UTF-16 "
                                           "nên không đọc được. Vui lòng mở tệp bằng Word, lưu lại "
                                           "thành .docx và gửi lại.")
-    if _DECLARATION.search(text):
+    if "<!" in text and _DECLARATION.search(text):  # the cheap test first: a body has no "<!"
         raise BadDocument("xml_dtd", _DTD_REFUSED)
 
 
@@ -179,7 +199,7 @@ def check_rows(document: bytes, limits: Limits) -> None:
     if document.startswith((b"\xff\xfe", b"\xfe\xff", b"<\x00", b"\x00<")):
         text = _xml_text(document)
         data = text.encode() if text is not None else b""
-    rows = sum(1 for _ in _ROW.finditer(data))
+    rows = len(_ROW.findall(data))
     if rows > limits.max_table_rows:
         raise BadDocument("too_many_rows", f"Văn bản có {_dotted(rows)} dòng bảng, vượt quá giới hạn "
                           f"{_dotted(limits.max_table_rows)} dòng của biểu mẫu (thường do dán hoặc "
@@ -188,19 +208,6 @@ def check_rows(document: bytes, limits: Limits) -> None:
 
 def _dotted(n: int) -> str:
     return f"{n:,}".replace(",", ".")
-
-
-def _read_capped(zf: zipfile.ZipFile, name: str, limits: Limits) -> bytes:
-    try:
-        with zf.open(name) as fh:
-            data = fh.read(limits.max_uncompressed_bytes + 1)
-    except (zipfile.BadZipFile, OSError, EOFError, RuntimeError, ValueError, NotImplementedError,
-            zlib.error):  # a flipped byte in a deflate stream raises zlib.error
-        raise BadDocument("corrupt", "Tệp bị hỏng hoặc gửi không đầy đủ, không mở được. "
-                                     "Vui lòng lưu lại và gửi lại.") from None
-    if len(data) > limits.max_uncompressed_bytes:
-        raise BadDocument("zip_bomb", "Nội dung giải nén vượt giới hạn cho phép.")
-    return data
 
 
 def open_docx(source: Path | bytes, limits: Limits | None = None) -> DocxDocument:
@@ -236,20 +243,18 @@ def open_docx_xml(source: Path | bytes, limits: Limits | None = None) -> DocxXml
     For bulk intake: no python-docx objects. ``None`` when the package is laid out unusually
     (parts elsewhere than Word puts them); the caller then falls back to ``open_docx``.
     """
-    data = checked_bytes(source, limits)
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as zf:
-            rels = etree.fromstring(zf.read("_rels/.rels"), _XML_PARSER)
-            targets = {r.get("Type", "").rsplit("/relationships", 1)[-1]: r.get("Target", "")
-                       for r in rels.iter(_REL_NS)}
-            if targets.get(_MAIN_REL, "").lstrip("/") != "word/document.xml" or \
-                    targets.get(_CORE_REL, "docProps/core.xml").lstrip("/") != "docProps/core.xml":
-                return None
-            document = etree.fromstring(zf.read("word/document.xml"), _XML_PARSER)
-            names = set(zf.namelist())
-            core = (etree.fromstring(zf.read("docProps/core.xml"), _XML_PARSER)
-                    if _CORE_REL in targets and "docProps/core.xml" in names else None)
-    except (KeyError, etree.XMLSyntaxError, ValueError, zipfile.BadZipFile, OSError, zlib.error):
+    parts = check_container(read_limited(source, limits or Limits()), limits or Limits(), whole=False)
+    try:  # the parts were decompressed (and CRC-checked) once, by the container check
+        rels = etree.fromstring(parts["_rels/.rels"], _XML_PARSER)
+        targets = {r.get("Type", "").rsplit("/relationships", 1)[-1]: r.get("Target", "")
+                   for r in rels.iter(_REL_NS)}
+        if targets.get(_MAIN_REL, "").lstrip("/") != "word/document.xml" or \
+                targets.get(_CORE_REL, "docProps/core.xml").lstrip("/") != "docProps/core.xml":
+            return None
+        document = etree.fromstring(parts["word/document.xml"], _XML_PARSER)
+        core = (etree.fromstring(parts["docProps/core.xml"], _XML_PARSER)
+                if _CORE_REL in targets and "docProps/core.xml" in parts else None)
+    except (KeyError, etree.XMLSyntaxError, ValueError):
         return None  # let python-docx produce its own refusal
     return DocxXml(document, core)
 
@@ -257,6 +262,13 @@ def open_docx_xml(source: Path | bytes, limits: Limits | None = None) -> DocxXml
 def checked_bytes(source: Path | bytes, limits: Limits | None = None) -> bytes:
     """The file's bytes once every container check (size, type, macros, zip bomb) has passed."""
     limits = limits or Limits()
+    data = read_limited(source, limits)
+    check_container(data, limits)
+    return data
+
+
+def read_limited(source: Path | bytes, limits: Limits) -> bytes:
+    """The bytes of a path (a link refused, never followed; too large refused) or the bytes given."""
     if isinstance(source, Path | str):
         try:
             with open_regular(source) as fh:  # a link is refused, never followed
@@ -270,5 +282,4 @@ def checked_bytes(source: Path | bytes, limits: Limits | None = None) -> bytes:
                                              "tệp thông thường nên không được đọc.") from None
     else:
         data = source
-    check_container(data, limits)
     return data

@@ -12,7 +12,7 @@ import hashlib
 import os
 import smtplib
 import ssl
-import tempfile
+import uuid
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
@@ -52,6 +52,7 @@ class Channel(Protocol):
 class _FileSender:
     def __init__(self, folder: Path, mail_from: str, reply_to: str | None = None) -> None:
         self.folder, self.mail_from, self.reply_to = folder, mail_from, reply_to
+        self.suffix = f".{uuid.uuid4().hex[:12]}.tmp"  # this session's partial files
 
     def send(self, out: Outgoing) -> dict[str, str]:
         """Write ``<id>-<hash>.eml`` (temporary file, then rename); re-sending rewrites the same bytes.
@@ -63,22 +64,28 @@ class _FileSender:
         data = message_bytes(out, self.mail_from, self.reply_to)
         digest = hashlib.sha256(out.message_id.encode()).hexdigest()[:12]
         target = self.folder / f"{out.id:06d}-{digest}.eml"
+        tmp = self.folder / f".{target.name}{self.suffix}"
         try:
-            fd, tmp = tempfile.mkstemp(prefix=f".{target.name}-", suffix=".tmp", dir=self.folder)
+            # A name of this session's own (created exclusively, a planted link is not followed):
+            # no temporary-name search per file; the rename makes each file appear whole.
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW, 0o600)
             try:
                 with os.fdopen(fd, "wb") as fh:
                     fh.write(data)
                 os.replace(tmp, target)
             except BaseException:
-                Path(tmp).unlink(missing_ok=True)
+                tmp.unlink(missing_ok=True)
                 raise
         except OSError as exc:
             raise DeliveryError(f"Không ghi được thư vào {self.folder}: {exc}", permanent=False) from None
         return {}
 
 
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+
+
 class FileChannel:
-    """Writes each message as an .eml file any mail client can open."""
+    """Writes each message as an .eml file any mail client can open (a re-send rewrites it)."""
 
     name = "file"
 

@@ -23,7 +23,9 @@ looks unsent; once its claim expires the next drain sends it again. The same hap
 connection drops after the server received the final ``.`` but before its ``250`` reached us: we
 cannot know it was accepted and treat it as transient. The window is one message per drainer
 and lasts milliseconds; a duplicate carries the same ``Message-ID`` header, so mail clients can
-recognise it. The ``file`` channel has no such window: a re-send rewrites the same file.
+recognise it. The ``file`` channel has no such window: a re-send rewrites the same file. Both
+channels record each message in its own commit (on one connection per batch), so a kill leaves at
+most one message sent and unrecorded.
 """
 
 from __future__ import annotations
@@ -76,20 +78,28 @@ def claim_batch(db: Database, limit: int, ttl: dt.timedelta = CLAIM_TTL,
     token, now = secrets.token_hex(16), clock.now()
     candidates = select(M.c.id).where(_claimable(now, ttl)).order_by(M.c.id).limit(limit)
     if cycle_id is not None:
-        candidates = candidates.where(M.c.cycle_id == cycle_id)
+        # ``+ 0``: the candidates are found through the status index (the pending few), never by
+        # walking the cycle's every message through the cycle index (SQLite's choice otherwise).
+        candidates = candidates.where(M.c.cycle_id + 0 == cycle_id)
     if db.backend == "postgresql":
         candidates = candidates.with_for_update(skip_locked=True)
     with db.engine.begin() as conn:
         # Two statements, not ``UPDATE … WHERE id IN (SELECT … LIMIT n FOR UPDATE)``: PostgreSQL
         # may re-run that subquery per row and then claims every pending message, not ``limit``.
+        # The UPDATE returns the rows it claimed (``RETURNING``: SQLite ≥ 3.35 and PostgreSQL),
+        # so nothing is read back by token.
         ids = list(conn.execute(candidates).scalars())
-        conn.execute(update(M).where(M.c.id.in_(ids), _claimable(now, ttl))
-                     .values(claim_token=token, claimed_at=now))
-        rows = conn.execute(select(M).where(M.c.claim_token == token).order_by(M.c.id)).all()
+        rows = sorted(conn.execute(update(M).where(M.c.id.in_(ids), _claimable(now, ttl))
+                                   .values(claim_token=token, claimed_at=now)
+                                   .returning(*_CLAIMED)).all(), key=lambda r: r.id) if ids else []
     return token, [Outgoing(id=r.id, message_id=r.message_id, to=list(r.to_addrs),
                             cc=list(r.cc_addrs or []), subject=r.subject, text=r.body_text,
                             html=r.body_html, created_at=r.created_at,
                             attachments=list(r.attachments or [])) for r in rows]
+
+
+_CLAIMED = (M.c.id, M.c.message_id, M.c.to_addrs, M.c.cc_addrs, M.c.subject, M.c.body_text,
+            M.c.body_html, M.c.created_at, M.c.attachments)
 
 
 @lru_cache(maxsize=8)
@@ -112,7 +122,9 @@ def _send_batch(db: Database, channel: Channel, token: str, batch: list[Outgoing
     result = DrainResult()
     tried = 0
     try:
-        with channel.session() as sender:
+        # One connection for the batch, one commit per message recorded as sent: a kill leaves
+        # at most the message being sent unrecorded, whatever the channel.
+        with channel.session() as sender, db.engine.connect() as conn:
             for out in batch:
                 tried += 1
                 try:
@@ -123,9 +135,9 @@ def _send_batch(db: Database, channel: Channel, token: str, batch: list[Outgoing
                         break
                     continue
                 note = "; ".join(f"{a}: {r}" for a, r in refused.items()) or None
-                with db.engine.begin() as conn:
-                    _record(conn, out.id, token, status="sent", sent_at=now, channel=channel.name,
-                            last_error=note)
+                _record(conn, out.id, token, status="sent", sent_at=now, channel=channel.name,
+                        last_error=note)
+                conn.commit()
                 result.sent += 1
     except DeliveryError as exc:  # the session could not be opened (a refused login: permanent)
         # Either way every row counts the attempt and keeps the reason, and the claim is given

@@ -1,6 +1,6 @@
 """A Maildir folder standing in for the office mailbox when no IMAP server is configured (the demo).
 
-Read with the standard library's ``mailbox``; the same ``IncomingMail`` objects come out as from
+Read file by file; the same ``IncomingMail`` objects come out as from
 IMAP. The arrival time is the file's delivery time (what Dovecot reports as INTERNALDATE for a
 Maildir), else the Date header; a message taken in is moved to ``cur/`` with the ``S`` flag.
 """
@@ -8,7 +8,7 @@ Maildir), else the Date header; a message taken in is moved to ``cur/`` with the
 from __future__ import annotations
 
 import datetime as dt
-import mailbox
+import os
 from dataclasses import replace
 from pathlib import Path
 
@@ -16,37 +16,57 @@ from giamsat.messaging.incoming import IncomingMail, parse_mail
 
 
 class MaildirMailbox:
-    """The Maildir at ``root`` (created when missing); use as a context manager."""
+    """The Maildir at ``root`` (created when missing); use as a context manager.
+
+    Read file by file, not through ``mailbox.Maildir``: that re-lists the whole folder on most
+    lookups (quadratic over a national intake), parses each message once more to find its date,
+    and rewrites the whole file to flag it. Here a message is read once, and taking it is the
+    rename Maildir prescribes (``new/KEY`` → ``cur/KEY:2,S``; the delivery time, the file's
+    modification time, is kept by the rename).
+    """
 
     def __init__(self, root: Path, max_message_bytes: int) -> None:
         self.root = Path(root)
         self.max_message_bytes = max_message_bytes
         self.folder = "maildir"
         self.uidvalidity = 0
-        self.box = mailbox.Maildir(self.root, create=True)
+        for sub in ("tmp", "new", "cur"):
+            (self.root / sub).mkdir(parents=True, exist_ok=True)
+        self._paths: dict[str, Path] = {}
 
     def __enter__(self) -> MaildirMailbox:
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self.box.close()
+        self._paths.clear()
 
     def pending(self) -> list[str]:
         """Keys of the messages not yet taken (no ``S`` flag), oldest delivery first."""
         keys = []
         for sub in ("new", "cur"):
-            for entry in (self.root / sub).iterdir():
+            for entry in os.scandir(self.root / sub):
                 key, _, info = entry.name.partition(":")
-                if entry.name.startswith(".") or "S" in info.partition(",")[2]:
+                if entry.name.startswith(".") or "S" in info.partition(",")[2] or not entry.is_file():
                     continue
+                self._paths[key] = Path(entry.path)
                 keys.append((entry.stat().st_mtime, key))
         return [k for _, k in sorted(keys)]
 
+    def _path(self, key: str) -> Path:
+        path = self._paths.get(key)
+        if path is None or not path.exists():
+            self.pending()
+            path = self._paths.get(key)
+        if path is None:
+            raise KeyError(f"No message with key: {key}")
+        return path
+
     def read(self, key: str, max_attachment_bytes: int) -> IncomingMail:
         """The message ``key`` parsed; an over-size one is read without its attachments."""
-        msg = self.box.get_message(key)
-        raw = self.box.get_bytes(key)
-        arrived = dt.datetime.fromtimestamp(msg.get_date(), tz=dt.UTC)
+        path = self._path(key)
+        with path.open("rb") as fh:
+            arrived = dt.datetime.fromtimestamp(os.fstat(fh.fileno()).st_mtime, tz=dt.UTC)
+            raw = fh.read()
         too_big = len(raw) > self.max_message_bytes
         mail = parse_mail(raw if not too_big else raw.split(b"\n\n", 1)[0], folder=self.folder,
                           uidvalidity=0, uid=key, internaldate=arrived,
@@ -58,7 +78,9 @@ class MaildirMailbox:
 
     def mark_taken(self, key: str, seen: bool) -> None:
         """Move ``key`` to ``cur/`` flagged ``S`` (its delivery time is kept)."""
-        msg = self.box.get_message(key)
-        msg.set_subdir("cur")
-        msg.add_flag("S")
-        self.box[key] = msg
+        path = self._path(key)
+        _, _, info = path.name.partition(":")
+        flags = "".join(sorted(set(info.partition(",")[2]) | {"S"}))
+        target = self.root / "cur" / f"{key}:2,{flags}"
+        os.rename(path, target)
+        self._paths[key] = target

@@ -68,8 +68,11 @@ def pending_row(*, cycle_id: int, key: str, kind: str, to: Sequence[str], cc: Se
 def enqueue(session: Session, *, cycle_id: int, key: str, kind: str, to: Sequence[str],
             template: str, context: dict, now: dt.datetime, cc: Sequence[str] = (),
             attachments: Sequence[Attachment] = (), unit_id: int | None = None,
-            obligation_id: int | None = None) -> tuple[Message, bool]:
-    """Queue one message unless ``key`` is already queued; returns (message, created)."""
+            obligation_id: int | None = None, flush: bool = True) -> tuple[Message, bool]:
+    """Queue one message unless ``key`` is already queued; returns (message, created).
+
+    ``flush=False`` leaves the new row to the caller's next flush (its id is not known until then).
+    """
     existing = session.scalar(select(Message).where(Message.idempotency_key == key))
     if existing is not None:
         return existing, False
@@ -77,7 +80,8 @@ def enqueue(session: Session, *, cycle_id: int, key: str, kind: str, to: Sequenc
                                 context=context, now=now, cc=cc, attachments=attachments,
                                 unit_id=unit_id, obligation_id=obligation_id))
     session.add(msg)
-    session.flush()
+    if flush:
+        session.flush()
     return msg, True
 
 

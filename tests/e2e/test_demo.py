@@ -108,7 +108,8 @@ def _registered(out: Path, kind: str) -> tuple[str, str]:
 
     with sqlite3.connect(out / "home" / "giamsat.db") as db:
         ((number, issued_on),) = db.execute(
-            "SELECT number, issued_on FROM documents WHERE kind = ? AND status = 'issued'", (kind,)).fetchall()
+            "SELECT number, issued_on FROM documents WHERE kind = ? AND status = 'issued'",
+            (kind,)).fetchall()
     return number, issued_on
 
 

@@ -1,0 +1,103 @@
+"""The prolog of an XML part, read without decompressing the rest: the safety checks of a part
+that is never parsed.
+
+A DTD or an entity declaration (XXE, billion laughs) can only stand in the prolog, before the
+root element; the encoding is declared there too. So for the parts bulk intake never parses
+(styles, numbering, theme, settings: most of a form's bytes), decompressing up to the root
+element's start is enough to refuse the same files the whole-part check refuses. Anything the
+scanner cannot settle (a prolog longer than the head read, text it does not expect) is answered
+``None``: the caller then reads and checks the whole part.
+"""
+
+from __future__ import annotations
+
+import codecs
+import zipfile
+import zlib
+from collections.abc import Callable
+from typing import TypeVar
+
+from giamsat.domain.errors import BadDocument
+
+T = TypeVar("T")
+
+HEAD = 2048  # decompressed bytes read from the start of a part; Word's prologs are ~60 bytes
+
+
+def _codec(head: bytes) -> str:
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "utf-16"
+    if head.startswith(b"<\x00"):
+        return "utf-16-le"
+    if head.startswith(b"\x00<"):
+        return "utf-16-be"
+    return "utf-8-sig"
+
+
+def prolog_end(text: str) -> int | None:
+    """Where the root element starts in ``text`` (after declarations, PIs, comments, blanks);
+    ``None`` when the head does not reach it or holds anything else (the whole part is checked).
+
+    A ``<!`` that is not a comment (``<!DOCTYPE``, ``<!ENTITY``…) ends the scan at its position:
+    the prolog returned then contains it, and the caller's DTD check refuses the part.
+    """
+    i, n = 0, len(text)
+    while i < n:
+        if text[i] in " \t\r\n":
+            i += 1
+        elif text.startswith("<?", i):
+            end = text.find("?>", i + 2)
+            if end < 0:
+                return None
+            i = end + 2
+        elif text.startswith("<!--", i):
+            end = text.find("-->", i + 4)
+            if end < 0:
+                return None
+            i = end + 3
+        elif text.startswith("<!", i):
+            return n  # a declaration: all of the head goes to the DTD check
+        elif text.startswith("<", i) and i + 1 < n:
+            return i
+        else:
+            return None
+    return None
+
+
+def read_prolog(zf: zipfile.ZipFile, name: str) -> bytes | None:
+    """The head of part ``name`` up to its root element, decompressing no more than ``HEAD``
+    bytes; ``None`` when the whole part must be read (short parts are read whole by the caller)."""
+    with zf.open(name) as fh:
+        head = fh.read(HEAD)
+        if len(head) < HEAD:
+            return None  # the part is short: reading it whole costs nothing more (and checks its CRC)
+    decoder = codecs.getincrementaldecoder(_codec(head))("strict")
+    try:
+        text = decoder.decode(head)  # an incomplete last character is held back, not an error
+    except UnicodeDecodeError:
+        return None  # the whole-part check says what is wrong with the encoding
+    end = prolog_end(text)
+    if end is None:
+        return None
+    return text[:end].encode("utf-8")
+
+
+def guarded(read: Callable[[], T]) -> T:
+    """``read()``, a damaged archive (bad CRC, broken deflate stream…) answered as ``BadDocument``."""
+    try:
+        return read()
+    except (zipfile.BadZipFile, OSError, EOFError, RuntimeError, ValueError, NotImplementedError,
+            zlib.error):  # a flipped byte in a deflate stream raises zlib.error
+        raise BadDocument("corrupt", "Tệp bị hỏng hoặc gửi không đầy đủ, không mở được. "
+                                     "Vui lòng lưu lại và gửi lại.") from None
+
+
+def read_part(zf: zipfile.ZipFile, name: str, cap: int) -> bytes:
+    """Part ``name`` whole (its CRC checked), refused once it grows past ``cap`` bytes."""
+    def read() -> bytes:
+        with zf.open(name) as fh:
+            return fh.read(cap + 1)
+    data = guarded(read)
+    if len(data) > cap:
+        raise BadDocument("zip_bomb", "Nội dung giải nén vượt giới hạn cho phép.")
+    return data

@@ -54,7 +54,28 @@ def reading_runtime():
             from giamsat.cli.ui.present import no_database
 
             no_database(safe_url(settings.db_url), settings.home)
+        if not state.config:
+            state.config = _recorded_plan(settings.db_url, settings.home)
     return runtime()
+
+
+def _recorded_plan(db_url: str, home: Path) -> str | None:
+    """The plan file the home's one cycle was run with, when it lies inside the home (the demo's
+    signing copy): reading the home with another plan would record a plan change."""
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(db_url)
+    try:
+        with engine.connect() as conn:
+            paths = [r[0] for r in conn.execute(text("SELECT plan_path FROM cycles"))]
+    except Exception:
+        return None
+    finally:
+        engine.dispose()
+    if len(paths) != 1 or not paths[0]:
+        return None
+    path, root = Path(paths[0]).resolve(), home.resolve()
+    return str(path) if path.is_file() and path.is_relative_to(root) else None
 
 
 def actor() -> str:

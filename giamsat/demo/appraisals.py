@@ -23,7 +23,7 @@ QUESTIONS = (
 
 def appraise_round(rt: Runtime, day: dt.date, rng: random.Random) -> dict[str, int]:
     """Appraise every commune not yet appraised; agree with questioned ones answered since."""
-    now = clock.at_office_hours(day, 9)  # first thing: the day's reports arrive from 10:00
+    now = clock.at_office_hours(day, 10)  # after the day's draw (10:00), with its first reports
     done: dict[str, int] = {}
     lines = appraisal.list_appraisals(rt)
     answered = [a for a in lines if a.result in ("questioned", "returned")

@@ -79,7 +79,8 @@ def test_the_readings_say_what_the_issue_asked_for(demo_cli, demo_run):
     # whole subjects, wrapped in their column (they were cut at 60 characters)
     assert "bền vững" in outbox and "năm 2024" in outbox and "…" not in outbox
     overdue = demo_cli(["followup", "list", "--status", "Quá hạn"])
-    assert "Kiến nghị — Quá hạn (1)" in overdue and "Xã Trung Thành" in overdue  # the commune column
+    late = demo_run[1]["summary"]["recommendations"]["overdue"]
+    assert f"Kiến nghị — Quá hạn ({late})" in overdue and "Xã Trung Thành" in overdue  # the commune column
     audit = demo_cli(["audit", "--action", "rec.update", "--limit", "3"])
     assert "Cập nhật kiến nghị" in audit and "trạng thái: " in audit
 

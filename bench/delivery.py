@@ -21,7 +21,6 @@ import json
 import os
 import sqlite3
 import statistics
-import sys
 import tempfile
 import time
 from pathlib import Path
@@ -99,8 +98,6 @@ def run(n: int = 6000, rounds: int = 2) -> dict:
 
 
 if __name__ == "__main__":
-    args = [a for a in sys.argv[1:] if not a.startswith("--")]
-    rounds = int(sys.argv[sys.argv.index("--rounds") + 1]) if "--rounds" in sys.argv else 2
-    if "--rounds" in sys.argv:
-        args.remove(str(rounds))
-    print(json.dumps(run(int(args[0]) if args else 6000, rounds), ensure_ascii=False))
+    from bench._cli import main
+
+    main(run, 6000)

@@ -17,10 +17,8 @@ The ratio reported is the median of stamp / bare; ``per_unit_ms`` is the stampin
 from __future__ import annotations
 
 import io
-import json
 import os
 import statistics
-import sys
 import tempfile
 import time
 import zipfile
@@ -101,8 +99,6 @@ def run(n: int = 500, rounds: int = 2) -> dict:
 
 
 if __name__ == "__main__":
-    args = [a for a in sys.argv[1:] if not a.startswith("--")]
-    rounds = int(sys.argv[sys.argv.index("--rounds") + 1]) if "--rounds" in sys.argv else 2
-    if "--rounds" in sys.argv:
-        args.remove(str(rounds))
-    print(json.dumps(run(int(args[0]) if args else 500, rounds), ensure_ascii=False))
+    from bench._cli import main
+
+    main(run, 500)

@@ -19,7 +19,6 @@ that builds with the ``email`` package (``policy.SMTP``), the slower way a plain
 
 from __future__ import annotations
 
-import json
 import os
 import smtplib
 import socket
@@ -126,8 +125,6 @@ def run(n: int = 2000, rounds: int = 2) -> dict:
 
 
 if __name__ == "__main__":
-    args = [a for a in sys.argv[1:] if not a.startswith("--")]
-    rounds = int(sys.argv[sys.argv.index("--rounds") + 1]) if "--rounds" in sys.argv else 2
-    if "--rounds" in sys.argv:
-        args.remove(str(rounds))
-    print(json.dumps(run(int(args[0]) if args else 2000, rounds), ensure_ascii=False))
+    from bench._cli import main
+
+    main(run, 2000)

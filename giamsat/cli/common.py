@@ -33,6 +33,12 @@ def runtime(now: dt.datetime | None = None):
     from giamsat.cycle.sync import open_cycle
 
     if state.runtime is None:
+        if not state.config:  # a home run with a plan file of its own (the demo's signing copy)
+            from giamsat.db.migrate import recorded_plan
+            from giamsat.settings import load_settings
+
+            settings = load_settings(config=None)
+            state.config = recorded_plan(settings.db_url, settings.home)
         state.runtime = open_cycle(Path(state.config) if state.config else None,
                                    now or clock.now(), actor=actor())
     return state.runtime
@@ -54,28 +60,8 @@ def reading_runtime():
             from giamsat.cli.ui.present import no_database
 
             no_database(safe_url(settings.db_url), settings.home)
-        if not state.config:
-            state.config = _recorded_plan(settings.db_url, settings.home)
     return runtime()
 
-
-def _recorded_plan(db_url: str, home: Path) -> str | None:
-    """The plan file the home's one cycle was run with, when it lies inside the home (the demo's
-    signing copy): reading the home with another plan would record a plan change."""
-    from sqlalchemy import create_engine, text
-
-    engine = create_engine(db_url)
-    try:
-        with engine.connect() as conn:
-            paths = [r[0] for r in conn.execute(text("SELECT plan_path FROM cycles"))]
-    except Exception:
-        return None
-    finally:
-        engine.dispose()
-    if len(paths) != 1 or not paths[0]:
-        return None
-    path, root = Path(paths[0]).resolve(), home.resolve()
-    return str(path) if path.is_file() and path.is_relative_to(root) else None
 
 
 def actor() -> str:

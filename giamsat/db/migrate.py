@@ -110,3 +110,27 @@ def database_exists(url: str) -> bool:
         raise DatabaseUnavailable(f"Không kết nối được cơ sở dữ liệu: {exc.orig}") from exc
     finally:
         engine.dispose()
+
+
+def recorded_plan(url: str, home: Path) -> str | None:
+    """The plan file the database's one cycle was run with, when that file lies inside ``home``
+    (the demo's signing copy); None otherwise, or when the database cannot tell."""
+    from sqlalchemy import text
+
+    from giamsat.db.session import Database
+
+    try:
+        engine = Database(url).engine
+    except DatabaseError:
+        return None
+    try:
+        with engine.connect() as conn:
+            paths = [r[0] for r in conn.execute(text("SELECT plan_path FROM cycles"))]
+    except Exception:
+        return None
+    finally:
+        engine.dispose()
+    if len(paths) != 1 or not paths[0]:
+        return None
+    path, root = Path(paths[0]).resolve(), home.resolve()
+    return str(path) if path.is_file() and path.is_relative_to(root) else None

@@ -8,7 +8,6 @@ again after ``giamsat doc register``); a registered report is never written agai
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import os
 import shutil
 import tempfile
@@ -19,13 +18,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from giamsat.cycle.sync import mark_step_done
-from giamsat.db.audit import record
 from giamsat.db.models import Document
 from giamsat.domain import clock
 from giamsat.domain.errors import PlanError
 from giamsat.final_report.data import load_report_data
 from giamsat.final_report.document import write_report
 from giamsat.final_report.model import ReportData
+from giamsat.final_report.office_doc import record_document
 from giamsat.issuance.citations import Issued, cited, issued_by_key
 from giamsat.issuance.kinds import ISSUED
 from giamsat.messaging.outbox import Attachment, enqueue, idempotency_key
@@ -105,17 +104,8 @@ def _build(rt: Runtime, as_of: dt.date, kind: str, number: int,
                  draft=not rt.plan.documents.allow_drafts)
     if out is not None:
         _copy_atomic(path, Path(out))
-    digest = hashlib.sha256(path.read_bytes()).hexdigest()
-    now = clock.at_office_hours(as_of, 16)
-    with rt.db.unit_of_work() as s:
-        row = s.scalar(select(Document).where(Document.key == key))
-        if row is None:
-            row = Document(cycle_id=rt.cycle_id, key=key, kind=kind, created_at=now, path="", sha256="")
-            s.add(row)
-        row.path, row.sha256 = str(path), digest
-        record(s, at=now, actor=rt.actor, action=f"{kind}.write", entity="document", entity_id=key,
-               cycle_id=rt.cycle_id, path=str(path), sha256=digest,
-               units=len(data.reporting.expected), synthetic=data.synthetic)
+    record_document(rt, kind, key, path, as_of, units=len(data.reporting.expected),
+                    synthetic=data.synthetic)
     return path, data.synthetic
 
 

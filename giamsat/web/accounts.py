@@ -79,12 +79,16 @@ def authenticate(rt: Runtime, username: str, password: str) -> str | None:
         return user.username if user is not None and ok else None
 
 
-def end_sessions(rt: Runtime, username: str, now: dt.datetime) -> None:
-    """Invalidate every session of ``username`` issued before ``now`` (logout)."""
+def end_sessions(rt: Runtime, username: str, now: dt.datetime, wall: dt.datetime | None = None) -> None:
+    """Invalidate every session of ``username`` issued before ``wall`` (logout), audited at ``now``.
+
+    Sessions live on the wall clock (``wall``, default ``now``); the audit entry on the cycle's
+    clock, which the web app may simulate (``giamsat web --as-of``).
+    """
     with rt.db.unit_of_work() as s:
         user = s.scalar(select(WebUser).where(WebUser.username == username))
         if user is not None:  # one second on: a cookie issued this very second is also ended
-            user.sessions_valid_after = now + dt.timedelta(seconds=1)
+            user.sessions_valid_after = (wall or now) + dt.timedelta(seconds=1)
             audit.record(s, at=now, actor=username, action="web.logout", entity="web_user",
                          entity_id=username)
 

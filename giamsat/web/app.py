@@ -54,8 +54,13 @@ class SecurityHeaders:
         await self.app(scope, receive, send_with_headers)
 
 
-def build_app(rt: Runtime, now: Callable[[], dt.datetime] = clock.now) -> Starlette:
-    """The web app on ``rt``; ``now`` is the clock (a simulated one for the demo and tests)."""
+def build_app(rt: Runtime, now: Callable[[], dt.datetime] = clock.now,
+              wall: Callable[[], dt.datetime] = clock.now) -> Starlette:
+    """The web app on ``rt``; ``now`` is the cycle's clock (a simulated one for the demo and tests).
+
+    ``wall`` is the real clock sessions are timed by: an account made today can sign in to a
+    page that shows the cycle as of an earlier day (``giamsat web --as-of``).
+    """
     from giamsat.web import communes, coordinator
 
     async def not_found(request: Request, exc: Exception) -> Response:
@@ -67,7 +72,7 @@ def build_app(rt: Runtime, now: Callable[[], dt.datetime] = clock.now) -> Starle
     app = Starlette(routes=coordinator.routes() + communes.routes() + [
         Mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")],
         exception_handlers={HTTPException: not_found})
-    app.state.rt, app.state.now, app.state.key = rt, now, web_key(rt)
+    app.state.rt, app.state.now, app.state.wall, app.state.key = rt, now, wall, web_key(rt)
     app.state.templates, app.state.throttle = templates(), Throttle()
     app.state.prefect_links = LinkCache()
     app.state.templates.env.globals.update(plan_words(rt.plan))  # "các xã, phường" from the plan

@@ -31,7 +31,7 @@ def _cookie(response: Response, name: str, value: str, request: Request, max_age
 
 def _session(request: Request) -> accounts.Session | None:
     st = request.app.state
-    return accounts.read_session(st.rt, st.key, request.cookies.get(COOKIE), st.now())
+    return accounts.read_session(st.rt, st.key, request.cookies.get(COOKIE), st.wall())
 
 
 def _login_csrf(request: Request, pre: str) -> str:
@@ -66,7 +66,7 @@ async def login(request: Request) -> Response:
         st.throttle.fail(f"u:{username}", f"ip:{client}")
         return await login_page(request, "Tên đăng nhập hoặc mật khẩu không đúng.", 401)
     response = RedirectResponse("/", status_code=303)
-    _cookie(response, COOKIE, accounts.session_cookie(st.key, user, int(now.timestamp())), request,
+    _cookie(response, COOKIE, accounts.session_cookie(st.key, user, int(st.wall().timestamp())), request,
             accounts.SESSION_HOURS * 3600)
     response.delete_cookie(PRE, path="/")
     return response
@@ -84,7 +84,8 @@ async def _authorised_form(request: Request) -> tuple[accounts.Session, dict]:
 async def logout(request: Request) -> Response:
     """End every session of the account and clear the cookie."""
     session, _ = await _authorised_form(request)
-    accounts.end_sessions(request.app.state.rt, session.username, request.app.state.now())
+    st = request.app.state
+    accounts.end_sessions(st.rt, session.username, st.now(), st.wall())
     response = RedirectResponse("/dang-nhap", status_code=303)
     response.delete_cookie(COOKIE, path="/")
     return response

@@ -110,3 +110,28 @@ def test_redrawing_from_the_dashboard_rejects_the_draw_with_its_reason_and_propo
         assert [(r.status, r.decided_by) for r in rows] == [("rejected", "dieuphoi"), ("proposed", None)]
         assert rows[0].decision_reason == "Xã Quang Trung vừa được giám sát năm trước"
     assert "Đã chọn lại mẫu; lượt mới chờ duyệt." in client.get("/?ok=chon-lai").text
+
+
+def test_an_account_made_today_signs_in_to_the_cycle_shown_as_of_an_earlier_day(sqlite_runtime):
+    # `giamsat web --as-of 2024-04-03`: the page shows the 2024 cycle, the account was made today.
+    today = clock.now()
+    add_user(sqlite_runtime, "dieuphoi", PASSWORD, "test", today)
+    with TestClient(build_app(sqlite_runtime, lambda: NOW), base_url="https://testserver") as c:
+        assert _login(c).status_code == 303
+        home = c.get("/", follow_redirects=False)
+        assert home.status_code == 200 and "Các bước của chu kỳ" in home.text
+    with sqlite_runtime.db.unit_of_work() as s:  # the login stands in the cycle's audit at its day
+        at = s.scalar(select(AuditEntry.at).where(AuditEntry.action == "web.login"))
+        assert at.replace(tzinfo=at.tzinfo or dt.UTC).astimezone(clock.TZ).date() == NOW.date()
+
+
+def test_a_session_ends_twelve_hours_after_sign_in_on_the_wall_clock_whatever_day_is_shown(sqlite_runtime):
+    wall = [dt.datetime(2026, 11, 30, 8, 0, tzinfo=dt.UTC)]
+    add_user(sqlite_runtime, "dieuphoi", PASSWORD, "test", wall[0] - dt.timedelta(days=1))
+    with TestClient(build_app(sqlite_runtime, lambda: NOW, lambda: wall[0]),
+                    base_url="https://testserver") as c:
+        assert _login(c).status_code == 303
+        wall[0] += dt.timedelta(hours=11)
+        assert c.get("/", follow_redirects=False).status_code == 200
+        wall[0] += dt.timedelta(hours=2)
+        assert c.get("/", follow_redirects=False).headers["location"] == "/dang-nhap"

@@ -8,7 +8,7 @@ import sys
 import typer
 from rich.markup import escape
 
-from giamsat.cli.common import actor, console, parse_date, runtime
+from giamsat.cli.common import actor, console, parse_date, reading_runtime, runtime
 from giamsat.domain import clock
 from giamsat.domain.errors import GiamsatError
 
@@ -29,7 +29,7 @@ def web(ctx: typer.Context,
         return
     from giamsat.web.server import serve
 
-    rt = runtime()
+    rt = reading_runtime()  # a page on a home with no cycle would only show every step overdue
     day = parse_date(as_of) if as_of else None
     now = (lambda: clock.at_office_hours(day, 10)) if day else clock.now
     console.print(f"Trang web: [bold]http://{host}:{port}/[/] (đăng nhập tại /dang-nhap)")

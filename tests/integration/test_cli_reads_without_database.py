@@ -8,7 +8,7 @@ import pytest
 
 
 @pytest.mark.parametrize("args", [["status"], ["outbox"], ["followup", "list"], ["audit"], ["doc", "list"],
-                                  ["export", "ban-sao.tar.gz"]])
+                                  ["export", "ban-sao.tar.gz"], ["web", "--port", "1"]])
 def test_a_reading_command_refuses_to_create_a_database(tmp_path, args):
     home = tmp_path / "chua-co"
     env = {k: v for k, v in os.environ.items() if not k.startswith(("GIAMSAT_", "PREFECT_"))}

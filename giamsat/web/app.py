@@ -61,7 +61,7 @@ def build_app(rt: Runtime, now: Callable[[], dt.datetime] = clock.now,
     ``wall`` is the real clock sessions are timed by: an account made today can sign in to a
     page that shows the cycle as of an earlier day (``giamsat web --as-of``).
     """
-    from giamsat.web import communes, coordinator
+    from giamsat.web import communes, coordinator, work
 
     async def not_found(request: Request, exc: Exception) -> Response:
         status = getattr(exc, "status_code", 404)
@@ -69,7 +69,7 @@ def build_app(rt: Runtime, now: Callable[[], dt.datetime] = clock.now,
             request, "error.html", {"status": status, "detail": getattr(exc, "detail", "")},
             status_code=status)
 
-    app = Starlette(routes=coordinator.routes() + communes.routes() + [
+    app = Starlette(routes=coordinator.routes() + work.routes() + communes.routes() + [
         Mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")],
         exception_handlers={HTTPException: not_found})
     app.state.rt, app.state.now, app.state.wall, app.state.key = rt, now, wall, web_key(rt)

@@ -29,7 +29,8 @@ def _cookie(response: Response, name: str, value: str, request: Request, max_age
                         secure=request.url.scheme == "https", path="/")
 
 
-def _session(request: Request) -> accounts.Session | None:
+def session_of(request: Request) -> accounts.Session | None:
+    """The coordinator signed in on this request, or None."""
     st = request.app.state
     return accounts.read_session(st.rt, st.key, request.cookies.get(COOKIE), st.wall())
 
@@ -72,9 +73,9 @@ async def login(request: Request) -> Response:
     return response
 
 
-async def _authorised_form(request: Request) -> tuple[accounts.Session, dict]:
+async def authorised_form(request: Request) -> tuple[accounts.Session, dict]:
     """The session and form of a coordinator's POST; 403 without a session or a valid CSRF token."""
-    session = _session(request)
+    session = session_of(request)
     form = await request.form(max_files=0, max_fields=10)
     if session is None or not hmac.compare_digest(str(form.get("csrf", "")), session.csrf):
         raise HTTPException(403, "Phiên làm việc đã hết hạn; xin đăng nhập lại.")
@@ -83,7 +84,7 @@ async def _authorised_form(request: Request) -> tuple[accounts.Session, dict]:
 
 async def logout(request: Request) -> Response:
     """End every session of the account and clear the cookie."""
-    session, _ = await _authorised_form(request)
+    session, _ = await authorised_form(request)
     st = request.app.state
     accounts.end_sessions(st.rt, session.username, st.now(), st.wall())
     response = RedirectResponse("/dang-nhap", status_code=303)
@@ -93,7 +94,7 @@ async def logout(request: Request) -> Response:
 
 async def dashboard(request: Request) -> Response:
     """The cycle on one page (login required)."""
-    session = _session(request)
+    session = session_of(request)
     if session is None:
         return RedirectResponse("/dang-nhap", status_code=303)
     wanted = request.query_params.get("xa", "")
@@ -108,7 +109,7 @@ async def dashboard(request: Request) -> Response:
 
 async def decide_draw(request: Request) -> Response:
     """Approve the pending draw, or reject it with a reason and propose a new one."""
-    session, form = await _authorised_form(request)
+    session, form = await authorised_form(request)
     st, action = request.app.state, request.path_params["action"]
     try:
         draw_id = int(form.get("draw_id", ""))
@@ -130,7 +131,7 @@ async def decide_draw(request: Request) -> Response:
 
 async def download(request: Request) -> Response:
     """A document of the cycle by its id (never by a path from the request)."""
-    if _session(request) is None:
+    if session_of(request) is None:
         return RedirectResponse("/dang-nhap", status_code=303)
     return document_response(request, request.path_params["doc_id"], unit_id=None, any_unit=True)
 

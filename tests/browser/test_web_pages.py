@@ -106,3 +106,62 @@ def test_both_pages_fit_a_phone_without_sideways_scrolling(site, links, chromium
         shot(page, "commune-phone")
     finally:
         context.close()
+
+
+def test_the_coordinator_appraises_a_commune_ticks_the_upper_teams_checklist_and_reads_the_rounds(
+        site, links, page, forms):
+    import datetime as dt
+
+    from sqlalchemy import select
+
+    from giamsat.collect.service import submit
+    from giamsat.db.models import Appraisal, Message
+    from giamsat.domain import clock
+    from giamsat.rounds.service import open_round
+
+    rt, base = site
+    unit = rt.plan.unit(TAN_KHANH, rt.plan.report.deadline)
+    good, _ = forms(unit, seed=8, name="bao-cao-dung.docx")
+    outcome = submit(rt, good, clock.at_office_hours(dt.date(2024, 4, 3), 9), unit_code=TAN_KHANH)
+    assert outcome.status == "accepted", outcome.errors
+    _login(page, base)
+    page.click("nav >> text=Thẩm định sơ bộ")
+    row = page.locator(f"#dv-{TAN_KHANH}")
+    assert "Chưa thẩm định" in row.inner_text()
+    row.locator("select[name=result]").select_option("questioned")
+    row.locator("button").click()  # no question given: refused, saying what is missing
+    assert "phải nêu nội dung đề nghị xã giải trình" in page.locator(".alert").inner_text()
+    row = page.locator(f"#dv-{TAN_KHANH}")
+    row.locator("select[name=result]").select_option("questioned")
+    row.locator("textarea").fill("Số hộ thoát nghèo chênh với danh sách kèm theo\nLàm rõ 3 hộ tái nghèo")
+    row.locator("button").click()
+    assert page.get_by_text("Đã ghi nhận kết quả thẩm định sơ bộ").is_visible()
+    row = page.locator(f"#dv-{TAN_KHANH}")
+    assert "Đề nghị giải trình, làm rõ số liệu" in row.inner_text()
+    assert "Làm rõ 3 hộ tái nghèo" in row.inner_text() and "Kiến nghị số" in row.inner_text()
+    assert no_sideways_scroll(page)
+    shot(page, "appraisals")
+    with rt.db.unit_of_work() as s:
+        assert s.scalar(select(Appraisal.recorded_by)) == "dieuphoi"
+        notice = s.scalar(select(Message).where(Message.kind == "appraisal_notice"))
+        assert notice is not None and "Số hộ thoát nghèo chênh" in notice.body_text
+
+    page.click("nav >> text=Đoàn giám sát cấp trên")
+    first = page.locator("table.checklist tbody tr", has=page.locator("button")).first
+    text = first.locator("td").first.inner_text()
+    first.locator("button").click()
+    assert page.get_by_text("Đã đánh dấu tài liệu đã chuẩn bị xong.").is_visible()
+    done = page.locator("table.checklist tbody tr", has_text=text)
+    assert "đã chuẩn bị (dieuphoi" in done.inner_text()
+    assert no_sideways_scroll(page)
+    shot(page, "upper-team")
+
+    page.click("nav >> text=Giám sát đột xuất")
+    assert page.get_by_text("Chưa có đợt giám sát đột xuất nào.").is_visible()
+    open_round(rt, ["13789"], "Việc cập nhật biến động hộ nghèo giữa kỳ", dt.date(2024, 6, 14),
+               dt.date(2024, 6, 20), "dieuphoi", clock.at_office_hours(dt.date(2024, 6, 12), 9))
+    page.reload()
+    round_ = page.locator("article.round")
+    assert "Đợt 1: 14/06/2024 – 20/06/2024" in round_.inner_text()
+    assert "Đang thực hiện" in round_.inner_text() and "Việc cập nhật biến động" in round_.inner_text()
+    shot(page, "rounds")

@@ -135,3 +135,24 @@ def test_a_session_ends_twelve_hours_after_sign_in_on_the_wall_clock_whatever_da
         assert c.get("/", follow_redirects=False).status_code == 200
         wall[0] += dt.timedelta(hours=2)
         assert c.get("/", follow_redirects=False).headers["location"] == "/dang-nhap"
+
+
+def test_the_pages_of_a_province_plan_name_its_own_programme_and_units(tmp_path):
+    from pathlib import Path
+
+    from giamsat.cycle.sync import open_cycle
+
+    plan = Path(__file__).resolve().parents[2] / "config" / "ninh-binh-2026.yaml"
+    now = clock.at_office_hours(dt.date(2026, 4, 2), 10)
+    rt = open_cycle(plan, now, home=tmp_path / "home", database_url=f"sqlite:///{tmp_path / 'g.db'}")
+    try:
+        add_user(rt, "dieuphoi", PASSWORD, "test", now)
+        with TestClient(build_app(rt, lambda: now), base_url="https://testserver") as c:
+            assert _login(c).status_code == 303
+            pages = [c.get(p).text for p in ("/", "/tham-dinh", "/dot-xuat", "/doan-cap-tren")]
+    finally:
+        rt.db.dispose()
+    for text in pages:
+        assert "Giám sát Chương trình MTQG hợp nhất" in text
+        assert "giảm nghèo bền vững</span>" not in text and "huyện" not in text and "thị trấn" not in text
+    assert "Bộ Nông nghiệp và Môi trường" in pages[3]

@@ -133,6 +133,14 @@ def _round_scope(s: Session, visit: Visit) -> dict:
             "round_to": rnd.ends_on}
 
 
+def _check_in_round(s: Session, visit: Visit, day: dt.date) -> None:
+    """A round's visit stays within the round's dates (its notice announced them)."""
+    rnd = s.get(AdhocRound, visit.round_id) if visit.round_id is not None else None
+    if rnd is not None and not rnd.starts_on <= day <= rnd.ends_on:
+        raise Conflict(f"Ngày {day:%d/%m/%Y} nằm ngoài thời gian của đợt giám sát đột xuất số "
+                       f"{rnd.number} ({rnd.starts_on:%d/%m/%Y} – {rnd.ends_on:%d/%m/%Y}).")
+
+
 def _lower_first(name: str) -> str:
     """``Xã Đại An`` → ``xã Đại An`` as written inside a sentence."""
     return name[:1].lower() + name[1:]
@@ -158,6 +166,7 @@ def reschedule(rt: Runtime, visit_id: int, day: dt.date, reason: str, actor: str
         if visit.status == "done":
             raise Conflict(f"Cuộc giám sát số {visit.id} đã thực hiện, không đổi lịch được.")
         if visit.scheduled_on != day:
+            _check_in_round(s, visit, day)
             _check_notice(rt, day, now)
             previous, visit.scheduled_on = visit.scheduled_on, day
             line = f"{previous:%d/%m/%Y} → {day:%d/%m/%Y}: {reason.strip()}"

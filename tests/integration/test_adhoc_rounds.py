@@ -101,3 +101,27 @@ def test_the_round_commands_speak_vietnamese_and_refuse_bad_input_without_a_trac
     early = run("round", "report", "1", "--as-of", "2024-06-21", home=home)
     assert early.returncode == 1 and "chưa có biên bản" in early.stderr
     assert "Traceback" not in bad.stderr + missing.stderr + early.stderr
+
+
+def test_a_rescheduled_round_visit_tells_the_unit_the_rounds_scope_again_and_stays_within_its_dates(
+        sqlite_runtime):
+    from giamsat.visits.service import reschedule
+
+    rt = sqlite_runtime
+    r = rounds.open_round(rt, ["13789", "13792"], CONTENT, START, END, "tran.lan", NOW)
+    vinh_hao = r.visits[1]
+    with pytest.raises(Conflict, match="nằm ngoài thời gian của đợt giám sát đột xuất số 1 "
+                                       r"\(14/06/2024 – 20/06/2024\)"):
+        reschedule(rt, vinh_hao.visit_id, dt.date(2024, 6, 24), "Trùng lịch họp", "tran.lan", NOW)
+    reschedule(rt, vinh_hao.visit_id, dt.date(2024, 6, 19), "Trùng lịch họp Hội đồng nhân dân xã",
+               "tran.lan", NOW)
+    deliver(rt, NOW)
+    notices = [email.message_from_bytes(f.read_bytes(), policy=policy.default)
+               for f in sorted((rt.home / "outbox").rglob("*.eml"))]
+    to_vinh_hao = [m.get_body(("plain",)).get_content() for m in notices
+                   if "vinhhao" in m["To"]]
+    assert len(to_vinh_hao) == 2  # the first notice and the rescheduled one
+    moved = next(t for t in to_vinh_hao if "19/6/2024" in t)
+    assert "đợt giám sát đột xuất số 1, từ ngày 14/6/2024 đến ngày 20/6/2024" in moved
+    assert CONTENT in moved and "Trùng lịch họp Hội đồng nhân dân xã" in moved
+    assert "17/6/2024" in moved  # the day it replaces

@@ -9,7 +9,7 @@ import click
 import typer
 from rich.markup import escape
 
-from giamsat.cli.common import AS_OF, console, moment_of, parse_date, runtime
+from giamsat.cli.common import AS_OF, console, moment_of, parse_date, reading_runtime, runtime
 
 report_app = typer.Typer(help="Báo cáo kết quả giám sát, đánh giá.", no_args_is_help=True)
 OUT = typer.Option(None, "--out", help="Lưu thêm một bản tới tệp này (.docx).")
@@ -123,6 +123,47 @@ def findings_cmd(finding: list[str] = typer.Option([], "--finding", metavar="TEX
     result = provincial.record_findings(rt, finding, recs, rt.actor, now)
     console.print(f"Đã ghi nhận {result['findings']} kết luận và {len(result['recommendations'])} kiến nghị "
                   f"của Đoàn giám sát; bước làm việc với Đoàn giám sát cấp trên đã hoàn thành.")
+
+
+def _finding(text: str):
+    """``TIÊU CHÍ=KẾT QUẢ[|CĂN CỨ[|GHI CHÚ]]`` → a FindingInput (the result as a code or a label)."""
+    from giamsat.cli.ui.present import choice
+    from giamsat.criteria.findings import FindingInput
+
+    ref, sep, rest = text.partition("=")
+    if not sep or not ref.strip() or not rest.strip():
+        raise typer.BadParameter(f"{text!r} phải có dạng TIÊU CHÍ=KẾT QUẢ[|CĂN CỨ[|GHI CHÚ]] "
+                                 "(xem danh sách tiêu chí: giamsat provincial-visit criteria).",
+                                 param_hint="--result")
+    parts = [p.strip() for p in rest.split("|", 2)] + ["", ""]
+    return FindingInput(ref.strip(), choice("finding_result", parts[0], "--result"), parts[1], parts[2])
+
+
+@upper_app.command("criteria")
+def criteria_cmd(result: list[str] = typer.Option(
+                     [], "--result", metavar="TIÊU CHÍ=KẾT QUẢ[|CĂN CỨ[|GHI CHÚ]]",
+                     help="Kết quả đánh giá một tiêu chí ở cấp của cơ quan ban hành kế hoạch (lặp lại "
+                          "cho mỗi tiêu chí; ghi lại thì thay toàn bộ lần ghi trước)."),
+                 as_of: str = AS_OF) -> None:
+    """Tiêu chí giám sát ở cấp của cơ quan ban hành kế hoạch và kết quả Đoàn cấp trên đánh giá."""
+    from giamsat.criteria.findings import record_findings
+    from giamsat.criteria.summary import findings_list
+    from giamsat.plan.wording import criteria_of
+
+    if result:
+        now = moment_of(as_of, 16)
+        rt = runtime(now)
+        count = record_findings(rt, "provincial_visit", [_finding(r) for r in result], rt.actor, now)
+        console.print(f"Đã ghi nhận kết quả đánh giá {count} tiêu chí của Đoàn giám sát cấp trên.")
+    else:
+        rt = reading_runtime()
+    with rt.db.unit_of_work() as s:
+        found = {(f.content, f.key): f for f in findings_list(s, rt.cycle_id)
+                 if not f.unit_name and f.source == "provincial_visit"}
+    for c in criteria_of(rt.plan, level="issuer"):
+        f = found.get((c.content, c.key))
+        got = f"{f.result_label}{' — ' + f.evidence if f.evidence else ''}" if f else "chưa đánh giá"
+        console.print(escape(f"  {c.ref}: {c.title} — {got}"))
 
 
 def register(app: typer.Typer) -> None:

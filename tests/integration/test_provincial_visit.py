@@ -134,5 +134,18 @@ def test_the_step_commands_and_flow(prefect_harness, tmp_path, monkeypatch):
     assert step["title"].startswith("Làm việc với Đoàn giám sát của Sở LĐTBXH")
     assert step["state_label"] == "Hoàn thành"
     assert step["waiting_for"] == "đã ghi nhận 1 kết luận của Đoàn giám sát"
+    unknown = run("provincial-visit", "criteria", "--result", "household_review.issuer.advice=tot",
+                  "--as-of", "2024-06-18", home=home)
+    assert unknown.returncode == 2 and "Đạt một phần (partly)" in unknown.stderr
+    graded = run("provincial-visit", "criteria", "--as-of", "2024-06-18", "--result",
+                 "household_review.issuer.advice=đạt một phần|Chưa hướng dẫn 2 xã", "--result",
+                 "household_review.issuer.appraisal=met", home=home)
+    assert graded.returncode == 0, graded.stderr
+    assert "Đã ghi nhận kết quả đánh giá 2 tiêu chí của Đoàn giám sát cấp trên." in graded.stdout
+    listed = " ".join(run("provincial-visit", "criteria", home=home).stdout.split())
+    assert "household_review.issuer.advice: Tham mưu UBND huyện" in listed
+    assert "Đạt một phần — Chưa hướng dẫn 2 xã" in listed and "— chưa đánh giá" in listed
     office = run("final-report", "office", "--as-of", "2024-11-20", home=home)
     assert office.returncode == 0 and "Đã lập báo cáo của cơ quan thường trực" in office.stdout
+    (written,) = home.rglob("*-bao-cao-cua-co-quan-thuong-truc-2024-11-20.docx")
+    assert "Chưa hướng dẫn 2 xã" in docx_text(written)  # the team's grading reaches the office's report

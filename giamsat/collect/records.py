@@ -21,6 +21,7 @@ from giamsat.db.models import (
     Submission,
     Unit,
 )
+from giamsat.domain.formatting import own_unit
 from giamsat.messaging.outbox import enqueue, idempotency_key
 from giamsat.plan.wording import plan_words
 from giamsat.runtime import Runtime
@@ -88,7 +89,8 @@ def open_recommendations(rt: Runtime, s: Session, unit: Unit, sub: Submission, f
     for row in figures["recommendations"]:
         rec = Recommendation(cycle_id=rt.cycle_id, key=f"sub:{sub.id}:{row['row_index']}",
                              source_kind="submission", submission_id=sub.id, unit_id=unit.id,
-                             content=row["content"], addressed_to=row["addressed_to"][:300],
+                             content=row["content"],
+                             addressed_to=own_unit(row["addressed_to"], unit.name)[:300],
                              due_on=due, status="open", created_at=at, updated_at=at)
         rec.events.append(RecommendationEvent(at=at, status="open", actor=rt.actor, note=note))
         s.add(rec)

@@ -41,3 +41,25 @@ def doc_number(number: int, type_code: str | None, issuer_code: str) -> str:
 def in_sentence(name: str) -> str:
     """``Xã Đại An`` → ``xã Đại An``: a unit's name inside a sentence ("UBND xã Đại An")."""
     return name[:1].lower() + name[1:]
+
+
+_KIND_WORDS = ("thị trấn", "đặc khu", "phường", "xã")
+
+
+def own_unit(addressed_to: str, unit_name: str) -> str:
+    """A bare "UBND xã" in ``unit_name``'s own minutes or report means that unit: name it.
+
+    ``UBND xã`` → ``UBND xã Hợp Hưng``; ``Cán bộ giảm nghèo xã`` → ``Cán bộ giảm nghèo thị trấn
+    Gôi`` for Thị trấn Gôi (the unit's own kind replaces the generic word). Anything else — a named
+    body, "các xã", "UBND huyện" — is returned unchanged.
+    """
+    text = " ".join(addressed_to.split())
+    lowered = text.casefold()
+    for word in _KIND_WORDS:
+        if lowered.endswith(" " + word):
+            head = text[: len(text) - len(word)].rstrip()
+            if head.casefold().endswith(("các", "cấp", "những")) or not unit_name:
+                return text
+            return f"{head} {in_sentence(unit_name)}"
+    return text
+

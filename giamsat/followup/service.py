@@ -18,6 +18,7 @@ from giamsat.db.audit import record
 from giamsat.db.models import Obligation, Recommendation, RecommendationEvent, Unit
 from giamsat.domain import clock
 from giamsat.domain.errors import Conflict, NotFound
+from giamsat.domain.formatting import own_unit
 from giamsat.domain.textsafety import clean_line, clean_text
 from giamsat.domain.vocabulary import (
     REC_ACTIVE,
@@ -69,6 +70,8 @@ def add(rt: Runtime, content: str, addressed_to: str, addressed_email: str | Non
         if rec is not None:
             return rec
         unit = _unit(s, rt, unit_code, today) if unit_code else None
+        if unit is not None:  # "UBND xã" entered for a commune is that commune
+            addressed_to = own_unit(addressed_to, unit.name)
         rec = Recommendation(cycle_id=rt.cycle_id, key=key, source_kind=source_kind,
                              unit_id=unit.id if unit else None, content=content,
                              addressed_to=addressed_to, addressed_email=addressed_email,

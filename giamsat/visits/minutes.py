@@ -26,6 +26,7 @@ from giamsat.db.models import (
 )
 from giamsat.docx.reading import MB, Limits, open_docx
 from giamsat.domain.errors import BadDocument
+from giamsat.domain.formatting import own_unit
 from giamsat.draw.service import approved_draw
 from giamsat.files.fsutil import write_bytes_atomic
 from giamsat.plan.schema import Plan
@@ -181,11 +182,12 @@ def _upsert_recommendations(rt: Runtime, s: Session, visit: Visit, unit: Unit, r
     existing = {r.key: r for r in s.scalars(query)}
     for rec in rows.recommendations:
         key = f"visit:{visit.id}:{rec.row}"
-        email = unit.email if unit.name.lower() in rec.addressed_to.lower() else None
+        addressed = own_unit(rec.addressed_to, unit.name)  # "UBND xã" in its minutes: this commune
+        email = unit.email if unit.name.lower() in addressed.lower() else None
         row = existing.pop(key, None)
         if row is None:
             row = Recommendation(cycle_id=rt.cycle_id, key=key, source_kind="visit", visit_id=visit.id,
-                                 unit_id=unit.id, content=rec.content, addressed_to=rec.addressed_to,
+                                 unit_id=unit.id, content=rec.content, addressed_to=addressed,
                                  addressed_email=email, due_on=rec.due_on, status="open",
                                  created_at=now, updated_at=now)
             s.add(row)
@@ -193,8 +195,8 @@ def _upsert_recommendations(rt: Runtime, s: Session, visit: Visit, unit: Unit, r
             _event(rt, s, row, "open", f"Kiến nghị qua giám sát ngày {visit.scheduled_on:%d/%m/%Y}",
                    actor, now, "rec.add")
         elif row.status == "open" and (row.content, row.addressed_to, row.due_on) != (
-                rec.content, rec.addressed_to, rec.due_on):
-            row.content, row.addressed_to, row.due_on = rec.content, rec.addressed_to, rec.due_on
+                rec.content, addressed, rec.due_on):
+            row.content, row.addressed_to, row.due_on = rec.content, addressed, rec.due_on
             row.addressed_email, row.updated_at = email, now
             _event(rt, s, row, "open", "Cập nhật theo biên bản ghi nhận lại", actor, now, "rec.update")
     for row in existing.values():

@@ -128,3 +128,17 @@ def test_the_office_gets_one_digest_a_day_of_what_waits_for_it(sqlite_runtime):
     assert "Báo cáo kết quả giám sát, đánh giá đến hạn ngày" in text
     assert "gửi UBND huyện Vụ Bản — Kiến nghị nêu trong báo cáo của xã (Xã Đại An)" in text
     assert "4 việc chờ" in digests[0].subject
+
+
+def test_a_bare_ubnd_xa_written_for_a_commune_is_that_commune_and_is_reminded_there_not_at_the_office(
+        sqlite_runtime):
+    from giamsat.followup import service as followup
+
+    rt = sqlite_runtime
+    rec = followup.add(rt, "Hoàn thiện hồ sơ nghiệm thu mô hình chăn nuôi", "UBND xã", None, "13756",
+                       D(2024, 6, 14), "pho.phong", clock.at_office_hours(D(2024, 6, 3)))
+    assert rec.addressed_to == "UBND xã Đại An"
+    sweep(rt, D(2024, 6, 14))
+    (m,) = [m for m in _messages(rt) if m.kind.startswith("reminder")]
+    assert m.to_addrs == ["ubnd.daian@vuban.example"] and OFFICE not in m.to_addrs
+    assert m.body_text.startswith("Kính gửi: UBND xã Đại An,")

@@ -2,7 +2,17 @@
 
 import datetime as dt
 
-from giamsat.domain.formatting import doc_number, long_date, place_date, short_date, vn_number, vn_percent
+import pytest
+
+from giamsat.domain.formatting import (
+    doc_number,
+    long_date,
+    own_unit,
+    place_date,
+    short_date,
+    vn_number,
+    vn_percent,
+)
 
 
 def test_numbers_use_dot_for_thousands_and_comma_for_decimals():
@@ -25,3 +35,16 @@ def test_document_numbers_pad_below_ten_and_letters_have_no_type_code():
     assert doc_number(5, "KH", "UBND") == "Số: 05/KH-UBND"
     assert doc_number(52, "KH", "UBND") == "Số: 52/KH-UBND"
     assert doc_number(12, None, "UBND-LĐTBXH") == "Số: 12/UBND-LĐTBXH"
+
+
+@pytest.mark.parametrize(("given", "unit", "named"), [
+    ("UBND xã", "Xã Hợp Hưng", "UBND xã Hợp Hưng"),
+    ("Cán bộ giảm nghèo  xã", "Thị trấn Gôi", "Cán bộ giảm nghèo thị trấn Gôi"),
+    ("UBND phường", "Phường Thành Nam", "UBND phường Thành Nam"),
+    ("UBND xã Hợp Hưng", "Xã Hợp Hưng", "UBND xã Hợp Hưng"),
+    ("UBND các xã", "Xã Hợp Hưng", "UBND các xã"),
+    ("UBND huyện Vụ Bản", "Xã Hợp Hưng", "UBND huyện Vụ Bản"),
+    ("Phòng Lao động - TB&XH", "Xã Hợp Hưng", "Phòng Lao động - TB&XH"),
+])
+def test_a_bare_commune_addressee_in_a_communes_own_record_names_that_commune(given, unit, named):
+    assert own_unit(given, unit) == named

@@ -93,7 +93,9 @@ def findings(doc: OfficialDocument, data: ReportData, plan: Plan, base: dict,
                  "; ".join(f"{u} ({r.lower()})" if u else f"{r}: {e}" for u, r, e in c.short_of[:NAMED_UNITS])
                  + (f"; và {len(c.short_of) - NAMED_UNITS} đơn vị khác" if len(c.short_of) > NAMED_UNITS
                     else "")] for i, c in enumerate(group, 1)]
-        doc.table(FINDING_HEADERS, rows, widths_cm=FINDING_WIDTHS, size=11)
+        # the issuer's own tier is one body, not units: its last column says why it fell short
+        headers = FINDING_HEADERS if level == "unit" else [*FINDING_HEADERS[:-1], "Nhận xét, căn cứ"]
+        doc.table(headers, rows, widths_cm=FINDING_WIDTHS, size=11)
     units = data.criteria.by_unit
     if units:
         doc.para("Bảng: Kết quả đánh giá theo tiêu chí của từng đơn vị được giám sát", italic=True,

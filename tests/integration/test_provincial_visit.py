@@ -148,4 +148,7 @@ def test_the_step_commands_and_flow(prefect_harness, tmp_path, monkeypatch):
     office = run("final-report", "office", "--as-of", "2024-11-20", home=home)
     assert office.returncode == 0 and "Đã lập báo cáo của cơ quan thường trực" in office.stdout
     (written,) = home.rglob("*-bao-cao-cua-co-quan-thuong-truc-2024-11-20.docx")
-    assert "Chưa hướng dẫn 2 xã" in docx_text(written)  # the team's grading reaches the office's report
+    text = docx_text(written)
+    assert "Chưa hướng dẫn 2 xã" in text  # the team's grading reaches the office's report
+    issuer_table = text[text.index("Tham mưu UBND huyện lãnh đạo") - 200:text.index("Chưa hướng dẫn 2 xã")]
+    assert "Nhận xét, căn cứ" in issuer_table and "Đơn vị chưa đạt đầy đủ" not in issuer_table

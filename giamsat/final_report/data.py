@@ -21,7 +21,7 @@ from giamsat.db.models import (
 )
 from giamsat.domain import clock
 from giamsat.domain import indicators as ind
-from giamsat.domain.formatting import short_date
+from giamsat.domain.formatting import in_sentence, short_date
 from giamsat.final_report.model import CriteriaData, RecItem, ReportData, SampledCommune, SampleRecord
 from giamsat.final_report.narratives import CommuneNarrative, narrative_of
 from giamsat.plan.schema import Plan
@@ -188,10 +188,11 @@ def _rec_source(session: Session, r: Recommendation, unit_name: str, office: str
     """Where a recommendation came from, cited by the commune's name and the document's date."""
     if r.source_kind == "submission" and r.submission_id is not None:
         sub = session.get(Submission, r.submission_id)
-        return f"Báo cáo của {unit_name} ngày {short_date(_day(sub.received_at))}" if sub else office
+        return (f"Báo cáo của {in_sentence(unit_name)} ngày {short_date(_day(sub.received_at))}"
+                if sub else office)
     if r.source_kind == "visit" and r.visit_id is not None:
         visit = session.get(Visit, r.visit_id)
-        return (f"Biên bản giám sát tại {unit_name} ngày {short_date(visit.scheduled_on)}"
+        return (f"Biên bản giám sát tại {in_sentence(unit_name)} ngày {short_date(visit.scheduled_on)}"
                 if visit else office)
     return office
 

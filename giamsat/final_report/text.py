@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from giamsat.domain.formatting import short_date, vn_number, vn_percent
+from giamsat.domain.formatting import in_sentence, short_date, vn_number, vn_percent
 from giamsat.domain.indicators import FUNDS, ReviewLine, reporting_unit
 from giamsat.domain.vocabulary import REC_STATUS, REPORT_COUNTED, REPORT_STATUS
 from giamsat.final_report.model import ReportData
@@ -148,8 +148,16 @@ def reporting_rows(data: ReportData) -> list[list[str]]:
             for i, u in enumerate(rep.expected, 1)]
 
 
+def missing_named(data: ReportData, limit: int = 5) -> str:
+    """The committees of the units with no report, named (``UBND thị trấn Gôi``; ``UBND xã A, xã
+    B``), or "" when none or more than ``limit`` (then the count says it)."""
+    names = [in_sentence(data.unit_name(k)) for k, st in data.reporting.state.items() if st == "missing"]
+    return f"UBND {', '.join(names)}" if 0 < len(names) <= limit else ""
+
+
 def recommendation_rows(data: ReportData) -> list[list[str]]:
-    """Each recommendation, its addressee, due date and status (its outcome only when it says more)."""
+    """Each recommendation, its source, addressee, due date and status (its outcome only when it says
+    more)."""
     rows = []
     for r in data.recommendations:
         status = REC_LABELS.get(r.status, r.status)
@@ -158,8 +166,9 @@ def recommendation_rows(data: ReportData) -> list[list[str]]:
             content = f"{r.content} (kết quả thực hiện: {outcome.rstrip('.')})"
         else:
             content = r.content
-        rows.append([str(r.id), content, r.addressed_to + (f" ({r.unit_name})" if r.unit_name else ""),
-                     short_date(r.due_on), status])
+        # who carries it out, alone in its column; where it came from (which commune proposed
+        # it, whose minutes) in its own
+        rows.append([str(r.id), content, r.source, r.addressed_to, short_date(r.due_on), status])
     return rows
 
 

@@ -1,6 +1,7 @@
 """The demo end to end under the Prefect test harness: manifest, final report, counts."""
 
 import email
+import re
 from email import policy
 from pathlib import Path
 
@@ -82,6 +83,11 @@ def test_the_final_report_complies_and_names_the_sample(demo_run):
         assert unit["name"] in text
     assert "minh họa" in text
     assert len(doc.inline_shapes) >= 2
+    # the one commune that never reported is named where the report asks it to report
+    assert "Đề nghị UBND thị trấn Gôi chưa gửi báo cáo khẩn trương hoàn thành" in text
+    # §IV: a difficulty every commune named is counted, its names left to the annex
+    assert re.search(r"Kinh phí, giải ngân vốn còn chậm hoặc chưa đủ: cả 17 đơn vị[.;]", text)
+    assert "Xã Minh Thuận, Xã Hiển Khánh" not in text
 
 
 def test_recommendations_were_followed_up(demo_run):

@@ -34,8 +34,8 @@ def test_every_communes_section_c_and_d_text_is_in_the_report_and_the_body_sums_
     assert line, "the recurring difficulty is summed up in the body"
     # named by every commune that reported one: a count, not the same names again (they are in
     # the annex); a handful would be named
-    assert re.fullmatch(r"Kinh phí, giải ngân vốn còn chậm hoặc chưa đủ: (cả \d+ đơn vị|\d+ đơn vị \(.+\))[.;]",
-                        line.group(0)), line.group(0)
+    summed = r"Kinh phí, giải ngân vốn còn chậm hoặc chưa đủ: (cả \d+ đơn vị|\d+ đơn vị \(.+\))[.;]"
+    assert re.fullmatch(summed, line.group(0)), line.group(0)
     assert text.count("Xã Hiển Khánh, Xã Đại An") <= 1
 
 

@@ -111,7 +111,8 @@ def drop_report(rt: Runtime, drop: Drop, work: Path, seed: int,
     name = f"Bao cao {drop.unit.name} {drop.day:%d-%m}.docx"
     target = work / "gui-thu" / name if drop.by_mail else rt.path("inbox", name)
     target.parent.mkdir(parents=True, exist_ok=True)
-    fill_outline_fast(blank, target, seed=seed, fault=drop.fault, villages=drop.unit.villages or [drop.unit.name],
+    villages = drop.unit.villages or [drop.unit.name]  # a village's models lie in the village
+    fill_outline_fast(blank, target, seed=seed, fault=drop.fault, villages=villages,
                       voice=voice_of(rt.plan))
     # Mail is fetched before the inbox is swept: the saved file arrives after the day's e-mails.
     at = clock.at_office_hours(drop.day, 10) + dt.timedelta(minutes=order if drop.by_mail else 30)

@@ -76,6 +76,7 @@ class Plan(_Model):
     village_heads: dict[UnitKind, str] = {}
     units: list[Unit] = Field(min_length=1)
     _units_by_code: dict[str, list[Unit]] | None = PrivateAttr(default=None)
+    _units_by_name: dict[str, Unit] | None = PrivateAttr(default=None)
 
     @model_validator(mode="after")
     def _consistent(self) -> Plan:
@@ -99,6 +100,12 @@ class Plan(_Model):
     def unit_head(self, unit: Unit) -> str | None:
         """A village's head as the plan names him (the unit's, else its kind's); None: the default."""
         return unit.head or self.village_heads.get(unit.kind)
+
+    def unit_named(self, name: str) -> Unit | None:
+        """The (last configured) unit called ``name``: how a stored row finds its kind and head."""
+        if self._units_by_name is None:
+            self._units_by_name = {u.name: u for u in self.units}
+        return self._units_by_name.get(name)
 
     def units_on(self, day: Date) -> list[Unit]:
         """The reporting units that exist on ``day``, in configuration order."""

@@ -100,6 +100,11 @@ def in_sentence(name: str) -> str:
     return name[:1].lower() + name[1:]
 
 
+def capfirst(text: str) -> str:
+    """``thôn Đông báo cáo`` → ``Thôn Đông báo cáo``: a phrase opening a sentence."""
+    return text[:1].upper() + text[1:]
+
+
 def head_title(kind: str, head: str | None = None) -> str:
     """The title of a village's head (``Trưởng thôn``), or the one the plan gives."""
     return head or HEAD_TITLE[kind]
@@ -140,6 +145,25 @@ def unit_chief(kind: str, name: str, head: str | None = None) -> str:
     return f"Đồng chí Chủ tịch {unit_body(kind, name)}"
 
 
+def unit_venue(kind: str, name: str) -> str:
+    """Where a visit's minutes are made: ``trụ sở Ủy ban nhân dân xã Đại An`` / ``nhà văn hóa thôn Đông``."""
+    return f"nhà văn hóa {in_sentence(name)}" if is_village(kind) else f"trụ sở {unit_body_long(kind, name)}"
+
+
+def bodies_long(kind: str, names: Iterable[str]) -> str:
+    """Several units of one kind as the bodies addressed: ``Ủy ban nhân dân xã A, xã B`` /
+    ``thôn A, thôn B``."""
+    listed = ", ".join(in_sentence(n) for n in names)
+    return listed if is_village(kind) else f"Ủy ban nhân dân {listed}"
+
+
+def unit_hosts(kind: str, head: str | None = None) -> str:
+    """Who receives the monitoring team at the unit (a visit notice asks for them)."""
+    if is_village(kind):
+        return f"{head_title(kind, head)}, cán bộ phụ trách công tác giảm nghèo"
+    return "lãnh đạo Ủy ban nhân dân, cán bộ phụ trách công tác giảm nghèo"
+
+
 def unit_signer(kind: str, head: str | None = None) -> tuple[str | None, str]:
     """The capacity and title under a unit's own report: ``TM. ỦY BAN NHÂN DÂN`` / ``CHỦ TỊCH``;
     a village's head signs in person (``TRƯỞNG THÔN``)."""
@@ -153,6 +177,13 @@ def units_body(kinds: Iterable[str]) -> str:
     kinds = list(kinds)
     phrase = f"các {kinds_phrase(kinds)}"
     return phrase if any(is_village(k) for k in kinds) else f"UBND {phrase}"
+
+
+def units_body_long(kinds: Iterable[str]) -> str:
+    """``Ủy ban nhân dân các xã, thị trấn`` / ``các thôn, tổ dân phố``."""
+    kinds = list(kinds)
+    phrase = f"các {kinds_phrase(kinds)}"
+    return phrase if any(is_village(k) for k in kinds) else f"Ủy ban nhân dân {phrase}"
 
 
 def units_tier(level: str, kinds: Iterable[str]) -> str:

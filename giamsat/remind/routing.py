@@ -15,6 +15,7 @@ from typing import Any
 
 from giamsat.domain.formatting import in_sentence
 from giamsat.plan.model import Plan
+from giamsat.plan.wording import unit_words_by_name
 
 
 @dataclass(frozen=True)
@@ -50,18 +51,19 @@ def route(plan: Plan, row: Any, escalated: bool) -> Route:
     """The addresses of a reminder for the obligation ``row`` (see the module docstring)."""
     office = (plan.bodies.office.email,) if plan.bodies.office.email else ()
     unit_name = in_sentence(row.unit_name or "")  # "UBND xã Đại An", never "UBND Xã Đại An"
+    words = unit_words_by_name(plan, row.unit_name or "")  # a village: "Trưởng thôn Đông"
     if row.kind == "assignment":
         task = plan.assignment(row.key.removeprefix("assignment:"))
         return Route((task.email,) if task else (), office if escalated else (),
                      task.body if task else "", False, False)
     if row.rec_id is None:
         to = row.chairman_email if escalated else row.unit_email
-        greeting = f"Đồng chí Chủ tịch UBND {unit_name}" if escalated else f"UBND {unit_name}"
+        greeting = words["unit_chief"] if escalated else words["unit_addressee"]
         return Route((to,) if to else (), office if escalated else (), greeting, True, False)
     if names_commune(row.addressed_to or "", unit_name):
         first = row.addressed_email or row.unit_email
         if escalated and row.chairman_email:
-            return Route((row.chairman_email,), office, f"Đồng chí Chủ tịch UBND {unit_name}", True, False)
+            return Route((row.chairman_email,), office, words["unit_chief"], True, False)
         return Route((first,) if first else (), office if escalated else (), row.addressed_to, True, False)
     named = _plan_body_email(plan, row.addressed_to or "")
     if row.addressed_email and row.addressed_email not in (row.unit_email, row.chairman_email):

@@ -191,11 +191,11 @@ def _kind_checks(plan: Plan, i: int, u: Unit) -> Iterable[str]:
     allowed = places.unit_kinds_of(level)
     if u.kind not in allowed:
         yield (f"{where}.kind: {places.LEVEL_WORD[level]} ban hành kế hoạch không có đơn vị loại "
-               f"'{places.KIND_WORD[u.kind]}' ({u.name}); đơn vị của kế hoạch cấp "
+               f"'{places.KIND_WORD[u.kind]}' ({u.name}): đơn vị của kế hoạch cấp "
                f"{places.LEVEL_WORD[level]} là {', '.join(places.KIND_WORD[k] for k in allowed)}")
     elif places.is_village(u.kind):
         if "-" not in u.code:
-            yield (f"{where}.code: thôn, tổ dân phố không có mã thống kê; dùng "
+            yield (f"{where}.code: thôn, tổ dân phố không có mã thống kê, dùng "
                    f"{places.VILLAGE_CODE_HINT} — giá trị: {u.code!r}")
         elif u.code.split("-")[0] != plan.issuer.code:
             yield (f"{where}.code: mã {u.code} phải bắt đầu bằng mã của xã ban hành "

@@ -1,10 +1,10 @@
 """What lies in ``<home>/inbox/``: the regular files a sweep takes, and every other entry, named.
 
-Only regular files directly in ``inbox/`` or in ``inbox/<5-digit unit code>/`` are taken. Nothing
-is followed: a symbolic link (to a file or a folder) is refused where it lies, so a sweep never
-reads nor moves anything outside the inbox. Everything not taken (links, hidden or temporary
-files, folders that are not a unit code, nested folders, unreadable folders) is listed with the
-reason in Vietnamese, for the sweep's summary.
+Only regular files directly in ``inbox/`` or in ``inbox/<unit code>/`` (``13741``; a village
+``13741-01``) are taken. Nothing is followed: a symbolic link (to a file or a folder) is refused
+where it lies, so a sweep never reads nor moves anything outside the inbox. Everything not taken
+(links, hidden or temporary files, folders that are not a unit code, nested folders, unreadable
+folders) is listed with the reason in Vietnamese, for the sweep's summary.
 """
 
 from __future__ import annotations

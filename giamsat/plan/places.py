@@ -138,11 +138,10 @@ def unit_addressee_long(kind: str, name: str, head: str | None = None) -> str:
     return unit_addressee(kind, name, head) if is_village(kind) else unit_body_long(kind, name)
 
 
-def unit_chief(kind: str, name: str, head: str | None = None) -> str:
-    """Whom an escalation greets: ``Đồng chí Chủ tịch UBND xã Đại An`` / ``Đồng chí Trưởng thôn Đông``."""
-    if is_village(kind):
-        return f"Đồng chí {unit_addressee(kind, name, head)}"
-    return f"Đồng chí Chủ tịch {unit_body(kind, name)}"
+def unit_chief(kind: str, name: str, committee: str) -> str:
+    """Whom an escalation greets: the unit's chairman (``Đồng chí Chủ tịch UBND xã Đại An``); a
+    village's is the chairman of the commune's committee (``committee``: ``UBND xã Vụ Bản``)."""
+    return f"Đồng chí Chủ tịch {committee if is_village(kind) else unit_body(kind, name)}"
 
 
 def unit_venue(kind: str, name: str) -> str:

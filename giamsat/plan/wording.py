@@ -60,7 +60,7 @@ def unit_words(plan: Plan, unit: Any) -> dict[str, str]:
             "unit_body_long": places.unit_body_long(kind, name),
             "unit_addressee": places.unit_addressee(kind, name, head),
             "unit_addressee_long": places.unit_addressee_long(kind, name, head),
-            "unit_chief": places.unit_chief(kind, name, head),
+            "unit_chief": places.unit_chief(kind, name, plan.bodies.committee.short),
             "unit_hosts": places.unit_hosts(kind, head),
             "unit_venue": places.unit_venue(kind, name),
             "unit_delegate": f"Đại diện {places.unit_body_long(kind, name)}",

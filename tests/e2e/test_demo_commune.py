@@ -126,3 +126,13 @@ def test_the_villages_filled_forms_are_taken_in_and_acknowledged_to_their_head(c
     ack = _mail_to(out, "thon05@xavuban.example", "Đã nhận báo cáo")
     assert ack.startswith("Kính gửi: Trưởng thôn Đông Hòa,")
     assert {u.kind for u in plan.units} == {"thon", "to_dan_pho"}
+
+
+def test_every_email_to_a_village_greets_its_head_and_escalation_goes_to_the_communes_chairman(
+        commune_demo):
+    _, _, texts = commune_demo
+    greetings = {line for where, text in texts.items() if where.endswith(".eml")
+                 for line in text.splitlines() if line.startswith("Kính gửi:")}
+    assert not [g for g in greetings if g.startswith(("Kính gửi: thôn", "Kính gửi: tổ dân phố"))]
+    assert "Kính gửi: Trưởng thôn Đông Hòa," in greetings
+    assert "Kính gửi: Đồng chí Chủ tịch UBND xã Vụ Bản," in greetings  # an overdue village

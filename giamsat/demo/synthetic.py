@@ -127,8 +127,12 @@ def _households(rng: random.Random, village: bool = False) -> dict:
     out = {}
     for idx, (key, low, high) in enumerate((("poor", 1.5, 4.0), ("near_poor", 2.0, 4.0)), 1):
         at_end = round(total * rng.uniform(low, high) / 100)
-        escaped, fell_back = rng.randint(5, 30), rng.randint(0, 2)
-        newly, other = rng.randint(0, 6), rng.randint(-3, 2)
+        if village:  # a village's few poor households change by a few (never below zero at start)
+            escaped, fell_back = rng.randint(1, 6), rng.randint(0, 1)
+            newly, other = rng.randint(0, 1), rng.randint(-1, 0)
+        else:
+            escaped, fell_back = rng.randint(5, 30), rng.randint(0, 2)
+            newly, other = rng.randint(0, 6), rng.randint(-3, 2)
         at_start = at_end + escaped - fell_back - newly - other
         out[key] = {"row_index": idx, "total_households": total, "at_start": at_start,
                     "escaped": escaped, "fell_back": fell_back, "newly_poor": newly,

@@ -167,7 +167,8 @@ def _tables(d: OfficialDocument, info: MinutesInfo) -> None:
     d.table(RECOMMENDATIONS, [[i, "", "", ""] for i in range(1, BLANK_ROWS + 1)], [1.2, 7.0, 4.2, 3.6])
     d.heading(f"{n + 4}. Tham vấn trực tiếp đối tượng hưởng lợi", 2)
     rows: list[list[object]] = []
-    for v in info.villages:
+    # a village visited is where its households are consulted; a commune's drawn villages
+    for v in info.villages or ([info.unit_name] if info.village_unit else []):
         names = info.households.get(v) or [""] * 2
         rows += [[0, v, name, "", ""] for name in names]
     rows += [[0, "", "", "", ""] for _ in range(max(0, BLANK_ROWS - len(rows)))]

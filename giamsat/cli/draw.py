@@ -24,7 +24,8 @@ def _print_draw(row, full: bool = False) -> None:
     console.print(f"  Thuật toán: {row.algorithm} phiên bản {row.algorithm_version}; "
                   f"khung mẫu {len(row.frame)} đơn vị; SHA-256 hồ sơ: {row.record_sha256}")
     for i, unit in enumerate(row.result["units"], start=1):
-        console.print(escape(f"  {i}. {unit['name']} ({unit['key']}): {', '.join(unit['villages'])}"))
+        villages = f": {', '.join(unit['villages'])}" if unit["villages"] else ""  # a village: none
+        console.print(escape(f"  {i}. {unit['name']} ({unit['key']}){villages}"))
         for village, households in unit.get("households", {}).items():
             console.print(escape(f"       hộ tham vấn ở {village}: {', '.join(households)}"))
     if row.decision_reason:

@@ -8,6 +8,7 @@ import typer
 
 from giamsat.cli.common import console, state
 from giamsat.plan.milestones import calendar_for, milestones
+from giamsat.plan.places import kinds_phrase
 from giamsat.plan.schema import load_plan
 from giamsat.plan.wording import deadline_phrase, issuer_place
 from giamsat.settings import DEFAULT_CONFIG
@@ -28,8 +29,9 @@ def check(path: Path = typer.Argument(None, help="Tệp kế hoạch; mặc đ�
     console.print(f"  Đơn vị báo cáo: {len(first)} đầu kỳ, {len(merged)} cuối kỳ"
                   + (f" (sắp xếp lại từ {plan.reorganisation.effective:%d/%m/%Y})"
                      if plan.reorganisation else ""))
-    console.print(f"  Hạn báo cáo: {deadline_phrase(plan)}; chọn mẫu "
-                  f"{plan.sample.communes} đơn vị × {plan.sample.villages_per_commune} thôn")
+    villages = plan.sample.villages_per_commune  # a commune's plan draws villages, none beneath
+    console.print(f"  Hạn báo cáo: {deadline_phrase(plan)}; chọn mẫu {plan.sample.communes} "
+                  + (f"đơn vị × {villages} thôn" if villages else kinds_phrase(plan.unit_kinds())))
     for m in milestones(plan, cal):
         console.print(f"  - {m.due_on:%d/%m/%Y}  {m.title}")
 

@@ -1,10 +1,10 @@
 """What lies in ``<home>/inbox/``: the regular files a sweep takes, and every other entry, named.
 
-Only regular files directly in ``inbox/`` or in ``inbox/<5-digit unit code>/`` are taken. Nothing
-is followed: a symbolic link (to a file or a folder) is refused where it lies, so a sweep never
-reads nor moves anything outside the inbox. Everything not taken (links, hidden or temporary
-files, folders that are not a unit code, nested folders, unreadable folders) is listed with the
-reason in Vietnamese, for the sweep's summary.
+Only regular files directly in ``inbox/`` or in ``inbox/<unit code>/`` (``13741``; a village
+``13741-01``) are taken. Nothing is followed: a symbolic link (to a file or a folder) is refused
+where it lies, so a sweep never reads nor moves anything outside the inbox. Everything not taken
+(links, hidden or temporary files, folders that are not a unit code, nested folders, unreadable
+folders) is listed with the reason in Vietnamese, for the sweep's summary.
 """
 
 from __future__ import annotations
@@ -17,17 +17,19 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from giamsat.domain.errors import Conflict
+from giamsat.domain.outline_spec import UNIT_CODE
 from giamsat.domain.textsafety import clean_line
 
 OWN_FOLDERS = frozenset({".claimed", ".seen", "processed", "rejected"})  # the sweep's own folders
 ARRIVED = ".arrived"  # beside a file: when it arrived (written by whatever delivered it)
 _SKIP_PREFIXES = (".", "~$")
 _SKIP_SUFFIXES = (".tmp", ".part", ".crdownload", ".partial")
-_UNIT_FOLDER = re.compile(r"\d{5}")
+_UNIT_FOLDER = re.compile(UNIT_CODE)
 
 LINK = "là liên kết tượng trưng (symlink): không được đọc, không được di chuyển"
 HIDDEN = "là tệp ẩn hoặc tệp đang ghi dở (tên bắt đầu bằng '.' hoặc '~$', đuôi .tmp/.part): bỏ qua"
-NOT_UNIT = "là thư mục không mang mã đơn vị 5 chữ số: các tệp bên trong không được tiếp nhận"
+NOT_UNIT = ("là thư mục không mang mã đơn vị (5 chữ số; thôn: mã xã-số thứ tự, ví dụ 13741-01): "
+            "các tệp bên trong không được tiếp nhận")
 NESTED = "là thư mục lồng trong thư mục đơn vị: chỉ tiếp nhận tệp đặt trực tiếp trong inbox/<mã>/"
 SPECIAL = "không phải tệp thông thường (thiết bị, ống dẫn, socket): bỏ qua"
 

@@ -23,7 +23,7 @@ from giamsat.db.models import (
 )
 from giamsat.domain.formatting import own_unit
 from giamsat.messaging.outbox import enqueue, idempotency_key
-from giamsat.plan.wording import plan_words
+from giamsat.plan.wording import plan_words, unit_words
 from giamsat.runtime import Runtime
 
 
@@ -130,7 +130,7 @@ def answer(rt: Runtime, s: Session, unit: Unit, sub: Submission, superseded: boo
     (``flush=False``: the row is written by the caller's next flush)."""
     accepted = sub.status == "accepted"
     kind = "report_ack" if accepted else "report_correct"
-    ctx = {**plan_words(rt.plan),
+    ctx = {**plan_words(rt.plan), **unit_words(rt.plan, unit),
            "unit_name": unit.name, "unit_code": unit.code, "filename": sub.original_filename,
            "received_on": local_day(rt, at), "reference": f"BC-{sub.id:05d}",
            "received_time": at.astimezone(ZoneInfo(rt.plan.calendar.timezone)).strftime("%H:%M"),

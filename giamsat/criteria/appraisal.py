@@ -25,7 +25,7 @@ from giamsat.domain.textsafety import clean_line, clean_text
 from giamsat.domain.vocabulary import APPRAISAL_FOLLOWED, APPRAISAL_RECORDED, label
 from giamsat.followup.raised import close_in, raise_in
 from giamsat.messaging.outbox import enqueue, idempotency_key
-from giamsat.plan.wording import plan_words
+from giamsat.plan.wording import plan_words, unit_words
 from giamsat.runtime import Runtime
 
 MAX_QUESTION = 1000  # characters of one question (a recommendation's row holds them all)
@@ -113,7 +113,7 @@ def _follow(rt: Runtime, s: Session, unit: Unit, sub: Submission, row: Appraisal
                    f"{questions}")
         due = rt.calendar.add_working_days(today, rt.plan.followup.appraisal_answer_working_days)
         rec = raise_in(s, rt, f"{rt.plan.cycle_key}:appraisal:{unit.code}:{digest}", "appraisal",
-                       unit, content, f"UBND {_in_sentence(unit.name)}", unit.email, due,
+                       unit, content, unit_words(rt.plan, unit)["unit_body"], unit.email, due,
                        f"Ý kiến thẩm định sơ bộ ngày {today:%d/%m/%Y}", actor, now)
         row.recommendation_id = rec.id
     if before is not None and (rec is None or before.id != rec.id):
@@ -128,7 +128,7 @@ def _notify(rt: Runtime, s: Session, unit: Unit, sub: Submission, row: Appraisal
             rec: Recommendation | None, today: dt.date, now: dt.datetime) -> None:
     """Tell the commune the appraisal, once per distinct appraisal."""
     facts = hashlib.sha256(f"{sub.id}|{row.result}|{row.questions}|{row.note}".encode()).hexdigest()
-    ctx = {**plan_words(rt.plan), "year": rt.plan.year, "unit_name": unit.name,
+    ctx = {**plan_words(rt.plan), **unit_words(rt.plan, unit), "year": rt.plan.year, "unit_name": unit.name,
            "unit_in_sentence": _in_sentence(unit.name),
            "office_name": rt.plan.bodies.office.short, "result": row.result,
            "result_label": label("appraisal_result", row.result), "questions": list(row.questions),

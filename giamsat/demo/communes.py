@@ -15,7 +15,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from giamsat.db.models import Document
+from giamsat.db.models import Document, Visit
 from giamsat.db.models import Unit as UnitRow
 from giamsat.demo import mail_drop
 from giamsat.demo.form_fill import fill_outline_fast
@@ -26,6 +26,7 @@ from giamsat.domain.calendar import WorkingCalendar
 from giamsat.domain.vocabulary import REC_ACTIVE
 from giamsat.followup import service as followup
 from giamsat.notify.outline import render_outline
+from giamsat.plan import places
 from giamsat.plan.schema import Plan, Unit
 from giamsat.runtime import Runtime
 from giamsat.visits.minutes import record_minutes, write_minutes
@@ -111,7 +112,8 @@ def drop_report(rt: Runtime, drop: Drop, work: Path, seed: int,
     name = f"Bao cao {drop.unit.name} {drop.day:%d-%m}.docx"
     target = work / "gui-thu" / name if drop.by_mail else rt.path("inbox", name)
     target.parent.mkdir(parents=True, exist_ok=True)
-    fill_outline_fast(blank, target, seed=seed, fault=drop.fault, villages=drop.unit.villages,
+    villages = drop.unit.villages or [drop.unit.name]  # a village's models lie in the village
+    fill_outline_fast(blank, target, seed=seed, fault=drop.fault, villages=villages,
                       voice=voice_of(rt.plan))
     # Mail is fetched before the inbox is swept: the saved file arrives after the day's e-mails.
     at = clock.at_office_hours(drop.day, 10) + dt.timedelta(minutes=order if drop.by_mail else 30)
@@ -128,7 +130,10 @@ def record_visit(rt: Runtime, visit_id: int, day: dt.date, work: Path) -> Path:
     """The team fills the minutes of the visit and the office records them that afternoon."""
     blank = write_minutes(rt, visit_id, now=clock.at_office_hours(day, 9))  # as the visits flow
     filled = work / f"bien-ban-{visit_id}-filled.docx"
-    fill_minutes(blank, filled, seed=visit_id, visit_day=day)
+    with rt.db.unit_of_work() as s:  # a village's own tasks go to the village, not "UBND xã"
+        unit = s.get_one(UnitRow, s.get_one(Visit, visit_id).unit_id)
+        village = places.unit_body(unit.kind, unit.name) if places.is_village(unit.kind) else None
+    fill_minutes(blank, filled, seed=visit_id, visit_day=day, addressee=village)
     record_minutes(rt, filled, DEMO_ACTOR, now=clock.at_office_hours(day, 16))
     return filled
 

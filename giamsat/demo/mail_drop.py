@@ -15,6 +15,7 @@ from email.utils import formataddr
 from pathlib import Path
 
 from giamsat.messaging.mime import Outgoing, message_bytes
+from giamsat.plan import places
 from giamsat.plan.schema import Unit
 from giamsat.runtime import Runtime
 
@@ -47,7 +48,8 @@ def report_mail(rt: Runtime, unit: Unit, form: Path, arrived: dt.datetime,
                          f"đề cương đính kèm{' (kèm bản ký số)' if signed else ''}.\n\n"
                          "Trân trọng.\n(Dữ liệu minh họa)\n"),
                    html=None, created_at=arrived, attachments=attachments)
-    return message_bytes(out, formataddr((f"UBND {unit.name}", unit.email)))
+    sender = unit.name if places.is_village(unit.kind) else f"UBND {unit.name}"  # a village has no UBND
+    return message_bytes(out, formataddr((sender, unit.email)))
 
 
 def deliver(maildir: Path, msg: bytes, arrived: dt.datetime) -> str:

@@ -66,8 +66,9 @@ def _put(cell, text: str) -> None:
 
 
 def fill_minutes(blank_path: Path, out_path: Path, seed: int | str,
-                 visit_day: dt.date | None = None) -> FilledSummary:
-    """Fill the tables of blank minutes with synthetic, labelled content chosen by ``seed``."""
+                 visit_day: dt.date | None = None, addressee: str | None = None) -> FilledSummary:
+    """Fill the tables of blank minutes with synthetic, labelled content chosen by ``seed``;
+    ``addressee``: who a visited village's own tasks go to (``thôn …``) instead of ``UBND xã``."""
     rng = random.Random(str(seed))
     doc = Document(str(blank_path))
     tables = {n: t for t in doc.tables for n, h in TABLES.items()
@@ -89,7 +90,7 @@ def fill_minutes(blank_path: Path, out_path: Path, seed: int | str,
     for i, (row, (text, to)) in enumerate(zip(tables["recommendations"].rows[1:], recs, strict=False)):
         cells = row.cells[1:len(RECOMMENDATIONS)]
         _put(cells[0], text + LABEL)
-        _put(cells[1], to)
+        _put(cells[1], addressee if addressee and to == "UBND xã" else to)
         if i == 1 and visit_day is not None:  # one explicit due date, one left to the plan's default
             _put(cells[2], short_date(visit_day + dt.timedelta(days=45)))
     counts["recommendations"] = len(recs)

@@ -99,7 +99,7 @@ class DemoRunner:
             started = time.monotonic()
             outlines = demo.received_outlines(self.rt) if todays else {}
             for i, d in enumerate(todays):
-                seed = int(d.unit.code) * 1000 + d.day.toordinal() % 1000 + i
+                seed = int(d.unit.code.replace("-", "")) * 1000 + d.day.toordinal() % 1000 + i
                 demo.drop_report(self.rt, d, self.work, seed=seed, outlines=outlines, order=i)
                 if len(todays) <= self.LIST_DROPS_UP_TO:
                     self.say(day, f"{d.unit.name} {d.label} {_how(d)}")

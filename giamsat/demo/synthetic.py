@@ -46,6 +46,7 @@ class Voice:
     addressees: tuple[str, ...] = ("UBND cấp trên", "Cơ quan chủ trì", "Cơ quan cấp trên")
     level: str = "cấp trên"
     component: str = "Dự án 2"
+    village: bool = False           # the units are villages (a commune's plan): smaller, no committee
 
 
 def voice_of(plan: Plan) -> Voice:
@@ -55,7 +56,7 @@ def voice_of(plan: Plan) -> Voice:
     if plan.issuer.level != "province" and plan.issuer.province:
         upper = f"{upper} tỉnh {plan.issuer.province}"  # as a commune writes it: "Sở LĐTBXH tỉnh Nam Định"
     return Voice((b.committee.short, f"{b.office.short} {level}", upper), level,
-                 plan.programme.component)
+                 plan.programme.component, any(places.is_village(k) for k in plan.unit_kinds()))
 
 
 @dataclass
@@ -92,7 +93,7 @@ def synthetic_cells(seed: int, fault: str | None = None,
     if fault is not None and fault not in FAULTS:
         raise ValueError(f"unknown fault {fault!r}; one of {FAULTS}")
     rng = random.Random(seed)
-    figures = {"models": _models(rng, villages), "households": _households(rng),
+    figures = {"models": _models(rng, villages), "households": _households(rng, voice.village),
                "narratives": _narratives(rng, voice),
                "recommendations": _recommendations(rng, voice)}
     cells = _as_cells(figures)
@@ -121,13 +122,17 @@ def _models(rng: random.Random, villages: Sequence[str]) -> list[dict]:
     return out
 
 
-def _households(rng: random.Random) -> dict:
-    total = rng.randint(1800, 4800)
+def _households(rng: random.Random, village: bool = False) -> dict:
+    total = rng.randint(150, 600) if village else rng.randint(1800, 4800)
     out = {}
     for idx, (key, low, high) in enumerate((("poor", 1.5, 4.0), ("near_poor", 2.0, 4.0)), 1):
         at_end = round(total * rng.uniform(low, high) / 100)
-        escaped, fell_back = rng.randint(5, 30), rng.randint(0, 2)
-        newly, other = rng.randint(0, 6), rng.randint(-3, 2)
+        if village:  # a village's few poor households change by a few (never below zero at start)
+            escaped, fell_back = rng.randint(1, 6), rng.randint(0, 1)
+            newly, other = rng.randint(0, 1), rng.randint(-1, 0)
+        else:
+            escaped, fell_back = rng.randint(5, 30), rng.randint(0, 2)
+            newly, other = rng.randint(0, 6), rng.randint(-3, 2)
         at_start = at_end + escaped - fell_back - newly - other
         out[key] = {"row_index": idx, "total_households": total, "at_start": at_start,
                     "escaped": escaped, "fell_back": fell_back, "newly_poor": newly,
@@ -138,6 +143,12 @@ def _households(rng: random.Random) -> dict:
 
 def _narratives(rng: random.Random, voice: Voice) -> dict:
     meetings = rng.randint(2, 5)
+    if voice.village:
+        organised = (f"Thôn tổ chức {meetings} cuộc họp dân triển khai rà soát, phân công tổ rà "
+                     f"soát; tuyên truyền trên loa truyền thanh; tổng hợp, báo cáo kết quả về Ban chỉ "
+                     f"đạo {voice.level} đúng tiến độ {LABEL}.")
+        return {"C": organised, "D": (f"Một số hộ chưa hợp tác khi rà soát; cán bộ thôn kiêm nhiệm "
+                                      f"nhiều việc {LABEL}.")}
     return {
         "C": (f"UBND xã ban hành kế hoạch rà soát, thành lập Ban chỉ đạo, tổ chức {meetings} hội "
               f"nghị triển khai tới các thôn; tuyên truyền trên loa truyền thanh; tổng hợp, báo cáo "
@@ -150,12 +161,15 @@ def _narratives(rng: random.Random, voice: Voice) -> dict:
 def _criteria(rng: random.Random, voice: Voice) -> list[dict[str, str]]:
     """Section C by criteria, in the default criteria's order; answers picked by the filler."""
     meetings = rng.randint(2, 5)
-    details = (f"Ban hành kế hoạch rà soát, kiện toàn Ban chỉ đạo, tổ chức {meetings} hội nghị "
-               f"triển khai tới các thôn {LABEL}",
+    # a village organises meetings and its head follows the review teams; a commune its committee
+    organised, follows = (("Tổ chức {} cuộc họp dân triển khai rà soát tại thôn",
+                           "Trưởng thôn đôn đốc các tổ rà soát {}") if voice.village else
+                          ("Ban hành kế hoạch rà soát, kiện toàn Ban chỉ đạo, tổ chức {} hội nghị "
+                           "triển khai tới các thôn", "Ban chỉ đạo xã kiểm tra, đôn đốc các thôn {}"))
+    details = (f"{organised.format(meetings)} {LABEL}",
                f"Tuyên truyền trên loa truyền thanh {rng.randint(3, 12)} buổi, họp thôn, niêm yết "
                f"công khai danh sách tại nhà văn hóa {LABEL}",
-               f"Ban chỉ đạo xã kiểm tra, đôn đốc các thôn {rng.choice(('hằng tuần', 'mỗi 10 ngày'))} "
-               f"{LABEL}",
+               f"{follows.format(rng.choice(('hằng tuần', 'mỗi 10 ngày')))} {LABEL}",
                f"Tổng hợp, báo cáo kết quả về Ban chỉ đạo {voice.level} {LABEL}")
     late = rng.random() < 0.3  # some communes run late or tell little: the report shows it
     rows = [{"pick": str(1 if late and i in (2, 3) else 0), "detail": text}

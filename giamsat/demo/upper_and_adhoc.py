@@ -16,7 +16,9 @@ from pathlib import Path
 from giamsat.demo import communes as demo
 from giamsat.domain import clock
 from giamsat.domain.formatting import short_date
+from giamsat.plan import places
 from giamsat.plan.milestones import provincial_report_day
+from giamsat.plan.schema import Unit
 from giamsat.provincial import service as provincial
 from giamsat.rounds import service as rounds
 from giamsat.rounds.report import round_report
@@ -38,7 +40,13 @@ def upper_findings(rt: Runtime) -> tuple[list[str], list[provincial.RecInput]]:
             [provincial.RecInput("Chỉ đạo các đơn vị cập nhật kịp thời biến động hộ nghèo, hộ cận nghèo "
                                  "trên phần mềm quản lý (minh họa).", office),
              provincial.RecInput("Bổ sung hồ sơ tuyên truyền về cuộc rà soát hộ nghèo (minh họa).",
-                                 f"UBND {first.name}", unit_code=first.code)])
+                                 _body_of(first), unit_code=first.code)])
+
+
+def _body_of(unit: Unit) -> str:
+    """The unit a synthetic recommendation names: ``thôn …`` for a village (as the seed, a
+    commune keeps its ``UBND Xã …``)."""
+    return places.unit_body(unit.kind, unit.name) if places.is_village(unit.kind) else f"UBND {unit.name}"
 
 
 def schedule_upper_visit(rt: Runtime, at: Callable[[dt.date, Callable[[dt.date], None]], None],

@@ -108,7 +108,7 @@ def _guarded(placeholder: str | None) -> list[str]:
 class OfficialDocument:
     """A document in Decree 30 layout; add content in reading order, then ``save``."""
 
-    def __init__(self, *, parent_body: str | None, issuing_body: str, number_line: str,
+    def __init__(self, *, parent_body: str | None, issuing_body: str, number_line: str | None,
                  place_date: str, type_title: str | None = None, summary: str | None = None,
                  subject_line: str | None = None, landscape: bool = False) -> None:
         self.doc = Document()
@@ -121,7 +121,7 @@ class OfficialDocument:
             self._title(type_title, summary)
         self._last_body: Paragraph | None = None
 
-    def _header_block(self, parent: str | None, body: str, number: str, place_date: str,
+    def _header_block(self, parent: str | None, body: str, number: str | None, place_date: str,
                       subject: str | None) -> None:
         t = self.doc.add_table(rows=1, cols=2)
         no_borders(t)
@@ -132,7 +132,8 @@ class OfficialDocument:
             _cell_par(left, parent.upper(), 13, first=True)
         name = _cell_par(left, _break_body_name(body.upper()), 13, bold=True, first=not parent)
         short_rule_after(name, 2.5, HEADER_COLUMNS_CM[0])
-        _cell_par(left, number, 13).paragraph_format.space_before = Pt(6)
+        if number:  # a village is no issuing agency: its report carries no "Số:" line
+            _cell_par(left, number, 13).paragraph_format.space_before = Pt(6)
         if subject:
             _cell_par(left, subject, 12)
         _cell_par(right, NATIONAL_TITLE, 12, bold=True, first=True)

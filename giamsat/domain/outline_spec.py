@@ -211,8 +211,12 @@ class Marker:
                          self.cycle_key))
 
 
+# A unit's code: the statistics office's five digits; a village (which has none) the commune's
+# code, a dash and the number the commune gives it (``13741-01``).
+UNIT_CODE = r"\d{5}(?:-\d{2,3})?"
+
 _MARKER_RE = re.compile(
-    rf"{MARKER_PREFIX}\|{FORM_KIND}\|([^|\s]{{1,20}})\|(\d{{5}}@\d{{4}}-\d{{2}}-\d{{2}})\|"
+    rf"{MARKER_PREFIX}\|{FORM_KIND}\|([^|\s]{{1,20}})\|({UNIT_CODE}@\d{{4}}-\d{{2}}-\d{{2}})\|"
     r"([a-z0-9][a-z0-9-]{0,63})")
 
 

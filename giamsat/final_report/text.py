@@ -57,7 +57,9 @@ def base_context(data: ReportData, plan: Plan, interim: bool) -> dict:
         "plan_ref": f"Kế hoạch số {pd.number:02d}/KH-UBND ngày {short_date(pd.issued_on)}",
         "received": data.reporting.received, "expected": len(data.reporting.expected),
         "minutes": data.minutes_recorded, "planned": len(data.coverage.planned),
-        "sampled": data.sample is not None, "gaps": data.gaps(words["units_phrase"], words["unit_noun"]),
+        "sampled": data.sample is not None,
+        "village_draw": plan.sample.villages_per_commune > 0,  # a commune's plan draws villages only
+        "gaps": data.gaps(words["units_phrase"], words["unit_noun"]),
     }
 
 

@@ -22,6 +22,7 @@ from giamsat.domain.outline_spec import (
     Section,
 )
 from giamsat.notify.letter import in_sentence
+from giamsat.plan import places
 from giamsat.plan.schema import Plan, Unit
 from giamsat.plan.wording import deadline_phrase, outline_questions, plan_words
 
@@ -59,9 +60,12 @@ def render_outline(plan: Plan, unit: Unit, out_path: Path, cycle_key: str) -> Pa
     return _build(plan, unit, cycle_key).save(Path(out_path))
 
 
-def outline_stamp(plan: Plan, valid_from: dt.date, cycle_key: str) -> Stamp:
-    """The outline rendered once for every unit valid from ``valid_from``; fill with ``outline_values``."""
-    placeholder = Unit.model_construct(code=CODE_TOKEN, name=NAME_TOKEN, valid_from=valid_from)
+def outline_stamp(plan: Plan, valid_from: dt.date, cycle_key: str, like: Unit | None = None) -> Stamp:
+    """The outline rendered once for every unit valid from ``valid_from`` of the kind (and head)
+    of ``like`` (default: a commune); fill with ``outline_values``."""
+    kind, head = (like.kind, like.head) if like is not None else ("xa", None)
+    placeholder = Unit.model_construct(code=CODE_TOKEN, name=NAME_TOKEN, valid_from=valid_from,
+                                       kind=kind, head=head)
     doc = _build(plan, placeholder, cycle_key)
     enforce_fonts(doc.doc)
     buffer = io.BytesIO()
@@ -90,19 +94,24 @@ def plan_reference(plan: Plan) -> str:
 
 
 def _build(plan: Plan, unit: Unit, cycle_key: str) -> OfficialDocument:
-    """The commune's own report form: its header, number and date left for it to fill."""
+    """The unit's own report form: its header, number and date left for it to fill. A village
+    (no issuing agency) has its commune above its name, no number, and its head signs."""
     committee, office = plan.bodies.committee, plan.bodies.office
     upper, in_text = _names(unit)
+    village = places.is_village(unit.kind)
+    body = in_text if village else f"UBND {in_text}"
+    capacity, title = places.unit_signer(unit.kind, plan.unit_head(unit))
     marker = Marker(plan.report.form_version, unit.key, cycle_key)
     doc = OfficialDocument(
-        parent_body=committee.short, issuing_body=f"ỦY BAN NHÂN DÂN {upper}",
-        number_line="Số: …/BC-UBND", place_date=f"…, ngày … tháng … năm {plan.year}",
+        parent_body=committee.short, issuing_body=upper if village else f"ỦY BAN NHÂN DÂN {upper}",
+        number_line=None if village else "Số: …/BC-UBND",
+        place_date=f"…, ngày … tháng … năm {plan.year}",
         type_title=DOC_TYPE, summary=summary_line(plan), landscape=True)
     _hidden_marker(doc, marker.encode())
     _unit_block(doc, plan, unit)
     summary = plan.plan_document.summary
     doc.para(f"Thực hiện {plan_reference(plan)} về {summary[:1].lower() + summary[1:]}, "
-             f"UBND {in_text} báo cáo kết quả như sau:")
+             f"{body} báo cáo kết quả như sau:")
     questions = outline_questions(plan)
     for section in SECTIONS:
         if section.key == "CT":
@@ -112,11 +121,11 @@ def _build(plan: Plan, unit: Unit, cycle_key: str) -> OfficialDocument:
                      _instruction_words(plan))
         else:
             _section(doc, section, _instruction_words(plan))
-    doc.para(f"Trên đây là báo cáo của UBND {in_text} gửi {committee.short} "
+    doc.para(f"Trên đây là báo cáo của {body} gửi {committee.short} "
              f"(qua {office.short}).")
     doc.close_body()
-    doc.signature(Signer(title="CHỦ TỊCH", name="(Ký, ghi rõ họ tên, đóng dấu)",
-                         capacity="TM. ỦY BAN NHÂN DÂN"),
+    sign_as = "(Ký, ghi rõ họ tên)" if village else "(Ký, ghi rõ họ tên, đóng dấu)"
+    doc.signature(Signer(title=title, name=sign_as, capacity=capacity),
                   [f"{committee.short} (qua {office.short})"], "VT")
     props = doc.doc.core_properties
     props.title = f"{TITLE} — {unit.name} ({unit.code})"

@@ -14,6 +14,7 @@ from giamsat.domain import clock
 from giamsat.domain.formatting import doc_number
 from giamsat.notify.letter import letter_stamp, letter_values
 from giamsat.notify.outline import outline_stamp, outline_values
+from giamsat.plan import places
 from giamsat.plan.schema import Unit
 from giamsat.runtime import Runtime
 
@@ -45,7 +46,7 @@ class UnitDocuments:
         self.letter_no = doc_number(plan.notification_letter.number, None, plan.bodies.office.code or "") \
             .removeprefix("Số: ").replace("/", "-") if plan.notification_letter else "cong-van"
         self._letters: dict[dt.date, Stamp] = {}
-        self._outlines: dict[dt.date, Stamp] = {}
+        self._outlines: dict[tuple[dt.date, str | None, str | None], Stamp] = {}
 
     def filenames(self, unit_name: str) -> tuple[str, str]:
         """The names the recipient sees for the letter and the outline of unit ``unit_name``."""
@@ -65,10 +66,13 @@ class UnitDocuments:
             self._letters[issued] = letter_stamp(self.rt.plan, self.rt.calendar, issued, sample, self.draft)
         return self._letters[issued]
 
-    def _outline(self, valid_from: dt.date) -> Stamp:
-        if valid_from not in self._outlines:
-            self._outlines[valid_from] = outline_stamp(self.rt.plan, valid_from, self.rt.plan.cycle_key)
-        return self._outlines[valid_from]
+    def _outline(self, u: Unit) -> Stamp:
+        # one stamp per validity start and form shape: a commune's, or a village's of each head
+        village = places.is_village(u.kind)
+        shape = (u.valid_from, u.kind if village else None, self.rt.plan.unit_head(u) if village else None)
+        if shape not in self._outlines:
+            self._outlines[shape] = outline_stamp(self.rt.plan, u.valid_from, self.rt.plan.cycle_key, u)
+        return self._outlines[shape]
 
     def render(self, units: list[Unit], known: dict[str, Any]) -> tuple[dict[tuple[str, str], Doc], int]:
         """Every document of ``units`` by (unit key, kind); renders those missing or altered on disk."""
@@ -84,9 +88,9 @@ class UnitDocuments:
                         continue
                     issued = row.created_at.astimezone(clock.TZ).date() if row else self.as_of
                     if doc.kind == "letter":
-                        data = self._letter(issued, u).fill(letter_values(u))
+                        data = self._letter(issued, u).fill(letter_values(self.rt.plan, u))
                     else:
-                        data = self._outline(u.valid_from).fill(outline_values(u))
+                        data = self._outline(u).fill(outline_values(u))
                     out[u.key, doc.kind] = doc.with_sha(batch.add(doc.path, data))
                     rendered += 1
             batch.commit()

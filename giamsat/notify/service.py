@@ -35,6 +35,7 @@ from giamsat.notify.letter import common_context, in_sentence, plan_number, rend
 from giamsat.notify.recipients import queue_recipients
 from giamsat.notify.render import Doc, UnitDocuments
 from giamsat.plan.schema import Unit
+from giamsat.plan.wording import unit_words
 from giamsat.runtime import Runtime
 
 CHUNK = 500
@@ -171,8 +172,10 @@ def _queue_chunk(s: Session, rt: Runtime, units: list[Unit], docs: dict[tuple[st
         atts = [letter, out.plan, Attachment(outline.path, outline.filename)]
         issued = out.letters.get(docs[u.key, "letter"].key)
         number = issued.number if issued is not None and issued.number else out.letter_number
+        addressee = unit_words(rt.plan, u)["unit_addressee"]
         subject, text, html = emails.render((), {}, {"unit_name": u.name, "letter_name": letter.filename,
                                                      "unit_in_sentence": in_sentence(u.name),
+                                                     "unit_addressee": addressee,
                                                      "letter_number": number,
                                                      "commune_link": links.get(unit_ids[u.key], "")})
         rows.append(pending_row(cycle_id=rt.cycle_id, key=key, kind="notify_plan", to=[u.email], cc=[],

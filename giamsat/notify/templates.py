@@ -58,7 +58,7 @@ def build_plan_template() -> OfficialDocument:
     d.heading("II. ĐỐI TƯỢNG VÀ THỜI GIAN THỰC HIỆN")
     d.heading("1. Đối tượng", 2)
     d.bullet("{{ office_short }} {{ level }};")
-    d.bullet("UBND các {{ units_phrase }} trên địa bàn {{ level }}.")
+    d.bullet("{{ units_body_cap }} trên địa bàn {{ level }}.")
     d.para("2. Thời gian thực hiện: Từ tháng {{ period_start }} đến tháng {{ period_end }}.")
     d.heading("III. NỘI DUNG GIÁM SÁT ĐÁNH GIÁ VÀ CÁC BƯỚC THỰC HIỆN")
     d.heading("1. Nội dung giám sát đánh giá", 2)
@@ -68,9 +68,11 @@ def build_plan_template() -> OfficialDocument:
     d.para("+ {{ office_short }}: Giám sát công tác tham mưu {{ committee_ref }} lãnh đạo, chỉ đạo, "
            "hướng dẫn thực hiện rà soát; đôn đốc theo dõi tiến độ; việc thẩm định sơ bộ kết quả rà soát "
            "đối với "
-           "cấp xã; giám sát việc tổng hợp, báo cáo kết quả trình Chủ tịch {{ committee_ref }}.")
-    d.para("+ Đối với cấp xã: Giám sát công tác chỉ đạo triển khai và tổ chức thực hiện rà soát; việc "
-           "tổ chức các hoạt động tuyên truyền về cuộc rà soát; đôn đốc theo dõi tiến độ; giám sát việc "
+           "{{ units_tier_lower }}; giám sát việc tổng hợp, báo cáo kết quả trình Chủ tịch "
+           "{{ committee_ref }}.")
+    d.para("+ Đối với {{ units_tier_lower }}: Giám sát công tác chỉ đạo triển khai và tổ chức thực "
+           "hiện rà soát; việc tổ chức các hoạt động tuyên truyền về cuộc rà soát; đôn đốc theo dõi "
+           "tiến độ; giám sát việc "
            "tổng hợp, báo cáo kết quả rà soát về Ban chỉ đạo cấp {{ level }}.")
     d.para("{%p endif %}")
     d.para("{%p endfor %}")
@@ -78,17 +80,19 @@ def build_plan_template() -> OfficialDocument:
     d.heading("2.1. {{ tier }}", 2)
     d.bullet("Giao {{ office_short }} chuẩn bị các điều kiện phục vụ đoàn giám sát của {{ dept_short }} "
              "và báo cáo {{ committee_ref }} về kết quả giám sát.")
-    d.bullet("Thông báo với UBND các {{ units_phrase }} về kế hoạch và lịch giám sát.")
+    d.bullet("Thông báo với {{ units_body }} về kế hoạch và lịch giám sát.")
     d.bullet("Chọn ngẫu nhiên {{ sample_communes }} {{ unit_noun }} để tiến hành giám sát, kiểm tra "
              "và tham vấn trực tiếp với đối tượng hưởng lợi từ Chương trình.")
-    d.heading("2.2. Cấp xã", 2)
-    d.bullet("UBND các {{ units_phrase }} báo cáo theo đề cương gửi kèm và gửi báo cáo về "
+    d.heading("2.2. {{ units_tier }}", 2)
+    d.bullet("{{ units_body_cap }} báo cáo theo đề cương gửi kèm và gửi báo cáo về "
              "{{ committee_ref }} (qua {{ office_short }}) {{ deadline_words }} {{ deadline }}.")
     d.bullet("Đối với các {{ unit_noun }} được lựa chọn tiến hành giám sát, kiểm tra chuẩn bị các "
              "điều kiện phục vụ đoàn giám sát (báo cáo và các tài liệu liên quan đến các nội dung giám sát). "
              "Thành phần "
              "đoàn giám sát và lịch giám sát cụ thể được đính kèm theo Kế hoạch này (Phụ lục).")
+    d.para("{%p if village_draw %}")  # a commune's plan draws its villages themselves (2.1)
     d.bullet("Chọn ngẫu nhiên các thôn/xóm/tổ dân phố để đoàn tiến hành giám sát, kiểm tra.")
+    d.para("{%p endif %}")
     d.heading("IV. KINH PHÍ")
     _loop(d, "{%p for f in funding %}",
           "Sử dụng nguồn kinh phí thực hiện {{ f.funds_project }} - {{ programme }} được bố trí năm "
@@ -142,15 +146,15 @@ def build_letter_template() -> OfficialDocument:
     d = OfficialDocument(parent_body="{{ PARENT_BODY }}", issuing_body="{{ ISSUING_BODY }}",
                          number_line="{{ number_line }}", place_date="{{ place_date }}",
                          subject_line="V/v {{ letter_summary }}")
-    d.centered("Kính gửi: UBND {{ unit_in_sentence }}", size=14, space_before=12)
+    d.centered("Kính gửi: {{ unit_addressee }}", size=14, space_before=12)
     d.para()
     d.para("Thực hiện Kế hoạch số {{ plan_number }} ngày {{ plan_date }} của {{ committee_short }} về "
-           "việc {{ summary_lower }}, {{ office_short }} thông báo tới UBND {{ unit_in_sentence }} kế "
+           "việc {{ summary_lower }}, {{ office_short }} thông báo tới {{ unit_addressee }} kế "
            "hoạch và lịch giám sát như sau:")
     d.heading("1. Nội dung giám sát", 2)
     _loop(d, "{%p for c in contents %}", "- {{ c.title }}.")
     d.heading("2. Báo cáo của {{ unit_noun }}", 2)
-    d.para("UBND {{ unit_in_sentence }} báo cáo theo đề cương gửi kèm và gửi báo cáo về "
+    d.para("{{ unit_body_cap }} báo cáo theo đề cương gửi kèm và gửi báo cáo về "
            "{{ committee_ref }} (qua {{ office_short }}, thư điện tử {{ office_email }}) "
            "{{ deadline_words }} {{ deadline }}.")
     d.heading("3. Lịch giám sát", 2)
@@ -161,7 +165,7 @@ def build_letter_template() -> OfficialDocument:
     d.para("- Kế hoạch số {{ plan_number }} ngày {{ plan_date }} của {{ committee_short }} (kèm Phụ "
            "lục thành phần đoàn và lịch giám sát);")
     d.para("- Đề cương báo cáo kết quả thực hiện (mẫu phiên bản {{ form_version }}).")
-    d.para("Đề nghị UBND {{ unit_in_sentence }} quan tâm, chỉ đạo thực hiện đúng thời gian quy định")
+    d.para("Đề nghị {{ unit_addressee }} quan tâm, chỉ đạo thực hiện đúng thời gian quy định")
     d.close_body()
     d.signature(_OFFICE_SIGNER, _RECIPIENTS, "{{ archive }}")
     return d

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from giamsat.domain.calendar import WorkingCalendar
 from giamsat.domain.vocabulary import STEP_KEYS, STEPS
-from giamsat.plan.places import kinds_phrase
+from giamsat.plan.places import step_title
 from giamsat.plan.schema import Plan
 
 
@@ -48,7 +48,7 @@ def milestones(plan: Plan, cal: WorkingCalendar) -> list[Milestone]:
         # A deadline on a non-working day stays as written ("trước ngày 06/4" is a date the plan
         # fixed); when a step itself must run, it runs on a working day.
         due_on = due if key == "collect" else prev(due)
-        title = STEPS[key].replace("các đơn vị cấp xã", f"các {kinds_phrase(plan.unit_kinds())}").replace(
+        title = step_title(STEPS[key], plan.issuer.level, plan.unit_kinds()).replace(
             "Đoàn giám sát cấp trên", f"Đoàn giám sát của {plan.bodies.upper_body.short}")
         out.append(Milestone(key, title, nxt(start), due_on))
     return out

@@ -7,9 +7,10 @@ from collections.abc import Iterable
 
 from pydantic import Field, PrivateAttr, model_validator
 
-from giamsat.plan import poverty
+from giamsat.plan import places, poverty
 from giamsat.plan.criteria import CriteriaGroup, default_criteria
 from giamsat.plan.issuer import FinanceOffice, Issuer, Programme
+from giamsat.plan.places import UnitKind
 from giamsat.plan.sections import (
     Assignment,
     BasisDocument,
@@ -71,8 +72,11 @@ class Plan(_Model):
     calendar: CalendarRules
     reorganisation: Reorganisation | None = None
     villages_synthetic: bool = True
+    # How letters greet the head of each kind of village when not "Trưởng thôn" etc. (places.py)
+    village_heads: dict[UnitKind, str] = {}
     units: list[Unit] = Field(min_length=1)
     _units_by_code: dict[str, list[Unit]] | None = PrivateAttr(default=None)
+    _units_by_name: dict[str, Unit] | None = PrivateAttr(default=None)
 
     @model_validator(mode="after")
     def _consistent(self) -> Plan:
@@ -92,6 +96,16 @@ class Plan(_Model):
     def unit_kinds(self) -> list[str]:
         """The kinds of units the plan has (xa, phuong, …), for phrases like "các xã, phường"."""
         return sorted({u.kind for u in self.units})
+
+    def unit_head(self, unit: Unit) -> str | None:
+        """A village's head as the plan names him (the unit's, else its kind's); None: the default."""
+        return unit.head or self.village_heads.get(unit.kind)
+
+    def unit_named(self, name: str) -> Unit | None:
+        """The (last configured) unit called ``name``: how a stored row finds its kind and head."""
+        if self._units_by_name is None:
+            self._units_by_name = {u.name: u for u in self.units}
+        return self._units_by_name.get(name)
 
     def units_on(self, day: Date) -> list[Unit]:
         """The reporting units that exist on ``day``, in configuration order."""
@@ -171,10 +185,51 @@ def _criteria_checks(plan: Plan) -> Iterable[str]:
             yield f"criteria[{i}].items: mã tiêu chí '{key}' trùng lặp"
 
 
+def _kind_checks(plan: Plan, i: int, u: Unit) -> Iterable[str]:
+    """A commune's plan covers its villages; a province's or district's plan its communes."""
+    where, level = f"units[{i}]", plan.issuer.level
+    allowed = places.unit_kinds_of(level)
+    if u.kind not in allowed:
+        yield (f"{where}.kind: {places.LEVEL_WORD[level]} ban hành kế hoạch không có đơn vị loại "
+               f"'{places.KIND_WORD[u.kind]}' ({u.name}): đơn vị của kế hoạch cấp "
+               f"{places.LEVEL_WORD[level]} là {', '.join(places.KIND_WORD[k] for k in allowed)}")
+    elif places.is_village(u.kind):
+        if "-" not in u.code:
+            yield (f"{where}.code: thôn, tổ dân phố không có mã thống kê, dùng "
+                   f"{places.VILLAGE_CODE_HINT} — giá trị: {u.code!r}")
+        elif u.code.split("-")[0] != plan.issuer.code:
+            yield (f"{where}.code: mã {u.code} phải bắt đầu bằng mã của xã ban hành "
+                   f"({plan.issuer.code}-…)")
+        if u.villages:
+            yield f"{where}.villages: {u.name} là đơn vị cấp thôn, không khai báo thôn bên dưới"
+    else:
+        if "-" in u.code:
+            yield (f"{where}.code: mã đơn vị cấp xã là mã thống kê 5 chữ số — giá trị: {u.code!r}")
+        if not u.villages:
+            yield f"{where}.villages: danh sách thôn của {u.name} không được rỗng"
+    if u.head is not None and not places.is_village(u.kind):
+        yield f"{where}.head: chỉ thôn, tổ dân phố có trưởng thôn, tổ trưởng (head)"
+
+
+def _sample_level_checks(plan: Plan) -> Iterable[str]:
+    """A commune's sample is its villages, one level; above it villages are drawn in each unit."""
+    n = plan.sample.villages_per_commune
+    if plan.issuer.level == "commune" and n:
+        yield ("sample.villages_per_commune: kế hoạch cấp xã chọn mẫu trực tiếp các thôn, tổ dân "
+               "phố, không chọn thôn bên dưới: bỏ trường này")
+    if plan.issuer.level != "commune" and not n:
+        yield "sample.villages_per_commune: số thôn chọn tại mỗi xã phải lớn hơn 0"
+    for kind in plan.village_heads:
+        if not places.is_village(kind):
+            yield f"village_heads.{kind}: chỉ khai báo cho thôn, xóm, tổ dân phố, ấp, bản"
+
+
 def _unit_checks(plan: Plan) -> Iterable[str]:
     seen: dict[str, list[int]] = {}
+    yield from _sample_level_checks(plan)
     for i, u in enumerate(plan.units):
         where = f"units[{i}]"
+        yield from _kind_checks(plan, i, u)
         if u.valid_to is not None and u.valid_to < u.valid_from:
             yield f"{where}.valid_to: ngày hết hiệu lực trước ngày có hiệu lực"
         for j in seen.get(u.code, ()):  # only same-code units can clash: O(n), not O(n²)
@@ -193,7 +248,8 @@ def _unit_checks(plan: Plan) -> Iterable[str]:
     if not plan.units_on(plan.period.start):
         yield "units: không có đơn vị nào có hiệu lực vào ngày bắt đầu kế hoạch"
     if plan.sample.communes > len(plan.units_on(plan.sample.draw_on)):
-        yield "sample.communes: số xã cần chọn lớn hơn số đơn vị có hiệu lực vào ngày chọn mẫu"
+        yield (f"sample.communes: số {places.kinds_phrase(plan.unit_kinds())} cần chọn lớn hơn số "
+               f"đơn vị có hiệu lực vào ngày chọn mẫu")
 
 
 def _overlaps(a: Unit, b: Unit) -> bool:

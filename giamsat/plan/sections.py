@@ -8,6 +8,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 from pydantic_core import PydanticCustomError
 
+from giamsat.domain.outline_spec import UNIT_CODE
 from giamsat.domain.textsafety import plain_text, unsafe_characters
 from giamsat.plan.places import UnitKind
 
@@ -133,7 +134,7 @@ class Stratum(_Model):
 
 class SampleRules(_Model):
     communes: int = Field(gt=0)
-    villages_per_commune: int = Field(gt=0)
+    villages_per_commune: int = Field(default=0, ge=0)  # a commune's plan draws no villages below
     households_per_village: int = Field(ge=0)
     draw_on: Date
     unit_noun: str | None = None    # how the plan names a sampled unit ("xã"); default: the kinds
@@ -232,7 +233,7 @@ class Reorganisation(_Model):
 
 
 class Unit(_Model):
-    code: str = Field(pattern=r"^\d{5}$")
+    code: str = Field(pattern=rf"^{UNIT_CODE}$")  # a village: ``13741-01`` (see places.py)
     name: str
     kind: UnitKind
     valid_from: Date
@@ -240,7 +241,8 @@ class Unit(_Model):
     successor: str | None = None
     email: str
     chairman_email: str
-    villages: list[str] = Field(min_length=1)
+    villages: list[str] = []        # required of a commune (checked in model.py); a village has none
+    head: str | None = None         # a village's head as letters greet him ("Trưởng thôn")
 
     def valid_on(self, day: Date) -> bool:
         """Whether the unit exists on ``day``."""

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 from giamsat.domain.formatting import short_date
 from giamsat.domain.outline_spec import CriterionQuestion
 from giamsat.domain.vocabulary import label
 from giamsat.plan import places
 from giamsat.plan.model import Plan
+from giamsat.plan.sections import Unit
 
 
 def plan_words(plan: Plan) -> dict[str, str]:
@@ -24,6 +26,11 @@ def plan_words(plan: Plan) -> dict[str, str]:
         "committee_ref": places.committee_ref(level),
         "committee_ref_long": places.committee_ref_long(level),
         "units_phrase": places.kinds_phrase(plan.unit_kinds()),
+        "units_body": places.units_body(plan.unit_kinds()),
+        "units_body_long": places.units_body_long(plan.unit_kinds()),
+        "units_body_cap": places.capfirst(places.units_body(plan.unit_kinds())),
+        "units_tier": places.units_tier(level, plan.unit_kinds()),
+        "units_tier_lower": places.in_sentence(places.units_tier(level, plan.unit_kinds())),
         "units_title": places.kinds_title(plan.unit_kinds()),
         # a SAMPLED unit ("Chọn ngẫu nhiên 4 xã"); every unit is "units_phrase" ("từng xã, phường")
         "unit_noun": plan.sample.unit_noun or places.kinds_phrase(plan.unit_kinds()),
@@ -38,6 +45,33 @@ def plan_words(plan: Plan) -> dict[str, str]:
         "upper_level": places.upper_level(level),
         "poverty_standard": plan.standard.cite(),  # the decree and thresholds of the plan's year
     }
+
+
+def unit_words(plan: Plan, unit: Any) -> dict[str, str]:
+    """How letters, e-mails and forms name one unit (the plan's or a stored row: ``name``,
+    ``kind``): who reports, whom they greet, who signs, who receives a visit."""
+    kind, name = unit.kind, unit.name
+    configured = unit if isinstance(unit, Unit) else plan.unit_named(name)
+    head = plan.unit_head(configured) if configured is not None else plan.village_heads.get(kind)
+    capacity, title = places.unit_signer(kind, head)
+    return {"unit_in_sentence": places.in_sentence(name),
+            "unit_body": places.unit_body(kind, name),
+            "unit_body_cap": places.capfirst(places.unit_body(kind, name)),
+            "unit_body_long": places.unit_body_long(kind, name),
+            "unit_addressee": places.unit_addressee(kind, name, head),
+            "unit_addressee_long": places.unit_addressee_long(kind, name, head),
+            "unit_chief": places.unit_chief(kind, name, plan.bodies.committee.short),
+            "unit_hosts": places.unit_hosts(kind, head),
+            "unit_venue": places.unit_venue(kind, name),
+            "unit_delegate": f"Đại diện {places.unit_body_long(kind, name)}",
+            "unit_delegate_upper": f"ĐẠI DIỆN {places.unit_body(kind, name).upper()}",
+            "unit_sign_capacity": capacity or "", "unit_sign_title": title}
+
+
+def unit_words_by_name(plan: Plan, name: str) -> dict[str, str]:
+    """``unit_words`` for a unit known by its name only (a stored row); an unknown name: a commune."""
+    unit = plan.unit_named(name)
+    return unit_words(plan, unit if unit is not None else Unit.model_construct(name=name, kind="xa"))
 
 
 def deadline_phrase(plan: Plan, day: dt.date | None = None) -> str:

@@ -27,7 +27,7 @@ from giamsat.links.service import urls_for
 from giamsat.messaging.outbox import idempotency_key, insert_pending, pending_row
 from giamsat.messaging.templates import StampedEmails, environment, render_email
 from giamsat.notify.letter import plan_number
-from giamsat.plan.wording import rec_source_label
+from giamsat.plan.wording import rec_source_label, unit_words_by_name
 from giamsat.remind.facts import overdue_reminders_queued, returned_reports
 from giamsat.remind.routing import Route, route
 from giamsat.runtime import Runtime
@@ -184,6 +184,7 @@ def sweep(rt: Runtime, as_of: dt.date) -> RemindSummary:
                 contexts[shape] = _context(rt, row, r, way, errors) | {"has_link": bool(link)}
             subject, text, html = emails.render(shape, contexts[shape], {
                 "unit_name": row.unit_name or "", "unit_in_sentence": in_sentence(row.unit_name or ""),
+                "unit_body": unit_words_by_name(rt.plan, row.unit_name)["unit_body"] if row.unit_name else "",
                 "commune_link": link})
             pending.append((pending_row(cycle_id=rt.cycle_id, key=key, kind=kind, to=list(way.to),
                                         cc=list(way.cc), subject=subject, text=text, html=html, now=now,

@@ -16,6 +16,7 @@ from giamsat.domain.vocabulary import REC_STATUS
 from giamsat.files.fsutil import write_bytes_atomic
 from giamsat.final_report.office_doc import office_document, record_document, sign_office
 from giamsat.issuance.citations import cited
+from giamsat.plan import places
 from giamsat.plan.wording import plan_words
 from giamsat.rounds.service import get_round
 from giamsat.runtime import Runtime
@@ -32,7 +33,7 @@ def round_report(rt: Runtime, number: int, as_of: dt.date, report_number: int | 
     with rt.db.unit_of_work() as s:
         rnd = get_round(s, rt, number)
         rows = _visits(s, rnd)
-        waiting = [name for v, name in rows if v.status == "scheduled"]
+        waiting = [name for v, name, _ in rows if v.status == "scheduled"]
         if waiting:
             raise Conflict(f"Đợt giám sát đột xuất số {number} còn {len(waiting)} cuộc giám sát chưa có "
                            f"biên bản ({', '.join(waiting)}): ghi biên bản (giamsat visits minutes record) "
@@ -54,16 +55,16 @@ def round_report(rt: Runtime, number: int, as_of: dt.date, report_number: int | 
 
 
 def _visits(s: Session, rnd: AdhocRound) -> list:
-    return list(s.execute(select(Visit, Unit.name).join(Unit, Unit.id == Visit.unit_id)
+    return list(s.execute(select(Visit, Unit.name, Unit.kind).join(Unit, Unit.id == Visit.unit_id)
                           .where(Visit.round_id == rnd.id).order_by(Visit.scheduled_on, Visit.id)).all())
 
 
 def _body(s: Session, rt: Runtime, rnd: AdhocRound, rows: list) -> dict:
     """Everything the report says, read while the session is open."""
     units, recs = [], []
-    for v, name in rows:
+    for v, name, kind in rows:
         found = list(s.scalars(select(Finding).where(Finding.visit_id == v.id).order_by(Finding.position)))
-        units.append({"name": name, "day": v.scheduled_on, "status": v.status,
+        units.append({"name": name, "kind": kind, "day": v.scheduled_on, "status": v.status,
                       "findings": [f.text.strip() for f in found
                                    if f.category not in DIFFICULTIES and f.text.strip()],
                       "difficulties": [f.text.strip() for f in found
@@ -125,10 +126,11 @@ def _write(rt: Runtime, b: dict, path: Path, as_of: dt.date, number: int | None)
     else:
         doc.para("Đoàn giám sát không có kiến nghị.")
     doc.heading("IV. ĐỀ XUẤT")
-    in_text = ", ".join(n[:1].lower() + n[1:] for n in names)
-    doc.para(f"{office} kính đề nghị {words['committee_ref_long']} chỉ đạo Ủy ban nhân dân "
+    kinds = {u["kind"] for u in b["units"]}
+    in_text = places.bodies_long(next(iter(kinds)) if len(kinds) == 1 else "xa", names)
+    doc.para(f"{office} kính đề nghị {words['committee_ref_long']} chỉ đạo "
              f"{in_text} thực hiện đầy đủ các kiến nghị của Đoàn giám sát và báo cáo kết quả "
              f"về {words['committee_ref_long']} (qua {office}) đúng hạn")
     doc.close_body()
-    sign_office(doc, plan, ["Như trên", *[f"UBND {n[:1].lower()}{n[1:]}" for n in names]])
+    sign_office(doc, plan, ["Như trên", *[places.unit_body(u["kind"], u["name"]) for u in b["units"]]])
     return doc.save(path)

@@ -29,8 +29,9 @@ from giamsat.domain.errors import BadDocument
 from giamsat.domain.formatting import own_unit
 from giamsat.draw.service import approved_draw
 from giamsat.files.fsutil import write_bytes_atomic
+from giamsat.plan.places import is_village
 from giamsat.plan.schema import Plan
-from giamsat.plan.wording import criteria_of
+from giamsat.plan.wording import criteria_of, unit_words
 from giamsat.runtime import Runtime
 from giamsat.visits.minutes_doc import FilledMinutes, MinutesInfo, read_minutes, render_minutes
 from giamsat.visits.minutes_rows import ParsedRows, parse_rows
@@ -67,7 +68,8 @@ def minutes_info(rt: Runtime, s: Session, visit: Visit) -> MinutesInfo:
         issuing_body=office.name, office_code=office.code or "LĐTBXH", place=plan.issuer.place_name,
         team=list(visit.team), villages=list(visit.villages), contents=[c.title for c in plan.contents],
         adhoc=visit.kind == "adhoc", households=households, villages_synthetic=plan.villages_synthetic,
-        archive=plan.recipients.letter_archive, criteria=minutes_criteria(plan))
+        archive=plan.recipients.letter_archive, criteria=minutes_criteria(plan),
+        words=unit_words(plan, unit), village_unit=is_village(unit.kind))
 
 
 def minutes_criteria(plan: Plan) -> list[tuple[str, list[str]]]:
@@ -119,7 +121,7 @@ def record_minutes(rt: Runtime, source: Path, actor: str, now: dt.datetime) -> R
         base = visit.scheduled_on
         rows = parse_rows(filled, base, rt.calendar.add_working_days(
             base, rt.plan.followup.recommendation_due_working_days), unit.name,
-            criteria_of(rt.plan, level="unit"))
+            criteria_of(rt.plan, level="unit"), unit_words(rt.plan, unit)["unit_body"])
         doc_key = f"{rt.plan.cycle_key}:minutes-recorded:{visit.id}"
         doc = s.scalar(select(Document).where(Document.key == doc_key))
         if doc is not None and doc.sha256 == digest and visit.status == "done":

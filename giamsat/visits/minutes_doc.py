@@ -58,6 +58,9 @@ class MinutesInfo:
     recipients: list[str] = field(default_factory=list)
     archive: str = "VT"
     criteria: list[tuple[str, list[str]]] = field(default_factory=list)  # (content title, titles)
+    # how the minutes name the unit (plan.wording.unit_words): venue, delegate, body; none: a commune
+    words: dict[str, str] = field(default_factory=dict)
+    village_unit: bool = False      # the unit is itself a village: no villages drawn beneath it
 
 
 def marker(info: MinutesInfo) -> str:
@@ -72,20 +75,23 @@ def _leader(team: list[dict[str, str]]) -> dict[str, str]:
 def render_minutes(info: MinutesInfo, path: Path) -> Path:
     """Write the blank, prefilled minutes of one visit to ``path`` (atomically)."""
     unit_lower = info.unit_name[:1].lower() + info.unit_name[1:]
+    words = {"unit_venue": f"trụ sở Ủy ban nhân dân {unit_lower}",
+             "unit_delegate": f"Đại diện Ủy ban nhân dân {unit_lower}",
+             "unit_body": f"UBND {unit_lower}"} | info.words
     d = OfficialDocument(
         parent_body=info.parent_body, issuing_body=info.issuing_body,
         number_line=doc_number(info.visit_id, "BB", info.office_code),
         place_date=place_date(info.place, info.day), type_title=TITLE,
         summary=f"Giám sát {'đột xuất ' if info.adhoc else ''}thực hiện Chương trình mục tiêu quốc gia "
                 f"giảm nghèo bền vững năm {info.year} tại {unit_lower}")
-    d.para(f"Hôm nay, {long_date(info.day)}, tại trụ sở Ủy ban nhân dân {unit_lower}, Đoàn giám sát "
+    d.para(f"Hôm nay, {long_date(info.day)}, tại {words['unit_venue']}, Đoàn giám sát "
            f"tiến hành giám sát, đánh giá thực hiện Chương trình mục tiêu quốc gia giảm nghèo bền vững "
            f"năm {info.year}.")
     d.heading("I. THÀNH PHẦN")
     d.heading("1. Đoàn giám sát", 2)
     for i, m in enumerate(info.team, 1):
         d.bullet(f"{m['name']}, {m['position']} - {m['role']}" + ("." if i == len(info.team) else ";"))
-    d.heading(f"2. Đại diện Ủy ban nhân dân {unit_lower}", 2)
+    d.heading(f"2. {words['unit_delegate']}", 2)
     d.para("- Ông (bà): ........................................ Chức vụ: ...........................")
     d.heading("II. NỘI DUNG GIÁM SÁT")
     for i, c in enumerate(info.contents, 1):
@@ -93,7 +99,7 @@ def render_minutes(info: MinutesInfo, path: Path) -> Path:
     if info.villages:
         d.para(f"Thôn, xóm được chọn ngẫu nhiên để làm việc và tham vấn: {', '.join(info.villages)}"
                + (" (tên thôn là dữ liệu minh họa)." if info.villages_synthetic else "."))
-    else:  # an ad-hoc visit draws no village: the team notes where it went
+    elif not info.village_unit:  # an ad-hoc visit draws no village: the team notes where it went
         d.para("Thôn, xóm Đoàn đến làm việc và tham vấn (không chọn mẫu trước): "
                "…………………………………………………………")
     _tables(d, info)
@@ -102,7 +108,7 @@ def render_minutes(info: MinutesInfo, path: Path) -> Path:
     d.close_body()
     _countersign(d, info)
     d.signature(Signer("TRƯỞNG ĐOÀN GIÁM SÁT", _leader(info.team)["name"]),
-                info.recipients or [f"UBND {unit_lower}", "Thành viên Đoàn giám sát"], info.archive)
+                info.recipients or [words["unit_body"], "Thành viên Đoàn giám sát"], info.archive)
     _hidden(d.doc, marker(info))
     d.doc.core_properties.identifier = marker(info)
     d.doc.core_properties.title = f"Biên bản giám sát tại {info.unit_name}"
@@ -116,7 +122,8 @@ def _countersign(d: OfficialDocument, info: MinutesInfo) -> None:
     set_widths(t, (d.text_width_cm / 2, d.text_width_cm / 2))
     secretary = next((m for m in info.team if m["role"].lower() == "thư ký"), None)
     left, right = t.rows[0].cells
-    for cell, title, name in ((left, f"ĐẠI DIỆN UBND {info.unit_name.upper()}", ""),
+    title_left = info.words.get("unit_delegate_upper", f"ĐẠI DIỆN UBND {info.unit_name.upper()}")
+    for cell, title, name in ((left, title_left, ""),
                               (right, "THƯ KÝ ĐOÀN", secretary["name"] if secretary else "")):
         par = cell.paragraphs[0]
         par.alignment = WD_ALIGN_PARAGRAPH.CENTER
@@ -160,7 +167,8 @@ def _tables(d: OfficialDocument, info: MinutesInfo) -> None:
     d.table(RECOMMENDATIONS, [[i, "", "", ""] for i in range(1, BLANK_ROWS + 1)], [1.2, 7.0, 4.2, 3.6])
     d.heading(f"{n + 4}. Tham vấn trực tiếp đối tượng hưởng lợi", 2)
     rows: list[list[object]] = []
-    for v in info.villages:
+    # a village visited is where its households are consulted; a commune's drawn villages
+    for v in info.villages or ([info.unit_name] if info.village_unit else []):
         names = info.households.get(v) or [""] * 2
         rows += [[0, v, name, "", ""] for name in names]
     rows += [[0, "", "", "", ""] for _ in range(max(0, BLANK_ROWS - len(rows)))]

@@ -98,7 +98,7 @@ def _criteria(filled: FilledMinutes, criteria: Sequence[CriterionView], out: Par
 
 
 def parse_rows(filled: FilledMinutes, visit_day: dt.date, default_due: dt.date,
-               unit_name: str, criteria: Sequence[CriterionView] = ()) -> ParsedRows:
+               unit_name: str, criteria: Sequence[CriterionView] = (), unit_body: str = "") -> ParsedRows:
     """Every filled row, validated; raises ``BadDocument`` listing all problems at once."""
     out, errors = ParsedRows(), list[str]()
     _criteria(filled, criteria, out, errors)
@@ -115,7 +115,7 @@ def parse_rows(filled: FilledMinutes, visit_day: dt.date, default_due: dt.date,
             errors.append(f"{where}: hạn thực hiện {due:%d/%m/%Y} phải sau ngày giám sát "
                           f"{visit_day:%d/%m/%Y}")
         if content and due is not None and due > visit_day:
-            to = to or f"UBND {in_sentence(unit_name)}"
+            to = to or unit_body or f"UBND {in_sentence(unit_name)}"
             out.recommendations.append(RecommendationRow(n, content, to, due))
     for n, (_, village, who, group_text, summary) in ((n, c[:5]) for n, c in filled.tables["consultations"]):
         where = f"Bảng tham vấn, dòng {n}"

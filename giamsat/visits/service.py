@@ -14,7 +14,7 @@ from giamsat.domain import clock
 from giamsat.domain.errors import Conflict, NotFound
 from giamsat.draw.service import approved_draw
 from giamsat.messaging.outbox import enqueue, idempotency_key
-from giamsat.plan.wording import plan_words
+from giamsat.plan.wording import plan_words, unit_words
 from giamsat.runtime import Runtime
 
 
@@ -109,9 +109,9 @@ def _notify(rt: Runtime, s: Session, visit: Visit, unit: Unit, now: dt.datetime,
         ob.due_on = due
     plan = rt.plan
     context = {
-        **plan_words(plan),
+        **plan_words(plan), **unit_words(plan, unit),
         "office_name": plan.bodies.office.short, "office_email": plan.bodies.office.email or "",
-        "unit_place": _lower_first(unit.name), "committee": f"Ủy ban nhân dân {_lower_first(unit.name)}",
+        "unit_place": _lower_first(unit.name), "committee": unit_words(plan, unit)["unit_addressee_long"],
         "day": visit.scheduled_on, "documents_due": due,
         "team": visit.team, "villages": visit.villages, "documents": plan.visits.documents_to_prepare,
         "adhoc": visit.kind == "adhoc", "previous": previous, "reason": reason,

@@ -19,6 +19,7 @@ from giamsat.domain.textsafety import display_filename, storage_suffix
 from giamsat.followup import service as followup
 from giamsat.links import service as links
 from giamsat.links.key import sign
+from giamsat.plan import places
 from giamsat.web import views
 from giamsat.web.coordinator import document_response
 from giamsat.web.intake import take_in
@@ -40,8 +41,8 @@ def _unit(request: Request) -> tuple[int, str, str]:
 
 
 def actor_of(unit: Unit) -> str:
-    """The audit log's actor for a commune: ``UBND xã …`` / ``UBND thị trấn …``."""
-    return f"UBND {unit.name[:1].lower()}{unit.name[1:]}"
+    """The audit log's actor for a unit: ``UBND xã …`` / ``UBND thị trấn …`` / ``thôn …``."""
+    return places.unit_body(unit.kind, unit.name)
 
 
 def _csrf(request: Request) -> str:

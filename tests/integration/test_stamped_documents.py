@@ -49,7 +49,7 @@ def test_a_stamped_letter_reads_like_one_rendered_from_scratch(plan, cal, tricky
     slow = render_letter(plan, cal, tricky_unit, day, tmp_path / "slow.docx")
     fast = tmp_path / "fast.docx"
     other = plan.units_on(day)[0]
-    fast.write_bytes(letter_stamp(plan, cal, day, other).fill(letter_values(tricky_unit)))
+    fast.write_bytes(letter_stamp(plan, cal, day, other).fill(letter_values(plan, tricky_unit)))
     assert _content(fast) == _content(slow)
     assert "Kính gửi: UBND xã \"Hợp\" <Hưng> & Đồng's Tân — Ấp Ông Ích Khiêm" in _content(fast)[0]
 

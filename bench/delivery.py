@@ -6,8 +6,8 @@ attachments) in a fresh SQLite outbox, copies the database, then times, in the s
 
 - **outbox**: ``messaging.delivery.deliver`` — claims of 200 through the status index
   (``UPDATE … RETURNING``), one .eml per message (built by ``mime.message_bytes``, written under
-  a name of the session then renamed), each recorded as sent in its own commit on one connection
-  per batch, one ``os.sync`` per batch.
+  a name of the session then renamed), one ``os.sync`` per batch, then the batch recorded as sent
+  in one commit (the file channel is idempotent: a re-send rewrites the same file).
 - **bare**: on the copy, the floor for the same work: ``SELECT`` the pending rows 200 at a time,
   build each message with the same builder, write it (``open``/``write``/``rename``), one
   ``os.sync`` per batch, one ``UPDATE … executemany`` and commit per batch.

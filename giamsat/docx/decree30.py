@@ -22,6 +22,7 @@ from docx.shared import Cm, Mm, Pt
 from docx.table import Table
 from docx.text.paragraph import Paragraph
 
+from giamsat.docx.body_stamp import BodyStamp
 from giamsat.docx.fonts import BODY_PT, FONT, enforce_fonts, iter_paragraphs, set_run_font, style_fonts
 from giamsat.docx.streamed_rows import StreamedRows
 from giamsat.docx.table_layout import (
@@ -112,7 +113,7 @@ class OfficialDocument:
                  place_date: str, type_title: str | None = None, summary: str | None = None,
                  subject_line: str | None = None, landscape: bool = False) -> None:
         self.doc = Document()
-        self.streamed = StreamedRows()
+        self.streamed, self._stamp = StreamedRows(), BodyStamp(self.doc)
         style_fonts(self.doc)
         _page_setup(self.doc, landscape)
         self.text_width_cm = (297 if landscape else 210) / 10 - 4.5
@@ -158,7 +159,13 @@ class OfficialDocument:
 
     def para(self, text: str = "", bold: bool = False, italic: bool = False,
              indent: bool = True, size: float = BODY_PT) -> Paragraph:
-        """A body paragraph: justified, first-line indent 1.27 cm, 6 pt after, spacing 1.15."""
+        """A body paragraph: justified, first-line indent 1.27 cm, 6 pt after, spacing 1.15
+        (built once per look, then copied: ``BodyStamp``)."""
+        self._last_body = self._stamp.paragraph((bold, italic, indent, size, bool(text)), text,
+                                                lambda t: self._para(t, bold, italic, indent, size))
+        return self._last_body
+
+    def _para(self, text: str, bold: bool, italic: bool, indent: bool, size: float) -> Paragraph:
         par = self.doc.add_paragraph()
         par.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
         fmt = par.paragraph_format
@@ -166,7 +173,6 @@ class OfficialDocument:
         fmt.space_after, fmt.line_spacing = Pt(6), 1.15
         if text:
             set_run_font(par.add_run(text), size=size, bold=bold, italic=italic)
-        self._last_body = par
         return par
 
     def heading(self, text: str, level: int = 1) -> Paragraph:

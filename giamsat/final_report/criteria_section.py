@@ -105,11 +105,15 @@ def findings(doc: OfficialDocument, data: ReportData, plan: Plan, base: dict,
                   widths_cm=[1.0, 3.2, 1.3, 1.7, 1.5, 7.8], size=11)
 
 
-def commune_answers(data: ReportData, plan: Plan, unit_name: str) -> list[str]:
-    """One commune's section C answers, ``title: answer. detail``, for the annex."""
+def commune_answers(data: ReportData, plan: Plan) -> dict[str, list[str]]:
+    """Each commune's section C answers, ``title: answer. detail``, for the annex: by unit name,
+    in criterion order (one pass over the answers, not one per commune)."""
     titles = {q.key: q.title for q in outline_questions(plan)}
-    return [f"{titles.get(key, key)}: {g.answer}. {g.detail}"
-            for key, given in data.criteria.answers.items() for g in given if g.unit_name == unit_name]
+    out: dict[str, list[str]] = {}
+    for key, given in data.criteria.answers.items():
+        for g in given:
+            out.setdefault(g.unit_name, []).append(f"{titles.get(key, key)}: {g.answer}. {g.detail}")
+    return out
 
 
 def rt_texts(doc: OfficialDocument, template: str, ctx: dict) -> None:

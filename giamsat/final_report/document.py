@@ -235,10 +235,11 @@ def _narrative_annex(doc: OfficialDocument, data: ReportData, plan: Plan) -> Non
     """Each commune's section C and D text, verbatim, under its name and its report's date."""
     if not data.narratives:
         doc.para(f"Đến {long_date(data.as_of)} chưa có báo cáo được tiếp nhận nêu nội dung mục C, D.")
+    answers = criteria_section.commune_answers(data, plan)
     for n in data.narratives:
         doc.para(f"{n.unit_name} (báo cáo ngày {short_date(n.received_on)})", bold=True, indent=False)
         doc.para(f"C. Công tác chỉ đạo, tổ chức thực hiện rà soát: {n.review or '(không nêu)'}")
-        for line in criteria_section.commune_answers(data, plan, n.unit_name):
+        for line in answers.get(n.unit_name, []):
             doc.bullet(line)
         doc.para(f"D. Khó khăn, vướng mắc: {n.difficulties or '(không nêu)'}")
 

@@ -40,9 +40,10 @@ class Sender(Protocol):
 
 
 class Channel(Protocol):
-    """A way to deliver messages."""
+    """A way to deliver messages; ``idempotent`` when delivering a message again changes nothing."""
 
     name: str
+    idempotent: bool
 
     def session(self) -> AbstractContextManager[Sender]:
         """Open a session for one batch (a context manager)."""
@@ -85,9 +86,15 @@ _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 
 
 class FileChannel:
-    """Writes each message as an .eml file any mail client can open (a re-send rewrites it)."""
+    """Writes each message as an .eml file any mail client can open.
+
+    Idempotent: a message's file name is fixed by the message and the file appears whole
+    (``os.replace``), so a re-send rewrites the same file and never adds a second one. The outbox
+    therefore records a whole batch as sent in one commit (``idempotent = True``).
+    """
 
     name = "file"
+    idempotent = True
 
     def __init__(self, folder: Path, mail_from: str, reply_to: str | None = None) -> None:
         self.folder, self.mail_from, self.reply_to = Path(folder), mail_from, reply_to
@@ -150,9 +157,14 @@ class _SmtpSender:
 
 
 class SmtpChannel:
-    """Sends through an SMTP server (none / STARTTLS / implicit TLS), one connection per batch."""
+    """Sends through an SMTP server (none / STARTTLS / implicit TLS), one connection per batch.
+
+    Not idempotent: a message the server accepted cannot be taken back, so each is recorded in
+    its own commit right after the server's ``250``.
+    """
 
     name = "smtp"
+    idempotent = False
 
     def __init__(self, d: DeliverySettings, ssl_context: ssl.SSLContext | None = None) -> None:
         self.d = d

@@ -23,9 +23,16 @@ looks unsent; once its claim expires the next drain sends it again. The same hap
 connection drops after the server received the final ``.`` but before its ``250`` reached us: we
 cannot know it was accepted and treat it as transient. The window is one message per drainer
 and lasts milliseconds; a duplicate carries the same ``Message-ID`` header, so mail clients can
-recognise it. The ``file`` channel has no such window: a re-send rewrites the same file. Both
-channels record each message in its own commit (on one connection per batch), so a kill leaves at
-most one message sent and unrecorded.
+recognise it.
+
+**The file channel is idempotent, so it commits once per batch.** Its file name is fixed by the
+message (row id and a hash of its ``Message-ID``) and each file appears whole (written under a
+name of the session, then ``os.replace``), so re-delivering a message rewrites the same file with
+the same bytes: a kill between the files and the commit leaves files whose rows are still
+claimed, and the next drain writes them again in place — never a second file. The channel says so
+with ``idempotent = True``; the batch is then recorded as sent in one commit after the session
+closed (its files synced). A channel without it (SMTP: a message the server accepted cannot be
+taken back) records each message in its own commit, so its window stays one message wide.
 """
 
 from __future__ import annotations
@@ -121,9 +128,12 @@ def _send_batch(db: Database, channel: Channel, token: str, batch: list[Outgoing
                 now: dt.datetime) -> DrainResult:
     result = DrainResult()
     tried = 0
+    per_message = not channel.idempotent
+    delivered: list[tuple[int, str | None]] = []  # idempotent channel: recorded after the session
     try:
-        # One connection for the batch, one commit per message recorded as sent: a kill leaves
-        # at most the message being sent unrecorded, whatever the channel.
+        # One connection for the batch. A channel with a duplicate window (SMTP) records each
+        # message in its own commit, right after the server took it; an idempotent one (file)
+        # records the batch once its session closed and its files are synced.
         with channel.session() as sender, db.engine.connect() as conn:
             for out in batch:
                 tried += 1
@@ -135,9 +145,12 @@ def _send_batch(db: Database, channel: Channel, token: str, batch: list[Outgoing
                         break
                     continue
                 note = "; ".join(f"{a}: {r}" for a, r in refused.items()) or None
-                _record(conn, out.id, token, status="sent", sent_at=now, channel=channel.name,
-                        last_error=note)
-                conn.commit()
+                if per_message:
+                    _record(conn, out.id, token, status="sent", sent_at=now, channel=channel.name,
+                            last_error=note)
+                    conn.commit()
+                else:
+                    delivered.append((out.id, note))
                 result.sent += 1
     except DeliveryError as exc:  # the session could not be opened (a refused login: permanent)
         # Either way every row counts the attempt and keeps the reason, and the claim is given
@@ -148,6 +161,11 @@ def _send_batch(db: Database, channel: Channel, token: str, batch: list[Outgoing
             raise
         result.errors.append(str(exc))
         return result
+    if delivered:  # the session closed, its files are synced: the batch in one commit
+        with db.engine.begin() as conn:
+            conn.execute(_record_statement(("channel", "last_error", "sent_at", "status")),
+                         [{"b_id": i, "b_token": token, "v_status": "sent", "v_sent_at": now,
+                           "v_channel": channel.name, "v_last_error": note} for i, note in delivered])
     _release_untried(db, token, batch[tried:], result)
     return result
 

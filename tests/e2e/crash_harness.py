@@ -63,6 +63,8 @@ class Ledger:
     """What the kills did: how many, of which kind, and which messages they caught in the window."""
 
     window: Counter = field(default_factory=Counter)  # Message-ID -> kills between accept and record
+    written: dict = field(default_factory=dict)  # file channel: Message-ID -> bytes first seen unrecorded
+    widest: int = 0  # the most messages one kill left accepted and unrecorded
     kinds: Counter = field(default_factory=Counter)
     kills: int = 0
     run_seconds: float = 1.0  # how long the last completed run took (bounds the random delays)
@@ -85,9 +87,15 @@ class Peer:
         """Message-IDs accepted so far, in order (the file channel: one per file present)."""
         if self.smtp is not None:
             return [r.message["Message-ID"] for r in list(self.smtp.received)]
+        return [mid for mid, _ in self.files()]
+
+    def files(self) -> list[tuple[str, bytes]]:
+        """The file channel's .eml files: (Message-ID, bytes) of each, in name order."""
+        if self.outbox is None or not self.outbox.exists():
+            return []
         parser = BytesHeaderParser(policy=policy.default)
-        return [parser.parsebytes(p.read_bytes())["Message-ID"]
-                for p in sorted(self.outbox.glob("*.eml"))] if self.outbox.exists() else []
+        return [(parser.parsebytes(data)["Message-ID"], data)
+                for data in (p.read_bytes() for p in sorted(self.outbox.glob("*.eml")))]
 
     def settle(self) -> None:
         """Let the server finish a transaction the dead client had already sent."""
@@ -144,10 +152,30 @@ def run_until_done(driver: Driver, req: dict, peer: Peer, ledger: Ledger, engine
         facts = db_facts(engine)
         if peer.smtp is not None:  # accepted by the server during this run, not recorded as sent
             caught = [m for m in peer.accepted()[before:] if facts["messages"].get(m) != "sent"]
+            assert len(caught) <= 1, f"one kill left {len(caught)} accepted messages unrecorded"
         else:
-            caught = [m for m in peer.accepted()
-                      if facts["messages"].get(m) != "sent" and m not in ledger.window]
-        assert len(caught) <= 1, f"one kill left {len(caught)} accepted messages unrecorded"
+            caught = _files_agree(peer, facts, ledger)
         ledger.window.update(caught)
+        ledger.widest = max(ledger.widest, len(caught))
         check(facts)
     raise AssertionError(f"the step never completed: {driver.errors()}")
+
+
+def _files_agree(peer: Peer, facts: dict, ledger: Ledger) -> list[str]:
+    """The file channel after a kill: one file per message at most, a file for every message
+    recorded as sent, and a file written again after a kill identical to the first. The files of
+    messages not yet recorded (a whole batch may be: it commits once) are returned, first kill only.
+    """
+    files = peer.files()
+    copies = Counter(mid for mid, _ in files)
+    assert max(copies.values(), default=1) == 1, f"a message in two files: {copies.most_common(3)}"
+    sent = {m for m, status in facts["messages"].items() if status == "sent"}
+    assert sent <= set(copies), f"recorded as sent without a file: {sorted(sent - set(copies))}"
+    caught = []
+    for mid, data in files:
+        if mid in ledger.written:
+            assert data == ledger.written[mid], f"{mid} was rewritten with other bytes"
+        elif mid not in sent:
+            ledger.written[mid] = data
+            caught.append(mid)
+    return caught

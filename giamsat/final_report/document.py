@@ -20,8 +20,9 @@ from giamsat.plan import places
 from giamsat.plan.schema import Plan
 
 TITLE = "Báo cáo"
-REC_HEADERS = ["Số", "Nội dung kiến nghị", "Cơ quan, đơn vị thực hiện", "Hạn", "Tình trạng"]
-REC_WIDTHS = [1.0, 5.6, 3.5, 2.2, 4.2]
+REC_HEADERS = ["Số", "Nội dung kiến nghị", "Nguồn kiến nghị", "Cơ quan, đơn vị thực hiện", "Hạn",
+               "Tình trạng"]
+REC_WIDTHS = [1.0, 4.6, 3.3, 3.0, 2.0, 2.6]
 P2_HEADERS = ["TT", "Đơn vị", "Số mô hình", "Số hộ tham gia", "Kinh phí (đồng)", "Đã giải ngân (đồng)",
               "Tỷ lệ giải ngân"]
 P2_WIDTHS = [1.1, 3.6, 1.6, 1.7, 3.3, 3.2, 2.0]  # unit names on one line
@@ -55,7 +56,7 @@ def write_report(data: ReportData, plan: Plan, out: Path, *, interim: bool = Fal
     _recommendations(doc, data, base)
     doc.heading("VI. ĐỀ XUẤT")
     _texts(doc, "proposals", {**base, "overdue": data.rec_counts.get("overdue", 0),
-                              "missing": data.reporting.count("missing")}, closing=True)
+                              **rt_.missing_context(data)}, closing=True)
     doc.close_body()
     s = plan.signatories.committee
     doc.signature(Signer(s.title, s.name, s.capacity, s.delegation), plan.recipients.final_report,
@@ -174,9 +175,9 @@ def _review_charts(doc: OfficialDocument, data: ReportData, plan: Plan, lines: l
 
 def _difficulties(doc: OfficialDocument, data: ReportData, base: dict) -> None:
     doc.heading("IV. KHÓ KHĂN, VƯỚNG MẮC")
-    _texts(doc, "difficulties", {**base, "items": data.difficulties,
-                                 "narratives": [n for n in data.narratives if n.difficulties],
-                                 "recurring": recurring([n for n in data.narratives if n.difficulties])})
+    named = [n for n in data.narratives if n.difficulties]
+    _texts(doc, "difficulties", {**base, "items": data.difficulties, "narratives": named,
+                                 "recurring": recurring(named, base["received"])})
 
 
 def _recommendations(doc: OfficialDocument, data: ReportData, base: dict) -> None:
@@ -186,7 +187,7 @@ def _recommendations(doc: OfficialDocument, data: ReportData, base: dict) -> Non
     rows = rt_.recommendation_rows(data)
     if len(rows) > BODY_ROWS:  # the body lists what is still to do; the full register is an annex
         done = {rt_.REC_LABELS[x] for x in REC_DONE}
-        rows = [r for r in rows if not any(r[4].startswith(d) for d in done)]
+        rows = [r for r in rows if not any(r[-1].startswith(d) for d in done)]
         doc.para(f"Các kiến nghị chưa hoàn thành ({len(rows)}); danh mục đầy đủ tại Phụ lục IV.",
                  italic=True, indent=False)
     if rows:

@@ -94,20 +94,18 @@ def write_office_report(data: ReportData, rt: Runtime, extra: dict, path: Path, 
     doc.heading("IV. CÁC KIẾN NGHỊ VÀ KẾT QUẢ THỰC HIỆN")
     counts = [{"label": rt_.REC_LABELS.get(k, k), "n": n} for k, n in data.rec_counts.items()]
     _texts(doc, "recommendations", {**base, "total": len(data.recommendations), "counts": counts})
-    rows = [[r[0], r[1], rec.source, *r[2:]] for r, rec in
-            zip(rt_.recommendation_rows(data), data.recommendations, strict=True)]
+    rows = rt_.recommendation_rows(data)
     if len(rows) > BODY_ROWS:  # the committee reads what is still to do; the register has the rest
         rows = [r for r, rec in zip(rows, data.recommendations, strict=True) if rec.status not in REC_DONE]
         doc.para(f"Các kiến nghị chưa hoàn thành ({len(rows)}); danh mục đầy đủ tại Phụ lục IV của báo "
                  f"cáo kết quả giám sát.", italic=True, indent=False)
     if rows:
-        doc.table([*REC_HEADERS[:2], "Nguồn kiến nghị", *REC_HEADERS[2:]], rows,
-                  widths_cm=[0.9, 4.6, 2.8, 3.0, 2.0, 3.2], size=10)
+        doc.table(REC_HEADERS, rows, widths_cm=[0.9, 4.6, 2.8, 3.0, 2.0, 3.2], size=10)
     doc.heading("V. ĐỀ XUẤT, KIẾN NGHỊ")
     open_recs = sum(1 for r in data.recommendations if r.status not in REC_CLOSED)
     _texts(doc, "office_proposals", {
         **base, "open_recs": open_recs, "overdue": data.rec_counts.get("overdue", 0),
-        "missing": data.reporting.count("missing"),
+        **rt_.missing_context(data),
         "upper_recs": any(r.source == base["upper_team"] for r in data.recommendations)}, closing=True)
     doc.close_body()
     sign_office(doc, plan, ["Như trên", f"Lãnh đạo {plan.bodies.office.short}"])

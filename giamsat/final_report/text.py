@@ -6,6 +6,7 @@ from giamsat.domain.formatting import short_date, vn_number, vn_percent
 from giamsat.domain.indicators import FUNDS, ReviewLine, reporting_unit
 from giamsat.domain.vocabulary import REC_STATUS, REPORT_COUNTED, REPORT_STATUS
 from giamsat.final_report.model import ReportData
+from giamsat.final_report.narratives import handful
 from giamsat.messaging.templates import environment
 from giamsat.plan.schema import Plan
 from giamsat.plan.wording import plan_words
@@ -134,6 +135,13 @@ def organisation_context(data: ReportData, plan: Plan) -> dict:
             "coverage_rate": cov.rate or 0.0, "adhoc": cov.adhoc_done}
 
 
+def missing_context(data: ReportData) -> dict:
+    """The units whose report has not come: ``missing`` counts them, ``missing_names`` names a handful."""
+    rep = data.reporting
+    names = [u.name for u in rep.expected if rep.state[u.key] == "missing"]
+    return {"missing": len(names), "missing_names": handful(names)}
+
+
 def cited(data: ReportData, submission_id: int) -> str:
     """A commune's report as a reader cites it: by the day it was received."""
     day = data.submitted_on.get(submission_id)
@@ -149,7 +157,8 @@ def reporting_rows(data: ReportData) -> list[list[str]]:
 
 
 def recommendation_rows(data: ReportData) -> list[list[str]]:
-    """Each recommendation, its addressee, due date and status (its outcome only when it says more)."""
+    """Each recommendation, where it came from, the body that carries it out (alone in its column),
+    due date and status (its outcome only when it says more)."""
     rows = []
     for r in data.recommendations:
         status = REC_LABELS.get(r.status, r.status)
@@ -158,8 +167,7 @@ def recommendation_rows(data: ReportData) -> list[list[str]]:
             content = f"{r.content} (kết quả thực hiện: {outcome.rstrip('.')})"
         else:
             content = r.content
-        rows.append([str(r.id), content, r.addressed_to + (f" ({r.unit_name})" if r.unit_name else ""),
-                     short_date(r.due_on), status])
+        rows.append([str(r.id), content, r.source, r.addressed_to, short_date(r.due_on), status])
     return rows
 
 

@@ -40,6 +40,7 @@ NATIONAL_TITLE = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
 MOTTO = "Độc lập - Tự do - Hạnh phúc"
 STREAM_ROWS = 1500  # a longer table is written row by row into the file (streamed_rows)
 HEADER_COLUMNS_CM = (6.5, 10.0)
+LANDSCAPE_HEADER_COLUMNS_CM = (9.5, 12.0)  # room for "ỦY BAN NHÂN DÂN THỊ TRẤN GÔI" on one line
 
 __all__ = ["FONT", "MOTTO", "NATIONAL_TITLE", "OfficialDocument", "Signer", "enforce_fonts",
            "iter_paragraphs", "save_atomic", "set_run_font"]
@@ -116,6 +117,7 @@ class OfficialDocument:
         style_fonts(self.doc)
         _page_setup(self.doc, landscape)
         self.text_width_cm = (297 if landscape else 210) / 10 - 4.5
+        self._header_columns = LANDSCAPE_HEADER_COLUMNS_CM if landscape else HEADER_COLUMNS_CM
         self._header_block(parent_body, issuing_body, number_line, place_date, subject_line)
         if type_title:
             self._title(type_title, summary)
@@ -126,12 +128,14 @@ class OfficialDocument:
         t = self.doc.add_table(rows=1, cols=2)
         no_borders(t)
         t.alignment = WD_TABLE_ALIGNMENT.CENTER
-        set_widths(t, HEADER_COLUMNS_CM)
+        set_widths(t, self._header_columns)
         left, right = t.rows[0].cells
-        if parent:
+        if parent:  # the parent over the body's own name, which only the column's width wraps
             _cell_par(left, parent.upper(), 13, first=True)
-        name = _cell_par(left, _break_body_name(body.upper()), 13, bold=True, first=not parent)
-        short_rule_after(name, 2.5, HEADER_COLUMNS_CM[0])
+            name = _cell_par(left, body.upper(), 13, bold=True)
+        else:
+            name = _cell_par(left, _break_body_name(body.upper()), 13, bold=True, first=True)
+        short_rule_after(name, 2.5, self._header_columns[0])
         _cell_par(left, number, 13).paragraph_format.space_before = Pt(6)
         if subject:
             _cell_par(left, subject, 12)
@@ -270,7 +274,7 @@ class OfficialDocument:
 
 
 def _break_body_name(name: str) -> str:
-    """``ỦY BAN NHÂN DÂN`` on its own line, the area under it, as councils write it."""
+    """A committee heading its own document: ``ỦY BAN NHÂN DÂN`` on one line, the area under it."""
     head = "ỦY BAN NHÂN DÂN "
     return f"{head.strip()}\n{name[len(head):]}" if name.startswith(head) else name
 

@@ -12,12 +12,13 @@ from giamsat.domain.errors import PlanError
 from giamsat.domain.formatting import doc_number, place_date, short_date
 from giamsat.issuance.kinds import blank_number, blank_place_date
 from giamsat.notify.templates import LETTER_TEMPLATE, PLAN_TEMPLATE
+from giamsat.plan import places
 from giamsat.plan.milestones import milestones
 from giamsat.plan.schema import Plan, Signatory, Unit
 from giamsat.plan.wording import plan_words
 
-# Placeholder for the per-unit value of ``letter_stamp``: nothing a plan could contain.
-UNIT_TOKEN = "QGSLETTERUNITQ"
+# Placeholders for the per-unit values of ``letter_stamp``: nothing a plan could contain.
+UNIT_TOKEN, KIND_TOKEN = "QGSLETTERUNITQ", "QGSLETTERKINDQ"
 
 
 def plan_number(plan: Plan) -> str:
@@ -99,7 +100,7 @@ def letter_context(plan: Plan, cal: WorkingCalendar, unit: Unit, issued_on: dt.d
         "number_line": doc_number(letter.number, None, o.code or "LĐTBXH"),
         "letter_summary": letter.summary[:1].lower() + letter.summary[1:],
         "place_date": place_date(plan.issuer.place_name, issued_on),
-        "unit_in_sentence": in_sentence(unit.name),
+        "unit_in_sentence": in_sentence(unit.name), "unit_kind": places.KIND_WORD[unit.kind],
         "recipients": plan.recipients.letter, "archive": plan.recipients.letter_archive,
     }
     return _as_draft(context, "notify_letter", plan) if draft else context
@@ -119,10 +120,11 @@ def render_letter(plan: Plan, cal: WorkingCalendar, unit: Unit, issued_on: dt.da
 def letter_stamp(plan: Plan, cal: WorkingCalendar, issued_on: dt.date, sample: Unit,
                  draft: bool = False) -> Stamp:
     """The letter rendered once for every unit (issued on ``issued_on``); fill with ``letter_values``."""
-    context = letter_context(plan, cal, sample, issued_on, draft) | {"unit_in_sentence": UNIT_TOKEN}
-    return Stamp(render_docx_bytes(LETTER_TEMPLATE, context), (UNIT_TOKEN,))
+    context = letter_context(plan, cal, sample, issued_on, draft) | {"unit_in_sentence": UNIT_TOKEN,
+                                                                     "unit_kind": KIND_TOKEN}
+    return Stamp(render_docx_bytes(LETTER_TEMPLATE, context), (UNIT_TOKEN, KIND_TOKEN))
 
 
 def letter_values(unit: Unit) -> dict[str, str]:
-    """The value ``letter_stamp``'s token stands for."""
-    return {UNIT_TOKEN: in_sentence(unit.name)}
+    """The values ``letter_stamp``'s tokens stand for: the unit's name and its kind (``thị trấn``)."""
+    return {UNIT_TOKEN: in_sentence(unit.name), KIND_TOKEN: places.KIND_WORD[unit.kind]}

@@ -94,8 +94,11 @@ def _build(plan: Plan, unit: Unit, cycle_key: str) -> OfficialDocument:
     committee, office = plan.bodies.committee, plan.bodies.office
     upper, in_text = _names(unit)
     marker = Marker(plan.report.form_version, unit.key, cycle_key)
+    # A commune under a district heads with the district's committee over its own name; since the
+    # two-tier reform a commune's committee has no parent line (Decree 30, Phụ lục I).
+    parent = committee.short if plan.issuer.level == "district" else None
     doc = OfficialDocument(
-        parent_body=committee.short, issuing_body=f"ỦY BAN NHÂN DÂN {upper}",
+        parent_body=parent, issuing_body=f"ỦY BAN NHÂN DÂN {upper}",
         number_line="Số: …/BC-UBND", place_date=f"…, ngày … tháng … năm {plan.year}",
         type_title=DOC_TYPE, summary=summary_line(plan), landscape=True)
     _hidden_marker(doc, marker.encode())

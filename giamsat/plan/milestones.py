@@ -27,7 +27,8 @@ def calendar_for(plan: Plan) -> WorkingCalendar:
 
 
 def milestones(plan: Plan, cal: WorkingCalendar) -> list[Milestone]:
-    """The cycle's steps in order; start and due dates fall on working days."""
+    """The cycle's steps in the order they fall due (the cycle's order among equal dates); start and
+    due dates fall on working days."""
     nxt, prev = cal.next_working_day, cal.previous_working_day
     spans = {
         "notify": (plan.period.start, plan.period.start),
@@ -51,7 +52,7 @@ def milestones(plan: Plan, cal: WorkingCalendar) -> list[Milestone]:
         title = STEPS[key].replace("các đơn vị cấp xã", f"các {kinds_phrase(plan.unit_kinds())}").replace(
             "Đoàn giám sát cấp trên", f"Đoàn giám sát của {plan.bodies.upper_body.short}")
         out.append(Milestone(key, title, nxt(start), due_on))
-    return out
+    return sorted(out, key=lambda m: m.due_on)  # stable: the upper team's June visit before follow-up
 
 
 def provincial_report_day(plan: Plan, cal: WorkingCalendar) -> dt.date:

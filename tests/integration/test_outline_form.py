@@ -1,7 +1,6 @@
 """The outline form: one per unit, Decree 30 compliant, carrying its hidden marker and empty tables."""
 
 import datetime as dt
-
 from pathlib import Path
 
 from docx import Document

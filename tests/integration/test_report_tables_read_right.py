@@ -35,7 +35,7 @@ def test_the_recommendations_table_gives_an_outcome_only_when_it_says_more_than_
     doc = Document(str(final_report(rt, FINAL)))
     rows = [[c.text for c in r.cells] for r in _table(doc, "Số", "Tình trạng").rows[1:]]
     assert rows[0][1] == "Đề nghị tỉnh bổ sung kinh phí hỗ trợ mô hình chăn nuôi"  # no outcome repeated
-    assert rows[0][4] == "Đã thực hiện"
+    assert rows[0][-1] == "Đã thực hiện"
     assert rows[1][1].endswith("(kết quả thực hiện: Đã giải ngân 80% vốn hỗ trợ mô hình)")
 
 

@@ -22,7 +22,7 @@ from giamsat.plan.schema import Plan
 TITLE = "Báo cáo"
 REC_HEADERS = ["Số", "Nội dung kiến nghị", "Nguồn kiến nghị", "Cơ quan, đơn vị thực hiện", "Hạn",
                "Tình trạng"]
-REC_WIDTHS = [1.0, 4.6, 3.3, 3.0, 2.0, 2.6]
+REC_WIDTHS = [0.9, 4.3, 3.2, 3.0, 2.4, 2.7]  # a due date (16/10/2024) on one line
 P2_HEADERS = ["TT", "Đơn vị", "Số mô hình", "Số hộ tham gia", "Kinh phí (đồng)", "Đã giải ngân (đồng)",
               "Tỷ lệ giải ngân"]
 P2_WIDTHS = [1.1, 3.6, 1.6, 1.7, 3.3, 3.2, 2.0]  # unit names on one line
@@ -184,6 +184,7 @@ def _recommendations(doc: OfficialDocument, data: ReportData, base: dict) -> Non
     doc.heading("V. CÁC KIẾN NGHỊ VÀ KẾT QUẢ THỰC HIỆN")
     counts = [{"label": rt_.REC_LABELS.get(s, s), "n": n} for s, n in data.rec_counts.items()]
     _texts(doc, "recommendations", {**base, "total": len(data.recommendations), "counts": counts})
+    doc.doc.paragraphs[-1].paragraph_format.keep_with_next = True  # "Chi tiết tại bảng sau:" + table
     rows = rt_.recommendation_rows(data)
     if len(rows) > BODY_ROWS:  # the body lists what is still to do; the full register is an annex
         done = {rt_.REC_LABELS[x] for x in REC_DONE}

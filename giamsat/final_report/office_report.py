@@ -100,7 +100,7 @@ def write_office_report(data: ReportData, rt: Runtime, extra: dict, path: Path, 
         doc.para(f"Các kiến nghị chưa hoàn thành ({len(rows)}); danh mục đầy đủ tại Phụ lục IV của báo "
                  f"cáo kết quả giám sát.", italic=True, indent=False)
     if rows:
-        doc.table(REC_HEADERS, rows, widths_cm=[0.9, 4.6, 2.8, 3.0, 2.0, 3.2], size=10)
+        doc.table(REC_HEADERS, rows, widths_cm=[0.9, 4.4, 2.8, 3.0, 2.2, 3.2], size=10)
     doc.heading("V. ĐỀ XUẤT, KIẾN NGHỊ")
     open_recs = sum(1 for r in data.recommendations if r.status not in REC_CLOSED)
     _texts(doc, "office_proposals", {

@@ -41,6 +41,7 @@ def milestones(plan: Plan, cal: WorkingCalendar) -> list[Milestone]:
     visit = plan.visits.provincial_visit_on
     if visit is not None:  # the upper body's team: its report goes N working days ahead
         spans["provincial_visit"] = (provincial_report_day(plan, cal), visit)
+    sampled = plan.sample.unit_noun or kinds_phrase(plan.unit_kinds())  # "xã" (the seed) / "xã, phường"
     out = []
     for key in STEP_KEYS:
         if key not in spans:  # a step the plan does not have (no provincial team's visit)
@@ -50,7 +51,8 @@ def milestones(plan: Plan, cal: WorkingCalendar) -> list[Milestone]:
         # fixed); when a step itself must run, it runs on a working day.
         due_on = due if key == "collect" else prev(due)
         title = STEPS[key].replace("các đơn vị cấp xã", f"các {kinds_phrase(plan.unit_kinds())}").replace(
-            "Đoàn giám sát cấp trên", f"Đoàn giám sát của {plan.bodies.upper_body.short}")
+            "Đoàn giám sát cấp trên", f"Đoàn giám sát của {plan.bodies.upper_body.short}").replace(
+            "xã và thôn", f"{sampled} và thôn").replace("các xã được chọn", f"các {sampled} được chọn")
         out.append(Milestone(key, title, nxt(start), due_on))
     return sorted(out, key=lambda m: m.due_on)  # stable: the upper team's June visit before follow-up
 

@@ -87,3 +87,12 @@ def test_the_letter_to_a_ward_of_a_two_tier_plan_asks_for_the_wards_report(tmp_p
     lines = _letter_lines(two_tier, calendar_for(two_tier), ward, day, tmp_path / "ward.docx")
     assert "2. Báo cáo của phường" in lines
     assert "Các xã, phường được chọn giám sát chuẩn bị các tài liệu sau:" in lines
+
+
+def test_the_schedule_of_a_two_tier_plan_samples_communes_and_wards_not_only_communes(tmp_path):
+    two_tier = load_plan(TWO_TIER)
+    day = dt.date(2026, 4, 1)
+    ward = next(u for u in two_tier.units_on(day) if u.kind == "phuong")
+    lines = _letter_lines(two_tier, calendar_for(two_tier), ward, day, tmp_path / "ward.docx")
+    assert "- Ngày 20/4/2026: Chọn ngẫu nhiên xã, phường và thôn để giám sát." in lines
+    assert any(t.endswith("Giám sát trực tiếp tại các xã, phường được chọn.") for t in lines)

@@ -5,11 +5,11 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-import click
 import typer
 from rich.markup import escape
 
 from giamsat.cli.common import AS_OF, console, moment_of, parse_date, reading_runtime, runtime
+from giamsat.cli.ui.present import ask
 
 report_app = typer.Typer(help="Báo cáo kết quả giám sát, đánh giá.", no_args_is_help=True)
 OUT = typer.Option(None, "--out", help="Lưu thêm một bản tới tệp này (.docx).")
@@ -30,11 +30,7 @@ def final_cmd(as_of: str = AS_OF, out: Path = OUT, force: bool = FORCE) -> None:
     if gaps and not force:
         # the gaps quote units' and plan text: a "[...]" in them must print, not be rich markup
         console.print("[bold yellow]Cảnh báo:[/] báo cáo còn thiếu số liệu: " + escape("; ".join(gaps)) + ".")
-        try:
-            go = typer.confirm("Vẫn lập và gửi báo cáo?", default=False)
-        except click.Abort:
-            go = False
-        if not go:
+        if not ask("Vẫn lập và gửi báo cáo?", default=False):
             console.print("Chưa lập báo cáo (dùng --force để lập khi còn thiếu số liệu).")
             raise typer.Exit(1)
     path = final_report(rt, day, out)

@@ -27,6 +27,22 @@ def _deliver_and_report(rt, now: dt.datetime) -> None:
         console.print(f"  [yellow]-[/] {line}")
 
 
+def _say_what_waits(rt) -> None:
+    """Why the step stopped short: the documents to sign and register, and the commands for it."""
+    from giamsat.cycle.overview import signature_wait
+
+    wait = signature_wait(rt, "notify")
+    if wait is None:
+        return
+    text, ids = wait
+    console.print(f"[bold yellow]Đang chờ:[/] {escape(text)}.")
+    first = ids[0]
+    console.print(f"  Xuất bản PDF để trình ký số: giamsat doc export {first} --pdf <tệp>.pdf")
+    more = f" (làm lần lượt với {len(ids)} văn bản; xem: giamsat doc list)" if len(ids) > 1 else ""
+    console.print(f"  Đăng ký bản đã ký số: giamsat doc register {first} --signed <tệp>.pdf{more}")
+    console.print("  Sau khi đăng ký, chạy lại: giamsat notify")
+
+
 def notify_cmd(as_of: str = AS_OF, send: bool = typer.Option(
         True, "--send/--no-send", help="Gửi ngay các thư vừa xếp hàng.")) -> None:
     """Thông báo kế hoạch, lịch giám sát và đề cương báo cáo tới các đơn vị cấp xã."""
@@ -36,6 +52,8 @@ def notify_cmd(as_of: str = AS_OF, send: bool = typer.Option(
     console.print(f"Ngày {day:%d/%m/%Y}: {s.units} đơn vị; {s.messages_queued} thư mới, "
                   f"{s.obligations_created} nghĩa vụ báo cáo mới, {s.documents_rendered} văn bản mới.")
     console.print(f"Văn bản: {s.documents[0].parent}")
+    if s.waiting_for_signature:
+        _say_what_waits(rt)
     if send:
         _deliver_and_report(rt, now)
 

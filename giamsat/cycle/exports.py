@@ -18,7 +18,7 @@ STATUS_HEADER = ("Mã đơn vị", "Đơn vị", "Tình trạng", "Số lần g�
                  "Lần gửi gần nhất", "Số lỗi chưa sửa")
 RECS_HEADER = ("Số", "Trạng thái", "Hạn thực hiện", "Cơ quan, đơn vị được kiến nghị", "Đơn vị cấp xã",
                "Nội dung kiến nghị", "Nguồn", "Kết quả, minh chứng", "Tệp minh chứng", "Cập nhật lúc")
-SOURCES = {"submission": "Báo cáo của xã", "visit": "Giám sát trực tiếp"}
+SOURCES = {"submission": "Báo cáo của đơn vị", "visit": "Giám sát trực tiếp"}
 
 
 def _local(moment: str | dt.datetime | None) -> str:

@@ -119,6 +119,21 @@ def _signature_waits(unsigned: dict[str, list[int]]) -> dict[str, str]:
     return waits
 
 
+# The kinds of document each step sends, in the order it needs them signed.
+_SIGNED_FOR_STEP = {"notify": ("notify_plan", "notify_letter"), "provincial_visit": ("interim_report",),
+                    "final_report": ("final_report",)}
+
+
+def signature_wait(rt: Runtime, step: str) -> tuple[str, list[int]] | None:
+    """What ``step`` waits to have signed and registered (as ``status`` words it) and those
+    documents' ids; None when it waits for no signature."""
+    with rt.db.unit_of_work() as s:
+        unsigned = _unsigned(s, rt.cycle_id)
+    text = _signature_waits(unsigned).get(step)
+    ids = next((unsigned[k] for k in _SIGNED_FOR_STEP.get(step, ()) if unsigned.get(k)), [])
+    return (text, ids) if text else None
+
+
 def _provincial(session: Session, cycle_id: int, as_of: dt.date,
                 visit_on: dt.date | None, unsigned: str | None = None) -> tuple[bool, str]:
     """The upper team's visit: done once its findings are recorded; else what it waits for."""

@@ -1,8 +1,6 @@
-"""Official documents laid out by Decree 30/2020/NĐ-CP (Phụ lục I), built with python-docx.
-
-``OfficialDocument`` gives every generated document (plan, letter, outline, minutes, report) the
-same page, header block, title, body, signature and ``Nơi nhận`` so the rules hold everywhere.
-"""
+"""Official documents laid out by Decree 30/2020/NĐ-CP (Phụ lục I), built with python-docx:
+``OfficialDocument`` gives every generated document the same page, header block, title, body,
+signature and ``Nơi nhận`` so the rules hold everywhere."""
 
 from __future__ import annotations
 
@@ -29,6 +27,7 @@ from giamsat.docx.table_layout import (
     NARROW_HEADERS,
     default_widths,
     keep_with_next_row,
+    looks_numeric,
     no_borders,
     repeat_header,
     set_widths,
@@ -41,6 +40,7 @@ NATIONAL_TITLE = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
 MOTTO = "Độc lập - Tự do - Hạnh phúc"
 STREAM_ROWS = 1500  # a longer table is written row by row into the file (streamed_rows)
 HEADER_COLUMNS_CM = (6.5, 10.0)
+LANDSCAPE_HEADER_COLUMNS_CM = (9.5, 12.0)  # room for "ỦY BAN NHÂN DÂN THỊ TRẤN GÔI" on one line
 
 __all__ = ["FONT", "MOTTO", "NATIONAL_TITLE", "OfficialDocument", "Signer", "enforce_fonts",
            "iter_paragraphs", "save_atomic", "set_run_font"]
@@ -117,6 +117,7 @@ class OfficialDocument:
         style_fonts(self.doc)
         _page_setup(self.doc, landscape)
         self.text_width_cm = (297 if landscape else 210) / 10 - 4.5
+        self._header_columns = LANDSCAPE_HEADER_COLUMNS_CM if landscape else HEADER_COLUMNS_CM
         self._header_block(parent_body, issuing_body, number_line, place_date, subject_line)
         if type_title:
             self._title(type_title, summary)
@@ -127,12 +128,14 @@ class OfficialDocument:
         t = self.doc.add_table(rows=1, cols=2)
         no_borders(t)
         t.alignment = WD_TABLE_ALIGNMENT.CENTER
-        set_widths(t, HEADER_COLUMNS_CM)
+        set_widths(t, self._header_columns)
         left, right = t.rows[0].cells
-        if parent:
+        if parent:  # the parent over the body's own name, which only the column's width wraps
             _cell_par(left, parent.upper(), 13, first=True)
-        name = _cell_par(left, _break_body_name(body.upper()), 13, bold=True, first=not parent)
-        short_rule_after(name, 2.5, HEADER_COLUMNS_CM[0])
+            name = _cell_par(left, body.upper(), 13, bold=True)
+        else:
+            name = _cell_par(left, _break_body_name(body.upper()), 13, bold=True, first=True)
+        short_rule_after(name, 2.5, self._header_columns[0])
         if number:  # a village is no issuing agency: its report carries no "Số:" line
             _cell_par(left, number, 13).paragraph_format.space_before = Pt(6)
         if subject:
@@ -201,7 +204,7 @@ class OfficialDocument:
         set_widths(t, widths_cm or default_widths(headers, rows, self.text_width_cm))
 
         def shape(row: Sequence[object]) -> tuple[str, ...]:
-            return tuple("C" if o else "R" if isinstance(v, int | float) or _looks_numeric(v) else "L"
+            return tuple("C" if o else "R" if isinstance(v, int | float) or looks_numeric(v) else "L"
                          for v, o in zip(row, ordinal, strict=True))
 
         def add(table: Table, row: Sequence[object], kinds: tuple[str, ...] | None = None) -> None:
@@ -277,7 +280,7 @@ class OfficialDocument:
 
 
 def _break_body_name(name: str) -> str:
-    """``ỦY BAN NHÂN DÂN`` on its own line, the area under it, as councils write it."""
+    """A committee heading its own document: ``ỦY BAN NHÂN DÂN`` on one line, the area under it."""
     head = "ỦY BAN NHÂN DÂN "
     return f"{head.strip()}\n{name[len(head):]}" if name.startswith(head) else name
 
@@ -287,11 +290,6 @@ def _left_par(cell, text: str, size: float) -> Paragraph:
     par.paragraph_format.space_after = Pt(0)
     set_run_font(par.add_run(text), size=size)
     return par
-
-
-def _looks_numeric(value: object) -> bool:
-    text = str(value).replace(".", "").replace(",", "").replace("%", "").replace("-", "")
-    return bool(text) and text.isdigit()
 
 
 def save_atomic(doc: DocxDocument, path: Path) -> Path:

@@ -106,3 +106,9 @@ def short_rule_after(par: Paragraph, length_cm: float, width_cm: float) -> Parag
     bdr.append(bottom)
     ppr.insert_element_before(bdr, *_AFTER_PBDR)
     return rule
+
+
+def looks_numeric(value: object) -> bool:
+    """Whether a cell reads as a number ("1.234", "94,4%", "-"): it is right-aligned."""
+    text = str(value).replace(".", "").replace(",", "").replace("%", "").replace("-", "")
+    return bool(text) and text.isdigit()

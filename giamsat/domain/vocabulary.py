@@ -58,7 +58,7 @@ REC_STATUS: Mapping[str, str] = MappingProxyType({
 })
 # Where a recommendation came from (what an e-mail or a report calls it).
 REC_SOURCE: Mapping[str, str] = MappingProxyType({
-    "submission": "Kiến nghị nêu trong báo cáo của xã",
+    "submission": "Kiến nghị nêu trong báo cáo của đơn vị",  # a xã, phường or thị trấn
     "visit": "Kiến nghị tại biên bản giám sát trực tiếp",
     "coordinator": "Kiến nghị do cơ quan thường trực ghi nhận",
     "appraisal": "Ý kiến thẩm định sơ bộ kết quả rà soát hộ nghèo, hộ cận nghèo",

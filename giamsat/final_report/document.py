@@ -22,7 +22,7 @@ from giamsat.plan.schema import Plan
 TITLE = "Báo cáo"
 REC_HEADERS = ["Số", "Nội dung kiến nghị", "Nguồn kiến nghị", "Cơ quan, đơn vị thực hiện", "Hạn",
                "Tình trạng"]
-REC_WIDTHS = [0.9, 4.6, 3.1, 2.9, 2.4, 2.6]
+REC_WIDTHS = [0.9, 4.3, 3.2, 3.0, 2.4, 2.7]  # a due date (16/10/2024) on one line
 P2_HEADERS = ["TT", "Đơn vị", "Số mô hình", "Số hộ tham gia", "Kinh phí (đồng)", "Đã giải ngân (đồng)",
               "Tỷ lệ giải ngân"]
 P2_WIDTHS = [1.1, 3.6, 1.6, 1.7, 3.3, 3.2, 2.0]  # unit names on one line
@@ -56,8 +56,7 @@ def write_report(data: ReportData, plan: Plan, out: Path, *, interim: bool = Fal
     _recommendations(doc, data, base)
     doc.heading("VI. ĐỀ XUẤT")
     _texts(doc, "proposals", {**base, "overdue": data.rec_counts.get("overdue", 0),
-                              "missing": data.reporting.count("missing"),
-                              "missing_named": rt_.missing_named(data)}, closing=True)
+                              **rt_.missing_context(data)}, closing=True)
     doc.close_body()
     s = plan.signatories.committee
     doc.signature(Signer(s.title, s.name, s.capacity, s.delegation), plan.recipients.final_report,
@@ -176,15 +175,16 @@ def _review_charts(doc: OfficialDocument, data: ReportData, plan: Plan, lines: l
 
 def _difficulties(doc: OfficialDocument, data: ReportData, base: dict) -> None:
     doc.heading("IV. KHÓ KHĂN, VƯỚNG MẮC")
-    _texts(doc, "difficulties", {**base, "items": data.difficulties,
-                                 "narratives": [n for n in data.narratives if n.difficulties],
-                                 "recurring": recurring([n for n in data.narratives if n.difficulties])})
+    named = [n for n in data.narratives if n.difficulties]
+    _texts(doc, "difficulties", {**base, "items": data.difficulties, "narratives": named,
+                                 "recurring": recurring(named, base["received"])})
 
 
 def _recommendations(doc: OfficialDocument, data: ReportData, base: dict) -> None:
     doc.heading("V. CÁC KIẾN NGHỊ VÀ KẾT QUẢ THỰC HIỆN")
     counts = [{"label": rt_.REC_LABELS.get(s, s), "n": n} for s, n in data.rec_counts.items()]
     _texts(doc, "recommendations", {**base, "total": len(data.recommendations), "counts": counts})
+    doc.doc.paragraphs[-1].paragraph_format.keep_with_next = True  # "Chi tiết tại bảng sau:" + table
     rows = rt_.recommendation_rows(data)
     if len(rows) > BODY_ROWS:  # the body lists what is still to do; the full register is an annex
         done = {rt_.REC_LABELS[x] for x in REC_DONE}
@@ -255,10 +255,6 @@ def _sample_annex(doc: OfficialDocument, data: ReportData, units_title: str) -> 
         ["Nguồn hạt giống", rt_.SEED_SOURCE_LABELS.get(s.seed_source, s.seed_source)],
         ["Mã băm biên bản (SHA-256)", s.record_sha256], ["Người phê duyệt", s.decided_by or ""]],
         widths_cm=[5.0, 11.0])
-    if not any(c.villages for c in s.communes):  # a commune's plan draws its villages, none below
-        doc.table(["TT", f"{units_title} được chọn"], [[str(i), c.name] for i, c in enumerate(s.communes, 1)],
-                  widths_cm=[1.0, 15.0])
-        return
     doc.table(["TT", f"{units_title} được chọn", "Thôn, xóm, tổ dân phố được chọn"],
               [[str(i), c.name, ", ".join(c.villages)] for i, c in enumerate(s.communes, 1)],
               widths_cm=[1.0, 5.5, 9.5])

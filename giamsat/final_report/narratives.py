@@ -28,12 +28,32 @@ class CommuneNarrative:
     difficulties: str
 
 
+# Up to this many units a sentence names them; beyond, it counts them (the annex has each text).
+HANDFUL = 5
+
+
+def named_few(names: Sequence[str], of: int) -> tuple[str, ...]:
+    """``names`` when they are a minority of ``of`` and a handful at most; else () (count them)."""
+    return tuple(names) if len(names) <= HANDFUL and 2 * len(names) <= of else ()
+
+
+def handful(names: Sequence[str]) -> tuple[str, ...]:
+    """``names`` when a sentence can list them (a handful at most); else () (count them)."""
+    return tuple(names) if len(names) <= HANDFUL else ()
+
+
 @dataclass(frozen=True)
 class Recurring:
-    """A difficulty theme and the communes whose section D names it."""
+    """A difficulty theme, the communes whose section D names it, out of ``of`` reports read."""
 
     theme: str
     communes: tuple[str, ...]
+    of: int = 0
+
+    @property
+    def named(self) -> tuple[str, ...]:
+        """The communes worth naming in the body: only a minority, a handful at most."""
+        return named_few(self.communes, self.of)
 
 
 def narrative_of(figures: dict | None) -> tuple[str, str]:
@@ -42,12 +62,12 @@ def narrative_of(figures: dict | None) -> tuple[str, str]:
     return str(texts.get("C") or "").strip(), str(texts.get("D") or "").strip()
 
 
-def recurring(items: Sequence[CommuneNarrative], at_least: int = 2) -> list[Recurring]:
-    """Themes named in section D by ``at_least`` communes, most often named first."""
+def recurring(items: Sequence[CommuneNarrative], of: int, at_least: int = 2) -> list[Recurring]:
+    """Themes named in section D by ``at_least`` communes (out of ``of`` reports), most often first."""
     out = []
     for theme, words in THEMES:
         names = tuple(n.unit_name for n in items
                       if any(w in n.difficulties.lower() for w in words))
         if len(names) >= at_least:
-            out.append(Recurring(theme, names))
+            out.append(Recurring(theme, names, of))
     return sorted(out, key=lambda r: -len(r.communes))

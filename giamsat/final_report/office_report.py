@@ -22,7 +22,7 @@ from giamsat.files.fsutil import write_bytes_atomic
 from giamsat.final_report import criteria_section as cs_
 from giamsat.final_report import text as rt_
 from giamsat.final_report.data import load_report_data
-from giamsat.final_report.document import BODY_ROWS, REC_HEADERS, REC_WIDTHS
+from giamsat.final_report.document import BODY_ROWS, REC_HEADERS
 from giamsat.final_report.model import ReportData
 from giamsat.final_report.office_doc import office_document, record_document, sign_office
 from giamsat.issuance.citations import cited
@@ -100,12 +100,12 @@ def write_office_report(data: ReportData, rt: Runtime, extra: dict, path: Path, 
         doc.para(f"Các kiến nghị chưa hoàn thành ({len(rows)}); danh mục đầy đủ tại Phụ lục IV của báo "
                  f"cáo kết quả giám sát.", italic=True, indent=False)
     if rows:
-        doc.table(REC_HEADERS, rows, widths_cm=REC_WIDTHS, size=10)
+        doc.table(REC_HEADERS, rows, widths_cm=[0.9, 4.4, 2.8, 3.0, 2.2, 3.2], size=10)
     doc.heading("V. ĐỀ XUẤT, KIẾN NGHỊ")
     open_recs = sum(1 for r in data.recommendations if r.status not in REC_CLOSED)
     _texts(doc, "office_proposals", {
         **base, "open_recs": open_recs, "overdue": data.rec_counts.get("overdue", 0),
-        "missing": data.reporting.count("missing"), "missing_named": rt_.missing_named(data),
+        **rt_.missing_context(data),
         "upper_recs": any(r.source == base["upper_team"] for r in data.recommendations)}, closing=True)
     doc.close_body()
     sign_office(doc, plan, ["Như trên", f"Lãnh đạo {plan.bodies.office.short}"])

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from giamsat.domain.formatting import in_sentence, short_date, vn_number, vn_percent
+from giamsat.domain.formatting import short_date, vn_number, vn_percent
 from giamsat.domain.indicators import FUNDS, ReviewLine, reporting_unit
 from giamsat.domain.vocabulary import REC_STATUS, REPORT_COUNTED, REPORT_STATUS
 from giamsat.final_report.model import ReportData
+from giamsat.final_report.narratives import handful
 from giamsat.messaging.templates import environment
 from giamsat.plan.schema import Plan
 from giamsat.plan.wording import plan_words
@@ -57,9 +58,7 @@ def base_context(data: ReportData, plan: Plan, interim: bool) -> dict:
         "plan_ref": f"Kế hoạch số {pd.number:02d}/KH-UBND ngày {short_date(pd.issued_on)}",
         "received": data.reporting.received, "expected": len(data.reporting.expected),
         "minutes": data.minutes_recorded, "planned": len(data.coverage.planned),
-        "sampled": data.sample is not None,
-        "village_draw": plan.sample.villages_per_commune > 0,  # a commune's plan draws villages only
-        "gaps": data.gaps(words["units_phrase"], words["unit_noun"]),
+        "sampled": data.sample is not None, "gaps": data.gaps(words["units_phrase"], words["unit_noun"]),
     }
 
 
@@ -136,6 +135,13 @@ def organisation_context(data: ReportData, plan: Plan) -> dict:
             "coverage_rate": cov.rate or 0.0, "adhoc": cov.adhoc_done}
 
 
+def missing_context(data: ReportData) -> dict:
+    """The units whose report has not come: ``missing`` counts them, ``missing_names`` names a handful."""
+    rep = data.reporting
+    names = [u.name for u in rep.expected if rep.state[u.key] == "missing"]
+    return {"missing": len(names), "missing_names": handful(names)}
+
+
 def cited(data: ReportData, submission_id: int) -> str:
     """A commune's report as a reader cites it: by the day it was received."""
     day = data.submitted_on.get(submission_id)
@@ -150,16 +156,9 @@ def reporting_rows(data: ReportData) -> list[list[str]]:
             for i, u in enumerate(rep.expected, 1)]
 
 
-def missing_named(data: ReportData, limit: int = 5) -> str:
-    """The committees of the units with no report, named (``UBND thị trấn Gôi``; ``UBND xã A, xã
-    B``), or "" when none or more than ``limit`` (then the count says it)."""
-    names = [in_sentence(data.unit_name(k)) for k, st in data.reporting.state.items() if st == "missing"]
-    return f"UBND {', '.join(names)}" if 0 < len(names) <= limit else ""
-
-
 def recommendation_rows(data: ReportData) -> list[list[str]]:
-    """Each recommendation, its source, addressee, due date and status (its outcome only when it says
-    more)."""
+    """Each recommendation, where it came from, the body that carries it out (alone in its column),
+    due date and status (its outcome only when it says more)."""
     rows = []
     for r in data.recommendations:
         status = REC_LABELS.get(r.status, r.status)
@@ -168,8 +167,6 @@ def recommendation_rows(data: ReportData) -> list[list[str]]:
             content = f"{r.content} (kết quả thực hiện: {outcome.rstrip('.')})"
         else:
             content = r.content
-        # who carries it out, alone in its column; where it came from (which commune proposed
-        # it, whose minutes) in its own
         rows.append([str(r.id), content, r.source, r.addressed_to, short_date(r.due_on), status])
     return rows
 

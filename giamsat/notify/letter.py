@@ -12,12 +12,13 @@ from giamsat.domain.errors import PlanError
 from giamsat.domain.formatting import doc_number, place_date, short_date
 from giamsat.issuance.kinds import blank_number, blank_place_date
 from giamsat.notify.templates import LETTER_TEMPLATE, PLAN_TEMPLATE
+from giamsat.plan import places
 from giamsat.plan.milestones import milestones
 from giamsat.plan.schema import Plan, Signatory, Unit
 from giamsat.plan.wording import plan_words, unit_words
 
 # Placeholders for the per-unit values of ``letter_stamp``: nothing a plan could contain.
-ADDRESSEE_TOKEN, BODY_TOKEN = "QGSLETTERADDRQ", "QGSLETTERBODYQ"
+ADDRESSEE_TOKEN, BODY_TOKEN, KIND_TOKEN = "QGSLETTERADDRQ", "QGSLETTERBODYQ", "QGSLETTERKINDQ"
 
 
 def plan_number(plan: Plan) -> str:
@@ -101,6 +102,7 @@ def letter_context(plan: Plan, cal: WorkingCalendar, unit: Unit, issued_on: dt.d
         "letter_summary": letter.summary[:1].lower() + letter.summary[1:],
         "place_date": place_date(plan.issuer.place_name, issued_on),
         **unit_words(plan, unit),
+        "unit_kind": places.KIND_WORD[unit.kind],
         "recipients": plan.recipients.letter, "archive": plan.recipients.letter_archive,
     }
     return _as_draft(context, "notify_letter", plan) if draft else context
@@ -121,11 +123,13 @@ def letter_stamp(plan: Plan, cal: WorkingCalendar, issued_on: dt.date, sample: U
                  draft: bool = False) -> Stamp:
     """The letter rendered once for every unit (issued on ``issued_on``); fill with ``letter_values``."""
     context = letter_context(plan, cal, sample, issued_on, draft) | {
-        "unit_addressee": ADDRESSEE_TOKEN, "unit_body_cap": BODY_TOKEN}
-    return Stamp(render_docx_bytes(LETTER_TEMPLATE, context), (ADDRESSEE_TOKEN, BODY_TOKEN))
+        "unit_addressee": ADDRESSEE_TOKEN, "unit_body_cap": BODY_TOKEN, "unit_kind": KIND_TOKEN}
+    return Stamp(render_docx_bytes(LETTER_TEMPLATE, context), (ADDRESSEE_TOKEN, BODY_TOKEN, KIND_TOKEN))
 
 
 def letter_values(plan: Plan, unit: Unit) -> dict[str, str]:
-    """The values ``letter_stamp``'s tokens stand for: whom the letter greets, who reports."""
+    """The values ``letter_stamp``'s tokens stand for: whom the letter greets, who reports, and the
+    unit's own kind (``thị trấn``) in "Báo cáo của …"."""
     words = unit_words(plan, unit)
-    return {ADDRESSEE_TOKEN: words["unit_addressee"], BODY_TOKEN: words["unit_body_cap"]}
+    return {ADDRESSEE_TOKEN: words["unit_addressee"], BODY_TOKEN: words["unit_body_cap"],
+            KIND_TOKEN: places.KIND_WORD[unit.kind]}

@@ -102,8 +102,13 @@ def _build(plan: Plan, unit: Unit, cycle_key: str) -> OfficialDocument:
     body = in_text if village else f"UBND {in_text}"
     capacity, title = places.unit_signer(unit.kind, plan.unit_head(unit))
     marker = Marker(plan.report.form_version, unit.key, cycle_key)
+    # A commune under a district heads with the district's committee over its own name; since the
+    # two-tier reform a commune's committee has no parent line (Decree 30, Phụ lục I). A village,
+    # no issuing agency, heads with its commune.
+    parent = committee.short if plan.issuer.level == "district" else None
     doc = OfficialDocument(
-        parent_body=committee.short, issuing_body=upper if village else f"ỦY BAN NHÂN DÂN {upper}",
+        parent_body=committee.short if village else parent,
+        issuing_body=upper if village else f"ỦY BAN NHÂN DÂN {upper}",
         number_line=None if village else "Số: …/BC-UBND",
         place_date=f"…, ngày … tháng … năm {plan.year}",
         type_title=DOC_TYPE, summary=summary_line(plan), landscape=True)

@@ -153,13 +153,13 @@ def build_letter_template() -> OfficialDocument:
            "hoạch và lịch giám sát như sau:")
     d.heading("1. Nội dung giám sát", 2)
     _loop(d, "{%p for c in contents %}", "- {{ c.title }}.")
-    d.heading("2. Báo cáo của {{ unit_noun }}", 2)
+    d.heading("2. Báo cáo của {{ unit_kind }}", 2)
     d.para("{{ unit_body_cap }} báo cáo theo đề cương gửi kèm và gửi báo cáo về "
            "{{ committee_ref }} (qua {{ office_short }}, thư điện tử {{ office_email }}) "
            "{{ deadline_words }} {{ deadline }}.")
     d.heading("3. Lịch giám sát", 2)
     _loop(d, "{%p for s in schedule %}", "- " + _WHEN + ": {{ s.title }}.")
-    d.para("Các {{ unit_noun }} được chọn giám sát chuẩn bị các tài liệu sau:")
+    d.para("Các {{ units_phrase }} được chọn giám sát chuẩn bị các tài liệu sau:")
     _loop(d, "{%p for doc in documents_to_prepare %}", "- {{ doc }}{{ '.' if loop.last else ';' }}")
     d.heading("4. Tài liệu gửi kèm", 2)
     d.para("- Kế hoạch số {{ plan_number }} ngày {{ plan_date }} của {{ committee_short }} (kèm Phụ "

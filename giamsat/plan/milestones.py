@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from giamsat.domain.calendar import WorkingCalendar
 from giamsat.domain.vocabulary import STEP_KEYS, STEPS
-from giamsat.plan.places import step_title
+from giamsat.plan.places import kinds_phrase, step_title
 from giamsat.plan.schema import Plan
 
 
@@ -27,7 +27,8 @@ def calendar_for(plan: Plan) -> WorkingCalendar:
 
 
 def milestones(plan: Plan, cal: WorkingCalendar) -> list[Milestone]:
-    """The cycle's steps in order; start and due dates fall on working days."""
+    """The cycle's steps in the order they fall due (the cycle's order among equal dates); start and
+    due dates fall on working days."""
     nxt, prev = cal.next_working_day, cal.previous_working_day
     spans = {
         "notify": (plan.period.start, plan.period.start),
@@ -40,6 +41,7 @@ def milestones(plan: Plan, cal: WorkingCalendar) -> list[Milestone]:
     visit = plan.visits.provincial_visit_on
     if visit is not None:  # the upper body's team: its report goes N working days ahead
         spans["provincial_visit"] = (provincial_report_day(plan, cal), visit)
+    sampled = plan.sample.unit_noun or kinds_phrase(plan.unit_kinds())  # "xã" (the seed) / "xã, phường"
     out = []
     for key in STEP_KEYS:
         if key not in spans:  # a step the plan does not have (no provincial team's visit)
@@ -48,10 +50,10 @@ def milestones(plan: Plan, cal: WorkingCalendar) -> list[Milestone]:
         # A deadline on a non-working day stays as written ("trước ngày 06/4" is a date the plan
         # fixed); when a step itself must run, it runs on a working day.
         due_on = due if key == "collect" else prev(due)
-        title = step_title(STEPS[key], plan.issuer.level, plan.unit_kinds()).replace(
+        title = step_title(STEPS[key], plan.issuer.level, plan.unit_kinds(), sampled).replace(
             "Đoàn giám sát cấp trên", f"Đoàn giám sát của {plan.bodies.upper_body.short}")
         out.append(Milestone(key, title, nxt(start), due_on))
-    return out
+    return sorted(out, key=lambda m: m.due_on)  # stable: the upper team's June visit before follow-up
 
 
 def provincial_report_day(plan: Plan, cal: WorkingCalendar) -> dt.date:

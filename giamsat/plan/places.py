@@ -190,11 +190,13 @@ def units_tier(level: str, kinds: Iterable[str]) -> str:
     return kinds_title(kinds) if level == "commune" else "Cấp xã"
 
 
-def step_title(title: str, level: str, kinds: Iterable[str]) -> str:
-    """A step's title for the plan: ``các đơn vị cấp xã`` → ``các xã, phường``; a commune draws and
-    visits its villages (``Chọn ngẫu nhiên thôn, tổ dân phố để giám sát``)."""
+def step_title(title: str, level: str, kinds: Iterable[str], sampled: str | None = None) -> str:
+    """A step's title for the plan: ``các đơn vị cấp xã`` → ``các xã, phường``; the sampled units
+    as the plan names them (``sampled``: "xã", "xã, phường"); a commune draws and visits its
+    villages (``Chọn ngẫu nhiên thôn, tổ dân phố để giám sát``)."""
     phrase = kinds_phrase(kinds)
     title = title.replace("các đơn vị cấp xã", f"các {phrase}")
     if level == "commune":
-        title = title.replace("xã và thôn", phrase).replace("các xã được chọn", f"các {phrase} được chọn")
-    return title
+        return title.replace("xã và thôn", phrase).replace("các xã được chọn", f"các {phrase} được chọn")
+    noun = sampled or phrase
+    return title.replace("xã và thôn", f"{noun} và thôn").replace("các xã được chọn", f"các {noun} được chọn")

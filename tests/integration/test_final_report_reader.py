@@ -30,13 +30,7 @@ def test_every_communes_section_c_and_d_text_is_in_the_report_and_the_body_sums_
     for name in ("Xã Hiển Khánh", "Xã Đại An", "Xã Thành Lợi"):
         assert f"{name} thành lập Ban chỉ đạo rà soát, họp dân tại các thôn." in text
         assert f"{name}: thiếu cán bộ chuyên trách; kinh phí giải ngân chậm." in text
-    line = re.search(r"Kinh phí, giải ngân vốn còn chậm hoặc chưa đủ: [^\n]*", text)
-    assert line, "the recurring difficulty is summed up in the body"
-    # named by every commune that reported one: a count, not the same names again (they are in
-    # the annex); a handful would be named
-    summed = r"Kinh phí, giải ngân vốn còn chậm hoặc chưa đủ: (cả \d+ đơn vị|\d+ đơn vị \(.+\))[.;]"
-    assert re.fullmatch(summed, line.group(0)), line.group(0)
-    assert text.count("Xã Hiển Khánh, Xã Đại An") <= 1
+    assert re.search(r"Kinh phí, giải ngân vốn còn chậm hoặc chưa đủ: \d+/\d+ xã, thị trấn nêu", text)
 
 
 def test_the_report_states_how_many_commune_reports_and_minutes_it_rests_on(report_cycle):
@@ -101,13 +95,3 @@ def test_the_cli_refuses_to_issue_a_final_report_with_data_missing_unless_forced
     forced = runner.invoke(app, ["final-report", "final", "--as-of", "2024-11-20", "--force"])
     assert forced.exit_code == 0, forced.output
     assert "Đã lập báo cáo" in forced.output
-
-
-def test_the_proposals_count_the_units_without_a_report_when_they_are_many(report_cycle):
-    from giamsat.final_report.service import load
-
-    rt, _ = report_cycle
-    missing = load(rt, FINAL).reporting.count("missing")
-    assert missing > 5
-    _, text = _text(final_report(rt, FINAL))
-    assert f"Đề nghị {missing} đơn vị chưa gửi báo cáo khẩn trương hoàn thành" in text

@@ -1,13 +1,18 @@
 """The outline form: one per unit, Decree 30 compliant, carrying its hidden marker and empty tables."""
 
 import datetime as dt
+from pathlib import Path
 
 from docx import Document
+from docx.shared import Cm
 
 from giamsat.docx.decree30 import iter_paragraphs
 from giamsat.docx.decree30_check import check
 from giamsat.domain.outline_spec import SECTIONS, decode_marker
 from giamsat.notify.outline import outline_stamp, outline_values, render_outline
+from giamsat.plan.schema import load_plan
+
+TWO_TIER = Path(__file__).parents[2] / "config" / "ninh-binh-2026.yaml"
 
 
 def test_every_unit_gets_a_compliant_form_naming_it(plan, tmp_path):
@@ -51,7 +56,7 @@ def test_the_commune_signs_a_report_under_its_own_header_not_the_district_plans(
     lines = _lines(path)
     left, right = Document(str(path)).tables[0].rows[0].cells
     assert [p.text for p in left.paragraphs if p.text] == [
-        "UBND HUYỆN VỤ BẢN", "ỦY BAN NHÂN DÂN\nXÃ HỢP HƯNG", "Số: …/BC-UBND"]
+        "UBND HUYỆN VỤ BẢN", "ỦY BAN NHÂN DÂN XÃ HỢP HƯNG", "Số: …/BC-UBND"]
     assert right.paragraphs[-1].text == "…, ngày … tháng … năm 2024"
     assert not any("52/KH-UBND" in t and not t.startswith("Thực hiện") for t in lines)
     assert not any("26 tháng 3" in t for t in lines)
@@ -65,3 +70,26 @@ def test_the_commune_signs_a_report_under_its_own_header_not_the_district_plans(
     assert path.read_bytes() == stamp.fill(outline_values(unit))
     fresh = render_outline(plan, unit, tmp_path / "fresh.docx", plan.cycle_key)
     assert _lines(fresh) == lines
+
+
+def _header_lines(path):
+    left = Document(str(path)).tables[0].rows[0].cells[0]
+    return [p.text for p in left.paragraphs if p.text], left.width
+
+
+def test_a_town_under_a_district_heads_two_lines_the_district_then_its_own_committee(plan, tmp_path):
+    town = plan.unit("13741", dt.date(2024, 4, 1))
+    lines, width = _header_lines(render_outline(plan, town, tmp_path / "goi.docx", plan.cycle_key))
+    assert lines == ["UBND HUYỆN VỤ BẢN", "ỦY BAN NHÂN DÂN THỊ TRẤN GÔI", "Số: …/BC-UBND"]
+    # its name on one line: 13 pt bold capitals, about 0.31 cm a character, plus the cell margins
+    assert width >= Cm(0.31 * len("ỦY BAN NHÂN DÂN THỊ TRẤN GÔI") + 0.4)
+
+
+def test_a_commune_of_a_two_tier_plan_heads_with_its_own_committee_and_no_parent(tmp_path):
+    two_tier = load_plan(TWO_TIER)
+    one_of_each_kind = {u.kind: u for u in two_tier.units_on(dt.date(2026, 4, 1))}
+    assert set(one_of_each_kind) >= {"xa", "phuong"}
+    for unit in one_of_each_kind.values():
+        lines, _ = _header_lines(render_outline(two_tier, unit, tmp_path / f"{unit.code}.docx",
+                                                two_tier.cycle_key))
+        assert lines == [f"ỦY BAN NHÂN DÂN\n{unit.name.upper()}", "Số: …/BC-UBND"], unit.name

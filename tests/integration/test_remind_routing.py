@@ -43,7 +43,7 @@ def test_a_recommendation_a_commune_addresses_to_the_district_is_chased_at_the_o
     for m in sent:
         assert m.to_addrs == [OFFICE] and commune not in m.cc_addrs and chairman not in m.to_addrs
         assert "Chủ tịch" not in m.body_text and "Kính gửi: Phòng Lao động - TB&XH," in m.body_text
-        assert "Kiến nghị nêu trong báo cáo của xã (Xã Đại An), gửi UBND huyện Vụ Bản" in m.body_text
+        assert "Kiến nghị nêu trong báo cáo của đơn vị (Xã Đại An), gửi UBND huyện Vụ Bản" in m.body_text
         assert "Kiến nghị sau giám sát" not in m.body_text + m.subject
         assert "báo cáo kết quả thực hiện kèm tài liệu chứng minh về Phòng" not in m.body_text
 
@@ -126,7 +126,7 @@ def test_the_office_gets_one_digest_a_day_of_what_waits_for_it(sqlite_runtime):
     assert "Kết quả chọn mẫu ngày 01/11/2024 đang chờ phê duyệt" in text
     assert "Thị trấn Gôi: đã giám sát ngày 04/11/2024, chưa ghi biên bản" in text
     assert "Báo cáo kết quả giám sát, đánh giá đến hạn ngày" in text
-    assert "gửi UBND huyện Vụ Bản — Kiến nghị nêu trong báo cáo của xã (Xã Đại An)" in text
+    assert "gửi UBND huyện Vụ Bản — Kiến nghị nêu trong báo cáo của đơn vị (Xã Đại An)" in text
     assert "4 việc chờ" in digests[0].subject
 
 

@@ -1,6 +1,7 @@
 """Letters and outlines stamped from a template rendered once read exactly like those rendered alone."""
 
 import datetime as dt
+from pathlib import Path
 
 import pytest
 from docx import Document
@@ -10,7 +11,10 @@ from giamsat.docx.decree30 import iter_paragraphs
 from giamsat.docx.stamp import Stamp, StampError
 from giamsat.notify.letter import letter_stamp, letter_values, render_letter
 from giamsat.notify.outline import outline_stamp, outline_values, render_outline
+from giamsat.plan.milestones import calendar_for
+from giamsat.plan.schema import load_plan
 
+TWO_TIER = Path(__file__).parents[2] / "config" / "ninh-binh-2026.yaml"
 TRICKY = "Xã \"Hợp\" <Hưng> & Đồng's Tân — Ấp Ông Ích Khiêm"
 
 
@@ -58,3 +62,37 @@ def test_a_template_that_loses_a_token_is_refused(plan, tricky_unit):
     data = outline_stamp(plan, tricky_unit.valid_from, plan.cycle_key).fill(outline_values(tricky_unit))
     with pytest.raises(StampError):
         Stamp(data, ("QGSNOWHEREQ",))
+
+
+def _letter_lines(plan, cal, unit, day, path):
+    """The letter to ``unit`` stamped from a template rendered for another unit, as its lines."""
+    other = next(u for u in plan.units_on(day) if u.kind != unit.kind)
+    path.write_bytes(letter_stamp(plan, cal, day, other).fill(letter_values(plan, unit)))
+    return _content(path)[0]
+
+
+def test_the_letter_to_a_town_asks_for_the_towns_report_not_a_communes(plan, cal, tmp_path):
+    day = dt.date(2024, 4, 1)
+    town, commune = plan.unit("13741", day), plan.unit("13753", day)
+    lines = _letter_lines(plan, cal, town, day, tmp_path / "goi.docx")
+    assert "2. Báo cáo của thị trấn" in lines and "2. Báo cáo của xã" not in lines
+    assert "Các xã, thị trấn được chọn giám sát chuẩn bị các tài liệu sau:" in lines
+    assert "2. Báo cáo của xã" in _letter_lines(plan, cal, commune, day, tmp_path / "hop-hung.docx")
+
+
+def test_the_letter_to_a_ward_of_a_two_tier_plan_asks_for_the_wards_report(tmp_path):
+    two_tier = load_plan(TWO_TIER)
+    day = dt.date(2026, 4, 1)
+    ward = next(u for u in two_tier.units_on(day) if u.kind == "phuong")
+    lines = _letter_lines(two_tier, calendar_for(two_tier), ward, day, tmp_path / "ward.docx")
+    assert "2. Báo cáo của phường" in lines
+    assert "Các xã, phường được chọn giám sát chuẩn bị các tài liệu sau:" in lines
+
+
+def test_the_schedule_of_a_two_tier_plan_samples_communes_and_wards_not_only_communes(tmp_path):
+    two_tier = load_plan(TWO_TIER)
+    day = dt.date(2026, 4, 1)
+    ward = next(u for u in two_tier.units_on(day) if u.kind == "phuong")
+    lines = _letter_lines(two_tier, calendar_for(two_tier), ward, day, tmp_path / "ward.docx")
+    assert "- Ngày 20/4/2026: Chọn ngẫu nhiên xã, phường và thôn để giám sát." in lines
+    assert any(t.endswith("Giám sát trực tiếp tại các xã, phường được chọn.") for t in lines)

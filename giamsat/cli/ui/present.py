@@ -193,3 +193,22 @@ def audit_detail(detail: Mapping[str, object], entity: str = "") -> str:
     parts = [f"{DETAIL_KEYS.get(k, k.replace('_', ' '))}: {_value(k, v, entity)}"
              for k, v in detail.items() if v not in (None, "", [], {})]
     return "; ".join(parts)
+
+
+YES, NO = frozenset({"c", "co", "y", "yes"}), frozenset({"k", "khong", "n", "no"})
+
+
+def ask(question: str, default: bool = False) -> bool:
+    """A yes/no question in Vietnamese: ``[c/K]`` (the capital is the default); answers c/có/k/không,
+    y/n too, any case or diacritics; end of input (no terminal) is the default."""
+    hint = "[C/k]" if default else "[c/K]"
+    while True:
+        try:
+            answer = _fold(typer.prompt(f"{question} {hint}", default="", show_default=False))
+        except typer.Abort:  # no more input (not a terminal)
+            return default
+        if not answer:
+            return default
+        if answer in YES or answer in NO:
+            return answer in YES
+        typer.echo("Xin trả lời c (có) hoặc k (không).")

@@ -56,7 +56,7 @@ def write_report(data: ReportData, plan: Plan, out: Path, *, interim: bool = Fal
     _recommendations(doc, data, base)
     doc.heading("VI. ĐỀ XUẤT")
     _texts(doc, "proposals", {**base, "overdue": data.rec_counts.get("overdue", 0),
-                              **rt_.missing_context(data)}, closing=True)
+                              **rt_.missing_context(data, plan)}, closing=True)
     doc.close_body()
     s = plan.signatories.committee
     doc.signature(Signer(s.title, s.name, s.capacity, s.delegation), plan.recipients.final_report,
@@ -255,6 +255,10 @@ def _sample_annex(doc: OfficialDocument, data: ReportData, units_title: str) -> 
         ["Nguồn hạt giống", rt_.SEED_SOURCE_LABELS.get(s.seed_source, s.seed_source)],
         ["Mã băm biên bản (SHA-256)", s.record_sha256], ["Người phê duyệt", s.decided_by or ""]],
         widths_cm=[5.0, 11.0])
+    if not any(c.villages for c in s.communes):  # a commune's plan draws its villages, none below
+        doc.table(["TT", f"{units_title} được chọn"], [[str(i), c.name] for i, c in enumerate(s.communes, 1)],
+                  widths_cm=[1.0, 15.0])
+        return
     doc.table(["TT", f"{units_title} được chọn", "Thôn, xóm, tổ dân phố được chọn"],
               [[str(i), c.name, ", ".join(c.villages)] for i, c in enumerate(s.communes, 1)],
               widths_cm=[1.0, 5.5, 9.5])

@@ -105,7 +105,7 @@ def write_office_report(data: ReportData, rt: Runtime, extra: dict, path: Path, 
     open_recs = sum(1 for r in data.recommendations if r.status not in REC_CLOSED)
     _texts(doc, "office_proposals", {
         **base, "open_recs": open_recs, "overdue": data.rec_counts.get("overdue", 0),
-        **rt_.missing_context(data),
+        **rt_.missing_context(data, plan),
         "upper_recs": any(r.source == base["upper_team"] for r in data.recommendations)}, closing=True)
     doc.close_body()
     sign_office(doc, plan, ["Như trên", f"Lãnh đạo {plan.bodies.office.short}"])

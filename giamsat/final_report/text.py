@@ -8,6 +8,7 @@ from giamsat.domain.vocabulary import REC_STATUS, REPORT_COUNTED, REPORT_STATUS
 from giamsat.final_report.model import ReportData
 from giamsat.final_report.narratives import handful
 from giamsat.messaging.templates import environment
+from giamsat.plan import places
 from giamsat.plan.schema import Plan
 from giamsat.plan.wording import plan_words
 
@@ -58,7 +59,9 @@ def base_context(data: ReportData, plan: Plan, interim: bool) -> dict:
         "plan_ref": f"Kế hoạch số {pd.number:02d}/KH-UBND ngày {short_date(pd.issued_on)}",
         "received": data.reporting.received, "expected": len(data.reporting.expected),
         "minutes": data.minutes_recorded, "planned": len(data.coverage.planned),
-        "sampled": data.sample is not None, "gaps": data.gaps(words["units_phrase"], words["unit_noun"]),
+        "sampled": data.sample is not None,
+        "village_draw": plan.sample.villages_per_commune > 0,  # a commune's plan draws villages only
+        "gaps": data.gaps(words["units_phrase"], words["unit_noun"]),
     }
 
 
@@ -135,11 +138,16 @@ def organisation_context(data: ReportData, plan: Plan) -> dict:
             "coverage_rate": cov.rate or 0.0, "adhoc": cov.adhoc_done}
 
 
-def missing_context(data: ReportData) -> dict:
+def missing_context(data: ReportData, plan: Plan) -> dict:
     """The units whose report has not come: ``missing`` counts them, ``missing_names`` names a handful."""
     rep = data.reporting
-    names = [u.name for u in rep.expected if rep.state[u.key] == "missing"]
-    return {"missing": len(names), "missing_names": handful(names)}
+    late = [u for u in rep.expected if rep.state[u.key] == "missing"]
+    names = handful([u.name for u in late])
+    # who is asked: "UBND xã A, xã B"; villages have no committee: "thôn Đông, thôn Tây"
+    villages = all(places.is_village(k) for k in plan.unit_kinds())
+    bodies = ", ".join(places.in_sentence(n) for n in names)
+    return {"missing": len(late), "missing_names": names,
+            "missing_bodies": (bodies if villages else f"UBND {bodies}") if names else ""}
 
 
 def cited(data: ReportData, submission_id: int) -> str:

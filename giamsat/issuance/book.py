@@ -26,7 +26,7 @@ def summary(kind: str, plan: Plan) -> str:
     if kind == "letter" and plan.notification_letter:
         return f"{label} {plan.notification_letter.summary}"
     if kind in ("interim_report", "final_report"):
-        return f"{label} Chương trình MTQG giảm nghèo bền vững năm {plan.year}"
+        return f"{label} {plan.programme.short} năm {plan.year}"
     if kind in ("office_report", "adhoc_report"):
         return f"{label} {plan.programme.short} năm {plan.year}"
     return label

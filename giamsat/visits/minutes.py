@@ -69,7 +69,7 @@ def minutes_info(rt: Runtime, s: Session, visit: Visit) -> MinutesInfo:
         team=list(visit.team), villages=list(visit.villages), contents=[c.title for c in plan.contents],
         adhoc=visit.kind == "adhoc", households=households, villages_synthetic=plan.villages_synthetic,
         archive=plan.recipients.letter_archive, criteria=minutes_criteria(plan),
-        words=unit_words(plan, unit), village_unit=is_village(unit.kind))
+        words=unit_words(plan, unit), village_unit=is_village(unit.kind), programme=plan.programme.name)
 
 
 def minutes_criteria(plan: Plan) -> list[tuple[str, list[str]]]:

@@ -58,6 +58,7 @@ class MinutesInfo:
     recipients: list[str] = field(default_factory=list)
     archive: str = "VT"
     criteria: list[tuple[str, list[str]]] = field(default_factory=list)  # (content title, titles)
+    programme: str = "Chương trình mục tiêu quốc gia giảm nghèo bền vững"  # the plan's programme
     # how the minutes name the unit (plan.wording.unit_words): venue, delegate, body; none: a commune
     words: dict[str, str] = field(default_factory=dict)
     village_unit: bool = False      # the unit is itself a village: no villages drawn beneath it
@@ -82,11 +83,10 @@ def render_minutes(info: MinutesInfo, path: Path) -> Path:
         parent_body=info.parent_body, issuing_body=info.issuing_body,
         number_line=doc_number(info.visit_id, "BB", info.office_code),
         place_date=place_date(info.place, info.day), type_title=TITLE,
-        summary=f"Giám sát {'đột xuất ' if info.adhoc else ''}thực hiện Chương trình mục tiêu quốc gia "
-                f"giảm nghèo bền vững năm {info.year} tại {unit_lower}")
+        summary=f"Giám sát {'đột xuất ' if info.adhoc else ''}thực hiện {info.programme} "
+                f"năm {info.year} tại {unit_lower}")
     d.para(f"Hôm nay, {long_date(info.day)}, tại {words['unit_venue']}, Đoàn giám sát "
-           f"tiến hành giám sát, đánh giá thực hiện Chương trình mục tiêu quốc gia giảm nghèo bền vững "
-           f"năm {info.year}.")
+           f"tiến hành giám sát, đánh giá thực hiện {info.programme} năm {info.year}.")
     d.heading("I. THÀNH PHẦN")
     d.heading("1. Đoàn giám sát", 2)
     for i, m in enumerate(info.team, 1):

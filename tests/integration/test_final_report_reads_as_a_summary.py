@@ -90,5 +90,5 @@ def test_the_implementing_body_stands_alone_and_the_proposer_has_its_own_column(
             for r in table.rows[1:]}
     asked = rows[str(built.recommendations["submission"])]
     assert asked["Cơ quan, đơn vị thực hiện"] == "Sở LĐTBXH"
-    assert asked["Nguồn kiến nghị"] == "Báo cáo của Xã Hiển Khánh ngày 03/4/2024"  # who proposed it
+    assert asked["Nguồn kiến nghị"] == "Báo cáo của xã Hiển Khánh ngày 03/4/2024"  # who proposed it
     assert all("(" not in row["Cơ quan, đơn vị thực hiện"] for row in rows.values())

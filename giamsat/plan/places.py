@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Literal
 
+from giamsat.domain.formatting import in_sentence as in_sentence  # one rule, re-exported
+
 Level = Literal["province", "district", "commune"]
 UnitKind = Literal["xa", "phuong", "thi_tran", "dac_khu", "thon", "xom", "to_dan_pho", "ap", "ban"]
 
@@ -93,11 +95,6 @@ def unit_kinds_of(level: str) -> tuple[str, ...]:
 def is_village(kind: str) -> bool:
     """Whether a unit of ``kind`` is a village or residential group (no People's Committee)."""
     return kind in VILLAGE_KINDS
-
-
-def in_sentence(name: str) -> str:
-    """``Xã Hợp Hưng`` → ``xã Hợp Hưng``: a unit's name inside a sentence."""
-    return name[:1].lower() + name[1:]
 
 
 def capfirst(text: str) -> str:

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from giamsat.collect import mail_records as mr
 from giamsat.collect import records
 from giamsat.collect.intake import Incoming, Prepared
-from giamsat.collect.recording import prepare_all, record_in
+from giamsat.collect.recording import Outcome, prepare_all, record_in
 from giamsat.collect.records import local_day
 from giamsat.collect.service import SubmitResult, limits_for
 from giamsat.db.models import Submission
@@ -66,8 +66,10 @@ def fetch_mail(rt: Runtime, now: dt.datetime,
     """Take in every new message of the office mailbox; ``on_read`` is a test hook after reading.
 
     Messages are read and their forms checked and kept ``CHUNK`` at a time (one sync of the
-    kept originals); each message is then recorded on its own as before: its forms, then its
-    mail row, then its flag on the server.
+    kept originals), then recorded in one transaction (each message's forms, answers and mail
+    row, in arrival order), then flagged on the server one by one. A run killed before the
+    commit finds nothing of the chunk recorded; after it, the messages recorded but not flagged
+    are only flagged.
     """
     box = open_mailbox(rt)
     senders = _senders(rt)
@@ -89,8 +91,7 @@ def fetch_mail(rt: Runtime, now: dt.datetime,
                     on_read(mail)
                 mails.append(mail)
             prepared = _prepare(rt, mails, now, senders)
-            for mail in mails:
-                outcome = take_mail(rt, mail, now, prepared.get(mail.uid), close_step=False)
+            for mail, outcome in zip(mails, _take_chunk(rt, mails, prepared, now), strict=True):
                 box.mark_taken(mail.uid, seen=outcome.status != "needs_person")
                 summary.messages.append(outcome)
     _close_step(rt, summary.messages, now)
@@ -149,21 +150,58 @@ def _prepare(rt: Runtime, mails: list[IncomingMail], now: dt.datetime,
     return out
 
 
+def _take_chunk(rt: Runtime, mails: list[IncomingMail], prepared: dict[str, list[Prepared]],
+                now: dt.datetime) -> list[mr.MailOutcome]:
+    """The chunk's messages recorded in one transaction, in order, as ``take_mail`` would one by
+    one; if it cannot commit (a concurrent fetch recorded one of them first), one by one."""
+    try:
+        with rt.db.unit_of_work() as s:
+            known = mr.earlier_rows(s, [m for m in mails if m.attachments])
+            first: dict[str, str] = {}  # message key → uid of its first copy in this chunk
+            for mail in mails:
+                if mail.attachments and mr.message_key(mail) not in known:
+                    first.setdefault(mr.message_key(mail), mail.uid)
+            fresh = {m.uid for m in mails if not m.attachments or first.get(mr.message_key(m)) == m.uid}
+            results = iter(record_in(rt, s, [p for m in mails if m.uid in fresh for p in prepared[m.uid]]))
+            outcomes = []
+            for mail in mails:
+                arrived = min(mail.arrived_at or now, now)
+                outcome = mr.MailOutcome(mail.uid, mail.sender, mail.subject, "taken", arrived=arrived)
+                if mail.uid in fresh:
+                    _files_outcome(rt, s, mail, [next(results) for _ in prepared[mail.uid]], now, outcome)
+                else:
+                    outcome.status = "duplicate"
+                    outcome.note = f"trùng thư TH-{known[mr.message_key(mail)]:05d}"
+                row = mr.record_mail(rt, s, mail, outcome, arrived, now)
+                if mail.attachments:
+                    known.setdefault(mr.message_key(mail), row.id)
+                outcomes.append(outcome)
+        return outcomes
+    except IntegrityError:
+        return [take_mail(rt, m, now, prepared.get(m.uid), close_step=False) for m in mails]
+
+
 def _take_files(rt: Runtime, mail: IncomingMail, prepared: list[Prepared], now: dt.datetime,
                 outcome: mr.MailOutcome) -> None:
     """The message's forms recorded and their senders answered, in one transaction."""
+    with rt.db.unit_of_work() as s:
+        _files_outcome(rt, s, mail, record_in(rt, s, prepared), now, outcome)
+
+
+def _files_outcome(rt: Runtime, s: Session, mail: IncomingMail, recorded: list[Outcome],
+                   now: dt.datetime, outcome: mr.MailOutcome) -> None:
+    """What the message's recorded forms became, their senders answered, its other files kept."""
     forms = mail.forms
     ids: list[int] = []
-    with rt.db.unit_of_work() as s:
-        for att, result in zip(forms, record_in(rt, s, prepared), strict=True):
-            sub_id = result.duplicate_of or result.submission_id
-            entry = {"name": att.filename, "sha256": att.sha256, "kind": "form",
-                     "status": result.status, "submission_id": sub_id, "unit": result.unit_key}
-            if sub_id is not None:
-                ids.append(sub_id)
-                entry["status"] = _status_of(s, sub_id, result)
-                entry["answer_id"] = mr.answer_sender(rt, s, sub_id, mail.sender, now)
-            outcome.files.append(entry)
+    for att, result in zip(forms, recorded, strict=True):
+        sub_id = result.duplicate_of or result.submission_id
+        entry = {"name": att.filename, "sha256": att.sha256, "kind": "form",
+                 "status": result.status, "submission_id": sub_id, "unit": result.unit_key}
+        if sub_id is not None:
+            ids.append(sub_id)
+            entry["status"] = _status_of(s, sub_id, result)
+            entry["answer_id"] = mr.answer_sender(rt, s, sub_id, mail.sender, now)
+        outcome.files.append(entry)
     for att in mail.attachments:
         if att.kind != "form":
             outcome.files.append({"name": att.filename, "sha256": att.sha256, "kind": att.kind,

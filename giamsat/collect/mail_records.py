@@ -52,6 +52,23 @@ def taken_statuses(s: Session, folder: str, uidvalidity: int, uids: list[str]) -
         MailIntake.uid.in_(uids))).tuples().all()) if uids else {}
 
 
+def message_key(mail: IncomingMail) -> str:
+    """Message-ID and attachments: the same message delivered twice has the same key."""
+    return f"{mail.message_id}\n{fingerprint(mail)}"
+
+
+def earlier_rows(s: Session, mails: list[IncomingMail]) -> dict[str, int]:
+    """The first row id of each of ``mails`` taken in before (by ``message_key``), in one query."""
+    if not mails:
+        return {}
+    out: dict[str, int] = {}
+    rows = s.execute(select(MailIntake.id, MailIntake.message_id, MailIntake.fingerprint).where(
+        MailIntake.message_id.in_({m.message_id for m in mails})).order_by(MailIntake.id))
+    for row_id, message_id, fp in rows:
+        out.setdefault(f"{message_id}\n{fp}", row_id)
+    return out
+
+
 def same_message(s: Session, mail: IncomingMail) -> MailIntake | None:
     """An earlier row of the same message (same Message-ID and attachments) under another UID."""
     return s.scalar(select(MailIntake).where(MailIntake.message_id == mail.message_id,

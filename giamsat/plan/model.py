@@ -77,6 +77,8 @@ class Plan(_Model):
     units: list[Unit] = Field(min_length=1)
     _units_by_code: dict[str, list[Unit]] | None = PrivateAttr(default=None)
     _units_by_name: dict[str, Unit] | None = PrivateAttr(default=None)
+    # (the units list it was computed from, the kinds): a copy with other units recomputes
+    _kinds: tuple[list[Unit], list[str]] | None = PrivateAttr(default=None)
 
     @model_validator(mode="after")
     def _consistent(self) -> Plan:
@@ -95,7 +97,10 @@ class Plan(_Model):
 
     def unit_kinds(self) -> list[str]:
         """The kinds of units the plan has (xa, phuong, …), for phrases like "các xã, phường"."""
-        return sorted({u.kind for u in self.units})
+        cached = self._kinds
+        if cached is None or cached[0] is not self.units:  # every letter and answer asks: once
+            cached = self._kinds = (self.units, sorted({u.kind for u in self.units}))
+        return list(cached[1])
 
     def unit_head(self, unit: Unit) -> str | None:
         """A village's head as the plan names him (the unit's, else its kind's); None: the default."""

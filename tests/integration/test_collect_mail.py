@@ -159,48 +159,74 @@ import os, signal, sys
 from pathlib import Path
 from giamsat.collect import mail, mail_records
 from giamsat.cycle.sync import open_cycle
+from giamsat.messaging.imap import ImapMailbox
 from tests.fixtures.collect import at
 
-config, home, url, port, password = sys.argv[1:6]
+config, home, url, port, password, where = sys.argv[1:7]
 rt = open_cycle(Path(config), at("2024-04-03"), home=Path(home), database_url=url,
                 imap_host="127.0.0.1", imap_port=int(port), imap_security="none",
                 imap_user="vanphong", imap_password=password)
-real, calls = mail_records.record_mail, []
+calls = []
 
-def record_then_die(*args, **kwargs):
-    calls.append(1)
-    if len(calls) == 2:  # the second message's form is recorded, its mail row is not
-        os.kill(os.getpid(), signal.SIGKILL)
-    return real(*args, **kwargs)
+def die_at_second(real):
+    def wrapped(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 2:
+            os.kill(os.getpid(), signal.SIGKILL)
+        return real(*args, **kwargs)
+    return wrapped
 
-mail_records.record_mail = record_then_die
+if where == "recording":  # the first message's form and mail row are written, not committed
+    mail_records.record_mail = die_at_second(mail_records.record_mail)
+else:  # the chunk is committed; the first message is flagged taken on the server, the rest not
+    ImapMailbox.mark_taken = die_at_second(ImapMailbox.mark_taken)
 mail.fetch_mail(rt, at("2024-04-03"))
 """
 
 
-def test_a_fetch_killed_between_recording_and_marking_resumes_without_loss_or_double(
-        mail_runtime, dovecot, forms):
+def _fetch_killed(rt, dovecot, forms, where: str) -> None:
     import subprocess
     import sys
 
     from tests.conftest import CONFIG, ROOT
 
-    rt = mail_runtime
     for i, unit in enumerate(rt.plan.units[:3]):
         path, _ = forms(unit, seed=20 + i)
         dovecot.append(mail_with(unit.email, [(path.name, path.read_bytes())]), at("2024-04-02", 8 + i))
     child = subprocess.run([sys.executable, "-c", _KILLED_CHILD, str(CONFIG), str(rt.home),
-                            rt.settings.db_url, str(dovecot.port), dovecot.password],
+                            rt.settings.db_url, str(dovecot.port), dovecot.password, where],
                            cwd=ROOT, capture_output=True, timeout=300)
     assert child.returncode == -9, child.stderr.decode()[-2000:]
-    assert _count(rt, Submission) == 2 and _count(rt, MailIntake) == 1
-    resumed = fetch_mail(rt, at("2024-04-03"))
-    assert resumed.as_dict()["taken"] == 2
+
+
+def _all_taken_once(rt, dovecot) -> None:
     with rt.db.unit_of_work() as s:
         assert s.scalar(select(func.count(func.distinct(Submission.sha256)))) == 3
     assert _count(rt, Submission) == 3 and _count(rt, MailIntake) == 3
     assert len(_messages(rt, "report_ack")) == 3
     assert set(dovecot.flags().values()) == {"\\Seen $GiamsatTaken"}
+
+
+def test_a_fetch_killed_while_recording_leaves_nothing_half_written_and_resumes(
+        mail_runtime, dovecot, forms):
+    rt = mail_runtime
+    _fetch_killed(rt, dovecot, forms, "recording")
+    assert _count(rt, Submission) == 0 and _count(rt, MailIntake) == 0  # one transaction: all or none
+    assert not _messages(rt, "report_ack")
+    resumed = fetch_mail(rt, at("2024-04-03"))
+    assert resumed.as_dict()["taken"] == 3 and resumed.already == 0
+    _all_taken_once(rt, dovecot)
+
+
+def test_a_fetch_killed_between_recording_and_marking_resumes_without_loss_or_double(
+        mail_runtime, dovecot, forms):
+    rt = mail_runtime
+    _fetch_killed(rt, dovecot, forms, "marking")
+    assert _count(rt, Submission) == 3 and _count(rt, MailIntake) == 3  # committed before flagging
+    assert "$GiamsatTaken" in dovecot.flags()["1"] and "$GiamsatTaken" not in dovecot.flags()["2"]
+    resumed = fetch_mail(rt, at("2024-04-03"))
+    assert resumed.as_dict()["messages"] == 0 and resumed.already == 2  # only flagged now
+    _all_taken_once(rt, dovecot)
 
 
 def test_the_imap_password_never_reaches_logs_database_files_or_output(mail_runtime, dovecot, forms):

@@ -111,7 +111,8 @@ class Message(Base):
     """The outbox: one row per message, written with the state change that causes it."""
 
     __tablename__ = "messages"
-    __table_args__ = (Index("ix_messages_status", "status"),)
+    __table_args__ = (Index("ix_messages_status", "status"),
+                      Index("ix_messages_cycle_kind", "cycle_id", "kind"))
     id: Mapped[int] = mapped_column(primary_key=True)
     cycle_id: Mapped[int] = fk("cycles.id")
     idempotency_key: Mapped[str] = mapped_column(String(255), unique=True)

@@ -7,7 +7,7 @@ import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from giamsat.db import audit
 from giamsat.db.models import Document
@@ -180,15 +180,17 @@ def _number(rt: Runtime, doc: DocView, number: str | None) -> str | None:
 
 def signature_summary(rt: Runtime) -> dict[str, object]:
     """What waits for a signature (drafts of the kinds the văn thư numbers), with its sentence."""
-    with rt.db.unit_of_work() as s:
-        rows = s.execute(select(Document.id, Document.kind, Document.status).where(
-            Document.cycle_id == rt.cycle_id).order_by(Document.id)).all()
+    with rt.db.unit_of_work() as s:  # a count and the few drafts: every flow run asks, twice
+        issued = int(s.scalar(select(func.count()).select_from(Document).where(
+            Document.cycle_id == rt.cycle_id, Document.status == ISSUED)) or 0)
+        numbered = [k for k in {*kinds.KINDS, *kinds.PUBLIC_KINDS} if kinds.kind_of(k).numbered]
+        rows = s.execute(select(Document.id, Document.kind).where(
+            Document.cycle_id == rt.cycle_id, Document.status != ISSUED,
+            Document.kind.in_(numbered)).order_by(Document.id)).all()
     by_kind: dict[str, list[int]] = {}
-    for doc_id, row_kind, status in rows:
-        if status != ISSUED and kinds.kind_of(row_kind).numbered:
-            by_kind.setdefault(kinds.public_kind(row_kind), []).append(doc_id)
+    for doc_id, row_kind in rows:
+        by_kind.setdefault(kinds.public_kind(row_kind), []).append(doc_id)
     waiting = sum(len(v) for v in by_kind.values())
-    issued = sum(1 for r in rows if r.status == ISSUED)
     allow = rt.plan.documents.allow_drafts
     parts = [f"{kinds.KINDS[k].label.lower()} ({_ids(ids)})" for k, ids in by_kind.items()]
     if not waiting:

@@ -68,36 +68,50 @@ def _checked(result: str, questions: list[str], note: str | None) -> tuple[list[
 def record_appraisal(rt: Runtime, unit_code: str, result: str, questions: list[str],
                      note: str | None, actor: str, now: dt.datetime) -> Recorded:
     """Record (or change) the appraisal of a commune's review results; idempotent when unchanged."""
+    with rt.db.unit_of_work() as s:
+        return _record(rt, s, unit_code, result, questions, note, actor, now)
+
+
+def record_appraisals(rt: Runtime, entries: list[tuple[str, str, list[str], str | None]],
+                      actor: str, now: dt.datetime) -> list[Recorded]:
+    """``record_appraisal`` of each (unit code, result, questions, note), in one transaction: all
+    recorded or, if one is refused, none (the office's whole sitting at once)."""
+    with rt.db.unit_of_work() as s:
+        return [_record(rt, s, code, result, questions, note, actor, now)
+                for code, result, questions, note in entries]
+
+
+def _record(rt: Runtime, s: Session, unit_code: str, result: str, questions: list[str],
+            note: str | None, actor: str, now: dt.datetime) -> Recorded:
     cleaned, note = _checked(result, questions, note)
     today = now.astimezone(clock.TZ).date()
-    with rt.db.unit_of_work() as s:
-        unit = unit_on(s, rt, unit_code, today)
-        sub = s.scalar(select(Submission).where(Submission.unit_id == unit.id,
-                                                Submission.status == "accepted"))
-        if sub is None:
-            raise Conflict(f"{unit.name} chưa có báo cáo được tiếp nhận: chưa thể thẩm định sơ bộ "
-                           f"kết quả rà soát.")
-        row = s.scalar(select(Appraisal).where(Appraisal.cycle_id == rt.cycle_id,
-                                               Appraisal.unit_id == unit.id))
-        if row is not None and (row.result, list(row.questions), row.note, row.submission_id) == (
-                result, cleaned, note, sub.id):
-            rec = s.get(Recommendation, row.recommendation_id) if row.recommendation_id else None
-            return Recorded(unit.name, result, tuple(cleaned), rec.id if rec else None,
-                            rec.due_on if rec else None, changed=False)
-        before = s.get(Recommendation, row.recommendation_id) if row and row.recommendation_id else None
-        if row is None:
-            row = Appraisal(cycle_id=rt.cycle_id, unit_id=unit.id)
-            s.add(row)
-        row.submission_id, row.result, row.questions, row.note = sub.id, result, cleaned, note
-        row.recorded_at, row.recorded_by = now, actor
-        rec = _follow(rt, s, unit, sub, row, before, today, actor, now)
-        s.flush()
-        audit.record(s, at=now, actor=actor, action="appraisal.record", entity="appraisal",
-                     entity_id=row.id, cycle_id=rt.cycle_id, unit=unit.code, result=result,
-                     questions=cleaned, submission=sub.id, recommendation=row.recommendation_id)
-        _notify(rt, s, unit, sub, row, rec, today, now)
+    unit = unit_on(s, rt, unit_code, today)
+    sub = s.scalar(select(Submission).where(Submission.unit_id == unit.id,
+                                            Submission.status == "accepted"))
+    if sub is None:
+        raise Conflict(f"{unit.name} chưa có báo cáo được tiếp nhận: chưa thể thẩm định sơ bộ "
+                       f"kết quả rà soát.")
+    row = s.scalar(select(Appraisal).where(Appraisal.cycle_id == rt.cycle_id,
+                                           Appraisal.unit_id == unit.id))
+    if row is not None and (row.result, list(row.questions), row.note, row.submission_id) == (
+            result, cleaned, note, sub.id):
+        rec = s.get(Recommendation, row.recommendation_id) if row.recommendation_id else None
         return Recorded(unit.name, result, tuple(cleaned), rec.id if rec else None,
-                        rec.due_on if rec else None, changed=True)
+                        rec.due_on if rec else None, changed=False)
+    before = s.get(Recommendation, row.recommendation_id) if row and row.recommendation_id else None
+    if row is None:
+        row = Appraisal(cycle_id=rt.cycle_id, unit_id=unit.id)
+        s.add(row)
+    row.submission_id, row.result, row.questions, row.note = sub.id, result, cleaned, note
+    row.recorded_at, row.recorded_by = now, actor
+    rec = _follow(rt, s, unit, sub, row, before, today, actor, now)
+    s.flush()
+    audit.record(s, at=now, actor=actor, action="appraisal.record", entity="appraisal",
+                 entity_id=row.id, cycle_id=rt.cycle_id, unit=unit.code, result=result,
+                 questions=cleaned, submission=sub.id, recommendation=row.recommendation_id)
+    _notify(rt, s, unit, sub, row, rec, today, now)
+    return Recorded(unit.name, result, tuple(cleaned), rec.id if rec else None,
+                    rec.due_on if rec else None, changed=True)
 
 
 def _follow(rt: Runtime, s: Session, unit: Unit, sub: Submission, row: Appraisal,

@@ -28,14 +28,15 @@ def appraise_round(rt: Runtime, day: dt.date, rng: random.Random) -> dict[str, i
     lines = appraisal.list_appraisals(rt)
     answered = [a for a in lines if a.result in ("questioned", "returned")
                 and a.recommendation_status not in (*REC_CLOSED, None)]
+    entries: list[tuple[str, str, list[str], str | None]] = []
     for a in answered[1:]:  # one is left to be answered through the follow-up
-        appraisal.record_appraisal(rt, a.unit_code, "agreed", [], "Xã đã giải trình, làm rõ" + LABEL,
-                                   DEMO_ACTOR, now)
+        entries.append((a.unit_code, "agreed", [], "Xã đã giải trình, làm rõ" + LABEL))
         done["agreed"] = done.get("agreed", 0) + 1
     for i, a in enumerate(x for x in lines if x.result == "pending"):
         turn = (i + rng.randrange(6)) % 6
         result = "questioned" if turn in (1, 4) else "returned" if turn == 3 and i % 2 else "agreed"
         questions = [q + LABEL for q in rng.sample(QUESTIONS, 2)] if result != "agreed" else []
-        appraisal.record_appraisal(rt, a.unit_code, result, questions, None, DEMO_ACTOR, now)
+        entries.append((a.unit_code, result, questions, None))
         done[result] = done.get(result, 0) + 1
+    appraisal.record_appraisals(rt, entries, DEMO_ACTOR, now)  # the office's sitting: one transaction
     return done

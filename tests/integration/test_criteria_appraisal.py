@@ -175,3 +175,24 @@ def test_a_form_without_its_criteria_table_or_with_a_row_of_its_own_is_refused(r
     assert gone.status == "rejected"
     assert any(e.startswith("Mục C: không tìm thấy bảng 'C. CÔNG TÁC CHỈ ĐẠO, TỔ CHỨC THỰC HIỆN RÀ "
                             "SOÁT' (bảng có cột 'Nội dung cụ thể')") for e in gone.errors), gone.errors
+
+
+def test_a_sitting_of_appraisals_is_recorded_whole_or_not_at_all(runtime, forms):
+    first, second = _reported(runtime, forms, 2), _reported(runtime, forms, 3)
+    without = runtime.plan.units[5]  # no accepted report: the whole sitting is refused
+    now = at("2024-04-10")
+    question = ["Số hộ thoát nghèo tăng cao: đề nghị nêu căn cứ"]
+    with pytest.raises(Conflict, match=f"{without.name} chưa có báo cáo được tiếp nhận"):
+        appraisal.record_appraisals(runtime, [(first.code, "questioned", question, None),
+                                              (without.code, "agreed", [], None)], "le.hoa", now)
+    with runtime.db.unit_of_work() as s:
+        assert s.scalar(select(Message).where(Message.kind == "appraisal_notice")) is None
+    done = appraisal.record_appraisals(runtime, [(first.code, "questioned", question, None),
+                                                 (second.code, "agreed", [], None)], "le.hoa", now)
+    assert [(d.unit_name, d.result, d.changed) for d in done] == [
+        (first.name, "questioned", True), (second.name, "agreed", True)]
+    with runtime.db.unit_of_work() as s:
+        mails = s.scalars(select(Message).where(Message.kind == "appraisal_notice").order_by(Message.id))
+        assert [m.to_addrs for m in mails] == [[first.email], [second.email]]
+    lines = {a.unit_code: a.result for a in appraisal.list_appraisals(runtime)}
+    assert (lines[first.code], lines[second.code]) == ("questioned", "agreed")

@@ -16,10 +16,11 @@ from sqlalchemy import select
 
 from giamsat.db.models import Recommendation, SampleDraw, Step, Unit, Visit
 from giamsat.domain import clock
+from giamsat.domain.formatting import in_sentence
 from giamsat.domain.vocabulary import REC_CLOSED, label
 from giamsat.messaging.outbox import enqueue, idempotency_key
 from giamsat.plan.wording import rec_source_label
-from giamsat.remind.routing import route
+from giamsat.remind.routing import names_commune, route
 from giamsat.runtime import Runtime
 
 REPORT_DUE_WITHIN = 10  # working days before the final report's due date
@@ -70,20 +71,26 @@ def _report_due(rt: Runtime, s, as_of: dt.date) -> str | None:
 
 def _office_recommendations(rt: Runtime, s, as_of: dt.date) -> list[str]:
     out = []
-    rows = s.execute(select(Recommendation, Unit).outerjoin(Unit, Recommendation.unit_id == Unit.id)
+    rows = s.execute(select(Recommendation.id, Recommendation.key, Recommendation.addressed_to,
+                            Recommendation.addressed_email, Recommendation.source_kind,
+                            Recommendation.due_on, Recommendation.status, Recommendation.content,
+                            Unit.name.label("unit_name"), Unit.email.label("unit_email"),
+                            Unit.chairman_email)
+                     .outerjoin(Unit, Recommendation.unit_id == Unit.id)
                      .where(Recommendation.cycle_id == rt.cycle_id,
                             Recommendation.status.not_in(REC_CLOSED),
                             Recommendation.created_at <= clock.at_office_hours(as_of, 23))
-                     .order_by(Recommendation.due_on, Recommendation.id))
-    for rec, unit in rows:
+                     .order_by(Recommendation.due_on, Recommendation.id))  # columns: every run reads them
+    for rec in rows:
+        if names_commune(rec.addressed_to or "", in_sentence(rec.unit_name or "")):
+            continue  # the commune's own (most of them): reminded to the commune, as ``route`` says
         row = SimpleNamespace(kind="recommendation", key=f"rec:{rec.key}", rec_id=rec.id,
-                              addressed_to=rec.addressed_to,
-                              addressed_email=rec.addressed_email, unit_name=unit.name if unit else None,
-                              unit_email=unit.email if unit else None,
-                              chairman_email=unit.chairman_email if unit else None)
+                              addressed_to=rec.addressed_to, addressed_email=rec.addressed_email,
+                              unit_name=rec.unit_name, unit_email=rec.unit_email,
+                              chairman_email=rec.chairman_email)
         if route(rt.plan, row, False).to_commune:
             continue
-        source = rec_source_label(rt.plan, rec.source_kind) + (f" ({unit.name})" if unit else "")
+        source = rec_source_label(rt.plan, rec.source_kind) + (f" ({rec.unit_name})" if rec.unit_name else "")
         out.append(f"Kiến nghị số {rec.id} gửi {rec.addressed_to} — {source}, hạn {rec.due_on:%d/%m/%Y}"
                    f" ({label('rec_status', rec.status).lower()}): {rec.content}")
     return out

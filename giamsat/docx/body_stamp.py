@@ -6,11 +6,16 @@ a report's annex of 70,000 paragraphs (one commune's section C and D each) spent
 there. Here the section properties are found at the body's end (O(1)) and the paragraph is a copy
 of one built with python-docx for the same look (alignment, indent, spacing, run font), so the
 XML is the same as python-docx writes; only the text is put in, as ``Run.text`` would.
+
+An annex of thousands of paragraphs need not enter the tree at all: ``xml`` gives a paragraph's
+XML (the look's serialised copy with the text put in), which ``StreamedRows`` writes into the file
+when the document is saved, so a country's annex costs its bytes, not its lxml elements.
 """
 
 from __future__ import annotations
 
 import copy
+import re
 from collections.abc import Callable, Hashable
 
 from docx.document import Document as DocxDocument
@@ -20,6 +25,9 @@ from lxml import etree
 
 _SECT_PR, _R, _T = qn("w:sectPr"), qn("w:r"), qn("w:t")
 _SPACE = qn("xml:space")
+_TOKEN = "GIAMSATPARAGRAPHTEXT"
+_NSDECL = re.compile(rb' xmlns:\w+="[^"]*"')
+_ESC = {ord("&"): "&amp;", ord("<"): "&lt;", ord(">"): "&gt;"}
 
 
 class BodyStamp:
@@ -28,6 +36,7 @@ class BodyStamp:
     def __init__(self, doc: DocxDocument) -> None:
         self.doc = doc
         self._looks: dict[Hashable, etree._Element] = {}
+        self._xml: dict[Hashable, str] = {}
 
     def paragraph(self, look: Hashable, text: str, build: Callable[[str], Paragraph]) -> Paragraph:
         """A paragraph of ``look`` holding ``text``: the first of a look is ``build(text)``
@@ -51,6 +60,20 @@ class BodyStamp:
         else:
             body.append(p)
         return Paragraph(p, self.doc._body)
+
+
+    def xml(self, look: Hashable, text: str, build: Callable[[str], Paragraph]) -> bytes:
+        """The XML of the paragraph ``paragraph`` would append, which is not kept in the tree."""
+        if not text or not _plain(text) or text != text.strip() or _TOKEN in text:
+            par = build(text)  # the odd one the python-docx way, as ``paragraph`` does
+            par._p.getparent().remove(par._p)
+            return _NSDECL.sub(b"", etree.tostring(par._p, encoding="utf-8"))
+        template = self._xml.get(look)
+        if template is None:
+            par = build(_TOKEN)
+            par._p.getparent().remove(par._p)
+            template = self._xml[look] = _NSDECL.sub(b"", etree.tostring(par._p, encoding="utf-8")).decode()
+        return template.replace(_TOKEN, text.translate(_ESC), 1).encode("utf-8")
 
 
 def _plain(text: str) -> bool:

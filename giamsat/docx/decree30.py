@@ -5,7 +5,7 @@ signature and ``Nơi nhận`` so the rules hold everywhere."""
 from __future__ import annotations
 
 import io
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,7 +22,7 @@ from docx.text.paragraph import Paragraph
 
 from giamsat.docx.body_stamp import BodyStamp
 from giamsat.docx.fonts import BODY_PT, FONT, enforce_fonts, iter_paragraphs, set_run_font, style_fonts
-from giamsat.docx.streamed_rows import StreamedRows
+from giamsat.docx.streamed_rows import StreamedRows, save_atomic
 from giamsat.docx.table_layout import (
     NARROW_HEADERS,
     default_widths,
@@ -34,7 +34,6 @@ from giamsat.docx.table_layout import (
     short_rule_after,
 )
 from giamsat.docx.table_rows import append_rows
-from giamsat.files.fsutil import atomic_write
 
 NATIONAL_TITLE = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
 MOTTO = "Độc lập - Tự do - Hạnh phúc"
@@ -178,6 +177,14 @@ class OfficialDocument:
             set_run_font(par.add_run(text), size=size, bold=bold, italic=italic)
         return par
 
+    def streamed_paras(self, paras: Iterable[tuple[str, bool]]) -> None:
+        """``para(text, bold, indent=not bold)`` of each (text, bold), kept out of the tree and
+        written into the file when saving: an annex of thousands costs its bytes, not elements."""
+        def one(text: str, bold: bool) -> bytes:
+            return self._stamp.xml((bold, False, not bold, BODY_PT, bool(text)), text,
+                                   lambda t: self._para(t, bold, False, not bold, BODY_PT))
+        self.streamed.defer_body(self.doc.element.body, (one(t, b) for t, b in paras))
+
     def heading(self, text: str, level: int = 1) -> Paragraph:
         """``I. …`` (level 1, bold), ``1. …`` (level 2, bold), ``a) …`` (level 3, italic)."""
         par = self.para(text, bold=level <= 2, italic=level == 3)
@@ -290,10 +297,3 @@ def _left_par(cell, text: str, size: float) -> Paragraph:
     par.paragraph_format.space_after = Pt(0)
     set_run_font(par.add_run(text), size=size)
     return par
-
-
-def save_atomic(doc: DocxDocument, path: Path) -> Path:
-    """Save a python-docx document to ``path`` atomically."""
-    with atomic_write(Path(path)) as fh:
-        doc.save(fh)
-    return Path(path)

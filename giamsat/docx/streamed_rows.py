@@ -21,6 +21,7 @@ from giamsat.docx.table_layout import keep_with_next_row
 from giamsat.files.fsutil import atomic_write
 
 _TOKEN = "GIAMSATCELL{}X"
+_SECT_PR = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}sectPr"
 _NSDECL = re.compile(rb' xmlns:\w+="[^"]*"')
 _ESC = {ord("&"): "&amp;", ord("<"): "&lt;", ord(">"): "&gt;"}
 
@@ -37,6 +38,16 @@ class StreamedRows:
         """Leave ``rows`` out of ``tbl``; ``build(values, shape)`` makes one row the slow way."""
         tbl.append(etree.Comment(f"giamsat-rows:{len(self.tables)}"))
         self.tables.append(_rows_xml(rows, build, shape_of))
+
+    def defer_body(self, body: etree._Element, paragraphs: Iterator[bytes]) -> None:
+        """Leave body paragraphs out of the tree: ``paragraphs`` yields their XML when saving."""
+        marker = etree.Comment(f"giamsat-rows:{len(self.tables)}")
+        last = body[-1]  # the section properties stay last
+        if last.tag == _SECT_PR:
+            last.addprevious(marker)
+        else:
+            body.append(marker)
+        self.tables.append(paragraphs)
 
     def save(self, docx: bytes, path: Path) -> Path:
         """Write ``docx`` (saved by python-docx) to ``path`` with every deferred table's rows."""
@@ -95,3 +106,9 @@ def _bare(xml: bytes) -> bytes:
     """A row serialised alone carries namespace declarations its document already has."""
     return _NSDECL.sub(b"", xml)
 
+
+def save_atomic(doc, path: Path) -> Path:
+    """Save a python-docx document to ``path`` atomically."""
+    with atomic_write(Path(path)) as fh:
+        doc.save(fh)
+    return Path(path)

@@ -236,12 +236,15 @@ def _narrative_annex(doc: OfficialDocument, data: ReportData, plan: Plan) -> Non
     if not data.narratives:
         doc.para(f"Đến {long_date(data.as_of)} chưa có báo cáo được tiếp nhận nêu nội dung mục C, D.")
     answers = criteria_section.commune_answers(data, plan)
-    for n in data.narratives:
-        doc.para(f"{n.unit_name} (báo cáo ngày {short_date(n.received_on)})", bold=True, indent=False)
-        doc.para(f"C. Công tác chỉ đạo, tổ chức thực hiện rà soát: {n.review or '(không nêu)'}")
-        for line in answers.get(n.unit_name, []):
-            doc.bullet(line)
-        doc.para(f"D. Khó khăn, vướng mắc: {n.difficulties or '(không nêu)'}")
+
+    def paragraphs():  # a country's annex: thousands of paragraphs, written straight to the file
+        for n in data.narratives:
+            yield f"{n.unit_name} (báo cáo ngày {short_date(n.received_on)})", True
+            yield f"C. Công tác chỉ đạo, tổ chức thực hiện rà soát: {n.review or '(không nêu)'}", False
+            for line in answers.get(n.unit_name, []):
+                yield f"- {line}", False
+            yield f"D. Khó khăn, vướng mắc: {n.difficulties or '(không nêu)'}", False
+    doc.streamed_paras(paragraphs())
 
 
 def _sample_annex(doc: OfficialDocument, data: ReportData, units_title: str) -> None:

@@ -77,3 +77,35 @@ def test_the_streamed_document_part_is_compressed(tmp_path, monkeypatch):
     with zipfile.ZipFile(tmp_path / "True.docx") as zf:
         info = zf.getinfo("word/document.xml")
         assert info.compress_type == zipfile.ZIP_DEFLATED and info.compress_size < info.file_size
+
+
+PARAS = [("Xã Số 1 (báo cáo ngày 02/4/2024)", True), ("C. Công tác chỉ đạo: họp & <triển khai>", False),
+         ("- Có", False), ("  lề trắng ", False), ("dòng một\ndòng hai", False), ("a\tb", False),
+         ("", False), ("GIAMSATPARAGRAPHTEXT trong văn bản", False), ("Xã Số 2 (báo cáo ngày 03/4/2024)", True),
+         *[(f"D. Khó khăn của xã số {i}: không", False) for i in range(3, 30)]]
+
+
+def _document_xml(tmp_path, streamed: bool) -> bytes:
+    import zipfile
+
+    doc = OfficialDocument(parent_body=None, issuing_body="UBND", number_line="Số: 1",
+                           place_date="Nơi, ngày")
+    doc.para("Trước phụ lục")
+    if streamed:
+        doc.streamed_paras(iter(PARAS))
+    else:
+        for text, bold in PARAS:
+            doc.para(text, bold=bold, indent=not bold)
+    doc.table(["TT", "Tên"], [[1, "Sau phụ lục"]])  # content after the streamed paragraphs
+    path = doc.save(tmp_path / f"p{streamed}.docx")
+    with zipfile.ZipFile(path) as zf:
+        return zf.read("word/document.xml")
+
+
+def test_paragraphs_streamed_into_the_file_are_the_paragraphs_built_in_the_tree(tmp_path):
+    streamed = _document_xml(tmp_path, True)
+    assert b"giamsat-rows" not in streamed
+    assert streamed == _document_xml(tmp_path, False)
+    text = streamed.decode()
+    assert "họp &amp; &lt;triển khai&gt;" in text and "GIAMSATPARAGRAPHTEXT trong văn bản" in text
+    assert text.index("Trước phụ lục") < text.index("xã số 29") < text.index("Sau phụ lục")

@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, defer
 
 from giamsat.criteria.model import (
     AppraisalLine,
@@ -80,6 +80,7 @@ def findings_by_unit(session: Session, cycle_id: int,
 def _current_reports(session: Session, cycle_id: int, as_of: dt.date | None) -> list[tuple[Submission, str]]:
     """Per unit (by id: a merged unit may keep its old name), its newest report by ``as_of``."""
     rows = session.execute(select(Submission, Unit.name).join(Unit, Unit.id == Submission.unit_id)
+                           .options(defer(Submission.figures), defer(Submission.errors))
                            .where(Submission.cycle_id == cycle_id,
                                   Submission.status.in_(("accepted", "superseded")))
                            .order_by(Unit.id, Submission.received_at, Submission.id)).all()
@@ -94,8 +95,15 @@ def communes_answers(session: Session, cycle_id: int,
                      as_of: dt.date | None = None) -> dict[str, list[CommuneAnswer]]:
     """Each section C criterion's answers, commune by commune, from their current reports."""
     out: dict[str, list[CommuneAnswer]] = {}
-    for sub, name in _current_reports(session, cycle_id, as_of):
-        for key, given in ((sub.figures or {}).get("criteria") or {}).items():
+    current = _current_reports(session, cycle_id, as_of)
+    answers: dict[int, dict] = {}  # the figures read 500 reports at a time, only section C kept
+    for i in range(0, len(current), 500):
+        ids = [sub.id for sub, _ in current[i:i + 500]]
+        for sub_id, figures in session.execute(select(Submission.id, Submission.figures)
+                                               .where(Submission.id.in_(ids))):
+            answers[sub_id] = (figures or {}).get("criteria") or {}
+    for sub, name in current:
+        for key, given in answers[sub.id].items():
             out.setdefault(key, []).append(CommuneAnswer(name, str(given.get("answer", "")),
                                                          str(given.get("detail", ""))))
     return out

@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Sequence
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, defer
 
 from giamsat.criteria import summary as cs
 from giamsat.db.models import (
@@ -62,8 +62,9 @@ def load_report_data(session: Session, plan: Plan, cycle_id: int, as_of: dt.date
     units = unit_refs(session, cycle_id)
     key_of = {u.id: f"{u.code}@{u.valid_from.isoformat()}"
               for u in session.scalars(select(Unit).where(Unit.cycle_id == cycle_id))}
-    subs = [s for s in session.scalars(select(Submission).where(Submission.cycle_id == cycle_id))
-            if _day(s.received_at) <= as_of]
+    subs = [s for s in session.scalars(select(Submission).where(Submission.cycle_id == cycle_id)
+                                       .options(defer(Submission.figures), defer(Submission.errors)))
+            if _day(s.received_at) <= as_of]  # the figures JSON is read a chunk at a time (narratives)
     superseded = {s.supersedes_id for s in subs if s.supersedes_id is not None}
     accepted = _current_accepted(subs, superseded)
     rows = _household_rows(session, accepted, key_of)
@@ -89,7 +90,7 @@ def load_report_data(session: Session, plan: Plan, cycle_id: int, as_of: dt.date
         sample=sample, recommendations=recs,
         rec_counts=ind.recommendations_by_status(r.status for r in recs),
         difficulties=_difficulties(session, cycle_id, as_of), synthetic=synthetic,
-        narratives=_narratives(accepted, units, key_of),
+        narratives=_narratives(session, accepted, units, key_of),
         submitted_on={s.id: _day(s.received_at) for s in subs},
         minutes_recorded=_minutes(session, cycle_id, as_of, key_of, set(planned)),
         criteria=CriteriaData(cs.findings_by_criterion(session, cycle_id, as_of),
@@ -206,13 +207,20 @@ def _minutes(session: Session, cycle_id: int, as_of: dt.date, key_of: dict[int, 
     return len(done & planned)
 
 
-def _narratives(accepted: list[Submission], units: dict[str, ind.UnitRef],
+def _narratives(session: Session, accepted: list[Submission], units: dict[str, ind.UnitRef],
                 key_of: dict[int, str]) -> list[CommuneNarrative]:
-    """Each accepted report's section C and D, verbatim, in the units' order."""
+    """Each accepted report's section C and D, verbatim, in the units' order (the stored figures
+    read 500 reports at a time and only their texts kept: a country's figures never all in memory)."""
     order = {k: i for i, k in enumerate(units)}
+    texts: dict[int, tuple[str, str]] = {}
+    ids = [s.id for s in accepted]
+    for i in range(0, len(ids), 500):
+        for sub_id, figures in session.execute(select(Submission.id, Submission.figures)
+                                               .where(Submission.id.in_(ids[i:i + 500]))):
+            texts[sub_id] = narrative_of(figures)
     out = []
     for sub in sorted(accepted, key=lambda s: order.get(key_of[s.unit_id], 0)):  # type: ignore[index]
-        review, difficulties = narrative_of(sub.figures)
+        review, difficulties = texts[sub.id]
         if review or difficulties:
             name = units[key_of[sub.unit_id]].name  # type: ignore[index]  # accepted: has a unit
             out.append(CommuneNarrative(name, _day(sub.received_at), review, difficulties))

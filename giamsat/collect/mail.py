@@ -200,7 +200,7 @@ def _files_outcome(rt: Runtime, s: Session, mail: IncomingMail, recorded: list[O
         if sub_id is not None:
             ids.append(sub_id)
             entry["status"] = _status_of(s, sub_id, result)
-            entry["answer_id"] = mr.answer_sender(rt, s, sub_id, mail.sender, now)
+            entry["answer_id"] = mr.answer_sender(rt, s, sub_id, mail.sender, now, result.message_id)
         outcome.files.append(entry)
     for att in mail.attachments:
         if att.kind != "form":

@@ -119,12 +119,13 @@ def _tell_office(rt: Runtime, s: Session, row: MailIntake, now: dt.datetime) -> 
 
 
 def answer_sender(rt: Runtime, s: Session, submission_id: int, sender: str,
-                  now: dt.datetime) -> int | None:
-    """A copy of the submission's acknowledgement or 'please correct' to the sender's address."""
+                  now: dt.datetime, answer_id: int | None = None) -> int | None:
+    """A copy of the submission's acknowledgement or 'please correct' to the sender's address
+    (``answer_id``: that answer, when the caller has just queued it; else it is looked up)."""
     sub = s.get(Submission, submission_id)
     if not sender or sub is None:
         return None
-    original = s.scalar(select(Message).where(
+    original = s.get(Message, answer_id) if answer_id is not None else s.scalar(select(Message).where(
         Message.cycle_id == rt.cycle_id, Message.unit_id == sub.unit_id,
         Message.kind.in_(("report_ack", "report_correct")),
         Message.idempotency_key.like(f"%:{sub.sha256[:16]}")).order_by(Message.id).limit(1))

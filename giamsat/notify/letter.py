@@ -19,6 +19,8 @@ from giamsat.plan.wording import plan_words, unit_words
 
 # Placeholders for the per-unit values of ``letter_stamp``: nothing a plan could contain.
 ADDRESSEE_TOKEN, BODY_TOKEN, KIND_TOKEN = "QGSLETTERADDRQ", "QGSLETTERBODYQ", "QGSLETTERKINDQ"
+REQUEST_TOKEN = "QGSLETTERASKQ"
+TOKENS = (ADDRESSEE_TOKEN, BODY_TOKEN, KIND_TOKEN, REQUEST_TOKEN)
 
 
 def plan_number(plan: Plan) -> str:
@@ -123,13 +125,14 @@ def letter_stamp(plan: Plan, cal: WorkingCalendar, issued_on: dt.date, sample: U
                  draft: bool = False) -> Stamp:
     """The letter rendered once for every unit (issued on ``issued_on``); fill with ``letter_values``."""
     context = letter_context(plan, cal, sample, issued_on, draft) | {
-        "unit_addressee": ADDRESSEE_TOKEN, "unit_body_cap": BODY_TOKEN, "unit_kind": KIND_TOKEN}
-    return Stamp(render_docx_bytes(LETTER_TEMPLATE, context), (ADDRESSEE_TOKEN, BODY_TOKEN, KIND_TOKEN))
+        "unit_addressee": ADDRESSEE_TOKEN, "unit_body_cap": BODY_TOKEN, "unit_kind": KIND_TOKEN,
+        "unit_request": REQUEST_TOKEN}
+    return Stamp(render_docx_bytes(LETTER_TEMPLATE, context), TOKENS)
 
 
 def letter_values(plan: Plan, unit: Unit) -> dict[str, str]:
     """The values ``letter_stamp``'s tokens stand for: whom the letter greets, who reports, and the
-    unit's own kind (``thị trấn``) in "Báo cáo của …"."""
+    unit's own kind (``thị trấn``) in "Báo cáo của …", and what it is asked to do."""
     words = unit_words(plan, unit)
     return {ADDRESSEE_TOKEN: words["unit_addressee"], BODY_TOKEN: words["unit_body_cap"],
-            KIND_TOKEN: places.KIND_WORD[unit.kind]}
+            KIND_TOKEN: places.KIND_WORD[unit.kind], REQUEST_TOKEN: words["unit_request"]}

@@ -20,6 +20,7 @@ from giamsat.domain.outline_spec import (
     CriterionQuestion,
     Marker,
     Section,
+    section_a_title,
 )
 from giamsat.notify.letter import in_sentence
 from giamsat.plan import places
@@ -123,6 +124,9 @@ def _build(plan: Plan, unit: Unit, cycle_key: str) -> OfficialDocument:
             _criteria_section(doc, questions)
         elif section.key == "C" and questions:  # under the criteria table: the summary box
             _section(doc, replace(section, title="", instruction=C_AFTER_CRITERIA),
+                     _instruction_words(plan))
+        elif section.key == "A":
+            _section(doc, replace(section, title=section_a_title(plan.programme.component)),
                      _instruction_words(plan))
         else:
             _section(doc, section, _instruction_words(plan))

@@ -42,11 +42,11 @@ def _addressees(plan: Plan) -> dict[str, str | None]:
     for a in plan.assignments:
         out.setdefault(a.email, None)
     upper = plan.bodies.upper_body
-    for address, name in out.items():
+    for address, written in out.items():
         bodies = [a.body for a in plan.assignments if a.email == address]
         if upper.email and address.casefold() == upper.email.casefold():
             bodies.append(upper.name)
-        out[address] = name or next(iter(bodies), None)
+        out[address] = written or next(iter(bodies), None)
     return out
 
 

@@ -75,8 +75,9 @@ def schedule_visits(rt: Runtime, as_of: dt.date, actor: str,
     with rt.db.unit_of_work() as s:
         draw = approved_draw(s, rt.cycle_id)
         if draw is None:
+            noun = plan_words(rt.plan)["unit_noun"]
             raise Conflict("Mẫu chưa được duyệt: duyệt lượt chọn mẫu (giamsat draw approve) "
-                           "trước khi xếp lịch giám sát và thông báo cho các xã.")
+                           f"trước khi xếp lịch giám sát và thông báo cho các {noun}.")
         existing = s.scalars(select(Visit).where(Visit.draw_id == draw.id)).all()
         if not existing:
             units = draw.result["units"]

@@ -29,11 +29,6 @@ def plan_number(plan: Plan) -> str:
         "Số: ")
 
 
-def in_sentence(name: str) -> str:
-    """``Xã Hợp Hưng`` → ``xã Hợp Hưng`` (a unit's name inside a sentence)."""
-    return name[:1].lower() + name[1:]
-
-
 def _signer(s: Signatory) -> dict:
     return {"SIGN_CAPACITY": (s.capacity or "").upper(), "SIGN_DELEGATION": (s.delegation or "").upper(),
             "SIGN_TITLE": s.title.upper(), "sign_name": s.name}

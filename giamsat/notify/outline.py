@@ -12,7 +12,7 @@ from docx.shared import Cm, Pt
 
 from giamsat.docx.decree30 import OfficialDocument, Signer, enforce_fonts, set_run_font
 from giamsat.docx.stamp import Stamp
-from giamsat.domain.formatting import short_date
+from giamsat.domain.formatting import in_sentence, short_date
 from giamsat.domain.outline_spec import (
     C_AFTER_CRITERIA,
     SECTION_CRITERIA,
@@ -22,7 +22,6 @@ from giamsat.domain.outline_spec import (
     Section,
     section_a_title,
 )
-from giamsat.notify.letter import in_sentence
 from giamsat.plan import places
 from giamsat.plan.schema import Plan, Unit
 from giamsat.plan.wording import deadline_phrase, outline_questions, plan_words

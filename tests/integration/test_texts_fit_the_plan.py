@@ -4,7 +4,6 @@ directs no one), and the seed's texts stay as the seed wrote them."""
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 
 import pytest
@@ -55,7 +54,8 @@ def test_a_village_is_asked_to_carry_the_plan_out_a_commune_committee_to_direct_
     village = plan.units_on(day)[0]
     fresh = render_letter(plan, cal, village, day, tmp_path / "thon.docx")
     stamped = tmp_path / "thon-stamped.docx"
-    stamped.write_bytes(letter_stamp(plan, cal, day, plan.units_on(day)[1]).fill(letter_values(plan, village)))
+    stamp = letter_stamp(plan, cal, day, plan.units_on(day)[1])
+    stamped.write_bytes(stamp.fill(letter_values(plan, village)))
     for path in (fresh, stamped):
         text = _closing(plan, village, path)
         assert "chỉ đạo" not in text and text.endswith("tổ chức thực hiện đúng thời gian quy định./."), text

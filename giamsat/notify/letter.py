@@ -5,8 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+from giamsat.docx.decree30 import HEADER_COLUMNS_CM
 from giamsat.docx.render import render_docx, render_docx_bytes
 from giamsat.docx.stamp import Stamp
+from giamsat.docx.table_layout import body_name_lines
 from giamsat.domain.calendar import WorkingCalendar
 from giamsat.domain.errors import PlanError
 from giamsat.domain.formatting import doc_number, place_date, short_date
@@ -94,7 +96,8 @@ def letter_context(plan: Plan, cal: WorkingCalendar, unit: Unit, issued_on: dt.d
     o = plan.bodies.office
     context = {
         **common_context(plan, cal), **_signer(plan.signatories.office),
-        "PARENT_BODY": (o.parent or "").upper(), "ISSUING_BODY": o.name.upper(),
+        "PARENT_BODY": (o.parent or "").upper(),
+        "ISSUING_BODY": body_name_lines(o.name, HEADER_COLUMNS_CM[0], committee=False),
         "number_line": doc_number(letter.number, None, o.code or "LĐTBXH"),
         "letter_summary": letter.summary[:1].lower() + letter.summary[1:],
         "place_date": place_date(plan.issuer.place_name, issued_on),

@@ -20,7 +20,9 @@ ROOT = Path(__file__).resolve().parents[2]
 PLAN_2026 = ROOT / "config" / "ninh-binh-2026.yaml"
 DISTRICT_ERA = ("huyện", "thị trấn", "Vụ Bản", "Nam Định", "Thương binh", "LĐTBXH",
                 # the 2021–2025 programme's name: 2026 has one merged programme
-                "Chương trình mục tiêu quốc gia giảm nghèo bền vững", "Chương trình MTQG giảm nghèo bền vững")
+                "Chương trình mục tiêu quốc gia giảm nghèo bền vững", "Chương trình MTQG giảm nghèo bền vững",
+                # its project numbering, and the seed's year in the demo's synthetic minutes
+                "Dự án 2", "năm 2024")
 # The province and its bodies, renamed to a province that does not exist.
 RENAMES = {"Ninh Bình": "Sông Hồng", "NINH BÌNH": "SÔNG HỒNG", "ninhbinh": "songhong",
            "Nông nghiệp và Môi trường": "Kinh tế và Hạ tầng",

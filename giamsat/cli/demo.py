@@ -18,6 +18,7 @@ from giamsat.cycle.sync import open_cycle
 from giamsat.domain import clock
 from giamsat.domain.vocabulary import label
 from giamsat.plan.schema import load_plan
+from giamsat.plan.wording import plan_words
 from giamsat.settings import DEFAULT_CONFIG
 
 DEFAULT_OUT = Path("var/demo")
@@ -38,7 +39,8 @@ def _prepare(out: Path) -> tuple[Path, Path]:
 
 
 _OUTPUT_KINDS = {"message": "Thư (.eml)", "db": "Cơ sở dữ liệu"}
-_STEP_TIMES = {"communes": "Các xã gửi báo cáo (mô phỏng)", "signing": "Ký số thử nghiệm, đăng ký văn bản"}
+_STEP_TIMES = {"communes": "Các {units} gửi báo cáo (mô phỏng)",
+               "signing": "Ký số thử nghiệm, đăng ký văn bản"}
 
 
 def _output_label(kind: str) -> str:
@@ -48,7 +50,8 @@ def _output_label(kind: str) -> str:
 
 
 def _print_summary(result: dict, outputs: list[dict], seconds: float, flow_runs: int,
-                   timings: dict[str, float] | None = None) -> None:
+                   timings: dict[str, float] | None = None, units: str = "xã") -> None:
+    """The run's summary table; ``units``: what the plan's reporting units are called (``thôn``)."""
     from flows.naming import RUN_TITLES
 
     table = Table(title="Kết quả chạy thử (dữ liệu minh họa)", show_header=False)
@@ -59,8 +62,9 @@ def _print_summary(result: dict, outputs: list[dict], seconds: float, flow_runs:
     table.add_row("Thư đã gửi", "\n".join(f"{label('message_kind', k)}: {number(by_kind[k])}" for k in
                                            sorted(by_kind, key=lambda k: -by_kind[k])))
     table.add_row("Tình trạng thư", counts("message_status", result["messages_by_status"]))
-    table.add_row("Báo cáo của xã", f"{r['expected']} phải nộp; {r['on_time']} đúng hạn, {r['late']} muộn, "
-                  f"{r['missing']} chưa nộp; {r['rejected_then_corrected_files']} tệp bị trả lại để sửa")
+    table.add_row(f"Báo cáo của {units}", f"{r['expected']} phải nộp; {r['on_time']} đúng hạn, "
+                  f"{r['late']} muộn, {r['missing']} chưa nộp; "
+                  f"{r['rejected_then_corrected_files']} tệp bị trả lại để sửa")
     mail = r["by_mail"]
     others = ", ".join(f"{label('submission_source', k)}: {n}"
                        for k, n in sorted(r["files_by_source"].items()) if k != "mail")
@@ -80,7 +84,7 @@ def _print_summary(result: dict, outputs: list[dict], seconds: float, flow_runs:
             table.add_row(_output_label(o["kind"]), o["path"])
     table.add_row("Thời gian", f"{seconds:.0f} giây, {flow_runs} lượt chạy flow Prefect")
     if timings:
-        titles = {**RUN_TITLES, **_STEP_TIMES}
+        titles = {**RUN_TITLES, **{k: v.format(units=units) for k, v in _STEP_TIMES.items()}}
         table.add_row("Theo bước (giây)", "; ".join(
             f"{titles.get(k, k)}: {number(v, 1)}" for k, v in sorted(timings.items(), key=lambda kv: -kv[1])))
     console.print(table)
@@ -116,7 +120,8 @@ def demo(out: Path = typer.Option(DEFAULT_OUT, "--out", help="Thư mục kết q
     path.write_text(json.dumps(data, ensure_ascii=False, indent=2, default=str), encoding="utf-8")
     data["timings_seconds"] = {k: round(v, 2) for k, v in runner.timings.items()}
     path.write_text(json.dumps(data, ensure_ascii=False, indent=2, default=str), encoding="utf-8")
-    _print_summary(result, outputs, time.monotonic() - started, runner.flow_runs, runner.timings)
+    _print_summary(result, outputs, time.monotonic() - started, runner.flow_runs, runner.timings,
+                   plan_words(rt.plan)["unit_noun"])
     console.print(f"Manifest: {path}")
     rt.db.dispose()
 

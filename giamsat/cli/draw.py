@@ -13,7 +13,8 @@ from giamsat.cli.ui.present import seed_source
 from giamsat.domain.vocabulary import label
 from giamsat.draw import service as sample
 
-sample_app = typer.Typer(help="Chọn ngẫu nhiên xã và thôn để giám sát.", no_args_is_help=True)
+sample_app = typer.Typer(help="Chọn ngẫu nhiên các đơn vị được giám sát (kế hoạch cấp huyện, tỉnh: "
+                                "xã và thôn; kế hoạch cấp xã: thôn, tổ dân phố).", no_args_is_help=True)
 DRAW_HOUR, DECISION_HOUR = 9, 10  # as the draw flow: proposed in the morning, decided after
 
 
@@ -83,7 +84,7 @@ def verify_cmd(draw_id: int = typer.Argument(None, help="Số lượt chọn m�
 @sample_app.command("approve")
 def approve_cmd(draw_id: int = typer.Argument(None, help="Số lượt chọn mẫu; mặc định lượt chờ duyệt."),
                 as_of: str = AS_OF) -> None:
-    """Duyệt lượt chọn mẫu (sau đó mới xếp lịch và thông báo cho các xã)."""
+    """Duyệt lượt chọn mẫu (sau đó mới xếp lịch và thông báo cho các đơn vị được chọn)."""
     now = moment_of(as_of, DECISION_HOUR)
     rt = runtime(now)
     row = sample.approve(rt, draw_id, rt.actor, now)

@@ -14,7 +14,7 @@ from giamsat.domain.vocabulary import APPRAISAL_RECORDED, label
 from giamsat.visits import minutes
 from giamsat.visits import service as visits
 
-visit_app = typer.Typer(help="Giám sát trực tiếp tại xã: lịch, biên bản.", no_args_is_help=True)
+visit_app = typer.Typer(help="Giám sát trực tiếp tại đơn vị được chọn: lịch, biên bản.", no_args_is_help=True)
 VISITS_HOUR, RECORD_HOUR = 9, 16  # as the visits flow (morning); minutes come back after the visit
 
 
@@ -26,7 +26,7 @@ def _line(v: visits.VisitInfo) -> str:
 
 @visit_app.command("schedule")
 def schedule_cmd(as_of: str = AS_OF) -> None:
-    """Xếp lịch giám sát các xã của mẫu đã duyệt và gửi thông báo (chạy lại không gửi trùng)."""
+    """Xếp lịch giám sát các đơn vị của mẫu đã duyệt và gửi thông báo (chạy lại không gửi trùng)."""
     now = moment_of(as_of, VISITS_HOUR)
     rt = runtime(now)
     rows = visits.schedule_visits(rt, parse_date(as_of), rt.actor, now)
@@ -52,7 +52,7 @@ def reschedule_cmd(visit_id: int = typer.Argument(..., help="Số cuộc giám s
                    date: str = typer.Option(..., "--date", metavar="DATE", help="Ngày mới."),
                    reason: str = typer.Option(..., "--reason", metavar="TEXT", help="Lý do đổi lịch."),
                    as_of: str = AS_OF) -> None:
-    """Đổi ngày một cuộc giám sát; xã được thông báo lại."""
+    """Đổi ngày một cuộc giám sát; đơn vị được thông báo lại."""
     now = moment_of(as_of, VISITS_HOUR)
     rt = runtime(now)
     v = visits.reschedule(rt, visit_id, parse_date(date), reason, rt.actor, now)

@@ -21,6 +21,7 @@ from giamsat.db import audit
 from giamsat.db.models import Appraisal, Recommendation, Submission, Unit
 from giamsat.domain import clock
 from giamsat.domain.errors import Conflict
+from giamsat.domain.formatting import in_sentence
 from giamsat.domain.textsafety import clean_line, clean_text
 from giamsat.domain.vocabulary import APPRAISAL_FOLLOWED, APPRAISAL_RECORDED, label
 from giamsat.followup.raised import close_in, raise_in
@@ -143,7 +144,7 @@ def _notify(rt: Runtime, s: Session, unit: Unit, sub: Submission, row: Appraisal
     """Tell the commune the appraisal, once per distinct appraisal."""
     facts = hashlib.sha256(f"{sub.id}|{row.result}|{row.questions}|{row.note}".encode()).hexdigest()
     ctx = {**plan_words(rt.plan), **unit_words(rt.plan, unit), "year": rt.plan.year, "unit_name": unit.name,
-           "unit_in_sentence": _in_sentence(unit.name),
+           "unit_in_sentence": in_sentence(unit.name),
            "office_name": rt.plan.bodies.office.short, "result": row.result,
            "result_label": label("appraisal_result", row.result), "questions": list(row.questions),
            "note": row.note, "appraised_on": today, "reference": f"BC-{sub.id:05d}",
@@ -153,11 +154,6 @@ def _notify(rt: Runtime, s: Session, unit: Unit, sub: Submission, row: Appraisal
                                                          "appraisal_notice", unit.code, facts[:16]),
             kind="appraisal_notice", to=[unit.email], template="appraisal_notice", context=ctx,
             now=now, unit_id=unit.id)
-
-
-def _in_sentence(name: str) -> str:
-    """``Xã Hợp Hưng`` → ``xã Hợp Hưng``."""
-    return name[:1].lower() + name[1:]
 
 
 def list_appraisals(rt: Runtime) -> list[AppraisalLine]:

@@ -10,27 +10,30 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import asdict, dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from giamsat.collect.records import local_day
+from giamsat.cycle.facts import (
+    Visits,
+    assigned_reports,
+    cutoff_after,
+    documents_made,
+    draw_as_of,
+    findings_recorded,
+    messages_sent,
+    notices_as_of,
+    recommendations_as_of,
+    unsigned_as_of,
+    visits_as_of,
+)
 from giamsat.cycle.reports import report_status_rows, summarise
 from giamsat.cycle.sync import mark_step_done
-from giamsat.db.models import (
-    Document,
-    Message,
-    Obligation,
-    PrepItem,
-    Recommendation,
-    SampleDraw,
-    Step,
-    Visit,
-)
+from giamsat.db.models import Step
 from giamsat.domain import clock
 from giamsat.domain.formatting import short_date
 from giamsat.domain.textsafety import markdown_text
-from giamsat.domain.vocabulary import MESSAGE_STATUS, REC_CLOSED, STEP_STATUS, label
-from giamsat.issuance.kinds import ISSUED
+from giamsat.domain.vocabulary import STEP_STATUS, label
 from giamsat.issuance.service import signature_line
 from giamsat.plan.milestones import Milestone, milestones
 from giamsat.plan.wording import issuer_place
@@ -70,10 +73,6 @@ class StepStatus:
         return row
 
 
-def _count(session: Session, stmt) -> int:
-    return int(session.scalar(stmt) or 0)
-
-
 def _collect(reports: dict, assigned: int) -> tuple[bool, str]:
     """Collect's (done?, waiting for), from the same count as the commune table (``summarise``)."""
     if not assigned:
@@ -84,14 +83,9 @@ def _collect(reports: dict, assigned: int) -> tuple[bool, str]:
     return False, f"còn {left}/{expected} đơn vị chưa có báo cáo đạt yêu cầu"
 
 
-def _unsigned(session: Session, cycle_id: int) -> dict[str, list[int]]:
-    """The drafts not yet registered, by kind (``notify_plan``, ``notify_letter``, ``final_report``)."""
-    out: dict[str, list[int]] = {}
-    for doc_id, kind in session.execute(select(Document.id, Document.kind).where(
-            Document.cycle_id == cycle_id, Document.kind.in_(SIGNED_KINDS),
-            Document.status != ISSUED).order_by(Document.id)):
-        out.setdefault(kind, []).append(doc_id)
-    return out
+def _unsigned(session: Session, cycle_id: int, cutoff: dt.datetime | None = None) -> dict[str, list[int]]:
+    """The drafts not yet registered (before ``cutoff``, if given), by kind (``notify_plan``…)."""
+    return unsigned_as_of(session, cycle_id, SIGNED_KINDS, cutoff)
 
 
 def _ids(ids: list[int]) -> str:
@@ -134,19 +128,16 @@ def signature_wait(rt: Runtime, step: str) -> tuple[str, list[int]] | None:
     return (text, ids) if text else None
 
 
-def _provincial(session: Session, cycle_id: int, as_of: dt.date,
+def _provincial(session: Session, cycle_id: int, as_of: dt.date, cutoff: dt.datetime,
                 visit_on: dt.date | None, unsigned: str | None = None) -> tuple[bool, str]:
     """The upper team's visit: done once its findings are recorded; else what it waits for."""
     if visit_on is None:
         return False, "kế hoạch không có lịch làm việc của Đoàn giám sát cấp trên"
-    found = _count(session, select(func.count()).where(
-        PrepItem.cycle_id == cycle_id, PrepItem.kind == "finding"))
+    found = findings_recorded(session, cycle_id, cutoff)
     if found:
         return True, f"đã ghi nhận {found} kết luận của Đoàn giám sát"
-    written = _count(session, select(func.count()).where(
-        Document.cycle_id == cycle_id, Document.kind == "interim_report"))
-    sent = _count(session, select(func.count()).where(
-        Message.cycle_id == cycle_id, Message.kind == "interim_report", Message.status == "sent"))
+    written = documents_made(session, cycle_id, "interim_report", cutoff)
+    sent = messages_sent(session, cycle_id, "interim_report", cutoff)
     if not written:
         return False, "chưa lập báo cáo gửi Đoàn giám sát"
     if unsigned and not sent:
@@ -157,65 +148,65 @@ def _provincial(session: Session, cycle_id: int, as_of: dt.date,
                    else "chờ ghi nhận kết luận của Đoàn giám sát")
 
 
-def _facts(session: Session, cycle_id: int, as_of: dt.date, reports: dict, strict: bool,
-           blocked: set[str], visit_on: dt.date | None = None) -> dict[str, tuple[bool, str]]:
-    """For each step: (done?, what it is waiting for) from the database; ``reports`` as of ``as_of``.
+def _visits_text(approved: bool, v: Visits, sample: int) -> str:
+    """What the visits step waits for: the sampled visits against the sample, ad-hoc ones apart."""
+    if not approved:
+        return "chờ phê duyệt mẫu"
+    if not v.sampled and not v.adhoc:
+        return "chưa lập lịch giám sát"
+    if not v.sampled:
+        text = "chưa lập lịch giám sát các đơn vị trong mẫu"
+    elif v.sampled_open:
+        text = f"còn {v.sampled_open}/{v.sampled} cuộc giám sát theo mẫu chưa có biên bản"
+    else:
+        text = f"đã giám sát {v.sampled}/{sample} đơn vị trong mẫu"
+    if v.adhoc:
+        text += f"; {v.adhoc} cuộc giám sát đột xuất" + (
+            f" ({v.adhoc_open} cuộc chưa có biên bản)" if v.adhoc_open else "")
+    return text
+
+
+def _facts(session: Session, cycle_id: int, as_of: dt.date, cutoff: dt.datetime, reports: dict,
+           strict: bool, blocked: set[str], visit_on: dt.date | None = None) -> dict[str, tuple[bool, str]]:
+    """For each step: (done?, what it is waiting for) from the rows recorded before ``cutoff``
+    (the end of ``as_of``: a later row is not there yet); ``reports`` as of ``as_of``.
 
     ``strict``: drafts may not go out, so a step whose document waits for its signed original is not
     done (notify sends nothing before the plan is registered; the final report waits for its own).
     ``blocked`` gets the steps whose facts overrule a recorded "done" (e.g. notify whose 18 e-mails
     all failed is not "Hoàn thành" because the step recorded itself done when it queued them).
     """
-    assigned = _count(session, select(func.count()).where(
-        Obligation.cycle_id == cycle_id, Obligation.kind == "report"))
-    notices = _count(session, select(func.count()).where(
-        Message.cycle_id == cycle_id, Message.kind == "notify_plan"))
-    # Through the status index (the few unsent), not by reading every message of the cycle.
-    unsent = (Message.cycle_id + 0 == cycle_id) & (Message.kind == "notify_plan") & \
-        Message.status.in_([st for st in MESSAGE_STATUS if st != "sent"])
-    notices_unsent = _count(session, select(func.count()).where(unsent))
-    notices_error = session.scalar(select(Message.last_error).where(
-        unsent, Message.last_error.is_not(None)).limit(1)) if notices_unsent else None
-    draw = session.scalar(select(SampleDraw).where(SampleDraw.cycle_id == cycle_id)
-                          .order_by(SampleDraw.id.desc()).limit(1))
-    visits = _count(session, select(func.count()).where(
-        Visit.cycle_id == cycle_id, Visit.status != "cancelled"))
-    visits_open = _count(session, select(func.count()).where(
-        Visit.cycle_id == cycle_id, Visit.status == "scheduled"))
-    recs = _count(session, select(func.count()).where(Recommendation.cycle_id == cycle_id))
-    recs_open = _count(session, select(func.count()).where(
-        Recommendation.cycle_id == cycle_id, Recommendation.status.not_in(REC_CLOSED)))
-    recs_late = _count(session, select(func.count()).where(
-        Recommendation.cycle_id == cycle_id, Recommendation.status.not_in(REC_CLOSED),
-        Recommendation.due_on < as_of))
-    final = _count(session, select(func.count()).where(
-        Document.cycle_id == cycle_id, Document.kind == "final_report"))
+    assigned = assigned_reports(session, cycle_id, cutoff)
+    n = notices_as_of(session, cycle_id, cutoff)
+    draw = draw_as_of(session, cycle_id, cutoff)
+    v = visits_as_of(session, cycle_id, cutoff)
+    recs = recommendations_as_of(session, cycle_id, cutoff, as_of)
+    final = documents_made(session, cycle_id, "final_report", cutoff)
     approved = draw is not None and draw.status == "approved"
-    visits_done = approved and visits > 0 and visits_open == 0
-    waits = _signature_waits(_unsigned(session, cycle_id)) if strict else {}
-    notify_text = ("chưa gửi thông báo" if notices == 0 else
-                   f"{notices_unsent}/{notices} thư thông báo chưa gửi được"
-                   + (f" ({notices_error})" if notices_error else "") if notices_unsent else
-                   f"đã gửi {notices} thư thông báo")
-    if notices_unsent:
+    visits = v.sampled + v.adhoc
+    visits_done = approved and visits > 0 and v.sampled_open + v.adhoc_open == 0
+    waits = _signature_waits(_unsigned(session, cycle_id, cutoff)) if strict else {}
+    notify_text = ("chưa gửi thông báo" if n.queued == 0 else
+                   f"{n.unsent}/{n.queued} thư thông báo chưa gửi được"
+                   + (f" ({n.error})" if n.error else "") if n.unsent else
+                   f"đã gửi {n.queued} thư thông báo")
+    if n.unsent:
         waits.setdefault("notify", "")  # mail unsent: not complete though the step recorded itself done
     blocked.update(waits)
     return {
-        "notify": (notices > 0 and notices_unsent == 0 and "notify" not in waits,
-                   f"{waits['notify']}; {notify_text}" if waits.get("notify") and notices else
+        "notify": (n.queued > 0 and n.unsent == 0 and "notify" not in waits,
+                   f"{waits['notify']}; {notify_text}" if waits.get("notify") and n.queued else
                    waits.get("notify") or notify_text),
         "collect": _collect(reports, assigned),
         "draw": (approved, "chưa chọn mẫu" if draw is None else
                  f"chờ điều phối viên phê duyệt lần chọn #{draw.id}" if draw.status == "proposed"
                  else f"lần chọn #{draw.id}: {label('draw_status', draw.status)}"),
-        "visits": (visits_done,
-                   "chờ phê duyệt mẫu" if not approved else "chưa lập lịch giám sát" if not visits
-                   else f"còn {visits_open}/{visits} cuộc giám sát chưa có biên bản" if visits_open
-                   else f"đã giám sát {visits} đơn vị"),
-        "followup": (visits_done and recs_open == 0,
-                     f"còn {recs_open}/{recs} kiến nghị chưa xử lý ({recs_late} quá hạn)"
-                     if recs_open else f"{recs} kiến nghị, không còn kiến nghị mở"),
-        "provincial_visit": _provincial(session, cycle_id, as_of, visit_on, waits.get("provincial_visit")),
+        "visits": (visits_done, _visits_text(approved, v, draw.sample if draw else 0)),
+        "followup": (visits_done and recs.open == 0,
+                     f"còn {recs.open}/{recs.total} kiến nghị chưa xử lý ({recs.late} quá hạn)"
+                     if recs.open else f"{recs.total} kiến nghị, không còn kiến nghị mở"),
+        "provincial_visit": _provincial(session, cycle_id, as_of, cutoff, visit_on,
+                                        waits.get("provincial_visit")),
         "final_report": (final > 0 and "final_report" not in waits,
                          waits.get("final_report", "đã lập báo cáo" if final else "chưa lập báo cáo")),
     }
@@ -237,8 +228,8 @@ def cycle_status(rt: Runtime, as_of: dt.date, report_rows: list[dict] | None = N
     reports = summarise(report_rows if report_rows is not None else report_status_rows(rt, as_of))
     with rt.db.unit_of_work() as s:
         blocked: set[str] = set()
-        facts = _facts(s, rt.cycle_id, as_of, reports, not rt.plan.documents.allow_drafts, blocked,
-                       rt.plan.visits.provincial_visit_on)
+        facts = _facts(s, rt.cycle_id, as_of, cutoff_after(as_of, rt.plan.calendar.timezone), reports,
+                       not rt.plan.documents.allow_drafts, blocked, rt.plan.visits.provincial_visit_on)
         recorded = {st.key for st in s.scalars(select(Step).where(
             Step.cycle_id == rt.cycle_id, Step.status == "done"))
             if st.done_at is None or local_day(rt, st.done_at) <= as_of}  # not done before it was

@@ -10,14 +10,14 @@ from pathlib import Path
 from docx import Document
 
 from giamsat.docx.decree30 import save_atomic, set_run_font
-from giamsat.domain.formatting import short_date
+from giamsat.domain.formatting import in_sentence, short_date
 from giamsat.visits.minutes_doc import CONSULTATIONS, CRITERIA, FINDINGS, RECOMMENDATIONS, TABLES
 
 LABEL = " (dữ liệu minh họa)"
 _FINDINGS = [
     "Xã đã ban hành kế hoạch rà soát hộ nghèo, hộ cận nghèo đúng hướng dẫn, có biên bản họp dân",
     "Mô hình chăn nuôi bò sinh sản giúp 6 hộ tăng thu nhập, 2 hộ đăng ký thoát nghèo",
-    "Hồ sơ giải ngân kinh phí Dự án 2 lưu trữ đầy đủ, đúng quy định",
+    "Hồ sơ giải ngân kinh phí {component} lưu trữ đầy đủ, đúng quy định",
     "Công tác tuyên truyền về cuộc rà soát được thực hiện trên loa truyền thanh thôn",
 ]
 _DIFFICULTIES = [
@@ -26,7 +26,7 @@ _DIFFICULTIES = [
     "Giá thức ăn chăn nuôi tăng làm giảm hiệu quả mô hình",
 ]
 _RECOMMENDATIONS = [
-    ("Hoàn thiện hồ sơ nghiệm thu mô hình chăn nuôi năm 2024", "UBND xã"),
+    ("Hoàn thiện hồ sơ nghiệm thu mô hình chăn nuôi năm {year}", "UBND xã"),
     ("Cập nhật danh sách hộ nghèo, hộ cận nghèo lên phần mềm quản lý", "Cán bộ giảm nghèo xã"),
     ("Bổ sung biên bản bình xét tại các thôn được giám sát", "UBND xã"),
 ]
@@ -66,9 +66,13 @@ def _put(cell, text: str) -> None:
 
 
 def fill_minutes(blank_path: Path, out_path: Path, seed: int | str,
-                 visit_day: dt.date | None = None, addressee: str | None = None) -> FilledSummary:
+                 visit_day: dt.date | None = None, addressee: str | None = None,
+                 component: str = "Dự án 2", year: int = 2024) -> FilledSummary:
     """Fill the tables of blank minutes with synthetic, labelled content chosen by ``seed``;
-    ``addressee``: who a visited village's own tasks go to (``thôn …``) instead of ``UBND xã``."""
+    ``addressee``: who a visited village's own tasks go to (``thôn …``) instead of ``UBND xã``;
+    ``component`` and ``year``: the plan's (a 2026 plan has no "Dự án 2")."""
+    words = {"component": component if component.startswith("Dự án") else in_sentence(component),
+             "year": year}
     rng = random.Random(str(seed))
     doc = Document(str(blank_path))
     tables = {n: t for t in doc.tables for n, h in TABLES.items()
@@ -84,12 +88,12 @@ def fill_minutes(blank_path: Path, out_path: Path, seed: int | str,
     for name, pool in (("findings", _FINDINGS), ("difficulties", _DIFFICULTIES)):
         picked = rng.sample(pool, rng.randint(2, 3) if name == "findings" else rng.randint(1, 2))
         for row, text in zip(tables[name].rows[1:], picked, strict=False):
-            _put(row.cells[len(FINDINGS) - 1], text + LABEL)
+            _put(row.cells[len(FINDINGS) - 1], text.format(**words) + LABEL)
         counts[name] = len(picked)
     recs = rng.sample(_RECOMMENDATIONS, 2)
     for i, (row, (text, to)) in enumerate(zip(tables["recommendations"].rows[1:], recs, strict=False)):
         cells = row.cells[1:len(RECOMMENDATIONS)]
-        _put(cells[0], text + LABEL)
+        _put(cells[0], text.format(**words) + LABEL)
         _put(cells[1], addressee if addressee and to == "UBND xã" else to)
         if i == 1 and visit_day is not None:  # one explicit due date, one left to the plan's default
             _put(cells[2], short_date(visit_day + dt.timedelta(days=45)))

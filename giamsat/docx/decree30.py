@@ -25,6 +25,7 @@ from giamsat.docx.fonts import BODY_PT, FONT, enforce_fonts, iter_paragraphs, se
 from giamsat.docx.streamed_rows import StreamedRows, save_atomic
 from giamsat.docx.table_layout import (
     NARROW_HEADERS,
+    body_name_lines,
     default_widths,
     keep_with_next_row,
     looks_numeric,
@@ -131,9 +132,9 @@ class OfficialDocument:
         left, right = t.rows[0].cells
         if parent:  # the parent over the body's own name, which only the column's width wraps
             _cell_par(left, parent.upper(), 13, first=True)
-            name = _cell_par(left, body.upper(), 13, bold=True)
+            name = _cell_par(left, body_name_lines(body, self._header_columns[0], False), 13, bold=True)
         else:
-            name = _cell_par(left, _break_body_name(body.upper()), 13, bold=True, first=True)
+            name = _cell_par(left, body_name_lines(body, self._header_columns[0]), 13, bold=True, first=True)
         short_rule_after(name, 2.5, self._header_columns[0])
         if number:  # a village is no issuing agency: its report carries no "Số:" line
             _cell_par(left, number, 13).paragraph_format.space_before = Pt(6)
@@ -246,10 +247,13 @@ class OfficialDocument:
         self._last_body.paragraph_format.keep_with_next = True  # the signature follows its text
 
     def signature(self, signer: Signer, recipients: Sequence[str], archive: str) -> None:
-        """``Nơi nhận`` at the left (12 pt bold italic, entries 11 pt) and the signature right."""
+        """``Nơi nhận`` at the left (12 pt bold italic, entries 11 pt) and the signature right; on a
+        landscape page in the header's columns, so it stands under the national title."""
         t = self.doc.add_table(rows=1, cols=2)
         no_borders(t)
-        set_widths(t, (7.5, self.text_width_cm - 7.5))
+        landscape = self._header_columns == LANDSCAPE_HEADER_COLUMNS_CM
+        t.alignment = WD_TABLE_ALIGNMENT.CENTER if landscape else t.alignment
+        set_widths(t, self._header_columns if landscape else (7.5, self.text_width_cm - 7.5))
         t.rows[0]._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))  # one page, whole
         left, right = t.rows[0].cells
         head = left.paragraphs[0]
@@ -284,12 +288,6 @@ class OfficialDocument:
         buf = io.BytesIO()
         self.doc.save(buf)
         return self.streamed.save(buf.getvalue(), path)
-
-
-def _break_body_name(name: str) -> str:
-    """A committee heading its own document: ``ỦY BAN NHÂN DÂN`` on one line, the area under it."""
-    head = "ỦY BAN NHÂN DÂN "
-    return f"{head.strip()}\n{name[len(head):]}" if name.startswith(head) else name
 
 
 def _left_par(cell, text: str, size: float) -> Paragraph:

@@ -112,3 +112,36 @@ def looks_numeric(value: object) -> bool:
     """Whether a cell reads as a number ("1.234", "94,4%", "-"): it is right-aligned."""
     text = str(value).replace(".", "").replace(",", "").replace("%", "").replace("-", "")
     return bool(text) and text.isdigit()
+
+
+CAPITAL_CM_13PT = 0.26  # a bold capital (spaces included) in 13 pt Times New Roman
+CELL_MARGINS_CM = 0.4
+
+
+def body_name_lines(name: str, column_cm: float, committee: bool = True) -> str:
+    """An issuing body's name as the header prints it (capitals; ``\n`` breaks its lines).
+
+    A committee heading its own document (``committee``) puts ``ỦY BAN NHÂN DÂN`` on its own
+    line (under a parent body it stays whole). Another name too long for the
+    column is broken at the word that balances its two lines when the column would otherwise
+    leave a lone word under it (``SỞ NÔNG NGHIỆP`` / ``VÀ MÔI TRƯỜNG``, not ``SỞ NÔNG NGHIỆP VÀ
+    MÔI`` / ``TRƯỜNG``); a name the column wraps evenly is left to it.
+    """
+    name = name.upper()
+    head = "ỦY BAN NHÂN DÂN "
+    if committee and name.startswith(head):
+        return f"{head.strip()}\n{name[len(head):]}"
+    per_line = int((column_cm - CELL_MARGINS_CM) / CAPITAL_CM_13PT)
+    words = name.split()
+    if len(name) <= per_line or len(words) < 3:
+        return name
+    first: list[str] = []
+    for word in words:  # the column's own wrap: as many words as fit on the first line
+        if len(" ".join([*first, word])) > per_line:
+            break
+        first.append(word)
+    rest = " ".join(words[len(first):])
+    if len(rest) * 3 >= len(" ".join(first)) or len(rest) > per_line:
+        return name  # no lone word left under it (or more than two lines: the column decides)
+    cut = min(range(1, len(words)), key=lambda i: max(len(" ".join(words[:i])), len(" ".join(words[i:]))))
+    return f"{' '.join(words[:cut])}\n{' '.join(words[cut:])}"

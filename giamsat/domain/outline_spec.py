@@ -85,6 +85,18 @@ SECTION_A = Section(
     empty_rows=5,
 )
 
+# The 2021–2025 programme's numbering: its Project 2 is what section A's title describes.
+SEED_COMPONENT = "Dự án 2"
+
+
+def section_a_title(component: str) -> str:
+    """Section A's title for the plan's component: the seed's own for ``Dự án 2``; another
+    programme's component (the merged 2026 programme has no Project 2) by its own name."""
+    if component == SEED_COMPONENT:
+        return SECTION_A.title
+    return f"A. KẾT QUẢ THỰC HIỆN {component.upper()}"
+
+
 SECTION_B = Section(
     key="B",
     title="B. KẾT QUẢ RÀ SOÁT HỘ NGHÈO, HỘ CẬN NGHÈO",

@@ -216,7 +216,7 @@ def _annexes(doc: OfficialDocument, data: ReportData, plan: Plan, number: int | 
     doc.annex("Phụ lục II", "Biên bản chọn mẫu giám sát", ref)
     _sample_annex(doc, data, places.kinds_title(plan.unit_kinds()))
     doc.annex("Phụ lục III", "Nguồn gốc số liệu", ref)
-    rows = rt_.provenance_rows(data)
+    rows = rt_.provenance_rows(data, plan.programme.component)
     if rows:
         doc.table(PROVENANCE_HEADERS, rows, widths_cm=PROVENANCE_WIDTHS, size=11)
     else:

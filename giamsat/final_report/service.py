@@ -116,7 +116,10 @@ def _queue(s: Session, rt: Runtime, as_of: dt.date, kind: str, going: _Going, to
         return
     plan = rt.plan
     number = plan.final_report.number if kind == "final_report" else plan.final_report.interim_number
+    upper = plan.bodies.upper_body  # greeted by name when it is the only addressee (the interim report)
+    to_upper = len(to) == 1 and bool(upper.email) and to[0].casefold() == (upper.email or "").casefold()
     ctx = {"interim": kind == "interim_report", "as_of": as_of, "year": plan.year,
+           "addressee": upper.name if to_upper else None,
            **plan_words(plan), "committee": plan.bodies.committee.short,
            "office_name": plan.bodies.office.short,
            "number": going.number or f"{number:02d}/BC-{plan.bodies.committee.code or 'UBND'}",

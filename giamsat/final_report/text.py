@@ -187,8 +187,9 @@ def _restates(outcome: str, status: str) -> bool:
     return said.startswith(plain(status)) and len(said.split()) <= len(plain(status).split()) + 3
 
 
-def provenance_rows(data: ReportData) -> list[list[str]]:
-    """Where each per-unit figure came from: submission, section and row."""
+def provenance_rows(data: ReportData, component: str) -> list[list[str]]:
+    """Where each per-unit figure came from: submission, section and row; a model is named with
+    the plan's ``component`` (``Dự án 2: …`` in a 2021–2025 plan)."""
     rows = []
     for group, lines in data.review.lines.items():
         for ln in lines:
@@ -199,7 +200,7 @@ def provenance_rows(data: ReportData) -> list[list[str]]:
     for m in data.project2.models:
         s = m.source
         shown = reporting_unit(data.units, m.unit_key, data.as_of)
-        rows.append([data.unit_name(shown), f"Dự án 2: {m.name}", data.unit_name(s.unit_key),
+        rows.append([data.unit_name(shown), f"{component}: {m.name}", data.unit_name(s.unit_key),
                      _received(data, s.submission_id), f"Mục {s.section}, dòng {s.row}"])
     return rows
 

@@ -5,8 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+from giamsat.docx.decree30 import HEADER_COLUMNS_CM
 from giamsat.docx.render import render_docx, render_docx_bytes
 from giamsat.docx.stamp import Stamp
+from giamsat.docx.table_layout import body_name_lines
 from giamsat.domain.calendar import WorkingCalendar
 from giamsat.domain.errors import PlanError
 from giamsat.domain.formatting import doc_number, place_date, short_date
@@ -19,17 +21,14 @@ from giamsat.plan.wording import plan_words, unit_words
 
 # Placeholders for the per-unit values of ``letter_stamp``: nothing a plan could contain.
 ADDRESSEE_TOKEN, BODY_TOKEN, KIND_TOKEN = "QGSLETTERADDRQ", "QGSLETTERBODYQ", "QGSLETTERKINDQ"
+REQUEST_TOKEN = "QGSLETTERASKQ"
+TOKENS = (ADDRESSEE_TOKEN, BODY_TOKEN, KIND_TOKEN, REQUEST_TOKEN)
 
 
 def plan_number(plan: Plan) -> str:
     """``52/KH-UBND``: the plan's number and symbol as cited in other documents."""
     return doc_number(plan.plan_document.number, "KH", plan.bodies.committee.code or "UBND").removeprefix(
         "Số: ")
-
-
-def in_sentence(name: str) -> str:
-    """``Xã Hợp Hưng`` → ``xã Hợp Hưng`` (a unit's name inside a sentence)."""
-    return name[:1].lower() + name[1:]
 
 
 def _signer(s: Signatory) -> dict:
@@ -97,7 +96,8 @@ def letter_context(plan: Plan, cal: WorkingCalendar, unit: Unit, issued_on: dt.d
     o = plan.bodies.office
     context = {
         **common_context(plan, cal), **_signer(plan.signatories.office),
-        "PARENT_BODY": (o.parent or "").upper(), "ISSUING_BODY": o.name.upper(),
+        "PARENT_BODY": (o.parent or "").upper(),
+        "ISSUING_BODY": body_name_lines(o.name, HEADER_COLUMNS_CM[0], committee=False),
         "number_line": doc_number(letter.number, None, o.code or "LĐTBXH"),
         "letter_summary": letter.summary[:1].lower() + letter.summary[1:],
         "place_date": place_date(plan.issuer.place_name, issued_on),
@@ -123,13 +123,14 @@ def letter_stamp(plan: Plan, cal: WorkingCalendar, issued_on: dt.date, sample: U
                  draft: bool = False) -> Stamp:
     """The letter rendered once for every unit (issued on ``issued_on``); fill with ``letter_values``."""
     context = letter_context(plan, cal, sample, issued_on, draft) | {
-        "unit_addressee": ADDRESSEE_TOKEN, "unit_body_cap": BODY_TOKEN, "unit_kind": KIND_TOKEN}
-    return Stamp(render_docx_bytes(LETTER_TEMPLATE, context), (ADDRESSEE_TOKEN, BODY_TOKEN, KIND_TOKEN))
+        "unit_addressee": ADDRESSEE_TOKEN, "unit_body_cap": BODY_TOKEN, "unit_kind": KIND_TOKEN,
+        "unit_request": REQUEST_TOKEN}
+    return Stamp(render_docx_bytes(LETTER_TEMPLATE, context), TOKENS)
 
 
 def letter_values(plan: Plan, unit: Unit) -> dict[str, str]:
     """The values ``letter_stamp``'s tokens stand for: whom the letter greets, who reports, and the
-    unit's own kind (``thị trấn``) in "Báo cáo của …"."""
+    unit's own kind (``thị trấn``) in "Báo cáo của …", and what it is asked to do."""
     words = unit_words(plan, unit)
     return {ADDRESSEE_TOKEN: words["unit_addressee"], BODY_TOKEN: words["unit_body_cap"],
-            KIND_TOKEN: places.KIND_WORD[unit.kind]}
+            KIND_TOKEN: places.KIND_WORD[unit.kind], REQUEST_TOKEN: words["unit_request"]}

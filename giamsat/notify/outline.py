@@ -12,7 +12,7 @@ from docx.shared import Cm, Pt
 
 from giamsat.docx.decree30 import OfficialDocument, Signer, enforce_fonts, set_run_font
 from giamsat.docx.stamp import Stamp
-from giamsat.domain.formatting import short_date
+from giamsat.domain.formatting import in_sentence, short_date
 from giamsat.domain.outline_spec import (
     C_AFTER_CRITERIA,
     SECTION_CRITERIA,
@@ -20,8 +20,8 @@ from giamsat.domain.outline_spec import (
     CriterionQuestion,
     Marker,
     Section,
+    section_a_title,
 )
-from giamsat.notify.letter import in_sentence
 from giamsat.plan import places
 from giamsat.plan.schema import Plan, Unit
 from giamsat.plan.wording import deadline_phrase, outline_questions, plan_words
@@ -123,6 +123,9 @@ def _build(plan: Plan, unit: Unit, cycle_key: str) -> OfficialDocument:
             _criteria_section(doc, questions)
         elif section.key == "C" and questions:  # under the criteria table: the summary box
             _section(doc, replace(section, title="", instruction=C_AFTER_CRITERIA),
+                     _instruction_words(plan))
+        elif section.key == "A":
+            _section(doc, replace(section, title=section_a_title(plan.programme.component)),
                      _instruction_words(plan))
         else:
             _section(doc, section, _instruction_words(plan))

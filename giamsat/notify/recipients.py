@@ -5,6 +5,7 @@ other bodies (its §V) created as obligations with their due dates, so the remin
 from __future__ import annotations
 
 import datetime as dt
+from email.utils import parseaddr
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -12,6 +13,7 @@ from sqlalchemy.orm import Session
 from giamsat.db.models import Obligation
 from giamsat.messaging.outbox import Attachment, enqueue, idempotency_key
 from giamsat.notify.letter import common_context
+from giamsat.plan.model import Plan
 from giamsat.runtime import Runtime
 
 
@@ -30,22 +32,39 @@ def assignment_obligations(s: Session, rt: Runtime, now: dt.datetime) -> dict[st
     return out
 
 
+def _addressees(plan: Plan) -> dict[str, str | None]:
+    """Each recipient address with the body its e-mail greets: the name written before it in
+    ``plan_emails`` (``Tên <địa chỉ>``), else the assignee's body or the upper body it belongs to."""
+    out: dict[str, str | None] = {}
+    for entry in plan.recipients.plan_emails:
+        name, address = parseaddr(entry)
+        out.setdefault(address or entry.strip(), name.strip() or None)
+    for a in plan.assignments:
+        out.setdefault(a.email, None)
+    upper = plan.bodies.upper_body
+    for address, written in out.items():
+        bodies = [a.body for a in plan.assignments if a.email == address]
+        if upper.email and address.casefold() == upper.email.casefold():
+            bodies.append(upper.name)
+        out[address] = written or next(iter(bodies), None)
+    return out
+
+
 def queue_recipients(s: Session, rt: Runtime, plan_doc: Attachment, now: dt.datetime) -> int:
     """Queue the plan once to each address of ``recipients.plan_emails`` and of the assignments;
     an assignee's e-mail states its task and due date. Returns how many were queued now."""
     plan = rt.plan
     obligations = assignment_obligations(s, rt, now)
-    addresses = list(dict.fromkeys([*plan.recipients.plan_emails, *(a.email for a in plan.assignments)]))
     base = {**common_context(plan, rt.calendar), "office_name": plan.bodies.office.short,
             "office_email": plan.bodies.office.email or "", "attachment": plan_doc.filename}
     queued = 0
-    for address in addresses:
+    for address, addressee in _addressees(plan).items():
         tasks = [a for a in plan.assignments if a.email == address]
         key = idempotency_key(plan.cycle_key, "notify", "plan_recipient", address)
         ob = obligations.get(address)
         _, created = enqueue(s, cycle_id=rt.cycle_id, key=key, kind="notify_recipient", to=[address],
-                             template="notify_recipient", context=base | {"tasks": tasks}, now=now,
-                             attachments=[plan_doc],
+                             template="notify_recipient", now=now, attachments=[plan_doc],
+                             context=base | {"tasks": tasks, "addressee": addressee},
                              obligation_id=ob.id if ob is not None else None)
         queued += created
     return queued

@@ -25,13 +25,13 @@ from giamsat.cycle.sync import mark_step_done, unit_rows_on
 from giamsat.db import audit
 from giamsat.db.models import Document, Message, Obligation
 from giamsat.domain import clock
-from giamsat.domain.formatting import doc_number
+from giamsat.domain.formatting import doc_number, in_sentence
 from giamsat.issuance.citations import Issued, cited, issued_by_key
 from giamsat.issuance.kinds import ISSUED
 from giamsat.links.service import urls_for
 from giamsat.messaging.outbox import Attachment, idempotency_key, insert_pending, pending_row
 from giamsat.messaging.templates import StampedEmails, render_email
-from giamsat.notify.letter import common_context, in_sentence, plan_number, render_plan
+from giamsat.notify.letter import common_context, plan_number, render_plan
 from giamsat.notify.recipients import queue_recipients
 from giamsat.notify.render import Doc, UnitDocuments
 from giamsat.plan.schema import Unit

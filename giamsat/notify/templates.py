@@ -165,7 +165,7 @@ def build_letter_template() -> OfficialDocument:
     d.para("- Kế hoạch số {{ plan_number }} ngày {{ plan_date }} của {{ committee_short }} (kèm Phụ "
            "lục thành phần đoàn và lịch giám sát);")
     d.para("- Đề cương báo cáo kết quả thực hiện (mẫu phiên bản {{ form_version }}).")
-    d.para("Đề nghị {{ unit_addressee }} quan tâm, chỉ đạo thực hiện đúng thời gian quy định")
+    d.para("Đề nghị {{ unit_addressee }} {{ unit_request }} đúng thời gian quy định")
     d.close_body()
     d.signature(_OFFICE_SIGNER, _RECIPIENTS, "{{ archive }}")
     return d

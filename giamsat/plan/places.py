@@ -153,6 +153,12 @@ def bodies_long(kind: str, names: Iterable[str]) -> str:
     return listed if is_village(kind) else f"Ủy ban nhân dân {listed}"
 
 
+def unit_request(kind: str) -> str:
+    """What the office's letter asks of a unit: a committee directs (``quan tâm, chỉ đạo thực
+    hiện``); a village head, who directs no one, carries it out (``tổ chức thực hiện``)."""
+    return "tổ chức thực hiện" if is_village(kind) else "quan tâm, chỉ đạo thực hiện"
+
+
 def unit_hosts(kind: str, head: str | None = None) -> str:
     """Who receives the monitoring team at the unit (a visit notice asks for them)."""
     if is_village(kind):

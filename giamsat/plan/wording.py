@@ -62,6 +62,7 @@ def unit_words(plan: Plan, unit: Any) -> dict[str, str]:
             "unit_addressee_long": places.unit_addressee_long(kind, name, head),
             "unit_chief": places.unit_chief(kind, name, plan.bodies.committee.short),
             "unit_hosts": places.unit_hosts(kind, head),
+            "unit_request": places.unit_request(kind),
             "unit_venue": places.unit_venue(kind, name),
             "unit_delegate": f"Đại diện {places.unit_body_long(kind, name)}",
             "unit_delegate_upper": f"ĐẠI DIỆN {places.unit_body(kind, name).upper()}",

@@ -12,6 +12,7 @@ from giamsat.db import audit
 from giamsat.db.models import AdhocRound, Obligation, Unit, Visit
 from giamsat.domain import clock
 from giamsat.domain.errors import Conflict, NotFound
+from giamsat.domain.formatting import in_sentence
 from giamsat.draw.service import approved_draw
 from giamsat.messaging.outbox import enqueue, idempotency_key
 from giamsat.plan.wording import plan_words, unit_words
@@ -75,8 +76,9 @@ def schedule_visits(rt: Runtime, as_of: dt.date, actor: str,
     with rt.db.unit_of_work() as s:
         draw = approved_draw(s, rt.cycle_id)
         if draw is None:
+            noun = plan_words(rt.plan)["unit_noun"]
             raise Conflict("Mẫu chưa được duyệt: duyệt lượt chọn mẫu (giamsat draw approve) "
-                           "trước khi xếp lịch giám sát và thông báo cho các xã.")
+                           f"trước khi xếp lịch giám sát và thông báo cho các {noun}.")
         existing = s.scalars(select(Visit).where(Visit.draw_id == draw.id)).all()
         if not existing:
             units = draw.result["units"]
@@ -111,7 +113,7 @@ def _notify(rt: Runtime, s: Session, visit: Visit, unit: Unit, now: dt.datetime,
     context = {
         **plan_words(plan), **unit_words(plan, unit),
         "office_name": plan.bodies.office.short, "office_email": plan.bodies.office.email or "",
-        "unit_place": _lower_first(unit.name), "committee": unit_words(plan, unit)["unit_addressee_long"],
+        "unit_place": in_sentence(unit.name), "committee": unit_words(plan, unit)["unit_addressee_long"],
         "day": visit.scheduled_on, "documents_due": due,
         "team": visit.team, "villages": visit.villages, "documents": plan.visits.documents_to_prepare,
         "adhoc": visit.kind == "adhoc", "previous": previous, "reason": reason,
@@ -139,11 +141,6 @@ def _check_in_round(s: Session, visit: Visit, day: dt.date) -> None:
     if rnd is not None and not rnd.starts_on <= day <= rnd.ends_on:
         raise Conflict(f"Ngày {day:%d/%m/%Y} nằm ngoài thời gian của đợt giám sát đột xuất số "
                        f"{rnd.number} ({rnd.starts_on:%d/%m/%Y} – {rnd.ends_on:%d/%m/%Y}).")
-
-
-def _lower_first(name: str) -> str:
-    """``Xã Đại An`` → ``xã Đại An`` as written inside a sentence."""
-    return name[:1].lower() + name[1:]
 
 
 def _check_day(rt: Runtime, day: dt.date) -> None:

@@ -30,7 +30,12 @@ def test_the_province_the_chairman_and_the_finance_office_receive_the_plan(sqlit
     assert finance.body_text.startswith("Kính gửi: Phòng Tài chính - Kế hoạch,")
     assert "phân bổ nguồn kinh phí thực hiện Chương trình" in finance.body_text
     assert "thực hiện trước ngày 19/4/2024" in finance.body_text
-    assert "Kính gửi: Quý cơ quan, đơn vị," in _sent_to(rt, "sldtbxh@namdinh.example")[0].body_text
+    department = _sent_to(rt, "sldtbxh@namdinh.example")[0].body_text
+    assert department.startswith("Kính gửi: Sở Lao động - Thương binh và Xã hội tỉnh Nam Định,"), department
+    chairman = _sent_to(rt, "vanphong@vuban.example")[0]
+    assert chairman.to_addrs == ["vanphong@vuban.example"]
+    assert chairman.body_text.startswith("Kính gửi: Đồng chí Chủ tịch UBND huyện Vụ Bản,"), chairman.body_text
+    assert all("Quý cơ quan" not in m.body_text for m in _sent_to(rt, "sldtbxh@namdinh.example"))
 
 
 def test_the_finance_office_is_reminded_of_its_allocation_task_until_it_is_done(sqlite_runtime):

@@ -2,6 +2,7 @@
 
 import datetime as dt
 import io
+from email.utils import parseaddr
 
 from docx import Document as Docx
 from sqlalchemy import func, select
@@ -19,7 +20,8 @@ NOW = clock.at_office_hours(AS_OF, 9)
 def test_all_18_communes_receive_one_notification_with_three_documents_that_open(
         smtp_runtime, smtp_server, tmp_path):
     summary = notify(smtp_runtime, AS_OF)
-    others = smtp_runtime.plan.recipients.plan_emails  # the plan's Nơi nhận besides the communes
+    # the plan's Nơi nhận besides the communes ("Tên <địa chỉ>" names whom the e-mail greets)
+    others = [parseaddr(a)[1] for a in smtp_runtime.plan.recipients.plan_emails]
     assert (summary.units, summary.messages_queued, summary.obligations_created) == (
         18, 18 + len(others), 18)
     assert deliver(smtp_runtime, NOW).sent == 18 + len(others)

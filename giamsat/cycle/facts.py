@@ -1,0 +1,175 @@
+"""The cycle's facts as they stood at a moment: a row recorded after it is not there yet.
+
+``giamsat status --as-of`` and the dashboard read the cycle on a day; a final report written in
+November must not make June's status "done". Every count here takes ``cutoff`` (the first moment
+after the day asked for) and reads each row's own date: when it was created, sent, decided,
+recorded or registered.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy.orm import Session
+
+from giamsat.db.models import (
+    Document,
+    Message,
+    Obligation,
+    PrepItem,
+    Recommendation,
+    RecommendationEvent,
+    SampleDraw,
+    Visit,
+)
+from giamsat.domain.vocabulary import REC_CLOSED
+from giamsat.issuance.kinds import ISSUED
+
+
+def cutoff_after(day: dt.date, timezone: str) -> dt.datetime:
+    """The first moment after ``day`` in ``timezone``: what was recorded before it existed on ``day``."""
+    return dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), tzinfo=ZoneInfo(timezone))
+
+
+def _count(session: Session, stmt) -> int:
+    return int(session.scalar(stmt) or 0)
+
+
+@dataclass(frozen=True)
+class Draw:
+    """The latest draw made before the cutoff, with its decision as it stood then."""
+
+    id: int
+    status: str
+    sample: int
+
+
+def draw_as_of(session: Session, cycle_id: int, cutoff: dt.datetime) -> Draw | None:
+    """The latest draw drawn before ``cutoff``; still "proposed" if decided only after it."""
+    row = session.scalar(select(SampleDraw).where(SampleDraw.cycle_id == cycle_id,
+                                                  SampleDraw.drawn_at < cutoff)
+                         .order_by(SampleDraw.id.desc()).limit(1))
+    if row is None:
+        return None
+    decided = row.decided_at is not None and row.decided_at < cutoff
+    return Draw(row.id, row.status if decided else "proposed", len((row.result or {}).get("units", [])))
+
+
+@dataclass(frozen=True)
+class Notices:
+    """The plan notices queued before the cutoff and those of them not sent by then."""
+
+    queued: int
+    unsent: int
+    error: str | None
+
+
+def notices_as_of(session: Session, cycle_id: int, cutoff: dt.datetime) -> Notices:
+    """The ``notify_plan`` messages queued before ``cutoff``; unsent = not sent before it."""
+    mine = (Message.cycle_id == cycle_id) & (Message.kind == "notify_plan") & (Message.created_at < cutoff)
+    sent = (Message.status == "sent") & (Message.sent_at < cutoff)
+    queued, sent_count = session.execute(select(func.count(), func.sum(case((sent, 1), else_=0)))
+                                         .where(mine)).one()
+    unsent = int(queued or 0) - int(sent_count or 0)
+    error = session.scalar(select(Message.last_error).where(
+        mine, ~sent, Message.last_error.is_not(None)).limit(1)) if unsent else None
+    return Notices(int(queued or 0), unsent, error)
+
+
+def assigned_reports(session: Session, cycle_id: int, cutoff: dt.datetime) -> int:
+    """The report obligations given to the units before ``cutoff``."""
+    return _count(session, select(func.count()).where(
+        Obligation.cycle_id == cycle_id, Obligation.kind == "report", Obligation.created_at < cutoff))
+
+
+@dataclass(frozen=True)
+class Visits:
+    """The visits scheduled before the cutoff, by kind, and those without minutes by then."""
+
+    sampled: int
+    sampled_open: int
+    adhoc: int
+    adhoc_open: int
+
+
+def visits_as_of(session: Session, cycle_id: int, cutoff: dt.datetime) -> Visits:
+    """Visits whose notice (their documents' obligation) was made before ``cutoff``; a visit is
+    open until its minutes were recorded before it. A visit without that obligation counts."""
+    rows = session.execute(
+        select(Visit.kind, Visit.status, Visit.recorded_at)
+        .outerjoin(Obligation, and_(Obligation.visit_id == Visit.id, Obligation.kind == "visit_documents"))
+        .where(Visit.cycle_id == cycle_id, Visit.status != "cancelled",
+               or_(Obligation.id.is_(None), Obligation.created_at < cutoff))
+        .distinct()).all()
+    count = {"sampled": 0, "adhoc": 0}
+    open_ = {"sampled": 0, "adhoc": 0}
+    for kind, status, recorded_at in rows:
+        group = "sampled" if kind == "sampled" else "adhoc"
+        count[group] += 1
+        if status != "done" or recorded_at is None or recorded_at >= cutoff:
+            open_[group] += 1
+    return Visits(count["sampled"], open_["sampled"], count["adhoc"], open_["adhoc"])
+
+
+@dataclass(frozen=True)
+class Recs:
+    """The recommendations made before the cutoff: all, open then, and open past their due date."""
+
+    total: int
+    open: int
+    late: int
+
+
+def recommendations_as_of(session: Session, cycle_id: int, cutoff: dt.datetime, as_of: dt.date) -> Recs:
+    """Each recommendation's status as its last event before ``cutoff`` left it."""
+    recs = dict(session.execute(select(Recommendation.id, Recommendation.due_on).where(
+        Recommendation.cycle_id == cycle_id, Recommendation.created_at < cutoff)).tuples().all())
+    status = dict.fromkeys(recs, "open")
+    for rec_id, st in session.execute(
+            select(RecommendationEvent.recommendation_id, RecommendationEvent.status)
+            .join(Recommendation, Recommendation.id == RecommendationEvent.recommendation_id)
+            .where(Recommendation.cycle_id == cycle_id, RecommendationEvent.at < cutoff)
+            .order_by(RecommendationEvent.at, RecommendationEvent.id)):
+        if rec_id in status:
+            status[rec_id] = st
+    open_ids = [i for i, st in status.items() if st not in REC_CLOSED]
+    return Recs(len(recs), len(open_ids), sum(1 for i in open_ids if recs[i] < as_of))
+
+
+def documents_made(session: Session, cycle_id: int, kind: str, cutoff: dt.datetime) -> int:
+    """The documents of ``kind`` written before ``cutoff``."""
+    return _count(session, select(func.count()).where(
+        Document.cycle_id == cycle_id, Document.kind == kind, Document.created_at < cutoff))
+
+
+def messages_sent(session: Session, cycle_id: int, kind: str, cutoff: dt.datetime) -> int:
+    """The messages of ``kind`` sent before ``cutoff``."""
+    return _count(session, select(func.count()).where(
+        Message.cycle_id == cycle_id, Message.kind == kind, Message.status == "sent",
+        Message.sent_at < cutoff))
+
+
+def findings_recorded(session: Session, cycle_id: int, cutoff: dt.datetime) -> int:
+    """The upper team's findings recorded before ``cutoff``."""
+    return _count(session, select(func.count()).where(
+        PrepItem.cycle_id == cycle_id, PrepItem.kind == "finding",
+        or_(PrepItem.done_at.is_(None), PrepItem.done_at < cutoff)))
+
+
+def unsigned_as_of(session: Session, cycle_id: int, kinds: tuple[str, ...],
+                   cutoff: dt.datetime | None) -> dict[str, list[int]]:
+    """The drafts of ``kinds`` written before ``cutoff`` and not registered by then, by kind."""
+    where = [Document.cycle_id == cycle_id, Document.kind.in_(kinds)]
+    if cutoff is None:
+        where.append(Document.status != ISSUED)
+    else:
+        where += [Document.created_at < cutoff,
+                  or_(Document.status != ISSUED, Document.registered_at >= cutoff)]
+    out: dict[str, list[int]] = {}
+    rows = session.execute(select(Document.id, Document.kind).where(*where).order_by(Document.id))
+    for doc_id, kind in rows:
+        out.setdefault(kind, []).append(doc_id)
+    return out

@@ -16,7 +16,7 @@ from sqlalchemy import select
 
 from giamsat.db.models import Recommendation, SampleDraw, Step, Unit, Visit
 from giamsat.domain import clock
-from giamsat.domain.formatting import in_sentence
+from giamsat.domain.formatting import in_sentence, short_date
 from giamsat.domain.vocabulary import REC_CLOSED, label
 from giamsat.messaging.outbox import enqueue, idempotency_key
 from giamsat.plan.wording import rec_source_label
@@ -46,11 +46,11 @@ def gather(rt: Runtime, as_of: dt.date) -> Digest:
     with rt.db.unit_of_work() as s:
         for draw in s.scalars(select(SampleDraw).where(SampleDraw.cycle_id == rt.cycle_id,
                                                        SampleDraw.status == "proposed")):
-            d.draws.append(f"Kết quả chọn mẫu ngày {draw.draw_on:%d/%m/%Y} đang chờ phê duyệt")
+            d.draws.append(f"Kết quả chọn mẫu ngày {short_date(draw.draw_on)} đang chờ phê duyệt")
         for visit, name in s.execute(select(Visit, Unit.name).join(Unit, Visit.unit_id == Unit.id).where(
                 Visit.cycle_id == rt.cycle_id, Visit.status == "scheduled", Visit.recorded_at.is_(None),
                 Visit.scheduled_on < as_of).order_by(Visit.scheduled_on)):
-            d.minutes.append(f"{name}: đã giám sát ngày {visit.scheduled_on:%d/%m/%Y}, chưa ghi biên bản")
+            d.minutes.append(f"{name}: đã giám sát ngày {short_date(visit.scheduled_on)}, chưa ghi biên bản")
         d.report_due = _report_due(rt, s, as_of)
         d.recommendations = _office_recommendations(rt, s, as_of)
     return d
@@ -62,11 +62,11 @@ def _report_due(rt: Runtime, s, as_of: dt.date) -> str | None:
     if step is not None and step.status == "done":
         return None
     if as_of > due:
-        return f"Báo cáo kết quả giám sát, đánh giá đã quá hạn ({due:%d/%m/%Y}), chưa lập"
+        return f"Báo cáo kết quả giám sát, đánh giá đã quá hạn ({short_date(due)}), chưa lập"
     left = rt.calendar.working_days_between(as_of, due)
     if left > REPORT_DUE_WITHIN:
         return None
-    return f"Báo cáo kết quả giám sát, đánh giá đến hạn ngày {due:%d/%m/%Y} (còn {left} ngày làm việc)"
+    return f"Báo cáo kết quả giám sát, đánh giá đến hạn ngày {short_date(due)} (còn {left} ngày làm việc)"
 
 
 def _office_recommendations(rt: Runtime, s, as_of: dt.date) -> list[str]:
@@ -91,7 +91,7 @@ def _office_recommendations(rt: Runtime, s, as_of: dt.date) -> list[str]:
         if route(rt.plan, row, False).to_commune:
             continue
         source = rec_source_label(rt.plan, rec.source_kind) + (f" ({rec.unit_name})" if rec.unit_name else "")
-        out.append(f"Kiến nghị số {rec.id} gửi {rec.addressed_to} — {source}, hạn {rec.due_on:%d/%m/%Y}"
+        out.append(f"Kiến nghị số {rec.id} gửi {rec.addressed_to} — {source}, hạn {short_date(rec.due_on)}"
                    f" ({label('rec_status', rec.status).lower()}): {rec.content}")
     return out
 

@@ -130,6 +130,21 @@ def test_the_office_gets_one_digest_a_day_of_what_waits_for_it(sqlite_runtime):
     assert "4 việc chờ" in digests[0].subject
 
 
+def test_the_digest_writes_dates_as_every_other_text_does(sqlite_runtime):
+    from giamsat.db.models import SampleDraw
+    from giamsat.remind.digest import queue_digest
+
+    rt = sqlite_runtime
+    with rt.db.unit_of_work() as s:
+        s.add(SampleDraw(cycle_id=rt.cycle_id, draw_on=D(2024, 5, 4), seed="x", seed_source="manual",
+                         frame=[], algorithm="a", algorithm_version="1", result={}, record_sha256="0" * 64,
+                         drawn_by="t", drawn_at=clock.at_office_hours(D(2024, 5, 4))))
+    queue_digest(rt, D(2024, 5, 6))
+    digest = next(m for m in _messages(rt) if m.kind == "office_digest")
+    assert "Kết quả chọn mẫu ngày 04/5/2024 đang chờ phê duyệt" in digest.body_text  # not 04/05/2024
+    assert "Ngày 06/5/2024" in digest.subject
+
+
 def test_a_bare_ubnd_xa_written_for_a_commune_is_that_commune_and_is_reminded_there_not_at_the_office(
         sqlite_runtime):
     from giamsat.followup import service as followup

@@ -81,7 +81,8 @@ def test_the_streamed_document_part_is_compressed(tmp_path, monkeypatch):
 
 PARAS = [("Xã Số 1 (báo cáo ngày 02/4/2024)", True), ("C. Công tác chỉ đạo: họp & <triển khai>", False),
          ("- Có", False), ("  lề trắng ", False), ("dòng một\ndòng hai", False), ("a\tb", False),
-         ("", False), ("GIAMSATPARAGRAPHTEXT trong văn bản", False), ("Xã Số 2 (báo cáo ngày 03/4/2024)", True),
+         ("", False), ("GIAMSATPARAGRAPHTEXT trong văn bản", False),
+         ("Xã Số 2 (báo cáo ngày 03/4/2024)", True),
          *[(f"D. Khó khăn của xã số {i}: không", False) for i in range(3, 30)]]
 
 

@@ -162,13 +162,12 @@ def _take_chunk(rt: Runtime, mails: list[IncomingMail], prepared: dict[str, list
                 if mail.attachments and mr.message_key(mail) not in known:
                     first.setdefault(mr.message_key(mail), mail.uid)
             fresh = {m.uid for m in mails if not m.attachments or first.get(mr.message_key(m)) == m.uid}
-            results = iter(record_in(rt, s, [p for m in mails if m.uid in fresh for p in prepared[m.uid]]))
             outcomes = []
-            for mail in mails:
+            for mail in mails:  # each message's forms, then its row: the audit log stays in time order
                 arrived = min(mail.arrived_at or now, now)
                 outcome = mr.MailOutcome(mail.uid, mail.sender, mail.subject, "taken", arrived=arrived)
                 if mail.uid in fresh:
-                    _files_outcome(rt, s, mail, [next(results) for _ in prepared[mail.uid]], now, outcome)
+                    _files_outcome(rt, s, mail, record_in(rt, s, prepared[mail.uid]), now, outcome)
                 else:
                     outcome.status = "duplicate"
                     outcome.note = f"trùng thư TH-{known[mr.message_key(mail)]:05d}"

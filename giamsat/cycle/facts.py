@@ -124,19 +124,23 @@ class Recs:
 
 
 def recommendations_as_of(session: Session, cycle_id: int, cutoff: dt.datetime, as_of: dt.date) -> Recs:
-    """Each recommendation's status as its last event before ``cutoff`` left it."""
-    recs = dict(session.execute(select(Recommendation.id, Recommendation.due_on).where(
-        Recommendation.cycle_id == cycle_id, Recommendation.created_at < cutoff)).tuples().all())
-    status = dict.fromkeys(recs, "open")
-    for rec_id, st in session.execute(
-            select(RecommendationEvent.recommendation_id, RecommendationEvent.status)
+    """Each recommendation's status as its last event before ``cutoff`` left it (counted in SQL:
+    every flow run asks, and a country has tens of thousands of events)."""
+    last = (select(RecommendationEvent.recommendation_id.label("rec_id"),
+                   RecommendationEvent.status.label("status"),
+                   func.row_number().over(partition_by=RecommendationEvent.recommendation_id,
+                                          order_by=(RecommendationEvent.at.desc(),
+                                                    RecommendationEvent.id.desc())).label("n"))
             .join(Recommendation, Recommendation.id == RecommendationEvent.recommendation_id)
-            .where(Recommendation.cycle_id == cycle_id, RecommendationEvent.at < cutoff)
-            .order_by(RecommendationEvent.at, RecommendationEvent.id)):
-        if rec_id in status:
-            status[rec_id] = st
-    open_ids = [i for i, st in status.items() if st not in REC_CLOSED]
-    return Recs(len(recs), len(open_ids), sum(1 for i in open_ids if recs[i] < as_of))
+            .where(Recommendation.cycle_id == cycle_id, RecommendationEvent.at < cutoff).subquery())
+    is_open = or_(last.c.status.is_(None), last.c.status.not_in(REC_CLOSED))
+    total, open_, late = session.execute(
+        select(func.count(), func.sum(case((is_open, 1), else_=0)),
+               func.sum(case((and_(is_open, Recommendation.due_on < as_of), 1), else_=0)))
+        .select_from(Recommendation)
+        .outerjoin(last, and_(last.c.rec_id == Recommendation.id, last.c.n == 1))
+        .where(Recommendation.cycle_id == cycle_id, Recommendation.created_at < cutoff)).one()
+    return Recs(int(total or 0), int(open_ or 0), int(late or 0))
 
 
 def documents_made(session: Session, cycle_id: int, kind: str, cutoff: dt.datetime) -> int:

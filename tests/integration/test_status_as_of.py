@@ -67,3 +67,30 @@ def test_the_visits_step_counts_the_sample_and_the_adhoc_visits_apart(sqlite_run
     june = _steps(sqlite_runtime, monkeypatch, "2024-06-10")["visits"]["waiting_for"]
     assert may == "đã giám sát 4/4 đơn vị trong mẫu; 1 cuộc giám sát đột xuất (1 cuộc chưa có biên bản)"
     assert june == "đã giám sát 4/4 đơn vị trong mẫu; 1 cuộc giám sát đột xuất", june
+
+
+def test_each_recommendation_counts_as_its_last_event_before_the_day_left_it(runtime):
+    """Counted in SQL on either database: made, moved on, closed, each on its own day."""
+    from giamsat.cycle.facts import recommendations_as_of
+    from giamsat.db.models import Recommendation
+    from giamsat.followup import service as followup
+
+    build_cycle(runtime)  # two recommendations recorded on 20/5
+    with runtime.db.unit_of_work() as s:
+        first, second = s.scalars(select(Recommendation.id).where(
+            Recommendation.cycle_id == runtime.cycle_id).order_by(Recommendation.id)).all()[:2]
+    at = clock.at_office_hours
+    followup.update(runtime, first, "in_progress", "Đang làm", None, "le.hoa", at(D(2024, 6, 3)))
+    followup.update(runtime, first, "resolved", "Xong", None, "le.hoa", at(D(2024, 6, 10)))
+    followup.update(runtime, second, "not_accepted", "Không tiếp thu", None, "le.hoa", at(D(2024, 6, 3)))
+
+    def on(day: dt.date):
+        with runtime.db.unit_of_work() as s:
+            r = recommendations_as_of(s, runtime.cycle_id, at(day + dt.timedelta(days=1), 0), day)
+        return r.total, r.open
+
+    assert on(D(2024, 5, 19))[0] == 0
+    total = on(D(2024, 5, 20))[0]
+    assert total >= 2 and on(D(2024, 5, 20))[1] == total
+    assert on(D(2024, 6, 3)) == (total, total - 1)  # the first in progress (open), the second closed
+    assert on(D(2024, 6, 10)) == (total, total - 2)

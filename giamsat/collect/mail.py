@@ -116,9 +116,9 @@ def take_mail(rt: Runtime, mail: IncomingMail, now: dt.datetime,
     arrived = min(mail.arrived_at or now, now)
     outcome = mr.MailOutcome(mail.uid, mail.sender, mail.subject, "taken", arrived=arrived)
     with rt.db.unit_of_work() as s:
-        earlier = mr.same_message(s, mail) if mail.attachments else None
+        earlier = mr.earlier_rows(s, [mail] if mail.attachments else []).get(mr.message_key(mail))
         if earlier is not None:
-            outcome.status, outcome.note = "duplicate", f"trùng thư TH-{earlier.id:05d}"
+            outcome.status, outcome.note = "duplicate", f"trùng thư TH-{earlier:05d}"
     if outcome.status != "duplicate":
         if prepared is None:
             prepared = _prepare(rt, [mail], now, _senders(rt))[mail.uid]

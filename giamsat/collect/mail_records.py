@@ -69,13 +69,6 @@ def earlier_rows(s: Session, mails: list[IncomingMail]) -> dict[str, int]:
     return out
 
 
-def same_message(s: Session, mail: IncomingMail) -> MailIntake | None:
-    """An earlier row of the same message (same Message-ID and attachments) under another UID."""
-    return s.scalar(select(MailIntake).where(MailIntake.message_id == mail.message_id,
-                                             MailIntake.fingerprint == fingerprint(mail))
-                    .order_by(MailIntake.id).limit(1))
-
-
 def keep_file(rt: Runtime, att: IncomingAttachment) -> str:
     """Keep an attachment under ``submissions/`` by content; returns its path under the home."""
     sha = att.sha256

@@ -13,6 +13,8 @@ The API other documents (the final and interim reports, the office's report) bui
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
+from typing import TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, defer
@@ -27,6 +29,8 @@ from giamsat.criteria.model import (
 from giamsat.db.models import Appraisal, CriterionFinding, Recommendation, Submission, Unit
 from giamsat.domain import clock
 from giamsat.domain.vocabulary import label
+
+T = TypeVar("T")
 
 
 def _day(moment: dt.datetime) -> dt.date:
@@ -91,17 +95,24 @@ def _current_reports(session: Session, cycle_id: int, as_of: dt.date | None) -> 
     return list(best.values())
 
 
+def figures_part(session: Session, ids: list[int], take: Callable[[dict | None], T]) -> dict[int, T]:
+    """``take`` of each submission's stored figures, by id, read 500 reports at a time: only what
+    ``take`` keeps stays in memory (a country's figures never all at once)."""
+    out: dict[int, T] = {}
+    for i in range(0, len(ids), 500):
+        for sub_id, figures in session.execute(select(Submission.id, Submission.figures)
+                                               .where(Submission.id.in_(ids[i:i + 500]))):
+            out[sub_id] = take(figures)
+    return out
+
+
 def communes_answers(session: Session, cycle_id: int,
                      as_of: dt.date | None = None) -> dict[str, list[CommuneAnswer]]:
     """Each section C criterion's answers, commune by commune, from their current reports."""
     out: dict[str, list[CommuneAnswer]] = {}
     current = _current_reports(session, cycle_id, as_of)
-    answers: dict[int, dict] = {}  # the figures read 500 reports at a time, only section C kept
-    for i in range(0, len(current), 500):
-        ids = [sub.id for sub, _ in current[i:i + 500]]
-        for sub_id, figures in session.execute(select(Submission.id, Submission.figures)
-                                               .where(Submission.id.in_(ids))):
-            answers[sub_id] = (figures or {}).get("criteria") or {}
+    answers = figures_part(session, [sub.id for sub, _ in current],
+                           lambda figures: (figures or {}).get("criteria") or {})
     for sub, name in current:
         for key, given in answers[sub.id].items():
             out.setdefault(key, []).append(CommuneAnswer(name, str(given.get("answer", "")),

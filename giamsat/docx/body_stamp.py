@@ -15,7 +15,6 @@ when the document is saved, so a country's annex costs its bytes, not its lxml e
 from __future__ import annotations
 
 import copy
-import re
 from collections.abc import Callable, Hashable
 
 from docx.document import Document as DocxDocument
@@ -23,11 +22,11 @@ from docx.oxml.ns import qn
 from docx.text.paragraph import Paragraph
 from lxml import etree
 
+from giamsat.docx.streamed_rows import ESCAPES, bare
+
 _SECT_PR, _R, _T = qn("w:sectPr"), qn("w:r"), qn("w:t")
 _SPACE = qn("xml:space")
 _TOKEN = "GIAMSATPARAGRAPHTEXT"
-_NSDECL = re.compile(rb' xmlns:\w+="[^"]*"')
-_ESC = {ord("&"): "&amp;", ord("<"): "&lt;", ord(">"): "&gt;"}
 
 
 class BodyStamp:
@@ -67,13 +66,13 @@ class BodyStamp:
         if not text or not _plain(text) or text != text.strip() or _TOKEN in text:
             par = build(text)  # the odd one the python-docx way, as ``paragraph`` does
             par._p.getparent().remove(par._p)
-            return _NSDECL.sub(b"", etree.tostring(par._p, encoding="utf-8"))
+            return bare(etree.tostring(par._p, encoding="utf-8"))
         template = self._xml.get(look)
         if template is None:
             par = build(_TOKEN)
             par._p.getparent().remove(par._p)
-            template = self._xml[look] = _NSDECL.sub(b"", etree.tostring(par._p, encoding="utf-8")).decode()
-        return template.replace(_TOKEN, text.translate(_ESC), 1).encode("utf-8")
+            template = self._xml[look] = bare(etree.tostring(par._p, encoding="utf-8")).decode()
+        return template.replace(_TOKEN, text.translate(ESCAPES), 1).encode("utf-8")
 
 
 def _plain(text: str) -> bool:

@@ -23,7 +23,7 @@ from giamsat.files.fsutil import atomic_write
 _TOKEN = "GIAMSATCELL{}X"
 _SECT_PR = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}sectPr"
 _NSDECL = re.compile(rb' xmlns:\w+="[^"]*"')
-_ESC = {ord("&"): "&amp;", ord("<"): "&lt;", ord(">"): "&gt;"}
+ESCAPES = {ord("&"): "&amp;", ord("<"): "&lt;", ord(">"): "&gt;"}  # text in an element
 
 
 class StreamedRows:
@@ -85,24 +85,24 @@ def _rows_xml(rows: Sequence[Sequence[object]], build: Callable[[Sequence[object
         if i == len(rows) - 2:  # the last row (a total) keeps with this one, as in the tree
             tr = build(row, shape_of(row))
             keep_with_next_row(tr)
-            yield _bare(etree.tostring(tr, encoding="utf-8"))
+            yield bare(etree.tostring(tr, encoding="utf-8"))
             continue
         if any(t and not _plain(t) for t in texts) or any(_TOKEN.format("") in t for t in texts):
-            yield _bare(etree.tostring(build(row, shape_of(row)), encoding="utf-8"))
+            yield bare(etree.tostring(build(row, shape_of(row)), encoding="utf-8"))
             continue
         kinds = shape_of(row)
         shape = (kinds, tuple(bool(t) for t in texts))
         if shape not in templates:
             tokens = [_TOKEN.format(i) if t else t for i, t in enumerate(texts)]
-            templates[shape] = _bare(etree.tostring(build(tokens, kinds), encoding="utf-8"))
+            templates[shape] = bare(etree.tostring(build(tokens, kinds), encoding="utf-8"))
         xml = templates[shape].decode("utf-8")
         for i, t in enumerate(texts):
             if t:
-                xml = xml.replace(_TOKEN.format(i), t.translate(_ESC), 1)
+                xml = xml.replace(_TOKEN.format(i), t.translate(ESCAPES), 1)
         yield xml.encode("utf-8")
 
 
-def _bare(xml: bytes) -> bytes:
+def bare(xml: bytes) -> bytes:
     """A row serialised alone carries namespace declarations its document already has."""
     return _NSDECL.sub(b"", xml)
 

@@ -212,12 +212,7 @@ def _narratives(session: Session, accepted: list[Submission], units: dict[str, i
     """Each accepted report's section C and D, verbatim, in the units' order (the stored figures
     read 500 reports at a time and only their texts kept: a country's figures never all in memory)."""
     order = {k: i for i, k in enumerate(units)}
-    texts: dict[int, tuple[str, str]] = {}
-    ids = [s.id for s in accepted]
-    for i in range(0, len(ids), 500):
-        for sub_id, figures in session.execute(select(Submission.id, Submission.figures)
-                                               .where(Submission.id.in_(ids[i:i + 500]))):
-            texts[sub_id] = narrative_of(figures)
+    texts = cs.figures_part(session, [s.id for s in accepted], narrative_of)
     out = []
     for sub in sorted(accepted, key=lambda s: order.get(key_of[s.unit_id], 0)):  # type: ignore[index]
         review, difficulties = texts[sub.id]

@@ -16,11 +16,11 @@ from sqlalchemy import select
 
 from giamsat.db.models import Recommendation, SampleDraw, Step, Unit, Visit
 from giamsat.domain import clock
-from giamsat.domain.formatting import in_sentence, short_date
+from giamsat.domain.formatting import short_date
 from giamsat.domain.vocabulary import REC_CLOSED, label
 from giamsat.messaging.outbox import enqueue, idempotency_key
 from giamsat.plan.wording import rec_source_label
-from giamsat.remind.routing import names_commune, route
+from giamsat.remind.routing import route
 from giamsat.runtime import Runtime
 
 REPORT_DUE_WITHIN = 10  # working days before the final report's due date
@@ -82,8 +82,6 @@ def _office_recommendations(rt: Runtime, s, as_of: dt.date) -> list[str]:
                             Recommendation.created_at <= clock.at_office_hours(as_of, 23))
                      .order_by(Recommendation.due_on, Recommendation.id))  # columns: every run reads them
     for rec in rows:
-        if names_commune(rec.addressed_to or "", in_sentence(rec.unit_name or "")):
-            continue  # the commune's own (most of them): reminded to the commune, as ``route`` says
         row = SimpleNamespace(kind="recommendation", key=f"rec:{rec.key}", rec_id=rec.id,
                               addressed_to=rec.addressed_to, addressed_email=rec.addressed_email,
                               unit_name=rec.unit_name, unit_email=rec.unit_email,

@@ -57,21 +57,22 @@ def route(plan: Plan, row: Any, escalated: bool) -> Route:
     """The addresses of a reminder for the obligation ``row`` (see the module docstring)."""
     office = (plan.bodies.office.email,) if plan.bodies.office.email else ()
     unit_name = in_sentence(row.unit_name or "")  # "UBND xã Đại An", never "UBND Xã Đại An"
-    words = unit_words_by_name(plan, row.unit_name or "")  # a village: "Trưởng thôn Đông"
+    def words() -> dict[str, str]:  # a village: "Trưởng thôn Đông" (only where a greeting needs it)
+        return unit_words_by_name(plan, row.unit_name or "")
     if row.kind == "assignment":
         task = plan.assignment(row.key.removeprefix("assignment:"))
         return Route((task.email,) if task else (), office if escalated else (),
                      task.body if task else "", False, False)
     if row.rec_id is None:
         to = row.chairman_email if escalated else row.unit_email
-        greeting = words["unit_chief"] if escalated else words["unit_addressee"]
+        greeting = words()["unit_chief"] if escalated else words()["unit_addressee"]
         return Route((to,) if to else (), office if escalated else (), greeting, True, False)
     if names_commune(row.addressed_to or "", unit_name):
         first = row.addressed_email or row.unit_email
         if escalated and row.chairman_email:
-            return Route((row.chairman_email,), office, words["unit_chief"], True, False)
+            return Route((row.chairman_email,), office, words()["unit_chief"], True, False)
         # a village is written to through its head ("Trưởng thôn …"), a commune as addressed
-        greeting = words["unit_addressee"] if _is_village(plan, row.unit_name) else row.addressed_to
+        greeting = words()["unit_addressee"] if _is_village(plan, row.unit_name) else row.addressed_to
         return Route((first,) if first else (), office if escalated else (), greeting, True, False)
     named = _plan_body_email(plan, row.addressed_to or "")
     if row.addressed_email and row.addressed_email not in (row.unit_email, row.chairman_email):

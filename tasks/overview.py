@@ -1,17 +1,20 @@
 """Publishing the cycle's status to the Prefect UI as artifacts under stable keys.
 
 Every step flow ends with ``publish_overview`` so the UI always shows, after any run, which steps
-and which communes are still pending: ``cycle-status`` (table), ``report-status`` (table, per
-commune) and ``cycle-timeline`` (markdown).
+and which communes are still pending: ``cycle-status`` (table) and ``cycle-timeline`` (markdown),
+dated, after every run; ``report-status`` (table, per commune) when it differs from what this
+process last published there (a day of reminders changes no report: the latest version stays).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 from prefect import task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
+from prefect.settings import get_current_settings
 
 from giamsat.cycle.overview import by_urgency, cycle_status, timeline_markdown
 from giamsat.cycle.status import report_status_artifact, report_status_rows
@@ -33,13 +36,28 @@ def publish_overview(rt: Runtime, as_of: dt.date) -> list[dict[str, str]]:
                           description=f"Tình hình các bước đến ngày {short_date(as_of)}. "
                           + markdown_text(health_line(health(rt))) + " "
                           + markdown_text(signature_line(rt)))
-    publish_report_status_artifact(units)
+    publish_report_status_artifact(units, scope=f"{rt.db.engine.url!r}#{rt.cycle_id}")
     create_markdown_artifact(key="cycle-timeline", markdown=timeline_markdown(rt, rows, as_of),
                              description="Tiến trình chu kỳ giám sát")
     return table
 
 
-def publish_report_status_artifact(rows: list[dict]) -> object:
-    """Publish the per-unit table as the Prefect artifact ``report-status`` (inside a flow run)."""
+# (Prefect API, database and cycle) → the report-status table this process last published there
+_PUBLISHED: dict[tuple[str, str], str] = {}
+
+
+def publish_report_status_artifact(rows: list[dict], scope: str | None = None) -> object:
+    """Publish the per-unit table as the Prefect artifact ``report-status`` (inside a flow run).
+
+    With ``scope`` (the database and cycle), a table identical to the one this process last
+    published for that scope on the same Prefect server is not published again (None returned).
+    """
     table, description = report_status_artifact(rows)
-    return create_table_artifact(key="report-status", table=table, description=description)
+    seen = json.dumps([table, description], ensure_ascii=False, sort_keys=True)
+    where = (str(get_current_settings().api.url), scope or "")
+    if scope is not None and _PUBLISHED.get(where) == seen:
+        return None
+    artifact = create_table_artifact(key="report-status", table=table, description=description)
+    if scope is not None:
+        _PUBLISHED[where] = seen
+    return artifact

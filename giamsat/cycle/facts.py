@@ -49,9 +49,10 @@ class Draw:
 
 def draw_as_of(session: Session, cycle_id: int, cutoff: dt.datetime) -> Draw | None:
     """The latest draw drawn before ``cutoff``; still "proposed" if decided only after it."""
-    row = session.scalar(select(SampleDraw).where(SampleDraw.cycle_id == cycle_id,
-                                                  SampleDraw.drawn_at < cutoff)
-                         .order_by(SampleDraw.id.desc()).limit(1))
+    # Columns only: the row's frame holds every unit of the plan (a country's 10,600), never needed here.
+    row = session.execute(select(SampleDraw.id, SampleDraw.status, SampleDraw.decided_at, SampleDraw.result)
+                          .where(SampleDraw.cycle_id == cycle_id, SampleDraw.drawn_at < cutoff)
+                          .order_by(SampleDraw.id.desc()).limit(1)).first()
     if row is None:
         return None
     decided = row.decided_at is not None and row.decided_at < cutoff

@@ -180,19 +180,23 @@ def _number(rt: Runtime, doc: DocView, number: str | None) -> str | None:
 
 def signature_summary(rt: Runtime) -> dict[str, object]:
     """What waits for a signature (drafts of the kinds the văn thư numbers), with its sentence."""
-    with rt.db.unit_of_work() as s:  # a count and the few drafts: every flow run asks, twice
+    numbered = [k for k in {*kinds.KINDS, *kinds.PUBLIC_KINDS} if kinds.kind_of(k).numbered]
+    with rt.db.unit_of_work() as s:  # every flow run asks, twice: counts in SQL, five ids a kind
         issued = int(s.scalar(select(func.count()).select_from(Document).where(
             Document.cycle_id == rt.cycle_id, Document.status == ISSUED)) or 0)
-        numbered = [k for k in {*kinds.KINDS, *kinds.PUBLIC_KINDS} if kinds.kind_of(k).numbered]
-        rows = s.execute(select(Document.id, Document.kind).where(
-            Document.cycle_id == rt.cycle_id, Document.status != ISSUED,
-            Document.kind.in_(numbered)).order_by(Document.id)).all()
-    by_kind: dict[str, list[int]] = {}
-    for doc_id, row_kind in rows:
-        by_kind.setdefault(kinds.public_kind(row_kind), []).append(doc_id)
-    waiting = sum(len(v) for v in by_kind.values())
+        drafts = (Document.cycle_id == rt.cycle_id, Document.status != ISSUED)
+        counts = s.execute(select(Document.kind, func.count(), func.min(Document.id))
+                           .where(*drafts, Document.kind.in_(numbered)).group_by(Document.kind)).all()
+        by_kind: dict[str, tuple[int, int, list[str]]] = {}  # public kind → (count, first id, raw kinds)
+        for row_kind, n, first in counts:
+            count, low, raw = by_kind.get(kinds.public_kind(row_kind), (0, first, []))
+            by_kind[kinds.public_kind(row_kind)] = (count + n, min(low, first), [*raw, row_kind])
+        shown = {k: list(s.scalars(select(Document.id).where(*drafts, Document.kind.in_(raw))
+                                   .order_by(Document.id).limit(_SHOWN)))
+                 for k, (_, _, raw) in sorted(by_kind.items(), key=lambda kv: kv[1][1])}
+    waiting = sum(n for n, _, _ in by_kind.values())
     allow = rt.plan.documents.allow_drafts
-    parts = [f"{kinds.KINDS[k].label.lower()} ({_ids(ids)})" for k, ids in by_kind.items()]
+    parts = [f"{kinds.KINDS[k].label.lower()} ({_ids(ids, by_kind[k][0])})" for k, ids in shown.items()]
     if not waiting:
         line = f"Văn bản: {issued} đã ký số và đăng ký; không có dự thảo nào chờ ký."
     elif allow:
@@ -201,7 +205,7 @@ def signature_summary(rt: Runtime) -> dict[str, object]:
     else:
         line = (f"Văn bản chờ ký số và đăng ký (giamsat doc register): {'; '.join(parts)}; "
                 f"{issued} đã đăng ký.")
-    return {"allow_drafts": allow, "issued": issued, "waiting": {k: len(v) for k, v in by_kind.items()},
+    return {"allow_drafts": allow, "issued": issued, "waiting": {k: by_kind[k][0] for k in shown},
             "summary": line}
 
 
@@ -210,6 +214,9 @@ def signature_line(rt: Runtime) -> str:
     return str(signature_summary(rt)["summary"])
 
 
-def _ids(ids: list[int]) -> str:
-    shown = ", ".join(str(i) for i in ids[:5])
-    return f"mã {shown}" + (f" và {len(ids) - 5} văn bản khác" if len(ids) > 5 else "")
+_SHOWN = 5  # ids named per kind; the rest counted
+
+
+def _ids(ids: list[int], total: int) -> str:
+    shown = ", ".join(str(i) for i in ids[:_SHOWN])
+    return f"mã {shown}" + (f" và {total - _SHOWN} văn bản khác" if total > _SHOWN else "")

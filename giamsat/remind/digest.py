@@ -44,9 +44,9 @@ def gather(rt: Runtime, as_of: dt.date) -> Digest:
     """What waits for the office on ``as_of``."""
     d = Digest()
     with rt.db.unit_of_work() as s:
-        for draw in s.scalars(select(SampleDraw).where(SampleDraw.cycle_id == rt.cycle_id,
-                                                       SampleDraw.status == "proposed")):
-            d.draws.append(f"Kết quả chọn mẫu ngày {short_date(draw.draw_on)} đang chờ phê duyệt")
+        for draw_on in s.scalars(select(SampleDraw.draw_on).where(  # not the row: its frame is every unit
+                SampleDraw.cycle_id == rt.cycle_id, SampleDraw.status == "proposed")):
+            d.draws.append(f"Kết quả chọn mẫu ngày {short_date(draw_on)} đang chờ phê duyệt")
         for visit, name in s.execute(select(Visit, Unit.name).join(Unit, Visit.unit_id == Unit.id).where(
                 Visit.cycle_id == rt.cycle_id, Visit.status == "scheduled", Visit.recorded_at.is_(None),
                 Visit.scheduled_on < as_of).order_by(Visit.scheduled_on)):

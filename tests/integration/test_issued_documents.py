@@ -201,3 +201,16 @@ def test_registration_is_kept_on_each_database_backend(runtime, tmp_path, signed
     assert (listed["status"], listed["number"], listed["date"]) == ("issued", "52/KH-UBND", "2024-03-26")
     assert [s["name"] for s in listed["signers"]] == ["Đỗ Văn Kỳ", "Ủy ban nhân dân huyện Vụ Bản"]
     assert "1 đã đăng ký" in service.signature_summary(runtime)["summary"]
+
+
+def test_the_signature_summary_names_five_drafts_a_kind_and_counts_the_rest(runtime):
+    notify(runtime, AS_OF)  # the plan, and one letter per unit of the seed plan (18)
+    with runtime.db.unit_of_work() as s:
+        letters = sorted(s.scalars(select(Document.id).where(Document.kind == "notify_letter")))
+        plan_id = s.scalar(select(Document.id).where(Document.kind == "notify_plan"))
+    summary = service.signature_summary(runtime)
+    assert summary["waiting"] == {"plan": 1, "letter": 18} and summary["issued"] == 0
+    line = str(summary["summary"])
+    assert f"mã {plan_id})" in line
+    assert f"mã {', '.join(map(str, letters[:5]))} và 13 văn bản khác" in line
+    assert line.index("kế hoạch") < line.index("công văn")  # kinds in the order they were written

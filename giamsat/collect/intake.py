@@ -93,26 +93,24 @@ def digest(content: Path | bytes) -> tuple[str, int]:
     return h.hexdigest(), size
 
 
-def prepare(rt: Runtime, item: Incoming, sha: str, size: int, known: bool = False) -> Prepared:
-    """Read, validate and keep ``item`` (a ``known`` content is neither read nor kept again).
+def prepare(rt: Runtime, item: Incoming, sha: str, size: int, known: bool = False,
+            checked: Validation | None = None) -> Prepared:
+    """Read, validate and keep ``item`` (a ``known`` content is neither read nor kept again);
+    ``checked``: its validation, already computed by a worker process.
 
     The kept original is not synced: the caller syncs (``sync_files``) before committing its row.
     """
     p = Prepared(item, file_name(item.name), sha, size)
     if not known:
-        p.validation = check(rt, item.content, item.received_at, item.unit_code,
-                             item.sender_unit_code)
+        p.validation = checked or check(rt, item.content, item.received_at, item.unit_code,
+                                        item.sender_unit_code)
         p.stored = keep_original(rt, item, sha, size)
     return p
 
 
 def expectation(rt: Runtime, received_at: dt.datetime, unit_code: str | None) -> Expectation:
     """What the validator must know about this cycle for a report received at ``received_at``."""
-    return Expectation(cycle_key=rt.plan.cycle_key, form_versions=(rt.plan.report.form_version,),
-                       units=_unit_refs(rt.plan), received_on=local_day(rt, received_at),
-                       claimed_unit_code=unit_code,
-                       rate_tolerance_pct=rt.plan.report.rate_tolerance_pct,
-                       text_limits=text_limits(), criteria=_questions(rt.plan))
+    return check_base(rt).expectation(local_day(rt, received_at), unit_code)
 
 
 _STORED_IN = {"A": PovertyModel, "E": Recommendation}  # where a section's text cells are stored
@@ -163,22 +161,64 @@ def _questions(plan: Plan) -> tuple[CriterionQuestion, ...]:
     return found[1]
 
 
+@dataclass(frozen=True)
+class CheckBase:
+    """What checking a form needs from the plan, apart from the file and its day: picklable, so
+    worker processes (``collect.workers``) check forms exactly as the recording process does."""
+
+    limits: Limits
+    cycle_key: str
+    form_versions: tuple[str, ...]
+    units: tuple[UnitRef, ...]
+    rate_tolerance_pct: float
+    text_limits: dict[str, int]
+    criteria: tuple[CriterionQuestion, ...]
+
+    def expectation(self, received_on: dt.date, unit_code: str | None) -> Expectation:
+        """What the validator must know for a report received on ``received_on``."""
+        return Expectation(cycle_key=self.cycle_key, form_versions=self.form_versions,
+                           units=self.units, received_on=received_on, claimed_unit_code=unit_code,
+                           rate_tolerance_pct=self.rate_tolerance_pct, text_limits=self.text_limits,
+                           criteria=self.criteria)
+
+
+_BASES: dict[int, tuple[object, CheckBase]] = {}
+
+
+def check_base(rt: Runtime) -> CheckBase:
+    """The ``CheckBase`` of the runtime's plan, built once per (frozen) plan."""
+    found = _BASES.get(id(rt.plan))
+    if found is None or found[0] is not rt.plan:
+        _BASES.clear()
+        plan = rt.plan
+        base = CheckBase(limits_for(rt), plan.cycle_key, (plan.report.form_version,), _unit_refs(plan),
+                         plan.report.rate_tolerance_pct, text_limits(), _questions(plan))
+        found = _BASES[id(plan)] = (plan, base)
+    return found[1]
+
+
 def check(rt: Runtime, content: Path | bytes, received_at: dt.datetime,
           unit_code: str | None, sender_unit_code: str | None = None) -> Validation:
     """The validation of one file; an unreadable file is a rejection naming why.
 
     ``sender_unit_code`` (the unit whose address mailed the file) stands for ``unit_code`` only
     when the form carries no marker saying whose it is."""
+    return check_with(check_base(rt), content, local_day(rt, received_at), unit_code, sender_unit_code)
+
+
+def check_with(base: CheckBase, content: Path | bytes, received_on: dt.date,
+               unit_code: str | None, sender_unit_code: str | None = None) -> Validation:
+    """``check`` without a Runtime: what a worker process runs."""
     try:
-        raw = read_report(content, limits_for(rt))
+        raw = read_report(content, base.limits)
     except BadDocument as exc:
         code = unit_code or sender_unit_code
-        exp = expectation(rt, received_at, code)
+        exp = base.expectation(received_on, code)
         claimed = next((u for u in exp.units if u.code == code and u.valid_on(exp.received_on)),
                        None) if code else None
         return Validation(claimed, None, [Issue(str(exc))], None)
     code = unit_code or (sender_unit_code if raw.marker is None else None)
-    return validate(raw, expectation(rt, received_at, code))
+    return validate(raw, base.expectation(received_on, code))
 
 
 def keep_original(rt: Runtime, item: Incoming, sha: str, size: int) -> str:

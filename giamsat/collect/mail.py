@@ -16,7 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from giamsat.collect import mail_records as mr
-from giamsat.collect import records
+from giamsat.collect import records, workers
 from giamsat.collect.intake import Incoming, Prepared
 from giamsat.collect.recording import Outcome, prepare_all, record_in
 from giamsat.collect.records import local_day
@@ -65,17 +65,18 @@ def fetch_mail(rt: Runtime, now: dt.datetime,
                on_read: Callable[[IncomingMail], None] | None = None) -> FetchSummary:
     """Take in every new message of the office mailbox; ``on_read`` is a test hook after reading.
 
-    Messages are read and their forms checked and kept ``CHUNK`` at a time (one sync of the
-    kept originals), then recorded in one transaction (each message's forms, answers and mail
-    row, in arrival order), then flagged on the server one by one. A run killed before the
-    commit finds nothing of the chunk recorded; after it, the messages recorded but not flagged
-    are only flagged.
+    Messages are read ``CHUNK`` at a time, their forms checked (on the worker processes, while the
+    chunk before is recorded) and kept (one sync of the kept originals), then recorded in one
+    transaction (each message's forms, answers and mail row, in arrival order), then flagged on
+    the server one by one. A run killed before the commit finds nothing of the chunk recorded;
+    after it, the messages recorded but not flagged are only flagged.
     """
     box = open_mailbox(rt)
     senders = _senders(rt)
     with box:
         summary = FetchSummary(f"{box.folder}")
         uids = box.pending()
+        ahead: _Chunk | None = None  # read, its forms checking on the workers, not yet recorded
         for start in range(0, len(uids), CHUNK):
             mails = []
             with rt.db.unit_of_work() as s:
@@ -90,12 +91,32 @@ def fetch_mail(rt: Runtime, now: dt.datetime,
                 if on_read is not None:
                     on_read(mail)
                 mails.append(mail)
-            prepared = _prepare(rt, mails, now, senders)
-            for mail, outcome in zip(mails, _take_chunk(rt, mails, prepared, now), strict=True):
-                box.mark_taken(mail.uid, seen=outcome.status != "needs_person")
-                summary.messages.append(outcome)
+            chunk = _Chunk(rt, mails, now, senders)  # checked on the workers while the last is recorded
+            if ahead is not None:
+                ahead.take(rt, box, now, summary)
+            ahead = chunk
+        if ahead is not None:
+            ahead.take(rt, box, now, summary)
     _close_step(rt, summary.messages, now)
     return summary
+
+
+class _Chunk:
+    """Up to ``CHUNK`` messages read, their forms sent to the workers to check (``workers``)."""
+
+    def __init__(self, rt: Runtime, mails: list[IncomingMail], now: dt.datetime,
+                 senders: dict[str, list[PlanUnit]]) -> None:
+        self.mails = mails
+        self.items, self.owners = _items(rt, mails, now, senders)
+        self.checks = workers.start_checks(rt, self.items)
+
+    def take(self, rt: Runtime, box: ImapMailbox | MaildirMailbox, now: dt.datetime,
+             summary: FetchSummary) -> None:
+        """Keep the forms, record the messages in one transaction, then flag them on the server."""
+        prepared = _by_message(self.mails, self.owners, prepare_all(rt, self.items, checks=self.checks))
+        for mail, outcome in zip(self.mails, _take_chunk(rt, self.mails, prepared, now), strict=True):
+            box.mark_taken(mail.uid, seen=outcome.status != "needs_person")
+            summary.messages.append(outcome)
 
 
 def _close_step(rt: Runtime, taken: list[mr.MailOutcome], now: dt.datetime) -> None:
@@ -136,6 +157,13 @@ def take_mail(rt: Runtime, mail: IncomingMail, now: dt.datetime,
 def _prepare(rt: Runtime, mails: list[IncomingMail], now: dt.datetime,
              senders: dict[str, list[PlanUnit]]) -> dict[str, list[Prepared]]:
     """Every form of ``mails`` read, checked and kept (synced once), by message UID."""
+    items, owners = _items(rt, mails, now, senders)
+    return _by_message(mails, owners, prepare_all(rt, items))
+
+
+def _items(rt: Runtime, mails: list[IncomingMail], now: dt.datetime,
+           senders: dict[str, list[PlanUnit]]) -> tuple[list[Incoming], list[str]]:
+    """The forms of ``mails`` as incoming files, and the UID of the message each came in."""
     items, owners = [], []
     for mail in mails:
         arrived = min(mail.arrived_at or now, now)
@@ -144,8 +172,13 @@ def _prepare(rt: Runtime, mails: list[IncomingMail], now: dt.datetime,
             items.append(Incoming(att.data, att.filename, arrived, "mail", None, mail.sender or None,
                                   sender_unit_code=code))
             owners.append(mail.uid)
+    return items, owners
+
+
+def _by_message(mails: list[IncomingMail], owners: list[str],
+                prepared: dict[int, Prepared]) -> dict[str, list[Prepared]]:
     out: dict[str, list[Prepared]] = {mail.uid: [] for mail in mails}
-    for i, p in sorted(prepare_all(rt, items).items()):
+    for i, p in sorted(prepared.items()):
         out[owners[i]].append(p)
     return out
 

@@ -17,7 +17,7 @@ from typing import cast
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
-from giamsat.collect import records
+from giamsat.collect import records, workers
 from giamsat.collect.intake import Incoming, Prepared, digest, prepare, sync_files
 from giamsat.db import audit
 from giamsat.db.models import Message, Obligation, Submission, Unit
@@ -62,13 +62,17 @@ def take_in(rt: Runtime, items: list[Incoming], now: dt.datetime, actor: str | N
     return [by_index.get(i) for i in range(len(items))]
 
 
-def prepare_all(rt: Runtime, items: list[Incoming], fail: OnError | None = None) -> dict[int, Prepared]:
+def prepare_all(rt: Runtime, items: list[Incoming], fail: OnError | None = None,
+                checks: workers.Checks | None = None) -> dict[int, Prepared]:
     """Digest, read, validate and keep ``items`` (by index), their originals synced together.
 
     The first half of ``take_in``, for callers that record the prepared files one by one (the
     mail intake records each message on its own); ``fail`` (default: raise) gets the failures.
+    ``checks``: the items' checks already sent to the workers (``workers.start_checks``), else
+    they are sent now when there are enough; a check a worker could not finish is done here.
     """
     fail = fail or _raise
+    checks = checks if checks is not None else workers.start_checks(rt, items)
     digests = {}
     for i, item in enumerate(items):
         try:
@@ -79,7 +83,8 @@ def prepare_all(rt: Runtime, items: list[Incoming], fail: OnError | None = None)
     prepared: dict[int, Prepared] = {}
     for i, (sha, size) in digests.items():
         try:
-            prepared[i] = prepare(rt, items[i], sha, size, known=sha in known)
+            checked = checks.result(i) if sha not in known else None
+            prepared[i] = prepare(rt, items[i], sha, size, known=sha in known, checked=checked)
         except Exception as exc:
             fail(items[i], exc)
     sync_files([rt.home / p.stored for p in prepared.values() if p.stored])
@@ -216,22 +221,17 @@ def _duplicate(s: Session, earlier: Submission, name: str) -> Outcome:
 
 
 def _lock_content(s: Session, sha: str) -> None:
-    """On PostgreSQL, serialise intakes of the same content until this transaction ends.
-
-    SQLite already serialises writers (a stale reader cannot upgrade to a writer).
-    """
+    """On PostgreSQL, serialise intakes of the same content until this transaction ends (SQLite
+    already serialises writers: a stale reader cannot upgrade to a writer)."""
     if s.get_bind().dialect.name == "postgresql":
         s.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": int(sha[:15], 16)})
 
 
 def _lock_units(rt: Runtime, s: Session, codes: list[str]) -> None:
-    """Serialise the recording of one unit's reports until this transaction ends.
-
-    Taken before the unit's latest report is read, so a report recorded at the same instant by
-    another sweep or ``submit`` is seen, superseded and linked. PostgreSQL: an advisory lock per
-    (cycle, unit code). SQLite: a write statement that takes the database's single write lock
-    before any read (a transaction that read first could not upgrade to a writer).
-    """
+    """Serialise the recording of one unit's reports until this transaction ends, taken before its
+    latest report is read (so one recorded at the same instant elsewhere is seen and superseded):
+    PostgreSQL, an advisory lock per (cycle, unit code); SQLite, a write statement taking the single
+    write lock before any read (a transaction that read first could not upgrade to a writer)."""
     if not codes:
         return
     if s.get_bind().dialect.name == "postgresql":

@@ -10,7 +10,7 @@ from giamsat.domain.formatting import in_sentence
 from giamsat.final_report.narratives import Recurring
 from giamsat.final_report.text import paragraphs
 from giamsat.plan.schema import load_plan
-from giamsat.plan.wording import plan_words
+from giamsat.plan.wording import greeting, plan_words
 
 CONFIG = Path(__file__).resolve().parents[2] / "config"
 
@@ -32,3 +32,15 @@ def test_the_difficulties_paragraph_names_every_kind_of_unit(config, each):
 def test_a_units_name_inside_a_sentence_starts_lower_case():
     assert f"UBND {in_sentence('Xã Đại An')}" == "UBND xã Đại An"
     assert in_sentence("Phường Thành Nam") == "phường Thành Nam"
+
+
+@pytest.mark.parametrize(("config", "greeted"), [
+    ("vu-ban-2024.yaml", "Đồng chí Chủ tịch UBND huyện Vụ Bản; "
+                         "Sở Lao động - Thương binh và Xã hội tỉnh Nam Định"),
+    ("xa-vu-ban-2026.yaml", "UBND xã Vụ Bản; Sở Nông nghiệp và Môi trường tỉnh Ninh Bình"),
+    ("ninh-binh-2026.yaml", "UBND tỉnh Ninh Bình; Bộ Nông nghiệp và Môi trường")])
+def test_the_final_report_e_mail_greets_each_of_its_addressees_by_name(config, greeted):
+    plan = load_plan(CONFIG / config)
+    to = plan.recipients.final_report_addresses
+    assert all("<" not in a and "@" in a for a in to)
+    assert greeting(plan, to) == greeted

@@ -10,7 +10,8 @@ from pathlib import Path
 from docx import Document
 
 from giamsat.docx.decree30 import save_atomic, set_run_font
-from giamsat.domain.formatting import in_sentence, short_date
+from giamsat.domain.formatting import short_date
+from giamsat.plan.places import component_in_sentence
 from giamsat.visits.minutes_doc import CONSULTATIONS, CRITERIA, FINDINGS, RECOMMENDATIONS, TABLES
 
 LABEL = " (dữ liệu minh họa)"
@@ -71,7 +72,7 @@ def fill_minutes(blank_path: Path, out_path: Path, seed: int | str,
     """Fill the tables of blank minutes with synthetic, labelled content chosen by ``seed``;
     ``addressee``: who a visited village's own tasks go to (``thôn …``) instead of ``UBND xã``;
     ``component`` and ``year``: the plan's (a 2026 plan has no "Dự án 2")."""
-    words = {"component": component if component.startswith("Dự án") else in_sentence(component),
+    words = {"component": component_in_sentence(component),
              "year": year}
     rng = random.Random(str(seed))
     doc = Document(str(blank_path))

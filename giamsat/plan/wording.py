@@ -41,7 +41,7 @@ def plan_words(plan: Plan) -> dict[str, str]:
         "programme": plan.programme.name,
         "programme_short": plan.programme.short,
         "programme_period": plan.programme.period,
-        "component": plan.programme.component,
+        "component": places.component_in_sentence(plan.programme.component),  # mid-sentence
         "deadline_words": places.deadline_words(plan.report.deadline_rule),
         "upper_level": places.upper_level(level),
         "poverty_standard": plan.standard.cite(),  # the decree and thresholds of the plan's year

@@ -44,3 +44,13 @@ def test_the_final_report_e_mail_greets_each_of_its_addressees_by_name(config, g
     to = plan.recipients.final_report_addresses
     assert all("<" not in a and "@" in a for a in to)
     assert greeting(plan, to) == greeted
+
+
+@pytest.mark.parametrize(("config", "said"), [
+    ("vu-ban-2024.yaml", "triển khai Dự án 2 và công tác"),
+    ("xa-vu-ban-2026.yaml", "triển khai nội dung đa dạng hóa sinh kế, phát triển mô hình giảm nghèo và")])
+def test_the_reports_proposals_name_the_component_as_a_sentence_does(config, said):
+    words = plan_words(load_plan(CONFIG / config))
+    ctx = {**words, "department_short": "Sở", "office_short": "Phòng", "overdue": 0, "missing": 0}
+    text = "\n".join(paragraphs("proposals", ctx))
+    assert said in text, text

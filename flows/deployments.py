@@ -15,6 +15,7 @@ from prefect import Flow
 from prefect.deployments.runner import EntrypointType, RunnerDeployment
 from prefect.schedules import Schedule
 
+from giamsat.domain.formatting import short_date
 from giamsat.plan.milestones import calendar_for
 from giamsat.plan.schedule import step_schedules
 from giamsat.plan.schema import Plan
@@ -130,5 +131,5 @@ def run_deployed(step: str, deployment_id: UUID, **parameters: Any) -> Any:
     with get_client(sync_client=True) as client:
         flow_run = client.create_flow_run_from_deployment(
             deployment_id, parameters=parameters,
-            name=f"{RUN_TITLES[step]} · {day_of(parameters.get('as_of')):%d/%m/%Y}")
+            name=f"{RUN_TITLES[step]} · {short_date(day_of(parameters.get('as_of')))}")
     return run_flow(load_flow(step), flow_run=flow_run, parameters=parameters)

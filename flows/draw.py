@@ -14,6 +14,7 @@ from prefect.input import RunInput
 from pydantic import Field
 
 from flows.naming import run_name
+from giamsat.domain.formatting import short_date
 from giamsat.runtime import Runtime
 from tasks.common import day_of, step_runtime
 from tasks.draw import propose_draw, record_decision
@@ -34,7 +35,7 @@ class DrawDecision(RunInput):
 def describe(draw: dict) -> str:
     """The proposed sample as markdown for the approval form."""
     lines = [f"### Lượt chọn mẫu số {draw['id']} (chờ duyệt)", "",
-             f"- Ngày chọn: {dt.date.fromisoformat(draw['draw_on']):%d/%m/%Y}",
+             f"- Ngày chọn: {short_date(dt.date.fromisoformat(draw['draw_on']))}",
              f"- Hạt giống ({draw['seed_source']}): `{draw['seed']}`",
              f"- Thuật toán: {draw['algorithm']}; khung mẫu {draw['frame_size']} đơn vị",
              f"- SHA-256 hồ sơ: `{draw['record_sha256']}`", "",

@@ -6,6 +6,7 @@ import datetime as dt
 from collections.abc import Callable
 
 from giamsat.domain import clock
+from giamsat.domain.formatting import short_date
 
 RUN_TITLES = {
     "notify": "Thông báo kế hoạch", "collect": "Tiếp nhận báo cáo", "remind": "Nhắc hạn",
@@ -31,6 +32,6 @@ def run_name(step: str) -> Callable[[], str]:
     def name() -> str:
         from prefect.runtime import flow_run
 
-        return f"{RUN_TITLES[step]} · {day_of(flow_run.parameters.get('as_of')):%d/%m/%Y}"
+        return f"{RUN_TITLES[step]} · {short_date(day_of(flow_run.parameters.get('as_of')))}"
     name.__name__ = f"run_name_{step}"
     return name

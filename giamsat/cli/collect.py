@@ -13,6 +13,7 @@ from rich.table import Table
 from giamsat.cli.common import AS_OF, console, moment_of, parse_date, reading_runtime, runtime
 from giamsat.cli.ui.present import moment, number, percent
 from giamsat.domain import clock
+from giamsat.domain.formatting import short_date
 
 inbox_app = typer.Typer(help="Hộp thư đến: tệp báo cáo trong inbox/ và thư gửi về hộp thư của phòng.",
                         no_args_is_help=True)
@@ -93,7 +94,7 @@ def sweep(as_json: bool = typer.Option(False, "--json", help="In kết quả d�
         until = dt.datetime.fromtimestamp(held.until, dt.UTC).astimezone(now.tzinfo)
         console.print(f"[yellow]{held.files} tệp đang do một lần quét khác giữ[/] (lần quét đó đang "
                       f"chạy hoặc đã dừng giữa chừng): sẽ được trả lại inbox/ và tiếp nhận ở lần "
-                      f"quét sau {until:%H:%M %d/%m/%Y}.")
+                      f"quét sau {until:%H:%M} {short_date(until)}.")
     d = summary.as_dict()
     console.print(f"Tổng: {d['files']} tệp — {d['accepted']} tiếp nhận, {d['rejected']} trả lại, "
                   f"{d['duplicate']} trùng, {len(d['failed'])} lỗi; {len(d['skipped'])} mục bỏ qua, "
@@ -173,13 +174,13 @@ def status(as_of: str = AS_OF,
         return
     if report["ended"]:
         end = dt.date.fromisoformat(report["period_end"])
-        console.print(f"[bold]Chu kỳ {escape(report['cycle'])} đã kết thúc ngày {end:%d/%m/%Y}[/]: "
+        console.print(f"[bold]Chu kỳ {escape(report['cycle'])} đã kết thúc ngày {short_date(end)}[/]: "
                       f"không còn nhắc việc; số liệu dưới đây là tình trạng khi kết thúc.")
-    steps = Table(title=f"Các bước của chu kỳ (ngày {parse_date(as_of):%d/%m/%Y})")
+    steps = Table(title=f"Các bước của chu kỳ (ngày {short_date(parse_date(as_of))})")
     for col in ("Bước", "Hạn", "Tình trạng", "Đang chờ"):
         steps.add_column(col)
     for s in report["steps"]:
-        steps.add_row(escape(s["title"]), dt.date.fromisoformat(s["due_on"]).strftime("%d/%m/%Y"),
+        steps.add_row(escape(s["title"]), short_date(dt.date.fromisoformat(s["due_on"])),
                       s["state_label"], escape(s["waiting_for"]))
     console.print(steps)
     n = number

@@ -11,6 +11,7 @@ from rich.table import Table
 
 from giamsat.cli.common import AS_OF, actor, console, moment_of, parse_date, reading_runtime, runtime
 from giamsat.cli.ui.present import choice, choices_text, moment
+from giamsat.domain.formatting import short_date
 from giamsat.issuance.kinds import KINDS, kind_of
 
 KIND_LABELS = {code: k.label for code, k in KINDS.items()}
@@ -42,7 +43,7 @@ def list_cmd(json_out: bool = typer.Option(False, "--json", help="In dạng JSON
         table.add_column(col, overflow="fold", no_wrap=col == "Mã")
     for d in docs:
         table.add_row(str(d.id), kind_of(d.kind).label, d.status_label, escape(d.number or ""),
-                      d.issued_on.strftime("%d/%m/%Y") if d.issued_on else "",
+                      short_date(d.issued_on) if d.issued_on else "",
                       escape(_signers_text(d.signers)), escape(Path(d.signed_path or d.path).name))
     console.print(table)
     drafts = sum(1 for d in docs if d.status == "draft")
@@ -79,7 +80,7 @@ def register_cmd(doc_id: int = typer.Argument(..., metavar="ID", help="Mã văn 
     d = done.doc
     if not done.changed:
         console.print(f"Văn bản {d.id} đã được đăng ký bằng chính tệp này trước đó; không ghi gì thêm.")
-    shown = d.issued_on.strftime("%d/%m/%Y") if d.issued_on else ""
+    shown = short_date(d.issued_on) if d.issued_on else ""
     console.print(f"Đã đăng ký văn bản {d.id} ({kind_of(d.kind).label}): "
                   f"số {escape(d.number or '(không số)')}, ngày {shown}")
     for s in done.signers:

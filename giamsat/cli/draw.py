@@ -10,6 +10,7 @@ from rich.markup import escape
 
 from giamsat.cli.common import AS_OF, console, moment_of, parse_date, reading_runtime, runtime
 from giamsat.cli.ui.present import seed_source
+from giamsat.domain.formatting import short_date
 from giamsat.domain.vocabulary import label
 from giamsat.draw import service as sample
 
@@ -20,7 +21,7 @@ DRAW_HOUR, DECISION_HOUR = 9, 10  # as the draw flow: proposed in the morning, d
 
 def _print_draw(row, full: bool = False) -> None:
     console.print(f"[bold]Lượt chọn mẫu số {row.id}[/] — {label('draw_status', row.status)}; "
-                  f"ngày chọn {row.draw_on:%d/%m/%Y}; người chọn {row.drawn_by}")
+                  f"ngày chọn {short_date(row.draw_on)}; người chọn {row.drawn_by}")
     console.print(escape(f"  Hạt giống ({seed_source(row.seed_source)}): {row.seed}"))
     console.print(f"  Thuật toán: {row.algorithm} phiên bản {row.algorithm_version}; "
                   f"khung mẫu {len(row.frame)} đơn vị; SHA-256 hồ sơ: {row.record_sha256}")

@@ -10,6 +10,7 @@ from rich.markup import escape
 
 from giamsat.cli.common import AS_OF, console, moment_of, parse_date, reading_runtime, runtime
 from giamsat.cli.ui.present import ask
+from giamsat.domain.formatting import short_date
 
 report_app = typer.Typer(help="Báo cáo kết quả giám sát, đánh giá.", no_args_is_help=True)
 OUT = typer.Option(None, "--out", help="Lưu thêm một bản tới tệp này (.docx).")
@@ -80,7 +81,7 @@ def prepare_cmd(as_of: str = AS_OF) -> None:
     if result["report"]:
         console.print(escape(f"Đã lập báo cáo gửi Đoàn giám sát (chờ gửi thư): {result['report']}"))
     else:
-        console.print(f"Chưa đến ngày gửi báo cáo tới Đoàn giám sát ({report_on:%d/%m/%Y}).")
+        console.print(f"Chưa đến ngày gửi báo cáo tới Đoàn giám sát ({short_date(report_on)}).")
     for item in result["checklist"]:
         mark = "[x]" if item["done"] else "[ ]"
         console.print(escape(f"{mark} {item['text']} — {item['note']}"))

@@ -11,6 +11,7 @@ from rich.table import Table
 
 from giamsat.cli.common import AS_OF, console, moment_of, parse_date, reading_runtime, runtime
 from giamsat.cli.ui.present import actor_name, choice, choices, choices_text, moment, number
+from giamsat.domain.formatting import short_date
 from giamsat.domain.vocabulary import REC_SETTABLE, label
 from giamsat.followup import service as followup
 
@@ -43,7 +44,7 @@ def list_cmd(status: list[str] = typer.Option(
     for col in ("Số", "Trạng thái", "Hạn", "Xã", "Cơ quan thực hiện", "Nội dung"):
         table.add_column(col, overflow="fold", no_wrap=col in ("Số", "Hạn"))
     for r in recs:
-        table.add_row(str(r.id), followup.label(r.status), f"{r.due_on:%d/%m/%Y}",
+        table.add_row(str(r.id), followup.label(r.status), f"{short_date(r.due_on)}",
                       escape(names.get(r.unit_id, "—") if r.unit_id else "—"), escape(r.addressed_to),
                       escape(r.content))
     console.print(table)
@@ -73,7 +74,7 @@ def add_cmd(content: str = typer.Option(..., "--content", help="Nội dung kiế
     now = moment_of(as_of)
     rt = runtime(now)
     rec = followup.add(rt, content, to, email, unit, parse_date(due) if due else None, rt.actor, now)
-    console.print(f"Kiến nghị số {rec.id}: hạn {rec.due_on:%d/%m/%Y} — {followup.label(rec.status)}")
+    console.print(f"Kiến nghị số {rec.id}: hạn {short_date(rec.due_on)} — {followup.label(rec.status)}")
 
 
 @recs_app.command("update")
@@ -101,14 +102,15 @@ def update_cmd(rec_id: int = typer.Argument(..., metavar="ID"),
         return
     rec = followup.update(rt, rec_id, status, note, evidence, rt.actor, now,
                           due_on=parse_date(due) if due else None)
-    console.print(f"Kiến nghị số {rec.id}: {followup.label(rec.status)} (hạn {rec.due_on:%d/%m/%Y})")
+    console.print(f"Kiến nghị số {rec.id}: {followup.label(rec.status)} (hạn {short_date(rec.due_on)})")
 
 
 @recs_app.command("show")
 def show_cmd(rec_id: int = typer.Argument(..., metavar="ID")) -> None:
     """Xem một kiến nghị và toàn bộ lịch sử thay đổi."""
     rec, events = followup.show(reading_runtime(), rec_id)
-    console.print(f"[bold]Kiến nghị số {rec.id}[/] — {followup.label(rec.status)}, hạn {rec.due_on:%d/%m/%Y}")
+    console.print(f"[bold]Kiến nghị số {rec.id}[/] — {followup.label(rec.status)}, "
+                  f"hạn {short_date(rec.due_on)}")
     console.print(f"  Nội dung: {escape(rec.content)}\n  Cơ quan thực hiện: {escape(rec.addressed_to)}")
     if rec.evidence_text or rec.evidence_path:
         console.print(escape(f"  Minh chứng: {rec.evidence_text or ''} {rec.evidence_path or ''}".rstrip()))

@@ -10,6 +10,7 @@ from rich.table import Table
 
 from giamsat.cli.common import AS_OF, console, moment_of, parse_date, reading_runtime, runtime
 from giamsat.cli.ui.present import choice, choices_text, counts, moment
+from giamsat.domain.formatting import short_date
 from giamsat.domain.vocabulary import label
 from giamsat.messaging import delivery as outbox_service
 from giamsat.notify.service import notify as notify_service
@@ -49,7 +50,7 @@ def notify_cmd(as_of: str = AS_OF, send: bool = typer.Option(
     now, day = moment_of(as_of), parse_date(as_of)
     rt = runtime(now)
     s = notify_service(rt, day)
-    console.print(f"Ngày {day:%d/%m/%Y}: {s.units} đơn vị; {s.messages_queued} thư mới, "
+    console.print(f"Ngày {short_date(day)}: {s.units} đơn vị; {s.messages_queued} thư mới, "
                   f"{s.obligations_created} nghĩa vụ báo cáo mới, {s.documents_rendered} văn bản mới.")
     console.print(f"Văn bản: {s.documents[0].parent}")
     if s.waiting_for_signature:
@@ -65,13 +66,13 @@ def remind_cmd(as_of: str = AS_OF, send: bool = typer.Option(
     rt = runtime(now)
     s = sweep(rt, day)
     if s.closed:
-        console.print(f"Chu kỳ {rt.plan.cycle_key} đã kết thúc ngày {rt.plan.period.end:%d/%m/%Y}: "
+        console.print(f"Chu kỳ {rt.plan.cycle_key} đã kết thúc ngày {short_date(rt.plan.period.end)}: "
                       f"không nhắc việc.")
         return
     if not s.working_day:
-        console.print(f"Ngày {day:%d/%m/%Y} không phải ngày làm việc: không nhắc việc.")
+        console.print(f"Ngày {short_date(day)} không phải ngày làm việc: không nhắc việc.")
         return
-    console.print(f"Ngày {day:%d/%m/%Y}: {s.open_obligations} nghĩa vụ đang mở; {s.queued} thư nhắc "
+    console.print(f"Ngày {short_date(day)}: {s.open_obligations} nghĩa vụ đang mở; {s.queued} thư nhắc "
                   f"mới, {s.already_queued} đã nhắc trước đó.")
     for key in s.without_address:
         console.print(f"  [yellow]Không có địa chỉ thư cho {key}[/]")

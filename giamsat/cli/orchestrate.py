@@ -14,6 +14,7 @@ import typer
 
 from giamsat.cli.common import AS_OF, console, parse_date, state
 from giamsat.domain.errors import GiamsatError
+from giamsat.domain.formatting import short_date
 from giamsat.settings import DEFAULT_CONFIG
 
 
@@ -35,7 +36,7 @@ def run(step: str = typer.Argument(..., help="Bước (mã): notify (thông báo
     step = choice({key: label("step", key) for key in STEP_FLOWS}, step, "BƯỚC")
     day = parse_date(as_of)
     result = load_flow(step)(as_of=day, config=str(_config_path()))
-    console.print(f"[bold]{label('step', step)}[/] — ngày {day:%d/%m/%Y}: xong.")
+    console.print(f"[bold]{label('step', step)}[/] — ngày {short_date(day)}: xong.")
     step_result.show(console, step, result)
 
 

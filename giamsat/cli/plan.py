@@ -7,6 +7,7 @@ from pathlib import Path
 import typer
 
 from giamsat.cli.common import console, state
+from giamsat.domain.formatting import short_date
 from giamsat.plan.milestones import calendar_for, milestones
 from giamsat.plan.places import kinds_phrase
 from giamsat.plan.schema import load_plan
@@ -24,16 +25,16 @@ def check(path: Path = typer.Argument(None, help="Tệp kế hoạch; mặc đ�
     cal = calendar_for(plan)
     first, merged = plan.units_on(plan.period.start), plan.units_on(plan.period.end)
     console.print(f"[green]Hợp lệ:[/] {path}")
-    console.print(f"  Chu kỳ: {plan.cycle_key} — {issuer_place(plan)}, {plan.period.start:%d/%m/%Y} – "
-                  f"{plan.period.end:%d/%m/%Y}")
+    console.print(f"  Chu kỳ: {plan.cycle_key} — {issuer_place(plan)}, {short_date(plan.period.start)} – "
+                  f"{short_date(plan.period.end)}")
     console.print(f"  Đơn vị báo cáo: {len(first)} đầu kỳ, {len(merged)} cuối kỳ"
-                  + (f" (sắp xếp lại từ {plan.reorganisation.effective:%d/%m/%Y})"
+                  + (f" (sắp xếp lại từ {short_date(plan.reorganisation.effective)})"
                      if plan.reorganisation else ""))
     villages = plan.sample.villages_per_commune  # a commune's plan draws villages, none beneath
     console.print(f"  Hạn báo cáo: {deadline_phrase(plan)}; chọn mẫu {plan.sample.communes} "
                   + (f"đơn vị × {villages} thôn" if villages else kinds_phrase(plan.unit_kinds())))
     for m in milestones(plan, cal):
-        console.print(f"  - {m.due_on:%d/%m/%Y}  {m.title}")
+        console.print(f"  - {short_date(m.due_on)}  {m.title}")
 
 
 def register(app: typer.Typer) -> None:

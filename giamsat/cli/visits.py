@@ -10,6 +10,7 @@ from rich.markup import escape
 
 from giamsat.cli.common import AS_OF, console, moment_of, parse_date, reading_runtime, runtime
 from giamsat.criteria import appraisal
+from giamsat.domain.formatting import short_date
 from giamsat.domain.vocabulary import APPRAISAL_RECORDED, label
 from giamsat.visits import minutes
 from giamsat.visits import service as visits
@@ -20,7 +21,7 @@ VISITS_HOUR, RECORD_HOUR = 9, 16  # as the visits flow (morning); minutes come b
 
 def _line(v: visits.VisitInfo) -> str:
     villages = ", ".join(v.villages) or "—"
-    return escape(f"  {v.id:>3}  {v.scheduled_on:%d/%m/%Y}  {v.unit_name} ({v.unit_code}) "
+    return escape(f"  {v.id:>3}  {short_date(v.scheduled_on)}  {v.unit_name} ({v.unit_code}) "
                   f"[{label('visit_kind', v.kind)}, {label('visit_status', v.status)}]  thôn: {villages}")
 
 
@@ -120,7 +121,7 @@ def appraisal_record_cmd(
                          f"{label('appraisal_result', r.result)}; đã gửi thông báo cho xã."))
     if r.recommendation_id is not None and r.due_on is not None:
         console.print(escape(f"Theo dõi như kiến nghị số {r.recommendation_id}, hạn giải trình "
-                             f"{r.due_on:%d/%m/%Y} ({len(r.questions)} nội dung)."))
+                             f"{short_date(r.due_on)} ({len(r.questions)} nội dung)."))
 
 
 @appraisal_app.command("list")
@@ -130,7 +131,7 @@ def appraisal_list_cmd() -> None:
     if not rows:
         console.print("Chưa có xã nào gửi báo cáo được tiếp nhận.")
     for a in rows:
-        day = f"{a.appraised_on:%d/%m/%Y}" if a.appraised_on else "—"
+        day = f"{short_date(a.appraised_on)}" if a.appraised_on else "—"
         rec = (f"; kiến nghị số {a.recommendation_id}: {label('rec_status', a.recommendation_status)}"
                if a.recommendation_id and a.recommendation_status else "")
         console.print(escape(f"  {a.unit_code}  {a.unit_name}: {a.result_label} ({day}){rec}"))
@@ -142,10 +143,10 @@ round_app = typer.Typer(help="Đợt giám sát đột xuất: phạm vi, lịch
 
 
 def _round(r) -> None:
-    console.print(escape(f"Đợt {r.number}: {r.starts_on:%d/%m/%Y} – {r.ends_on:%d/%m/%Y} "
+    console.print(escape(f"Đợt {r.number}: {short_date(r.starts_on)} – {short_date(r.ends_on)} "
                          f"[{r.status_label}] — {r.content}"))
     for v in r.visits:
-        console.print(escape(f"  {v.visit_id:>3}  {v.day:%d/%m/%Y}  {v.unit_name} [{v.status}]  "
+        console.print(escape(f"  {v.visit_id:>3}  {short_date(v.day)}  {v.unit_name} [{v.status}]  "
                              f"{v.recommendations} kiến nghị"))
     if r.report_path:
         console.print(escape(f"  Báo cáo: {r.report_path}"))

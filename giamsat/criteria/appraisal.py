@@ -21,7 +21,7 @@ from giamsat.db import audit
 from giamsat.db.models import Appraisal, Recommendation, Submission, Unit
 from giamsat.domain import clock
 from giamsat.domain.errors import Conflict
-from giamsat.domain.formatting import in_sentence
+from giamsat.domain.formatting import in_sentence, short_date
 from giamsat.domain.textsafety import clean_line, clean_text
 from giamsat.domain.vocabulary import APPRAISAL_FOLLOWED, APPRAISAL_RECORDED, label
 from giamsat.followup.raised import close_in, raise_in
@@ -129,13 +129,13 @@ def _follow(rt: Runtime, s: Session, unit: Unit, sub: Submission, row: Appraisal
         due = rt.calendar.add_working_days(today, rt.plan.followup.appraisal_answer_working_days)
         rec = raise_in(s, rt, f"{rt.plan.cycle_key}:appraisal:{unit.code}:{digest}", "appraisal",
                        unit, content, unit_words(rt.plan, unit)["unit_body"], unit.email, due,
-                       f"Ý kiến thẩm định sơ bộ ngày {today:%d/%m/%Y}", actor, now)
+                       f"Ý kiến thẩm định sơ bộ ngày {short_date(today)}", actor, now)
         row.recommendation_id = rec.id
     if before is not None and (rec is None or before.id != rec.id):
         agreed = row.result == "agreed"
         close_in(s, rt, before, "resolved" if agreed else "withdrawn",
-                 f"Đã thống nhất kết quả rà soát (thẩm định sơ bộ ngày {today:%d/%m/%Y})" if agreed
-                 else f"Thay bằng ý kiến thẩm định sơ bộ ngày {today:%d/%m/%Y}", actor, now)
+                 f"Đã thống nhất kết quả rà soát (thẩm định sơ bộ ngày {short_date(today)})" if agreed
+                 else f"Thay bằng ý kiến thẩm định sơ bộ ngày {short_date(today)}", actor, now)
     return rec
 
 

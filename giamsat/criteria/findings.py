@@ -13,6 +13,7 @@ from giamsat.db import audit
 from giamsat.db.models import CriterionFinding, Unit
 from giamsat.domain import clock
 from giamsat.domain.errors import Conflict, NotFound
+from giamsat.domain.formatting import short_date
 from giamsat.domain.textsafety import clean_text
 from giamsat.domain.vocabulary import FINDING_RESULT
 from giamsat.plan.wording import criteria_of
@@ -71,5 +72,5 @@ def unit_on(s: Session, rt: Runtime, code: str, day: dt.date) -> Unit:
     row = None if pu is None else s.scalar(select(Unit).where(
         Unit.cycle_id == rt.cycle_id, Unit.code == pu.code, Unit.valid_from == pu.valid_from))
     if row is None:
-        raise NotFound(f"Không có đơn vị mã {code} có hiệu lực ngày {day:%d/%m/%Y}.")
+        raise NotFound(f"Không có đơn vị mã {code} có hiệu lực ngày {short_date(day)}.")
     return row

@@ -8,6 +8,7 @@ from giamsat.collect.mail_records import mail_rows
 from giamsat.cycle.overview import cycle_status
 from giamsat.cycle.reports import report_status_rows, summarise
 from giamsat.domain import clock
+from giamsat.domain.formatting import short_date_time
 from giamsat.domain.textsafety import markdown_row
 from giamsat.domain.vocabulary import REPORT_NEEDS_ATTENTION, STEP_STATUS
 from giamsat.issuance.service import signature_summary
@@ -60,7 +61,7 @@ URGENCY = ("missing", "rejected", "pending", "late", "on_time")
 
 def _local(iso: str | None) -> str:
     """A stored ISO moment as ``dd/mm/yyyy HH:MM`` in Vietnam time."""
-    return dt.datetime.fromisoformat(iso).astimezone(clock.TZ).strftime("%d/%m/%Y %H:%M") if iso else ""
+    return short_date_time(dt.datetime.fromisoformat(iso).astimezone(clock.TZ)) if iso else ""
 
 
 def report_status_table(rows: list[dict]) -> list[dict]:

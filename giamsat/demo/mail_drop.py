@@ -14,6 +14,7 @@ import uuid
 from email.utils import formataddr
 from pathlib import Path
 
+from giamsat.domain.formatting import short_date
 from giamsat.messaging.mime import Outgoing, message_bytes
 from giamsat.plan import places
 from giamsat.plan.schema import Unit
@@ -66,7 +67,7 @@ def deliver(maildir: Path, msg: bytes, arrived: dt.datetime) -> str:
 
 def signed_pdf(unit: Unit, arrived: dt.datetime) -> bytes:
     """A one-page PDF standing in for the scanned, signed report (synthetic, labelled so)."""
-    text = f"Ban ky so - {unit.code} - {arrived:%d/%m/%Y} - du lieu minh hoa"
+    text = f"Ban ky so - {unit.code} - {short_date(arrived)} - du lieu minh hoa"
     stream = f"BT /F1 12 Tf 72 760 Td ({text}) Tj ET".encode("ascii", "replace")
     objects = [b"<< /Type /Catalog /Pages 2 0 R >>",
                b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",

@@ -10,12 +10,14 @@ from pathlib import Path
 from docx import Document
 
 from giamsat.docx.decree30 import save_atomic, set_run_font
-from giamsat.domain.formatting import in_sentence, short_date
+from giamsat.domain.formatting import short_date
+from giamsat.plan import places
+from giamsat.plan.places import component_in_sentence
 from giamsat.visits.minutes_doc import CONSULTATIONS, CRITERIA, FINDINGS, RECOMMENDATIONS, TABLES
 
 LABEL = " (dữ liệu minh họa)"
 _FINDINGS = [
-    "Xã đã ban hành kế hoạch rà soát hộ nghèo, hộ cận nghèo đúng hướng dẫn, có biên bản họp dân",
+    "{Kind} đã triển khai kế hoạch rà soát hộ nghèo, hộ cận nghèo đúng hướng dẫn, có biên bản họp dân",
     "Mô hình chăn nuôi bò sinh sản giúp 6 hộ tăng thu nhập, 2 hộ đăng ký thoát nghèo",
     "Hồ sơ giải ngân kinh phí {component} lưu trữ đầy đủ, đúng quy định",
     "Công tác tuyên truyền về cuộc rà soát được thực hiện trên loa truyền thanh thôn",
@@ -37,8 +39,8 @@ _OPINIONS = [
 ]
 _GROUPS = ["Hộ nghèo", "Hộ cận nghèo", "Thoát nghèo"]
 _EVIDENCE = {
-    "Đạt": ["Có kế hoạch, biên bản họp, danh sách niêm yết lưu tại xã",
-            "Hồ sơ đầy đủ, đối chiếu khớp với báo cáo của xã", "Ý kiến tham vấn của hộ thống nhất"],
+    "Đạt": ["Có kế hoạch, biên bản họp, danh sách niêm yết lưu tại {kind}",
+            "Hồ sơ đầy đủ, đối chiếu khớp với báo cáo của {kind}", "Ý kiến tham vấn của hộ thống nhất"],
     "Đạt một phần": ["Hồ sơ còn thiếu tài liệu tại một thôn được giám sát",
                      "Thực hiện chưa đầy đủ ở một số thôn, tổ dân phố"],
     "Chưa đạt": ["Không có hồ sơ, tài liệu chứng minh việc thực hiện"],
@@ -67,12 +69,13 @@ def _put(cell, text: str) -> None:
 
 def fill_minutes(blank_path: Path, out_path: Path, seed: int | str,
                  visit_day: dt.date | None = None, addressee: str | None = None,
-                 component: str = "Dự án 2", year: int = 2024) -> FilledSummary:
+                 component: str = "Dự án 2", year: int = 2024, kind: str = "xa") -> FilledSummary:
     """Fill the tables of blank minutes with synthetic, labelled content chosen by ``seed``;
     ``addressee``: who a visited village's own tasks go to (``thôn …``) instead of ``UBND xã``;
-    ``component`` and ``year``: the plan's (a 2026 plan has no "Dự án 2")."""
-    words = {"component": component if component.startswith("Dự án") else in_sentence(component),
-             "year": year}
+    ``component`` and ``year``: the plan's (a 2026 plan has no "Dự án 2"); ``kind``: the visited
+    unit's, whose word the texts use ("Thôn đã triển khai…", "lưu tại thôn")."""
+    words = {"component": component_in_sentence(component), "year": year,
+             "kind": places.KIND_WORD[kind], "Kind": places.capfirst(places.KIND_WORD[kind])}
     rng = random.Random(str(seed))
     doc = Document(str(blank_path))
     tables = {n: t for t in doc.tables for n, h in TABLES.items()
@@ -83,7 +86,7 @@ def fill_minutes(blank_path: Path, out_path: Path, seed: int | str,
         for row in table.rows[1:]:
             result = rng.choices(("Đạt", "Đạt một phần", "Chưa đạt"), (6, 3, 1))[0]
             _put(row.cells[2], result)
-            _put(row.cells[3], rng.choice(_EVIDENCE[result]) + LABEL)
+            _put(row.cells[3], rng.choice(_EVIDENCE[result]).format(**words) + LABEL)
             counts["criteria"] += 1
     for name, pool in (("findings", _FINDINGS), ("difficulties", _DIFFICULTIES)):
         picked = rng.sample(pool, rng.randint(2, 3) if name == "findings" else rng.randint(1, 2))

@@ -278,7 +278,7 @@ class DemoRunner:
                              reason="Giám sát đột xuất sau sắp xếp đơn vị (minh họa)",
                              now=clock.at_office_hours(day, 8))
         self._adhoc_id = v.id
-        self.say(day, f"Thông báo giám sát đột xuất {v.unit_name} ngày {on:%d/%m/%Y}")
+        self.say(day, f"Thông báo giám sát đột xuất {v.unit_name} ngày {short_date(on)}")
 
     def _adhoc_visit(self, day: dt.date) -> None:
         self.say(day, "Giám sát đột xuất")

@@ -16,15 +16,25 @@ def vn_percent(value: float, decimals: int = 2) -> str:
     return f"{vn_number(value, decimals)}%"
 
 
+def _month(month: int) -> str:
+    """Decree 30 pads months 1 and 2 only: ``01``, ``02``, ``3`` … ``12``."""
+    return f"{month:02d}" if month <= 2 else str(month)
+
+
 def short_date(day: dt.date) -> str:
-    """``06/4/2024``: the day on two digits, the month as written in the seed plan."""
-    return f"{day.day:02d}/{day.month}/{day.year}"
+    """``06/4/2024``, ``31/01/2026``: every date a person reads (documents, e-mails, the CLI, the
+    web pages), padded as Decree 30 pads ``long_date``; machine formats stay ISO."""
+    return f"{day.day:02d}/{_month(day.month)}/{day.year}"
+
+
+def short_date_time(moment: dt.datetime) -> str:
+    """``05/6/2024 14:30``: ``short_date`` and the time of ``moment`` as given (convert it first)."""
+    return f"{short_date(moment)} {moment:%H:%M}"
 
 
 def long_date(day: dt.date) -> str:
     """``ngày 06 tháng 4 năm 2024``: Decree 30 pads days below 10 and months 1 and 2."""
-    month = f"{day.month:02d}" if day.month <= 2 else str(day.month)
-    return f"ngày {day.day:02d} tháng {month} năm {day.year}"
+    return f"ngày {day.day:02d} tháng {_month(day.month)} năm {day.year}"
 
 
 def place_date(place: str, day: dt.date) -> str:

@@ -25,6 +25,7 @@ from giamsat.domain.cells import (
     row_name,
 )
 from giamsat.domain.completeness import UnitRef
+from giamsat.domain.formatting import short_date
 from giamsat.domain.outline_spec import (
     SECTION_A,
     SECTION_B,
@@ -85,12 +86,11 @@ def check_identity(raw: RawReport, exp: Expectation) -> tuple[UnitRef | None, li
                             f"chính đơn vị"))
     unit = claimed or owner
     if owner is not None and not owner.valid_on(exp.received_on):
-        day = f"{exp.received_on:%d/%m/%Y}"
-        why = (f"đã chấm dứt hoạt động từ {owner.valid_to + dt.timedelta(days=1):%d/%m/%Y}"
+        why = (f"đã chấm dứt hoạt động từ {short_date(owner.valid_to + dt.timedelta(days=1))}"
                if owner.valid_to and exp.received_on > owner.valid_to
-               else f"chỉ có hiệu lực từ {owner.valid_from:%d/%m/%Y}")
+               else f"chỉ có hiệu lực từ {short_date(owner.valid_from)}")
         issues.append(Issue(f"{owner.name} (mã {owner.code}) không còn là đơn vị báo cáo vào "
-                            f"ngày {day} ({why})"))
+                            f"ngày {short_date(exp.received_on)} ({why})"))
     return unit, issues
 
 

@@ -17,6 +17,7 @@ from giamsat.db import audit
 from giamsat.db.models import SampleDraw
 from giamsat.domain import sampling
 from giamsat.domain.errors import Conflict, GiamsatError, NotFound
+from giamsat.domain.formatting import short_date
 from giamsat.domain.vocabulary import DRAW_ACTIVE, label
 from giamsat.plan.schema import Plan
 from giamsat.runtime import Runtime
@@ -150,7 +151,7 @@ def verify_row(rt: Runtime, row: SampleDraw) -> tuple[bool, list[str]]:
     expected = [u.as_json() for u in plan_frame(rt.plan, row.draw_on)]
     if [u["key"] for u in row.frame] != [u["key"] for u in expected]:
         diffs.append(f"khung mẫu trong hồ sơ khác danh sách đơn vị của kế hoạch ngày "
-                     f"{row.draw_on:%d/%m/%Y}")
+                     f"{short_date(row.draw_on)}")
     return ok and not diffs, diffs
 
 

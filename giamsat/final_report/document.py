@@ -130,9 +130,9 @@ def _project2(doc: OfficialDocument, data: ReportData, plan: Plan, base: dict) -
         rows = rows[-1:]
     doc.table(P2_HEADERS, rows, widths_cm=P2_WIDTHS)
     png = charts.funding_by_source([rt_.FUND_LABELS[f] for f in p2.funding],
-                                   list(p2.funding.values()), f"Kinh phí {component} theo nguồn vốn",
+                                   list(p2.funding.values()), f"Kinh phí {base['component']} theo nguồn vốn",
                                    _notice(data, plan))
-    _picture(doc, png, f"Kinh phí thực hiện {component} theo nguồn vốn")
+    _picture(doc, png, f"Kinh phí thực hiện {base['component']} theo nguồn vốn")
 
 
 def _review(doc: OfficialDocument, data: ReportData, plan: Plan, base: dict) -> None:

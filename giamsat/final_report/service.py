@@ -28,7 +28,7 @@ from giamsat.final_report.office_doc import record_document
 from giamsat.issuance.citations import Issued, cited, issued_by_key
 from giamsat.issuance.kinds import ISSUED
 from giamsat.messaging.outbox import Attachment, enqueue, idempotency_key
-from giamsat.plan.wording import plan_words
+from giamsat.plan.wording import greeting, plan_words
 from giamsat.runtime import Runtime
 
 __all__ = ["final_report", "interim_report", "load", "load_report_data"]
@@ -47,7 +47,8 @@ def final_report(rt: Runtime, as_of: dt.date, out: Path | None = None) -> Path:
         going = _outgoing(s, rt, as_of, "final_report", path)
         if going is None:  # waits for its signature: the step stays open
             return out or path
-        _queue(s, rt, as_of, "final_report", going, rt.plan.recipients.final_report_emails, synthetic)
+        _queue(s, rt, as_of, "final_report", going, rt.plan.recipients.final_report_addresses,
+               synthetic)
         mark_step_done(s, rt.cycle_id, "final_report", clock.at_office_hours(as_of, 16), actor=rt.actor)
     return out or path
 
@@ -116,10 +117,8 @@ def _queue(s: Session, rt: Runtime, as_of: dt.date, kind: str, going: _Going, to
         return
     plan = rt.plan
     number = plan.final_report.number if kind == "final_report" else plan.final_report.interim_number
-    upper = plan.bodies.upper_body  # greeted by name when it is the only addressee (the interim report)
-    to_upper = len(to) == 1 and bool(upper.email) and to[0].casefold() == (upper.email or "").casefold()
     ctx = {"interim": kind == "interim_report", "as_of": as_of, "year": plan.year,
-           "addressee": upper.name if to_upper else None,
+           "addressee": greeting(plan, to),
            **plan_words(plan), "committee": plan.bodies.committee.short,
            "office_name": plan.bodies.office.short,
            "number": going.number or f"{number:02d}/BC-{plan.bodies.committee.code or 'UBND'}",

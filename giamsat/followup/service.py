@@ -18,7 +18,7 @@ from giamsat.db.audit import record
 from giamsat.db.models import Obligation, Recommendation, RecommendationEvent, Unit
 from giamsat.domain import clock
 from giamsat.domain.errors import Conflict, NotFound
-from giamsat.domain.formatting import own_unit
+from giamsat.domain.formatting import own_unit, short_date
 from giamsat.domain.textsafety import clean_line, clean_text
 from giamsat.domain.vocabulary import (
     REC_ACTIVE,
@@ -89,7 +89,7 @@ def _unit(s: Session, rt: Runtime, code: str, day: dt.date) -> Unit:
     row = None if pu is None else s.scalar(select(Unit).where(
         Unit.cycle_id == rt.cycle_id, Unit.code == pu.code, Unit.valid_from == pu.valid_from))
     if row is None:
-        raise NotFound(f"Không có đơn vị mã {code} có hiệu lực ngày {day:%d/%m/%Y}.")
+        raise NotFound(f"Không có đơn vị mã {code} có hiệu lực ngày {short_date(day)}.")
     return row
 
 
@@ -190,7 +190,7 @@ def _apply(s: Session, rt: Runtime, rec: Recommendation, status: str, note: str 
         rec.due_on = ob.due_on = due_on
     if status in REC_CLOSED:
         ob.status, ob.met_at = "met", now
-    text = note if due_on is None else f"{note or ''} (hạn mới: {due_on:%d/%m/%Y})".strip()
+    text = note if due_on is None else f"{note or ''} (hạn mới: {short_date(due_on)})".strip()
     _event(s, rt, rec, status, text, actor, now, stored, action="rec.update")
     return rec
 
@@ -214,7 +214,7 @@ def _validate(rec: Recommendation, status: str, note: str | None, evidence: Path
         raise Conflict(f"{where}: phải ghi rõ lý do/nội dung (--note) khi chuyển sang "
                        f"'{label(status)}'.")
     if due_on is not None and due_on <= today:
-        raise Conflict(f"{where}: hạn mới {due_on:%d/%m/%Y} phải sau ngày {today:%d/%m/%Y}.")
+        raise Conflict(f"{where}: hạn mới {short_date(due_on)} phải sau ngày {short_date(today)}.")
     if rec.status == "overdue" and status in REC_ACTIVE and due_on is None:
         raise Conflict(f"{where} đã quá hạn: muốn tiếp tục theo dõi phải gia hạn (--due).")
 
@@ -242,7 +242,7 @@ def followup_sweep(rt: Runtime, as_of: dt.date) -> SweepResult:
                 created += 1
             if rec.status in REC_ACTIVE and rec.due_on < as_of:
                 rec.status, rec.updated_at = "overdue", now
-                note = f"Quá hạn thực hiện (hạn {rec.due_on:%d/%m/%Y})"
+                note = f"Quá hạn thực hiện (hạn {short_date(rec.due_on)})"
                 _event(s, rt, rec, "overdue", note, "system", now, None, action="rec.overdue")
                 overdue += 1
         if created or overdue:

@@ -7,6 +7,7 @@ import shutil
 import subprocess
 import tempfile
 from pathlib import Path
+from xml.sax.saxutils import escape
 
 from giamsat.domain.errors import ExportFailed, StorageError, ToolMissing
 
@@ -14,6 +15,28 @@ TIMEOUT_S = 180
 MISSING = ("Chưa cài LibreOffice (không tìm thấy lệnh soffice) nên chưa xuất được PDF. Cài gói "
            "libreoffice-writer-nogui (Debian/Ubuntu: apt-get install libreoffice-writer-nogui) rồi "
            "chạy lại lệnh.")
+SYSTEM_FONTCONFIG = "/etc/fonts/fonts.conf"
+# The documents name Times New Roman, which LibreOffice draws with its metric twin Liberation Serif.
+# Liberation 1.x (Debian's fonts-liberation) lacks Vietnamese capitals such as Ộ, Ở, Ư, so their
+# glyphs would come from DejaVu: only faces covering Vietnamese (fonts-liberation2) are seen.
+FONTCONFIG = """<?xml version="1.0"?>
+<!DOCTYPE fontconfig SYSTEM "urn:fontconfig:fonts.dtd">
+<fontconfig>
+  <include ignore_missing="no">{base}</include>
+  <selectfont>
+    <rejectfont>
+      <pattern><patelt name="family"><string>Liberation Serif</string></patelt></pattern>
+      <pattern><patelt name="family"><string>Liberation Sans</string></patelt></pattern>
+    </rejectfont>
+    <acceptfont>
+      <pattern><patelt name="family"><string>Liberation Serif</string></patelt>
+               <patelt name="lang"><string>vi</string></patelt></pattern>
+      <pattern><patelt name="family"><string>Liberation Sans</string></patelt>
+               <patelt name="lang"><string>vi</string></patelt></pattern>
+    </acceptfont>
+  </selectfont>
+</fontconfig>
+"""
 
 
 def soffice() -> str:
@@ -49,7 +72,7 @@ def to_pdfs(pairs: list[tuple[Path, Path]], scratch: Path) -> list[Path]:
         timeout = TIMEOUT_S + 10 * (len(sources) - 1)
         try:
             done = subprocess.run(cmd, capture_output=True, timeout=timeout, check=False,
-                                  env={**os.environ, "HOME": str(work)})
+                                  env={**os.environ, "HOME": str(work), **font_env(work)})
         except subprocess.TimeoutExpired:
             raise ExportFailed(f"LibreOffice không xuất xong PDF sau {timeout} giây.") from None
         for source, (_, out) in zip(sources, pairs, strict=True):
@@ -60,6 +83,17 @@ def to_pdfs(pairs: list[tuple[Path, Path]], scratch: Path) -> list[Path]:
                                    f"{detail or 'không rõ lỗi'}")
             _move(produced, out)
     return [out for _, out in pairs]
+
+
+def font_env(work: Path) -> dict[str, str]:
+    """LibreOffice's fontconfig for this run (in ``work``): the system's, Vietnamese-less faces
+    of Liberation left out (see ``FONTCONFIG``); nothing when there is no fontconfig to extend."""
+    base = os.environ.get("FONTCONFIG_FILE") or SYSTEM_FONTCONFIG
+    if not Path(base).is_file():
+        return {}
+    conf = work / "fonts.conf"
+    conf.write_text(FONTCONFIG.format(base=escape(str(Path(base).resolve()))), encoding="utf-8")
+    return {"FONTCONFIG_FILE": str(conf)}
 
 
 def _move(src: Path, dst: Path) -> None:

@@ -13,6 +13,7 @@ from giamsat.db import audit
 from giamsat.db.models import Document
 from giamsat.domain import clock
 from giamsat.domain.errors import Conflict, NotFound, SignatureRefused
+from giamsat.domain.formatting import short_date
 from giamsat.files.fsutil import write_bytes_atomic
 from giamsat.issuance import kinds, match, pdf, signatures
 from giamsat.issuance.kinds import DRAFT, ISSUED
@@ -149,11 +150,11 @@ def issue_date(signers: list[signatures.Signer], given: dt.date | None) -> dt.da
     if given is None:
         return first.date()
     if given < first.date():
-        raise SignatureRefused(f"Ngày ban hành {given:%d/%m/%Y} sớm hơn thời điểm ký số của "
+        raise SignatureRefused(f"Ngày ban hành {short_date(given)} sớm hơn thời điểm ký số của "
                                f"{signers[0].name} ({first.isoformat()}): văn bản không thể ban hành trước "
                                "khi được ký. Kiểm tra lại --date.")
     if given > last.date():
-        raise SignatureRefused(f"Ngày ban hành {given:%d/%m/%Y} muộn hơn chữ ký số cuối cùng, của "
+        raise SignatureRefused(f"Ngày ban hành {short_date(given)} muộn hơn chữ ký số cuối cùng, của "
                                f"{signers[-1].name} ({last.isoformat()}), là lúc văn bản được phát hành. "
                                "Kiểm tra lại --date.")
     return given

@@ -10,6 +10,7 @@ from giamsat.db import audit
 from giamsat.db.models import Cycle, Message
 from giamsat.domain import clock
 from giamsat.domain.errors import Conflict, NotFound
+from giamsat.domain.formatting import short_date, short_date_time
 from giamsat.domain.vocabulary import MESSAGE_STATUS
 from giamsat.messaging.channels import channel_for
 from giamsat.messaging.drain import CLAIM_TTL, DrainResult, drain
@@ -58,8 +59,8 @@ def retry(rt: Runtime, message_id: int, now: dt.datetime) -> Message:
         if msg is None or msg.cycle_id != rt.cycle_id:
             raise NotFound(f"Không có thư số {message_id} trong chu kỳ {rt.plan.cycle_key}.")
         if msg.status == "sent":
-            raise Conflict(f"Thư số {message_id} đã gửi lúc {msg.sent_at:%d/%m/%Y %H:%M}; "
-                           "không gửi lại để tránh gửi trùng.")
+            when = f" lúc {short_date_time(msg.sent_at)}" if msg.sent_at else ""
+            raise Conflict(f"Thư số {message_id} đã gửi{when}; không gửi lại để tránh gửi trùng.")
         previous = msg.last_error
         msg.status, msg.claim_token, msg.claimed_at = "pending", None, None
         audit.record(s, at=now, actor=rt.actor, action="message.retry", entity="message",
@@ -112,7 +113,7 @@ def _next_attempt(h: dict) -> str:
     if h.get("held"):
         until = dt.datetime.fromisoformat(h["held_until"])
         said.append(f"{h['held']} thư đang được một lần gửi giữ (đang chạy, hoặc đã bị dừng giữa "
-                    f"chừng) đến {until:%H:%M} ngày {until:%d/%m/%Y}, chỉ gửi lại được sau giờ đó")
+                    f"chừng) đến {until:%H:%M} ngày {short_date(until)}, chỉ gửi lại được sau giờ đó")
     if free and h["last_error"] and "từ chối đăng nhập" in h["last_error"]:
         said.append("máy chủ thư từ chối đăng nhập: sửa tên đăng nhập hoặc mật khẩu "
                     "(GIAMSAT_SMTP_USER, GIAMSAT_SMTP_PASSWORD) rồi chạy: giamsat outbox send")

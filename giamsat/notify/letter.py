@@ -11,7 +11,7 @@ from giamsat.docx.stamp import Stamp
 from giamsat.docx.table_layout import body_name_lines
 from giamsat.domain.calendar import WorkingCalendar
 from giamsat.domain.errors import PlanError
-from giamsat.domain.formatting import doc_number, place_date, short_date
+from giamsat.domain.formatting import doc_number, in_sentence, place_date, short_date
 from giamsat.issuance.kinds import blank_number, blank_place_date
 from giamsat.notify.templates import LETTER_TEMPLATE, PLAN_TEMPLATE
 from giamsat.plan import places
@@ -45,7 +45,7 @@ def common_context(plan: Plan, cal: WorkingCalendar) -> dict:
     """Facts both documents cite: plan number and date, contents, deadline, schedule."""
     summary = plan.plan_document.summary
     return {
-        **plan_words(plan), "summary": summary, "summary_lower": summary[:1].lower() + summary[1:],
+        **plan_words(plan), "summary": summary, "summary_lower": in_sentence(summary),
         "plan_number": plan_number(plan), "plan_date": short_date(plan.plan_document.issued_on),
         "committee_short": plan.bodies.committee.short, "office_short": plan.bodies.office.short,
         "dept_short": plan.bodies.upper_body.short, "office_email": plan.bodies.office.email,

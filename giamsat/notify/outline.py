@@ -44,8 +44,8 @@ GUIDANCE = (
 
 def summary_line(plan: Plan) -> str:
     """The bold summary under the title."""
-    return (f"Kết quả thực hiện {plan.programme.component} và công tác rà soát hộ nghèo, hộ cận nghèo "
-            f"năm {plan.year}")
+    component = places.component_in_sentence(plan.programme.component)  # mid-sentence
+    return f"Kết quả thực hiện {component} và công tác rà soát hộ nghèo, hộ cận nghèo năm {plan.year}"
 
 
 # Placeholders for the per-unit values of ``outline_stamp``: nothing a plan could contain. The

@@ -14,6 +14,7 @@ from giamsat.db.models import Obligation
 from giamsat.messaging.outbox import Attachment, enqueue, idempotency_key
 from giamsat.notify.letter import common_context
 from giamsat.plan.model import Plan
+from giamsat.plan.wording import greeting
 from giamsat.runtime import Runtime
 
 
@@ -33,21 +34,10 @@ def assignment_obligations(s: Session, rt: Runtime, now: dt.datetime) -> dict[st
 
 
 def _addressees(plan: Plan) -> dict[str, str | None]:
-    """Each recipient address with the body its e-mail greets: the name written before it in
-    ``plan_emails`` (``Tên <địa chỉ>``), else the assignee's body or the upper body it belongs to."""
-    out: dict[str, str | None] = {}
-    for entry in plan.recipients.plan_emails:
-        name, address = parseaddr(entry)
-        out.setdefault(address or entry.strip(), name.strip() or None)
-    for a in plan.assignments:
-        out.setdefault(a.email, None)
-    upper = plan.bodies.upper_body
-    for address, written in out.items():
-        bodies = [a.body for a in plan.assignments if a.email == address]
-        if upper.email and address.casefold() == upper.email.casefold():
-            bodies.append(upper.name)
-        out[address] = written or next(iter(bodies), None)
-    return out
+    """Each recipient address (``plan_emails``, then the assignees') with the body its e-mail greets."""
+    addresses = [parseaddr(entry)[1] or entry.strip() for entry in plan.recipients.plan_emails]
+    addresses += [a.email for a in plan.assignments]
+    return {address: greeting(plan, [address]) for address in dict.fromkeys(addresses)}
 
 
 def queue_recipients(s: Session, rt: Runtime, plan_doc: Attachment, now: dt.datetime) -> int:

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 
 from pydantic import Field, PrivateAttr, model_validator
 
+from giamsat.domain.formatting import short_date
 from giamsat.plan import places, poverty
 from giamsat.plan.criteria import CriteriaGroup, default_criteria
 from giamsat.plan.issuer import FinanceOffice, Issuer, Programme
@@ -150,7 +151,7 @@ def _cross_checks(plan: Plan) -> Iterable[str]:
     """Rules spanning several fields; each message starts with the path it is about."""
     p = plan.period
     if p.end <= p.start:
-        yield f"period.end: ngày kết thúc {p.end:%d/%m/%Y} phải sau ngày bắt đầu {p.start:%d/%m/%Y}"
+        yield f"period.end: ngày kết thúc {short_date(p.end)} phải sau ngày bắt đầu {short_date(p.start)}"
     dated = {
         "report.deadline": plan.report.deadline,
         "sample.draw_on": plan.sample.draw_on,
@@ -163,8 +164,8 @@ def _cross_checks(plan: Plan) -> Iterable[str]:
     }
     for path, day in dated.items():
         if not p.start <= day <= p.end:
-            yield (f"{path}: ngày {day:%d/%m/%Y} nằm ngoài thời gian thực hiện kế hoạch "
-                   f"({p.start:%d/%m/%Y} – {p.end:%d/%m/%Y})")
+            yield (f"{path}: ngày {short_date(day)} nằm ngoài thời gian thực hiện kế hoạch "
+                   f"({short_date(p.start)} – {short_date(p.end)})")
     if plan.visits.window_end < plan.visits.window_start:
         yield "visits.window_end: phải sau visits.window_start"
     if plan.targets.rate_reduction_max_pts < plan.targets.rate_reduction_min_pts:
@@ -249,7 +250,7 @@ def _unit_checks(plan: Plan) -> Iterable[str]:
             elif plan.successor_of(u) is None:
                 day = u.valid_to + dt.timedelta(days=1)
                 yield (f"{where}.successor: không có đơn vị mã {u.successor} "
-                       f"có hiệu lực ngày {day:%d/%m/%Y}")
+                       f"có hiệu lực ngày {short_date(day)}")
     if not plan.units_on(plan.period.start):
         yield "units: không có đơn vị nào có hiệu lực vào ngày bắt đầu kế hoạch"
     if plan.sample.communes > len(plan.units_on(plan.sample.draw_on)):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from typing import Literal
 
@@ -203,3 +204,9 @@ def step_title(title: str, level: str, kinds: Iterable[str], sampled: str | None
         return title.replace("xã và thôn", phrase).replace("các xã được chọn", f"các {phrase} được chọn")
     noun = sampled or phrase
     return title.replace("xã và thôn", f"{noun} và thôn").replace("các xã được chọn", f"các {noun} được chọn")
+
+
+def component_in_sentence(component: str) -> str:
+    """A programme component's name mid-sentence: a numbered one is a proper name and keeps its
+    capital ("Dự án 2"), a described one is lower-cased ("nội dung đa dạng hóa sinh kế, …")."""
+    return component if re.match(r"(\S+\s+){1,3}\d", component) else in_sentence(component)

@@ -11,6 +11,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from giamsat.domain.calendar import WorkingCalendar
+from giamsat.domain.formatting import short_date
 from giamsat.plan.milestones import provincial_report_day
 from giamsat.plan.schema import Plan
 
@@ -33,7 +34,7 @@ def _stamp(day: dt.date, at: dt.time) -> str:
 
 def once(step: str, day: dt.date, at: dt.time, description: str) -> StepSchedule:
     """A single run on ``day`` at ``at`` (local time)."""
-    words = f"một lần, lúc {at:%H:%M} ngày {day:%d/%m/%Y}"
+    words = f"một lần, lúc {at:%H:%M} ngày {short_date(day)}"
     rule = f"DTSTART:{_stamp(day, at)}\nRRULE:FREQ=DAILY;COUNT=1"
     return StepSchedule(step, rule, f"{description} ({words}).")
 
@@ -49,8 +50,8 @@ def working_days(step: str, start: dt.date, end: dt.date, at: dt.time, cal: Work
         lines.append("EXDATE:" + ",".join(_stamp(d, at) for d in weekdays_off))
     if makeup:
         lines.append("RDATE:" + ",".join(_stamp(d, at) for d in makeup))
-    words = (f"mỗi ngày làm việc lúc {at:%H:%M}, từ {start.day:02d}/{start.month:02d} "
-             f"đến {end:%d/%m/%Y}, trừ ngày nghỉ lễ")
+    words = (f"mỗi ngày làm việc lúc {at:%H:%M}, từ {short_date(start)} "
+             f"đến {short_date(end)}, trừ ngày nghỉ lễ")
     return StepSchedule(step, "\n".join(lines), f"{description} ({words}).")
 
 

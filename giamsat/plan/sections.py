@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from email.utils import parseaddr
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
@@ -192,8 +193,13 @@ class Recipients(_Model):
     letter_archive: str
     final_report: list[str]
     final_report_archive: str
-    final_report_emails: list[str] = []
+    final_report_emails: list[str] = []   # an entry may name whom it greets: "Tên <địa chỉ>"
     plan_emails: list[str] = []   # the addresses of the plan's Nơi nhận besides the communes
+
+    @property
+    def final_report_addresses(self) -> list[str]:
+        """The bare addresses of ``final_report_emails``."""
+        return [parseaddr(entry)[1] or entry.strip() for entry in self.final_report_emails]
 
 
 class Assignment(_Model):

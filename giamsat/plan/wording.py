@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from email.utils import parseaddr
 from typing import Any
 
 from giamsat.domain.formatting import short_date
@@ -40,7 +41,7 @@ def plan_words(plan: Plan) -> dict[str, str]:
         "programme": plan.programme.name,
         "programme_short": plan.programme.short,
         "programme_period": plan.programme.period,
-        "component": plan.programme.component,
+        "component": places.component_in_sentence(plan.programme.component),  # mid-sentence
         "deadline_words": places.deadline_words(plan.report.deadline_rule),
         "upper_level": places.upper_level(level),
         "poverty_standard": plan.standard.cite(),  # the decree and thresholds of the plan's year
@@ -73,6 +74,33 @@ def unit_words_by_name(plan: Plan, name: str) -> dict[str, str]:
     """``unit_words`` for a unit known by its name only (a stored row); an unknown name: a commune."""
     unit = plan.unit_named(name)
     return unit_words(plan, unit if unit is not None else Unit.model_construct(name=name, kind="xa"))
+
+
+def addressees(plan: Plan) -> dict[str, str]:
+    """The body an e-mail to each known address greets, by address (case-folded): the name written
+    before it in the recipients' lists (``Tên <địa chỉ>``), else the assignee's body, else the
+    plan's body (``bodies``) with that address."""
+    out: dict[str, str] = {}
+    for entry in (*plan.recipients.plan_emails, *plan.recipients.final_report_emails):
+        name, address = parseaddr(entry)
+        if name.strip() and address:
+            out.setdefault(address.casefold(), name.strip())
+    for a in plan.assignments:
+        out.setdefault(a.email.casefold(), a.body)
+    bodies = plan.bodies
+    for email, body_name in ((bodies.upper_body.email, bodies.upper_body.name),
+                             (bodies.committee.email, bodies.committee.short),
+                             (bodies.office.email, bodies.office.short)):
+        if email:
+            out.setdefault(email.casefold(), body_name)
+    return out
+
+
+def greeting(plan: Plan, to: list[str]) -> str | None:
+    """Whom an e-mail to ``to`` greets: the named bodies, in order ("A; B"); none known: None."""
+    names = addressees(plan)
+    found = [names[a.casefold()] for a in to if a.casefold() in names]
+    return "; ".join(dict.fromkeys(found)) or None
 
 
 def deadline_phrase(plan: Plan, day: dt.date | None = None) -> str:

@@ -102,7 +102,7 @@ def checklist(rt: Runtime) -> list[CheckItem]:
                              f"{rt.plan.visits.provincial_report_working_days} ngày làm việc)",
                          sent, "đã gửi" if sent else "đã lập, chờ gửi" if written else "chưa lập")]
         out += [CheckItem(str(d.position), d.text, d.done_at is not None,
-                          f"đã chuẩn bị ({d.actor}, {d.done_at.astimezone(clock.TZ):%d/%m/%Y})"
+                          f"đã chuẩn bị ({d.actor}, {short_date(d.done_at.astimezone(clock.TZ))})"
                           if d.done_at else "chưa chuẩn bị") for d in docs]
         out.append(CheckItem("", f"Làm việc với {words['upper_team']} ngày {short_date(day)}; "
                                  "ghi nhận kết luận, kiến nghị của Đoàn", bool(found),

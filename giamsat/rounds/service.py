@@ -13,6 +13,7 @@ from giamsat.db.audit import record
 from giamsat.db.models import AdhocRound, Recommendation, Unit, Visit
 from giamsat.domain import clock
 from giamsat.domain.errors import Conflict, NotFound
+from giamsat.domain.formatting import short_date
 from giamsat.domain.textsafety import clean_text
 from giamsat.domain.vocabulary import label
 from giamsat.runtime import Runtime
@@ -55,10 +56,11 @@ def _check_scope(rt: Runtime, codes: list[str], content: str, start: dt.date, en
     if len(content) > MAX_CONTENT:
         raise Conflict(f"Nội dung giám sát quá dài ({len(content)} ký tự; tối đa {MAX_CONTENT} ký tự).")
     if end < start:
-        raise Conflict(f"Ngày kết thúc {end:%d/%m/%Y} trước ngày bắt đầu {start:%d/%m/%Y} (--from, --to).")
+        raise Conflict(f"Ngày kết thúc {short_date(end)} trước ngày bắt đầu {short_date(start)} "
+                       "(--from, --to).")
     if not (p.start <= start and end <= p.end):
-        raise Conflict(f"Đợt giám sát ({start:%d/%m/%Y} – {end:%d/%m/%Y}) phải nằm trong thời gian thực "
-                       f"hiện kế hoạch ({p.start:%d/%m/%Y} – {p.end:%d/%m/%Y}).")
+        raise Conflict(f"Đợt giám sát ({short_date(start)} – {short_date(end)}) phải nằm trong thời gian "
+                       f"thực hiện kế hoạch ({short_date(p.start)} – {short_date(p.end)}).")
     codes = [c.strip() for c in codes if c.strip()]
     if not codes:
         raise Conflict("Phải chọn ít nhất một đơn vị (--units, mã đơn vị cách nhau bởi dấu phẩy).")
@@ -66,7 +68,7 @@ def _check_scope(rt: Runtime, codes: list[str], content: str, start: dt.date, en
     for code in dict.fromkeys(codes):
         unit = rt.plan.unit(code, start)
         if unit is None:
-            raise NotFound(f"Không có đơn vị mã {code} có hiệu lực ngày {start:%d/%m/%Y} (--units).")
+            raise NotFound(f"Không có đơn vị mã {code} có hiệu lực ngày {short_date(start)} (--units).")
         keys.append(unit.key)
     return keys
 
@@ -77,8 +79,8 @@ def _days(rt: Runtime, start: dt.date, end: dt.date, needed: int, as_of: dt.date
     per_day = rt.plan.visits.visits_per_day
     slots = [d for d in rt.calendar.working_days(earliest, end) for _ in range(per_day)]
     if len(slots) < needed:
-        raise Conflict(f"Không đủ ngày làm việc để giám sát {needed} đơn vị từ {earliest:%d/%m/%Y} đến "
-                       f"{end:%d/%m/%Y} ({per_day} đơn vị/ngày; thông báo phải gửi trước "
+        raise Conflict(f"Không đủ ngày làm việc để giám sát {needed} đơn vị từ {short_date(earliest)} đến "
+                       f"{short_date(end)} ({per_day} đơn vị/ngày; thông báo phải gửi trước "
                        f"{rt.plan.visits.notice_working_days} ngày làm việc): kéo dài đợt (--to).")
     return slots[:needed]
 

@@ -26,7 +26,7 @@ from giamsat.db.models import (
 )
 from giamsat.docx.reading import MB, Limits, open_docx
 from giamsat.domain.errors import BadDocument
-from giamsat.domain.formatting import own_unit
+from giamsat.domain.formatting import own_unit, short_date
 from giamsat.draw.service import approved_draw
 from giamsat.files.fsutil import write_bytes_atomic
 from giamsat.plan.places import is_village
@@ -194,7 +194,7 @@ def _upsert_recommendations(rt: Runtime, s: Session, visit: Visit, unit: Unit, r
                                  created_at=now, updated_at=now)
             s.add(row)
             s.flush()
-            _event(rt, s, row, "open", f"Kiến nghị qua giám sát ngày {visit.scheduled_on:%d/%m/%Y}",
+            _event(rt, s, row, "open", f"Kiến nghị qua giám sát ngày {short_date(visit.scheduled_on)}",
                    actor, now, "rec.add")
         elif row.status == "open" and (row.content, row.addressed_to, row.due_on) != (
                 rec.content, addressed, rec.due_on):

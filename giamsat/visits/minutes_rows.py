@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from giamsat.domain.errors import BadDocument
-from giamsat.domain.formatting import in_sentence
+from giamsat.domain.formatting import in_sentence, short_date
 from giamsat.domain.outline_spec import normalise
 from giamsat.domain.vocabulary import FINDING_RESULT
 from giamsat.plan.wording import CriterionView
@@ -112,8 +112,8 @@ def parse_rows(filled: FilledMinutes, visit_day: dt.date, default_due: dt.date,
         if due is None:
             errors.append(f"{where}: hạn thực hiện {due_text!r} không phải ngày hợp lệ (dạng dd/mm/yyyy)")
         elif due <= visit_day:
-            errors.append(f"{where}: hạn thực hiện {due:%d/%m/%Y} phải sau ngày giám sát "
-                          f"{visit_day:%d/%m/%Y}")
+            errors.append(f"{where}: hạn thực hiện {short_date(due)} phải sau ngày giám sát "
+                          f"{short_date(visit_day)}")
         if content and due is not None and due > visit_day:
             to = to or unit_body or f"UBND {in_sentence(unit_name)}"
             out.recommendations.append(RecommendationRow(n, content, to, due))

@@ -12,7 +12,7 @@ from giamsat.db import audit
 from giamsat.db.models import AdhocRound, Obligation, Unit, Visit
 from giamsat.domain import clock
 from giamsat.domain.errors import Conflict, NotFound
-from giamsat.domain.formatting import in_sentence
+from giamsat.domain.formatting import in_sentence, short_date
 from giamsat.draw.service import approved_draw
 from giamsat.messaging.outbox import enqueue, idempotency_key
 from giamsat.plan.wording import plan_words, unit_words
@@ -54,9 +54,9 @@ def _check_notice(rt: Runtime, day: dt.date, now: dt.datetime) -> None:
     sent_on = now.astimezone(clock.TZ).date()
     earliest = earliest_visit(rt, sent_on)
     if day < earliest:
-        raise Conflict(f"Ngày {day:%d/%m/%Y} quá gần: thông báo gửi ngày {sent_on:%d/%m/%Y} phải "
+        raise Conflict(f"Ngày {short_date(day)} quá gần: thông báo gửi ngày {short_date(sent_on)} phải "
                        f"trước buổi giám sát {rt.plan.visits.notice_working_days} ngày làm việc để xã "
-                       f"kịp gửi tài liệu; chọn từ ngày {earliest:%d/%m/%Y}.")
+                       f"kịp gửi tài liệu; chọn từ ngày {short_date(earliest)}.")
 
 
 def _slots(rt: Runtime, as_of: dt.date, needed: int) -> list[dt.date]:
@@ -65,8 +65,8 @@ def _slots(rt: Runtime, as_of: dt.date, needed: int) -> list[dt.date]:
     earliest = max(v.window_start, earliest_visit(rt, as_of))
     slots = [d for d in rt.calendar.working_days(earliest, v.window_end) for _ in range(v.visits_per_day)]
     if len(slots) < needed:
-        raise Conflict(f"Không đủ ngày làm việc để xếp {needed} cuộc giám sát từ {earliest:%d/%m/%Y} "
-                       f"đến {v.window_end:%d/%m/%Y} ({v.visits_per_day} cuộc/ngày).")
+        raise Conflict(f"Không đủ ngày làm việc để xếp {needed} cuộc giám sát từ {short_date(earliest)} "
+                       f"đến {short_date(v.window_end)} ({v.visits_per_day} cuộc/ngày).")
     return slots[:needed]
 
 
@@ -139,17 +139,17 @@ def _check_in_round(s: Session, visit: Visit, day: dt.date) -> None:
     """A round's visit stays within the round's dates (its notice announced them)."""
     rnd = s.get(AdhocRound, visit.round_id) if visit.round_id is not None else None
     if rnd is not None and not rnd.starts_on <= day <= rnd.ends_on:
-        raise Conflict(f"Ngày {day:%d/%m/%Y} nằm ngoài thời gian của đợt giám sát đột xuất số "
-                       f"{rnd.number} ({rnd.starts_on:%d/%m/%Y} – {rnd.ends_on:%d/%m/%Y}).")
+        raise Conflict(f"Ngày {short_date(day)} nằm ngoài thời gian của đợt giám sát đột xuất số "
+                       f"{rnd.number} ({short_date(rnd.starts_on)} – {short_date(rnd.ends_on)}).")
 
 
 def _check_day(rt: Runtime, day: dt.date) -> None:
     if not rt.calendar.is_working_day(day):
-        raise Conflict(f"Ngày {day:%d/%m/%Y} không phải ngày làm việc; chọn ngày khác.")
+        raise Conflict(f"Ngày {short_date(day)} không phải ngày làm việc; chọn ngày khác.")
     p = rt.plan.period
     if not p.start <= day <= p.end:
-        raise Conflict(f"Ngày {day:%d/%m/%Y} nằm ngoài thời gian thực hiện kế hoạch "
-                       f"({p.start:%d/%m/%Y} – {p.end:%d/%m/%Y}).")
+        raise Conflict(f"Ngày {short_date(day)} nằm ngoài thời gian thực hiện kế hoạch "
+                       f"({short_date(p.start)} – {short_date(p.end)}).")
 
 
 def reschedule(rt: Runtime, visit_id: int, day: dt.date, reason: str, actor: str,
@@ -166,7 +166,7 @@ def reschedule(rt: Runtime, visit_id: int, day: dt.date, reason: str, actor: str
             _check_in_round(s, visit, day)
             _check_notice(rt, day, now)
             previous, visit.scheduled_on = visit.scheduled_on, day
-            line = f"{previous:%d/%m/%Y} → {day:%d/%m/%Y}: {reason.strip()}"
+            line = f"{short_date(previous)} → {short_date(day)}: {reason.strip()}"
             visit.note = f"{visit.note}\n{line}" if visit.note else line
             unit = s.get_one(Unit, visit.unit_id)
             _notify(rt, s, visit, unit, now, previous=previous, reason=reason.strip())
@@ -184,7 +184,7 @@ def add_adhoc(rt: Runtime, unit_code: str, day: dt.date, actor: str, reason: str
     _check_day(rt, day)
     plan_unit = rt.plan.unit(unit_code, day)
     if plan_unit is None:
-        raise NotFound(f"Không có đơn vị mã {unit_code} có hiệu lực ngày {day:%d/%m/%Y}.")
+        raise NotFound(f"Không có đơn vị mã {unit_code} có hiệu lực ngày {short_date(day)}.")
     with rt.db.unit_of_work() as s:
         unit = _unit_by_key(s, rt.cycle_id, plan_unit.key)
         visit = s.scalar(select(Visit).where(Visit.cycle_id == rt.cycle_id, Visit.unit_id == unit.id,

@@ -10,12 +10,13 @@ from starlette.responses import Response
 from starlette.templating import Jinja2Templates
 
 from giamsat.domain import clock
+from giamsat.domain.formatting import short_date
 
 HERE = Path(__file__).parent
 
 
 def _date(value: dt.date | None) -> str:
-    return "" if value is None else value.strftime("%d/%m/%Y")
+    return "" if value is None else short_date(value)
 
 
 def templates() -> Jinja2Templates:

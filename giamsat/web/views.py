@@ -12,6 +12,7 @@ from giamsat.collect.records import local_day
 from giamsat.cycle.overview import cycle_status
 from giamsat.cycle.status import report_status_rows, summarise
 from giamsat.db.models import Document, Message, Obligation, Recommendation, Submission, Unit
+from giamsat.domain.formatting import short_date_time
 from giamsat.domain.vocabulary import (
     MESSAGE_STATUS,
     REC_CLOSED,
@@ -32,7 +33,7 @@ def local(moment: dt.datetime | None, rt: Runtime) -> str:
     """A stored moment as ``dd/mm/yyyy HH:MM`` in Vietnam time."""
     from giamsat.domain import clock
 
-    return "" if moment is None else moment.astimezone(clock.TZ).strftime("%d/%m/%Y %H:%M")
+    return "" if moment is None else short_date_time(moment.astimezone(clock.TZ))
 
 
 def dashboard(rt: Runtime, today: dt.date, unit_filter: str | None) -> dict:

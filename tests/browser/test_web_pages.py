@@ -162,6 +162,6 @@ def test_the_coordinator_appraises_a_commune_ticks_the_upper_teams_checklist_and
                dt.date(2024, 6, 20), "dieuphoi", clock.at_office_hours(dt.date(2024, 6, 12), 9))
     page.reload()
     round_ = page.locator("article.round")
-    assert "Đợt 1: 14/06/2024 – 20/06/2024" in round_.inner_text()
+    assert "Đợt 1: 14/6/2024 – 20/6/2024" in round_.inner_text()
     assert "Đang thực hiện" in round_.inner_text() and "Việc cập nhật biến động" in round_.inner_text()
     shot(page, "rounds")

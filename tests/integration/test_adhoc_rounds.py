@@ -90,7 +90,7 @@ def test_the_round_commands_speak_vietnamese_and_refuse_bad_input_without_a_trac
     assert out.returncode == 0, out.stderr
     assert "Đã mở đợt giám sát đột xuất" in out.stdout and "Xã Tam Thanh" in out.stdout
     listed = run("round", "list", home=home)
-    assert "Đợt 1: 14/06/2024 – 20/06/2024 [Đang thực hiện]" in listed.stdout
+    assert "Đợt 1: 14/6/2024 – 20/6/2024 [Đang thực hiện]" in listed.stdout
     shown = run("round", "show", "1", home=home)
     assert "Xã Vĩnh Hào [đã xếp lịch]" in shown.stdout
     missing = run("round", "show", "7", home=home)
@@ -111,7 +111,7 @@ def test_a_rescheduled_round_visit_tells_the_unit_the_rounds_scope_again_and_sta
     r = rounds.open_round(rt, ["13789", "13792"], CONTENT, START, END, "tran.lan", NOW)
     vinh_hao = r.visits[1]
     with pytest.raises(Conflict, match="nằm ngoài thời gian của đợt giám sát đột xuất số 1 "
-                                       r"\(14/06/2024 – 20/06/2024\)"):
+                                       r"\(14/6/2024 – 20/6/2024\)"):
         reschedule(rt, vinh_hao.visit_id, dt.date(2024, 6, 24), "Trùng lịch họp", "tran.lan", NOW)
     reschedule(rt, vinh_hao.visit_id, dt.date(2024, 6, 19), "Trùng lịch họp Hội đồng nhân dân xã",
                "tran.lan", NOW)

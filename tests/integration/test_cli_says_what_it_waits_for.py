@@ -68,4 +68,7 @@ def test_status_lists_the_steps_in_the_order_they_fall_due(sqlite_runtime, monke
     titles = [r[0] for r in rows]
     upper = next(i for i, t in enumerate(titles) if t.startswith("Làm việc với Đoàn giám sát"))
     follow = titles.index("Theo dõi việc thực hiện kiến nghị")
-    assert (rows[upper][1], rows[follow][1]) == ("18/06/2024", "20/11/2024") and upper < follow
+    assert (rows[upper][1], rows[follow][1]) == ("18/6/2024", "20/11/2024") and upper < follow
+    # dates as the documents and e-mails write them (short_date): "01/4/2024", never "01/04/2024"
+    assert "Các bước của chu kỳ (ngày 01/4/2024)" in text
+    assert rows[0][1] == "01/4/2024" and not re.search(r"\b\d\d/0[3-9]/\d{4}", text), text

@@ -106,7 +106,7 @@ def test_a_form_of_a_unit_that_no_longer_exists_is_rejected(sqlite_runtime, form
     result = submit(sqlite_runtime, path, at("2024-09-10"))
     assert result.status == "rejected"
     assert result.errors == ["Xã Minh Thuận (mã 13744) không còn là đơn vị báo cáo vào ngày "
-                             "10/09/2024 (đã chấm dứt hoạt động từ 01/09/2024)"]
+                             "10/9/2024 (đã chấm dứt hoạt động từ 01/9/2024)"]
 
 
 def test_one_bad_file_never_stops_the_inbox_sweep(sqlite_runtime, forms, plan, tmp_path):

@@ -147,9 +147,9 @@ def test_the_appraisal_commands_work_as_an_officer_runs_them(tmp_path, forms, pl
     assert done.returncode == 0, done.stderr
     said = f"Đã ghi kết quả thẩm định sơ bộ của {unit.name}: Đề nghị giải trình, làm rõ số liệu"
     assert said in done.stdout
-    assert "Theo dõi như kiến nghị số" in done.stdout and "hạn giải trình 17/04/2024" in done.stdout
+    assert "Theo dõi như kiến nghị số" in done.stdout and "hạn giải trình 17/4/2024" in done.stdout
     listed = run("appraisal", "list", home=home).stdout
-    assert "Đề nghị giải trình, làm rõ số liệu (10/04/2024); kiến nghị số" in listed
+    assert "Đề nghị giải trình, làm rõ số liệu (10/4/2024); kiến nghị số" in listed
     assert "1. Đề nghị nêu căn cứ số hộ thoát nghèo" in listed
     recs = json.loads(run("followup", "list", "--json", home=home).stdout)
     assert [(r["source"], r["status_label"]) for r in recs if r["source"] == "appraisal"] == [

@@ -79,5 +79,5 @@ def test_deploy_without_a_reachable_prefect_server_says_so_without_a_traceback(t
 def test_each_deployment_says_in_vietnamese_what_it_does_and_when_it_runs(plan):
     by_step = {d.name.split("-", 4)[-1]: d.description for d in build_deployments(plan, CONFIG)}
     assert by_step["remind"] == ("Nhắc hạn, đôn đốc mỗi ngày làm việc (mỗi ngày làm việc lúc 07:30, "
-                                 "từ 01/04 đến 30/11/2024, trừ ngày nghỉ lễ).")
-    assert by_step["notify"].endswith("(một lần, lúc 08:00 ngày 01/04/2024).")
+                                 "từ 01/4/2024 đến 30/11/2024, trừ ngày nghỉ lễ).")
+    assert by_step["notify"].endswith("(một lần, lúc 08:00 ngày 01/4/2024).")

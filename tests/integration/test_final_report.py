@@ -90,6 +90,10 @@ def test_the_final_report_is_recorded_queued_once_and_closes_the_step(report_cyc
     assert msgs[0].to_addrs == rt.plan.recipients.final_report_emails
     assert msgs[0].attachments[0]["path"] == docs[0].path
     assert "Báo cáo kết quả giám sát" in msgs[0].subject and "215/BC-UBND" in msgs[0].body_text
+    # both addressees greeted by name: the chairman (through the committee's office) and the Sở
+    assert msgs[0].body_text.startswith("Kính gửi: Đồng chí Chủ tịch UBND huyện Vụ Bản; Sở Lao động - "
+                                        "Thương binh và Xã hội tỉnh Nam Định,"), msgs[0].body_text
+    assert "Quý cơ quan" not in msgs[0].body_text + (msgs[0].body_html or "")
     assert step.status == "done"
 
 

@@ -19,7 +19,7 @@ def test_a_reminder_run_is_named_nhac_han_and_its_day(prefect_harness, tmp_path,
     state = remind_flow(as_of=dt.date(2024, 4, 8), config=str(CONFIG), return_state=True)
     with get_client(sync_client=True) as client:
         run = client.read_flow_run(state.state_details.flow_run_id)
-    assert run.name == "Nhắc hạn · 08/04/2024"
+    assert run.name == "Nhắc hạn · 08/4/2024"
 
 
 def test_the_day_of_a_run_comes_from_its_as_of_parameter_in_any_form():

@@ -53,7 +53,7 @@ def test_the_sweep_creates_missing_obligations_marks_overdue_and_is_idempotent(r
     assert followup.followup_sweep(rt, D(2024, 6, 17)) == followup.SweepResult(0, 0)
     rec, events = followup.show(rt, built.recommendations["submission"])
     assert rec.status == "overdue"
-    assert [e.status for e in events] == ["overdue"] and "14/06/2024" in events[0].note
+    assert [e.status for e in events] == ["overdue"] and "14/6/2024" in events[0].note
     assert _obligation(rt, rec).status == "open"  # still reminded (escalated) until resolved
 
 

@@ -18,7 +18,7 @@ def test_recs_and_report_commands_work_end_to_end_without_tracebacks(tmp_path):
     added = run("recs", "add", "--content", "Bổ sung hồ sơ mô hình", "--to", "UBND xã Đại An",
                 "--unit", "13756", "--as-of", "2024-05-20", home=home)
     assert added.returncode == 0, added.stderr
-    assert "Kiến nghị số 1: hạn 17/06/2024" in added.stdout
+    assert "Kiến nghị số 1: hạn 17/6/2024" in added.stdout
     refused = run("recs", "update", "1", "--status", "resolved", "--as-of", "2024-05-21", home=home)
     assert refused.returncode == 1 and "Traceback" not in refused.stderr
     assert "phải có nội dung kết quả" in refused.stderr

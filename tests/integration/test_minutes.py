@@ -121,3 +121,19 @@ def test_a_file_that_is_not_our_minutes_gets_a_clear_message(sqlite_runtime, tmp
     save_atomic(other, tmp_path / "khac.docx")
     with pytest.raises(BadDocument, match="không phải biên bản giám sát do hệ thống tạo ra"):
         minutes.record_minutes(sqlite_runtime, tmp_path / "khac.docx", "le.hoa", NOW)
+
+
+def _cells(path):
+    return "\n".join(c.text for t in Document(str(path)).tables for r in t.rows for c in r.cells)
+
+
+def test_the_demo_minutes_of_a_village_speak_of_the_village_not_of_a_commune(sqlite_runtime, tmp_path):
+    blank = minutes.write_minutes(sqlite_runtime, first_visit(sqlite_runtime).id, NOW)
+    said = [_cells(fill_minutes(blank, tmp_path / f"{seed}.docx", seed, kind="thon").path)
+            for seed in range(12)]
+    text = "\n".join(said)
+    assert "Thôn đã triển khai kế hoạch rà soát" in text and "lưu tại thôn" in text
+    assert "Xã đã" not in text and "tại xã" not in text and "báo cáo của xã" not in text
+    commune = "\n".join(_cells(fill_minutes(blank, tmp_path / f"xa{seed}.docx", seed).path)
+                        for seed in range(12))  # a commune's by default
+    assert "Xã đã triển khai kế hoạch rà soát" in commune and "Thôn đã" not in commune

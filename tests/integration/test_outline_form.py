@@ -93,3 +93,16 @@ def test_a_commune_of_a_two_tier_plan_heads_with_its_own_committee_and_no_parent
         lines, _ = _header_lines(render_outline(two_tier, unit, tmp_path / f"{unit.code}.docx",
                                                 two_tier.cycle_key))
         assert lines == [f"ỦY BAN NHÂN DÂN\n{unit.name.upper()}", "Số: …/BC-UBND"], unit.name
+
+
+def test_the_2026_form_names_its_described_component_in_lower_case_mid_sentence(plan, tmp_path):
+    two_tier = load_plan(TWO_TIER)
+    unit = two_tier.units_on(dt.date(2026, 4, 1))[0]
+    doc = Document(str(render_outline(two_tier, unit, tmp_path / "f.docx", two_tier.cycle_key)))
+    text = "\n".join(p.text for p in iter_paragraphs(doc))
+    assert ("Kết quả thực hiện nội dung đa dạng hóa sinh kế, phát triển mô hình giảm nghèo và công tác "
+            "rà soát hộ nghèo, hộ cận nghèo năm 2026") in text
+    assert "Kết quả thực hiện Nội dung" not in text
+    # a numbered component is a proper name: the seed's "Dự án 2" keeps its capital
+    seed = Document(str(render_outline(plan, plan.units[0], tmp_path / "s.docx", plan.cycle_key)))
+    assert "Kết quả thực hiện Dự án 2 và công tác" in "\n".join(p.text for p in iter_paragraphs(seed))

@@ -24,6 +24,7 @@ from giamsat.cycle.status import status_report
 from giamsat.cycle.sync import open_cycle
 from giamsat.domain import clock
 from giamsat.domain.errors import DeliveryError
+from giamsat.domain.formatting import short_date
 from giamsat.messaging import delivery
 from giamsat.messaging.drain import claim_batch
 from giamsat.messaging.imap import ImapMailbox
@@ -136,7 +137,7 @@ def test_after_a_killed_drain_the_outbox_tells_until_when_its_claim_holds_the_me
     assert h["held"] == 5
     line = delivery.health_line(h)
     assert f"5 thư đang được một lần gửi giữ (đang chạy, hoặc đã bị dừng giữa chừng) đến " \
-           f"{until:%H:%M} ngày {until:%d/%m/%Y}, chỉ gửi lại được sau giờ đó" in line
+           f"{until:%H:%M} ngày {short_date(until)}, chỉ gửi lại được sau giờ đó" in line
     assert "16 thư gửi được ngay bây giờ: giamsat outbox send" in line
     assert "sẽ gửi ở lần chạy tiếp theo" not in line
     later = delivery.health(runtime, real_now=claimed_at + dt.timedelta(minutes=16))

@@ -28,7 +28,7 @@ def _notice(rt):
 
 def test_an_adhoc_visit_on_the_day_of_its_notice_is_refused_with_the_first_day_allowed(sqlite_runtime):
     for day in (SENT_ON, dt.date(2024, 9, 17)):
-        with pytest.raises(Conflict, match="chọn từ ngày 18/09/2024"):
+        with pytest.raises(Conflict, match="chọn từ ngày 18/9/2024"):
             visits.add_adhoc(sqlite_runtime, "13750", day, "tran.lan", "Đơn thư", now=NOW)
 
 

@@ -10,7 +10,7 @@ from giamsat.domain.formatting import in_sentence
 from giamsat.final_report.narratives import Recurring
 from giamsat.final_report.text import paragraphs
 from giamsat.plan.schema import load_plan
-from giamsat.plan.wording import plan_words
+from giamsat.plan.wording import greeting, plan_words
 
 CONFIG = Path(__file__).resolve().parents[2] / "config"
 
@@ -32,3 +32,25 @@ def test_the_difficulties_paragraph_names_every_kind_of_unit(config, each):
 def test_a_units_name_inside_a_sentence_starts_lower_case():
     assert f"UBND {in_sentence('Xã Đại An')}" == "UBND xã Đại An"
     assert in_sentence("Phường Thành Nam") == "phường Thành Nam"
+
+
+@pytest.mark.parametrize(("config", "greeted"), [
+    ("vu-ban-2024.yaml", "Đồng chí Chủ tịch UBND huyện Vụ Bản; "
+                         "Sở Lao động - Thương binh và Xã hội tỉnh Nam Định"),
+    ("xa-vu-ban-2026.yaml", "UBND xã Vụ Bản; Sở Nông nghiệp và Môi trường tỉnh Ninh Bình"),
+    ("ninh-binh-2026.yaml", "UBND tỉnh Ninh Bình; Bộ Nông nghiệp và Môi trường")])
+def test_the_final_report_e_mail_greets_each_of_its_addressees_by_name(config, greeted):
+    plan = load_plan(CONFIG / config)
+    to = plan.recipients.final_report_addresses
+    assert all("<" not in a and "@" in a for a in to)
+    assert greeting(plan, to) == greeted
+
+
+@pytest.mark.parametrize(("config", "said"), [
+    ("vu-ban-2024.yaml", "triển khai Dự án 2 và công tác"),
+    ("xa-vu-ban-2026.yaml", "triển khai nội dung đa dạng hóa sinh kế, phát triển mô hình giảm nghèo và")])
+def test_the_reports_proposals_name_the_component_as_a_sentence_does(config, said):
+    words = plan_words(load_plan(CONFIG / config))
+    ctx = {**words, "department_short": "Sở", "office_short": "Phòng", "overdue": 0, "missing": 0}
+    text = "\n".join(paragraphs("proposals", ctx))
+    assert said in text, text

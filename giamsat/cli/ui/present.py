@@ -13,6 +13,7 @@ import typer
 from rich.markup import escape
 
 from giamsat.domain import clock
+from giamsat.domain.formatting import short_date, short_date_time
 from giamsat.domain.vocabulary import GROUPS, label
 
 
@@ -91,23 +92,23 @@ def counts(group: str, by_code: Mapping[str, int], order: Iterable[str] | None =
 
 
 def day(value: dt.date | str | None) -> str:
-    """dd/mm/yyyy (an ISO text is read first); empty for None."""
+    """``05/6/2024`` (``short_date``; an ISO text is read first); empty for None."""
     if value is None or value == "":
         return ""
     if isinstance(value, str):
         value = dt.date.fromisoformat(value[:10])
-    return f"{value:%d/%m/%Y}"
+    return short_date(value)
 
 
 def moment(value: dt.datetime | str | None) -> str:
-    """dd/mm/yyyy HH:MM in Vietnam time (a naive value is taken as UTC, as the database keeps it)."""
+    """``05/6/2024 14:30`` in Vietnam time (a naive value is taken as UTC, as the database keeps it)."""
     if value is None or value == "":
         return ""
     if isinstance(value, str):
         value = dt.datetime.fromisoformat(value)
     if value.tzinfo is None:
         value = value.replace(tzinfo=dt.UTC)
-    return f"{value.astimezone(clock.TZ):%d/%m/%Y %H:%M}"
+    return short_date_time(value.astimezone(clock.TZ))
 
 
 # An audit entry's detail keys as an officer reads them.

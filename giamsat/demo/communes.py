@@ -104,17 +104,26 @@ def received_outline(rt: Runtime, unit: Unit, work: Path,
     return render_outline(rt.plan, unit, work / f"de-cuong-{unit.code}.docx", rt.plan.cycle_key)
 
 
-def drop_report(rt: Runtime, drop: Drop, work: Path, seed: int,
-                outlines: dict[str, Path] | None = None, order: int = 0) -> Path:
-    """Fill the unit's outline with synthetic figures and send it: an e-mail delivered to the office
-    Maildir at 10:00 (+ ``order`` minutes) that day, or a file saved in the inbox at 10:30."""
+def fill_job(rt: Runtime, drop: Drop, work: Path, seed: int,
+             outlines: dict[str, Path] | None = None) -> tuple:
+    """What filling the drop's form takes (``form_fill.fill_outline_fast``'s arguments)."""
     blank = received_outline(rt, drop.unit, work, outlines)
     name = f"Bao cao {drop.unit.name} {drop.day:%d-%m}.docx"
     target = work / "gui-thu" / name if drop.by_mail else rt.path("inbox", name)
     target.parent.mkdir(parents=True, exist_ok=True)
-    villages = drop.unit.villages or [drop.unit.name]  # a village's models lie in the village
-    fill_outline_fast(blank, target, seed=seed, fault=drop.fault, villages=villages,
-                      voice=voice_of(rt.plan))
+    villages = tuple(drop.unit.villages or [drop.unit.name])  # a village's models lie in the village
+    return blank, target, seed, drop.fault, villages, voice_of(rt.plan)
+
+
+def drop_report(rt: Runtime, drop: Drop, work: Path, seed: int,
+                outlines: dict[str, Path] | None = None, order: int = 0, filled: bool = False) -> Path:
+    """Fill the unit's outline with synthetic figures and send it: an e-mail delivered to the office
+    Maildir at 10:00 (+ ``order`` minutes) that day, or a file saved in the inbox at 10:30.
+    ``filled``: the form is written already (``demo.drops`` fills them ahead)."""
+    job = fill_job(rt, drop, work, seed, outlines)
+    target = job[1]
+    if not filled:
+        fill_outline_fast(*job)
     # Mail is fetched before the inbox is swept: the saved file arrives after the day's e-mails.
     at = clock.at_office_hours(drop.day, 10) + dt.timedelta(minutes=order if drop.by_mail else 30)
     if drop.by_mail:

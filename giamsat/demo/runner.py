@@ -23,6 +23,7 @@ from giamsat.db.models import Obligation, Recommendation
 from giamsat.demo import appraisals
 from giamsat.demo import communes as demo
 from giamsat.demo import upper_and_adhoc as upper
+from giamsat.demo.drops import Communes
 from giamsat.demo.signing import DemoClerk
 from giamsat.domain import clock
 from giamsat.domain.formatting import short_date
@@ -40,17 +41,8 @@ from giamsat.visits import service as visits
 SEED = "giamsat-demo-2024 (minh họa)"
 
 
-def _how(d: demo.Drop) -> str:
-    """How the commune sent its report, for the progress line."""
-    if not d.by_mail:
-        return "(lưu tệp vào thư mục inbox)"
-    return "qua thư điện tử" + (", kèm bản ký số PDF" if d.signed else "")
-
-
 class DemoRunner:
     """Runs one cycle on a simulated clock, printing one line per event."""
-
-    LIST_DROPS_UP_TO = 30  # a district's communes are listed one by one; a province's are counted
 
     def __init__(self, rt: Runtime, config: Path, work: Path, console: Console,
                  clerk: DemoClerk | None = None) -> None:
@@ -63,6 +55,7 @@ class DemoRunner:
         self.started = time.monotonic()
         self.events: dict[dt.date, list[Callable[[dt.date], None]]] = {}
         self._adhoc_id = 0  # the ad-hoc visit announced ahead, recorded on its day
+        self.communes = Communes(rt, work, demo.commune_behaviour(rt.plan, rt.calendar))
         work.mkdir(parents=True, exist_ok=True)
 
     def say(self, day: dt.date, text: str) -> None:
@@ -85,42 +78,29 @@ class DemoRunner:
 
     def run(self) -> None:
         """Walk every working day of the period."""
-        plan, cal = self.rt.plan, self.rt.calendar
-        drops_by_day: dict[dt.date, list[demo.Drop]] = {}
-        for d in demo.commune_behaviour(plan, cal):
-            drops_by_day.setdefault(d.day, []).append(d)
+        plan = self.rt.plan
         self._fixed_events()
+        try:
+            self._walk()
+        finally:
+            self.communes.close()
+        self.say(plan.period.end, "Cập nhật bảng tình hình chu kỳ")
+        self.flow("cycle", plan.period.end)
+
+    def _walk(self) -> None:
+        plan, cal = self.rt.plan, self.rt.calendar
         for day in cal.working_days(plan.period.start, plan.period.end):
             if self._reminders_due(day):  # 08:00, before the day's other work (as the schedule runs it)
                 self._remind(day)
             for action in self.events.get(day, []):
                 action(day)
-            todays = drops_by_day.get(day, [])
             started = time.monotonic()
-            outlines = demo.received_outlines(self.rt) if todays else {}
-            for i, d in enumerate(todays):
-                seed = int(d.unit.code.replace("-", "")) * 1000 + d.day.toordinal() % 1000 + i
-                demo.drop_report(self.rt, d, self.work, seed=seed, outlines=outlines, order=i)
-                if len(todays) <= self.LIST_DROPS_UP_TO:
-                    self.say(day, f"{d.unit.name} {d.label} {_how(d)}")
+            sent = self.communes.send(day, self.say)
             self.timings["communes"] = self.timings.get("communes", 0.0) + time.monotonic() - started
-            if len(todays) > self.LIST_DROPS_UP_TO:
-                self._say_drops(day, todays)
-            if todays:
+            if sent:
                 self._collect(day)
             if self._followup_due(day):
                 self._followup(day)
-        self.say(plan.period.end, "Cập nhật bảng tình hình chu kỳ")
-        self.flow("cycle", plan.period.end)
-
-    def _say_drops(self, day: dt.date, todays: list[demo.Drop]) -> None:
-        """One line per kind of drop when a day brings more reports than are worth listing."""
-        by_label: dict[str, list[str]] = {}
-        for d in todays:
-            by_label.setdefault(d.label, []).append(d.unit.name)
-        for what, names in by_label.items():
-            shown = ", ".join(names[:3]) + (f" và {len(names) - 3} đơn vị khác" if len(names) > 3 else "")
-            self.say(day, f"{len(names)} đơn vị {what}: {shown}")
 
     def at(self, day: dt.date, action: Callable[[dt.date], None]) -> None:
         """Do ``action`` on the first working day on or after ``day``."""

@@ -1,0 +1,92 @@
+"""The synthetic communes' reports, day by day: each e-mailed one filled ahead on worker processes.
+
+Filling a form is the demo's own work, not the product's: at a country's size it was an eighth of
+the run, on the process that also runs every flow. Each e-mailed report is a pure function of its
+blank outline, seed and fault, so once the outlines exist (notify) every e-mailed report of the
+cycle is sent to a spawned pool, and the simulated day that mails one waits only for its own file.
+What the office receives is unchanged (same bytes, same arrival times): only when it is made moves.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import multiprocessing
+from collections.abc import Callable
+from concurrent.futures import Future, ProcessPoolExecutor
+from pathlib import Path
+
+from giamsat.collect.workers import workers_for
+from giamsat.demo import communes as demo
+from giamsat.demo.form_fill import fill_outline_fast
+from giamsat.demo.synthetic import FilledFigures
+from giamsat.runtime import Runtime
+
+LIST_UP_TO = 30  # a district's communes are listed one by one; a province's are counted
+
+
+def seed_of(d: demo.Drop, order: int) -> int:
+    """The seed of a commune's report: its code, its day, its place in the day's drops."""
+    return int(d.unit.code.replace("-", "")) * 1000 + d.day.toordinal() % 1000 + order
+
+
+def _how(d: demo.Drop) -> str:
+    """How the commune sent its report, for the progress line."""
+    if not d.by_mail:
+        return "(lưu tệp vào thư mục inbox)"
+    return "qua thư điện tử" + (", kèm bản ký số PDF" if d.signed else "")
+
+
+class Communes:
+    """The cycle's drops (``communes.commune_behaviour``) sent on their days; ``close`` at the end."""
+
+    def __init__(self, rt: Runtime, work: Path, drops: list[demo.Drop], workers: int | None = None) -> None:
+        self.rt, self.work, self.workers = rt, work, workers
+        self.by_day: dict[dt.date, list[demo.Drop]] = {}
+        for d in drops:
+            self.by_day.setdefault(d.day, []).append(d)
+        self._pool: ProcessPoolExecutor | None = None
+        self._filling: dict[Path, Future[FilledFigures]] = {}
+
+    def send(self, day: dt.date, say: Callable[[dt.date, str], None]) -> bool:
+        """The day's reports filled and sent, a line said for each (or each kind); False: none."""
+        todays = self.by_day.get(day, [])
+        if not todays:
+            return False
+        outlines = demo.received_outlines(self.rt)
+        if self._pool is None and not self._filling:  # the outlines exist: fill ahead from now on
+            self._ahead(outlines)
+        for i, d in enumerate(todays):
+            job = demo.fill_job(self.rt, d, self.work, seed_of(d, i), outlines)
+            future = self._filling.pop(job[1], None)
+            if future is not None:
+                future.result()  # a failure to fill is the demo's bug: raised on the day it matters
+            demo.drop_report(self.rt, d, self.work, seed=seed_of(d, i), outlines=outlines, order=i,
+                             filled=future is not None)
+            if len(todays) <= LIST_UP_TO:
+                say(day, f"{d.unit.name} {d.label} {_how(d)}")
+        if len(todays) > LIST_UP_TO:
+            by_label: dict[str, list[str]] = {}
+            for d in todays:
+                by_label.setdefault(d.label, []).append(d.unit.name)
+            for what, names in by_label.items():
+                shown = ", ".join(names[:3]) + (f" và {len(names) - 3} đơn vị khác" if len(names) > 3 else "")
+                say(day, f"{len(names)} đơn vị {what}: {shown}")
+        return True
+
+    def _ahead(self, outlines: dict[str, Path]) -> None:
+        """Every e-mailed report of the cycle sent to the workers, the earliest days first."""
+        n = workers_for(self.workers)
+        if not n:
+            return
+        self._pool = ProcessPoolExecutor(n, mp_context=multiprocessing.get_context("spawn"))
+        for day in sorted(self.by_day):
+            for i, d in enumerate(self.by_day[day]):
+                if d.by_mail:
+                    job = demo.fill_job(self.rt, d, self.work, seed_of(d, i), outlines)
+                    self._filling[job[1]] = self._pool.submit(fill_outline_fast, *job)
+
+    def close(self) -> None:
+        """Stop the workers (forms never sent are dropped)."""
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None

@@ -75,7 +75,9 @@ class Communes:
 
     def _ahead(self, outlines: dict[str, Path]) -> None:
         """Every e-mailed report of the cycle sent to the workers, the earliest days first."""
-        n = workers_for(self.workers)
+        # One worker at most: the fills run through the whole cycle beside the flows, whose process
+        # and intake workers need the cores more (two fill workers slowed the first intake by half).
+        n = min(workers_for(self.workers), 1)
         if not n:
             return
         self._pool = ProcessPoolExecutor(n, mp_context=multiprocessing.get_context("spawn"))

@@ -232,10 +232,17 @@ def followup_sweep(rt: Runtime, as_of: dt.date) -> SweepResult:
     now = clock.at_office_hours(as_of, 17)
     created = overdue = 0
     with rt.db.unit_of_work() as s:
-        recs = s.scalars(select(Recommendation).where(Recommendation.cycle_id == rt.cycle_id)
-                         .order_by(Recommendation.id)).all()
         tracked = set(s.scalars(select(Obligation.key).where(  # one query, not one per rec
             Obligation.cycle_id == rt.cycle_id, Obligation.kind == "recommendation")))
+        # Columns first, whole rows only for the few with work: a country has tens of thousands
+        # of recommendations and a daily sweep changes a handful.
+        work = [rid for rid, key, status, due_on in s.execute(
+                select(Recommendation.id, Recommendation.key, Recommendation.status, Recommendation.due_on)
+                .where(Recommendation.cycle_id == rt.cycle_id))
+                if f"rec:{key}" not in tracked or (status in REC_ACTIVE and due_on < as_of)]
+        recs = [rec for i in range(0, len(work), 500) for rec in s.scalars(
+            select(Recommendation).where(Recommendation.id.in_(sorted(work)[i:i + 500]))
+            .order_by(Recommendation.id))]
         for rec in recs:
             if f"rec:{rec.key}" not in tracked:
                 s.add(_new_obligation(rec, now))

@@ -31,7 +31,8 @@ def returned_reports(s: Session, cycle_id: int) -> dict[int, tuple[str, ...]]:
               .where(Submission.cycle_id == cycle_id, Submission.unit_id.is_not(None),
                      Submission.status.in_(("accepted", "rejected")))
               .group_by(Submission.unit_id).subquery())
-    rows = s.execute(select(Submission.unit_id, Submission.status, Submission.errors)
-                     .join(latest, Submission.id == latest.c.last)).all()
+    rows = s.execute(select(Submission.unit_id, Submission.errors)  # the returned ones only: a
+                     .join(latest, Submission.id == latest.c.last)      # country's accepted errors
+                     .where(Submission.status == "rejected")).all()     # ([]) were read every run
     return {unit_id: tuple(str(e.get("text", e)) if isinstance(e, dict) else str(e) for e in errors or [])
-            for unit_id, status, errors in rows if status == "rejected"}
+            for unit_id, errors in rows}

@@ -173,6 +173,14 @@ class CheckBase:
     rate_tolerance_pct: float
     text_limits: dict[str, int]
     criteria: tuple[CriterionQuestion, ...]
+    timezone: str
+    senders: dict[str, tuple[tuple[str, dt.date, dt.date | None], ...]]  # address → (code, from, to)
+
+    def sender_unit(self, sender: str, day: dt.date) -> str | None:
+        """The code of the unit whose address ``sender`` is on ``day`` (used only when a form does
+        not say whose it is)."""
+        return next((code for code, since, until in self.senders.get(sender, ()) if since <= day
+                     and (until is None or until >= day)), None) if sender else None
 
     def expectation(self, received_on: dt.date, unit_code: str | None) -> Expectation:
         """What the validator must know for a report received on ``received_on``."""
@@ -191,8 +199,12 @@ def check_base(rt: Runtime) -> CheckBase:
     if found is None or found[0] is not rt.plan:
         _BASES.clear()
         plan = rt.plan
+        senders: dict[str, list[tuple[str, dt.date, dt.date | None]]] = {}
+        for u in plan.units:
+            senders.setdefault(u.email.lower(), []).append((u.code, u.valid_from, u.valid_to))
         base = CheckBase(limits_for(rt), plan.cycle_key, (plan.report.form_version,), _unit_refs(plan),
-                         plan.report.rate_tolerance_pct, text_limits(), _questions(plan))
+                         plan.report.rate_tolerance_pct, text_limits(), _questions(plan),
+                         plan.calendar.timezone, {k: tuple(v) for k, v in senders.items()})
         found = _BASES[id(plan)] = (plan, base)
     return found[1]
 

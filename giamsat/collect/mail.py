@@ -17,15 +17,15 @@ from sqlalchemy.orm import Session
 
 from giamsat.collect import mail_records as mr
 from giamsat.collect import records, workers
-from giamsat.collect.intake import Incoming, Prepared
+from giamsat.collect.intake import Incoming, Prepared, check_base
 from giamsat.collect.recording import Outcome, prepare_all, record_in
 from giamsat.collect.records import local_day
 from giamsat.collect.service import SubmitResult, limits_for
 from giamsat.db.models import Submission
+from giamsat.domain.validation import Validation
 from giamsat.messaging.imap import ImapMailbox
-from giamsat.messaging.incoming import IncomingMail
+from giamsat.messaging.incoming import Fetched, IncomingMail, parse_fetched
 from giamsat.messaging.maildir import MaildirMailbox
-from giamsat.plan.schema import Unit as PlanUnit
 from giamsat.runtime import Runtime
 
 
@@ -72,13 +72,12 @@ def fetch_mail(rt: Runtime, now: dt.datetime,
     after it, the messages recorded but not flagged are only flagged.
     """
     box = open_mailbox(rt)
-    senders = _senders(rt)
     with box:
         summary = FetchSummary(f"{box.folder}")
         uids = box.pending()
-        ahead: _Chunk | None = None  # read, its forms checking on the workers, not yet recorded
+        ahead: _Chunk | None = None  # fetched, being parsed and checked on the workers, not recorded
         for start in range(0, len(uids), CHUNK):
-            mails = []
+            fetched = []
             with rt.db.unit_of_work() as s:
                 taken = mr.taken_statuses(s, box.folder, box.uidvalidity, uids[start:start + CHUNK])
             for uid in uids[start:start + CHUNK]:
@@ -87,34 +86,44 @@ def fetch_mail(rt: Runtime, now: dt.datetime,
                     box.mark_taken(uid, seen=status != "needs_person")
                     summary.already += 1
                     continue
-                mail = box.read(uid, limits_for(rt).max_file_bytes)
-                if on_read is not None:
-                    on_read(mail)
-                mails.append(mail)
-            chunk = _Chunk(rt, mails, now, senders)  # checked on the workers while the last is recorded
+                fetched.append(box.fetch(uid))
+            chunk = _Chunk(rt, fetched, now)  # parsed and checked on the workers while the last is recorded
             if ahead is not None:
-                ahead.take(rt, box, now, summary)
+                ahead.take(rt, box, now, summary, on_read)
             ahead = chunk
         if ahead is not None:
-            ahead.take(rt, box, now, summary)
+            ahead.take(rt, box, now, summary, on_read)
     _close_step(rt, summary.messages, now)
     return summary
 
 
 class _Chunk:
-    """Up to ``CHUNK`` messages read, their forms sent to the workers to check (``workers``)."""
+    """Up to ``CHUNK`` messages fetched, sent to the workers to be parsed and their forms checked."""
 
-    def __init__(self, rt: Runtime, mails: list[IncomingMail], now: dt.datetime,
-                 senders: dict[str, list[PlanUnit]]) -> None:
-        self.mails = mails
-        self.items, self.owners = _items(rt, mails, now, senders)
-        self.checks = workers.start_checks(rt, self.items)
+    def __init__(self, rt: Runtime, fetched: list[Fetched], now: dt.datetime) -> None:
+        self.fetched = fetched
+        self.reads = workers.start_mail(rt, fetched, now)
 
     def take(self, rt: Runtime, box: ImapMailbox | MaildirMailbox, now: dt.datetime,
-             summary: FetchSummary) -> None:
-        """Keep the forms, record the messages in one transaction, then flag them on the server."""
-        prepared = _by_message(self.mails, self.owners, prepare_all(rt, self.items, checks=self.checks))
-        for mail, outcome in zip(self.mails, _take_chunk(rt, self.mails, prepared, now), strict=True):
+             summary: FetchSummary, on_read: Callable[[IncomingMail], None] | None) -> None:
+        """Keep the forms, record the messages in one transaction, then flag them on the server.
+
+        A message the workers did not parse (none, too few, or one died) is parsed here."""
+        mails: list[IncomingMail] = []
+        checked: dict[int, Validation] = {}  # by the index of the form among the chunk's forms
+        forms_before = 0
+        for i, f in enumerate(self.fetched):
+            read = self.reads.result(i)
+            mail = read[0] if read else parse_fetched(f, limits_for(rt).max_file_bytes)
+            if read:  # one validation per form of the message, in order
+                checked.update({forms_before + j: v for j, v in enumerate(read[1])})
+            forms_before += len(mail.forms)
+            if on_read is not None:
+                on_read(mail)
+            mails.append(mail)
+        items, owners = _items(rt, mails, now)
+        prepared = _by_message(mails, owners, prepare_all(rt, items, checks=workers.Checks(checked)))
+        for mail, outcome in zip(mails, _take_chunk(rt, mails, prepared, now), strict=True):
             box.mark_taken(mail.uid, seen=outcome.status != "needs_person")
             summary.messages.append(outcome)
 
@@ -142,7 +151,7 @@ def take_mail(rt: Runtime, mail: IncomingMail, now: dt.datetime,
             outcome.status, outcome.note = "duplicate", f"trùng thư TH-{earlier:05d}"
     if outcome.status != "duplicate":
         if prepared is None:
-            prepared = _prepare(rt, [mail], now, _senders(rt))[mail.uid]
+            prepared = _prepare(rt, [mail], now)[mail.uid]
         _take_files(rt, mail, prepared, now, outcome)
     try:
         with rt.db.unit_of_work() as s:
@@ -154,20 +163,18 @@ def take_mail(rt: Runtime, mail: IncomingMail, now: dt.datetime,
     return outcome
 
 
-def _prepare(rt: Runtime, mails: list[IncomingMail], now: dt.datetime,
-             senders: dict[str, list[PlanUnit]]) -> dict[str, list[Prepared]]:
+def _prepare(rt: Runtime, mails: list[IncomingMail], now: dt.datetime) -> dict[str, list[Prepared]]:
     """Every form of ``mails`` read, checked and kept (synced once), by message UID."""
-    items, owners = _items(rt, mails, now, senders)
+    items, owners = _items(rt, mails, now)
     return _by_message(mails, owners, prepare_all(rt, items))
 
 
-def _items(rt: Runtime, mails: list[IncomingMail], now: dt.datetime,
-           senders: dict[str, list[PlanUnit]]) -> tuple[list[Incoming], list[str]]:
-    """The forms of ``mails`` as incoming files, and the UID of the message each came in."""
+def _items(rt: Runtime, mails: list[IncomingMail], now: dt.datetime) -> tuple[list[Incoming], list[str]]:
+    """The forms of ``mails`` as incoming files (in order), and the UID of the message each came in."""
     items, owners = [], []
     for mail in mails:
         arrived = min(mail.arrived_at or now, now)
-        code = _sender_unit_code(senders, mail.sender, local_day(rt, arrived))
+        code = check_base(rt).sender_unit(mail.sender, local_day(rt, arrived))
         for att in mail.forms:
             items.append(Incoming(att.data, att.filename, arrived, "mail", None, mail.sender or None,
                                   sender_unit_code=code))
@@ -259,18 +266,3 @@ def _status_of(s: Session, submission_id: int, result: SubmitResult) -> str:
         return result.status
     sub = s.get(Submission, submission_id)
     return f"duplicate:{sub.status}" if sub is not None else "duplicate"
-
-
-def _senders(rt: Runtime) -> dict[str, list[PlanUnit]]:
-    """The plan's units by their (lower-case) address: one lookup per message, not a scan."""
-    out: dict[str, list[PlanUnit]] = {}
-    for u in rt.plan.units:
-        out.setdefault(u.email.lower(), []).append(u)
-    return out
-
-
-def _sender_unit_code(senders: dict[str, list[PlanUnit]], sender: str, day: dt.date) -> str | None:
-    """The sender's unit, used only when the form itself does not say whose it is."""
-    unit = next((u for u in senders.get(sender, ()) if u.valid_from <= day
-                 and (u.valid_to is None or u.valid_to >= day)), None) if sender else None
-    return unit.code if unit is not None else None

@@ -1,7 +1,8 @@
-"""Forms read and checked on worker processes, so a large intake uses every core.
+"""Messages parsed and forms checked on worker processes, so a large intake uses every core.
 
-Checking a form (unzip, container and XML checks, tables, validation) is a pure function of its
-bytes, its day and the plan (``intake.check_with``): the workers compute it and nothing else.
+Parsing a fetched message (``incoming.parse_fetched``) and checking a form (unzip, container and
+XML checks, tables, validation: ``intake.check_with``) are pure functions of their bytes, their
+day and the plan: the workers compute them and nothing else; fetching stays where it was.
 Digests, the kept originals and every database write stay in the recording process, in the order
 they always had, so the exactly-once and crash guarantees do not depend on the workers.
 
@@ -19,13 +20,17 @@ import hashlib
 import multiprocessing
 import os
 import pickle
+from collections.abc import Mapping
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
 
 from giamsat.collect.intake import CheckBase, Incoming, check_base, check_with
 from giamsat.collect.records import local_day
 from giamsat.domain.validation import Validation
+from giamsat.messaging.incoming import Fetched, IncomingMail, parse_fetched
 from giamsat.runtime import Runtime
 
 MIN_FORMS = 16  # fewer forms than this are checked in the process: the round trips would cost more
@@ -46,21 +51,35 @@ Job = tuple[Path | bytes, dt.date, str | None, str | None]  # content, day, clai
 
 
 class Checks:
-    """The checks of one chunk, under way on the workers (``result`` waits for one)."""
+    """Validations by item index: done, or under way on the workers (``result`` waits for one)."""
 
-    def __init__(self, futures: dict[int, Future[Validation]]) -> None:
-        self._futures = futures
+    def __init__(self, results: Mapping[int, Future[Validation] | Validation] | None = None) -> None:
+        self._results = dict(results or {})
 
     def result(self, index: int) -> Validation | None:
         """The validation of item ``index``; None when it was not sent or its worker died."""
-        future = self._futures.get(index)
-        if future is None:
-            return None
-        try:
-            return future.result()
-        except BrokenProcessPool:
-            _forget_pool()
-            return None
+        return _outcome(self._results.get(index))
+
+
+class MailReads:
+    """Fetched messages being parsed and their forms checked on the workers, by position."""
+
+    def __init__(self, futures: list[Future[tuple[IncomingMail, list[Validation]]]] | None = None) -> None:
+        self._futures = futures or []
+
+    def result(self, index: int) -> tuple[IncomingMail, list[Validation]] | None:
+        """The message parsed and one validation per form; None when not sent or its worker died."""
+        return _outcome(self._futures[index]) if index < len(self._futures) else None
+
+
+def _outcome(found: Any) -> Any:
+    if not isinstance(found, Future):
+        return found
+    try:
+        return found.result()
+    except BrokenProcessPool:
+        _forget_pool()
+        return None
 
 
 def start_checks(rt: Runtime, items: list[Incoming]) -> Checks:
@@ -72,27 +91,46 @@ def start_checks(rt: Runtime, items: list[Incoming]) -> Checks:
 
 def start(base: CheckBase, jobs: dict[int, Job], setting: int | None) -> Checks:
     """Send ``jobs`` (by item index) to the workers; an empty ``Checks`` when too few or no pool."""
-    workers = workers_for(setting)
-    if workers == 0 or len(jobs) < MIN_FORMS:
-        return Checks({})
-    pool = _pool_for(base, workers)
+    pool = _pool_for(base, setting, len(jobs))
     try:
-        return Checks({i: pool.submit(_check, *job) for i, job in jobs.items()})
+        return Checks({i: pool.submit(_check, *job) for i, job in jobs.items()} if pool else {})
     except (BrokenProcessPool, RuntimeError):  # a dead pool, or one shut down at exit
         _forget_pool()
-        return Checks({})
+        return Checks()
 
 
-def _pool_for(base: CheckBase, workers: int) -> ProcessPoolExecutor:
+def start_mail(rt: Runtime, fetched: list[Fetched], now: dt.datetime) -> MailReads:
+    """Send fetched messages to the workers to be parsed and their forms checked (as
+    ``collect.mail`` would: each form dated by its arrival, no later than ``now``)."""
+    pool = _pool_for(check_base(rt), rt.settings.intake_workers, len(fetched))
+    try:
+        return MailReads([pool.submit(_read_mail, f, now) for f in fetched] if pool else [])
+    except (BrokenProcessPool, RuntimeError):
+        _forget_pool()
+        return MailReads()
+
+
+_blobs: dict[int, tuple[CheckBase, bytes, str]] = {}  # id(base) → (base, its pickle, digest)
+
+
+def _pool_for(base: CheckBase, setting: int | None, jobs: int) -> ProcessPoolExecutor | None:
+    """This process's pool for ``base``'s plan (started, or restarted for another plan); None when
+    no workers are asked for or ``jobs`` are too few to pay for the round trips."""
     global _pool
-    blob = pickle.dumps(base, protocol=pickle.HIGHEST_PROTOCOL)
-    digest = hashlib.sha256(blob).hexdigest()
-    if _pool is not None and _pool[:2] == (digest, workers):
+    workers = workers_for(setting)
+    if workers == 0 or jobs < MIN_FORMS:
+        return None
+    known = _blobs.get(id(base))
+    if known is None or known[0] is not base:  # a plan is pickled once, not per chunk
+        blob = pickle.dumps(base, protocol=pickle.HIGHEST_PROTOCOL)
+        _blobs.clear()
+        known = _blobs[id(base)] = (base, blob, hashlib.sha256(blob).hexdigest())
+    if _pool is not None and _pool[:2] == (known[2], workers):
         return _pool[2]
     _forget_pool()
     pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
-                               initializer=_start_worker, initargs=(blob,))
-    _pool = (digest, workers, pool)
+                               initializer=_start_worker, initargs=(known[1],))
+    _pool = (known[2], workers, pool)
     return pool
 
 
@@ -109,6 +147,15 @@ atexit.register(_forget_pool)
 def _start_worker(blob: bytes) -> None:
     global _base
     _base = pickle.loads(blob)  # our own bytes, from the process that started this worker
+
+
+def _read_mail(fetched: Fetched, now: dt.datetime) -> tuple[IncomingMail, list[Validation]]:
+    assert _base is not None, "the worker was started without its plan"
+    mail = parse_fetched(fetched, _base.limits.max_file_bytes)
+    arrived = min(mail.arrived_at or now, now)
+    day = arrived.astimezone(ZoneInfo(_base.timezone)).date()
+    code = _base.sender_unit(mail.sender, day)
+    return mail, [check_with(_base, att.data, day, None, code) for att in mail.forms]
 
 
 def _check(content: Path | bytes, received_on: dt.date, unit_code: str | None,

@@ -12,12 +12,11 @@ import imaplib
 import re
 import socket
 import ssl
-from dataclasses import replace
 from typing import Any
 
 from giamsat.domain.errors import MailboxUnavailable
 from giamsat.domain.textsafety import clean_line, redact, secret_forms
-from giamsat.messaging.incoming import IncomingMail, parse_mail
+from giamsat.messaging.incoming import Fetched, IncomingMail, parse_fetched
 from giamsat.settings import MailboxSettings
 
 TAKEN = "$GiamsatTaken"
@@ -77,6 +76,10 @@ class ImapMailbox:
 
     def read(self, uid: str, max_attachment_bytes: int) -> IncomingMail:
         """The message ``uid`` parsed; an over-size one is read by its header only."""
+        return parse_fetched(self.fetch(uid), max_attachment_bytes)
+
+    def fetch(self, uid: str) -> Fetched:
+        """The message ``uid`` as the server gives it, not parsed; an over-size one by its header."""
         typ, data = self._guard("đọc thư", self.conn.uid, "FETCH", uid, "(INTERNALDATE RFC822.SIZE)")
         head = _first_bytes(data)
         size = int(m.group(1)) if (m := _SIZE.search(head)) else 0
@@ -84,12 +87,9 @@ class ImapMailbox:
         part = "BODY.PEEK[HEADER]" if size > self.max_message_bytes else "BODY.PEEK[]"
         typ, data = self._guard("đọc thư", self.conn.uid, "FETCH", uid, f"({part})")
         raw = next((x[1] for x in data if isinstance(x, tuple)), b"")
-        mail = parse_mail(raw, folder=self.folder, uidvalidity=self.uidvalidity, uid=uid,
-                          internaldate=arrived, max_attachment_bytes=max_attachment_bytes)
-        if size > self.max_message_bytes:
-            note = f"thư quá lớn ({size // (1024 * 1024)} MB), chưa tải tệp đính kèm"
-            mail = replace(mail, attachments=(), skipped=(note,))
-        return mail
+        note = (f"thư quá lớn ({size // (1024 * 1024)} MB), chưa tải tệp đính kèm"
+                if size > self.max_message_bytes else None)
+        return Fetched(self.folder, self.uidvalidity, uid, raw, arrived, note)
 
     def mark_taken(self, uid: str, seen: bool) -> None:
         """Flag ``uid`` as taken (and read, when no person needs to look at it)."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import email
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from email import policy
 from email.message import EmailMessage
 from email.utils import parseaddr, parsedate_to_datetime
@@ -52,6 +52,26 @@ class IncomingMail:
     def forms(self) -> list[IncomingAttachment]:
         """The ``.docx`` attachments: the reports to take in."""
         return [a for a in self.attachments if a.kind == "form"]
+
+
+@dataclass(frozen=True)
+class Fetched:
+    """One message as the server gave it, not parsed yet (``parse_fetched`` parses it anywhere:
+    the mail intake parses on worker processes); ``too_big``: only its header was fetched."""
+
+    folder: str
+    uidvalidity: int
+    uid: str
+    raw: bytes
+    arrived: dt.datetime | None
+    too_big: str | None = None  # why the attachments were not read (the message's size)
+
+
+def parse_fetched(f: Fetched, max_attachment_bytes: int) -> IncomingMail:
+    """The fetched message parsed; an over-size one without its attachments, saying why."""
+    mail = parse_mail(f.raw, folder=f.folder, uidvalidity=f.uidvalidity, uid=f.uid,
+                      internaldate=f.arrived, max_attachment_bytes=max_attachment_bytes)
+    return replace(mail, attachments=(), skipped=(f.too_big,)) if f.too_big else mail
 
 
 def parse_mail(raw: bytes, *, folder: str, uidvalidity: int, uid: str,

@@ -9,10 +9,9 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from dataclasses import replace
 from pathlib import Path
 
-from giamsat.messaging.incoming import IncomingMail, parse_mail
+from giamsat.messaging.incoming import Fetched, IncomingMail, parse_fetched
 
 
 class MaildirMailbox:
@@ -63,18 +62,18 @@ class MaildirMailbox:
 
     def read(self, key: str, max_attachment_bytes: int) -> IncomingMail:
         """The message ``key`` parsed; an over-size one is read without its attachments."""
+        return parse_fetched(self.fetch(key), max_attachment_bytes)
+
+    def fetch(self, key: str) -> Fetched:
+        """The message ``key`` as delivered, not parsed; an over-size one by its header only."""
         path = self._path(key)
         with path.open("rb") as fh:
             arrived = dt.datetime.fromtimestamp(os.fstat(fh.fileno()).st_mtime, tz=dt.UTC)
             raw = fh.read()
-        too_big = len(raw) > self.max_message_bytes
-        mail = parse_mail(raw if not too_big else raw.split(b"\n\n", 1)[0], folder=self.folder,
-                          uidvalidity=0, uid=key, internaldate=arrived,
-                          max_attachment_bytes=max_attachment_bytes)
-        if too_big:
-            note = f"thư quá lớn ({len(raw) // (1024 * 1024)} MB), chưa đọc tệp đính kèm"
-            mail = replace(mail, attachments=(), skipped=(note,))
-        return mail
+        if len(raw) <= self.max_message_bytes:
+            return Fetched(self.folder, 0, key, raw, arrived)
+        note = f"thư quá lớn ({len(raw) // (1024 * 1024)} MB), chưa đọc tệp đính kèm"
+        return Fetched(self.folder, 0, key, raw.split(b"\n\n", 1)[0], arrived, note)
 
     def mark_taken(self, key: str, seen: bool) -> None:
         """Move ``key`` to ``cur/`` flagged ``S`` (its delivery time is kept)."""

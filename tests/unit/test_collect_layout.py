@@ -4,7 +4,7 @@ import ast
 from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parents[2] / "giamsat" / "collect"
-ORDER = ["mail", "service", "sweep", "inbox", "recording", "intake", "mail_records", "records",
+ORDER = ["mail", "service", "sweep", "inbox", "recording", "workers", "intake", "mail_records", "records",
          "reader", "xml_reader"]
 
 

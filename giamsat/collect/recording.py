@@ -45,18 +45,18 @@ OnError = Callable[[Incoming, Exception], None]
 
 
 def take_in(rt: Runtime, items: list[Incoming], now: dt.datetime, actor: str | None = None, *,
-            close_step: bool = True, on_error: OnError | None = None) -> list[Outcome | None]:
+            close_step: bool = True, on_error: OnError | None = None,
+            checks: workers.Checks | None = None) -> list[Outcome | None]:
     """Record ``items`` (one outcome each, in order); the same content twice is a duplicate.
 
     Without ``on_error`` a failure raises. With it, a file that cannot be read, kept or recorded
     is handed to ``on_error``, audited as ``submission.failed`` at ``now`` and its outcome is
     None; the others are recorded. ``close_step=False`` leaves closing the collect step to the
-    caller (a sweep does it once); ``actor`` defaults to the runtime's.
-    """
+    caller (a sweep does it once); ``actor`` defaults to the runtime's; ``checks``: see ``prepare_all``."""
     if actor is not None and actor != rt.actor:
         rt = rt.replace(settings=rt.settings.model_copy(update={"actor": actor}))
     fail = _failure_handler(rt, now, on_error)
-    prepared = prepare_all(rt, items, fail)
+    prepared = prepare_all(rt, items, fail, checks)
     recorded = _record_all(rt, list(prepared.values()), close_step, fail)
     by_index = dict(zip(prepared, recorded, strict=True))
     return [by_index.get(i) for i in range(len(items))]

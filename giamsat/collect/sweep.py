@@ -22,7 +22,7 @@ import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from giamsat.collect import records
+from giamsat.collect import records, workers
 from giamsat.collect.inbox import (
     ARRIVED,
     LINK,
@@ -88,6 +88,7 @@ def sweep_inbox(rt: Runtime, now: dt.datetime) -> SweepSummary:
     listing = scan(inbox)
     summary.skipped = listing.skipped
     chunk: dict[Path, tuple[Path, Incoming]] = {}  # claimed path -> (inbox path, item)
+    ahead: tuple[dict[Path, tuple[Path, Incoming]], workers.Checks] | None = None  # being checked
     last_accepted: dt.datetime | None = None
     for path, code in listing.files:
         claimed = _claim(path, claims / (code or "_"), f"{code}/" if code else "", summary)
@@ -95,11 +96,15 @@ def sweep_inbox(rt: Runtime, now: dt.datetime) -> SweepSummary:
             continue  # another sweep took it, or it cannot be moved (reported)
         arrived = arrival_time(rt.home / "inbox", path, now)
         chunk[claimed] = (path, Incoming(claimed, path.name, arrived, "inbox", code))
-        if len(chunk) == CHUNK:
-            last_accepted = _latest(last_accepted, _take(rt, chunk, now, summary))
-            chunk = {}
+        if len(chunk) == CHUNK:  # its forms checked on the workers while the chunk before is recorded
+            checking = (chunk, workers.start_checks(rt, [item for _, item in chunk.values()]))
+            if ahead is not None:
+                last_accepted = _latest(last_accepted, _take(rt, *ahead, now, summary))
+            ahead, chunk = checking, {}
+    if ahead is not None:
+        last_accepted = _latest(last_accepted, _take(rt, *ahead, now, summary))
     if chunk:
-        last_accepted = _latest(last_accepted, _take(rt, chunk, now, summary))
+        last_accepted = _latest(last_accepted, _take(rt, chunk, None, now, summary))
     _remove_empty(claims)
     summary.held = held_claims(claims_root, claims, STALE_CLAIM_S)
     if last_accepted is not None:  # once per sweep, at the time of the last report it accepted
@@ -163,15 +168,16 @@ def recover_abandoned_claims(inbox: Path, now: float | None = None) -> int:
     return back
 
 
-def _take(rt: Runtime, chunk: dict[Path, tuple[Path, Incoming]], now: dt.datetime,
-          summary: SweepSummary) -> dt.datetime | None:
-    """Record one chunk through ``take_in``; returns when its last accepted report arrived."""
+def _take(rt: Runtime, chunk: dict[Path, tuple[Path, Incoming]], checks: workers.Checks | None,
+          now: dt.datetime, summary: SweepSummary) -> dt.datetime | None:
+    """Record one chunk through ``take_in`` (``checks``: its forms' checks already under way on the
+    workers); returns when its last accepted report arrived."""
     def give_back(item: Incoming, exc: Exception) -> None:  # back to the inbox for the next sweep
         os.replace(item.content, chunk[item.content][0])  # type: ignore[index]
         summary.failed.append((item.name, f"{type(exc).__name__}: {exc}"))
 
     items = [item for _, item in chunk.values()]
-    outcomes = take_in(rt, items, now, close_step=False, on_error=give_back)
+    outcomes = take_in(rt, items, now, close_step=False, on_error=give_back, checks=checks)
     last = None
     for item, outcome in zip(items, outcomes, strict=True):
         if outcome is None:

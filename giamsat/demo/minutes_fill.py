@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -45,6 +46,18 @@ _EVIDENCE = {
                      "Thực hiện chưa đầy đủ ở một số thôn, tổ dân phố"],
     "Chưa đạt": ["Không có hồ sơ, tài liệu chứng minh việc thực hiện"],
 }
+# A visit to one village (thôn, tổ dân phố) has no smaller units to speak of: its own words.
+_IN_A_VILLAGE = {
+    "Công tác tuyên truyền về cuộc rà soát được thực hiện trên loa truyền thanh thôn":
+        "Công tác tuyên truyền về cuộc rà soát được thực hiện trên loa truyền thanh của {kind}",
+    "Bổ sung biên bản bình xét tại các thôn được giám sát":
+        "Bổ sung biên bản họp bình xét hộ nghèo, hộ cận nghèo của {kind}",
+    "Gia đình biết thông tin rà soát qua họp thôn, đồng ý với kết quả bình xét":
+        "Gia đình biết thông tin rà soát qua họp {kind}, đồng ý với kết quả bình xét",
+    "Hồ sơ còn thiếu tài liệu tại một thôn được giám sát": "Hồ sơ lưu tại {kind} còn thiếu một số tài liệu",
+    "Thực hiện chưa đầy đủ ở một số thôn, tổ dân phố":
+        "Thực hiện chưa đầy đủ, một số hộ chưa được thông báo kết quả bình xét",
+}
 _NAMES = ["Nguyễn Văn An", "Trần Thị Bình", "Phạm Văn Cường", "Lê Thị Dung", "Vũ Văn Em", "Đỗ Thị Gấm"]
 
 
@@ -67,6 +80,21 @@ def _put(cell, text: str) -> None:
     set_run_font(par.add_run(text), size=12)
 
 
+def _consult(table, rng: random.Random, say: Callable[[str], str]) -> int:
+    """Up to four consulted households (a name where the blank has none); how many."""
+    consulted = 0
+    for row in table.rows[1:]:
+        village, who = row.cells[1].text.strip(), row.cells[2].text.strip()
+        if not village or consulted >= 4:
+            continue
+        if not who:
+            _put(row.cells[2], rng.choice(_NAMES) + LABEL)
+        _put(row.cells[3], rng.choice(_GROUPS))
+        _put(row.cells[len(CONSULTATIONS) - 1], say(rng.choice(_OPINIONS)))
+        consulted += 1
+    return consulted
+
+
 def fill_minutes(blank_path: Path, out_path: Path, seed: int | str,
                  visit_day: dt.date | None = None, addressee: str | None = None,
                  component: str = "Dự án 2", year: int = 2024, kind: str = "xa") -> FilledSummary:
@@ -76,6 +104,11 @@ def fill_minutes(blank_path: Path, out_path: Path, seed: int | str,
     unit's, whose word the texts use ("Thôn đã triển khai…", "lưu tại thôn")."""
     words = {"component": component_in_sentence(component), "year": year,
              "kind": places.KIND_WORD[kind], "Kind": places.capfirst(places.KIND_WORD[kind])}
+    village = places.is_village(kind)
+
+    def say(text: str) -> str:
+        return (_IN_A_VILLAGE.get(text, text) if village else text).format(**words) + LABEL
+
     rng = random.Random(str(seed))
     doc = Document(str(blank_path))
     tables = {n: t for t in doc.tables for n, h in TABLES.items()
@@ -86,31 +119,21 @@ def fill_minutes(blank_path: Path, out_path: Path, seed: int | str,
         for row in table.rows[1:]:
             result = rng.choices(("Đạt", "Đạt một phần", "Chưa đạt"), (6, 3, 1))[0]
             _put(row.cells[2], result)
-            _put(row.cells[3], rng.choice(_EVIDENCE[result]).format(**words) + LABEL)
+            _put(row.cells[3], say(rng.choice(_EVIDENCE[result])))
             counts["criteria"] += 1
     for name, pool in (("findings", _FINDINGS), ("difficulties", _DIFFICULTIES)):
         picked = rng.sample(pool, rng.randint(2, 3) if name == "findings" else rng.randint(1, 2))
         for row, text in zip(tables[name].rows[1:], picked, strict=False):
-            _put(row.cells[len(FINDINGS) - 1], text.format(**words) + LABEL)
+            _put(row.cells[len(FINDINGS) - 1], say(text))
         counts[name] = len(picked)
     recs = rng.sample(_RECOMMENDATIONS, 2)
     for i, (row, (text, to)) in enumerate(zip(tables["recommendations"].rows[1:], recs, strict=False)):
         cells = row.cells[1:len(RECOMMENDATIONS)]
-        _put(cells[0], text.format(**words) + LABEL)
+        _put(cells[0], say(text))
         _put(cells[1], addressee if addressee and to == "UBND xã" else to)
         if i == 1 and visit_day is not None:  # one explicit due date, one left to the plan's default
             _put(cells[2], short_date(visit_day + dt.timedelta(days=45)))
     counts["recommendations"] = len(recs)
-    consulted = 0
-    for row in tables["consultations"].rows[1:]:
-        village, who = row.cells[1].text.strip(), row.cells[2].text.strip()
-        if not village or consulted >= 4:
-            continue
-        if not who:
-            _put(row.cells[2], rng.choice(_NAMES) + LABEL)
-        _put(row.cells[3], rng.choice(_GROUPS))
-        _put(row.cells[len(CONSULTATIONS) - 1], rng.choice(_OPINIONS) + LABEL)
-        consulted += 1
-    counts["consultations"] = consulted
+    counts["consultations"] = _consult(tables["consultations"], rng, say)
     save_atomic(doc, out_path)
     return FilledSummary(Path(out_path), **counts)

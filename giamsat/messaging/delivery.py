@@ -59,7 +59,7 @@ def retry(rt: Runtime, message_id: int, now: dt.datetime) -> Message:
         if msg is None or msg.cycle_id != rt.cycle_id:
             raise NotFound(f"Không có thư số {message_id} trong chu kỳ {rt.plan.cycle_key}.")
         if msg.status == "sent":
-            when = f" lúc {short_date_time(msg.sent_at)}" if msg.sent_at else ""
+            when = f" lúc {short_date_time(msg.sent_at.astimezone(clock.TZ))}" if msg.sent_at else ""
             raise Conflict(f"Thư số {message_id} đã gửi{when}; không gửi lại để tránh gửi trùng.")
         previous = msg.last_error
         msg.status, msg.claim_token, msg.claimed_at = "pending", None, None

@@ -137,3 +137,18 @@ def test_the_demo_minutes_of_a_village_speak_of_the_village_not_of_a_commune(sql
     commune = "\n".join(_cells(fill_minutes(blank, tmp_path / f"xa{seed}.docx", seed).path)
                         for seed in range(12))  # a commune's by default
     assert "Xã đã triển khai kế hoạch rà soát" in commune and "Thôn đã" not in commune
+
+
+@pytest.mark.parametrize(("kind", "word"), [("thon", "thôn"), ("to_dan_pho", "tổ dân phố")])
+def test_the_demo_minutes_of_a_village_speak_of_no_smaller_units(sqlite_runtime, tmp_path, kind, word):
+    blank = minutes.write_minutes(sqlite_runtime, first_visit(sqlite_runtime).id, NOW)
+    text = "\n".join(_cells(fill_minutes(blank, tmp_path / f"{seed}.docx", seed, kind=kind).path)
+                     for seed in range(16))
+    for smaller in ("một thôn được giám sát", "một số thôn", "các thôn được giám sát"):
+        assert smaller not in text
+    assert f"lưu tại {word} còn thiếu" in text
+    assert f"biên bản họp bình xét hộ nghèo, hộ cận nghèo của {word}" in text
+    assert f"qua họp {word}," in text and f"loa truyền thanh của {word}" in text
+    commune = "\n".join(_cells(fill_minutes(blank, tmp_path / f"xa{seed}.docx", seed).path)
+                        for seed in range(16))
+    assert "tại một thôn được giám sát" in commune and "tại các thôn được giám sát" in commune

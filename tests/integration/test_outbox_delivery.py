@@ -4,10 +4,12 @@ import datetime as dt
 import email
 from email import policy
 
+import pytest
 from sqlalchemy import select, update
 
 from giamsat.db.models import Message
 from giamsat.domain import clock
+from giamsat.domain.errors import Conflict
 from giamsat.messaging.delivery import counts, deliver, retry
 from giamsat.messaging.drain import claim_batch
 from giamsat.messaging.outbox import enqueue, idempotency_key
@@ -120,3 +122,17 @@ def test_two_drainers_at_once_never_send_a_message_twice(smtp_runtime, smtp_serv
         results = list(pool.map(lambda _: deliver(smtp_runtime, NOW, batch_size=4), range(3)))
     assert sum(r.sent for r in results) == 40
     assert sorted(smtp_server.handler.by_message_id().values()) == [1] * 40
+
+
+def test_retrying_a_sent_message_tells_when_it_went_out_in_vietnam_time(sqlite_runtime):
+    _queue(sqlite_runtime, 1)
+    assert deliver(sqlite_runtime, NOW).sent == 1
+    # 20:30 UTC on 1 April is 03:30 on 2 April in Vietnam: the officer reads Vietnam's day and hour.
+    sent = dt.datetime(2024, 4, 1, 20, 30, tzinfo=dt.UTC)
+    with sqlite_runtime.db.engine.begin() as conn:
+        conn.execute(update(Message).values(sent_at=sent))
+    message_id = next(iter(_statuses(sqlite_runtime)))
+    with pytest.raises(Conflict) as raised:
+        retry(sqlite_runtime, message_id, LATER)
+    assert str(raised.value) == (f"Thư số {message_id} đã gửi lúc 02/4/2024 03:30; "
+                                 "không gửi lại để tránh gửi trùng.")

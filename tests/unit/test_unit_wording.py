@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import pytest
@@ -9,8 +10,9 @@ import pytest
 from giamsat.domain.formatting import in_sentence
 from giamsat.final_report.narratives import Recurring
 from giamsat.final_report.text import paragraphs
+from giamsat.messaging.templates import render_email
 from giamsat.plan.schema import load_plan
-from giamsat.plan.wording import greeting, plan_words
+from giamsat.plan.wording import greeting, plan_words, unit_words
 
 CONFIG = Path(__file__).resolve().parents[2] / "config"
 
@@ -54,3 +56,19 @@ def test_the_reports_proposals_name_the_component_as_a_sentence_does(config, sai
     ctx = {**words, "department_short": "Sở", "office_short": "Phòng", "overdue": 0, "missing": 0}
     text = "\n".join(paragraphs("proposals", ctx))
     assert said in text, text
+
+
+@pytest.mark.parametrize(("config", "said"), [
+    ("vu-ban-2024.yaml", "3 mô hình thuộc Dự án 2;"),
+    ("xa-vu-ban-2026.yaml", "3 mô hình thuộc nội dung đa dạng hóa sinh kế, phát triển mô hình giảm nghèo;")])
+def test_the_report_acknowledgement_counts_the_models_of_the_component(config, said):
+    plan = load_plan(CONFIG / config)
+    unit = plan.units[0]
+    ctx = {**plan_words(plan), **unit_words(plan, unit), "unit_name": unit.name, "unit_code": unit.code,
+           "filename": "bc.xlsx", "received_on": dt.date(2026, 10, 5), "received_time": "09:15",
+           "reference": "BC-00001", "office_name": plan.bodies.office.short, "late": False,
+           "superseded": False, "models_count": 3, "recommendations_count": 1, "poor_rate": 2.5,
+           "near_poor_rate": 3.1}
+    _, text, html = render_email("report_ack", ctx)
+    assert f"Số liệu đã ghi nhận: {said}" in text, text
+    assert f"Số liệu đã ghi nhận: {said}" in html, html

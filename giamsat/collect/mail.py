@@ -65,11 +65,11 @@ def fetch_mail(rt: Runtime, now: dt.datetime,
                on_read: Callable[[IncomingMail], None] | None = None) -> FetchSummary:
     """Take in every new message of the office mailbox; ``on_read`` is a test hook after reading.
 
-    Messages are read ``CHUNK`` at a time, their forms checked (on the worker processes, while the
-    chunk before is recorded) and kept (one sync of the kept originals), then recorded in one
-    transaction (each message's forms, answers and mail row, in arrival order), then flagged on
-    the server one by one. A run killed before the commit finds nothing of the chunk recorded;
-    after it, the messages recorded but not flagged are only flagged.
+    Messages are fetched ``CHUNK`` at a time, parsed and their forms checked (on the worker
+    processes, while the chunk before is recorded) and kept (one sync of the kept originals), then
+    recorded in one transaction (each message's forms, answers and mail row, in arrival order),
+    then flagged on the server one by one. A run killed before the commit finds nothing of the
+    chunk recorded; after it, the messages recorded but not flagged are only flagged.
     """
     box = open_mailbox(rt)
     with box:

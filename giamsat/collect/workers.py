@@ -21,7 +21,7 @@ import multiprocessing
 import os
 import pickle
 from collections.abc import Mapping
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import CancelledError, Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import Any
@@ -79,6 +79,8 @@ def _outcome(found: Any) -> Any:
         return found.result()
     except BrokenProcessPool:
         _forget_pool()
+        return None
+    except CancelledError:  # its pool was shut down (the process exiting, another plan): do it here
         return None
 
 

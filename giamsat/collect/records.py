@@ -95,11 +95,9 @@ def open_recommendations(rt: Runtime, s: Session, unit: Unit, sub: Submission, f
         rec.events.append(RecommendationEvent(at=at, status="open", actor=rt.actor, note=note))
         s.add(rec)
         out.append(rec)
-    if out:
-        s.flush()  # one flush for the report's rows: the audit entries name their ids
-    for rec in out:
+    for rec in out:  # no flush for the ids: the entries take them at commit (a flush a report)
         audit.record(s, at=at, actor=rt.actor, action="rec.add", entity="recommendation",
-                     entity_id=rec.id, cycle_id=rt.cycle_id, status="open", note=note)
+                     entity_id=lambda rec=rec: rec.id, cycle_id=rt.cycle_id, status="open", note=note)
     return out
 
 

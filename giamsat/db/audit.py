@@ -23,6 +23,7 @@ from giamsat.domain import clock
 from giamsat.domain.errors import GiamsatError
 
 _PENDING = "giamsat_audit_pending"
+_LATER = "giamsat_audit_ids_later"  # (entry, function giving its entity id) resolved at commit
 CHAIN_LOCK_KEY = 0x61756469  # "audi": PostgreSQL advisory lock of the audit chain
 
 
@@ -32,24 +33,34 @@ class AuditTampering(GiamsatError):
 
 def record(session: Session, *, at: dt.datetime, actor: str, action: str, entity: str,
            entity_id: object = None, cycle_id: int | None = None, **detail: Any) -> AuditEntry:
-    """Add one audit entry in the caller's transaction."""
+    """Add one audit entry in the caller's transaction.
+
+    ``entity_id`` may be a function giving it (a row's id not flushed yet): it is called at
+    commit, after the last flush, so a caller need not flush for the id alone."""
     if at.tzinfo is None:
         raise ValueError("audit entries need a timezone-aware time")
     if not actor or not actor.strip():
         raise ValueError("audit entries need an actor")
+    later = callable(entity_id)
     entry = AuditEntry(at=at, actor=actor.strip()[:100], action=action, entity=entity,
-                       entity_id=None if entity_id is None else str(entity_id),
+                       entity_id=None if entity_id is None or later else str(entity_id),
                        cycle_id=cycle_id, detail=json.loads(json.dumps(detail, default=str)))
     session.info.setdefault(_PENDING, []).append(entry)  # chained and added at commit
+    if later:
+        session.info.setdefault(_LATER, []).append((entry, entity_id))
     return entry
 
 
 @event.listens_for(Session, "before_commit")
 def _chain_pending(session: Session) -> None:
     pending = session.info.pop(_PENDING, None)
+    later = session.info.pop(_LATER, [])
     if not pending:
         return
     session.flush()  # every other change first: the chain lock is the transaction's last lock
+    for entry, entity_id in later:  # ids known now
+        value = entity_id()
+        entry.entity_id = None if value is None else str(value)
     conn = session.connection()
     if conn.dialect.name == "postgresql":
         conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": CHAIN_LOCK_KEY})
@@ -66,6 +77,7 @@ def _chain_pending(session: Session) -> None:
 @event.listens_for(Session, "after_soft_rollback")
 def _forget_pending(session: Session, _previous_transaction: Any) -> None:
     session.info.pop(_PENDING, None)
+    session.info.pop(_LATER, None)
 
 
 @event.listens_for(AuditEntry, "before_update")

@@ -168,3 +168,26 @@ def test_the_audit_log_cannot_be_changed_or_deleted_through_the_app(scenario):
     with rt.db.unit_of_work() as s:
         assert s.scalar(select(AuditEntry.actor).order_by(AuditEntry.id).limit(1)) != "ai.do"
         assert s.scalar(select(func.count()).select_from(Submission)) == 3
+
+
+def test_an_entry_naming_a_row_not_flushed_yet_gets_its_id_at_commit_and_the_chain_holds(runtime):
+    from giamsat.db import audit
+    from giamsat.db.models import Recommendation
+
+    moment = at("2024-05-20", 10)
+    with runtime.db.unit_of_work() as s:
+        rec = Recommendation(cycle_id=runtime.cycle_id, key="audit-later-1", source_kind="visit",
+                             content="Kiểm tra ghi nhật ký", addressed_to="UBND xã", due_on=moment.date(),
+                             status="open", created_at=moment, updated_at=moment)
+        s.add(rec)  # not flushed: no id yet
+        audit.record(s, at=moment, actor="tester", action="rec.add", entity="recommendation",
+                     entity_id=lambda: rec.id, cycle_id=runtime.cycle_id)
+        audit.record(s, at=moment, actor="tester", action="rec.note", entity="recommendation",
+                     entity_id=lambda: None, cycle_id=runtime.cycle_id)
+        assert rec.id is None
+    with runtime.db.unit_of_work() as s:
+        rec_id = s.scalar(select(Recommendation.id).where(Recommendation.key == "audit-later-1"))
+        ids = list(s.scalars(select(AuditEntry.entity_id).where(AuditEntry.actor == "tester")
+                             .order_by(AuditEntry.id)))
+        assert ids == [str(rec_id), None]
+        assert audit.verify(s).ok

@@ -12,7 +12,7 @@ import hashlib
 from dataclasses import dataclass
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, load_only
 
 from giamsat.criteria.findings import unit_on
 from giamsat.criteria.model import AppraisalLine
@@ -78,22 +78,38 @@ def record_appraisals(rt: Runtime, entries: list[tuple[str, str, list[str], str 
     """``record_appraisal`` of each (unit code, result, questions, note), in one transaction: all
     recorded or, if one is refused, none (the office's whole sitting at once)."""
     with rt.db.unit_of_work() as s:
-        return [_record(rt, s, code, result, questions, note, actor, now)
+        known = _Sitting(rt, s)
+        return [_record(rt, s, code, result, questions, note, actor, now, known)
                 for code, result, questions, note in entries]
 
 
+class _Sitting:
+    """The cycle's units, current reports and appraisals, read in three queries for a sitting
+    (not three per commune: a province's sitting appraises hundreds)."""
+
+    def __init__(self, rt: Runtime, s: Session) -> None:
+        self.units = {(u.code, u.valid_from): u for u in s.scalars(select(Unit).where(
+            Unit.cycle_id == rt.cycle_id))}
+        self.reports = {sub.unit_id: sub for sub in s.scalars(  # not the figures: never needed here
+            select(Submission).options(load_only(Submission.id, Submission.unit_id,
+                                                 Submission.received_at, Submission.status))
+            .where(Submission.cycle_id == rt.cycle_id, Submission.status == "accepted"))}
+        self.appraisals = {a.unit_id: a for a in s.scalars(select(Appraisal).where(
+            Appraisal.cycle_id == rt.cycle_id))}
+
+
 def _record(rt: Runtime, s: Session, unit_code: str, result: str, questions: list[str],
-            note: str | None, actor: str, now: dt.datetime) -> Recorded:
+            note: str | None, actor: str, now: dt.datetime, known: _Sitting | None = None) -> Recorded:
     cleaned, note = _checked(result, questions, note)
     today = now.astimezone(clock.TZ).date()
-    unit = unit_on(s, rt, unit_code, today)
-    sub = s.scalar(select(Submission).where(Submission.unit_id == unit.id,
-                                            Submission.status == "accepted"))
+    unit = unit_on(s, rt, unit_code, today, known.units if known else None)
+    sub = known.reports.get(unit.id) if known else s.scalar(select(Submission).where(
+        Submission.unit_id == unit.id, Submission.status == "accepted"))
     if sub is None:
         raise Conflict(f"{unit.name} chưa có báo cáo được tiếp nhận: chưa thể thẩm định sơ bộ "
                        f"kết quả rà soát.")
-    row = s.scalar(select(Appraisal).where(Appraisal.cycle_id == rt.cycle_id,
-                                           Appraisal.unit_id == unit.id))
+    row = known.appraisals.get(unit.id) if known else s.scalar(select(Appraisal).where(
+        Appraisal.cycle_id == rt.cycle_id, Appraisal.unit_id == unit.id))
     if row is not None and (row.result, list(row.questions), row.note, row.submission_id) == (
             result, cleaned, note, sub.id):
         rec = s.get(Recommendation, row.recommendation_id) if row.recommendation_id else None
@@ -103,12 +119,13 @@ def _record(rt: Runtime, s: Session, unit_code: str, result: str, questions: lis
     if row is None:
         row = Appraisal(cycle_id=rt.cycle_id, unit_id=unit.id)
         s.add(row)
+        if known:
+            known.appraisals[unit.id] = row
     row.submission_id, row.result, row.questions, row.note = sub.id, result, cleaned, note
     row.recorded_at, row.recorded_by = now, actor
     rec = _follow(rt, s, unit, sub, row, before, today, actor, now)
-    s.flush()
     audit.record(s, at=now, actor=actor, action="appraisal.record", entity="appraisal",
-                 entity_id=row.id, cycle_id=rt.cycle_id, unit=unit.code, result=result,
+                 entity_id=lambda: row.id, cycle_id=rt.cycle_id, unit=unit.code, result=result,
                  questions=cleaned, submission=sub.id, recommendation=row.recommendation_id)
     _notify(rt, s, unit, sub, row, rec, today, now)
     return Recorded(unit.name, result, tuple(cleaned), rec.id if rec else None,

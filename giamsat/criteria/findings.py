@@ -66,11 +66,14 @@ def record_findings(rt: Runtime, source: str, findings: list[FindingInput], acto
     return len(findings)
 
 
-def unit_on(s: Session, rt: Runtime, code: str, day: dt.date) -> Unit:
-    """The cycle's unit with ``code`` valid on ``day``, or ``NotFound`` in Vietnamese."""
+def unit_on(s: Session, rt: Runtime, code: str, day: dt.date,
+            rows: dict[tuple[str, dt.date], Unit] | None = None) -> Unit:
+    """The cycle's unit with ``code`` valid on ``day``, or ``NotFound`` in Vietnamese; ``rows``:
+    the cycle's unit rows by (code, valid from), read once for many lookups."""
     pu = rt.plan.unit(code.strip(), day)
-    row = None if pu is None else s.scalar(select(Unit).where(
-        Unit.cycle_id == rt.cycle_id, Unit.code == pu.code, Unit.valid_from == pu.valid_from))
+    row = None if pu is None else rows.get((pu.code, pu.valid_from)) if rows is not None else s.scalar(
+        select(Unit).where(Unit.cycle_id == rt.cycle_id, Unit.code == pu.code,
+                           Unit.valid_from == pu.valid_from))
     if row is None:
         raise NotFound(f"Không có đơn vị mã {code} có hiệu lực ngày {short_date(day)}.")
     return row

@@ -43,6 +43,7 @@ def test_a_mailed_report_is_accepted_dated_by_its_arrival_and_acknowledged_to_th
     acks = _messages(rt, "report_ack")
     assert sorted(to for to, _, _ in acks) == [[PERSONAL], [unit.email]]
     assert all(unit.name in subject for _, subject, _ in acks)
+    assert all(f"(mã đơn vị {unit.code})" in subject for _, subject, _ in acks)  # not the BC- code
     body = acks[0][2]  # read as the commune officer reads it: when, said once, date after time
     assert "đã tiếp nhận báo cáo theo đề cương" in body and "nhận và tiếp nhận" not in body
     assert "Thời điểm nhận: 15:00 ngày 02/4/2024" in body

@@ -47,10 +47,12 @@ def test_serve_publishes_every_step_with_its_schedule_and_stops_cleanly(tmp_path
     port, web_port = free_port(), free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
     env.update(GIAMSAT_HOME=str(tmp_path), GIAMSAT_CONFIG=str(CONFIG))
+    # Started as from a terminal: a suite run in the background (``make test &``) ignores SIGINT,
+    # and the child would inherit that and never see the Ctrl+C this test sends.
     proc = subprocess.Popen([sys.executable, "-m", "giamsat", "serve", "--port", str(port),
                              "--web-port", str(web_port)],
                             cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                            text=True)
+                            text=True, preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     try:
         found = wait_for_deployments(f"http://127.0.0.1:{port}/api", len(STEP_FLOWS))
         by_name = {d["name"]: d for d in found}

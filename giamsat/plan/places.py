@@ -210,3 +210,9 @@ def component_in_sentence(component: str) -> str:
     """A programme component's name mid-sentence: a numbered one is a proper name and keeps its
     capital ("Dự án 2"), a described one is lower-cased ("nội dung đa dạng hóa sinh kế, …")."""
     return component if re.match(r"(\S+\s+){1,3}\d", component) else in_sentence(component)
+
+
+def component_models(component: str) -> str:
+    """What the report counts under a component: ``mô hình giảm nghèo`` (thuộc Dự án 2); a
+    component whose name already says it (``… phát triển mô hình giảm nghèo``) just ``mô hình``."""
+    return "mô hình" if "mô hình giảm nghèo" in component.casefold() else "mô hình giảm nghèo"

@@ -42,6 +42,7 @@ def plan_words(plan: Plan) -> dict[str, str]:
         "programme_short": plan.programme.short,
         "programme_period": plan.programme.period,
         "component": places.component_in_sentence(plan.programme.component),  # mid-sentence
+        "component_models": places.component_models(plan.programme.component),
         "deadline_words": places.deadline_words(plan.report.deadline_rule),
         "upper_level": places.upper_level(level),
         "poverty_standard": plan.standard.cite(),  # the decree and thresholds of the plan's year

@@ -220,7 +220,7 @@ def read_minutes(doc: DocxDocument) -> FilledMinutes:
         if not table.rows:
             continue
         head = tuple(_clean(c.text) for c in table.rows[0].cells)
-        name = _table_name(head)
+        name = table_name(head)
         if name is not None:  # the criteria come in one table per content: rows add up
             tables[name] = tables.get(name, []) + _rows(table, name)
     tables.setdefault("criteria", [])  # a plan without unit criteria prints no criteria table
@@ -233,7 +233,7 @@ def read_minutes(doc: DocxDocument) -> FilledMinutes:
     return FilledMinutes(int(found.group(1)), found.group(2), found.group(3), tables)
 
 
-def _table_name(head: tuple[str, ...]) -> str | None:
+def table_name(head: tuple[str, ...]) -> str | None:
     """Which fillable table a header row opens; the consultations' village column in any kind."""
     if len(head) == len(CONSULTATIONS) and head[1] in VILLAGE_HEADS:
         head = (head[0], CONSULTATIONS[1], *head[2:])

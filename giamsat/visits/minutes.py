@@ -123,7 +123,7 @@ def record_minutes(rt: Runtime, source: Path, actor: str, now: dt.datetime) -> R
         base = visit.scheduled_on
         rows = parse_rows(filled, base, rt.calendar.add_working_days(
             base, rt.plan.followup.recommendation_due_working_days), unit.name,
-            criteria_of(rt.plan, level="unit"), unit_words(rt.plan, unit)["unit_body"],
+            criteria_of(rt.plan, level="unit"), unit_words(rt.plan, unit)["unit_body_cap"],  # a cell
             criteria_at(rt.plan, unit.kind, unit.name))
         doc_key = f"{rt.plan.cycle_key}:minutes-recorded:{visit.id}"
         doc = s.scalar(select(Document).where(Document.key == doc_key))
@@ -199,8 +199,8 @@ def _upsert_recommendations(rt: Runtime, s: Session, visit: Visit, unit: Unit, r
             s.flush()
             _event(rt, s, row, "open", f"Kiến nghị qua giám sát ngày {short_date(visit.scheduled_on)}",
                    actor, now, "rec.add")
-        elif row.status == "open" and (row.content, row.addressed_to, row.due_on) != (
-                rec.content, addressed, rec.due_on):
+        elif row.status == "open" and (row.content, row.addressed_to.casefold(), row.due_on) != (
+                rec.content, addressed.casefold(), rec.due_on):  # "tổ dân phố Hai" is "Tổ dân phố Hai"
             row.content, row.addressed_to, row.due_on = rec.content, addressed, rec.due_on
             row.addressed_email, row.updated_at = email, now
             _event(rt, s, row, "open", "Cập nhật theo biên bản ghi nhận lại", actor, now, "rec.update")

@@ -10,7 +10,8 @@ from docx import Document
 from sqlalchemy import select
 
 from giamsat.cycle.sync import open_cycle
-from giamsat.db.models import CriterionFinding
+from giamsat.db.models import CriterionFinding, Recommendation, RecommendationEvent
+from giamsat.demo import communes
 from giamsat.docx.decree30 import iter_paragraphs, save_atomic
 from giamsat.domain import clock
 from giamsat.visits import minutes
@@ -81,3 +82,36 @@ def test_a_communes_minutes_in_the_seed_keep_the_plans_words(sqlite_runtime):
     assert "Đôn đốc, theo dõi tiến độ rà soát tại các thôn, tổ dân phố" in cells
     assert "(loa truyền thanh, họp thôn, niêm yết công khai)" in cells
     assert "\nThôn, xóm\nNgười được tham vấn" in cells
+
+
+def _recommend(path, out, to: str):
+    doc = Document(str(path))
+    table = next(t for t in doc.tables if t.rows[0].cells[1].text == "Nội dung kiến nghị")
+    table.rows[1].cells[1].text = "Bổ sung biên bản bình xét hộ nghèo (dữ liệu minh họa)"
+    table.rows[1].cells[2].text = to
+    save_atomic(doc, out)
+    return out
+
+
+def test_a_village_recommendation_is_addressed_as_a_table_cell_writes_it_in_either_case(commune_rt, tmp_path):
+    v, path = _blank(commune_rt, "13741-02")
+    minutes.record_minutes(commune_rt, _recommend(path, tmp_path / "a.docx", ""), "le.hoa", NOW)
+    with commune_rt.db.unit_of_work() as s:
+        rec = s.scalars(select(Recommendation).where(Recommendation.visit_id == v.id)).one()
+        assert (rec.addressed_to, rec.addressed_email) == ("Tổ dân phố Hai", "tdp02@xavuban.example")
+    minutes.record_minutes(commune_rt, _recommend(path, tmp_path / "b.docx", "tổ dân phố Hai"), "le.hoa", NOW)
+    with commune_rt.db.unit_of_work() as s:
+        rec = s.scalars(select(Recommendation).where(Recommendation.visit_id == v.id)).one()
+        events = s.scalars(select(RecommendationEvent.note).where(
+            RecommendationEvent.recommendation_id == rec.id)).all()
+        assert rec.addressed_email == "tdp02@xavuban.example"
+        assert events == ["Kiến nghị qua giám sát ngày 14/5/2026"]  # the same addressee: no update
+
+
+def test_the_demo_team_writes_a_villages_own_tasks_to_it_with_a_capital(commune_rt, tmp_path):
+    v, _ = _blank(commune_rt, "13741-02")
+    filled = communes.record_visit(commune_rt, v.id, dt.date(2026, 5, 14), tmp_path)
+    doc = Document(str(filled))
+    table = next(t for t in doc.tables if t.rows[0].cells[1].text == "Nội dung kiến nghị")
+    addressees = [r.cells[2].text for r in table.rows[1:] if r.cells[1].text]
+    assert "Tổ dân phố Hai" in addressees and all(a[:1].isupper() for a in addressees), addressees

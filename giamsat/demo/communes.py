@@ -142,7 +142,7 @@ def record_visit(rt: Runtime, visit_id: int, day: dt.date, work: Path) -> Path:
     with rt.db.unit_of_work() as s:  # a village's own tasks go to the village, not "UBND xã"
         unit = s.get_one(UnitRow, s.get_one(Visit, visit_id).unit_id)
         kind = unit.kind
-        village = places.unit_body(kind, unit.name) if places.is_village(kind) else None
+        village = places.capfirst(places.unit_body(kind, unit.name)) if places.is_village(kind) else None
     fill_minutes(blank, filled, seed=visit_id, visit_day=day, addressee=village,
                  component=rt.plan.programme.component, year=rt.plan.year, kind=kind)
     record_minutes(rt, filled, DEMO_ACTOR, now=clock.at_office_hours(day, 16))

@@ -14,7 +14,7 @@ from giamsat.docx.decree30 import save_atomic, set_run_font
 from giamsat.domain.formatting import short_date
 from giamsat.plan import places
 from giamsat.plan.places import component_in_sentence
-from giamsat.visits.minutes_doc import CONSULTATIONS, CRITERIA, FINDINGS, RECOMMENDATIONS, TABLES
+from giamsat.visits.minutes_doc import CONSULTATIONS, CRITERIA, FINDINGS, RECOMMENDATIONS, table_name
 
 LABEL = " (dữ liệu minh họa)"
 _FINDINGS = [
@@ -111,8 +111,8 @@ def fill_minutes(blank_path: Path, out_path: Path, seed: int | str,
 
     rng = random.Random(str(seed))
     doc = Document(str(blank_path))
-    tables = {n: t for t in doc.tables for n, h in TABLES.items()
-              if tuple(" ".join(c.text.split()) for c in t.rows[0].cells) == h}
+    tables = {n: t for t in doc.tables
+              if (n := table_name(tuple(" ".join(c.text.split()) for c in t.rows[0].cells)))}
     counts = {"criteria": 0}
     for table in (t for t in doc.tables if tuple(" ".join(c.text.split()) for c in t.rows[0].cells)
                   == CRITERIA):  # one table per content: a finding on every criterion

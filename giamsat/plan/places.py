@@ -210,3 +210,20 @@ def component_in_sentence(component: str) -> str:
     """A programme component's name mid-sentence: a numbered one is a proper name and keeps its
     capital ("Dự án 2"), a described one is lower-cased ("nội dung đa dạng hóa sinh kế, …")."""
     return component if re.match(r"(\S+\s+){1,3}\d", component) else in_sentence(component)
+
+
+def component_models(component: str) -> str:
+    """What the report counts under a component: ``mô hình giảm nghèo`` (thuộc Dự án 2); a
+    component whose name already says it (``… phát triển mô hình giảm nghèo``) just ``mô hình``."""
+    return "mô hình" if "mô hình giảm nghèo" in component.casefold() else "mô hình giảm nghèo"
+
+
+_VILLAGE_WORDS = "|".join(KIND_WORD[k] for k in VILLAGE_KINDS)
+_VILLAGES = re.compile(rf"các (?:{_VILLAGE_WORDS})(?:(?:, | và )(?:{_VILLAGE_WORDS}))*")
+
+
+def for_village(text: str, kind: str, name: str) -> str:
+    """A plan's phrase about a commune's villages, worded for a visit to one of them (``kind``,
+    ``name``): ``tại các thôn, tổ dân phố`` → ``tại tổ dân phố Hai``, ``họp thôn`` → ``họp tổ dân phố``."""
+    text = _VILLAGES.sub(lambda _: in_sentence(name), text)
+    return re.sub(r"\bhọp thôn\b", f"họp {KIND_WORD[kind]}", text)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from email.utils import parseaddr
 from typing import Any
 
@@ -42,6 +42,7 @@ def plan_words(plan: Plan) -> dict[str, str]:
         "programme_short": plan.programme.short,
         "programme_period": plan.programme.period,
         "component": places.component_in_sentence(plan.programme.component),  # mid-sentence
+        "component_models": places.component_models(plan.programme.component),
         "deadline_words": places.deadline_words(plan.report.deadline_rule),
         "upper_level": places.upper_level(level),
         "poverty_standard": plan.standard.cite(),  # the decree and thresholds of the plan's year
@@ -67,7 +68,8 @@ def unit_words(plan: Plan, unit: Any) -> dict[str, str]:
             "unit_venue": places.unit_venue(kind, name),
             "unit_delegate": f"Đại diện {places.unit_body_long(kind, name)}",
             "unit_delegate_upper": f"ĐẠI DIỆN {places.unit_body(kind, name).upper()}",
-            "unit_sign_capacity": capacity or "", "unit_sign_title": title}
+            "unit_sign_capacity": capacity or "", "unit_sign_title": title,
+            "unit_kind_title": places.capfirst(places.KIND_WORD[kind])}  # "Tổ dân phố": a column
 
 
 def unit_words_by_name(plan: Plan, name: str) -> dict[str, str]:
@@ -145,6 +147,21 @@ def criteria_of(plan: Plan, level: str | None = None, content: str | None = None
                 title = title.replace("{" + name + "}", value)
             out.append(CriterionView(group.content, group.level, c.key, title, c.answers, c.asked))
     return out
+
+
+def criteria_at(plan: Plan, kind: str, name: str) -> list[CriterionView]:
+    """The unit-level criteria as the minutes of a visit to one unit print them: a village's speak of
+    that village ("tại tổ dân phố Hai", "họp tổ dân phố"), a commune's as the plan words them."""
+    views = criteria_of(plan, level="unit")
+    if not places.is_village(kind):
+        return views
+    return [replace(c, title=places.for_village(c.title, kind, name)) for c in views]
+
+
+def contents_at(plan: Plan, kind: str, name: str) -> dict[str, str]:
+    """The monitored contents' titles by key, worded as ``criteria_at`` words the criteria."""
+    village = places.is_village(kind)
+    return {c.key: places.for_village(c.title, kind, name) if village else c.title for c in plan.contents}
 
 
 def outline_questions(plan: Plan) -> tuple[CriterionQuestion, ...]:

@@ -31,7 +31,7 @@ from giamsat.draw.service import approved_draw
 from giamsat.files.fsutil import write_bytes_atomic
 from giamsat.plan.places import is_village
 from giamsat.plan.schema import Plan
-from giamsat.plan.wording import criteria_of, unit_words
+from giamsat.plan.wording import contents_at, criteria_at, criteria_of, unit_words
 from giamsat.runtime import Runtime
 from giamsat.visits.minutes_doc import FilledMinutes, MinutesInfo, read_minutes, render_minutes
 from giamsat.visits.minutes_rows import ParsedRows, parse_rows
@@ -66,17 +66,19 @@ def minutes_info(rt: Runtime, s: Session, visit: Visit) -> MinutesInfo:
         visit_id=visit.id, unit_key=f"{unit.code}@{unit.valid_from.isoformat()}", unit_name=unit.name,
         cycle_key=plan.cycle_key, day=visit.scheduled_on, year=plan.year, parent_body=office.parent,
         issuing_body=office.name, office_code=office.code or "LĐTBXH", place=plan.issuer.place_name,
-        team=list(visit.team), villages=list(visit.villages), contents=[c.title for c in plan.contents],
+        team=list(visit.team), villages=list(visit.villages),
+        contents=list(contents_at(plan, unit.kind, unit.name).values()),
         adhoc=visit.kind == "adhoc", households=households, villages_synthetic=plan.villages_synthetic,
-        archive=plan.recipients.letter_archive, criteria=minutes_criteria(plan),
+        archive=plan.recipients.letter_archive, criteria=minutes_criteria(plan, unit.kind, unit.name),
         words=unit_words(plan, unit), village_unit=is_village(unit.kind), programme=plan.programme.name)
 
 
-def minutes_criteria(plan: Plan) -> list[tuple[str, list[str]]]:
-    """The unit-level criteria the minutes ask, one group per monitored content (plan order)."""
-    titles = {c.key: c.title for c in plan.contents}
+def minutes_criteria(plan: Plan, kind: str, name: str) -> list[tuple[str, list[str]]]:
+    """The unit-level criteria the minutes of a visit to a unit of ``kind`` and ``name`` ask, one
+    group per monitored content (plan order)."""
+    titles = contents_at(plan, kind, name)
     groups: dict[str, list[str]] = {}
-    for c in criteria_of(plan, level="unit"):
+    for c in criteria_at(plan, kind, name):
         groups.setdefault(c.content, []).append(c.title)
     return [(titles.get(k, k), v) for k, v in groups.items()]
 
@@ -121,7 +123,8 @@ def record_minutes(rt: Runtime, source: Path, actor: str, now: dt.datetime) -> R
         base = visit.scheduled_on
         rows = parse_rows(filled, base, rt.calendar.add_working_days(
             base, rt.plan.followup.recommendation_due_working_days), unit.name,
-            criteria_of(rt.plan, level="unit"), unit_words(rt.plan, unit)["unit_body"])
+            criteria_of(rt.plan, level="unit"), unit_words(rt.plan, unit)["unit_body_cap"],  # a cell
+            criteria_at(rt.plan, unit.kind, unit.name))
         doc_key = f"{rt.plan.cycle_key}:minutes-recorded:{visit.id}"
         doc = s.scalar(select(Document).where(Document.key == doc_key))
         if doc is not None and doc.sha256 == digest and visit.status == "done":
@@ -196,8 +199,8 @@ def _upsert_recommendations(rt: Runtime, s: Session, visit: Visit, unit: Unit, r
             s.flush()
             _event(rt, s, row, "open", f"Kiến nghị qua giám sát ngày {short_date(visit.scheduled_on)}",
                    actor, now, "rec.add")
-        elif row.status == "open" and (row.content, row.addressed_to, row.due_on) != (
-                rec.content, addressed, rec.due_on):
+        elif row.status == "open" and (row.content, row.addressed_to.casefold(), row.due_on) != (
+                rec.content, addressed.casefold(), rec.due_on):  # "tổ dân phố Hai" is "Tổ dân phố Hai"
             row.content, row.addressed_to, row.due_on = rec.content, addressed, rec.due_on
             row.addressed_email, row.updated_at = email, now
             _event(rt, s, row, "open", "Cập nhật theo biên bản ghi nhận lại", actor, now, "rec.update")

@@ -20,6 +20,7 @@ from giamsat.docx.decree30 import OfficialDocument, Signer, set_run_font
 from giamsat.docx.table_layout import no_borders, set_widths
 from giamsat.domain.errors import BadDocument
 from giamsat.domain.formatting import doc_number, long_date, place_date
+from giamsat.plan.places import KIND_WORD, VILLAGE_KINDS, capfirst
 
 MARKER_PREFIX = "giamsat-bien-ban-giam-sat:v1"
 TITLE = "Biên bản"
@@ -30,6 +31,8 @@ CONSULTATIONS = ("TT", "Thôn, xóm", "Người được tham vấn", "Nhóm h�
                  "Tóm tắt ý kiến")
 CRITERIA = ("TT", "Tiêu chí", "Kết quả (Đạt / Đạt một phần / Chưa đạt)", "Căn cứ, bằng chứng",
             "Ghi chú")
+# a village visited names its own kind over the consultations' first column ("Tổ dân phố")
+VILLAGE_HEADS = frozenset({"Thôn, xóm", *(capfirst(KIND_WORD[k]) for k in VILLAGE_KINDS)})
 TABLES = {"criteria": CRITERIA, "findings": FINDINGS, "difficulties": DIFFICULTIES,
           "recommendations": RECOMMENDATIONS, "consultations": CONSULTATIONS}
 BLANK_ROWS = 5
@@ -172,7 +175,9 @@ def _tables(d: OfficialDocument, info: MinutesInfo) -> None:
         names = info.households.get(v) or [""] * 2
         rows += [[0, v, name, "", ""] for name in names]
     rows += [[0, "", "", "", ""] for _ in range(max(0, BLANK_ROWS - len(rows)))]
-    d.table(CONSULTATIONS, [[i, *r[1:]] for i, r in enumerate(rows, start=1)], [1.0, 2.8, 3.6, 2.8, 5.8])
+    head = (CONSULTATIONS[0], info.words.get("unit_kind_title", CONSULTATIONS[1]), *CONSULTATIONS[2:]) \
+        if info.village_unit else CONSULTATIONS
+    d.table(head, [[i, *r[1:]] for i, r in enumerate(rows, start=1)], [1.0, 2.8, 3.6, 2.8, 5.8])
 
 
 def _hidden(doc: DocxDocument, text: str) -> None:
@@ -215,7 +220,7 @@ def read_minutes(doc: DocxDocument) -> FilledMinutes:
         if not table.rows:
             continue
         head = tuple(_clean(c.text) for c in table.rows[0].cells)
-        name = next((n for n, h in TABLES.items() if head == h), None)
+        name = table_name(head)
         if name is not None:  # the criteria come in one table per content: rows add up
             tables[name] = tables.get(name, []) + _rows(table, name)
     tables.setdefault("criteria", [])  # a plan without unit criteria prints no criteria table
@@ -226,6 +231,13 @@ def read_minutes(doc: DocxDocument) -> FilledMinutes:
         raise BadDocument("missing_table", "Biên bản thiếu bảng hoặc dòng tiêu đề bảng đã bị sửa: "
                                            + ", ".join(titles[n] for n in missing) + ".")
     return FilledMinutes(int(found.group(1)), found.group(2), found.group(3), tables)
+
+
+def table_name(head: tuple[str, ...]) -> str | None:
+    """Which fillable table a header row opens; the consultations' village column in any kind."""
+    if len(head) == len(CONSULTATIONS) and head[1] in VILLAGE_HEADS:
+        head = (head[0], CONSULTATIONS[1], *head[2:])
+    return next((n for n, h in TABLES.items() if head == h), None)
 
 
 def _rows(table, name: str) -> list[tuple[int, list[str]]]:

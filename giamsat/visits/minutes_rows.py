@@ -74,8 +74,10 @@ def _group(text: str) -> str | None:
 
 
 def _criteria(filled: FilledMinutes, criteria: Sequence[CriterionView], out: ParsedRows,
-              errors: list[str]) -> None:
-    by_title = {normalise(c.title): c for c in criteria}
+              errors: list[str], worded: Sequence[CriterionView]) -> None:
+    as_planned = {c.ref: c for c in criteria}  # a title worded for the unit is stored as the plan's
+    by_title = {normalise(c.title): c for c in criteria} | {
+        normalise(w.title): as_planned.get(w.ref, w) for w in worded}
     seen: set[str] = set()
     for n, cells in filled.tables.get("criteria", []):
         title, result_text, evidence, note = (cells + ["", "", "", ""])[1:5]
@@ -98,10 +100,12 @@ def _criteria(filled: FilledMinutes, criteria: Sequence[CriterionView], out: Par
 
 
 def parse_rows(filled: FilledMinutes, visit_day: dt.date, default_due: dt.date,
-               unit_name: str, criteria: Sequence[CriterionView] = (), unit_body: str = "") -> ParsedRows:
-    """Every filled row, validated; raises ``BadDocument`` listing all problems at once."""
+               unit_name: str, criteria: Sequence[CriterionView] = (), unit_body: str = "",
+               worded: Sequence[CriterionView] = ()) -> ParsedRows:
+    """Every filled row, validated; raises ``BadDocument`` listing all problems at once.
+    ``worded``: the same criteria as the unit's minutes print them (a village's: ``criteria_at``)."""
     out, errors = ParsedRows(), list[str]()
-    _criteria(filled, criteria, out, errors)
+    _criteria(filled, criteria, out, errors, worded)
     out.findings = [cells[1] for _, cells in filled.tables["findings"]]
     out.difficulties = [cells[1] for _, cells in filled.tables["difficulties"]]
     for n, (_, content, to, due_text) in ((n, c[:4]) for n, c in filled.tables["recommendations"]):

@@ -72,3 +72,20 @@ def test_the_report_acknowledgement_counts_the_models_of_the_component(config, s
     _, text, html = render_email("report_ack", ctx)
     assert f"Số liệu đã ghi nhận: {said}" in text, text
     assert f"Số liệu đã ghi nhận: {said}" in html, html
+
+
+@pytest.mark.parametrize(("config", "said"), [
+    ("vu-ban-2024.yaml", "có 12 mô hình giảm nghèo thuộc Dự án 2: Trồng trọt 12 mô hình."),
+    ("xa-vu-ban-2026.yaml", "có 12 mô hình thuộc nội dung đa dạng hóa sinh kế, phát triển mô hình giảm "
+                            "nghèo: Trồng trọt 12 mô hình.")])
+def test_the_reports_models_paragraph_names_the_models_once(config, said):
+    words = plan_words(load_plan(CONFIG / config))
+    funds = {"central": 0, "local": 0, "counterpart": 0, "credit": 0}
+    ctx = {**words, "count": 12, "by_type": {"Trồng trọt": 12}, "funding": funds, "funding_total": 0,
+           "households": {"poor": 1, "near_poor": 2, "escaped": 3, "other": 4}, "disbursed": 0,
+           "disbursement_rate": 0.0}
+    text = paragraphs("project2", ctx)[0]
+    assert said in text, text
+    assert text.count("mô hình giảm nghèo") == 1, text
+    empty = paragraphs("project2", {**ctx, "count": 0, "as_of": dt.date(2026, 10, 5)})[0]
+    assert empty.count("mô hình giảm nghèo") == 1, empty

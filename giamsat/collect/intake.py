@@ -14,6 +14,7 @@ import uuid
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from giamsat.collect.reader import read_report
 from giamsat.collect.records import local_day
@@ -175,6 +176,14 @@ class CheckBase:
     criteria: tuple[CriterionQuestion, ...]
     timezone: str
     senders: dict[str, tuple[tuple[str, dt.date, dt.date | None], ...]]  # address → (code, from, to)
+
+    def mailed(self, arrived_at: dt.datetime | None, sender: str,
+               now: dt.datetime) -> tuple[dt.datetime, dt.date, str | None]:
+        """A mailed form's arrival (its message's, never after ``now``), that day in the plan's
+        timezone, and the unit of its sender's address then."""
+        arrived = min(arrived_at or now, now)
+        day = arrived.astimezone(ZoneInfo(self.timezone)).date()
+        return arrived, day, self.sender_unit(sender, day)
 
     def sender_unit(self, sender: str, day: dt.date) -> str | None:
         """The code of the unit whose address ``sender`` is on ``day`` (used only when a form does

@@ -19,7 +19,6 @@ from giamsat.collect import mail_records as mr
 from giamsat.collect import records, workers
 from giamsat.collect.intake import Incoming, Prepared, check_base
 from giamsat.collect.recording import Outcome, prepare_all, record_in
-from giamsat.collect.records import local_day
 from giamsat.collect.service import SubmitResult, limits_for
 from giamsat.db.models import Submission
 from giamsat.domain.validation import Validation
@@ -173,8 +172,7 @@ def _items(rt: Runtime, mails: list[IncomingMail], now: dt.datetime) -> tuple[li
     """The forms of ``mails`` as incoming files (in order), and the UID of the message each came in."""
     items, owners = [], []
     for mail in mails:
-        arrived = min(mail.arrived_at or now, now)
-        code = check_base(rt).sender_unit(mail.sender, local_day(rt, arrived))
+        arrived, _, code = check_base(rt).mailed(mail.arrived_at, mail.sender, now)
         for att in mail.forms:
             items.append(Incoming(att.data, att.filename, arrived, "mail", None, mail.sender or None,
                                   sender_unit_code=code))

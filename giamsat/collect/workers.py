@@ -25,7 +25,6 @@ from concurrent.futures import CancelledError, Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from giamsat.collect.intake import CheckBase, Incoming, check_base, check_with
 from giamsat.collect.records import local_day
@@ -154,9 +153,7 @@ def _start_worker(blob: bytes) -> None:
 def _read_mail(fetched: Fetched, now: dt.datetime) -> tuple[IncomingMail, list[Validation]]:
     assert _base is not None, "the worker was started without its plan"
     mail = parse_fetched(fetched, _base.limits.max_file_bytes)
-    arrived = min(mail.arrived_at or now, now)
-    day = arrived.astimezone(ZoneInfo(_base.timezone)).date()
-    code = _base.sender_unit(mail.sender, day)
+    _, day, code = _base.mailed(mail.arrived_at, mail.sender, now)
     return mail, [check_with(_base, att.data, day, None, code) for att in mail.forms]
 
 

@@ -116,11 +116,13 @@ def fill_job(rt: Runtime, drop: Drop, work: Path, seed: int,
 
 
 def drop_report(rt: Runtime, drop: Drop, work: Path, seed: int,
-                outlines: dict[str, Path] | None = None, order: int = 0, filled: bool = False) -> Path:
+                outlines: dict[str, Path] | None = None, order: int = 0, job: tuple | None = None,
+                filled: bool = False) -> Path:
     """Fill the unit's outline with synthetic figures and send it: an e-mail delivered to the office
     Maildir at 10:00 (+ ``order`` minutes) that day, or a file saved in the inbox at 10:30.
-    ``filled``: the form is written already (``demo.drops`` fills them ahead)."""
-    job = fill_job(rt, drop, work, seed, outlines)
+    ``job``: its ``fill_job`` when the caller has it; ``filled``: the form is written already
+    (``demo.drops`` fills them ahead)."""
+    job = job or fill_job(rt, drop, work, seed, outlines)
     target = job[1]
     if not filled:
         fill_outline_fast(*job)

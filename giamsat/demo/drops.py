@@ -61,7 +61,7 @@ class Communes:
             if future is not None:
                 future.result()  # a failure to fill is the demo's bug: raised on the day it matters
             demo.drop_report(self.rt, d, self.work, seed=seed_of(d, i), outlines=outlines, order=i,
-                             filled=future is not None)
+                             job=job, filled=future is not None)
             if len(todays) <= LIST_UP_TO:
                 say(day, f"{d.unit.name} {d.label} {_how(d)}")
         if len(todays) > LIST_UP_TO:

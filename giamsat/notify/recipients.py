@@ -5,7 +5,6 @@ other bodies (its §V) created as obligations with their due dates, so the remin
 from __future__ import annotations
 
 import datetime as dt
-from email.utils import parseaddr
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -35,8 +34,7 @@ def assignment_obligations(s: Session, rt: Runtime, now: dt.datetime) -> dict[st
 
 def _addressees(plan: Plan) -> dict[str, str | None]:
     """Each recipient address (``plan_emails``, then the assignees') with the body its e-mail greets."""
-    addresses = [parseaddr(entry)[1] or entry.strip() for entry in plan.recipients.plan_emails]
-    addresses += [a.email for a in plan.assignments]
+    addresses = [*plan.recipients.plan_addresses, *(a.email for a in plan.assignments)]
     return {address: greeting(plan, [address]) for address in dict.fromkeys(addresses)}
 
 

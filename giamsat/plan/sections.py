@@ -199,7 +199,17 @@ class Recipients(_Model):
     @property
     def final_report_addresses(self) -> list[str]:
         """The bare addresses of ``final_report_emails``."""
-        return [parseaddr(entry)[1] or entry.strip() for entry in self.final_report_emails]
+        return _bare(self.final_report_emails)
+
+    @property
+    def plan_addresses(self) -> list[str]:
+        """The bare addresses of ``plan_emails``."""
+        return _bare(self.plan_emails)
+
+
+def _bare(entries: list[str]) -> list[str]:
+    """``Tên <địa chỉ>`` → ``địa chỉ``; a bare address as it is."""
+    return [parseaddr(entry)[1] or entry.strip() for entry in entries]
 
 
 class Assignment(_Model):

@@ -18,9 +18,10 @@ from sqlalchemy.orm import Session
 from giamsat.collect import mail_records as mr
 from giamsat.collect import records, workers
 from giamsat.collect.intake import Incoming, Prepared, check_base
-from giamsat.collect.recording import Outcome, prepare_all, record_in
+from giamsat.collect.recorder import Outcome, Recorder
+from giamsat.collect.recording import prepare_all
 from giamsat.collect.service import SubmitResult, limits_for
-from giamsat.db.models import Submission
+from giamsat.db.models import MailIntake, Message, Submission
 from giamsat.domain.validation import Validation
 from giamsat.messaging.imap import ImapMailbox
 from giamsat.messaging.incoming import Fetched, IncomingMail, parse_fetched
@@ -191,43 +192,56 @@ def _by_message(mails: list[IncomingMail], owners: list[str],
 def _take_chunk(rt: Runtime, mails: list[IncomingMail], prepared: dict[str, list[Prepared]],
                 now: dt.datetime) -> list[mr.MailOutcome]:
     """The chunk's messages recorded in one transaction, in order, as ``take_mail`` would one by
-    one; if it cannot commit (a concurrent fetch recorded one of them first), one by one."""
+    one (one ``Recorder`` for all their forms: no flush per message); if it cannot commit (a
+    concurrent fetch recorded one of them first), one by one."""
     try:
         with rt.db.unit_of_work() as s:
-            known = mr.earlier_rows(s, [m for m in mails if m.attachments])
+            known: dict[str, int | MailIntake] = dict(mr.earlier_rows(s, [m for m in mails if m.attachments]))
             first: dict[str, str] = {}  # message key → uid of its first copy in this chunk
             for mail in mails:
                 if mail.attachments and mr.message_key(mail) not in known:
                     first.setdefault(mr.message_key(mail), mail.uid)
             fresh = {m.uid for m in mails if not m.attachments or first.get(mr.message_key(m)) == m.uid}
+            recorder = Recorder(rt, s, [p for m in mails if m.uid in fresh for p in prepared[m.uid]])
             outcomes = []
             for mail in mails:  # each message's forms, then its row: the audit log stays in time order
                 arrived = min(mail.arrived_at or now, now)
                 outcome = mr.MailOutcome(mail.uid, mail.sender, mail.subject, "taken", arrived=arrived)
                 if mail.uid in fresh:
-                    _files_outcome(rt, s, mail, record_in(rt, s, prepared[mail.uid]), now, outcome)
+                    _files_outcome(rt, s, mail, recorder.take(prepared[mail.uid]), now, outcome,
+                                   recorder.answers)
                 else:
                     outcome.status = "duplicate"
-                    outcome.note = f"trùng thư TH-{known[mr.message_key(mail)]:05d}"
+                    outcome.note = f"trùng thư TH-{_row_id(s, known[mr.message_key(mail)]):05d}"
                 row = mr.record_mail(rt, s, mail, outcome, arrived, now)
                 if mail.attachments:
-                    known.setdefault(mr.message_key(mail), row.id)
+                    known.setdefault(mr.message_key(mail), row)
                 outcomes.append(outcome)
         return outcomes
     except IntegrityError:
         return [take_mail(rt, m, now, prepared.get(m.uid), close_step=False) for m in mails]
 
 
+def _row_id(s: Session, row: int | MailIntake) -> int:
+    """The id of a message's row; one recorded earlier in this chunk is written first (rare)."""
+    if isinstance(row, int):
+        return row
+    s.flush()
+    return row.id
+
+
 def _take_files(rt: Runtime, mail: IncomingMail, prepared: list[Prepared], now: dt.datetime,
                 outcome: mr.MailOutcome) -> None:
     """The message's forms recorded and their senders answered, in one transaction."""
     with rt.db.unit_of_work() as s:
-        _files_outcome(rt, s, mail, record_in(rt, s, prepared), now, outcome)
+        recorder = Recorder(rt, s, prepared)
+        _files_outcome(rt, s, mail, recorder.take(prepared), now, outcome, recorder.answers)
 
 
 def _files_outcome(rt: Runtime, s: Session, mail: IncomingMail, recorded: list[Outcome],
-                   now: dt.datetime, outcome: mr.MailOutcome) -> None:
-    """What the message's recorded forms became, their senders answered, its other files kept."""
+                   now: dt.datetime, outcome: mr.MailOutcome, answers: dict[int, Message]) -> None:
+    """What the message's recorded forms became, their senders answered (``answers``: the
+    acknowledgements just queued, by id), its other files kept."""
     forms = mail.forms
     ids: list[int] = []
     for att, result in zip(forms, recorded, strict=True):
@@ -237,7 +251,8 @@ def _files_outcome(rt: Runtime, s: Session, mail: IncomingMail, recorded: list[O
         if sub_id is not None:
             ids.append(sub_id)
             entry["status"] = _status_of(s, sub_id, result)
-            entry["answer_id"] = mr.answer_sender(rt, s, sub_id, mail.sender, now, result.message_id)
+            answer = answers.get(result.message_id) if result.message_id is not None else None
+            entry["answer_id"] = mr.answer_sender(rt, s, sub_id, mail.sender, now, answer)
         outcome.files.append(entry)
     for att in mail.attachments:
         if att.kind != "form":

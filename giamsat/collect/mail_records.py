@@ -82,19 +82,20 @@ def keep_file(rt: Runtime, att: IncomingAttachment) -> str:
 
 def record_mail(rt: Runtime, s: Session, mail: IncomingMail, outcome: MailOutcome,
                 arrived: dt.datetime, now: dt.datetime) -> MailIntake:
-    """Write the mail row (and tell the office when a person must look at the message)."""
+    """Add the mail row (written by the transaction's next flush; flushed at once only when the
+    office must be told, its reference naming the row)."""
     row = MailIntake(cycle_id=rt.cycle_id, folder=mail.folder, uidvalidity=mail.uidvalidity,
                      uid=mail.uid, message_id=mail.message_id, fingerprint=fingerprint(mail),
                      sender=mail.sender, subject=mail.subject, arrived_at=arrived, taken_at=now,
                      status=outcome.status, files=outcome.files, note=outcome.note)
     s.add(row)
-    s.flush()
     if outcome.status == "needs_person":
+        s.flush()
         _tell_office(rt, s, row, now)
     # Stamped at the arrival, like the submissions it carries (recorded at their arrival): the log
     # keeps each message next to its forms, in arrival order; the moment it was taken is a detail.
     audit.record(s, at=arrived, actor=rt.actor, action=f"mail.{outcome.status}", entity="mail",
-                 entity_id=row.id, cycle_id=rt.cycle_id, sender=mail.sender,
+                 entity_id=lambda: row.id, cycle_id=rt.cycle_id, sender=mail.sender,
                  message_id=mail.message_id, files=len(outcome.files), taken_at=now.isoformat())
     return row
 
@@ -112,16 +113,20 @@ def _tell_office(rt: Runtime, s: Session, row: MailIntake, now: dt.datetime) -> 
 
 
 def answer_sender(rt: Runtime, s: Session, submission_id: int, sender: str,
-                  now: dt.datetime, answer_id: int | None = None) -> int | None:
+                  now: dt.datetime, answer: Message | None = None) -> int | None:
     """A copy of the submission's acknowledgement or 'please correct' to the sender's address
-    (``answer_id``: that answer, when the caller has just queued it; else it is looked up)."""
-    sub = s.get(Submission, submission_id)
-    if not sender or sub is None:
+    (``answer``: that answer, when the caller has just queued it; else it is looked up)."""
+    if not sender:
         return None
-    original = s.get(Message, answer_id) if answer_id is not None else s.scalar(select(Message).where(
-        Message.cycle_id == rt.cycle_id, Message.unit_id == sub.unit_id,
-        Message.kind.in_(("report_ack", "report_correct")),
-        Message.idempotency_key.like(f"%:{sub.sha256[:16]}")).order_by(Message.id).limit(1))
+    original = answer
+    if original is None:
+        sub = s.get(Submission, submission_id)
+        if sub is None:
+            return None
+        original = s.scalar(select(Message).where(
+            Message.cycle_id == rt.cycle_id, Message.unit_id == sub.unit_id,
+            Message.kind.in_(("report_ack", "report_correct")),
+            Message.idempotency_key.like(f"%:{sub.sha256[:16]}")).order_by(Message.id).limit(1))
     if original is None or sender in [a.lower() for a in original.to_addrs]:
         return original.id if original is not None else None
     key = f"{original.idempotency_key[:200]}:reply:{hashlib.sha256(sender.encode()).hexdigest()[:12]}"

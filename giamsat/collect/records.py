@@ -123,9 +123,10 @@ def close_collect_step_if_complete(rt: Runtime, s: Session, at: dt.datetime) -> 
 
 
 def answer(rt: Runtime, s: Session, unit: Unit, sub: Submission, superseded: bool,
-           at: dt.datetime, ob: Obligation | None = None, flush: bool = True) -> Message:
+           at: dt.datetime, ob: Obligation | None = None, flush: bool = True,
+           new_id: int | None = None) -> Message:
     """Queue the acknowledgement or the 'please correct' message for this submission
-    (``flush=False``: the row is written by the caller's next flush)."""
+    (``flush=False``: the row is written by the caller's next flush; ``new_id``: see ``enqueue``)."""
     accepted = sub.status == "accepted"
     kind = "report_ack" if accepted else "report_correct"
     ctx = {**plan_words(rt.plan), **unit_words(rt.plan, unit),
@@ -145,5 +146,5 @@ def answer(rt: Runtime, s: Session, unit: Unit, sub: Submission, superseded: boo
     key = idempotency_key(rt.plan.cycle_key, "collect", kind, unit.code, sub.sha256[:16])
     msg, _ = enqueue(s, cycle_id=rt.cycle_id, key=key, kind=kind, to=[unit.email],
                      template=kind, context=ctx, now=at, unit_id=unit.id, obligation_id=ob.id,
-                     flush=flush)
+                     flush=flush, new_id=new_id)
     return msg

@@ -170,6 +170,8 @@ class HouseholdFigure(Base):
     __table_args__ = (UniqueConstraint("submission_id", "group"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     submission_id: Mapped[int] = fk("submissions.id")
+    # never read: it orders a flush (a report's rows after the report, its id given ahead)
+    submission: Mapped[Submission] = relationship()
     group: Mapped[str] = mapped_column(String(20))
     row_index: Mapped[int]
     total_households: Mapped[int] = mapped_column(BigInteger)
@@ -188,6 +190,7 @@ class PovertyModel(Base):
     __tablename__ = "poverty_models"
     id: Mapped[int] = mapped_column(primary_key=True)
     submission_id: Mapped[int] = fk("submissions.id")
+    submission: Mapped[Submission] = relationship()  # orders a flush, as above
     row_index: Mapped[int]
     name: Mapped[str] = mapped_column(String(500))
     village: Mapped[str] = mapped_column(String(200))

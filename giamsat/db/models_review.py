@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import JSON, Date, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from giamsat.db.base import Base, fk
+
+if TYPE_CHECKING:
+    from giamsat.db.models_cycle import Submission
 
 
 class SampleDraw(Base):
@@ -98,6 +101,8 @@ class Recommendation(Base):
     created_at: Mapped[dt.datetime]
     updated_at: Mapped[dt.datetime]
     events: Mapped[list[RecommendationEvent]] = relationship(order_by="RecommendationEvent.id")
+    # never read: it orders a flush (a report's recommendations after the report, its id given ahead)
+    submission: Mapped[Submission | None] = relationship()
 
 
 class RecommendationEvent(Base):

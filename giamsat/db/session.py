@@ -12,6 +12,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
+from giamsat.db import ids  # noqa: F401  (its flush listener gives new rows their ids ahead)
 from giamsat.domain.errors import DatabaseError
 from giamsat.domain.textsafety import redact
 

@@ -68,17 +68,23 @@ def pending_row(*, cycle_id: int, key: str, kind: str, to: Sequence[str], cc: Se
 def enqueue(session: Session, *, cycle_id: int, key: str, kind: str, to: Sequence[str],
             template: str, context: dict, now: dt.datetime, cc: Sequence[str] = (),
             attachments: Sequence[Attachment] = (), unit_id: int | None = None,
-            obligation_id: int | None = None, flush: bool = True) -> tuple[Message, bool]:
+            obligation_id: int | None = None, flush: bool = True,
+            new_id: int | None = None) -> tuple[Message, bool]:
     """Queue one message unless ``key`` is already queued; returns (message, created).
 
-    ``flush=False`` leaves the new row to the caller's next flush (its id is not known until then).
+    ``flush=False`` leaves the new row to the caller's next flush (its id is not known until then,
+    unless ``new_id`` gives it: the caller has checked the key is not queued and took the id from
+    ``giamsat.db.ids.Ids``, so the key is not looked up again).
     """
-    existing = session.scalar(select(Message).where(Message.idempotency_key == key))
-    if existing is not None:
-        return existing, False
+    if new_id is None:
+        existing = session.scalar(select(Message).where(Message.idempotency_key == key))
+        if existing is not None:
+            return existing, False
     msg = Message(**message_row(cycle_id=cycle_id, key=key, kind=kind, to=to, template=template,
                                 context=context, now=now, cc=cc, attachments=attachments,
                                 unit_id=unit_id, obligation_id=obligation_id))
+    if new_id is not None:
+        msg.id = new_id
     session.add(msg)
     if flush:
         session.flush()

@@ -4,8 +4,8 @@ import ast
 from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parents[2] / "giamsat" / "collect"
-ORDER = ["mail", "service", "sweep", "inbox", "recording", "workers", "intake", "mail_records", "records",
-         "reader", "xml_reader"]
+ORDER = ["mail", "service", "sweep", "inbox", "recording", "recorder", "workers", "intake", "mail_records",
+         "records", "reader", "xml_reader"]
 
 
 def _collect_imports(path: Path) -> tuple[set[str], set[str]]:

@@ -26,6 +26,7 @@ from giamsat.db.models import (
     Visit,
 )
 from giamsat.domain.vocabulary import REC_CLOSED
+from giamsat.followup.register_mark import reused
 from giamsat.issuance.kinds import ISSUED
 
 
@@ -126,7 +127,13 @@ class Recs:
 
 def recommendations_as_of(session: Session, cycle_id: int, cutoff: dt.datetime, as_of: dt.date) -> Recs:
     """Each recommendation's status as its last event before ``cutoff`` left it (counted in SQL:
-    every flow run asks, and a country has tens of thousands of events)."""
+    every flow run asks, and a country has tens of thousands of events; counted again only when
+    the register changed, ``register_mark``)."""
+    return reused(session, "recommendations_as_of", cycle_id, (cutoff, as_of),
+                  lambda: _recommendations_as_of(session, cycle_id, cutoff, as_of))
+
+
+def _recommendations_as_of(session: Session, cycle_id: int, cutoff: dt.datetime, as_of: dt.date) -> Recs:
     last = (select(RecommendationEvent.recommendation_id.label("rec_id"),
                    RecommendationEvent.status.label("status"),
                    func.row_number().over(partition_by=RecommendationEvent.recommendation_id,

@@ -1,0 +1,81 @@
+"""Views of the recommendation register read on every flow run are computed again only when it changed."""
+
+import datetime as dt
+
+import pytest
+from sqlalchemy import event
+
+from giamsat.cycle.facts import cutoff_after, recommendations_as_of
+from giamsat.domain import clock
+from giamsat.followup import service as followup
+from giamsat.remind import office_routes
+from giamsat.remind.digest import gather
+
+D = dt.date
+
+
+def _add(rt, content, to, day):
+    return followup.add(rt, content, to, None, "13756", D(2024, 6, 14), "le.hoa",
+                        clock.at_office_hours(day)).id
+
+
+@pytest.fixture
+def statements(sqlite_runtime):
+    """The SQL statements run on the runtime's database, as a list that grows."""
+    seen: list[str] = []
+
+    def note(_conn, _cursor, sql, *_args):
+        seen.append(sql)
+    event.listen(sqlite_runtime.db.engine, "before_cursor_execute", note)
+    yield seen
+    event.remove(sqlite_runtime.db.engine, "before_cursor_execute", note)
+
+
+def _recs(rt, day):
+    with rt.db.unit_of_work() as s:
+        return recommendations_as_of(s, rt.cycle_id, cutoff_after(day, "Asia/Ho_Chi_Minh"), day)
+
+
+def test_the_cycle_status_counts_recommendations_again_only_when_the_register_changed(
+        sqlite_runtime, statements):
+    rt = sqlite_runtime
+    first = _add(rt, "Bố trí kinh phí hỗ trợ sinh kế", "UBND xã Đại An", D(2024, 5, 20))
+    _add(rt, "Rà soát lại danh sách hộ cận nghèo", "UBND huyện Vụ Bản", D(2024, 5, 21))
+    counted = _recs(rt, D(2024, 5, 21))
+    assert (counted.total, counted.open) == (2, 2)
+    assert any("row_number" in sql for sql in statements)
+    statements.clear()
+    assert _recs(rt, D(2024, 5, 21)) == counted
+    assert not any("row_number" in sql for sql in statements)  # the register did not change
+    assert (_recs(rt, D(2024, 5, 20)).total, _recs(rt, D(2024, 6, 17)).late) == (1, 2)  # other days
+    followup.update(rt, first, "resolved", "Đã bố trí kinh phí", None, "le.hoa",
+                    clock.at_office_hours(D(2024, 5, 21), 15))
+    statements.clear()
+    assert (_recs(rt, D(2024, 5, 21)).open, _recs(rt, D(2024, 5, 20)).open) == (1, 1)
+    assert any("row_number" in sql for sql in statements)
+
+
+def test_the_office_digest_routes_each_recommendation_once_and_again_when_it_changes(
+        sqlite_runtime, monkeypatch):
+    rt = sqlite_runtime
+    routed: list[int] = []
+    real = office_routes.to_commune
+    monkeypatch.setattr(office_routes, "to_commune", lambda rt_, rec: routed.append(rec.id) or real(rt_, rec))
+    commune = _add(rt, "Bố trí kinh phí hỗ trợ sinh kế", "UBND xã Đại An", D(2024, 5, 20))
+    district = _add(rt, "Rà soát lại danh sách hộ cận nghèo", "UBND huyện Vụ Bản", D(2024, 5, 21))
+    shown = gather(rt, D(2024, 5, 22)).recommendations
+    assert [line.split(" gửi ")[0] for line in shown] == [f"Kiến nghị số {district}"]
+    assert sorted(routed) == sorted([commune, district])
+    routed.clear()
+    assert gather(rt, D(2024, 5, 23)).recommendations == shown and routed == []
+    assert gather(rt, D(2024, 5, 20)).recommendations == []  # not made yet on that day
+    followup.readdress(rt, commune, "UBND huyện Vụ Bản", None, "le.hoa",
+                       clock.at_office_hours(D(2024, 5, 23)))
+    later = gather(rt, D(2024, 5, 23)).recommendations
+    assert routed == [commune]  # only the recommendation that changed is routed again
+    assert [line.split(" gửi ")[0] for line in later] == [f"Kiến nghị số {commune}",
+                                                          f"Kiến nghị số {district}"]
+    followup.update(rt, district, "resolved", "Đã rà soát", None, "le.hoa",
+                    clock.at_office_hours(D(2024, 5, 24)))
+    assert [line.split(" gửi ")[0] for line in gather(rt, D(2024, 5, 24)).recommendations] == [
+        f"Kiến nghị số {commune}"]

@@ -20,13 +20,9 @@ from giamsat.db.models import (
     Message,
     Obligation,
     PrepItem,
-    Recommendation,
-    RecommendationEvent,
     SampleDraw,
     Visit,
 )
-from giamsat.domain.vocabulary import REC_CLOSED
-from giamsat.followup.register_mark import reused
 from giamsat.issuance.kinds import ISSUED
 
 
@@ -114,41 +110,6 @@ def visits_as_of(session: Session, cycle_id: int, cutoff: dt.datetime) -> Visits
         if status != "done" or recorded_at is None or recorded_at >= cutoff:
             open_[group] += 1
     return Visits(count["sampled"], open_["sampled"], count["adhoc"], open_["adhoc"])
-
-
-@dataclass(frozen=True)
-class Recs:
-    """The recommendations made before the cutoff: all, open then, and open past their due date."""
-
-    total: int
-    open: int
-    late: int
-
-
-def recommendations_as_of(session: Session, cycle_id: int, cutoff: dt.datetime, as_of: dt.date) -> Recs:
-    """Each recommendation's status as its last event before ``cutoff`` left it (counted in SQL:
-    every flow run asks, and a country has tens of thousands of events; counted again only when
-    the register changed, ``register_mark``)."""
-    return reused(session, "recommendations_as_of", cycle_id, (cutoff, as_of),
-                  lambda: _recommendations_as_of(session, cycle_id, cutoff, as_of))
-
-
-def _recommendations_as_of(session: Session, cycle_id: int, cutoff: dt.datetime, as_of: dt.date) -> Recs:
-    last = (select(RecommendationEvent.recommendation_id.label("rec_id"),
-                   RecommendationEvent.status.label("status"),
-                   func.row_number().over(partition_by=RecommendationEvent.recommendation_id,
-                                          order_by=(RecommendationEvent.at.desc(),
-                                                    RecommendationEvent.id.desc())).label("n"))
-            .join(Recommendation, Recommendation.id == RecommendationEvent.recommendation_id)
-            .where(Recommendation.cycle_id == cycle_id, RecommendationEvent.at < cutoff).subquery())
-    is_open = or_(last.c.status.is_(None), last.c.status.not_in(REC_CLOSED))
-    total, open_, late = session.execute(
-        select(func.count(), func.sum(case((is_open, 1), else_=0)),
-               func.sum(case((and_(is_open, Recommendation.due_on < as_of), 1), else_=0)))
-        .select_from(Recommendation)
-        .outerjoin(last, and_(last.c.rec_id == Recommendation.id, last.c.n == 1))
-        .where(Recommendation.cycle_id == cycle_id, Recommendation.created_at < cutoff)).one()
-    return Recs(int(total or 0), int(open_ or 0), int(late or 0))
 
 
 def documents_made(session: Session, cycle_id: int, kind: str, cutoff: dt.datetime) -> int:

@@ -23,10 +23,10 @@ from giamsat.cycle.facts import (
     findings_recorded,
     messages_sent,
     notices_as_of,
-    recommendations_as_of,
     unsigned_as_of,
     visits_as_of,
 )
+from giamsat.cycle.rec_status import recommendations_as_of
 from giamsat.cycle.reports import report_status_rows, summarise
 from giamsat.cycle.sync import mark_step_done
 from giamsat.db.models import Step

@@ -13,13 +13,11 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import select
 
-from giamsat.db.models import Recommendation, SampleDraw, Step, Unit, Visit
+from giamsat.db.models import SampleDraw, Step, Unit, Visit
 from giamsat.domain import clock
 from giamsat.domain.formatting import short_date
-from giamsat.domain.vocabulary import REC_CLOSED, label
 from giamsat.messaging.outbox import enqueue, idempotency_key
-from giamsat.plan.wording import rec_source_label
-from giamsat.remind.office_routes import CHUNK, office_ids, to_commune
+from giamsat.remind.office_routes import office_lines
 from giamsat.runtime import Runtime
 
 REPORT_DUE_WITHIN = 10  # working days before the final report's due date
@@ -69,29 +67,9 @@ def _report_due(rt: Runtime, s, as_of: dt.date) -> str | None:
 
 
 def _office_recommendations(rt: Runtime, s, as_of: dt.date) -> list[str]:
-    """The open recommendations the office answers for, by due date: only those rows are read
-    (``office_ids``: the commune's own are routed once, not every day)."""
-    ids = sorted(office_ids(rt, s))
-    rows = []
-    for i in range(0, len(ids), CHUNK):
-        rows += s.execute(select(Recommendation.id, Recommendation.key, Recommendation.addressed_to,
-                                 Recommendation.addressed_email, Recommendation.source_kind,
-                                 Recommendation.due_on, Recommendation.status, Recommendation.content,
-                                 Unit.name.label("unit_name"), Unit.email.label("unit_email"),
-                                 Unit.chairman_email)
-                          .outerjoin(Unit, Recommendation.unit_id == Unit.id)
-                          .where(Recommendation.cycle_id == rt.cycle_id,
-                                 Recommendation.id.in_(ids[i:i + CHUNK]),
-                                 Recommendation.status.not_in(REC_CLOSED),
-                                 Recommendation.created_at <= clock.at_office_hours(as_of, 23))).all()
-    out = []
-    for rec in sorted(rows, key=lambda r: (r.due_on, r.id)):
-        if to_commune(rt, rec):
-            continue
-        source = rec_source_label(rt.plan, rec.source_kind) + (f" ({rec.unit_name})" if rec.unit_name else "")
-        out.append(f"Kiến nghị số {rec.id} gửi {rec.addressed_to} — {source}, hạn {short_date(rec.due_on)}"
-                   f" ({label('rec_status', rec.status).lower()}): {rec.content}")
-    return out
+    """The open recommendations the office answers for, by due date (kept between days:
+    ``office_lines``)."""
+    return office_lines(rt, s, clock.at_office_hours(as_of, 23))
 
 
 def queue_digest(rt: Runtime, as_of: dt.date) -> Digest:

@@ -1,37 +1,37 @@
-"""Which open recommendations the office itself answers for: each routed once, again only when changed.
+"""The open recommendations the office itself answers for, as the digest lists them: kept between days.
 
-A country's register holds tens of thousands of recommendations, nearly all addressed to a
-commune, and the office's daily digest lists the few the office answers for. Each recommendation
-is routed (``route``) when it first appears and again when an event is added to its history —
-the only way its status or addressee changes (``register_mark``) — or when the plan changes
-(its units' names and addresses); the others keep the answer they had.
+A country's register holds tens of thousands of recommendations, and the office's daily digest
+lists the open ones reminders route to the office. Each recommendation's line is made (routed and
+written) when it appears and again when an event is added to its history — the only way its
+status, due date, addressee or content change (``register_mark``) — or when the plan changes (its
+units' names and addresses); the others keep the line they had.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import datetime as dt
 from dataclasses import dataclass
 from types import SimpleNamespace
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from giamsat.db.models import Cycle, Recommendation, RecommendationEvent, Unit
-from giamsat.domain.vocabulary import REC_CLOSED
-from giamsat.followup.register_mark import register_mark
+from giamsat.db.models import Cycle, Recommendation, Unit
+from giamsat.domain.formatting import short_date
+from giamsat.domain.vocabulary import REC_CLOSED, label
+from giamsat.followup.register_mark import Mark, changed_since, register_mark, url_key
+from giamsat.plan.wording import rec_source_label
 from giamsat.remind.routing import route
 from giamsat.runtime import Runtime
 
 CHUNK = 500
-_COLUMNS = (Recommendation.id, Recommendation.key, Recommendation.addressed_to,
-            Recommendation.addressed_email, Recommendation.status, Unit.name.label("unit_name"),
-            Unit.email.label("unit_email"), Unit.chairman_email)
+# Per open recommendation the office answers for: ((due on, id), created at, its line)
+Lines = dict[int, tuple[tuple[dt.date, int], dt.datetime, str]]
 
 
 def to_commune(rt: Runtime, rec: Any) -> bool:
-    """Whether reminders of the recommendation ``rec`` (a row of its and its unit's columns) go to
-    its commune."""
+    """Whether reminders of the recommendation ``rec`` (its and its unit's columns) go to its commune."""
     row = SimpleNamespace(kind="recommendation", key=f"rec:{rec.key}", rec_id=rec.id,
                           addressed_to=rec.addressed_to, addressed_email=rec.addressed_email,
                           unit_name=rec.unit_name, unit_email=rec.unit_email,
@@ -39,53 +39,55 @@ def to_commune(rt: Runtime, rec: Any) -> bool:
     return route(rt.plan, row, False).to_commune
 
 
-@dataclass
-class _Routed:
+@dataclass(frozen=True)
+class _State:
     plan: str | None
-    mark: tuple
-    office: set[int]  # the open recommendations the office answers for
+    mark: Mark
+    lines: Lines
 
 
-_LAST: dict[tuple[str, int], _Routed] = {}
+_KEPT: dict[tuple[str, int], _State] = {}
 
 
-def office_ids(rt: Runtime, s: Session) -> set[int]:
-    """The ids of the cycle's open recommendations whose reminders go to the office (or another body)."""
-    key = (s.get_bind().engine.url.render_as_string(hide_password=False), rt.cycle_id)
+def office_lines(rt: Runtime, s: Session, until: dt.datetime) -> list[str]:
+    """The digest's lines of the open recommendations made by ``until`` that the office answers
+    for, by due date (see the module docstring)."""
+    key = (url_key(s), rt.cycle_id)
     plan = s.scalar(select(Cycle.plan_sha256).where(Cycle.id == rt.cycle_id))
-    mark = register_mark(s)  # read first: what is routed after it is at least as new
-    last = _LAST.get(key)
-    changed = _changed_since(s, last.mark, mark) if last is not None and last.plan == plan else None
-    # and nothing committed while the changes were read (PostgreSQL reads each statement afresh)
-    if last is not None and changed is not None and register_mark(s) == mark:
-        office = _route(rt, s, changed, last.office - changed)
+    mark = register_mark(s)  # read first: what is read after it is at least as new
+    last = _KEPT.get(key)
+    ids = None if last is None or last.plan != plan else \
+        set() if last.mark == mark else changed_since(s, last.mark, mark)
+    if last is None or ids is None:
+        lines = _lines(rt, s, None)
     else:
-        office = _route(rt, s, None, set())
-    _LAST[key] = _Routed(plan, mark, office)
-    return set(office)
+        lines = {k: v for k, v in last.lines.items() if k not in ids} | _lines(rt, s, ids)
+    if register_mark(s) != mark:  # a change committed meanwhile (PostgreSQL): read all in one go
+        _KEPT.pop(key, None)
+        lines = _lines(rt, s, None)
+    else:
+        _KEPT[key] = _State(plan, mark, lines)
+    return [line for _, created_at, line in sorted(lines.values()) if created_at <= until]
 
 
-def _changed_since(s: Session, then: tuple, now: tuple) -> set[int] | None:
-    """The recommendations added or given an event since the mark ``then``; None when rows appeared
-    out of id order (a transaction committed after a later one): route everything again."""
-    rec_count, rec_max, event_count, event_max = then
-    new = set(s.scalars(select(Recommendation.id).where(Recommendation.id > (rec_max or 0))))
-    events = s.execute(select(RecommendationEvent.recommendation_id, func.count())
-                       .where(RecommendationEvent.id > (event_max or 0))
-                       .group_by(RecommendationEvent.recommendation_id)).all()
-    if len(new) != now[0] - rec_count or sum(n for _, n in events) != now[2] - event_count:
-        return None
-    return new | {rec_id for rec_id, _ in events}
-
-
-def _route(rt: Runtime, s: Session, ids: set[int] | None, office: set[int]) -> set[int]:
-    """``office`` with the recommendations ``ids`` (None: all of the cycle's) routed again."""
-    where = [Recommendation.cycle_id == rt.cycle_id, Recommendation.status.not_in(REC_CLOSED)]
-    chunks: Iterable[list[int] | None] = [None] if ids is None else \
-        [sorted(ids)[i:i + CHUNK] for i in range(0, len(ids), CHUNK)]
+def _lines(rt: Runtime, s: Session, ids: set[int] | None) -> Lines:
+    """The lines of the cycle's open recommendations ``ids`` (None: all) the office answers for."""
+    out: Lines = {}
+    chunks = [None] if ids is None else [sorted(ids)[i:i + CHUNK] for i in range(0, len(ids), CHUNK)]
     for chunk in chunks:
-        stmt = select(*_COLUMNS).outerjoin(Unit, Recommendation.unit_id == Unit.id).where(*where)
-        if chunk is not None:
-            stmt = stmt.where(Recommendation.id.in_(chunk))
-        office |= {rec.id for rec in s.execute(stmt) if not to_commune(rt, rec)}
-    return office
+        stmt = (select(Recommendation.id, Recommendation.key, Recommendation.addressed_to,
+                       Recommendation.addressed_email, Recommendation.source_kind, Recommendation.due_on,
+                       Recommendation.status, Recommendation.content, Recommendation.created_at,
+                       Unit.name.label("unit_name"), Unit.email.label("unit_email"), Unit.chairman_email)
+                .outerjoin(Unit, Recommendation.unit_id == Unit.id)
+                .where(Recommendation.cycle_id == rt.cycle_id, Recommendation.status.not_in(REC_CLOSED)))
+        for rec in s.execute(stmt if chunk is None else stmt.where(Recommendation.id.in_(chunk))):
+            if to_commune(rt, rec):
+                continue
+            source = rec_source_label(rt.plan, rec.source_kind) + (f" ({rec.unit_name})" if rec.unit_name
+                                                                   else "")
+            status = label("rec_status", rec.status).lower()
+            out[rec.id] = ((rec.due_on, rec.id), rec.created_at,
+                           f"Kiến nghị số {rec.id} gửi {rec.addressed_to} — {source}, hạn "
+                           f"{short_date(rec.due_on)} ({status}): {rec.content}")
+    return out

@@ -5,7 +5,8 @@ import datetime as dt
 import pytest
 from sqlalchemy import event
 
-from giamsat.cycle.facts import cutoff_after, recommendations_as_of
+from giamsat.cycle.facts import cutoff_after
+from giamsat.cycle.rec_status import counted_in_sql, recommendations_as_of
 from giamsat.domain import clock
 from giamsat.followup import service as followup
 from giamsat.remind import office_routes
@@ -20,44 +21,52 @@ def _add(rt, content, to, day):
 
 
 @pytest.fixture
-def statements(sqlite_runtime):
+def statements(runtime):
     """The SQL statements run on the runtime's database, as a list that grows."""
     seen: list[str] = []
 
     def note(_conn, _cursor, sql, *_args):
         seen.append(sql)
-    event.listen(sqlite_runtime.db.engine, "before_cursor_execute", note)
+    event.listen(runtime.db.engine, "before_cursor_execute", note)
     yield seen
-    event.remove(sqlite_runtime.db.engine, "before_cursor_execute", note)
+    event.remove(runtime.db.engine, "before_cursor_execute", note)
 
 
 def _recs(rt, day):
+    """The counts kept between calls, checked against counting them in one statement."""
+    cutoff = cutoff_after(day, "Asia/Ho_Chi_Minh")
     with rt.db.unit_of_work() as s:
-        return recommendations_as_of(s, rt.cycle_id, cutoff_after(day, "Asia/Ho_Chi_Minh"), day)
+        kept = recommendations_as_of(s, rt.cycle_id, cutoff, day)
+    with rt.db.unit_of_work() as s:
+        assert kept == counted_in_sql(s, rt.cycle_id, cutoff, day)
+    return kept
 
 
 def test_the_cycle_status_counts_recommendations_again_only_when_the_register_changed(
-        sqlite_runtime, statements):
-    rt = sqlite_runtime
+        runtime, statements):
+    rt = runtime
     first = _add(rt, "Bố trí kinh phí hỗ trợ sinh kế", "UBND xã Đại An", D(2024, 5, 20))
-    _add(rt, "Rà soát lại danh sách hộ cận nghèo", "UBND huyện Vụ Bản", D(2024, 5, 21))
+    second = _add(rt, "Rà soát lại danh sách hộ cận nghèo", "UBND huyện Vụ Bản", D(2024, 5, 21))
     counted = _recs(rt, D(2024, 5, 21))
     assert (counted.total, counted.open) == (2, 2)
-    assert any("row_number" in sql for sql in statements)
-    statements.clear()
-    assert _recs(rt, D(2024, 5, 21)) == counted
+    with rt.db.unit_of_work() as s:
+        statements.clear()
+        assert recommendations_as_of(s, rt.cycle_id, cutoff_after(D(2024, 5, 21), "Asia/Ho_Chi_Minh"),
+                                     D(2024, 5, 21)) == counted
     assert not any("row_number" in sql for sql in statements)  # the register did not change
     assert (_recs(rt, D(2024, 5, 20)).total, _recs(rt, D(2024, 6, 17)).late) == (1, 2)  # other days
     followup.update(rt, first, "resolved", "Đã bố trí kinh phí", None, "le.hoa",
                     clock.at_office_hours(D(2024, 5, 21), 15))
-    statements.clear()
-    assert (_recs(rt, D(2024, 5, 21)).open, _recs(rt, D(2024, 5, 20)).open) == (1, 1)
-    assert any("row_number" in sql for sql in statements)
+    assert (_recs(rt, D(2024, 6, 17)).open, _recs(rt, D(2024, 5, 21)).open) == (1, 1)
+    assert (_recs(rt, D(2024, 5, 22)).open, _recs(rt, D(2024, 5, 20)).open) == (1, 1)
+    followup.update(rt, second, "resolved", "Đã rà soát", None, "le.hoa",
+                    clock.at_office_hours(D(2024, 5, 23)))
+    assert [_recs(rt, D(2024, 5, d)).open for d in (22, 23, 24)] == [1, 0, 0]
 
 
 def test_the_office_digest_routes_each_recommendation_once_and_again_when_it_changes(
-        sqlite_runtime, monkeypatch):
-    rt = sqlite_runtime
+        runtime, monkeypatch):
+    rt = runtime
     routed: list[int] = []
     real = office_routes.to_commune
     monkeypatch.setattr(office_routes, "to_commune", lambda rt_, rec: routed.append(rec.id) or real(rt_, rec))
@@ -75,7 +84,21 @@ def test_the_office_digest_routes_each_recommendation_once_and_again_when_it_cha
     assert routed == [commune]  # only the recommendation that changed is routed again
     assert [line.split(" gửi ")[0] for line in later] == [f"Kiến nghị số {commune}",
                                                           f"Kiến nghị số {district}"]
+    assert later == _made_afresh(rt, D(2024, 5, 23))
     followup.update(rt, district, "resolved", "Đã rà soát", None, "le.hoa",
                     clock.at_office_hours(D(2024, 5, 24)))
-    assert [line.split(" gửi ")[0] for line in gather(rt, D(2024, 5, 24)).recommendations] == [
-        f"Kiến nghị số {commune}"]
+    kept = gather(rt, D(2024, 5, 24)).recommendations
+    assert [line.split(" gửi ")[0] for line in kept] == [f"Kiến nghị số {commune}"]
+    assert kept == _made_afresh(rt, D(2024, 5, 24))
+    assert kept[0].endswith("hạn 14/6/2024 (chưa thực hiện): Bố trí kinh phí hỗ trợ sinh kế"), kept
+
+
+def _made_afresh(rt, day):
+    """The digest's recommendations with nothing kept from earlier days."""
+    saved = dict(office_routes._KEPT)
+    office_routes._KEPT.clear()
+    try:
+        return gather(rt, day).recommendations
+    finally:
+        office_routes._KEPT.clear()
+        office_routes._KEPT.update(saved)

@@ -113,9 +113,9 @@ def notice_key(rt: Runtime, unit_code: str, sub_id: int, result: str, questions:
 
 def notice_context(rt: Runtime, unit: Unit, sub: Submission, result: str, questions: list[str],
                    note: str | None, today: dt.date, due_on: dt.date | None,
-                   rec_id: int | None) -> dict:
-    """What the ``appraisal_notice`` e-mail says."""
-    return {**plan_words(rt.plan), **unit_words(rt.plan, unit), "year": rt.plan.year,
+                   rec_id: int | None, words: dict[str, str] | None = None) -> dict:
+    """What the ``appraisal_notice`` e-mail says; ``words``: ``plan_words`` when the caller has them."""
+    return {**(words or plan_words(rt.plan)), **unit_words(rt.plan, unit), "year": rt.plan.year,
             "unit_name": unit.name, "unit_in_sentence": in_sentence(unit.name),
             "office_name": rt.plan.bodies.office.short, "result": result,
             "result_label": label("appraisal_result", result), "questions": list(questions),

@@ -12,7 +12,7 @@ from giamsat.criteria.appraisal_facts import notice_context, notice_key
 from giamsat.db.models import Message, Submission, Unit
 from giamsat.messaging.outbox import insert_pending, pending_row
 from giamsat.messaging.templates import StampedEmails, render_email
-from giamsat.plan.wording import unit_words
+from giamsat.plan.wording import plan_words, unit_words
 from giamsat.runtime import Runtime
 
 # (unit, report, result, questions, note, due date, recommendation id) of one changed appraisal
@@ -32,13 +32,13 @@ def queue_notices(rt: Runtime, s: Session, notices: list[Notice], today: dt.date
     for i in range(0, len(keys), CHUNK):
         queued.update(s.scalars(select(Message.idempotency_key).where(
             Message.idempotency_key.in_(keys[i:i + CHUNK]))))
-    emails = StampedEmails(_render)
+    emails, plan = StampedEmails(_render), plan_words(rt.plan)
     words = set(unit_words(rt.plan, notices[0][0])) if notices else set()
     rows = []
     for (unit, sub, result, questions, note, due_on, rec_id), key in zip(notices, keys, strict=True):
         if key in queued:
             continue
-        ctx = notice_context(rt, unit, sub, result, questions, note, today, due_on, rec_id)
+        ctx = notice_context(rt, unit, sub, result, questions, note, today, due_on, rec_id, plan)
         values = {k: v for k, v in ctx.items() if (k in words or k in _STAMPED) and isinstance(v, str)}
         values |= {f"question_{i}": q for i, q in enumerate(questions)}
         if rec_id is not None:

@@ -93,6 +93,8 @@ def record(rt: Runtime, s: Session, known: Sitting, entries: list[Entry], actor:
     recs = _recs(s, {x.row.recommendation_id for x in lines if x.row and x.row.recommendation_id},
                  {x.key for x in lines if x.key})
     done: list[Recorded | _Line] = []
+    # the due date of every recommendation the sitting raises (worked out only if it raises one)
+    due = follow_due(rt, today) if any(x.key for x in lines) else today
     for x in firsts:  # the first refusal in the sitting's order, as recording in turn gives it
         if isinstance(x, GiamsatError):
             raise x
@@ -102,7 +104,7 @@ def record(rt: Runtime, s: Session, known: Sitting, entries: list[Entry], actor:
             done.append(Recorded(x.unit.name, x.result, tuple(x.questions), before.id if before else None,
                                  before.due_on if before else None, changed=False))
             continue
-        _plan(rt, x, recs, before, today)
+        _plan(x, recs, before, due, today)
         done.append(x)
     changed = [x for x in done if isinstance(x, _Line)]
     _write(rt, s, changed, actor, now, today)
@@ -140,13 +142,13 @@ def _recs(s: Session, ids: set[int], keys: set[str]) -> dict[Any, Any]:
     return out
 
 
-def _plan(rt: Runtime, x: _Line, recs: dict[Any, Any], before: Any, today: dt.date) -> None:
+def _plan(x: _Line, recs: dict[Any, Any], before: Any, due: dt.date, today: dt.date) -> None:
     """The recommendation a questioned appraisal raises (or finds again) and the one it closes;
     a closing the register refuses refuses the sitting."""
     if x.key is not None:
         x.found = recs.get(x.key)
         x.rec_id = x.found.id if x.found is not None else None
-        x.due_on = x.found.due_on if x.found is not None else follow_due(rt, today)
+        x.due_on = x.found.due_on if x.found is not None else due
     if before is None or (x.found is not None and before.id == x.found.id) or before.status in REC_CLOSED:
         return
     status, note = closing(x.result, today)

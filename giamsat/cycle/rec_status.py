@@ -3,8 +3,8 @@
 A recommendation's status on a day is the one its last event before the end of that day left.
 Every flow run publishes the cycle status, and a country has tens of thousands of recommendations
 and events: each recommendation's creation, due date and status are kept per database and cycle,
-and read again only for those added or given an event since (``register_mark``) or given an event
-in the days the cutoff moved over; the counts are then made from what is kept.
+and read again only for those added or given an event since (``register_mark``), or, when the
+cutoff moves on, that had an event after the old one; the counts are then made from what is kept.
 """
 
 from __future__ import annotations
@@ -38,6 +38,7 @@ class _State:
     mark: Mark
     cutoff: dt.datetime
     recs: Kept
+    later: frozenset[int]  # the recommendations with an event at or after the cutoff
 
 
 _KEPT: dict[tuple[str, int], _State] = {}
@@ -50,15 +51,17 @@ def recommendations_as_of(session: Session, cycle_id: int, cutoff: dt.datetime, 
     mark = register_mark(session)  # read first: what is read after it is at least as new
     last = _KEPT.get(key)
     ids = _to_read(session, last, mark, cutoff) if last is not None else None
-    recs = _read(session, cycle_id, cutoff, None) if ids is None else \
-        last.recs | _read(session, cycle_id, cutoff, ids) if last is not None else {}
+    recs, later = _read(session, cycle_id, cutoff, ids)
+    if last is not None and ids is not None:
+        recs, later = last.recs | recs, (last.later - ids) | later
     if register_mark(session) != mark:  # a change committed meanwhile (PostgreSQL): count in one go
         _KEPT.pop(key, None)
         return counted_in_sql(session, cycle_id, cutoff, as_of)
-    _KEPT[key] = _State(mark, cutoff, recs)
+    _KEPT[key] = _State(mark, cutoff, recs, later)
     total = open_ = late = 0
+    limit = cutoff.astimezone(dt.UTC)  # the rows' own zone: compared without converting each
     for created_at, due_on, status in recs.values():
-        if created_at < cutoff:
+        if created_at < limit:
             total += 1
             if status is None or status not in REC_CLOSED:
                 open_ += 1
@@ -71,9 +74,8 @@ def _to_read(session: Session, last: _State, mark: Mark, cutoff: dt.datetime) ->
     if cutoff < last.cutoff:
         return None
     ids = changed_since(session, last.mark, mark) if last.mark != mark else set()
-    if ids is not None and cutoff > last.cutoff:  # events between the two cutoffs now count
-        ids |= set(session.scalars(select(RecommendationEvent.recommendation_id).distinct().where(
-            RecommendationEvent.at >= last.cutoff, RecommendationEvent.at < cutoff)))
+    if ids is not None and cutoff > last.cutoff:  # their events after the old cutoff may count now
+        ids |= last.later
     return ids
 
 
@@ -88,24 +90,32 @@ def _last_events(cycle_id: int, cutoff: dt.datetime) -> Select:
             .where(Recommendation.cycle_id == cycle_id, RecommendationEvent.at < cutoff))
 
 
-def _read(session: Session, cycle_id: int, cutoff: dt.datetime, ids: set[int] | None) -> Kept:
-    """The kept fields of the cycle's recommendations ``ids`` (None: all of them)."""
+def _read(session: Session, cycle_id: int, cutoff: dt.datetime,
+          ids: set[int] | None) -> tuple[Kept, frozenset[int]]:
+    """The kept fields of the cycle's recommendations ``ids`` (None: all of them), and which of
+    them have an event at or after ``cutoff``."""
     out: Kept = {}
+    later: set[int] = set()
     chunks = [None] if ids is None else [sorted(ids)[i:i + CHUNK] for i in range(0, len(ids), CHUNK)]
     for chunk in chunks:
         recs = select(Recommendation.id, Recommendation.created_at, Recommendation.due_on).where(
             Recommendation.cycle_id == cycle_id)
         events = _last_events(cycle_id, cutoff)
+        after = select(RecommendationEvent.recommendation_id).distinct().join(
+            Recommendation, Recommendation.id == RecommendationEvent.recommendation_id).where(
+            Recommendation.cycle_id == cycle_id, RecommendationEvent.at >= cutoff)
         if chunk is not None:
             recs = recs.where(Recommendation.id.in_(chunk))
             events = events.where(RecommendationEvent.recommendation_id.in_(chunk))
+            after = after.where(RecommendationEvent.recommendation_id.in_(chunk))
+        later.update(session.scalars(after))
         for rec_id, created_at, due_on in session.execute(recs):
             out[rec_id] = (created_at, due_on, None)
         last = events.subquery()
         for rec_id, status in session.execute(select(last.c.rec_id, last.c.status).where(last.c.n == 1)):
             if rec_id in out:
                 out[rec_id] = (*out[rec_id][:2], status)
-    return out
+    return out, frozenset(later)
 
 
 def counted_in_sql(session: Session, cycle_id: int, cutoff: dt.datetime, as_of: dt.date) -> Recs:

@@ -21,9 +21,9 @@ Mark = tuple[int, int | None, int, int | None]
 def register_mark(s: Session) -> Mark:
     """(number, highest id) of the recommendations and of their events, in one statement."""
     row = s.execute(select(
-        select(func.count(Recommendation.id)).scalar_subquery(),
+        select(func.count()).select_from(Recommendation).scalar_subquery(),  # count(*): an index's pages
         select(func.max(Recommendation.id)).scalar_subquery(),
-        select(func.count(RecommendationEvent.id)).scalar_subquery(),
+        select(func.count()).select_from(RecommendationEvent).scalar_subquery(),
         select(func.max(RecommendationEvent.id)).scalar_subquery())).one()
     return int(row[0]), row[1], int(row[2]), row[3]
 

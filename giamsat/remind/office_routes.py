@@ -67,6 +67,7 @@ def office_lines(rt: Runtime, s: Session, until: dt.datetime) -> list[str]:
         lines = _lines(rt, s, None)
     else:
         _KEPT[key] = _State(plan, mark, lines)
+    until = until.astimezone(dt.UTC)  # the rows' own zone: compared without converting each
     return [line for _, created_at, line in sorted(lines.values()) if created_at <= until]
 
 

@@ -59,6 +59,7 @@ def test_the_cycle_status_counts_recommendations_again_only_when_the_register_ch
                     clock.at_office_hours(D(2024, 5, 21), 15))
     assert (_recs(rt, D(2024, 6, 17)).open, _recs(rt, D(2024, 5, 21)).open) == (1, 1)
     assert (_recs(rt, D(2024, 5, 22)).open, _recs(rt, D(2024, 5, 20)).open) == (1, 1)
+    assert _recs(rt, D(2024, 5, 22)).open == 1  # the register unchanged, the resolution now counts
     followup.update(rt, second, "resolved", "Đã rà soát", None, "le.hoa",
                     clock.at_office_hours(D(2024, 5, 23)))
     assert [_recs(rt, D(2024, 5, d)).open for d in (22, 23, 24)] == [1, 0, 0]

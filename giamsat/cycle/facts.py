@@ -12,7 +12,7 @@ import datetime as dt
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from giamsat.db.models import (
@@ -54,27 +54,6 @@ def draw_as_of(session: Session, cycle_id: int, cutoff: dt.datetime) -> Draw | N
         return None
     decided = row.decided_at is not None and row.decided_at < cutoff
     return Draw(row.id, row.status if decided else "proposed", len((row.result or {}).get("units", [])))
-
-
-@dataclass(frozen=True)
-class Notices:
-    """The plan notices queued before the cutoff and those of them not sent by then."""
-
-    queued: int
-    unsent: int
-    error: str | None
-
-
-def notices_as_of(session: Session, cycle_id: int, cutoff: dt.datetime) -> Notices:
-    """The ``notify_plan`` messages queued before ``cutoff``; unsent = not sent before it."""
-    mine = (Message.cycle_id == cycle_id) & (Message.kind == "notify_plan") & (Message.created_at < cutoff)
-    sent = (Message.status == "sent") & (Message.sent_at < cutoff)
-    queued, sent_count = session.execute(select(func.count(), func.sum(case((sent, 1), else_=0)))
-                                         .where(mine)).one()
-    unsent = int(queued or 0) - int(sent_count or 0)
-    error = session.scalar(select(Message.last_error).where(
-        mine, ~sent, Message.last_error.is_not(None)).limit(1)) if unsent else None
-    return Notices(int(queued or 0), unsent, error)
 
 
 def assigned_reports(session: Session, cycle_id: int, cutoff: dt.datetime) -> int:

@@ -3,12 +3,16 @@
 import datetime as dt
 
 import pytest
-from sqlalchemy import event
+from sqlalchemy import event, update
 
 from giamsat.cycle.facts import cutoff_after
+from giamsat.cycle.notices import Notices, notices_as_of
+from giamsat.cycle.notices import counted_in_sql as notices_in_sql
 from giamsat.cycle.rec_status import counted_in_sql, recommendations_as_of
+from giamsat.db.models import Message
 from giamsat.domain import clock
 from giamsat.followup import service as followup
+from giamsat.messaging.outbox import insert_pending, pending_row
 from giamsat.remind import office_routes
 from giamsat.remind.digest import gather
 
@@ -103,3 +107,50 @@ def _made_afresh(rt, day):
     finally:
         office_routes._KEPT.clear()
         office_routes._KEPT.update(saved)
+
+
+def _notices(rt, day):
+    """The notices' counts kept between calls, checked against counting them in one statement."""
+    cutoff = cutoff_after(day, "Asia/Ho_Chi_Minh")
+    with rt.db.unit_of_work() as s:
+        kept = notices_as_of(s, rt.cycle_id, cutoff)
+    with rt.db.unit_of_work() as s:
+        assert kept == notices_in_sql(s, rt.cycle_id, cutoff)
+    return kept
+
+
+def _queue(rt, codes, day):
+    rows = [pending_row(cycle_id=rt.cycle_id, key=f"test:notify_plan:{code}", kind="notify_plan",
+                        to=[f"{code}@example.vn"], cc=[], subject="Thông báo", text="Nội dung " * 500,
+                        html=None, now=clock.at_office_hours(day)) for code in codes]
+    with rt.db.unit_of_work() as s:
+        insert_pending(s, rows)
+
+
+def _mark(rt, codes, status, at, error=None):
+    with rt.db.unit_of_work() as s:
+        s.execute(update(Message).where(Message.idempotency_key.in_([f"test:notify_plan:{c}" for c in codes]))
+                  .values(status=status, sent_at=at if status == "sent" else None, last_error=error))
+
+
+def test_the_cycle_status_reads_again_only_the_plan_notices_queued_or_unsent_since(runtime, statements):
+    rt = runtime
+    _queue(rt, ["13741", "13744", "13756"], D(2024, 4, 1))
+    assert _notices(rt, D(2024, 4, 1)) == Notices(3, 3, None)
+    _mark(rt, ["13741", "13744"], "sent", clock.at_office_hours(D(2024, 4, 1), 10))
+    _mark(rt, ["13756"], "pending", None, "Không kết nối được máy chủ thư")
+    assert _notices(rt, D(2024, 4, 1)) == Notices(3, 1, "Không kết nối được máy chủ thư")
+    assert _notices(rt, D(2024, 3, 29)) == Notices(0, 0, None)
+    _mark(rt, ["13756"], "sent", clock.at_office_hours(D(2024, 4, 2), 8))
+    _queue(rt, ["13747"], D(2024, 4, 2))
+    assert [_notices(rt, D(2024, 4, d)) for d in (1, 2)] == [Notices(3, 1, None), Notices(4, 1, None)]
+    _mark(rt, ["13747"], "failed", None, "550 hộp thư không tồn tại")
+    assert _notices(rt, D(2024, 4, 2)) == Notices(4, 1, "550 hộp thư không tồn tại")
+    _mark(rt, ["13747"], "sent", clock.at_office_hours(D(2024, 4, 3)))
+    assert _notices(rt, D(2024, 4, 3)) == Notices(4, 0, None)
+    statements.clear()
+    with rt.db.unit_of_work() as s:
+        notices_as_of(s, rt.cycle_id, cutoff_after(D(2024, 4, 4), "Asia/Ho_Chi_Minh"))
+    # all sent: only notices queued since (by id) would be read, none of the 4 kept
+    reads = [sql for sql in statements if "messages.created_at" in sql]
+    assert reads and all("messages.id >" in sql for sql in reads), statements

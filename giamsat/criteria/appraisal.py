@@ -8,12 +8,23 @@ the commune and are followed up like any other until closed; a later "agreed" cl
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-from dataclasses import dataclass
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, load_only
+from sqlalchemy.orm import Session
 
+from giamsat.criteria import sitting
+from giamsat.criteria.appraisal_facts import (
+    Recorded,
+    Sitting,
+    checked,
+    closing,
+    follow_content,
+    follow_due,
+    follow_key,
+    notice_context,
+    notice_key,
+    raised_note,
+)
 from giamsat.criteria.findings import unit_on
 from giamsat.criteria.model import AppraisalLine
 from giamsat.criteria.summary import appraisal_summary
@@ -21,49 +32,13 @@ from giamsat.db import audit
 from giamsat.db.models import Appraisal, Recommendation, Submission, Unit
 from giamsat.domain import clock
 from giamsat.domain.errors import Conflict
-from giamsat.domain.formatting import in_sentence, short_date
-from giamsat.domain.textsafety import clean_line, clean_text
-from giamsat.domain.vocabulary import APPRAISAL_FOLLOWED, APPRAISAL_RECORDED, label
+from giamsat.domain.vocabulary import APPRAISAL_FOLLOWED
 from giamsat.followup.raised import close_in, raise_in
-from giamsat.messaging.outbox import enqueue, idempotency_key
-from giamsat.plan.wording import plan_words, unit_words
+from giamsat.messaging.outbox import enqueue
+from giamsat.plan.wording import unit_words
 from giamsat.runtime import Runtime
 
-MAX_QUESTION = 1000  # characters of one question (a recommendation's row holds them all)
-MAX_QUESTIONS = 20
-
-
-@dataclass(frozen=True)
-class Recorded:
-    """What recording an appraisal did."""
-
-    unit_name: str
-    result: str
-    questions: tuple[str, ...]
-    recommendation_id: int | None
-    due_on: dt.date | None
-    changed: bool
-
-
-def _checked(result: str, questions: list[str], note: str | None) -> tuple[list[str], str | None]:
-    if result not in APPRAISAL_RECORDED:
-        choices = "; ".join(f"{r} ({label('appraisal_result', r)})" for r in APPRAISAL_RECORDED)
-        raise Conflict(f"Kết quả thẩm định không hợp lệ: {result!r}. Chọn một trong: {choices}.")
-    cleaned = [q for q in (clean_line(x) for x in questions) if q]
-    if len(cleaned) > MAX_QUESTIONS:
-        raise Conflict(f"Nhiều nhất {MAX_QUESTIONS} nội dung đề nghị làm rõ cho một xã.")
-    if any(len(q) > MAX_QUESTION for q in cleaned):
-        raise Conflict(f"Mỗi nội dung đề nghị làm rõ tối đa {MAX_QUESTION} ký tự.")
-    if result in APPRAISAL_FOLLOWED and not cleaned:
-        raise Conflict(f"Kết quả '{label('appraisal_result', result)}' phải nêu nội dung đề nghị xã "
-                       f"giải trình, làm rõ (--question, ghi nhiều lần nếu có nhiều nội dung).")
-    if result == "agreed" and cleaned:
-        raise Conflict("Đã thống nhất kết quả rà soát thì không ghi nội dung đề nghị làm rõ "
-                       "(--question); ý kiến khác ghi vào --note.")
-    note = clean_text(note or "").strip() or None
-    if note and len(note) > 5000:
-        raise Conflict("Ghi chú quá dài (tối đa 5.000 ký tự).")
-    return cleaned, note
+__all__ = ["Recorded", "list_appraisals", "record_appraisal", "record_appraisals"]
 
 
 def record_appraisal(rt: Runtime, unit_code: str, result: str, questions: list[str],
@@ -76,31 +51,28 @@ def record_appraisal(rt: Runtime, unit_code: str, result: str, questions: list[s
 def record_appraisals(rt: Runtime, entries: list[tuple[str, str, list[str], str | None]],
                       actor: str, now: dt.datetime) -> list[Recorded]:
     """``record_appraisal`` of each (unit code, result, questions, note), in one transaction: all
-    recorded or, if one is refused, none (the office's whole sitting at once)."""
+    recorded or, if one is refused, none (the office's whole sitting at once).
+
+    Written in a few statements (``sitting.record``); a sitting that names a commune twice is
+    recorded one appraisal after the other, each seeing the rows of the one before."""
     with rt.db.unit_of_work() as s:
-        known = _Sitting(rt, s)
-        return [_record(rt, s, code, result, questions, note, actor, now, known)
-                for code, result, questions, note in entries]
+        known = Sitting(rt, s)
+        if sitting.names_a_unit_twice(rt, entries, now):
+            return record_each(rt, s, known, entries, actor, now)
+        return sitting.record(rt, s, known, entries, actor, now)
 
 
-class _Sitting:
-    """The cycle's units, current reports and appraisals, read in three queries for a sitting
-    (not three per commune: a province's sitting appraises hundreds)."""
-
-    def __init__(self, rt: Runtime, s: Session) -> None:
-        self.units = {(u.code, u.valid_from): u for u in s.scalars(select(Unit).where(
-            Unit.cycle_id == rt.cycle_id))}
-        self.reports = {sub.unit_id: sub for sub in s.scalars(  # not the figures: never needed here
-            select(Submission).options(load_only(Submission.id, Submission.unit_id,
-                                                 Submission.received_at, Submission.status))
-            .where(Submission.cycle_id == rt.cycle_id, Submission.status == "accepted"))}
-        self.appraisals = {a.unit_id: a for a in s.scalars(select(Appraisal).where(
-            Appraisal.cycle_id == rt.cycle_id))}
+def record_each(rt: Runtime, s: Session, known: Sitting,
+                entries: list[tuple[str, str, list[str], str | None]], actor: str,
+                now: dt.datetime) -> list[Recorded]:
+    """The sitting's appraisals recorded one after the other in the caller's transaction."""
+    return [_record(rt, s, code, result, questions, note, actor, now, known)
+            for code, result, questions, note in entries]
 
 
 def _record(rt: Runtime, s: Session, unit_code: str, result: str, questions: list[str],
-            note: str | None, actor: str, now: dt.datetime, known: _Sitting | None = None) -> Recorded:
-    cleaned, note = _checked(result, questions, note)
+            note: str | None, actor: str, now: dt.datetime, known: Sitting | None = None) -> Recorded:
+    cleaned, note = checked(result, questions, note)
     today = now.astimezone(clock.TZ).date()
     unit = unit_on(s, rt, unit_code, today, known.units if known else None)
     sub = known.reports.get(unit.id) if known else s.scalar(select(Submission).where(
@@ -138,37 +110,24 @@ def _follow(rt: Runtime, s: Session, unit: Unit, sub: Submission, row: Appraisal
     """The recommendation that follows a questioned appraisal; a superseded one is closed."""
     rec = None
     if row.result in APPRAISAL_FOLLOWED:
-        digest = hashlib.sha256(f"{sub.id}|{row.result}|{row.questions}".encode()).hexdigest()[:12]
-        questions = "; ".join(f"{i}) {q}" for i, q in enumerate(row.questions, 1))
-        content = (f"Thẩm định sơ bộ kết quả rà soát hộ nghèo, hộ cận nghèo: "
-                   f"{label('appraisal_result', row.result).lower()}. Đề nghị giải trình, làm rõ: "
-                   f"{questions}")
-        due = rt.calendar.add_working_days(today, rt.plan.followup.appraisal_answer_working_days)
-        rec = raise_in(s, rt, f"{rt.plan.cycle_key}:appraisal:{unit.code}:{digest}", "appraisal",
-                       unit, content, unit_words(rt.plan, unit)["unit_body"], unit.email, due,
-                       f"Ý kiến thẩm định sơ bộ ngày {short_date(today)}", actor, now)
+        questions = list(row.questions)
+        rec = raise_in(s, rt, follow_key(rt, unit.code, sub.id, row.result, questions), "appraisal",
+                       unit, follow_content(row.result, questions), unit_words(rt.plan, unit)["unit_body"],
+                       unit.email, follow_due(rt, today), raised_note(today), actor, now)
         row.recommendation_id = rec.id
     if before is not None and (rec is None or before.id != rec.id):
-        agreed = row.result == "agreed"
-        close_in(s, rt, before, "resolved" if agreed else "withdrawn",
-                 f"Đã thống nhất kết quả rà soát (thẩm định sơ bộ ngày {short_date(today)})" if agreed
-                 else f"Thay bằng ý kiến thẩm định sơ bộ ngày {short_date(today)}", actor, now)
+        status, note = closing(row.result, today)
+        close_in(s, rt, before, status, note, actor, now)
     return rec
 
 
 def _notify(rt: Runtime, s: Session, unit: Unit, sub: Submission, row: Appraisal,
             rec: Recommendation | None, today: dt.date, now: dt.datetime) -> None:
     """Tell the commune the appraisal, once per distinct appraisal."""
-    facts = hashlib.sha256(f"{sub.id}|{row.result}|{row.questions}|{row.note}".encode()).hexdigest()
-    ctx = {**plan_words(rt.plan), **unit_words(rt.plan, unit), "year": rt.plan.year, "unit_name": unit.name,
-           "unit_in_sentence": in_sentence(unit.name),
-           "office_name": rt.plan.bodies.office.short, "result": row.result,
-           "result_label": label("appraisal_result", row.result), "questions": list(row.questions),
-           "note": row.note, "appraised_on": today, "reference": f"BC-{sub.id:05d}",
-           "received_on": sub.received_at.astimezone(clock.TZ).date(),
-           "due_on": rec.due_on if rec else None, "rec_id": rec.id if rec else None}
-    enqueue(s, cycle_id=rt.cycle_id, key=idempotency_key(rt.plan.cycle_key, "appraisal",
-                                                         "appraisal_notice", unit.code, facts[:16]),
+    questions = list(row.questions)
+    ctx = notice_context(rt, unit, sub, row.result, questions, row.note, today,
+                         rec.due_on if rec else None, rec.id if rec else None)
+    enqueue(s, cycle_id=rt.cycle_id, key=notice_key(rt, unit.code, sub.id, row.result, questions, row.note),
             kind="appraisal_notice", to=[unit.email], template="appraisal_notice", context=ctx,
             now=now, unit_id=unit.id)
 

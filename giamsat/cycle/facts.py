@@ -12,7 +12,7 @@ import datetime as dt
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from giamsat.db.models import (
@@ -20,12 +20,9 @@ from giamsat.db.models import (
     Message,
     Obligation,
     PrepItem,
-    Recommendation,
-    RecommendationEvent,
     SampleDraw,
     Visit,
 )
-from giamsat.domain.vocabulary import REC_CLOSED
 from giamsat.issuance.kinds import ISSUED
 
 
@@ -57,27 +54,6 @@ def draw_as_of(session: Session, cycle_id: int, cutoff: dt.datetime) -> Draw | N
         return None
     decided = row.decided_at is not None and row.decided_at < cutoff
     return Draw(row.id, row.status if decided else "proposed", len((row.result or {}).get("units", [])))
-
-
-@dataclass(frozen=True)
-class Notices:
-    """The plan notices queued before the cutoff and those of them not sent by then."""
-
-    queued: int
-    unsent: int
-    error: str | None
-
-
-def notices_as_of(session: Session, cycle_id: int, cutoff: dt.datetime) -> Notices:
-    """The ``notify_plan`` messages queued before ``cutoff``; unsent = not sent before it."""
-    mine = (Message.cycle_id == cycle_id) & (Message.kind == "notify_plan") & (Message.created_at < cutoff)
-    sent = (Message.status == "sent") & (Message.sent_at < cutoff)
-    queued, sent_count = session.execute(select(func.count(), func.sum(case((sent, 1), else_=0)))
-                                         .where(mine)).one()
-    unsent = int(queued or 0) - int(sent_count or 0)
-    error = session.scalar(select(Message.last_error).where(
-        mine, ~sent, Message.last_error.is_not(None)).limit(1)) if unsent else None
-    return Notices(int(queued or 0), unsent, error)
 
 
 def assigned_reports(session: Session, cycle_id: int, cutoff: dt.datetime) -> int:
@@ -113,35 +89,6 @@ def visits_as_of(session: Session, cycle_id: int, cutoff: dt.datetime) -> Visits
         if status != "done" or recorded_at is None or recorded_at >= cutoff:
             open_[group] += 1
     return Visits(count["sampled"], open_["sampled"], count["adhoc"], open_["adhoc"])
-
-
-@dataclass(frozen=True)
-class Recs:
-    """The recommendations made before the cutoff: all, open then, and open past their due date."""
-
-    total: int
-    open: int
-    late: int
-
-
-def recommendations_as_of(session: Session, cycle_id: int, cutoff: dt.datetime, as_of: dt.date) -> Recs:
-    """Each recommendation's status as its last event before ``cutoff`` left it (counted in SQL:
-    every flow run asks, and a country has tens of thousands of events)."""
-    last = (select(RecommendationEvent.recommendation_id.label("rec_id"),
-                   RecommendationEvent.status.label("status"),
-                   func.row_number().over(partition_by=RecommendationEvent.recommendation_id,
-                                          order_by=(RecommendationEvent.at.desc(),
-                                                    RecommendationEvent.id.desc())).label("n"))
-            .join(Recommendation, Recommendation.id == RecommendationEvent.recommendation_id)
-            .where(Recommendation.cycle_id == cycle_id, RecommendationEvent.at < cutoff).subquery())
-    is_open = or_(last.c.status.is_(None), last.c.status.not_in(REC_CLOSED))
-    total, open_, late = session.execute(
-        select(func.count(), func.sum(case((is_open, 1), else_=0)),
-               func.sum(case((and_(is_open, Recommendation.due_on < as_of), 1), else_=0)))
-        .select_from(Recommendation)
-        .outerjoin(last, and_(last.c.rec_id == Recommendation.id, last.c.n == 1))
-        .where(Recommendation.cycle_id == cycle_id, Recommendation.created_at < cutoff)).one()
-    return Recs(int(total or 0), int(open_ or 0), int(late or 0))
 
 
 def documents_made(session: Session, cycle_id: int, kind: str, cutoff: dt.datetime) -> int:

@@ -22,11 +22,11 @@ from giamsat.cycle.facts import (
     draw_as_of,
     findings_recorded,
     messages_sent,
-    notices_as_of,
-    recommendations_as_of,
     unsigned_as_of,
     visits_as_of,
 )
+from giamsat.cycle.notices import notices_as_of
+from giamsat.cycle.rec_status import recommendations_as_of
 from giamsat.cycle.reports import report_status_rows, summarise
 from giamsat.cycle.sync import mark_step_done
 from giamsat.db.models import Step

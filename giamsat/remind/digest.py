@@ -10,17 +10,14 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from types import SimpleNamespace
 
 from sqlalchemy import select
 
-from giamsat.db.models import Recommendation, SampleDraw, Step, Unit, Visit
+from giamsat.db.models import SampleDraw, Step, Unit, Visit
 from giamsat.domain import clock
 from giamsat.domain.formatting import short_date
-from giamsat.domain.vocabulary import REC_CLOSED, label
 from giamsat.messaging.outbox import enqueue, idempotency_key
-from giamsat.plan.wording import rec_source_label
-from giamsat.remind.routing import route
+from giamsat.remind.office_routes import office_lines
 from giamsat.runtime import Runtime
 
 REPORT_DUE_WITHIN = 10  # working days before the final report's due date
@@ -70,28 +67,9 @@ def _report_due(rt: Runtime, s, as_of: dt.date) -> str | None:
 
 
 def _office_recommendations(rt: Runtime, s, as_of: dt.date) -> list[str]:
-    out = []
-    rows = s.execute(select(Recommendation.id, Recommendation.key, Recommendation.addressed_to,
-                            Recommendation.addressed_email, Recommendation.source_kind,
-                            Recommendation.due_on, Recommendation.status, Recommendation.content,
-                            Unit.name.label("unit_name"), Unit.email.label("unit_email"),
-                            Unit.chairman_email)
-                     .outerjoin(Unit, Recommendation.unit_id == Unit.id)
-                     .where(Recommendation.cycle_id == rt.cycle_id,
-                            Recommendation.status.not_in(REC_CLOSED),
-                            Recommendation.created_at <= clock.at_office_hours(as_of, 23))
-                     .order_by(Recommendation.due_on, Recommendation.id))  # columns: every run reads them
-    for rec in rows:
-        row = SimpleNamespace(kind="recommendation", key=f"rec:{rec.key}", rec_id=rec.id,
-                              addressed_to=rec.addressed_to, addressed_email=rec.addressed_email,
-                              unit_name=rec.unit_name, unit_email=rec.unit_email,
-                              chairman_email=rec.chairman_email)
-        if route(rt.plan, row, False).to_commune:
-            continue
-        source = rec_source_label(rt.plan, rec.source_kind) + (f" ({rec.unit_name})" if rec.unit_name else "")
-        out.append(f"Kiến nghị số {rec.id} gửi {rec.addressed_to} — {source}, hạn {short_date(rec.due_on)}"
-                   f" ({label('rec_status', rec.status).lower()}): {rec.content}")
-    return out
+    """The open recommendations the office answers for, by due date (kept between days:
+    ``office_lines``)."""
+    return office_lines(rt, s, clock.at_office_hours(as_of, 23))
 
 
 def queue_digest(rt: Runtime, as_of: dt.date) -> Digest:

@@ -71,7 +71,7 @@ def test_the_visits_step_counts_the_sample_and_the_adhoc_visits_apart(sqlite_run
 
 def test_each_recommendation_counts_as_its_last_event_before_the_day_left_it(runtime):
     """Counted in SQL on either database: made, moved on, closed, each on its own day."""
-    from giamsat.cycle.facts import recommendations_as_of
+    from giamsat.cycle.rec_status import recommendations_as_of
     from giamsat.db.models import Recommendation
     from giamsat.followup import service as followup
 

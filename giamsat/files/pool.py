@@ -1,0 +1,82 @@
+"""The process's one pool of worker processes, shared by the work handed off the recording process:
+collect's form checks (``collect.workers``) and the file channel's .eml writes
+(``messaging.filebatch``).
+
+The pool is spawned, never forked (the process runs Prefect's threads), started on first use and
+kept for the next step. A worker may hold a *context*, pickled once and loaded when it starts
+(collect's plan); work that needs none (writing messages) takes the pool as it is, whatever its
+context, so a cycle run in one process starts the pool again only when the plan changes. A worker
+that dies breaks the pool: its callers redo the lost work in the process (``outcome`` gives None)
+and the next use starts a new pool.
+"""
+
+from __future__ import annotations
+
+import atexit
+import multiprocessing
+import os
+import pickle
+from concurrent.futures import CancelledError, Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from typing import Any
+
+# (context digest or None, workers, pool) of this process
+_pool: tuple[str | None, int, ProcessPoolExecutor] | None = None
+_context: Any = None  # a worker's context, set once when it starts
+
+
+def workers_for(setting: int | None) -> int:
+    """How many worker processes: the setting, else one per core when there are two or more."""
+    if setting is not None:
+        return max(setting, 0)
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    return cores if cores >= 2 else 0
+
+
+def pool_for(workers: int, context: tuple[str, bytes] | None = None) -> ProcessPoolExecutor | None:
+    """This process's pool of ``workers`` (None when none are asked for). ``context`` (digest,
+    pickle): the workers must hold it — the pool is restarted for another one; None: any pool."""
+    global _pool
+    if workers <= 0:
+        return None
+    if _pool is not None and _pool[1] == workers and (context is None or _pool[0] == context[0]):
+        return _pool[2]
+    forget_pool()
+    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
+                               initializer=_start_worker, initargs=(context[1] if context else None,))
+    _pool = (context[0] if context else None, workers, pool)
+    return pool
+
+
+def forget_pool() -> None:
+    """Stop this process's pool (dead, replaced, or the process exiting); work under way is dropped."""
+    global _pool
+    if _pool is not None:
+        _pool[2].shutdown(wait=False, cancel_futures=True)
+        _pool = None
+
+
+atexit.register(forget_pool)
+
+
+def outcome(found: Any) -> Any:
+    """A future's result (anything else as it is); None when its worker died or its pool stopped."""
+    if not isinstance(found, Future):
+        return found
+    try:
+        return found.result()
+    except BrokenProcessPool:
+        forget_pool()
+        return None
+    except CancelledError:  # its pool was shut down (the process exiting, another plan)
+        return None
+
+
+def context() -> Any:
+    """In a worker: the context its pool was started with (None when it was started without)."""
+    return _context
+
+
+def _start_worker(blob: bytes | None) -> None:
+    global _context
+    _context = pickle.loads(blob) if blob is not None else None  # our own bytes, from our parent

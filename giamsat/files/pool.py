@@ -39,7 +39,8 @@ def pool_for(workers: int, context: tuple[str, bytes] | None = None) -> ProcessP
     global _pool
     if workers <= 0:
         return None
-    if _pool is not None and _pool[1] == workers and (context is None or _pool[0] == context[0]):
+    if _pool is not None and _pool[1] == workers and (context is None or _pool[0] == context[0]) \
+            and not getattr(_pool[2], "_broken", False):
         return _pool[2]
     forget_pool()
     pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
@@ -66,7 +67,10 @@ def outcome(found: Any) -> Any:
     try:
         return found.result()
     except BrokenProcessPool:
-        forget_pool()
+        # The future may come from a pool already replaced: only a broken pool is forgotten
+        # (``_broken`` is set before its futures fail), never the new one started since.
+        if _pool is not None and getattr(_pool[2], "_broken", True):
+            forget_pool()
         return None
     except CancelledError:  # its pool was shut down (the process exiting, another plan)
         return None

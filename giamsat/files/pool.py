@@ -16,6 +16,8 @@ import atexit
 import multiprocessing
 import os
 import pickle
+import threading
+import time
 from concurrent.futures import CancelledError, Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any
@@ -44,7 +46,8 @@ def pool_for(workers: int, context: tuple[str, bytes] | None = None) -> ProcessP
         return _pool[2]
     forget_pool()
     pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
-                               initializer=_start_worker, initargs=(context[1] if context else None,))
+                               initializer=_start_worker,
+                               initargs=(context[1] if context else None, os.getpid()))
     _pool = (context[0] if context else None, workers, pool)
     return pool
 
@@ -81,6 +84,16 @@ def context() -> Any:
     return _context
 
 
-def _start_worker(blob: bytes | None) -> None:
+def _start_worker(blob: bytes | None, parent: int) -> None:
     global _context
     _context = pickle.loads(blob) if blob is not None else None  # our own bytes, from our parent
+    threading.Thread(target=_exit_with, args=(parent,), name="parent-watch", daemon=True).start()
+
+
+def _exit_with(parent: int) -> None:
+    """Exit once the process that started this worker is gone: killed, it could not stop its pool,
+    and a worker would otherwise wait for work forever (what it was writing is written again,
+    in place, by the next delivery)."""
+    while os.getppid() == parent:
+        time.sleep(0.5)
+    os._exit(1)

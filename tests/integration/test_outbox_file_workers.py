@@ -8,7 +8,10 @@ import datetime as dt
 import hashlib
 import os
 import signal
+import subprocess
+import sys
 import time
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -212,3 +215,33 @@ def test_a_broken_pool_is_replaced_and_its_late_failures_leave_the_new_pool_alon
     assert pool.outcome(waiting) is None  # the dead pool's job: to be done in the process
     assert pool._pool is not None and pool._pool[2] is second
     assert second.submit(os.getpid).result(30) != os.getpid()
+
+
+def test_the_workers_of_a_killed_process_exit_instead_of_waiting_forever(tmp_path):
+    script = ("import os, sys\n"
+              "from giamsat.files import pool\n"
+              "if __name__ == '__main__':\n"
+              "    p = pool.pool_for(2)\n"
+              "    assert p.submit(os.getpid).result(60) != os.getpid()\n"
+              "    print(' '.join(str(pid) for pid in p._processes), flush=True)\n"
+              "    sys.stdin.read()\n")
+    (tmp_path / "owner.py").write_text(script, encoding="utf-8")
+    owner = subprocess.Popen([sys.executable, str(tmp_path / "owner.py")], stdin=subprocess.PIPE,
+                             stdout=subprocess.PIPE, text=True)
+    assert owner.stdout is not None
+    pids = [int(pid) for pid in owner.stdout.readline().split()]
+    assert pids  # workers are started as work comes: one at least
+    owner.kill()  # SIGKILL: no atexit, the pool is never shut down
+    owner.wait(10)
+    deadline = time.monotonic() + 10
+    while any(_alive(pid) for pid in pids) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not any(_alive(pid) for pid in pids)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except FileNotFoundError:
+        return False
+    return state != "Z"

@@ -25,6 +25,7 @@ from typing import Any
 # (context digest or None, workers, pool) of this process
 _pool: tuple[str | None, int, ProcessPoolExecutor] | None = None
 _context: Any = None  # a worker's context, set once when it starts
+_lock = threading.RLock()
 
 
 def workers_for(setting: int | None) -> int:
@@ -41,23 +42,25 @@ def pool_for(workers: int, context: tuple[str, bytes] | None = None) -> ProcessP
     global _pool
     if workers <= 0:
         return None
-    if _pool is not None and _pool[1] == workers and (context is None or _pool[0] == context[0]) \
-            and not getattr(_pool[2], "_broken", False):
-        return _pool[2]
-    forget_pool()
-    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
-                               initializer=_start_worker,
-                               initargs=(context[1] if context else None, os.getpid()))
-    _pool = (context[0] if context else None, workers, pool)
-    return pool
+    with _lock:  # two drains (threads) of one process must not start two pools
+        if _pool is not None and _pool[1] == workers and (context is None or _pool[0] == context[0]) \
+                and not getattr(_pool[2], "_broken", False):
+            return _pool[2]
+        forget_pool()
+        pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
+                                   initializer=_start_worker,
+                                   initargs=(context[1] if context else None, os.getpid()))
+        _pool = (context[0] if context else None, workers, pool)
+        return pool
 
 
 def forget_pool() -> None:
     """Stop this process's pool (dead, replaced, or the process exiting); work under way is dropped."""
     global _pool
-    if _pool is not None:
-        _pool[2].shutdown(wait=False, cancel_futures=True)
-        _pool = None
+    with _lock:
+        if _pool is not None:
+            _pool[2].shutdown(wait=False, cancel_futures=True)
+            _pool = None
 
 
 atexit.register(forget_pool)

@@ -245,3 +245,19 @@ def _alive(pid: int) -> bool:
     except FileNotFoundError:
         return False
     return state != "Z"
+
+
+def test_three_drainers_at_once_on_the_workers_write_each_message_once(tmp_path, attachments):
+    from concurrent.futures import ThreadPoolExecutor
+
+    alone, pooled = _runtime(tmp_path, "alone", 0), _runtime(tmp_path, "pooled", 2)
+    for rt in (alone, pooled):
+        _queue(rt, 600, attachments)
+    deliver(alone, NOW)
+    with ThreadPoolExecutor(max_workers=3) as threads:
+        results = list(threads.map(lambda _: deliver(pooled, NOW, batch_size=50), range(3)))
+    assert sum(r.sent for r in results) == 600 and not any(r.deferred or r.failed for r in results)
+    assert _files(pooled) == _files(alone)
+    assert [r[2:4] for r in _rows(pooled)] == [("sent", 1)] * 600  # each recorded once
+    alone.db.dispose()
+    pooled.db.dispose()

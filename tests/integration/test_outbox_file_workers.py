@@ -182,24 +182,28 @@ def test_a_drain_stopped_before_a_batch_commit_rewrites_its_files_in_place(tmp_p
     pooled.db.dispose()
 
 
-def test_a_batch_that_stops_the_drain_records_the_batch_already_written_behind_it(tmp_path, attachments):
+@pytest.mark.parametrize(("queued", "behind"), [(500, 200), (230, 0)])
+def test_a_batch_that_stops_the_drain_records_the_batch_already_written_behind_it(
+        queued, behind, tmp_path, attachments):
+    """The second batch is claimed while the first is written: 200 messages handed to the workers
+    are recorded when the first stops the drain; 30 (too few for the workers) are given back."""
     pooled = _runtime(tmp_path, "pooled", 2)
-    _queue(pooled, 500, attachments)
+    _queue(pooled, queued, attachments)
     outbox = pooled.home / "outbox"
     blocked = _rows(pooled)[150]
     (outbox / _file_of(blocked)).mkdir(parents=True)  # its file cannot be renamed into place
     result = deliver(pooled, NOW)
-    # the first batch stops the drain; the second, written meanwhile, is recorded; the rest waits
-    assert (result.sent, result.failed, result.deferred) == (399, 0, 1)
+    assert (result.sent, result.failed, result.deferred) == (199 + behind, 0, 1)
     rows = _rows(pooled)
     assert rows[150][2:4] == ("pending", 1) and "Không ghi được thư" in rows[150][5]
     files = _files(pooled)
-    assert {r[2] for r in rows[400:]} == {"pending"} and not any(_file_of(r) in files for r in rows[400:])
+    rest = rows[200 + behind:]
+    assert {r[2:4] for r in rest} == {("pending", 0)} and not any(_file_of(r) in files for r in rest)
     assert all(_file_of(r) in files for r in rows if r[2] == "sent")
     assert all(r[6] is None for r in rows)  # no claim left behind
     (outbox / _file_of(blocked)).rmdir()
-    assert deliver(pooled, NOW).sent == 101
-    assert len(_files(pooled)) == 500
+    assert deliver(pooled, NOW).sent == queued - 199 - behind
+    assert len(_files(pooled)) == queued
     pooled.db.dispose()
 
 

@@ -55,7 +55,8 @@ class Settings(BaseSettings):
         return [Path(p) for p in (self.trust_roots or "").split(os.pathsep) if p.strip()]
     intake_workers: int | None = Field(
         None, description="Processes that read and check incoming forms beside the one recording "
-                          "them; unset: one per core when there are two or more; 0: none.")
+                          "them, and write the file channel's large batches; unset: one per core "
+                          "when there are two or more; 0: none.")
     web_url: str | None = Field(None, description="Public address of the web app (links in e-mails).")
     web_secret: SecretStr | None = Field(
         None, description="Key signing sessions and communes' links; default a file in home.")

@@ -6,44 +6,31 @@ day and the plan: the workers compute them and nothing else; fetching stays wher
 Digests, the kept originals and every database write stay in the recording process, in the order
 they always had, so the exactly-once and crash guarantees do not depend on the workers.
 
-The pool is started once per process and plan (spawned, never forked: the process runs Prefect's
-threads) and kept for the next intake; a chunk too small to pay for the round trips is checked in
-the process. A worker that dies (out of memory on a hostile file, killed) loses nothing: the
-chunk's forms are checked again in the process, and the next intake starts a new pool.
+The pool is the process's shared one (``files.pool``), its workers holding the plan (a pool
+started without it, for the file channel's writes, is started again with it); a chunk too small
+to pay for the round trips is checked in the process. A worker that dies (out of memory on a
+hostile file, killed) loses nothing: the chunk's forms are checked again in the process, and the
+next intake starts a new pool.
 """
 
 from __future__ import annotations
 
-import atexit
 import datetime as dt
 import hashlib
-import multiprocessing
-import os
 import pickle
 from collections.abc import Mapping
-from concurrent.futures import CancelledError, Future, ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
-from typing import Any
 
 from giamsat.collect.intake import CheckBase, Incoming, check_base, check_with
 from giamsat.collect.records import local_day
 from giamsat.domain.validation import Validation
+from giamsat.files.pool import context, forget_pool, outcome, pool_for, workers_for
 from giamsat.messaging.incoming import Fetched, IncomingMail, parse_fetched
 from giamsat.runtime import Runtime
 
 MIN_FORMS = 16  # fewer forms than this are checked in the process: the round trips would cost more
-
-_base: CheckBase | None = None  # a worker's plan, set once when it starts
-_pool: tuple[str, int, ProcessPoolExecutor] | None = None  # (plan digest, workers, pool) of this process
-
-
-def workers_for(setting: int | None) -> int:
-    """How many worker processes: the setting, else one per core when there are two or more."""
-    if setting is not None:
-        return max(setting, 0)
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-    return cores if cores >= 2 else 0
 
 
 Job = tuple[Path | bytes, dt.date, str | None, str | None]  # content, day, claimed unit, sender's unit
@@ -57,7 +44,7 @@ class Checks:
 
     def result(self, index: int) -> Validation | None:
         """The validation of item ``index``; None when it was not sent or its worker died."""
-        return _outcome(self._results.get(index))
+        return outcome(self._results.get(index))
 
 
 class MailReads:
@@ -68,19 +55,7 @@ class MailReads:
 
     def result(self, index: int) -> tuple[IncomingMail, list[Validation]] | None:
         """The message parsed and one validation per form; None when not sent or its worker died."""
-        return _outcome(self._futures[index]) if index < len(self._futures) else None
-
-
-def _outcome(found: Any) -> Any:
-    if not isinstance(found, Future):
-        return found
-    try:
-        return found.result()
-    except BrokenProcessPool:
-        _forget_pool()
-        return None
-    except CancelledError:  # its pool was shut down (the process exiting, another plan): do it here
-        return None
+        return outcome(self._futures[index]) if index < len(self._futures) else None
 
 
 def start_checks(rt: Runtime, items: list[Incoming]) -> Checks:
@@ -96,7 +71,7 @@ def start(base: CheckBase, jobs: dict[int, Job], setting: int | None) -> Checks:
     try:
         return Checks({i: pool.submit(_check, *job) for i, job in jobs.items()} if pool else {})
     except (BrokenProcessPool, RuntimeError):  # a dead pool, or one shut down at exit
-        _forget_pool()
+        forget_pool()
         return Checks()
 
 
@@ -107,7 +82,7 @@ def start_mail(rt: Runtime, fetched: list[Fetched], now: dt.datetime) -> MailRea
     try:
         return MailReads([pool.submit(_read_mail, f, now) for f in fetched] if pool else [])
     except (BrokenProcessPool, RuntimeError):
-        _forget_pool()
+        forget_pool()
         return MailReads()
 
 
@@ -115,49 +90,31 @@ _blobs: dict[int, tuple[CheckBase, bytes, str]] = {}  # id(base) → (base, its 
 
 
 def _pool_for(base: CheckBase, setting: int | None, jobs: int) -> ProcessPoolExecutor | None:
-    """This process's pool for ``base``'s plan (started, or restarted for another plan); None when
-    no workers are asked for or ``jobs`` are too few to pay for the round trips."""
-    global _pool
-    workers = workers_for(setting)
-    if workers == 0 or jobs < MIN_FORMS:
+    """The process's pool with ``base``'s plan in its workers (started, or restarted for another
+    plan); None when no workers are asked for or ``jobs`` are too few to pay for the round trips."""
+    if workers_for(setting) == 0 or jobs < MIN_FORMS:
         return None
     known = _blobs.get(id(base))
     if known is None or known[0] is not base:  # a plan is pickled once, not per chunk
         blob = pickle.dumps(base, protocol=pickle.HIGHEST_PROTOCOL)
         _blobs.clear()
         known = _blobs[id(base)] = (base, blob, hashlib.sha256(blob).hexdigest())
-    if _pool is not None and _pool[:2] == (known[2], workers):
-        return _pool[2]
-    _forget_pool()
-    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
-                               initializer=_start_worker, initargs=(known[1],))
-    _pool = (known[2], workers, pool)
-    return pool
+    return pool_for(workers_for(setting), (known[2], known[1]))
 
 
-def _forget_pool() -> None:
-    global _pool
-    if _pool is not None:
-        _pool[2].shutdown(wait=False, cancel_futures=True)
-        _pool = None
-
-
-atexit.register(_forget_pool)
-
-
-def _start_worker(blob: bytes) -> None:
-    global _base
-    _base = pickle.loads(blob)  # our own bytes, from the process that started this worker
+def _base() -> CheckBase:
+    base = context()
+    assert isinstance(base, CheckBase), "the worker was started without its plan"
+    return base
 
 
 def _read_mail(fetched: Fetched, now: dt.datetime) -> tuple[IncomingMail, list[Validation]]:
-    assert _base is not None, "the worker was started without its plan"
-    mail = parse_fetched(fetched, _base.limits.max_file_bytes)
-    _, day, code = _base.mailed(mail.arrived_at, mail.sender, now)
-    return mail, [check_with(_base, att.data, day, None, code) for att in mail.forms]
+    base = _base()
+    mail = parse_fetched(fetched, base.limits.max_file_bytes)
+    _, day, code = base.mailed(mail.arrived_at, mail.sender, now)
+    return mail, [check_with(base, att.data, day, None, code) for att in mail.forms]
 
 
 def _check(content: Path | bytes, received_on: dt.date, unit_code: str | None,
            sender_unit_code: str | None) -> Validation:
-    assert _base is not None, "the worker was started without its plan"
-    return check_with(_base, content, received_on, unit_code, sender_unit_code)
+    return check_with(_base(), content, received_on, unit_code, sender_unit_code)

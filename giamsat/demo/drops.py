@@ -15,10 +15,10 @@ from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
 
-from giamsat.collect.workers import workers_for
 from giamsat.demo import communes as demo
 from giamsat.demo.form_fill import fill_outline_fast
 from giamsat.demo.synthetic import FilledFigures
+from giamsat.files.pool import workers_for
 from giamsat.runtime import Runtime
 
 LIST_UP_TO = 30  # a district's communes are listed one by one; a province's are counted

@@ -53,33 +53,43 @@ class Channel(Protocol):
 class _FileSender:
     def __init__(self, folder: Path, mail_from: str, reply_to: str | None = None) -> None:
         self.folder, self.mail_from, self.reply_to = folder, mail_from, reply_to
-        self.suffix = f".{uuid.uuid4().hex[:12]}.tmp"  # this session's partial files
+        self.suffix = session_suffix()  # this session's partial files
 
     def send(self, out: Outgoing) -> dict[str, str]:
-        """Write ``<id>-<hash>.eml`` (temporary file, then rename); re-sending rewrites the same bytes.
-
-        No fsync per file (a journal commit, slower than building the message): the session
-        flushes the batch to disk once when it closes. A process crash loses nothing written
-        (the kernel holds it); only a power cut within the batch could.
-        """
-        data = message_bytes(out, self.mail_from, self.reply_to)
-        digest = hashlib.sha256(out.message_id.encode()).hexdigest()[:12]
-        target = self.folder / f"{out.id:06d}-{digest}.eml"
-        tmp = self.folder / f".{target.name}{self.suffix}"
-        try:
-            # A name of this session's own (created exclusively, a planted link is not followed):
-            # no temporary-name search per file; the rename makes each file appear whole.
-            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW, 0o600)
-            try:
-                with os.fdopen(fd, "wb") as fh:
-                    fh.write(data)
-                os.replace(tmp, target)
-            except BaseException:
-                tmp.unlink(missing_ok=True)
-                raise
-        except OSError as exc:
-            raise DeliveryError(f"Không ghi được thư vào {self.folder}: {exc}", permanent=False) from None
+        """Write ``<id>-<hash>.eml`` (``write_eml``); re-sending rewrites the same bytes."""
+        write_eml(self.folder, self.suffix, out, self.mail_from, self.reply_to)
         return {}
+
+
+def session_suffix() -> str:
+    """The ending of one session's temporary files (a name no other session uses)."""
+    return f".{uuid.uuid4().hex[:12]}.tmp"
+
+
+def write_eml(folder: Path, suffix: str, out: Outgoing, mail_from: str, reply_to: str | None) -> None:
+    """Write ``<id>-<hash>.eml`` (temporary file, then rename), in the process or on a worker.
+
+    No fsync per file (a journal commit, slower than building the message): the batch is flushed
+    to disk once before it is recorded. A process crash loses nothing written (the kernel holds
+    it); only a power cut within the batch could.
+    """
+    data = message_bytes(out, mail_from, reply_to)
+    digest = hashlib.sha256(out.message_id.encode()).hexdigest()[:12]
+    target = folder / f"{out.id:06d}-{digest}.eml"
+    tmp = folder / f".{target.name}{suffix}"
+    try:
+        # A name of this session's own (created exclusively, a planted link is not followed):
+        # no temporary-name search per file; the rename makes each file appear whole.
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW, 0o600)
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(data)
+            os.replace(tmp, target)
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
+    except OSError as exc:
+        raise DeliveryError(f"Không ghi được thư vào {folder}: {exc}", permanent=False) from None
 
 
 _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
@@ -96,8 +106,9 @@ class FileChannel:
     name = "file"
     idempotent = True
 
-    def __init__(self, folder: Path, mail_from: str, reply_to: str | None = None) -> None:
+    def __init__(self, folder: Path, mail_from: str, reply_to: str | None = None, workers: int = 0) -> None:
         self.folder, self.mail_from, self.reply_to = Path(folder), mail_from, reply_to
+        self.workers = workers  # processes writing large batches (``filebatch``); 0: this one
 
     @contextmanager
     def session(self) -> Iterator[Sender]:
@@ -216,8 +227,8 @@ class SmtpChannel:
                 conn.close()
 
 
-def channel_for(d: DeliverySettings) -> Channel:
-    """The configured channel."""
+def channel_for(d: DeliverySettings, workers: int = 0) -> Channel:
+    """The configured channel; the file channel writes large batches on ``workers`` processes."""
     if d.channel == "smtp":
         return SmtpChannel(d)
-    return FileChannel(d.outbox_dir, d.mail_from, d.reply_to)
+    return FileChannel(d.outbox_dir, d.mail_from, d.reply_to, workers)

@@ -33,6 +33,10 @@ claimed, and the next drain writes them again in place — never a second file. 
 with ``idempotent = True``; the batch is then recorded as sent in one commit after the session
 closed (its files synced). A channel without it (SMTP: a message the server accepted cannot be
 taken back) records each message in its own commit, so its window stays one message wide.
+
+**Large file batches are written on worker processes** (``filebatch``): the same files, written
+by the same function; the batch is recorded in one commit once the workers answered and the files
+are synced, so a kill or a dead worker leaves exactly what the in-process session would.
 """
 
 from __future__ import annotations
@@ -49,6 +53,7 @@ from giamsat.db.models import Message
 from giamsat.db.session import Database
 from giamsat.domain import clock
 from giamsat.domain.errors import DeliveryError
+from giamsat.messaging import filebatch
 from giamsat.messaging.channels import Channel, ConnectionLost
 from giamsat.messaging.mime import Outgoing
 
@@ -162,11 +167,35 @@ def _send_batch(db: Database, channel: Channel, token: str, batch: list[Outgoing
         result.errors.append(str(exc))
         return result
     if delivered:  # the session closed, its files are synced: the batch in one commit
-        with db.engine.begin() as conn:
-            conn.execute(_record_statement(("channel", "last_error", "sent_at", "status")),
-                         [{"b_id": i, "b_token": token, "v_status": "sent", "v_sent_at": now,
-                           "v_channel": channel.name, "v_last_error": note} for i, note in delivered])
+        _record_sent(db, channel, token, delivered, now)
     _release_untried(db, token, batch[tried:], result)
+    return result
+
+
+def _record_sent(db: Database, channel: Channel, token: str, delivered: list[tuple[int, str | None]],
+                 now: dt.datetime) -> None:
+    """An idempotent channel's batch recorded as sent in one commit, once its files are synced."""
+    with db.engine.begin() as conn:
+        conn.execute(_record_statement(("channel", "last_error", "sent_at", "status")),
+                     [{"b_id": i, "b_token": token, "v_status": "sent", "v_sent_at": now,
+                       "v_channel": channel.name, "v_last_error": note} for i, note in delivered])
+
+
+def _record_written(db: Database, channel: Channel, token: str, writing: filebatch.Writing,
+                    now: dt.datetime) -> DrainResult:
+    """A batch the workers wrote, recorded as ``_send_batch`` records one written in the process:
+    each failure in its own commit, then the files synced and the rest sent in one commit."""
+    result = DrainResult()
+    delivered: list[tuple[int, str | None]] = []
+    for out, exc in writing.done():
+        if exc is None:
+            delivered.append((out.id, None))
+        else:
+            _outcome_failed(db, out, token, exc, now, result)
+    if delivered:
+        filebatch.flush()
+        _record_sent(db, channel, token, delivered, now)
+        result.sent += len(delivered)
     return result
 
 
@@ -201,13 +230,33 @@ def _release_untried(db: Database, token: str, rest: list[Outgoing], result: Dra
 
 def drain(db: Database, channel: Channel, now: dt.datetime, *, batch_size: int = 200,
           claim_ttl: dt.timedelta = CLAIM_TTL, cycle_id: int | None = None) -> DrainResult:
-    """Deliver pending messages batch by batch; stops after a batch with a transient failure."""
+    """Deliver pending messages batch by batch; stops after a batch with a transient failure.
+
+    A batch the workers write (``filebatch``: the file channel, large enough) is recorded while
+    they write the next one, claimed before; when a batch stops the drain, the one being written
+    is recorded too (its files exist), and one claimed for the process is given back untried.
+    """
     total = DrainResult()
-    while True:
-        token, batch = claim_batch(db, batch_size, claim_ttl, cycle_id)
-        if not batch:
-            return total
-        result = _send_batch(db, channel, token, batch, now)
+    token, batch = claim_batch(db, batch_size, claim_ttl, cycle_id)
+    writing = filebatch.start(channel, batch)
+    while batch:
+        if writing is None:
+            result = _send_batch(db, channel, token, batch, now)
+            total.merge(result)
+            if result.deferred:
+                return total
+            token, batch = claim_batch(db, batch_size, claim_ttl, cycle_id)
+            writing = filebatch.start(channel, batch)
+            continue
+        ahead_token, ahead = claim_batch(db, batch_size, claim_ttl, cycle_id)
+        ahead_writing = filebatch.start(channel, ahead)
+        result = _record_written(db, channel, token, writing, now)
         total.merge(result)
         if result.deferred:
+            if ahead_writing is not None:
+                total.merge(_record_written(db, channel, ahead_token, ahead_writing, now))
+            else:
+                _release_untried(db, ahead_token, ahead, DrainResult())
             return total
+        token, batch, writing = ahead_token, ahead, ahead_writing
+    return total

@@ -14,6 +14,7 @@ from giamsat.collect import mail, workers
 from giamsat.collect.mail import fetch_mail
 from giamsat.collect.service import sweep_inbox
 from giamsat.cycle.sync import open_cycle
+from giamsat.files import pool
 from tests.conftest import CONFIG, OPENED_AT
 from tests.fixtures.collect import at
 from tests.fixtures.imap import mail_with
@@ -64,8 +65,8 @@ def test_a_sweep_checked_on_two_workers_records_what_one_process_records(chunk, 
     # first was recorded, so it is known and not checked again
     assert used.count == (len(files) if chunk > len(files) else len(files) - 1)
     assert _state(pooled) == _state(alone)
-    assert workers._pool is not None
-    assert all(p.pid != os.getpid() for p in workers._pool[2]._processes.values())
+    assert pool._pool is not None
+    assert all(p.pid != os.getpid() for p in pool._pool[2]._processes.values())
     alone.db.dispose()
     pooled.db.dispose()
 
@@ -78,10 +79,10 @@ def test_a_worker_killed_mid_intake_loses_no_report(forms, plan, tmp_path, monke
     workers.start_checks(pooled, [])  # nothing to check: no pool yet
     first = workers.start(workers.check_base(pooled), {0: (files[0], dt.date(2024, 4, 2), None, None)}, 2)
     assert first.result(0) is not None  # the pool is up
-    assert workers._pool is not None
-    for proc in list(workers._pool[2]._processes.values()):
+    assert pool._pool is not None
+    for proc in list(pool._pool[2]._processes.values()):
         os.kill(proc.pid, signal.SIGKILL)
-    for proc in list(workers._pool[2]._processes.values()):
+    for proc in list(pool._pool[2]._processes.values()):
         proc.join(10)
     assert _sweep(pooled, files) == sorted(["accepted"] * 6 + ["rejected", "duplicate", "rejected"])
     assert _state(pooled) == _state(alone)  # checked here instead: nothing lost, nothing doubled

@@ -9,9 +9,11 @@ import pytest
 from sqlalchemy import event, func, insert, select
 
 from giamsat.collect.service import sweep_inbox
+from giamsat.cycle.sync import open_cycle
 from giamsat.db.ids import Ids
 from giamsat.db.models import Message, Obligation, Unit
 from giamsat.messaging.outbox import pending_row
+from tests.conftest import CONFIG, OPENED_AT
 from tests.fixtures.collect import at
 
 
@@ -83,10 +85,10 @@ def test_ids_given_ahead_never_meet_a_row_written_without_one(runtime):
         assert s.scalar(select(Message.id).where(Message.idempotency_key == "plain-2")) > max(given)
 
 
-def test_on_postgresql_a_writer_elsewhere_never_takes_an_id_given_ahead(runtime):
-    rt = runtime
-    if rt.db.backend != "postgresql":
-        pytest.skip("SQLite gives the ids under its write lock: no other writer can insert meanwhile")
+@pytest.mark.postgres
+def test_on_postgresql_a_writer_elsewhere_never_takes_an_id_given_ahead(fresh_postgres_url, tmp_path):
+    """(SQLite gives the ids under its write lock: no other writer can insert meanwhile.)"""
+    rt = open_cycle(CONFIG, OPENED_AT, home=tmp_path / "home", database_url=fresh_postgres_url)
     with rt.db.unit_of_work() as s:
         ids = Ids(s, Message, block=10)
         mine = [ids.next() for _ in range(3)]
@@ -97,3 +99,4 @@ def test_on_postgresql_a_writer_elsewhere_never_takes_an_id_given_ahead(runtime)
     with rt.db.unit_of_work() as s:
         elsewhere = s.scalar(select(Message.id).where(Message.idempotency_key == "elsewhere"))
         assert elsewhere not in mine and s.scalar(select(func.count(Message.id))) == 4
+    rt.db.dispose()

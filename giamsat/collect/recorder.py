@@ -23,7 +23,6 @@ from giamsat.db import audit
 from giamsat.db.ids import Ids
 from giamsat.db.models import Message, Obligation, Submission, Unit
 from giamsat.domain.validation import Validation
-from giamsat.messaging.outbox import idempotency_key
 from giamsat.runtime import Runtime
 
 
@@ -95,7 +94,7 @@ class Recorder:
 
     def _answer_key(self, kind: str, p: Prepared) -> str:
         assert p.validation is not None and p.validation.unit is not None
-        return idempotency_key(self.rt.plan.cycle_key, "collect", kind, p.validation.unit.code, p.sha[:16])
+        return records.answer_key(self.rt, kind, p.validation.unit.code, p.sha)
 
     def _record_one(self, p: Prepared, unit: Unit | None) -> tuple[Submission, Message | None]:
         rt, s, ctx = self.rt, self.s, self.ctx

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from typing import cast
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -22,7 +21,7 @@ from giamsat.db import audit
 from giamsat.db.models import Submission
 from giamsat.runtime import Runtime
 
-__all__ = ["Outcome", "prepare_all", "record", "record_in", "take_in"]
+__all__ = ["Outcome", "prepare_all", "record", "take_in"]
 
 
 OnError = Callable[[Incoming, Exception], None]
@@ -73,11 +72,6 @@ def prepare_all(rt: Runtime, items: list[Incoming], fail: OnError | None = None,
             fail(items[i], exc)
     sync_files([rt.home / p.stored for p in prepared.values() if p.stored])
     return prepared
-
-
-def record_in(rt: Runtime, s: Session, prepared: list[Prepared]) -> list[Outcome]:
-    """Record prepared files in the caller's transaction (the caller closes the collect step)."""
-    return cast(list[Outcome], _record_closing(rt, s, prepared, False))
 
 
 def record(rt: Runtime, s: Session, items: list[Prepared]) -> list[Outcome]:

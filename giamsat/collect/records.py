@@ -122,6 +122,11 @@ def close_collect_step_if_complete(rt: Runtime, s: Session, at: dt.datetime) -> 
     return True
 
 
+def answer_key(rt: Runtime, kind: str, unit_code: str, sha256: str) -> str:
+    """The outbox key of a report's acknowledgement or 'please correct' (``kind``)."""
+    return idempotency_key(rt.plan.cycle_key, "collect", kind, unit_code, sha256[:16])
+
+
 def answer(rt: Runtime, s: Session, unit: Unit, sub: Submission, superseded: bool,
            at: dt.datetime, ob: Obligation | None = None, flush: bool = True,
            new_id: int | None = None) -> Message:
@@ -143,7 +148,7 @@ def answer(rt: Runtime, s: Session, unit: Unit, sub: Submission, superseded: boo
                 "poor_rate": f["households"]["poor"]["rate_pct"],
                 "near_poor_rate": f["households"]["near_poor"]["rate_pct"]}
     ob = ob or report_obligation(rt, s, unit, at)
-    key = idempotency_key(rt.plan.cycle_key, "collect", kind, unit.code, sub.sha256[:16])
+    key = answer_key(rt, kind, unit.code, sub.sha256)
     msg, _ = enqueue(s, cycle_id=rt.cycle_id, key=key, kind=kind, to=[unit.email],
                      template=kind, context=ctx, now=at, unit_id=unit.id, obligation_id=ob.id,
                      flush=flush, new_id=new_id)

@@ -14,10 +14,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Any, TypeVar
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session, defer
+from sqlalchemy import Row, select
+from sqlalchemy.orm import Session
 
 from giamsat.criteria.model import (
     AppraisalLine,
@@ -81,26 +81,30 @@ def findings_by_unit(session: Session, cycle_id: int,
 
 
 
-def _current_reports(session: Session, cycle_id: int, as_of: dt.date | None) -> list[tuple[Submission, str]]:
-    """Per unit (by id: a merged unit may keep its old name), its newest report by ``as_of``."""
-    rows = session.execute(select(Submission, Unit.name).join(Unit, Unit.id == Submission.unit_id)
-                           .options(defer(Submission.figures), defer(Submission.errors))
+def _current_reports(session: Session, cycle_id: int, as_of: dt.date | None) -> list[tuple[Row, str]]:
+    """Per unit (by id: a merged unit may keep its old name), its newest report by ``as_of``: the
+    report's id, unit id and arrival (plain rows, no ORM objects) with the unit's name."""
+    rows = session.execute(select(Submission.id, Submission.unit_id, Submission.received_at, Unit.name)
+                           .join(Unit, Unit.id == Submission.unit_id)
                            .where(Submission.cycle_id == cycle_id,
                                   Submission.status.in_(("accepted", "superseded")))
                            .order_by(Unit.id, Submission.received_at, Submission.id)).all()
-    best: dict[int | None, tuple[Submission, str]] = {}
-    for sub, name in rows:
-        if as_of is None or _day(sub.received_at) <= as_of:
-            best[sub.unit_id] = (sub, name)
+    best: dict[int | None, tuple[Row, str]] = {}
+    for row in rows:
+        if as_of is None or _day(row.received_at) <= as_of:
+            best[row.unit_id] = (row, row.name)
     return list(best.values())
 
 
-def figures_part(session: Session, ids: list[int], take: Callable[[dict | None], T]) -> dict[int, T]:
-    """``take`` of each submission's stored figures, by id, read 500 reports at a time: only what
-    ``take`` keeps stays in memory (a country's figures never all at once)."""
+def figures_part(session: Session, ids: list[int], take: Callable[[Any], T],
+                 part: str | None = None) -> dict[int, T]:
+    """``take`` of each submission's stored figures (or of only their ``part``, extracted by the
+    database), by id, read 500 reports at a time: only what ``take`` keeps stays in memory (a
+    country's figures never all at once)."""
+    column = Submission.figures if part is None else Submission.figures[part]
     out: dict[int, T] = {}
     for i in range(0, len(ids), 500):
-        for sub_id, figures in session.execute(select(Submission.id, Submission.figures)
+        for sub_id, figures in session.execute(select(Submission.id, column)
                                                .where(Submission.id.in_(ids[i:i + 500]))):
             out[sub_id] = take(figures)
     return out
@@ -111,8 +115,8 @@ def communes_answers(session: Session, cycle_id: int,
     """Each section C criterion's answers, commune by commune, from their current reports."""
     out: dict[str, list[CommuneAnswer]] = {}
     current = _current_reports(session, cycle_id, as_of)
-    answers = figures_part(session, [sub.id for sub, _ in current],
-                           lambda figures: (figures or {}).get("criteria") or {})
+    answers = figures_part(session, [sub.id for sub, _ in current], lambda part: part or {},
+                           part="criteria")
     for sub, name in current:
         for key, given in answers[sub.id].items():
             out.setdefault(key, []).append(CommuneAnswer(name, str(given.get("answer", "")),
@@ -130,12 +134,17 @@ def appraisal_summary(session: Session, cycle_id: int,
                       as_of: dt.date | None = None) -> list[AppraisalLine]:
     """The appraisal of every commune that has reported (or was appraised), in unit order."""
     reported = {sub.unit_id for sub, _ in _current_reports(session, cycle_id, as_of)}
-    appraised = {a.unit_id: a for a in session.scalars(select(Appraisal).where(
-        Appraisal.cycle_id == cycle_id)) if as_of is None or _day(a.recorded_at) <= as_of}
-    recs = {r.id: r for r in session.scalars(select(Recommendation).where(
-        Recommendation.id.in_([a.recommendation_id for a in appraised.values() if a.recommendation_id])))}
+    a_ = Appraisal
+    appraised = {a.unit_id: a for a in session.execute(select(
+        a_.unit_id, a_.recommendation_id, a_.result, a_.questions, a_.note, a_.recorded_at)
+        .where(a_.cycle_id == cycle_id)) if as_of is None or _day(a.recorded_at) <= as_of}
+    wanted = [a.recommendation_id for a in appraised.values() if a.recommendation_id]
+    recs = {r.id: r for i in range(0, len(wanted), 500) for r in session.execute(
+        select(Recommendation.id, Recommendation.status, Recommendation.content)
+        .where(Recommendation.id.in_(wanted[i:i + 500])))}
     out = []
-    for unit in session.scalars(select(Unit).where(Unit.cycle_id == cycle_id).order_by(Unit.id)):
+    for unit in session.execute(select(Unit.id, Unit.name, Unit.code).where(Unit.cycle_id == cycle_id)
+                                .order_by(Unit.id)):
         a = appraised.get(unit.id)
         if a is None and unit.id not in reported:
             continue

@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session, defer
+from sqlalchemy import Row, select
+from sqlalchemy.orm import Session
 
 from giamsat.criteria import summary as cs
 from giamsat.db.models import (
@@ -35,18 +35,25 @@ def _day(moment: dt.datetime) -> dt.date:
     return moment.astimezone(clock.TZ).date()
 
 
-def unit_refs(session: Session, cycle_id: int) -> dict[str, ind.UnitRef]:
+def _unit_rows(session: Session, cycle_id: int) -> list:
+    """The cycle's units as plain rows (no ORM objects: a country has thousands), in id order."""
+    return list(session.execute(select(Unit.id, Unit.code, Unit.name, Unit.valid_from, Unit.valid_to,
+                                       Unit.successor_id).where(Unit.cycle_id == cycle_id)
+                                .order_by(Unit.id)).all())
+
+
+def unit_refs(session: Session, cycle_id: int, rows: list | None = None) -> dict[str, ind.UnitRef]:
     """Every unit of the cycle (old and new), keyed ``code@valid_from``, in configuration order."""
-    rows = list(session.scalars(select(Unit).where(Unit.cycle_id == cycle_id).order_by(Unit.id)))
+    rows = _unit_rows(session, cycle_id) if rows is None else rows
     key_of = {u.id: f"{u.code}@{u.valid_from.isoformat()}" for u in rows}
     return {key_of[u.id]: ind.UnitRef(key_of[u.id], u.code, u.name, u.valid_from, u.valid_to,
                                       key_of.get(u.successor_id) if u.successor_id else None)
             for u in rows}
 
 
-def _current_accepted(subs: Sequence[Submission], superseded: set[int]) -> list[Submission]:
+def _current_accepted(subs: Sequence[Row], superseded: set[int]) -> list[Row]:
     """Per unit, the newest accepted submission that no later one supersedes."""
-    best: dict[int, Submission] = {}
+    best: dict[int, Row] = {}
     for sub in sorted(subs, key=lambda s: (s.received_at, s.id)):
         if sub.status == "accepted" and sub.id not in superseded and sub.unit_id is not None:
             best[sub.unit_id] = sub
@@ -59,12 +66,13 @@ def load_report_data(session: Session, plan: Plan, cycle_id: int, as_of: dt.date
 
     ``synthetic_data``: the figures come from synthetic communes (the demo), so the report says so.
     """
-    units = unit_refs(session, cycle_id)
-    key_of = {u.id: f"{u.code}@{u.valid_from.isoformat()}"
-              for u in session.scalars(select(Unit).where(Unit.cycle_id == cycle_id))}
-    subs = [s for s in session.scalars(select(Submission).where(Submission.cycle_id == cycle_id)
-                                       .options(defer(Submission.figures), defer(Submission.errors)))
-            if _day(s.received_at) <= as_of]  # the figures JSON is read a chunk at a time (narratives)
+    unit_rows = _unit_rows(session, cycle_id)
+    units = unit_refs(session, cycle_id, unit_rows)
+    key_of = {u.id: f"{u.code}@{u.valid_from.isoformat()}" for u in unit_rows}
+    every = list(session.execute(select(  # columns only: the figures JSON is read a chunk at a time
+        Submission.id, Submission.unit_id, Submission.status, Submission.late, Submission.received_at,
+        Submission.supersedes_id, Submission.source).where(Submission.cycle_id == cycle_id)).all())
+    subs = [s for s in every if _day(s.received_at) <= as_of]
     superseded = {s.supersedes_id for s in subs if s.supersedes_id is not None}
     accepted = _current_accepted(subs, superseded)
     rows = _household_rows(session, accepted, key_of)
@@ -81,7 +89,8 @@ def load_report_data(session: Session, plan: Plan, cycle_id: int, as_of: dt.date
     visits = _visits(session, cycle_id, as_of, key_of)
     planned = [c.unit_key for c in sample.communes] if sample else []
     recs = _recommendations(session, cycle_id, as_of, units, key_of, plan.bodies.office.short,
-                            f"Đoàn giám sát của {plan.bodies.upper_body.name}")
+                            f"Đoàn giám sát của {plan.bodies.upper_body.name}",
+                            {s.id: s.received_at for s in every})
     synthetic = synthetic_data or any(s.source in SYNTHETIC_SOURCES for s in accepted)
     return ReportData(
         as_of=as_of, units=units, review=review, targets=targets,
@@ -99,13 +108,16 @@ def load_report_data(session: Session, plan: Plan, cycle_id: int, as_of: dt.date
                               cs.appraisal_summary(session, cycle_id, as_of)))
 
 
-def _household_rows(session: Session, accepted: list[Submission],
+def _household_rows(session: Session, accepted: list[Row],
                     key_of: dict[int, str]) -> list[ind.HouseholdRow]:
     by_id = {s.id: s for s in accepted}
     if not by_id:
         return []
-    figs = session.scalars(select(HouseholdFigure).where(HouseholdFigure.submission_id.in_(by_id))
-                           .order_by(HouseholdFigure.submission_id, HouseholdFigure.row_index))
+    f_ = HouseholdFigure
+    figs = session.execute(select(
+        f_.submission_id, f_.row_index, f_.group, f_.total_households, f_.at_start, f_.escaped,
+        f_.fell_back, f_.newly_poor, f_.other_changes, f_.at_end)
+        .where(f_.submission_id.in_(by_id)).order_by(f_.submission_id, f_.row_index))
     out = []
     for f in figs:
         unit_key = key_of[by_id[f.submission_id].unit_id]  # type: ignore[index]  # accepted: has a unit
@@ -115,13 +127,17 @@ def _household_rows(session: Session, accepted: list[Submission],
     return out
 
 
-def _model_rows(session: Session, accepted: list[Submission],
+def _model_rows(session: Session, accepted: list[Row],
                 key_of: dict[int, str]) -> list[ind.ModelRow]:
     by_id = {s.id: s for s in accepted}
     if not by_id:
         return []
-    models = session.scalars(select(PovertyModel).where(PovertyModel.submission_id.in_(by_id))
-                             .order_by(PovertyModel.submission_id, PovertyModel.row_index))
+    p = PovertyModel
+    models = session.execute(select(
+        p.submission_id, p.row_index, p.name, p.village, p.model_type, p.households_poor,
+        p.households_near_poor, p.households_escaped, p.households_other, p.fund_central, p.fund_local,
+        p.fund_counterpart, p.fund_credit, p.disbursed)
+        .where(p.submission_id.in_(by_id)).order_by(p.submission_id, p.row_index))
     out = []
     for m in models:
         unit_key = key_of[by_id[m.submission_id].unit_id]  # type: ignore[index]  # accepted: has a unit
@@ -170,32 +186,42 @@ def _visits(session: Session, cycle_id: int, as_of: dt.date,
 
 
 def _recommendations(session: Session, cycle_id: int, as_of: dt.date, units: dict[str, ind.UnitRef],
-                     key_of: dict[int, str], office: str, upper_team: str) -> list[RecItem]:
-    recs = session.scalars(select(Recommendation).where(Recommendation.cycle_id == cycle_id)
-                           .order_by(Recommendation.id))
+                     key_of: dict[int, str], office: str, upper_team: str,
+                     received: dict[int, dt.datetime]) -> list[RecItem]:
+    """The recommendations made by ``as_of``; ``received``: every report's arrival, by id."""
+    r_ = Recommendation
+    recs = session.execute(select(r_.id, r_.created_at, r_.unit_id, r_.source_kind, r_.submission_id,
+                                  r_.visit_id, r_.content, r_.addressed_to, r_.due_on, r_.status,
+                                  r_.evidence_text).where(r_.cycle_id == cycle_id).order_by(r_.id))
+    visited: dict[int, dt.date] | None = None
     out = []
     for r in recs:
         if _day(r.created_at) > as_of:
             continue
         unit = units.get(key_of.get(r.unit_id, "")) if r.unit_id else None
-        source = (upper_team if r.source_kind == "provincial" else
-                  _rec_source(session, r, unit.name if unit else "", office))
+        name = unit.name if unit else ""
+        if r.source_kind == "provincial":
+            source = upper_team
+        elif r.source_kind == "submission" and r.submission_id is not None:
+            at = received.get(r.submission_id)
+            if at is None:  # a report of another cycle (never written so; as before, by its id)
+                at = session.scalar(select(Submission.received_at).where(Submission.id == r.submission_id))
+            source = (f"Báo cáo của {in_sentence(name)} ngày {short_date(_day(at))}"
+                      if at is not None else office)
+        elif r.source_kind == "visit" and r.visit_id is not None:
+            if visited is None:  # read once, when a visit's recommendation is met
+                visited = dict(session.execute(select(Visit.id, Visit.scheduled_on)
+                                               .where(Visit.cycle_id == cycle_id)).tuples().all())
+            on = visited.get(r.visit_id)
+            if on is None:  # a visit of another cycle (never written so; as before, by its id)
+                on = session.scalar(select(Visit.scheduled_on).where(Visit.id == r.visit_id))
+            source = (f"Biên bản giám sát tại {in_sentence(name)} ngày {short_date(on)}"
+                      if on is not None else office)
+        else:
+            source = office
         out.append(RecItem(r.id, r.content, r.addressed_to, unit.name if unit else None, source,
                            r.due_on, r.status, r.evidence_text))
     return out
-
-
-def _rec_source(session: Session, r: Recommendation, unit_name: str, office: str) -> str:
-    """Where a recommendation came from, cited by the commune's name and the document's date."""
-    if r.source_kind == "submission" and r.submission_id is not None:
-        sub = session.get(Submission, r.submission_id)
-        return (f"Báo cáo của {in_sentence(unit_name)} ngày {short_date(_day(sub.received_at))}"
-                if sub else office)
-    if r.source_kind == "visit" and r.visit_id is not None:
-        visit = session.get(Visit, r.visit_id)
-        return (f"Biên bản giám sát tại {in_sentence(unit_name)} ngày {short_date(visit.scheduled_on)}"
-                if visit else office)
-    return office
 
 
 def _minutes(session: Session, cycle_id: int, as_of: dt.date, key_of: dict[int, str],
@@ -207,12 +233,13 @@ def _minutes(session: Session, cycle_id: int, as_of: dt.date, key_of: dict[int, 
     return len(done & planned)
 
 
-def _narratives(session: Session, accepted: list[Submission], units: dict[str, ind.UnitRef],
+def _narratives(session: Session, accepted: list[Row], units: dict[str, ind.UnitRef],
                 key_of: dict[int, str]) -> list[CommuneNarrative]:
     """Each accepted report's section C and D, verbatim, in the units' order (the stored figures
     read 500 reports at a time and only their texts kept: a country's figures never all in memory)."""
     order = {k: i for i, k in enumerate(units)}
-    texts = cs.figures_part(session, [s.id for s in accepted], narrative_of)
+    texts = cs.figures_part(session, [s.id for s in accepted],
+                            lambda part: narrative_of({"narratives": part}), part="narratives")
     out = []
     for sub in sorted(accepted, key=lambda s: order.get(key_of[s.unit_id], 0)):  # type: ignore[index]
         review, difficulties = texts[sub.id]

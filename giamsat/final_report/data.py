@@ -120,7 +120,7 @@ def _household_rows(session: Session, accepted: list[Row],
         .where(f_.submission_id.in_(by_id)).order_by(f_.submission_id, f_.row_index))
     out = []
     for f in figs:
-        unit_key = key_of[by_id[f.submission_id].unit_id]  # type: ignore[index]  # accepted: has a unit
+        unit_key = key_of[by_id[f.submission_id].unit_id]  # accepted: has a unit
         out.append(ind.HouseholdRow(unit_key, f.group, f.total_households, f.at_start, f.escaped,
                                     f.fell_back, f.newly_poor, f.other_changes, f.at_end,
                                     ind.Source(f.submission_id, "B", f.row_index, unit_key)))
@@ -140,7 +140,7 @@ def _model_rows(session: Session, accepted: list[Row],
         .where(p.submission_id.in_(by_id)).order_by(p.submission_id, p.row_index))
     out = []
     for m in models:
-        unit_key = key_of[by_id[m.submission_id].unit_id]  # type: ignore[index]  # accepted: has a unit
+        unit_key = key_of[by_id[m.submission_id].unit_id]  # accepted: has a unit
         out.append(ind.ModelRow(
             unit_key, m.name, m.village, m.model_type,
             {"poor": m.households_poor, "near_poor": m.households_near_poor,
@@ -241,10 +241,10 @@ def _narratives(session: Session, accepted: list[Row], units: dict[str, ind.Unit
     texts = cs.figures_part(session, [s.id for s in accepted],
                             lambda part: narrative_of({"narratives": part}), part="narratives")
     out = []
-    for sub in sorted(accepted, key=lambda s: order.get(key_of[s.unit_id], 0)):  # type: ignore[index]
+    for sub in sorted(accepted, key=lambda s: order.get(key_of[s.unit_id], 0)):
         review, difficulties = texts[sub.id]
         if review or difficulties:
-            name = units[key_of[sub.unit_id]].name  # type: ignore[index]  # accepted: has a unit
+            name = units[key_of[sub.unit_id]].name  # accepted: has a unit
             out.append(CommuneNarrative(name, _day(sub.received_at), review, difficulties))
     return out
 

@@ -24,6 +24,9 @@ _TOKEN = "GIAMSATCELL{}X"
 _SECT_PR = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}sectPr"
 _NSDECL = re.compile(rb' xmlns:\w+="[^"]*"')
 ESCAPES = {ord("&"): "&amp;", ord("<"): "&lt;", ord(">"): "&gt;"}  # text in an element
+_CELL = re.compile(r"GIAMSATCELL(\d+)X")
+_ANY_TOKEN = _TOKEN.format("")
+BATCH_BYTES = 1 << 18  # rows are handed to the zip stream in pieces of about this size
 
 
 class StreamedRows:
@@ -67,9 +70,15 @@ class StreamedRows:
         pieces = re.split(rb"<!--giamsat-rows:(\d+)-->", xml)
         part.write(pieces[0])
         for i in range(1, len(pieces), 2):
-            for row in self.tables[int(pieces[i])]:
-                part.write(row)
-            part.write(pieces[i + 1])
+            batch: list[bytes] = []
+            size = 0
+            for row in self.tables[int(pieces[i])]:  # written a batch at a time, not a row
+                batch.append(row)
+                size += len(row)
+                if size >= BATCH_BYTES:
+                    part.write(b"".join(batch))
+                    batch, size = [], 0
+            part.write(b"".join(batch) + pieces[i + 1])
 
 
 def _plain(text: str) -> bool:
@@ -79,7 +88,7 @@ def _plain(text: str) -> bool:
 def _rows_xml(rows: Sequence[Sequence[object]], build: Callable[[Sequence[object], tuple], etree._Element],
               shape_of: Callable[[Sequence[object]], tuple]) -> Iterator[bytes]:
     """Each row's XML: a template per shape with its texts put in, or the slow way for odd texts."""
-    templates: dict[tuple, bytes] = {}
+    templates: dict[tuple, tuple[list[str], list[int]]] = {}
     for i, row in enumerate(rows):
         texts = ["" if v is None else str(v) for v in row]
         if i == len(rows) - 2:  # the last row (a total) keeps with this one, as in the tree
@@ -87,19 +96,33 @@ def _rows_xml(rows: Sequence[Sequence[object]], build: Callable[[Sequence[object
             keep_with_next_row(tr)
             yield bare(etree.tostring(tr, encoding="utf-8"))
             continue
-        if any(t and not _plain(t) for t in texts) or any(_TOKEN.format("") in t for t in texts):
+        if any(t and not _plain(t) for t in texts) or any(_ANY_TOKEN in t for t in texts):
             yield bare(etree.tostring(build(row, shape_of(row)), encoding="utf-8"))
             continue
         kinds = shape_of(row)
         shape = (kinds, tuple(bool(t) for t in texts))
-        if shape not in templates:
+        compiled = templates.get(shape)
+        if compiled is None:
             tokens = [_TOKEN.format(i) if t else t for i, t in enumerate(texts)]
-            templates[shape] = bare(etree.tostring(build(tokens, kinds), encoding="utf-8"))
-        xml = templates[shape].decode("utf-8")
-        for i, t in enumerate(texts):
-            if t:
-                xml = xml.replace(_TOKEN.format(i), t.translate(ESCAPES), 1)
-        yield xml.encode("utf-8")
+            compiled = templates[shape] = _compile(
+                bare(etree.tostring(build(tokens, kinds), encoding="utf-8")).decode("utf-8"))
+        between, order = compiled
+        out = [between[0]]
+        for k, index in enumerate(order):
+            out.append(texts[index].translate(ESCAPES))
+            out.append(between[k + 1])
+        yield "".join(out).encode("utf-8")
+
+
+def _compile(template: str) -> tuple[list[str], list[int]]:
+    """A row template cut at its cell tokens: the text between them, and each token's cell."""
+    between, order, start = [], [], 0
+    for m in _CELL.finditer(template):
+        between.append(template[start:m.start()])
+        order.append(int(m.group(1)))
+        start = m.end()
+    between.append(template[start:])
+    return between, order
 
 
 def bare(xml: bytes) -> bytes:

@@ -70,6 +70,29 @@ def test_long_tables_streamed_into_the_file_read_back_as_tables_built_in_the_tre
     assert "Dòng 8 &amp; &lt;8&gt;".encode() in streamed
 
 
+def test_streamed_rows_keep_texts_that_look_like_cell_tokens_and_cross_write_batches(tmp_path,
+                                                                                     monkeypatch):
+    from docx import Document
+
+    from giamsat.docx import decree30, streamed_rows
+
+    rows = [[i, f"GIAMSATCELL{2 + i % 2}X", f"Xã {i} & <{i}>", i * 3] for i in range(1, 60)]
+
+    def saved(stream: bool) -> list[list[str]]:
+        monkeypatch.setattr(decree30, "STREAM_ROWS", 5 if stream else 10_000)
+        monkeypatch.setattr(streamed_rows, "BATCH_BYTES", 2_000)  # many batches of a few rows
+        doc = OfficialDocument(parent_body=None, issuing_body="UBND", number_line="Số: 1",
+                               place_date="Nơi, ngày")
+        doc.table(["TT", "Mã", "Tên", "Số"], rows)
+        read = Document(str(doc.save(tmp_path / f"tokens-{stream}.docx")))
+        return [[c.text for c in r.cells] for r in read.tables[-1].rows]
+
+    streamed = saved(True)
+    assert streamed == saved(False)
+    assert streamed[1] == ["1", "GIAMSATCELL3X", "Xã 1 & <1>", "3"]
+    assert len(streamed) == 60
+
+
 def test_the_streamed_document_part_is_compressed(tmp_path, monkeypatch):
     import zipfile
 

@@ -8,6 +8,7 @@ from typing import Any
 from prefect import flow
 
 from flows.naming import run_name
+from giamsat.final_report.service import ReadOnce
 from tasks.common import day_of, moment, step_runtime
 from tasks.final_report import write_final_report, write_interim_report, write_office_report
 from tasks.outbox import deliver_with_retries, finish
@@ -21,10 +22,12 @@ def final_report_flow(as_of: dt.date | None = None, config: str | None = None,
     final report, the office writes its own report to the committee (the office_report document)."""
     day = day_of(as_of)
     with step_runtime(config, as_of) as rt:
-        if not interim:
-            write_office_report(rt, day)
-        task = write_interim_report if interim else write_final_report
-        path = str(task(rt, day))
+        if interim:
+            path = str(write_interim_report(rt, day))
+        else:  # the two documents of one day read the same figures: read once
+            once = ReadOnce(day)
+            write_office_report(rt, day, once=once)
+            path = str(write_final_report(rt, day, once=once))
         deliver_with_retries(rt, moment(as_of, 10))
         publish_overview(rt, day)
         return finish(rt, path)

@@ -13,9 +13,10 @@ from giamsat.runtime import Runtime
 
 
 @task(name="write-final-report", cache_policy=NO_CACHE)
-def write_final_report(rt: Runtime, as_of: dt.date, out: Path | None = None) -> Path:
+def write_final_report(rt: Runtime, as_of: dt.date, out: Path | None = None,
+                       once: report.ReadOnce | None = None) -> Path:
     """The final report: written, recorded in the Document table, queued once to the recipients."""
-    return report.final_report(rt, as_of, out)
+    return report.final_report(rt, as_of, out, once)
 
 
 @task(name="write-interim-report", cache_policy=NO_CACHE)
@@ -26,8 +27,9 @@ def write_interim_report(rt: Runtime, as_of: dt.date, out: Path | None = None,
 
 
 @task(name="write-office-report", cache_policy=NO_CACHE)
-def write_office_report(rt: Runtime, as_of: dt.date, out: Path | None = None) -> Path:
+def write_office_report(rt: Runtime, as_of: dt.date, out: Path | None = None,
+                        once: report.ReadOnce | None = None) -> Path:
     """The office's own report to the committee, written and recorded before the committee's."""
     from giamsat.final_report.office_report import office_report
 
-    return office_report(rt, as_of, out)
+    return office_report(rt, as_of, out, once)

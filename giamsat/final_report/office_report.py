@@ -21,10 +21,10 @@ from giamsat.domain.vocabulary import APPRAISAL_RESULT, REC_CLOSED, REC_DONE, la
 from giamsat.files.fsutil import write_bytes_atomic
 from giamsat.final_report import criteria_section as cs_
 from giamsat.final_report import text as rt_
-from giamsat.final_report.data import load_report_data
 from giamsat.final_report.document import BODY_ROWS, REC_HEADERS
 from giamsat.final_report.model import ReportData
 from giamsat.final_report.office_doc import office_document, record_document, sign_office
+from giamsat.final_report.service import ReadOnce, load
 from giamsat.issuance.citations import cited
 from giamsat.issuance.kinds import ISSUED
 from giamsat.runtime import Runtime
@@ -32,17 +32,19 @@ from giamsat.runtime import Runtime
 KIND = "office_report"
 
 
-def office_report(rt: Runtime, as_of: dt.date, out: Path | None = None) -> Path:
+def office_report(rt: Runtime, as_of: dt.date, out: Path | None = None,
+                  once: ReadOnce | None = None) -> Path:
     """Write the office's report as of ``as_of`` under the home (and copy it to ``out``); record it.
-    A report already registered as signed is kept as it was signed."""
+    A report already registered as signed is kept as it was signed. ``once``: the figures read
+    once for this report and the final report written after it."""
     rt = cited(rt)
     key = f"{rt.plan.cycle_key}:{KIND}:{as_of.isoformat()}"
     with rt.db.unit_of_work() as s:
         issued = s.scalar(select(Document.path).where(Document.key == key, Document.status == ISSUED))
         if issued is not None:
             return Path(issued)
-        data = load_report_data(s, rt.plan, rt.cycle_id, as_of, rt.settings.synthetic_data)
         extra = _extra(s, rt, as_of)
+    data = once(rt) if once is not None and once.as_of == as_of else load(rt, as_of)
     path = rt.path("reports", f"{rt.plan.cycle_key}-bao-cao-cua-co-quan-thuong-truc-{as_of.isoformat()}.docx")
     number = None if not rt.plan.documents.allow_drafts else rt.plan.final_report.office_number
     write_office_report(data, rt, extra, path, number)

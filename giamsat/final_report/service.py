@@ -31,7 +31,7 @@ from giamsat.messaging.outbox import Attachment, enqueue, idempotency_key
 from giamsat.plan.wording import greeting, plan_words
 from giamsat.runtime import Runtime
 
-__all__ = ["final_report", "interim_report", "load", "load_report_data"]
+__all__ = ["ReadOnce", "final_report", "interim_report", "load", "load_report_data"]
 
 
 def load(rt: Runtime, as_of: dt.date) -> ReportData:
@@ -40,9 +40,32 @@ def load(rt: Runtime, as_of: dt.date) -> ReportData:
         return load_report_data(s, rt.plan, rt.cycle_id, as_of, rt.settings.synthetic_data)
 
 
-def final_report(rt: Runtime, as_of: dt.date, out: Path | None = None) -> Path:
-    """Write the final report, record it, queue it to the recipients once, mark the step done."""
-    path, synthetic = _build(rt, as_of, "final_report", rt.plan.final_report.number, out)
+class ReadOnce:
+    """The figures as of a date, read at the first call and kept for the documents written after it
+    with nothing changed in between (the office's report, then the final report, in one flow run;
+    a country's figures take seconds to read). A plain class: Prefect does not walk it."""
+
+    def __init__(self, as_of: dt.date) -> None:
+        self.as_of = as_of
+        self._data: ReportData | None = None
+
+    def __repr__(self) -> str:
+        return f"ReadOnce({self.as_of.isoformat()})"
+
+    def __call__(self, rt: Runtime) -> ReportData:
+        if self._data is None:
+            self._data = load(rt, self.as_of)
+        return self._data
+
+
+def _read(rt: Runtime, as_of: dt.date, once: ReadOnce | None) -> ReportData:
+    return once(rt) if once is not None and once.as_of == as_of else load(rt, as_of)
+
+
+def final_report(rt: Runtime, as_of: dt.date, out: Path | None = None, once: ReadOnce | None = None) -> Path:
+    """Write the final report, record it, queue it to the recipients once, mark the step done
+    (``once``: the figures as already read for the office's report in the same run)."""
+    path, synthetic = _build(rt, as_of, "final_report", rt.plan.final_report.number, out, once)
     with rt.db.unit_of_work() as s:
         going = _outgoing(s, rt, as_of, "final_report", path)
         if going is None:  # waits for its signature: the step stays open
@@ -90,10 +113,10 @@ def _outgoing(s: Session, rt: Runtime, as_of: dt.date, kind: str, path: Path) ->
 
 
 def _build(rt: Runtime, as_of: dt.date, kind: str, number: int,
-           out: Path | None) -> tuple[Path, bool]:
+           out: Path | None, once: ReadOnce | None = None) -> tuple[Path, bool]:
     """Write the document under the home (and copy it to ``out``); upsert its Document row."""
     rt = cited(rt)
-    data = load(rt, as_of)
+    data = _read(rt, as_of, once)
     key = _key(rt, kind, as_of)
     with rt.db.unit_of_work() as s:
         row = s.scalar(select(Document).where(Document.key == key, Document.status == ISSUED))

@@ -53,5 +53,16 @@ def test_the_followup_and_final_report_flows_run_the_services(prefect_harness, t
     rt.db.dispose()
     swept = followup_flow(as_of=dt.date(2024, 6, 17), config=str(CONFIG))
     assert swept == {"obligations_created": 2, "marked_overdue": 1}
+    from giamsat.final_report import office_report, service
+
+    reads, original = [], service.load_report_data
+
+    def counted(*args, **kwargs):
+        reads.append(args[3])
+        return original(*args, **kwargs)
+
+    for module in (service, office_report):  # wherever a report reads the figures from
+        monkeypatch.setattr(module, "load_report_data", counted, raising=False)
     path = final_report_flow(as_of=dt.date(2024, 11, 20), config=str(CONFIG))
     assert check(path, title="Báo cáo") == []
+    assert reads == [dt.date(2024, 11, 20)]  # the office's report and the final one: read once

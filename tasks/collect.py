@@ -12,7 +12,7 @@ from giamsat.collect.service import sweep_inbox
 from giamsat.cycle.status import report_status_rows
 from giamsat.domain.errors import MailboxUnavailable
 from giamsat.runtime import Runtime
-from tasks.common import moment
+from tasks.common import Unwalked, moment
 
 SWEEP_HOUR = 17  # files dropped during the day are taken in at the end of office hours
 
@@ -27,12 +27,13 @@ def sweep_inbox_task(rt: Runtime, as_of: dt.date | None) -> dict:
 def fetch_mail_task(rt: Runtime, as_of: dt.date | None) -> dict:
     """Take in the reports mailed to the office; a mailbox that is down is reported, not fatal."""
     try:
-        return fetch_mail(rt, moment(as_of, SWEEP_HOUR)).as_dict()
+        taken = fetch_mail(rt, moment(as_of, SWEEP_HOUR)).as_dict()
+        return taken | {"details": Unwalked(taken["details"])}  # one per message: not walked
     except MailboxUnavailable as exc:  # nothing was lost: the next run continues
         return {"unavailable": str(exc), "messages": 0, "taken": 0, "needs_person": 0}
 
 
 @task(cache_policy=NO_CACHE)
-def report_status_task(rt: Runtime, as_of: dt.date) -> list[dict]:
-    """The per-unit report status on ``as_of``."""
-    return report_status_rows(rt, as_of)
+def report_status_task(rt: Runtime, as_of: dt.date) -> Unwalked[dict]:
+    """The per-unit report status on ``as_of`` (a list Prefect does not walk)."""
+    return Unwalked(report_status_rows(rt, as_of))

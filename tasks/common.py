@@ -4,9 +4,10 @@ and the moment of its simulated or real day."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any, TypeVar, overload
 
 from prefect import Task, task
 from prefect.cache_policies import NO_CACHE
@@ -16,6 +17,42 @@ from giamsat.cycle.sync import open_cycle
 from giamsat.domain import clock
 from giamsat.domain.errors import DatabaseUnavailable
 from giamsat.runtime import Runtime
+
+T = TypeVar("T")
+
+
+class Unwalked(Sequence[T]):
+    """A long list a flow or task returns, read like a list (iteration, ``len``, indexing, ``==``).
+
+    Prefect walks every list, dict and dataclass of a flow's return value looking for futures
+    (seconds a run for a country's 10,600 status rows and the day's 2,000 mail details); a plain
+    sequence it leaves as it is."""
+
+    __slots__ = ("_items",)
+
+    def __init__(self, items: Iterable[T] = ()) -> None:
+        self._items = list(items)
+
+    @overload
+    def __getitem__(self, index: int) -> T: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[T]: ...
+    def __getitem__(self, index: Any) -> Any:
+        return self._items[index]
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Unwalked):
+            return self._items == other._items
+        return self._items == other if isinstance(other, list) else NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]  # mutable contents, like a list
+
+    def __repr__(self) -> str:
+        return f"Unwalked({self._items!r})"
+
 
 # seconds: a database restarting or failing over is back within minutes
 DB_RETRY_DELAYS: list[float] = [10, 30, 90]

@@ -75,6 +75,14 @@ def test_the_collect_flow_sweeps_the_inbox_and_publishes_the_status_artifact(
     result = collect_flow(as_of=dt.date(2024, 4, 3), config=str(CONFIG))
     assert result["sweep"]["accepted"] == 1
     assert [r["status"] for r in result["status"]][:2] == ["on_time", "pending"]
+    assert len(result["status"]) == 18 and result["mail"]["details"] == []
+    from prefect.utilities.collections import visit_collection
+
+    visited = []  # what Prefect walks in the flow's return value looking for futures
+    visit_collection(result, visit_fn=lambda expr: visited.append(expr), return_data=False)
+    rows = {id(row) for row in result["status"]}
+    assert not any(id(v) in rows for v in visited)  # no unit's row
+    assert len(visited) < 60, len(visited)  # the summaries, not one node per unit
 
     async def latest():
         async with get_client() as client:

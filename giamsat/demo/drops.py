@@ -16,7 +16,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
 
 from giamsat.demo import communes as demo
-from giamsat.demo.form_fill import fill_outline_fast
+from giamsat.demo.form_stamp import fill_outline_stamped
 from giamsat.demo.synthetic import FilledFigures
 from giamsat.files.pool import workers_for
 from giamsat.runtime import Runtime
@@ -85,7 +85,7 @@ class Communes:
             for i, d in enumerate(self.by_day[day]):
                 if d.by_mail:
                     job = demo.fill_job(self.rt, d, self.work, seed_of(d, i), outlines)
-                    self._filling[job[1]] = self._pool.submit(fill_outline_fast, *job)
+                    self._filling[job[1]] = self._pool.submit(fill_outline_stamped, *job)
 
     def close(self) -> None:
         """Stop the workers (forms never sent are dropped)."""

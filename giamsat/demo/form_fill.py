@@ -120,7 +120,8 @@ def fill_tables(found: dict, rows_by_key: Rows) -> None:
 
 def final_rows(cells: Rows, keys: list[str], labels: list[str]) -> Rows:
     """The rows written per section found: the criteria's answers picked from their labels."""
-    return {k: criteria_cells(cells[k], labels) if k == "CT" else cells[k] for k in keys}
+    return {s.key: criteria_cells(cells[s.key], labels) if s.key == "CT" else cells[s.key]
+            for s in SECTIONS if s.key in keys}
 
 
 def serialise(root: etree._Element) -> bytes:
@@ -132,10 +133,8 @@ def fill_document_xml(document: bytes, cells: Rows) -> bytes:
     root = etree.fromstring(document, PARSER)
     found = section_tables(root)
     labels = criteria_labels(*found["CT"]) if "CT" in found else []
-    fill_tables(found, final_rows(cells, [s.key for s in SECTIONS if s.key in found], labels))
+    fill_tables(found, final_rows(cells, list(found), labels))
     return serialise(root)
-
-
 
 
 def fill_outline_fast(blank_path: Path, out_path: Path, seed: int, fault: str | None = None,

@@ -31,7 +31,7 @@ _TAG, _TEXT = re.compile(rb"<[^>]*>"), re.compile(rb">([^<]*)<")
 _SKELETON, _MARK = re.compile(rb">[^<]*<"), re.compile("\ue000(\\d+)\ue001".encode())
 _AS_LXML_WRITES = re.compile(rb"(?:[^&<>\r\x00-\x08\x0b\x0c\x0e-\x1f]|&amp;|&lt;|&gt;)*")
 _ODD = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
-_PLAIN, _KEEP = b"<w:t>", b'<w:t xml:space="preserve">'
+_PLAIN, _KEEP, _SPECIAL = b"<w:t>", b'<w:t xml:space="preserve">', re.compile(rb"[&<>\r]")
 _MAX_LAYOUTS = 16  # layouts kept (a plan has one per validity start and unit kind)
 
 
@@ -269,9 +269,9 @@ def _assemble(gaps: list[bytes], pieces: list[tuple[list[bytes], list[tuple[int,
         out.append(segs[0])
         for (i, key), seg in zip(order, segs[1:], strict=True):
             text = table[i][key]
-            out.append(_KEEP if text != text.strip() else _PLAIN)
-            out.append(_escaped(text))
-            out.append(seg)
+            raw = text.encode()
+            out.extend((_KEEP if text != text.strip() else _PLAIN,
+                        _escaped(text) if _SPECIAL.search(raw) else raw, seg))
     out.append(gaps[-1])
     return b"".join(out)
 

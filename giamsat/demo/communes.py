@@ -18,7 +18,7 @@ from sqlalchemy import select
 from giamsat.db.models import Document, Visit
 from giamsat.db.models import Unit as UnitRow
 from giamsat.demo import mail_drop
-from giamsat.demo.form_fill import fill_outline_fast
+from giamsat.demo.form_stamp import fill_outline_stamped
 from giamsat.demo.minutes_fill import fill_minutes
 from giamsat.demo.synthetic import voice_of
 from giamsat.domain import clock
@@ -106,7 +106,7 @@ def received_outline(rt: Runtime, unit: Unit, work: Path,
 
 def fill_job(rt: Runtime, drop: Drop, work: Path, seed: int,
              outlines: dict[str, Path] | None = None) -> tuple:
-    """What filling the drop's form takes (``form_fill.fill_outline_fast``'s arguments)."""
+    """What filling the drop's form takes (``form_stamp.fill_outline_stamped``'s arguments)."""
     blank = received_outline(rt, drop.unit, work, outlines)
     name = f"Bao cao {drop.unit.name} {drop.day:%d-%m}.docx"
     target = work / "gui-thu" / name if drop.by_mail else rt.path("inbox", name)
@@ -125,7 +125,7 @@ def drop_report(rt: Runtime, drop: Drop, work: Path, seed: int,
     job = job or fill_job(rt, drop, work, seed, outlines)
     target = job[1]
     if not filled:
-        fill_outline_fast(*job)
+        fill_outline_stamped(*job)
     # Mail is fetched before the inbox is swept: the saved file arrives after the day's e-mails.
     at = clock.at_office_hours(drop.day, 10) + dt.timedelta(minutes=order if drop.by_mail else 30)
     if drop.by_mail:

@@ -16,7 +16,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
 
 from giamsat.demo import communes as demo
-from giamsat.demo.form_fill import fill_outline_fast
+from giamsat.demo.form_stamp import fill_outline_stamped
 from giamsat.demo.synthetic import FilledFigures
 from giamsat.files.pool import workers_for
 from giamsat.runtime import Runtime
@@ -45,7 +45,7 @@ class Communes:
         for d in drops:
             self.by_day.setdefault(d.day, []).append(d)
         self._pool: ProcessPoolExecutor | None = None
-        self._filling: dict[Path, Future[FilledFigures]] = {}
+        self._filling: dict[tuple[dt.date, int], tuple[tuple, Future[FilledFigures]]] = {}
 
     def send(self, day: dt.date, say: Callable[[dt.date, str], None]) -> bool:
         """The day's reports filled and sent, a line said for each (or each kind); False: none."""
@@ -56,8 +56,8 @@ class Communes:
         if self._pool is None and not self._filling:  # the outlines exist: fill ahead from now on
             self._ahead(outlines)
         for i, d in enumerate(todays):
-            job = demo.fill_job(self.rt, d, self.work, seed_of(d, i), outlines)
-            future = self._filling.pop(job[1], None)
+            ahead = self._filling.pop((day, i), None)  # its job as made when it was sent ahead
+            job, future = ahead or (demo.fill_job(self.rt, d, self.work, seed_of(d, i), outlines), None)
             if future is not None:
                 future.result()  # a failure to fill is the demo's bug: raised on the day it matters
             demo.drop_report(self.rt, d, self.work, seed=seed_of(d, i), outlines=outlines, order=i,
@@ -85,7 +85,7 @@ class Communes:
             for i, d in enumerate(self.by_day[day]):
                 if d.by_mail:
                     job = demo.fill_job(self.rt, d, self.work, seed_of(d, i), outlines)
-                    self._filling[job[1]] = self._pool.submit(fill_outline_fast, *job)
+                    self._filling[day, i] = (job, self._pool.submit(fill_outline_stamped, *job))
 
     def close(self) -> None:
         """Stop the workers (forms never sent are dropped)."""

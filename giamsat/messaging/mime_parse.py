@@ -13,13 +13,21 @@ The result is the tree the stdlib would build from ``raw``: same structure, head
 decoding, because it *is* the stdlib's tree. Whenever a token is not found exactly once where it
 can be put back (a message shaped in a way this reasoning did not foresee), or the token text
 already occurs in ``raw``, the message is parsed the plain way.
+
+The parse uses ``policy.default`` with one change: a header (name, value) is parsed into its
+header object once per process, not at every read (the stdlib parses again each time anyone asks,
+and the parser itself asks for a part's content type a handful of times). Parsing a header is a
+pure function of its name and value, and header objects are immutable, so the same object serves
+every read. Long values are not kept.
 """
 
 from __future__ import annotations
 
 import email
+import functools
 import re
 from email import policy
+from email.headerregistry import BaseHeader, HeaderRegistry
 from email.message import EmailMessage, Message
 
 MIN_RUN = 1024  # shorter runs are left to the parser: a token saves nothing there
@@ -29,6 +37,22 @@ MIN_RUN = 1024  # shorter runs are left to the parser: a token saves nothing the
 _RUN = re.compile(rb"^[A-Za-z0-9+/=]+(?:(?:\r\n|\r|\n)[A-Za-z0-9+/=]+)*(?=[\r\n]|\Z)", re.MULTILINE)
 _PREFIX = "GiamsatBase64Run"  # base64 characters only: a token line is of the run's kind
 _TOKEN = re.compile(_PREFIX + r"(\d{7})Q")
+
+MAX_KEPT = 1000  # characters: longer header values are parsed at each read, as the stdlib does
+_REGISTRY = HeaderRegistry()
+
+
+@functools.lru_cache(maxsize=1024)
+def _kept(name: str, value: str) -> BaseHeader:
+    return _REGISTRY(name, value)
+
+
+def _header(name: str, value: str) -> BaseHeader:
+    """``policy.default``'s header object for (name, value)."""
+    return _kept(name, value) if len(value) <= MAX_KEPT else _REGISTRY(name, value)
+
+
+POLICY = policy.default.clone(header_factory=_header)
 
 
 def parse_message(raw: bytes) -> EmailMessage:
@@ -51,7 +75,7 @@ def parse_message(raw: bytes) -> EmailMessage:
 
 
 def _plain(raw: bytes) -> EmailMessage:
-    msg = email.message_from_bytes(raw, policy=policy.default)
+    msg = email.message_from_bytes(raw, policy=POLICY)
     assert isinstance(msg, EmailMessage)
     return msg
 

@@ -30,7 +30,10 @@ def _tree(msg) -> list:
             decoded = type(exc).__name__
         out.append((part.is_multipart(), part._payload if isinstance(part._payload, str) else None,
                     part.preamble, part.epilogue, list(part.raw_items()), part.get_content_type(),
-                    decoded, [type(d).__name__ for d in part.defects]))
+                    decoded, [type(d).__name__ for d in part.defects], part.get_filename(),
+                    part.get_content_disposition(), part.get_params(),
+                    [(k, str(v), type(v).__name__, [type(d).__name__ for d in v.defects])
+                     for k, v in part.items()]))
     return out
 
 
@@ -87,3 +90,11 @@ def test_the_attachment_is_not_walked_line_by_line(forms, plan, tmp_path, monkey
 def test_edge_inputs(raw):
     assert _tree(mime_parse.parse_message(raw)) == _tree(_stdlib(raw))
     assert _mail(raw, mime_parse.parse_message) == _mail(raw, _stdlib)
+
+
+def test_headers_are_parsed_once(forms, plan, tmp_path):
+    raw = demo_style(tmp_path, "Bao cao.docx", forms(plan.units[0])[0].read_bytes())
+    mime_parse._kept.cache_clear()
+    _mail(raw, mime_parse.parse_message)
+    info = mime_parse._kept.cache_info()
+    assert info.hits > info.misses  # the parser and the reader ask for the same headers again

@@ -34,7 +34,10 @@ MIN_RUN = 1024  # shorter runs are left to the parser: a token saves nothing the
 
 # A run of whole lines of base64 characters: starting at a line start (after "\n", or the start),
 # lines separated by "\r\n", "\r" or "\n" (the feed parser's line ends), ending at a line end.
-_RUN = re.compile(rb"^[A-Za-z0-9+/=]+(?:(?:\r\n|\r|\n)[A-Za-z0-9+/=]+)*(?=[\r\n]|\Z)", re.MULTILINE)
+# Each line is taken whole or not at all (possessive, then a line end must follow), so a long line
+# that turns out not to qualify costs one scan, never a character-by-character backtrack.
+_LINE = rb"[A-Za-z0-9+/=]++(?=[\r\n]|\Z)"
+_RUN = re.compile(rb"^" + _LINE + rb"(?:(?:\r\n|\r|\n)" + _LINE + rb")*", re.MULTILINE)
 _PREFIX = "GiamsatBase64Run"  # base64 characters only: a token line is of the run's kind
 _TOKEN = re.compile(_PREFIX + r"(\d{7})Q")
 

@@ -6,6 +6,8 @@ from __future__ import annotations
 import datetime as dt
 import email
 import random
+import re
+import time
 from email import policy
 
 import pytest
@@ -98,3 +100,16 @@ def test_headers_are_parsed_once(forms, plan, tmp_path):
     _mail(raw, mime_parse.parse_message)
     info = mime_parse._kept.cache_info()
     assert info.hits > info.misses  # the parser and the reader ask for the same headers again
+
+
+def test_runs_are_the_plain_patterns_runs_found_without_backtracking():
+    plain = re.compile(rb"^[A-Za-z0-9+/=]+(?:(?:\r\n|\r|\n)[A-Za-z0-9+/=]+)*(?=[\r\n]|\Z)", re.MULTILINE)
+    rng = random.Random(9)
+    pieces = [b"A", b"Q=", b"/+", b"\r", b"\n", b"\r\n", b"-", b" ", b":", b"\xff", b"x" * 5]
+    for _ in range(20000):
+        raw = b"".join(rng.choice(pieces) for _ in range(rng.randint(0, 40)))
+        assert [m.span() for m in mime_parse._RUN.finditer(raw)] == [m.span() for m in plain.finditer(raw)]
+    hostile = (b"A" * 76 + b"-\r\n") * 200_000  # every line fails at its last character
+    started = time.process_time()
+    assert mime_parse._RUN.search(hostile) is None
+    assert time.process_time() - started < 1.0  # one scan each line (the plain pattern: ~1.8 s)

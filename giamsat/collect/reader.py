@@ -6,7 +6,7 @@ the tables, tolerating reordered columns, extra empty rows and layout tables aro
 
 from __future__ import annotations
 
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from docx.document import Document as DocxDocument
@@ -146,6 +146,20 @@ def _label(text: str) -> str:
 
 def match_header(texts: list[str]) -> tuple[Section, dict[str, int]] | None:
     """``match_section`` on the header row's cell texts."""
+    found = _matched(tuple(texts)) if sum(map(len, texts)) <= MAX_KEPT_HEADER else _match(tuple(texts))
+    return None if found is None else (found[0], dict(found[1]))  # the caller's own columns
+
+
+MAX_KEPT_HEADER = 2000  # characters: a header row's texts; longer rows are matched each time
+
+
+@lru_cache(maxsize=256)
+def _matched(texts: tuple[str, ...]) -> tuple[Section, dict[str, int]] | None:
+    """``_match``, once per header row text (every form of a plan has the same few headers)."""
+    return _match(texts)
+
+
+def _match(texts: tuple[str, ...]) -> tuple[Section, dict[str, int]] | None:
     header = [normalise(t) for t in texts]
     best: tuple[int, Section, dict[str, int]] | None = None
     for section in SECTIONS:

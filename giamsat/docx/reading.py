@@ -106,7 +106,8 @@ def check_container(data: bytes, limits: Limits, *, whole: bool = True) -> dict[
             if head is not None:
                 check_xml_part(info.filename, head)
                 continue
-        data = read_part(zf, info.filename, limits.max_uncompressed_bytes)
+        data = content_types if info.filename == "[Content_Types].xml" else (  # read just above
+            read_part(zf, info.filename, limits.max_uncompressed_bytes))
         if info.filename in PARSED_PARTS:
             parsed[info.filename] = data
         if info.filename == "word/document.xml":
@@ -123,8 +124,7 @@ def check_container(data: bytes, limits: Limits, *, whole: bool = True) -> dict[
 _XML_NAMES = (".xml", ".rels")
 _CFB = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # OLE compound file (old .doc, encrypted .docx)
 _ENCRYPTED = "EncryptedPackage".encode("utf-16-le")  # the stream of a password-protected package
-_MACRO_SIGNS = re.compile(rb"vbaproject\.bin|macroenabled|" + re.escape("_VBA_PROJECT".encode("utf-16-le")),
-                          re.IGNORECASE)
+_MACRO_SIGNS_LOW = (b"vbaproject.bin", b"macroenabled", "_vba_project".encode("utf-16-le"))
 
 
 def _has_macros(data: bytes, limits: Limits, depth: int = 0) -> bool:
@@ -133,7 +133,8 @@ def _has_macros(data: bytes, limits: Limits, depth: int = 0) -> bool:
     Names in a zip directory and OLE stream names are stored uncompressed; a nested package is
     opened (three levels at most) so a deflated inner ``vbaProject.bin`` is found too.
     """
-    if _MACRO_SIGNS.search(data):
+    low = data.lower()  # ASCII case folding, as the pattern's IGNORECASE on bytes
+    if any(sign in low for sign in _MACRO_SIGNS_LOW):  # names stored uncompressed, in any case
         return True
     if depth >= 3 or not data.startswith(b"PK"):
         return False
@@ -199,6 +200,8 @@ def check_rows(document: bytes, limits: Limits) -> None:
     if document.startswith((b"\xff\xfe", b"\xfe\xff", b"<\x00", b"\x00<")):
         text = _xml_text(document)
         data = text.encode() if text is not None else b""
+    if data.count(b"tr") <= limits.max_table_rows:
+        return  # every row tag holds its own "tr": the count below cannot pass the cap
     rows = len(_ROW.findall(data))
     if rows > limits.max_table_rows:
         raise BadDocument("too_many_rows", f"Văn bản có {_dotted(rows)} dòng bảng, vượt quá giới hạn "

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-import email
 import hashlib
 from dataclasses import dataclass, field, replace
-from email import policy
 from email.message import EmailMessage
 from email.utils import parseaddr, parsedate_to_datetime
 
 from giamsat.domain.textsafety import clean_line, display_filename
+from giamsat.messaging.mime_parse import parse_message
 
 MAX_ATTACHMENTS = 20  # a commune sends a form and perhaps a signed scan; more is not a report
 
@@ -77,7 +76,7 @@ def parse_fetched(f: Fetched, max_attachment_bytes: int) -> IncomingMail:
 def parse_mail(raw: bytes, *, folder: str, uidvalidity: int, uid: str,
                internaldate: dt.datetime | None, max_attachment_bytes: int) -> IncomingMail:
     """The message ``raw`` as an ``IncomingMail``; hostile headers and names are made harmless."""
-    msg = email.message_from_bytes(raw, policy=policy.default)
+    msg = parse_message(raw)  # the stdlib's parse, without walking the attachments line by line
     attachments, skipped = _attachments(msg, max_attachment_bytes)
     return IncomingMail(folder=folder, uidvalidity=uidvalidity, uid=uid,
                         message_id=_message_id(msg, raw),

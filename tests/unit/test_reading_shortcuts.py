@@ -1,0 +1,122 @@
+"""The container checks' and the table reader's shortcuts decide exactly as the plain ways they
+replace: the row-count regex, the case-blind macro regex, ``find`` for cell spans, and matching a
+header row every time."""
+
+from __future__ import annotations
+
+import random
+import re
+
+import pytest
+from lxml import etree
+
+from giamsat.collect import reader
+from giamsat.collect import xml_reader as fast
+from giamsat.docx import reading
+from giamsat.docx.reading import Limits, check_rows
+from giamsat.domain.errors import BadDocument
+
+_MACRO_REGEX = re.compile(rb"vbaproject\.bin|macroenabled|" + re.escape("_VBA_PROJECT".encode("utf-16-le")),
+                          re.IGNORECASE)  # what _has_macros searched with before
+_PIECES = [b"<w:tr>", b"\xff\xfe", "<w:tr>".encode("utf-16-le"),
+           b"<tr/>", b"<x:tr\t", b"</w:tr>", b"<w:trPr>", b"tr", b"<a:b:tr>", b"<w:tc>",
+           b"<w:t>str</w:t>", b"<_q.-:tr ", b"<W:TR>", b"<w:tr", b"\x00", "tr".encode("utf-16-le")]
+
+
+def _refusal(data: bytes, cap: int) -> str | None:
+    try:
+        check_rows(data, Limits(max_table_rows=cap))
+    except BadDocument as exc:
+        return f"{exc.code}: {exc}"
+    return None
+
+
+def _reference(data: bytes, cap: int) -> str | None:  # check_rows before its shortcut
+    if data.startswith((b"\xff\xfe", b"\xfe\xff", b"<\x00", b"\x00<")):
+        text = reading._xml_text(data)
+        data = text.encode() if text is not None else b""
+    rows = len(reading._ROW.findall(data))
+    if rows <= cap:
+        return None
+    return (f"too_many_rows: Văn bản có {reading._dotted(rows)} dòng bảng, vượt quá giới hạn "
+            f"{reading._dotted(cap)} dòng của biểu mẫu (thường do dán hoặc thêm dòng trống hàng loạt). "
+            "Vui lòng xóa các dòng thừa và gửi lại.")
+
+
+def test_the_row_count_refuses_exactly_what_the_regex_alone_refused():
+    rng = random.Random(3)
+    refused = 0
+    for _ in range(3000):
+        data = b"".join(rng.choice(_PIECES) for _ in range(rng.randint(0, 60)))
+        cap = rng.randint(0, 25)
+        assert _refusal(data, cap) == _reference(data, cap), (data, cap)
+        refused += _reference(data, cap) is not None
+    assert 100 < refused < 2900  # both outcomes were tried, many times
+
+
+def test_many_row_tags_still_count_exactly_past_the_shortcut():
+    body = b"<w:tbl>" + b"<w:tr><w:tc/></w:tr>" * 2001 + b"</w:tbl>"
+    assert _refusal(body, 2000) == _reference(body, 2000) is not None
+    text = b"<w:t>" + b"tr " * 5000 + b"</w:t>"  # "tr" everywhere, no row: counted, not refused
+    assert _refusal(text, 2000) is None
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_macro_signs_are_found_as_the_case_blind_regex_found_them(seed):
+    rng = random.Random(seed)
+    signs = [b"vbaProject.bin", b"VBAPROJECT.BIN", b"macroEnabled", b"MacroEnabled", b"vbaproject_bin",
+             "_VBA_PROJECT".encode("utf-16-le"), "_vba_Project".encode("utf-16-le"), b"macro enabled",
+             "_VBA_PROJECT".encode("utf-16-be"), b"\xc0vbaproject.bin", b"VbaProject.Bin"]
+    for _ in range(2000):
+        data = b"".join(rng.choice([*signs, bytes([rng.randrange(256)]) * rng.randint(1, 5)])
+                        for _ in range(rng.randint(0, 6)))
+        assert reading._has_macros(data, Limits()) == bool(_MACRO_REGEX.search(data)), data
+
+
+W = fast.W
+
+
+def _find_span(tc) -> int:  # what _span did before: lxml's find
+    pr = tc.find(fast._TCPR)
+    span = pr.find(fast._GRIDSPAN) if pr is not None else None
+    if span is None:
+        return 1
+    value = span.get(fast._VAL, "")
+    if not value.isascii() or not value.isdigit() or not 0 < int(value) < 100:
+        raise fast.Unsupported("grid span")
+    return int(value)
+
+
+def test_cell_spans_are_the_ones_find_gives():
+    rng = random.Random(5)
+    kids = [f'<w:tcPr><w:gridSpan w:val="{v}"/></w:tcPr>' for v in ("2", "3", "0", "x", "150", "٣")]
+    kids += ["<w:tcPr/>", "<w:p/>", "<!-- c -->", "<?pi x?>", '<w:gridSpan w:val="4"/>',
+             '<w:tcPr><w:shd/><w:gridSpan w:val="5"/><w:gridSpan w:val="6"/></w:tcPr>',
+             '<w:tcPr><!-- c --><w:gridSpan w:val="7"/></w:tcPr>', '<v:tcPr xmlns:v="urn:v"/>']
+    for _ in range(2000):
+        xml = f'<w:tc xmlns:w="{W[1:-1]}">' + "".join(rng.choice(kids) for _ in range(rng.randint(0, 4)))
+        tc = etree.fromstring(xml + "</w:tc>")
+        try:
+            expected: object = _find_span(tc)
+        except fast.Unsupported:
+            expected = fast.Unsupported
+        try:
+            got: object = fast._span(tc)
+        except fast.Unsupported:
+            got = fast.Unsupported
+        assert got == expected, xml
+
+
+def test_a_header_row_is_matched_once_and_each_caller_gets_its_own_columns():
+    from giamsat.domain.outline_spec import SECTIONS
+
+    texts = [c.label for c in SECTIONS[1].columns]
+    reader._matched.cache_clear()
+    first = reader.match_header(texts)
+    assert first is not None and first == reader._match(tuple(texts))
+    first[1]["extra"] = 99  # a caller changing its columns changes nobody else's
+    assert reader.match_header(list(texts)) == reader._match(tuple(texts))
+    assert reader._matched.cache_info().hits == 1
+    odd = [t.upper() + " " for t in texts] + ["x" * 3000]  # a long row: matched, not kept
+    assert reader.match_header(odd) == reader._match(tuple(odd))
+    assert reader._matched.cache_info().currsize == 1

@@ -79,11 +79,11 @@ def _open_obligations(s: Session, cycle_id: int) -> list:
 
 
 def _context(rt: Runtime, row, r: Reminder, way: Route, errors: tuple[str, ...] | None) -> dict:
-    """What the reminder's text depends on besides the unit's name."""
+    """What the reminder's text depends on besides the unit's name and the greeting (``_values``)."""
     plan = rt.plan
     return {
         "kind": row.kind, "stage": r.slot.stage, "escalated": r.slot.escalated,
-        "greeting": way.greeting, "to_commune": way.to_commune, "to_office": way.to_office,
+        "to_commune": way.to_commune, "to_office": way.to_office,
         "source_label": rec_source_label(plan, row.source_kind or "coordinator"),
         "source_kind": row.source_kind or "", "returned": errors is not None,
         "open_errors": list(errors or ()), "assignment_task": _task(rt, row),
@@ -95,6 +95,16 @@ def _context(rt: Runtime, row, r: Reminder, way: Route, errors: tuple[str, ...] 
         "office_name": plan.bodies.office.short, "office_email": plan.bodies.office.email or "",
         "report_rule_before": plan.report.deadline_rule == "before",
     }
+
+
+def _values(rt: Runtime, row, way: Route, link: str, bodies: dict[str, str]) -> dict[str, str]:
+    """The values stamped into the rendered shape: the unit's names, the greeting, the link
+    (``bodies``: the unit's "unit_body" wording by name, kept for the sweep)."""
+    name = row.unit_name or ""
+    if name and name not in bodies:
+        bodies[name] = unit_words_by_name(rt.plan, name)["unit_body"]
+    return {"unit_name": name, "unit_in_sentence": in_sentence(name),
+            "unit_body": bodies[name] if name else "", "greeting": way.greeting, "commune_link": link}
 
 
 def _task(rt: Runtime, row) -> str:
@@ -164,6 +174,7 @@ def sweep(rt: Runtime, as_of: dt.date) -> RemindSummary:
         links = urls_for(rt, s, [row.unit_id for _, row, _ in owed if row.unit_id is not None], now)
         pending: list[tuple[dict, str]] = []
         contexts: dict[tuple, dict] = {}
+        bodies: dict[str, str] = {}
         sent, returned = overdue_reminders_queued(s, rt.cycle_id), returned_reports(s, rt.cycle_id)
         for key, row, r in owed:
             if key in done:
@@ -178,14 +189,14 @@ def sweep(rt: Runtime, as_of: dt.date) -> RemindSummary:
             errors = returned.get(row.unit_id) if row.kind == "report" else None
             # the commune's own page only in what the commune itself reads
             link = links.get(row.unit_id, "") if row.unit_id is not None and way.to_commune else ""
+            # Everything the text depends on except the stamped values: the addresses are not part
+            # of the text, so every commune owed the same reminder shares one shape (one render).
             shape = (row.kind, r, row.due_on, row.scheduled_on, row.addressed_to, row.content,
-                     bool(row.unit_name), way, row.source_kind, errors, bool(link))
+                     bool(row.unit_name), way.to_commune, way.to_office, row.source_kind, errors,
+                     bool(link))
             if shape not in contexts:
                 contexts[shape] = _context(rt, row, r, way, errors) | {"has_link": bool(link)}
-            subject, text, html = emails.render(shape, contexts[shape], {
-                "unit_name": row.unit_name or "", "unit_in_sentence": in_sentence(row.unit_name or ""),
-                "unit_body": unit_words_by_name(rt.plan, row.unit_name)["unit_body"] if row.unit_name else "",
-                "commune_link": link})
+            subject, text, html = emails.render(shape, contexts[shape], _values(rt, row, way, link, bodies))
             pending.append((pending_row(cycle_id=rt.cycle_id, key=key, kind=kind, to=list(way.to),
                                         cc=list(way.cc), subject=subject, text=text, html=html, now=now,
                                         unit_id=row.unit_id, obligation_id=row.id), row.kind))

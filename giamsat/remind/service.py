@@ -97,14 +97,24 @@ def _context(rt: Runtime, row, r: Reminder, way: Route, errors: tuple[str, ...] 
     }
 
 
-def _values(rt: Runtime, row, way: Route, link: str, bodies: dict[str, str]) -> dict[str, str]:
-    """The values stamped into the rendered shape: the unit's names, the greeting, the link
-    (``bodies``: the unit's "unit_body" wording by name, kept for the sweep)."""
+class _Words(dict[str, dict[str, str]]):
+    """``unit_words_by_name`` of the plan by unit name, each computed once a sweep."""
+
+    def __init__(self, rt: Runtime) -> None:
+        super().__init__()
+        self.plan = rt.plan
+
+    def __missing__(self, name: str) -> dict[str, str]:
+        self[name] = words = unit_words_by_name(self.plan, name)
+        return words
+
+
+def _values(row, way: Route, link: str, words: _Words) -> dict[str, str]:
+    """The values stamped into the rendered shape: the unit's names, the greeting, the link."""
     name = row.unit_name or ""
-    if name and name not in bodies:
-        bodies[name] = unit_words_by_name(rt.plan, name)["unit_body"]
     return {"unit_name": name, "unit_in_sentence": in_sentence(name),
-            "unit_body": bodies[name] if name else "", "greeting": way.greeting, "commune_link": link}
+            "unit_body": words[name]["unit_body"] if name else "", "greeting": way.greeting,
+            "commune_link": link}
 
 
 def _task(rt: Runtime, row) -> str:
@@ -136,7 +146,7 @@ def _owed(rt: Runtime, rows: list[Any], as_of: dt.date) -> list[tuple[str, Any, 
     return owed
 
 
-def _counted(rt: Runtime, row, r: Reminder, sent: int) -> tuple[Reminder, Route]:
+def _counted(rt: Runtime, row, r: Reminder, sent: int, words: _Words) -> tuple[Reminder, Route]:
     """The reminder numbered by the overdue reminders actually sent, and where it goes.
 
     Only the commune's own obligations escalate (to its chairman); the rest go to their addressee."""
@@ -144,7 +154,7 @@ def _counted(rt: Runtime, row, r: Reminder, sent: int) -> tuple[Reminder, Route]
         index = sent + 1
         r = replace(r, slot=replace(r.slot, overdue_index=index,
                                     escalated=index > rt.plan.reminders.escalate_after_overdue))
-    way = route(rt.plan, row, r.slot.escalated)
+    way = route(rt.plan, row, r.slot.escalated, words.__getitem__)
     if r.slot.escalated and not way.to_commune:
         r = replace(r, slot=replace(r.slot, escalated=False))
     return r, way
@@ -174,13 +184,13 @@ def sweep(rt: Runtime, as_of: dt.date) -> RemindSummary:
         links = urls_for(rt, s, [row.unit_id for _, row, _ in owed if row.unit_id is not None], now)
         pending: list[tuple[dict, str]] = []
         contexts: dict[tuple, dict] = {}
-        bodies: dict[str, str] = {}
+        words = _Words(rt)
         sent, returned = overdue_reminders_queued(s, rt.cycle_id), returned_reports(s, rt.cycle_id)
         for key, row, r in owed:
             if key in done:
                 summary.already_queued += 1
                 continue
-            r, way = _counted(rt, row, r, sent[row.id])
+            r, way = _counted(rt, row, r, sent[row.id], words)
             if not way.to:
                 summary.without_address.append(row.key)
                 continue
@@ -196,7 +206,7 @@ def sweep(rt: Runtime, as_of: dt.date) -> RemindSummary:
                      bool(link))
             if shape not in contexts:
                 contexts[shape] = _context(rt, row, r, way, errors) | {"has_link": bool(link)}
-            subject, text, html = emails.render(shape, contexts[shape], _values(rt, row, way, link, bodies))
+            subject, text, html = emails.render(shape, contexts[shape], _values(row, way, link, words))
             pending.append((pending_row(cycle_id=rt.cycle_id, key=key, kind=kind, to=list(way.to),
                                         cc=list(way.cc), subject=subject, text=text, html=html, now=now,
                                         unit_id=row.unit_id, obligation_id=row.id), row.kind))

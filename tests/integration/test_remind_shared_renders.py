@@ -12,7 +12,8 @@ from giamsat.db.models import Message, Obligation, Recommendation, Submission, U
 from giamsat.domain import clock
 from giamsat.messaging import templates
 from giamsat.notify.service import notify
-from giamsat.remind import service
+from giamsat.plan.wording import unit_words_by_name
+from giamsat.remind import routing, service
 from giamsat.remind.service import sweep
 from tests.conftest import CONFIG, OPENED_AT
 
@@ -92,6 +93,10 @@ def test_communes_owed_the_same_reminder_share_one_render(tmp_path, monkeypatch)
     calls: list[str] = []
     real = service.render_email
     monkeypatch.setattr(service, "render_email", lambda name, ctx: calls.append(name) or real(name, ctx))
+    worded: list[str] = []
+    for module in (service, routing):  # how each commune is named: once a commune, not once a use
+        monkeypatch.setattr(module, "unit_words_by_name",
+                            lambda plan, name: worded.append(name) or unit_words_by_name(plan, name))
     try:
         notify(rt, D(2024, 4, 1))
         summary = sweep(rt, D(2024, 4, 2))
@@ -99,3 +104,4 @@ def test_communes_owed_the_same_reminder_share_one_render(tmp_path, monkeypatch)
         rt.db.dispose()
     # 18 communes, one reminder shape: rendered twice (with tokens, then checked), stamped 17 times
     assert summary.queued == 18 and len(calls) == 2
+    assert sorted(worded) == sorted(set(worded)) and len(worded) == 18

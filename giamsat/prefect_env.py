@@ -75,6 +75,22 @@ def without_suspension_watch() -> Iterator[None]:
         engine.observe_flow_run_suspension = observer
 
 
+@contextmanager
+def one_client() -> Iterator[None]:
+    """One Prefect API client for every run this thread makes meanwhile.
+
+    Prefect opens a client for each flow run (and ``run_deployed`` one more to create it), and each
+    new client builds an SSL context (the system's certificates read and parsed, even for an
+    ``http://`` server): about 0.1 s a client. The demo makes every run from one thread, one after
+    the other, so it keeps one client open for all of them (``get_client`` and the flow engine
+    take the open one).
+    """
+    from prefect.context import SyncClientContext
+
+    with SyncClientContext.get_or_create():
+        yield
+
+
 def prepare_database() -> None:
     """Create or migrate Prefect's own database now, so the first flow run does not wait for it."""
     configure()

@@ -31,13 +31,14 @@ def publish_overview(rt: Runtime, as_of: dt.date) -> list[dict[str, str]]:
     units = report_status_rows(rt, as_of)  # once per publication: the steps and the table share it
     rows = cycle_status(rt, as_of, units)
     table = [r.as_row() for r in rows]
+    signatures = signature_line(rt)  # once: the table's description and the timeline share it
     create_table_artifact(key="cycle-status",
                           table=[markdown_row(r.as_artifact_row()) for r in by_urgency(rows)],
                           description=f"Tình hình các bước đến ngày {short_date(as_of)}. "
                           + markdown_text(health_line(health(rt))) + " "
-                          + markdown_text(signature_line(rt)))
+                          + markdown_text(signatures))
     publish_report_status_artifact(units, scope=f"{rt.db.engine.url!r}#{rt.cycle_id}")
-    create_markdown_artifact(key="cycle-timeline", markdown=timeline_markdown(rt, rows, as_of),
+    create_markdown_artifact(key="cycle-timeline", markdown=timeline_markdown(rt, rows, as_of, signatures),
                              description="Tiến trình chu kỳ giám sát")
     return table
 

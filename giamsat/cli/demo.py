@@ -110,7 +110,7 @@ def demo(out: Path = typer.Option(DEFAULT_OUT, "--out", help="Thư mục kết q
     rt = open_cycle(config, opened)
     console.print(f"[bold]giamsat demo[/] — {rt.plan.cycle_key}: {rt.plan.synthetic_notice}")
     runner = DemoRunner(rt, config, work, console, DemoClerk(rt, out / "ky-so-thu-nghiem") if signs else None)
-    with prefect_env.without_heartbeats(), prefect_env.without_suspension_watch():
+    with prefect_env.without_heartbeats(), prefect_env.without_suspension_watch(), prefect_env.one_client():
         runner.run()
     result = summary(rt)
     outputs = manifest(rt, home)

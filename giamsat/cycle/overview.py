@@ -245,8 +245,10 @@ def cycle_status(rt: Runtime, as_of: dt.date, report_rows: list[dict] | None = N
     return out
 
 
-def timeline_markdown(rt: Runtime, rows: list[StepStatus], as_of: dt.date) -> str:
-    """A markdown timeline of the cycle for the Prefect UI; plan texts are escaped (inert)."""
+def timeline_markdown(rt: Runtime, rows: list[StepStatus], as_of: dt.date,
+                      signatures: str | None = None) -> str:
+    """A markdown timeline of the cycle for the Prefect UI; plan texts are escaped (inert).
+    ``signatures``: ``signature_line(rt)`` when the caller has it already."""
     plan, md = rt.plan, markdown_text
     lines = [f"# Chu kỳ giám sát {md(plan.cycle_key)} — {md(issuer_place(plan))}",
              "", f"Tình hình đến ngày **{short_date(as_of)}** "
@@ -255,7 +257,7 @@ def timeline_markdown(rt: Runtime, rows: list[StepStatus], as_of: dt.date) -> st
         late = " **QUÁ HẠN**" if r.status == "overdue" else ""
         lines.append(f"- {MARKS[r.status]} {short_date(r.starts_on)} → {short_date(r.due_on)}: "
                      f"**{md(r.title)}** — {md(r.waiting_for)}{late}")
-    lines += ["", f"**Văn bản:** {md(signature_line(rt))}"]
+    lines += ["", f"**Văn bản:** {md(signature_line(rt) if signatures is None else signatures)}"]
     if plan.reorganisation:
         lines += ["", f"Sắp xếp đơn vị hành chính từ {short_date(plan.reorganisation.effective)} "
                       f"({md(plan.reorganisation.resolution)})."]

@@ -174,11 +174,25 @@ def _send_batch(db: Database, channel: Channel, token: str, batch: list[Outgoing
 
 def _record_sent(db: Database, channel: Channel, token: str, delivered: list[tuple[int, str | None]],
                  now: dt.datetime) -> None:
-    """An idempotent channel's batch recorded as sent in one commit, once its files are synced."""
+    """An idempotent channel's batch recorded as sent in one commit, once its files are synced:
+    one ``UPDATE … WHERE id IN (…) AND claim_token = :token`` per distinct note (usually one for
+    the batch), each row counted only if it still carries our token, as ``_record`` counts one."""
+    by_note: dict[str | None, list[int]] = {}
+    for i, note in delivered:
+        by_note.setdefault(note, []).append(i)
     with db.engine.begin() as conn:
-        conn.execute(_record_statement(("channel", "last_error", "sent_at", "status")),
-                     [{"b_id": i, "b_token": token, "v_status": "sent", "v_sent_at": now,
-                       "v_channel": channel.name, "v_last_error": note} for i, note in delivered])
+        for note, ids in by_note.items():
+            for at in range(0, len(ids), _IDS_PER_STATEMENT):
+                conn.execute(_SENT, {"ids": ids[at:at + _IDS_PER_STATEMENT], "token": token, "now": now,
+                                     "channel": channel.name, "note": note})
+
+
+_IDS_PER_STATEMENT = 500  # bound parameters per statement stay far below SQLite's limit
+_SENT = update(M).where(M.c.id.in_(bindparam("ids", expanding=True)), M.c.claim_token == bindparam("token")) \
+    .values(claim_token=None, attempts=M.c.attempts + 1, status="sent",
+            sent_at=bindparam("now", type_=M.c.sent_at.type),
+            channel=bindparam("channel", type_=M.c.channel.type),
+            last_error=bindparam("note", type_=M.c.last_error.type))
 
 
 def _record_written(db: Database, channel: Channel, token: str, writing: filebatch.Writing,

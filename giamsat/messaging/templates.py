@@ -55,6 +55,8 @@ class StampedEmails:
     def render(self, shape: Hashable, context: dict, values: dict[str, str]) -> tuple[str, str, str]:
         """Subject, text and HTML of the e-mail whose ``context`` is completed by ``values``."""
         tokens = {name: f"\ue000{i}\ue001" for i, name in enumerate(values)}
+        if any("\ue000" in v or "\ue001" in v for v in values.values()):  # could pass for a token
+            return self.render_fn(context | values)
         if shape not in self._shapes:
             exact = self.render_fn(context | values)
             stamped = self.render_fn(context | tokens)

@@ -10,6 +10,7 @@ the coordinating office, and never to the commune or its chairman.
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -53,12 +54,14 @@ def _is_village(plan: Plan, unit_name: str | None) -> bool:
     return unit is not None and is_village(unit.kind)
 
 
-def route(plan: Plan, row: Any, escalated: bool) -> Route:
-    """The addresses of a reminder for the obligation ``row`` (see the module docstring)."""
+def route(plan: Plan, row: Any, escalated: bool,
+          words_of: Callable[[str], dict[str, str]] | None = None) -> Route:
+    """The addresses of a reminder for the obligation ``row`` (see the module docstring);
+    ``words_of``: ``unit_words_by_name`` of the plan, memoised by a caller routing many."""
     office = (plan.bodies.office.email,) if plan.bodies.office.email else ()
     unit_name = in_sentence(row.unit_name or "")  # "UBND xã Đại An", never "UBND Xã Đại An"
     def words() -> dict[str, str]:  # a village: "Trưởng thôn Đông" (only where a greeting needs it)
-        return unit_words_by_name(plan, row.unit_name or "")
+        return words_of(row.unit_name or "") if words_of else unit_words_by_name(plan, row.unit_name or "")
     if row.kind == "assignment":
         task = plan.assignment(row.key.removeprefix("assignment:"))
         return Route((task.email,) if task else (), office if escalated else (),

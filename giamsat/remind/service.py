@@ -79,11 +79,11 @@ def _open_obligations(s: Session, cycle_id: int) -> list:
 
 
 def _context(rt: Runtime, row, r: Reminder, way: Route, errors: tuple[str, ...] | None) -> dict:
-    """What the reminder's text depends on besides the unit's name."""
+    """What the reminder's text depends on besides the unit's name and the greeting (``_values``)."""
     plan = rt.plan
     return {
         "kind": row.kind, "stage": r.slot.stage, "escalated": r.slot.escalated,
-        "greeting": way.greeting, "to_commune": way.to_commune, "to_office": way.to_office,
+        "to_commune": way.to_commune, "to_office": way.to_office,
         "source_label": rec_source_label(plan, row.source_kind or "coordinator"),
         "source_kind": row.source_kind or "", "returned": errors is not None,
         "open_errors": list(errors or ()), "assignment_task": _task(rt, row),
@@ -95,6 +95,26 @@ def _context(rt: Runtime, row, r: Reminder, way: Route, errors: tuple[str, ...] 
         "office_name": plan.bodies.office.short, "office_email": plan.bodies.office.email or "",
         "report_rule_before": plan.report.deadline_rule == "before",
     }
+
+
+class _Words(dict[str, dict[str, str]]):
+    """``unit_words_by_name`` of the plan by unit name, each computed once a sweep."""
+
+    def __init__(self, rt: Runtime) -> None:
+        super().__init__()
+        self.plan = rt.plan
+
+    def __missing__(self, name: str) -> dict[str, str]:
+        self[name] = words = unit_words_by_name(self.plan, name)
+        return words
+
+
+def _values(row, way: Route, link: str, words: _Words) -> dict[str, str]:
+    """The values stamped into the rendered shape: the unit's names, the greeting, the link."""
+    name = row.unit_name or ""
+    return {"unit_name": name, "unit_in_sentence": in_sentence(name),
+            "unit_body": words[name]["unit_body"] if name else "", "greeting": way.greeting,
+            "commune_link": link}
 
 
 def _task(rt: Runtime, row) -> str:
@@ -126,7 +146,7 @@ def _owed(rt: Runtime, rows: list[Any], as_of: dt.date) -> list[tuple[str, Any, 
     return owed
 
 
-def _counted(rt: Runtime, row, r: Reminder, sent: int) -> tuple[Reminder, Route]:
+def _counted(rt: Runtime, row, r: Reminder, sent: int, words: _Words) -> tuple[Reminder, Route]:
     """The reminder numbered by the overdue reminders actually sent, and where it goes.
 
     Only the commune's own obligations escalate (to its chairman); the rest go to their addressee."""
@@ -134,7 +154,7 @@ def _counted(rt: Runtime, row, r: Reminder, sent: int) -> tuple[Reminder, Route]
         index = sent + 1
         r = replace(r, slot=replace(r.slot, overdue_index=index,
                                     escalated=index > rt.plan.reminders.escalate_after_overdue))
-    way = route(rt.plan, row, r.slot.escalated)
+    way = route(rt.plan, row, r.slot.escalated, words.__getitem__)
     if r.slot.escalated and not way.to_commune:
         r = replace(r, slot=replace(r.slot, escalated=False))
     return r, way
@@ -164,12 +184,13 @@ def sweep(rt: Runtime, as_of: dt.date) -> RemindSummary:
         links = urls_for(rt, s, [row.unit_id for _, row, _ in owed if row.unit_id is not None], now)
         pending: list[tuple[dict, str]] = []
         contexts: dict[tuple, dict] = {}
+        words = _Words(rt)
         sent, returned = overdue_reminders_queued(s, rt.cycle_id), returned_reports(s, rt.cycle_id)
         for key, row, r in owed:
             if key in done:
                 summary.already_queued += 1
                 continue
-            r, way = _counted(rt, row, r, sent[row.id])
+            r, way = _counted(rt, row, r, sent[row.id], words)
             if not way.to:
                 summary.without_address.append(row.key)
                 continue
@@ -178,14 +199,14 @@ def sweep(rt: Runtime, as_of: dt.date) -> RemindSummary:
             errors = returned.get(row.unit_id) if row.kind == "report" else None
             # the commune's own page only in what the commune itself reads
             link = links.get(row.unit_id, "") if row.unit_id is not None and way.to_commune else ""
+            # Everything the text depends on except the stamped values: the addresses are not part
+            # of the text, so every commune owed the same reminder shares one shape (one render).
             shape = (row.kind, r, row.due_on, row.scheduled_on, row.addressed_to, row.content,
-                     bool(row.unit_name), way, row.source_kind, errors, bool(link))
+                     bool(row.unit_name), way.to_commune, way.to_office, row.source_kind, errors,
+                     bool(link))
             if shape not in contexts:
                 contexts[shape] = _context(rt, row, r, way, errors) | {"has_link": bool(link)}
-            subject, text, html = emails.render(shape, contexts[shape], {
-                "unit_name": row.unit_name or "", "unit_in_sentence": in_sentence(row.unit_name or ""),
-                "unit_body": unit_words_by_name(rt.plan, row.unit_name)["unit_body"] if row.unit_name else "",
-                "commune_link": link})
+            subject, text, html = emails.render(shape, contexts[shape], _values(row, way, link, words))
             pending.append((pending_row(cycle_id=rt.cycle_id, key=key, kind=kind, to=list(way.to),
                                         cc=list(way.cc), subject=subject, text=text, html=html, now=now,
                                         unit_id=row.unit_id, obligation_id=row.id), row.kind))

@@ -24,7 +24,7 @@ from giamsat.final_report import text as rt_
 from giamsat.final_report.document import BODY_ROWS, REC_HEADERS
 from giamsat.final_report.model import ReportData
 from giamsat.final_report.office_doc import office_document, record_document, sign_office
-from giamsat.final_report.service import ReadOnce, load
+from giamsat.final_report.service import ReadOnce, read
 from giamsat.issuance.citations import cited
 from giamsat.issuance.kinds import ISSUED
 from giamsat.runtime import Runtime
@@ -44,7 +44,7 @@ def office_report(rt: Runtime, as_of: dt.date, out: Path | None = None,
         if issued is not None:
             return Path(issued)
         extra = _extra(s, rt, as_of)
-    data = once(rt) if once is not None and once.as_of == as_of else load(rt, as_of)
+    data = read(rt, as_of, once)
     path = rt.path("reports", f"{rt.plan.cycle_key}-bao-cao-cua-co-quan-thuong-truc-{as_of.isoformat()}.docx")
     number = None if not rt.plan.documents.allow_drafts else rt.plan.final_report.office_number
     write_office_report(data, rt, extra, path, number)

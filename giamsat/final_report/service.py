@@ -31,7 +31,7 @@ from giamsat.messaging.outbox import Attachment, enqueue, idempotency_key
 from giamsat.plan.wording import greeting, plan_words
 from giamsat.runtime import Runtime
 
-__all__ = ["ReadOnce", "final_report", "interim_report", "load", "load_report_data"]
+__all__ = ["ReadOnce", "final_report", "interim_report", "load", "load_report_data", "read"]
 
 
 def load(rt: Runtime, as_of: dt.date) -> ReportData:
@@ -58,7 +58,8 @@ class ReadOnce:
         return self._data
 
 
-def _read(rt: Runtime, as_of: dt.date, once: ReadOnce | None) -> ReportData:
+def read(rt: Runtime, as_of: dt.date, once: ReadOnce | None = None) -> ReportData:
+    """The figures as of ``as_of``: those ``once`` holds for that date, or read now."""
     return once(rt) if once is not None and once.as_of == as_of else load(rt, as_of)
 
 
@@ -116,7 +117,7 @@ def _build(rt: Runtime, as_of: dt.date, kind: str, number: int,
            out: Path | None, once: ReadOnce | None = None) -> tuple[Path, bool]:
     """Write the document under the home (and copy it to ``out``); upsert its Document row."""
     rt = cited(rt)
-    data = _read(rt, as_of, once)
+    data = read(rt, as_of, once)
     key = _key(rt, kind, as_of)
     with rt.db.unit_of_work() as s:
         row = s.scalar(select(Document).where(Document.key == key, Document.status == ISSUED))

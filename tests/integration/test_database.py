@@ -96,3 +96,11 @@ def test_deleting_a_cycle_is_refused_while_foreign_keys_hold_on_sqlite(sqlite_ru
     with sqlite_runtime.db.engine.connect() as conn:
         assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+
+
+def test_every_sqlite_connection_keeps_a_page_cache_sized_for_a_country(sqlite_runtime):
+    from giamsat.db.session import PAGE_CACHE_KIB
+
+    with sqlite_runtime.db.engine.connect() as conn:  # SQLite's default is 2,000 KiB
+        assert conn.exec_driver_sql("PRAGMA cache_size").scalar() == -PAGE_CACHE_KIB
+        assert PAGE_CACHE_KIB >= 32 * 1024

@@ -171,7 +171,7 @@ class DemoRunner:
     def _reminders_due(self, day: dt.date) -> bool:
         policy = policy_of(self.rt)
         with self.rt.db.unit_of_work() as s:
-            rows = s.execute(select(Obligation.due_on, Obligation.created_at).where(
+            rows = s.execute(select(Obligation.due_on, Obligation.created_at).distinct().where(
                 Obligation.cycle_id == self.rt.cycle_id, Obligation.status == "open")).all()
         pairs = {(due_on, created.astimezone(clock.TZ).date()) for due_on, created in rows}
         for due_on, created_on in pairs:  # thousands of obligations share a handful of dates

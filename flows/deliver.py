@@ -17,5 +17,6 @@ def deliver_flow(config: str | None = None, batch_size: int = 200) -> Any:
     """Deliver the pending messages of the cycle (after an outage of the mail server, say)."""
     with step_runtime(config, None) as rt:
         result = deliver_with_retries(rt, moment(None, 0), batch_size=batch_size)
-        return finish(rt, {"sent": result.sent if result else None, "outbox": counts(rt),
-                           "all_delivered": result is not None})
+        outbox = counts(rt)  # read once: the result shows it, finish's health reuses it
+        return finish(rt, {"sent": result.sent if result else None, "outbox": outbox,
+                           "all_delivered": result is not None}, counted=outbox)

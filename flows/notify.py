@@ -26,6 +26,7 @@ def notify_flow(as_of: dt.date | None = None, config: str | None = None) -> Any:
         if summary.waiting_for_signature:
             print(f"Chờ ký số và đăng ký {summary.waiting_for_signature} văn bản (giamsat doc list) "
                   "trước khi gửi.")
+        outbox = counts(rt)  # read once: the result shows it, finish's health reuses it
         return finish(rt, {"queued": summary.messages_queued, "units": summary.units,
                            "waiting_for_signature": summary.waiting_for_signature,
-                           "outbox": counts(rt), "all_delivered": delivered is not None})
+                           "outbox": outbox, "all_delivered": delivered is not None}, counted=outbox)

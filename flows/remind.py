@@ -24,5 +24,6 @@ def remind_flow(as_of: dt.date | None = None, config: str | None = None) -> Any:
         office_digest(rt, day)
         delivered = deliver_with_retries(rt, moment(as_of, 8))
         publish_overview(rt, day)
+        outbox = counts(rt)  # read once: the result shows it, finish's health reuses it
         return finish(rt, {"queued": summary.queued, "working_day": summary.working_day,
-                           "outbox": counts(rt), "all_delivered": delivered is not None})
+                           "outbox": outbox, "all_delivered": delivered is not None}, counted=outbox)

@@ -11,7 +11,7 @@ from prefect.client.schemas.objects import State, TaskRun
 from prefect.states import Completed
 
 from giamsat.domain.errors import DatabaseError, DeliveryError
-from giamsat.messaging.delivery import counts, deliver, health
+from giamsat.messaging.delivery import deliver, has_pending, health
 from giamsat.messaging.drain import DrainResult
 from giamsat.runtime import Runtime
 
@@ -44,7 +44,7 @@ def deliver_with_retries(rt: Runtime, now: dt.datetime, batch_size: int = 200) -
     """Run the delivery task with the configured delays; None if messages are still pending after
     the last retry (they stay pending with their last error for the next drain). A permanent
     failure of the channel (a refused login) is raised: the run fails and says why."""
-    if not counts(rt).get("pending"):
+    if not has_pending(rt):
         return DrainResult()  # nothing to send: no empty delivery run in the UI
     delays = rt.settings.smtp_retry_delays
     state = deliver_outbox.with_options(retries=len(delays), retry_delay_seconds=delays)(
@@ -62,10 +62,11 @@ def deliver_with_retries(rt: Runtime, now: dt.datetime, batch_size: int = 200) -
 UNSENT_STATE = "Còn thư chưa gửi"  # how the Prefect UI names a run that left mail unsent
 
 
-def finish(rt: Runtime, result: Any) -> Any:
+def finish(rt: Runtime, result: Any, counted: dict[str, int] | None = None) -> Any:
     """A step flow's return: ``result``, or — when messages of the cycle are still unsent — a
-    Completed state named ``UNSENT_STATE`` whose message says how many and why (the UI shows it)."""
-    h = health(rt)
+    Completed state named ``UNSENT_STATE`` whose message says how many and why (the UI shows it).
+    ``counted``: the outbox's ``counts(rt)`` the flow has just read for its result."""
+    h = health(rt, counted=counted)
     unsent = h.get("pending", 0) + h.get("failed", 0)
     if not unsent:
         return result

@@ -43,22 +43,30 @@ def publish_overview(rt: Runtime, as_of: dt.date) -> list[dict[str, str]]:
     return table
 
 
-# (Prefect API, database and cycle) → the report-status table this process last published there
-_PUBLISHED: dict[tuple[str, str], str] = {}
+# (Prefect API, database and cycle) → the rows and the report-status table (as JSON) this process
+# last published there
+_PUBLISHED: dict[tuple[str, str], tuple[list[dict], str]] = {}
 
 
 def publish_report_status_artifact(rows: list[dict], scope: str | None = None) -> object:
     """Publish the per-unit table as the Prefect artifact ``report-status`` (inside a flow run).
 
     With ``scope`` (the database and cycle), a table identical to the one this process last
-    published for that scope on the same Prefect server is not published again (None returned).
+    published for that scope on the same Prefect server is not published again (None returned);
+    the same rows make the same table (``report_status_artifact`` reads nothing else), so it is
+    not even made again (a country's 500 rows escaped a run for a day of reminders).
     """
+    where = (str(get_current_settings().api.url), scope or "")
+    last = _PUBLISHED.get(where) if scope is not None else None
+    if last is not None and last[0] == rows:
+        return None
     table, description = report_status_artifact(rows)
     seen = json.dumps([table, description], ensure_ascii=False, sort_keys=True)
-    where = (str(get_current_settings().api.url), scope or "")
-    if scope is not None and _PUBLISHED.get(where) == seen:
+    kept = ([dict(r) for r in rows], seen)  # a copy: the caller's rows are its own
+    if last is not None and last[1] == seen:
+        _PUBLISHED[where] = kept
         return None
     artifact = create_table_artifact(key="report-status", table=table, description=description)
     if scope is not None:
-        _PUBLISHED[where] = seen
+        _PUBLISHED[where] = kept
     return artifact

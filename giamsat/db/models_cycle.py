@@ -93,6 +93,7 @@ class Obligation(Base):
     __table_args__ = (
         UniqueConstraint("cycle_id", "key"),
         Index("ix_obligations_status_due", "status", "due_on"),
+        Index("ix_obligations_cycle_kind", "cycle_id", "kind", "created_at"),  # reports assigned
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     cycle_id: Mapped[int] = fk("cycles.id")
@@ -112,7 +113,9 @@ class Message(Base):
 
     __tablename__ = "messages"
     __table_args__ = (Index("ix_messages_status", "status"),
-                      Index("ix_messages_cycle_kind", "cycle_id", "kind"))
+                      Index("ix_messages_cycle_kind", "cycle_id", "kind"),
+                      # reminders sent per obligation, counted from the index (never the bodies)
+                      Index("ix_messages_obligation_kind", "obligation_id", "kind"))
     id: Mapped[int] = mapped_column(primary_key=True)
     cycle_id: Mapped[int] = fk("cycles.id")
     idempotency_key: Mapped[str] = mapped_column(String(255), unique=True)
@@ -141,6 +144,8 @@ class Submission(Base):
 
     __tablename__ = "submissions"
     __table_args__ = (Index("ix_submissions_cycle_unit", "cycle_id", "unit_id"),
+                      # the reports' status read from the index alone (never the figures)
+                      Index("ix_submissions_cycle_status", "cycle_id", "status", "unit_id", "received_at"),
                       Index("ix_submissions_cycle_sha", "cycle_id", "sha256"),
                       # one current (accepted) report per commune, whatever runs at the same time
                       Index("uq_submissions_current_report", "unit_id", unique=True,

@@ -122,7 +122,8 @@ class Document(Base):
     """A generated document (plan, letter, outline, minutes, report): a draft until registered signed."""
 
     __tablename__ = "documents"
-    __table_args__ = (Index("ix_documents_cycle_status", "cycle_id", "status"),)
+    __table_args__ = (Index("ix_documents_cycle_status", "cycle_id", "status"),
+                      Index("ix_documents_cycle_kind", "cycle_id", "kind", "status"))
     id: Mapped[int] = mapped_column(primary_key=True)
     cycle_id: Mapped[int] = fk("cycles.id")
     key: Mapped[str] = mapped_column(String(255), unique=True)

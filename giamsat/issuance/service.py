@@ -192,9 +192,12 @@ def signature_summary(rt: Runtime) -> dict[str, object]:
         for row_kind, n, first in counts:
             count, low, raw = by_kind.get(kinds.public_kind(row_kind), (0, first, []))
             by_kind[kinds.public_kind(row_kind)] = (count + n, min(low, first), [*raw, row_kind])
-        shown = {k: list(s.scalars(select(Document.id).where(*drafts, Document.kind.in_(raw))
-                                   .order_by(Document.id).limit(_SHOWN)))
-                 for k, (_, _, raw) in sorted(by_kind.items(), key=lambda kv: kv[1][1])}
+        # The scan in id order starts at the kind's first draft and stops at its last one shown
+        # (a report drafted last, or the one plan, was found after walking every letter).
+        shown = {k: list(s.scalars(select(Document.id).where(*drafts, Document.kind.in_(raw),
+                                                             Document.id >= first)
+                                   .order_by(Document.id).limit(min(n, _SHOWN))))
+                 for k, (n, first, raw) in sorted(by_kind.items(), key=lambda kv: kv[1][1])}
     waiting = sum(n for n, _, _ in by_kind.values())
     allow = rt.plan.documents.allow_drafts
     parts = [f"{kinds.KINDS[k].label.lower()} ({_ids(ids, by_kind[k][0])})" for k, ids in shown.items()]

@@ -51,6 +51,14 @@ def counts(rt: Runtime) -> dict[str, int]:
     return {status: 0 for status in STATUSES} | {status: n for status, n in rows}
 
 
+def has_pending(rt: Runtime) -> bool:
+    """Whether a message of this cycle waits to be sent (``counts(rt)["pending"] > 0``, from the
+    status index alone: the first pending row found, not every message counted)."""
+    with rt.db.unit_of_work() as s:
+        return s.scalar(select(Message.id).where(Message.status == "pending",
+                                                 Message.cycle_id + 0 == rt.cycle_id).limit(1)) is not None
+
+
 def _other_cycles(s, cycle_id: int) -> bool:
     return s.scalar(select(Cycle.id).where(Cycle.id != cycle_id).limit(1)) is not None
 
@@ -71,9 +79,10 @@ def retry(rt: Runtime, message_id: int, now: dt.datetime) -> Message:
         return msg
 
 
-def health(rt: Runtime, real_now: dt.datetime | None = None) -> dict:
+def health(rt: Runtime, real_now: dt.datetime | None = None, counted: dict[str, int] | None = None) -> dict:
     """What is waiting in this cycle's outbox and why: counts, most attempts, the commonest error,
     and until when a live claim (a drain running, or killed within its 15 minutes) holds messages.
+    ``counted``: ``counts(rt)`` when the caller has just read them (a flow's return).
 
     Claims live on the real clock (see ``drain``), so ``real_now`` is the wall clock by default,
     never the simulated day a run acts on.
@@ -91,8 +100,9 @@ def health(rt: Runtime, real_now: dt.datetime | None = None) -> dict:
         n_held, last_claim = s.execute(select(func.count(Message.id), func.max(Message.claimed_at))
                                        .where(held)).one()
     held_until = (last_claim + CLAIM_TTL).astimezone(clock.TZ) if n_held else None
-    return counts(rt) | {"max_attempts": attempts, "last_error": error[0] if error else None,
-                         "held": n_held, "held_until": held_until.isoformat() if held_until else None}
+    return (counts(rt) if counted is None else dict(counted)) | {
+        "max_attempts": attempts, "last_error": error[0] if error else None,
+        "held": n_held, "held_until": held_until.isoformat() if held_until else None}
 
 
 def health_line(h: dict) -> str:

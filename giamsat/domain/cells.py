@@ -50,7 +50,7 @@ class CellError(ValueError):
 
 def parse_whole(text: str, signed: bool = False) -> int:
     """``1.234`` → 1234; ``-3`` when ``signed``; anything else raises ``CellError``."""
-    raw = _SPACES.sub("", text)
+    raw = "".join(text.split())  # _SPACES.sub("", text): \s, U+00A0 and U+202F are str.isspace
     negative = signed and raw[:1] in (*MINUS, "+") and raw[:1] != "+"
     body = raw[1:] if signed and raw[:1] in (*MINUS, "+") else raw
     if not body:

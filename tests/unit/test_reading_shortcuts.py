@@ -120,3 +120,42 @@ def test_a_header_row_is_matched_once_and_each_caller_gets_its_own_columns():
     odd = [t.upper() + " " for t in texts] + ["x" * 3000]  # a long row: matched, not kept
     assert reader.match_header(odd) == reader._match(tuple(odd))
     assert reader._matched.cache_info().currsize == 1
+
+
+def _walked_tables(body, max_tables: int, max_rows: int) -> list:  # fast.tables before its shortcut
+    out = []
+    for tbl in [t for t in body if t.tag == fast._TBL][:max_tables]:
+        out.append(tbl)
+        for tr in fast.rows(tbl)[:max_rows]:
+            for tc in tr:
+                if tc.tag == fast._TC:
+                    out.extend([t for t in tc if t.tag == fast._TBL][:max_tables])
+    return out[:max_tables]
+
+
+def test_tables_without_a_table_inside_are_found_as_the_cell_walk_found_them():
+    rng = random.Random(11)
+    inner = ["<w:tbl/>", "<w:tbl><w:tr><w:tc><w:tbl/></w:tc></w:tr></w:tbl>", "<w:p/>", "<!-- c -->",
+             "<w:tcPr/>", "<w:sdt><w:tbl/></w:sdt>", "<w:p><w:tbl/></w:p>"]
+
+    def cell() -> str:
+        return "<w:tc>" + "".join(rng.choice(inner) for _ in range(rng.randint(0, 2))) + "</w:tc>"
+
+    def table() -> str:
+        rows = "".join("<w:tr>" + "".join(cell() for _ in range(rng.randint(0, 3))) + "</w:tr>"
+                       for _ in range(rng.randint(0, 3)))
+        return f"<w:tbl>{rows}</w:tbl>"
+    for _ in range(1500):
+        parts = [rng.choice([table(), "<w:p/>", "<w:sdt/>"]) for _ in range(rng.randint(0, 4))]
+        body = etree.fromstring(f'<w:body xmlns:w="{W[1:-1]}">' + "".join(parts) + "</w:body>")
+        for caps in ((200, 2000), (2, 1), (1, 2)):
+            assert fast.tables(body, *caps) == _walked_tables(body, *caps)
+
+
+def test_a_cell_s_blanks_are_removed_as_the_blank_pattern_removed_them():
+    from giamsat.domain import cells
+
+    for cp in range(0x110000):
+        for text in (f"1{chr(cp)}2", f"{chr(cp)}{chr(cp)}-3 "):
+            assert "".join(text.split()) == cells._SPACES.sub("", text), hex(cp)
+    assert cells.parse_whole("1\u202f234\u00a0\t") == 1234

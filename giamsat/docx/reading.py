@@ -19,7 +19,7 @@ from docx import Document
 from docx.document import Document as DocxDocument
 from lxml import etree
 
-from giamsat.docx.prolog import guarded, read_part, read_prolog
+from giamsat.docx.prolog import capped, guarded, read_part, read_prolog
 from giamsat.domain.errors import BadDocument
 from giamsat.files.fsutil import NotRegularFile, open_regular
 
@@ -101,13 +101,10 @@ def check_container(data: bytes, limits: Limits, *, whole: bool = True) -> dict[
                                    "lưu thành .docx (Word Document) và gửi lại.")
     parsed: dict[str, bytes] = {}
     for info in infos:  # CRC and real sizes: a lying header must not get past the cap
-        if not whole and info.filename not in PARSED_PARTS and info.filename.lower().endswith(_XML_NAMES):
-            head = guarded(functools.partial(read_prolog, zf, info.filename))
-            if head is not None:
-                check_xml_part(info.filename, head)
-                continue
-        data = content_types if info.filename == "[Content_Types].xml" else (  # read just above
-            read_part(zf, info.filename, limits.max_uncompressed_bytes))
+        found = _part(zf, info.filename, limits, whole, content_types)
+        if found is None:
+            continue  # its prolog was checked: all a part never parsed needs
+        data = found
         if info.filename in PARSED_PARTS:
             parsed[info.filename] = data
         if info.filename == "word/document.xml":
@@ -122,6 +119,21 @@ def check_container(data: bytes, limits: Limits, *, whole: bool = True) -> dict[
 
 
 _XML_NAMES = (".xml", ".rels")
+
+
+def _part(zf: zipfile.ZipFile, name: str, limits: Limits, whole: bool, content_types: bytes) -> bytes | None:
+    """Part ``name`` whole (CRC checked, capped); None when only its prolog needed checking and
+    passed (``whole=False``, an XML part never parsed)."""
+    if not whole and name not in PARSED_PARTS and name.lower().endswith(_XML_NAMES):
+        head, short = guarded(functools.partial(read_prolog, zf, name))
+        if head is not None:
+            check_xml_part(name, head)
+            return None
+        if short is not None:  # read whole (to its end, CRC checked) by the prolog's read
+            return capped(short, limits.max_uncompressed_bytes)
+    if name == "[Content_Types].xml":
+        return content_types  # read (and capped) once, by the macro check
+    return read_part(zf, name, limits.max_uncompressed_bytes)
 _CFB = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # OLE compound file (old .doc, encrypted .docx)
 _ENCRYPTED = "EncryptedPackage".encode("utf-16-le")  # the stream of a password-protected package
 _MACRO_SIGNS_LOW = (b"vbaproject.bin", b"macroenabled", "_vba_project".encode("utf-16-le"))

@@ -159,3 +159,11 @@ def test_a_cell_s_blanks_are_removed_as_the_blank_pattern_removed_them():
         for text in (f"1{chr(cp)}2", f"{chr(cp)}{chr(cp)}-3 "):
             assert "".join(text.split()) == cells._SPACES.sub("", text), hex(cp)
     assert cells.parse_whole("1\u202f234\u00a0\t") == 1234
+
+
+def test_a_whole_number_s_digits_are_the_ones_the_digit_pattern_took():
+    digits = re.compile(r"^\d+$")  # what parse_whole matched a body with before isdecimal
+    for cp in range(0x110000):
+        for body in (chr(cp), f"1{chr(cp)}", chr(cp) * 2):
+            if "".join(body.split()) == body:  # parse_whole's body has no blanks left
+                assert body.isdecimal() == bool(digits.match(body)), hex(cp)

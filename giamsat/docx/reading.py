@@ -164,6 +164,11 @@ _DTD_REFUSED = ("Tệp Word có chứa khai báo DTD/thực thể XML (<!DOCTYPE
                 "bằng Word, lưu lại thành .docx và gửi lại.")
 
 
+def _utf8(data: bytes) -> bool:
+    """Whether ``_xml_text`` decodes ``data`` as UTF-8 (else as UTF-16)."""
+    return not data.startswith((b"\xff\xfe", b"\xfe\xff", b"<\x00", b"\x00<"))
+
+
 def _xml_text(data: bytes) -> str | None:
     """The part decoded as OOXML allows (UTF-8 or UTF-16); None when it is neither."""
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
@@ -195,7 +200,10 @@ def check_xml_part(name: str, data: bytes) -> None:
         raise BadDocument("xml_encoding", "Tệp Word có thành phần XML không dùng bảng mã UTF-8/UTF-16 "
                                           "nên không đọc được. Vui lòng mở tệp bằng Word, lưu lại "
                                           "thành .docx và gửi lại.")
-    if "<!" in text and _DECLARATION.search(text):  # the cheap test first: a body has no "<!"
+    # The cheap test first (a body has no "<!"), on the bytes when they are UTF-8: "<" and "!" are
+    # single bytes there, never part of another character's encoding.
+    bang = b"<!" in data if _utf8(data) else "<!" in text
+    if bang and _DECLARATION.search(text):
         raise BadDocument("xml_dtd", _DTD_REFUSED)
 
 

@@ -167,3 +167,44 @@ def test_a_whole_number_s_digits_are_the_ones_the_digit_pattern_took():
         for body in (chr(cp), f"1{chr(cp)}", chr(cp) * 2):
             if "".join(body.split()) == body:  # parse_whole's body has no blanks left
                 assert body.isdecimal() == bool(digits.match(body)), hex(cp)
+
+
+def _xml_refusal(check, name: str, data: bytes) -> str | None:
+    try:
+        check(name, data)
+    except BadDocument as exc:
+        return f"{exc.code}: {exc}"
+    return None
+
+
+def _check_xml_part_on_text(name: str, data: bytes) -> None:  # check_xml_part before the bytes test
+    if not (name.lower().endswith(reading._XML_NAMES) or
+            data[:64].lstrip(b" \t\r\n").startswith(reading._XML_STARTS)):
+        return
+    text = reading._xml_text(data)
+    declared = reading._ENCODING.match(text) if text is not None else None
+    if text is None or (declared and declared.group(1).strip().lower().replace("_", "-")
+                        not in ("utf-8", "utf8", "utf-16", "utf16")):
+        raise BadDocument("xml_encoding", "x")
+    if "<!" in text and reading._DECLARATION.search(text):
+        raise BadDocument("xml_dtd", reading._DTD_REFUSED)
+
+
+def test_a_dtd_is_found_on_the_bytes_exactly_where_it_was_found_on_the_text():
+    rng = random.Random(8)
+    texts = ["<", "!", "<!", "DOCTYPE", "<!ENTITY x>", "<!-- c -->", "ộ", "\u3c21", "\u213c", "\u0021",
+             '<?xml version="1.0" encoding="UTF-8"?>', "<w:t>", " ", "\ufeff", "\U0001f600"]
+    prefixes = [b"", b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff", b"<\x00", b"\x00<", b"\x80", b"\xe1\xbb"]
+    refused = set()
+    for _ in range(20000):
+        text = "".join(rng.choice(texts) for _ in range(rng.randint(0, 8)))
+        codec = rng.choice(["utf-8", "utf-16-le", "utf-16-be", "utf-16"])
+        data = rng.choice(prefixes) + text.encode(codec, "surrogatepass")
+        if rng.random() < 0.1:
+            data = data[:rng.randint(0, len(data))]
+        for name in ("word/document.xml", "word/media/x.bin"):
+            got = _xml_refusal(reading.check_xml_part, name, data)
+            want = _xml_refusal(_check_xml_part_on_text, name, data)
+            assert (got or "")[:8] == (want or "")[:8] and (got is None) == (want is None), data
+            refused.add((got or "ok")[:8])
+    assert refused == {"ok", "xml_dtd:", "xml_enco"}

@@ -24,7 +24,9 @@ T = TypeVar("T")
 HEAD = 2048  # decompressed bytes read from the start of a part; Word's prologs are ~60 bytes
 
 
-def _codec(head: bytes) -> str:
+def xml_codec(head: bytes) -> str:
+    """The codec an XML part starting with ``head`` is read with: UTF-16 by its BOM or first
+    character, else UTF-8 (a BOM allowed)."""
     if head.startswith((b"\xff\xfe", b"\xfe\xff")):
         return "utf-16"
     if head.startswith(b"<\x00"):
@@ -74,7 +76,7 @@ def read_prolog(zf: zipfile.ZipFile, name: str) -> tuple[bytes | None, bytes | N
             # A read stops short only at the part's end, where zipfile checked the CRC: these are
             # the bytes ``read_part`` would give.
             return None, head
-    decoder = codecs.getincrementaldecoder(_codec(head))("strict")
+    decoder = codecs.getincrementaldecoder(xml_codec(head))("strict")
     try:
         text = decoder.decode(head)  # an incomplete last character is held back, not an error
     except UnicodeDecodeError:

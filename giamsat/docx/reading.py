@@ -19,7 +19,7 @@ from docx import Document
 from docx.document import Document as DocxDocument
 from lxml import etree
 
-from giamsat.docx.prolog import capped, guarded, read_part, read_prolog
+from giamsat.docx.prolog import capped, guarded, read_part, read_prolog, xml_codec
 from giamsat.domain.errors import BadDocument
 from giamsat.files.fsutil import NotRegularFile, open_regular
 
@@ -164,23 +164,10 @@ _DTD_REFUSED = ("Tệp Word có chứa khai báo DTD/thực thể XML (<!DOCTYPE
                 "bằng Word, lưu lại thành .docx và gửi lại.")
 
 
-def _utf8(data: bytes) -> bool:
-    """Whether ``_xml_text`` decodes ``data`` as UTF-8 (else as UTF-16)."""
-    return not data.startswith((b"\xff\xfe", b"\xfe\xff", b"<\x00", b"\x00<"))
-
-
 def _xml_text(data: bytes) -> str | None:
     """The part decoded as OOXML allows (UTF-8 or UTF-16); None when it is neither."""
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        codec = "utf-16"
-    elif data.startswith(b"<\x00"):
-        codec = "utf-16-le"
-    elif data.startswith(b"\x00<"):
-        codec = "utf-16-be"
-    else:
-        codec = "utf-8-sig"
     try:
-        return data.decode(codec)
+        return data.decode(xml_codec(data))
     except UnicodeDecodeError:
         return None
 
@@ -202,7 +189,7 @@ def check_xml_part(name: str, data: bytes) -> None:
                                           "thành .docx và gửi lại.")
     # The cheap test first (a body has no "<!"), on the bytes when they are UTF-8: "<" and "!" are
     # single bytes there, never part of another character's encoding.
-    bang = b"<!" in data if _utf8(data) else "<!" in text
+    bang = b"<!" in data if xml_codec(data) == "utf-8-sig" else "<!" in text
     if bang and _DECLARATION.search(text):
         raise BadDocument("xml_dtd", _DTD_REFUSED)
 

@@ -94,6 +94,8 @@ def tables(body: etree._Element, max_tables: int, max_rows: int) -> list[etree._
     out = []
     for tbl in [t for t in body if t.tag == _TBL][:max_tables]:
         out.append(tbl)
+        if next(tbl.iterdescendants(_TBL), None) is None:
+            continue  # no table inside (a scan in lxml): the walk below would find none
         for tr in rows(tbl)[:max_rows]:
             for tc in tr:  # each cell once, as report_reader's _unique_cells does
                 if tc.tag == _TC:

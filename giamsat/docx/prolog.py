@@ -24,7 +24,9 @@ T = TypeVar("T")
 HEAD = 2048  # decompressed bytes read from the start of a part; Word's prologs are ~60 bytes
 
 
-def _codec(head: bytes) -> str:
+def xml_codec(head: bytes) -> str:
+    """The codec an XML part starting with ``head`` is read with: UTF-16 by its BOM or first
+    character, else UTF-8 (a BOM allowed)."""
     if head.startswith((b"\xff\xfe", b"\xfe\xff")):
         return "utf-16"
     if head.startswith(b"<\x00"):
@@ -64,22 +66,25 @@ def prolog_end(text: str) -> int | None:
     return None
 
 
-def read_prolog(zf: zipfile.ZipFile, name: str) -> bytes | None:
-    """The head of part ``name`` up to its root element, decompressing no more than ``HEAD``
-    bytes; ``None`` when the whole part must be read (short parts are read whole by the caller)."""
+def read_prolog(zf: zipfile.ZipFile, name: str) -> tuple[bytes | None, bytes | None]:
+    """(the head of part ``name`` up to its root element, None), decompressing no more than
+    ``HEAD`` bytes; (None, the whole part) when it is shorter than that; (None, None) when the
+    whole part must be read and checked."""
     with zf.open(name) as fh:
         head = fh.read(HEAD)
         if len(head) < HEAD:
-            return None  # the part is short: reading it whole costs nothing more (and checks its CRC)
-    decoder = codecs.getincrementaldecoder(_codec(head))("strict")
+            # A read stops short only at the part's end, where zipfile checked the CRC: these are
+            # the bytes ``read_part`` would give.
+            return None, head
+    decoder = codecs.getincrementaldecoder(xml_codec(head))("strict")
     try:
         text = decoder.decode(head)  # an incomplete last character is held back, not an error
     except UnicodeDecodeError:
-        return None  # the whole-part check says what is wrong with the encoding
+        return None, None  # the whole-part check says what is wrong with the encoding
     end = prolog_end(text)
     if end is None:
-        return None
-    return text[:end].encode("utf-8")
+        return None, None
+    return text[:end].encode("utf-8"), None
 
 
 def guarded(read: Callable[[], T]) -> T:
@@ -97,7 +102,11 @@ def read_part(zf: zipfile.ZipFile, name: str, cap: int) -> bytes:
     def read() -> bytes:
         with zf.open(name) as fh:
             return fh.read(cap + 1)
-    data = guarded(read)
+    return capped(guarded(read), cap)
+
+
+def capped(data: bytes, cap: int) -> bytes:
+    """``data``, refused as a zip bomb when longer than ``cap`` bytes."""
     if len(data) > cap:
         raise BadDocument("zip_bomb", "Nội dung giải nén vượt giới hạn cho phép.")
     return data

@@ -19,7 +19,7 @@ from docx import Document
 from docx.document import Document as DocxDocument
 from lxml import etree
 
-from giamsat.docx.prolog import guarded, read_part, read_prolog
+from giamsat.docx.prolog import capped, guarded, read_part, read_prolog, xml_codec
 from giamsat.domain.errors import BadDocument
 from giamsat.files.fsutil import NotRegularFile, open_regular
 
@@ -101,13 +101,10 @@ def check_container(data: bytes, limits: Limits, *, whole: bool = True) -> dict[
                                    "lưu thành .docx (Word Document) và gửi lại.")
     parsed: dict[str, bytes] = {}
     for info in infos:  # CRC and real sizes: a lying header must not get past the cap
-        if not whole and info.filename not in PARSED_PARTS and info.filename.lower().endswith(_XML_NAMES):
-            head = guarded(functools.partial(read_prolog, zf, info.filename))
-            if head is not None:
-                check_xml_part(info.filename, head)
-                continue
-        data = content_types if info.filename == "[Content_Types].xml" else (  # read just above
-            read_part(zf, info.filename, limits.max_uncompressed_bytes))
+        found = _part(zf, info.filename, limits, whole, content_types)
+        if found is None:
+            continue  # its prolog was checked: all a part never parsed needs
+        data = found
         if info.filename in PARSED_PARTS:
             parsed[info.filename] = data
         if info.filename == "word/document.xml":
@@ -122,6 +119,21 @@ def check_container(data: bytes, limits: Limits, *, whole: bool = True) -> dict[
 
 
 _XML_NAMES = (".xml", ".rels")
+
+
+def _part(zf: zipfile.ZipFile, name: str, limits: Limits, whole: bool, content_types: bytes) -> bytes | None:
+    """Part ``name`` whole (CRC checked, capped); None when only its prolog needed checking and
+    passed (``whole=False``, an XML part never parsed)."""
+    if not whole and name not in PARSED_PARTS and name.lower().endswith(_XML_NAMES):
+        head, short = guarded(functools.partial(read_prolog, zf, name))
+        if head is not None:
+            check_xml_part(name, head)
+            return None
+        if short is not None:  # read whole (to its end, CRC checked) by the prolog's read
+            return capped(short, limits.max_uncompressed_bytes)
+    if name == "[Content_Types].xml":
+        return content_types  # read (and capped) once, by the macro check
+    return read_part(zf, name, limits.max_uncompressed_bytes)
 _CFB = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # OLE compound file (old .doc, encrypted .docx)
 _ENCRYPTED = "EncryptedPackage".encode("utf-16-le")  # the stream of a password-protected package
 _MACRO_SIGNS_LOW = (b"vbaproject.bin", b"macroenabled", "_vba_project".encode("utf-16-le"))
@@ -154,16 +166,8 @@ _DTD_REFUSED = ("Tệp Word có chứa khai báo DTD/thực thể XML (<!DOCTYPE
 
 def _xml_text(data: bytes) -> str | None:
     """The part decoded as OOXML allows (UTF-8 or UTF-16); None when it is neither."""
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        codec = "utf-16"
-    elif data.startswith(b"<\x00"):
-        codec = "utf-16-le"
-    elif data.startswith(b"\x00<"):
-        codec = "utf-16-be"
-    else:
-        codec = "utf-8-sig"
     try:
-        return data.decode(codec)
+        return data.decode(xml_codec(data))
     except UnicodeDecodeError:
         return None
 
@@ -183,7 +187,10 @@ def check_xml_part(name: str, data: bytes) -> None:
         raise BadDocument("xml_encoding", "Tệp Word có thành phần XML không dùng bảng mã UTF-8/UTF-16 "
                                           "nên không đọc được. Vui lòng mở tệp bằng Word, lưu lại "
                                           "thành .docx và gửi lại.")
-    if "<!" in text and _DECLARATION.search(text):  # the cheap test first: a body has no "<!"
+    # The cheap test first (a body has no "<!"), on the bytes when they are UTF-8: "<" and "!" are
+    # single bytes there, never part of another character's encoding.
+    bang = b"<!" in data if xml_codec(data) == "utf-8-sig" else "<!" in text
+    if bang and _DECLARATION.search(text):
         raise BadDocument("xml_dtd", _DTD_REFUSED)
 
 

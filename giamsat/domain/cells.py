@@ -10,7 +10,6 @@ from typing import Any
 from giamsat.domain.outline_spec import Column, RawRow, Section
 from giamsat.domain.textsafety import clean_text
 
-_DIGITS = re.compile(r"^\d+$")
 _GROUPED = re.compile(r"^\d{1,3}(\.\d{3})+$")
 _DECIMAL = re.compile(r"^\d+([.,]\d+)?$")
 _GROUPED_DECIMAL = re.compile(r"^\d{1,3}(\.\d{3})+,\d+$")  # 1.234,5: thousands dots, decimal comma
@@ -50,14 +49,14 @@ class CellError(ValueError):
 
 def parse_whole(text: str, signed: bool = False) -> int:
     """``1.234`` → 1234; ``-3`` when ``signed``; anything else raises ``CellError``."""
-    raw = _SPACES.sub("", text)
+    raw = "".join(text.split())  # _SPACES.sub("", text): \s, U+00A0 and U+202F are str.isspace
     negative = signed and raw[:1] in (*MINUS, "+") and raw[:1] != "+"
     body = raw[1:] if signed and raw[:1] in (*MINUS, "+") else raw
     if not body:
         raise CellError("chưa điền số liệu (ô không có số liệu ghi 0)")
     if raw[:1] in MINUS and not signed:
         raise CellError(f"không được là số âm ('{text.strip()}')")
-    if _DIGITS.match(body) or _GROUPED.match(body):
+    if body.isdecimal() or _GROUPED.match(body):  # ^\d+$ (\d is Nd; body has no "\n")
         if len(body.replace(".", "")) > MAX_DIGITS:
             raise CellError(f"số quá lớn (tối đa {MAX_DIGITS} chữ số)")
         value = int(body.replace(".", ""))

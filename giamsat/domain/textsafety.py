@@ -33,8 +33,15 @@ def unsafe_characters(text: str) -> list[str]:
     return list(seen)
 
 
+# Every character any of the three patterns above matches: a text without one of them is left as
+# it is by each substitution (``\r`` starts every line break ``_LINE_BREAKS`` rewrites).
+_TOUCHED = re.compile("[\r\u2028\u2029\x85" + _UNSAFE.pattern[1:-1] + _INVISIBLE.pattern[1:-1] + "]")
+
+
 def clean_text(text: str) -> str:
     """``text`` NFC-normalised, without control, invisible or XML-invalid characters; CR/LF → LF."""
+    if not _TOUCHED.search(text) and unicodedata.is_normalized("NFC", text):
+        return text  # nothing to substitute and already NFC: what the full path returns
     return unicodedata.normalize("NFC", _INVISIBLE.sub("", _UNSAFE.sub("", _LINE_BREAKS.sub("\n", text))))
 
 

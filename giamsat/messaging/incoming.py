@@ -9,6 +9,7 @@ from email.message import EmailMessage
 from email.utils import parseaddr, parsedate_to_datetime
 
 from giamsat.domain.textsafety import clean_line, display_filename
+from giamsat.messaging.header_text import header_text
 from giamsat.messaging.mime_parse import parse_message
 
 MAX_ATTACHMENTS = 20  # a commune sends a form and perhaps a signed scan; more is not a report
@@ -86,6 +87,9 @@ def parse_mail(raw: bytes, *, folder: str, uidvalidity: int, uid: str,
 
 
 def _header(msg: EmailMessage, name: str) -> str:
+    text = header_text(msg, name)  # the ordinary shapes, without the registry's parse
+    if text is not None:
+        return text
     try:
         value = msg.get(name)
         return str(value) if value is not None else ""

@@ -120,3 +120,91 @@ def test_a_header_row_is_matched_once_and_each_caller_gets_its_own_columns():
     odd = [t.upper() + " " for t in texts] + ["x" * 3000]  # a long row: matched, not kept
     assert reader.match_header(odd) == reader._match(tuple(odd))
     assert reader._matched.cache_info().currsize == 1
+
+
+def _walked_tables(body, max_tables: int, max_rows: int) -> list:  # fast.tables before its shortcut
+    out = []
+    for tbl in [t for t in body if t.tag == fast._TBL][:max_tables]:
+        out.append(tbl)
+        for tr in fast.rows(tbl)[:max_rows]:
+            for tc in tr:
+                if tc.tag == fast._TC:
+                    out.extend([t for t in tc if t.tag == fast._TBL][:max_tables])
+    return out[:max_tables]
+
+
+def test_tables_without_a_table_inside_are_found_as_the_cell_walk_found_them():
+    rng = random.Random(11)
+    inner = ["<w:tbl/>", "<w:tbl><w:tr><w:tc><w:tbl/></w:tc></w:tr></w:tbl>", "<w:p/>", "<!-- c -->",
+             "<w:tcPr/>", "<w:sdt><w:tbl/></w:sdt>", "<w:p><w:tbl/></w:p>"]
+
+    def cell() -> str:
+        return "<w:tc>" + "".join(rng.choice(inner) for _ in range(rng.randint(0, 2))) + "</w:tc>"
+
+    def table() -> str:
+        rows = "".join("<w:tr>" + "".join(cell() for _ in range(rng.randint(0, 3))) + "</w:tr>"
+                       for _ in range(rng.randint(0, 3)))
+        return f"<w:tbl>{rows}</w:tbl>"
+    for _ in range(1500):
+        parts = [rng.choice([table(), "<w:p/>", "<w:sdt/>"]) for _ in range(rng.randint(0, 4))]
+        body = etree.fromstring(f'<w:body xmlns:w="{W[1:-1]}">' + "".join(parts) + "</w:body>")
+        for caps in ((200, 2000), (2, 1), (1, 2)):
+            assert fast.tables(body, *caps) == _walked_tables(body, *caps)
+
+
+def test_a_cell_s_blanks_are_removed_as_the_blank_pattern_removed_them():
+    from giamsat.domain import cells
+
+    for cp in range(0x110000):
+        for text in (f"1{chr(cp)}2", f"{chr(cp)}{chr(cp)}-3 "):
+            assert "".join(text.split()) == cells._SPACES.sub("", text), hex(cp)
+    assert cells.parse_whole("1\u202f234\u00a0\t") == 1234
+
+
+def test_a_whole_number_s_digits_are_the_ones_the_digit_pattern_took():
+    digits = re.compile(r"^\d+$")  # what parse_whole matched a body with before isdecimal
+    for cp in range(0x110000):
+        for body in (chr(cp), f"1{chr(cp)}", chr(cp) * 2):
+            if "".join(body.split()) == body:  # parse_whole's body has no blanks left
+                assert body.isdecimal() == bool(digits.match(body)), hex(cp)
+
+
+def _xml_refusal(check, name: str, data: bytes) -> str | None:
+    try:
+        check(name, data)
+    except BadDocument as exc:
+        return f"{exc.code}: {exc}"
+    return None
+
+
+def _check_xml_part_on_text(name: str, data: bytes) -> None:  # check_xml_part before the bytes test
+    if not (name.lower().endswith(reading._XML_NAMES) or
+            data[:64].lstrip(b" \t\r\n").startswith(reading._XML_STARTS)):
+        return
+    text = reading._xml_text(data)
+    declared = reading._ENCODING.match(text) if text is not None else None
+    if text is None or (declared and declared.group(1).strip().lower().replace("_", "-")
+                        not in ("utf-8", "utf8", "utf-16", "utf16")):
+        raise BadDocument("xml_encoding", "x")
+    if "<!" in text and reading._DECLARATION.search(text):
+        raise BadDocument("xml_dtd", reading._DTD_REFUSED)
+
+
+def test_a_dtd_is_found_on_the_bytes_exactly_where_it_was_found_on_the_text():
+    rng = random.Random(8)
+    texts = ["<", "!", "<!", "DOCTYPE", "<!ENTITY x>", "<!-- c -->", "ộ", "\u3c21", "\u213c", "\u0021",
+             '<?xml version="1.0" encoding="UTF-8"?>', "<w:t>", " ", "\ufeff", "\U0001f600"]
+    prefixes = [b"", b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff", b"<\x00", b"\x00<", b"\x80", b"\xe1\xbb"]
+    refused = set()
+    for _ in range(20000):
+        text = "".join(rng.choice(texts) for _ in range(rng.randint(0, 8)))
+        codec = rng.choice(["utf-8", "utf-16-le", "utf-16-be", "utf-16"])
+        data = rng.choice(prefixes) + text.encode(codec, "surrogatepass")
+        if rng.random() < 0.1:
+            data = data[:rng.randint(0, len(data))]
+        for name in ("word/document.xml", "word/media/x.bin"):
+            got = _xml_refusal(reading.check_xml_part, name, data)
+            want = _xml_refusal(_check_xml_part_on_text, name, data)
+            assert (got or "")[:8] == (want or "")[:8] and (got is None) == (want is None), data
+            refused.add((got or "ok")[:8])
+    assert refused == {"ok", "xml_dtd:", "xml_enco"}

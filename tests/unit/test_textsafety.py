@@ -1,5 +1,8 @@
 """Hostile text made harmless: file names, control characters, markdown, redaction."""
 
+import random
+import unicodedata
+
 import pytest
 
 from giamsat.domain.textsafety import (
@@ -67,3 +70,25 @@ def test_blank_looking_characters_are_stripped_and_text_is_composed():
 
     assert clean_text("\u200b\u200d\u2800\u3164\ufeff\u00ad").strip() == ""
     assert clean_text("Tho\u0302n Mo\u0323\u0302t") == "Thôn Một"
+
+
+def _clean_text_in_full(text: str) -> str:  # clean_text before its shortcut for clean NFC text
+    from giamsat.domain import textsafety as ts
+
+    stripped = ts._INVISIBLE.sub("", ts._UNSAFE.sub("", ts._LINE_BREAKS.sub("\n", text)))
+    return unicodedata.normalize("NFC", stripped)
+
+
+def test_clean_text_gives_what_the_three_substitutions_and_nfc_give_for_every_character():
+    # Each code point alone, after a letter, before a combining mark and around a CR: the shortcut
+    # (no character to substitute, already NFC) must never answer differently from the full path.
+    rng = random.Random(5)
+    for cp in range(0x110000):
+        ch = chr(cp)
+        for text in (ch, f"a{ch}\u0301"):
+            assert clean_text(text) == _clean_text_in_full(text), (hex(cp), text)
+    pieces = ["a", "Ộ", "O\u0323\u0302", "\r", "\r\n", "\u2028", "\x85", "\x00", "\u200b", "\ufeff",
+              "\ud800", "\u202e", "\t", " ", "1.234", "\u1100\u1161", "\uac00\u11a8"]
+    for _ in range(20000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 8)))
+        assert clean_text(text) == _clean_text_in_full(text), text

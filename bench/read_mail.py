@@ -1,0 +1,92 @@
+"""CPU a collect worker spends reading one mailed report, an older revision against the working tree.
+
+``python -m bench.read_mail MAILDIR PLAN [--old REV] [-n N] [--rounds R]``: N messages taken evenly
+from ``MAILDIR/cur`` (as a demo run leaves them), each read as ``collect.workers._read_mail`` does
+(``parse_fetched``, the sender's unit and day, ``check_with`` on every form), by ``REV``'s code
+(default ``main``; exported with ``git archive`` and imported as ``giamsat_old``) and by this
+tree's, in one process, rounds alternating which goes first. Prints the CPU time per message of
+each and their ratio, after checking both give the same mails and validations (by ``repr``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import importlib
+import io
+import json
+import re
+import subprocess
+import sys
+import tarfile
+import tempfile
+import time
+import types
+from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+_IMPORTS = re.compile(r"\b(from|import) giamsat(?=[. ])")
+
+
+def _old_package(rev: str, into: Path) -> None:
+    """``rev``'s ``giamsat`` package under ``into/giamsat_old``, its imports renamed."""
+    blob = subprocess.run(["git", "-C", str(ROOT), "archive", rev, "giamsat"], check=True,
+                          capture_output=True).stdout
+    with tarfile.open(fileobj=io.BytesIO(blob)) as tar:
+        tar.extractall(into, filter="data")
+    (into / "giamsat").rename(into / "giamsat_old")
+    for path in (into / "giamsat_old").rglob("*.py"):
+        text = path.read_text(encoding="utf-8")
+        text = _IMPORTS.sub(r"\1 giamsat_old", text).replace('"giamsat.', '"giamsat_old.')
+        path.write_text(text, encoding="utf-8")
+
+
+def _reader(package: str, plan: Path) -> Callable[[bytes, dt.datetime, int], object]:
+    schema = importlib.import_module(f"{package}.plan.schema")
+    intake = importlib.import_module(f"{package}.collect.intake")
+    incoming = importlib.import_module(f"{package}.messaging.incoming")
+    base = intake.check_base(types.SimpleNamespace(plan=schema.load_plan(plan)))
+    now = dt.datetime(2100, 1, 1, tzinfo=dt.UTC)
+
+    def read(raw: bytes, arrived: dt.datetime, i: int) -> object:
+        mail = incoming.parse_fetched(incoming.Fetched("INBOX", 0, str(i), raw, arrived),
+                                      base.limits.max_file_bytes)
+        _, day, code = base.mailed(mail.arrived_at, mail.sender, now)
+        return mail, [intake.check_with(base, a.data, day, None, code) for a in mail.forms]
+    return read
+
+
+def run(maildir: Path, plan: Path, old: str = "main", n: int = 300, rounds: int = 6) -> dict:
+    """Both readers on the same ``n`` messages, ``rounds`` times each; CPU seconds per message."""
+    paths = sorted((maildir / "cur").iterdir())
+    paths = paths[::max(1, len(paths) // n)][:n]
+    mails = [(p.read_bytes(), dt.datetime.fromtimestamp(p.stat().st_mtime, tz=dt.UTC)) for p in paths]
+    with tempfile.TemporaryDirectory() as tmp:
+        _old_package(old, Path(tmp))
+        sys.path.insert(0, tmp)
+        readers = {"old": _reader("giamsat_old", plan), "new": _reader("giamsat", plan)}
+        same = len({repr([f(raw, at, i) for i, (raw, at) in enumerate(mails)])
+                    for f in readers.values()}) == 1
+        spent = {"old": 0.0, "new": 0.0}
+        for k in range(rounds):
+            for name in ("old", "new") if k % 2 == 0 else ("new", "old"):
+                started = time.process_time()
+                for i, (raw, at) in enumerate(mails):
+                    readers[name](raw, at, i)
+                spent[name] += time.process_time() - started
+    per = {name: round(s / rounds / len(mails) * 1000, 2) for name, s in spent.items()}
+    return {"bench": "read_mail", "messages": len(mails), "rounds": rounds, "old": old,
+            "same_results": same, "old_ms_per_mail": per["old"], "new_ms_per_mail": per["new"],
+            "new_over_old": round(spent["new"] / spent["old"], 3)}
+
+
+if __name__ == "__main__":
+    args = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    args.add_argument("maildir", type=Path)
+    args.add_argument("plan", type=Path)
+    args.add_argument("--old", default="main")
+    args.add_argument("-n", type=int, default=300)
+    args.add_argument("--rounds", type=int, default=6)
+    a = args.parse_args()
+    print(json.dumps(run(a.maildir, a.plan, a.old, a.n, a.rounds)))

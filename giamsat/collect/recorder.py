@@ -23,6 +23,7 @@ from giamsat.db import audit
 from giamsat.db.ids import Ids
 from giamsat.db.models import Message, Obligation, Submission, Unit
 from giamsat.domain.validation import Validation
+from giamsat.plan.wording import plan_words
 from giamsat.runtime import Runtime
 
 
@@ -64,6 +65,7 @@ class Recorder:
         self.submission_ids, self.message_ids = Ids(s, Submission, new), Ids(s, Message, new)
         self.queued = self._answers_queued(items)
         self.answers: dict[int, Message] = {}  # the acknowledgements queued, by id
+        self.words = plan_words(rt.plan)  # the same for every answer of the transaction
 
     def take(self, items: list[Prepared]) -> list[Outcome]:
         """Record ``items`` in order; their rows are written by the transaction's next flush."""
@@ -131,7 +133,8 @@ class Recorder:
         if unit:
             key = self._answer_key("report_ack" if sub.status == "accepted" else "report_correct", p)
             message = records.answer(rt, s, unit, sub, bool(superseded), at, ob, flush=False,
-                                     new_id=None if key in self.queued else self.message_ids.next())
+                                     new_id=None if key in self.queued else self.message_ids.next(),
+                                     words=self.words)
         sender = {"sender": p.item.sender} if p.item.sender else {}
         audit.record(s, at=at, actor=rt.actor, action=f"submission.{sub.status}", entity="submission",
                      entity_id=sub.id, cycle_id=rt.cycle_id, unit=unit_key(unit), file=p.name,

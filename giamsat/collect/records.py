@@ -129,12 +129,13 @@ def answer_key(rt: Runtime, kind: str, unit_code: str, sha256: str) -> str:
 
 def answer(rt: Runtime, s: Session, unit: Unit, sub: Submission, superseded: bool,
            at: dt.datetime, ob: Obligation | None = None, flush: bool = True,
-           new_id: int | None = None) -> Message:
+           new_id: int | None = None, words: dict | None = None) -> Message:
     """Queue the acknowledgement or the 'please correct' message for this submission
-    (``flush=False``: the row is written by the caller's next flush; ``new_id``: see ``enqueue``)."""
+    (``flush=False``: the row is written by the caller's next flush; ``new_id``: see ``enqueue``;
+    ``words``: the plan's wording, ``plan_words(rt.plan)``, when the caller has it)."""
     accepted = sub.status == "accepted"
     kind = "report_ack" if accepted else "report_correct"
-    ctx = {**plan_words(rt.plan), **unit_words(rt.plan, unit),
+    ctx = {**(words if words is not None else plan_words(rt.plan)), **unit_words(rt.plan, unit),
            "unit_name": unit.name, "unit_code": unit.code, "filename": sub.original_filename,
            "received_on": local_day(rt, at), "reference": f"BC-{sub.id:05d}",
            "received_time": at.astimezone(ZoneInfo(rt.plan.calendar.timezone)).strftime("%H:%M"),

@@ -1,0 +1,148 @@
+"""The mail intake's recording writes exactly what the earlier per-report way wrote: every row of
+every table (audit chain included), every kept file and every outcome, on the same messages.
+
+The reference is the earlier way, kept here only: each signed or other attachment written with its
+own ``atomic_write`` (fsync, rename, folder fsync) while the message's outcome is built, the plan's
+wording built again for every answer, the attachment hash computed at every use, each report's
+figures added as ORM objects."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from giamsat.collect import mail, records
+from giamsat.collect import mail_records as mr
+from giamsat.collect.mail import fetch_mail, take_mail
+from giamsat.cycle.sync import open_cycle
+from giamsat.db.base import Base
+from giamsat.db.models import HouseholdFigure, PovertyModel
+from giamsat.files.fsutil import atomic_write
+from giamsat.messaging.incoming import IncomingAttachment, parse_fetched
+from giamsat.messaging.maildir import MaildirMailbox
+from tests.conftest import CONFIG, OPENED_AT
+from tests.fixtures.collect import at
+from tests.fixtures.imap import mail_with
+
+
+def _old_keep_file(rt, att: IncomingAttachment) -> str:
+    """The earlier ``keep_file``: one atomic write (and two fsyncs) a file, as the outcome is built."""
+    sha = att.sha256
+    suffix = ".pdf" if att.kind == "signed" else ".bin"
+    target = rt.path("submissions", sha[:2], f"{sha}{suffix}")
+    if not target.exists():
+        with atomic_write(target) as out:
+            out.write(att.data)
+    return str(target.relative_to(rt.home))
+
+
+def _old_store_figures(s, sub, figures: dict) -> None:
+    for group, values in figures["households"].items():
+        s.add(HouseholdFigure(submission_id=sub.id, group=group, **values))
+    for values in figures["models"]:
+        s.add(PovertyModel(submission_id=sub.id, **values))
+
+
+def _use_the_earlier_way(monkeypatch) -> None:
+    monkeypatch.setattr(mr, "keep_files", lambda rt, atts: None)
+    monkeypatch.setattr(mr, "kept_path", _old_keep_file)
+    monkeypatch.setattr(IncomingAttachment, "sha256",
+                        property(lambda a: hashlib.sha256(a.data).hexdigest()))
+    real_answer = records.answer
+    monkeypatch.setattr(records, "answer", lambda *a, words=None, **k: real_answer(*a, **k))
+    if hasattr(records, "figure_rows"):  # the figures written in bulk: the reference adds them one by one
+        monkeypatch.setattr(records, "store_figures", _old_store_figures)
+        monkeypatch.setattr(records, "insert_figures", lambda s, rows: None)
+
+
+def _messages(plan, forms) -> list[bytes]:
+    """A day's mailbox: reports with and without signed copies, the same signed copy twice, a
+    rejected report and its correction, a correction of an accepted one, a message delivered twice,
+    one with no form (kept for a person), one with an unknown file kept."""
+    units = plan.units_on(plan.report.deadline)
+    form = [forms(u, seed=300 + i)[0].read_bytes() for i, u in enumerate(units[:6])]
+    wrong = forms(units[3], seed=9, fault="balance")[0].read_bytes()
+    pdf = [b"%PDF-1.4 signed copy " + bytes([i]) * 300 for i in range(4)]
+    out = [mail_with(units[0].email, [("bc.docx", form[0]), ("bc (ky so).pdf", pdf[0])]),
+           mail_with(units[1].email, [("bc.docx", form[1])]),
+           mail_with(units[2].email, [("bc.docx", form[2]), ("ky.pdf", pdf[1]), ("ghi chu.bin", pdf[2])]),
+           mail_with(units[3].email, [("sai.docx", wrong)]),
+           mail_with(units[3].email, [("sua.docx", forms(units[3], seed=10)[0].read_bytes())]),
+           mail_with(units[4].email, [("chi ban ky.pdf", pdf[3])], subject="Bản ký số"),
+           mail_with(units[5].email, [("bc.docx", form[5]), ("ky.pdf", pdf[1])]),
+           mail_with(units[1].email, [("bc lan 2.docx", forms(units[1], seed=11)[0].read_bytes())]),
+           mail_with("nguoi.la@example.com", [("bc.docx", form[4]), ("ky.pdf", pdf[0])])]
+    out.append(out[0])  # the same message delivered twice
+    out.append(mail_with(units[0].email, [("bc.docx", form[0])]))  # the same form in another message
+    return out
+
+
+def _deliver(rt, messages: list[bytes]) -> Path:
+    new = rt.home / "mail" / "new"
+    new.mkdir(parents=True)
+    for n, raw in enumerate(messages):
+        path = new / f"{1000 + n}.msg"
+        path.write_bytes(raw)
+        moment = (at("2024-04-02", 8) + dt.timedelta(minutes=n)).timestamp()
+        os.utime(path, (moment, moment))
+    return new
+
+
+def _fetch_all(rt, messages: list[bytes]) -> list[dict]:
+    _deliver(rt, messages)
+    return fetch_mail(rt, at("2024-04-03", 17)).as_dict()["details"]
+
+
+def _take_one_by_one(rt, messages: list[bytes]) -> list[dict]:
+    """The path a chunk falls back to when it cannot commit: ``take_mail`` message by message."""
+    _deliver(rt, messages)
+    box = MaildirMailbox(rt.settings.mailbox().maildir, 1 << 24)
+    out = []
+    with box:
+        for uid in box.pending():
+            outcome = take_mail(rt, parse_fetched(box.fetch(uid), 1 << 24), at("2024-04-03", 17))
+            out.append({k: v for k, v in outcome.__dict__.items() if k != "arrived"})
+    return out
+
+
+def _everything(rt) -> dict:
+    """Every row of every table (in id order) and every file under the home, by path."""
+    with rt.db.unit_of_work() as s:
+        tables = {t.name: [tuple(r) for r in s.execute(select(t).order_by(*t.primary_key.columns))]
+                  for t in Base.metadata.sorted_tables}
+    files = {str(p.relative_to(rt.home)): p.read_bytes() for p in sorted(rt.home.rglob("*"))
+             if p.is_file() and "prefect" not in p.parts}
+    return {"tables": tables, "files": files}
+
+
+@pytest.mark.parametrize("take", ["chunks of 3", "one chunk", "one by one"])
+def test_mail_recorded_in_bulk_writes_the_rows_files_and_outcomes_of_the_earlier_way(
+        take, forms, plan, tmp_path, monkeypatch):
+    messages = _messages(plan, forms)
+    monkeypatch.setattr(mail, "CHUNK", 3 if take == "chunks of 3" else 100)
+    run = _take_one_by_one if take == "one by one" else _fetch_all
+
+    def runtime(name):
+        return open_cycle(CONFIG, OPENED_AT, home=tmp_path / name, intake_workers=0,
+                          database_url=f"sqlite:///{tmp_path / f'{name}.db'}")
+    new = runtime("new")
+    got = run(new, messages)
+    with monkeypatch.context() as earlier:
+        _use_the_earlier_way(earlier)
+        old = runtime("old")
+        expected = run(old, messages)
+    assert got == expected
+    statuses = sorted(m["status"] for m in expected)
+    assert "needs_person" in statuses and "duplicate" in statuses
+    mine, theirs = _everything(new), _everything(old)
+    assert mine["files"].keys() == theirs["files"].keys()
+    assert mine == theirs
+    assert len(theirs["tables"]["household_figures"]) > 0 and len(theirs["tables"]["poverty_models"]) > 0
+    assert sum(1 for f in theirs["files"] if f.endswith(".pdf")) == 3  # each signed copy kept once
+    new.db.dispose()
+    old.db.dispose()

@@ -1,27 +1,32 @@
 """The mail intake's recording writes exactly what the earlier per-report way wrote: every row of
 every table (audit chain included), every kept file and every outcome, on the same messages.
 
-The reference is the earlier way, kept here only: each signed or other attachment written with its
-own ``atomic_write`` (fsync, rename, folder fsync) while the message's outcome is built, the plan's
-wording built again for every answer, the attachment hash computed at every use, each report's
-figures added as ORM objects."""
+The reference is the earlier way, kept here only: audit entries as ORM objects, each signed or
+other attachment written with its own ``atomic_write`` (fsync, rename, folder fsync) while the
+message's outcome is built, the plan's wording built again for every answer, the attachment hash
+computed at every use, each report's figures added as ORM objects."""
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 import os
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select, text
+from sqlalchemy.orm import Session
 
 from giamsat.collect import mail, records
 from giamsat.collect import mail_records as mr
 from giamsat.collect.mail import fetch_mail, take_mail
 from giamsat.cycle.sync import open_cycle
+from giamsat.db import audit
+from giamsat.db.audit_chain import entry_hash
 from giamsat.db.base import Base
-from giamsat.db.models import HouseholdFigure, PovertyModel
+from giamsat.db.models import AuditEntry, HouseholdFigure, PovertyModel
 from giamsat.files.fsutil import atomic_write
 from giamsat.messaging.incoming import IncomingAttachment, parse_fetched
 from giamsat.messaging.maildir import MaildirMailbox
@@ -48,7 +53,49 @@ def _old_store_figures(s, sub, figures: dict) -> None:
         s.add(PovertyModel(submission_id=sub.id, **values))
 
 
+def _old_record(session, *, at, actor, action, entity, entity_id=None, cycle_id=None, **detail):
+    """The earlier ``audit.record``: an ORM object an entry, added to the session at commit."""
+    later = callable(entity_id)
+    entry = AuditEntry(at=at, actor=actor.strip()[:100], action=action, entity=entity,
+                       entity_id=None if entity_id is None or later else str(entity_id),
+                       cycle_id=cycle_id, detail=json.loads(json.dumps(detail, default=str)))
+    session.info.setdefault(audit._PENDING, []).append(entry)
+    if later:
+        session.info.setdefault(audit._LATER, []).append((entry, entity_id))
+
+
+def _old_chain_pending(session) -> None:
+    """The earlier chaining: the entries added as ORM objects and flushed."""
+    pending = session.info.pop(audit._PENDING, None)
+    later = session.info.pop(audit._LATER, [])
+    if not pending:
+        return
+    session.flush()
+    for entry, entity_id in later:
+        value = entity_id()
+        entry.entity_id = None if value is None else str(value)
+    session.connection().execute(text("UPDATE audit_log SET id = id WHERE 0"))
+    prev = session.scalar(select(AuditEntry.sha256).order_by(AuditEntry.id.desc()).limit(1))
+    for entry in pending:
+        entry.prev_sha256, entry.sha256 = prev, entry_hash(entry, prev)
+        prev = entry.sha256
+    session.add_all(pending)
+    session.flush()
+
+
+@contextmanager
+def _earlier_audit():
+    event.remove(Session, "before_commit", audit._chain_pending)
+    event.listen(Session, "before_commit", _old_chain_pending)
+    try:
+        yield
+    finally:
+        event.remove(Session, "before_commit", _old_chain_pending)
+        event.listen(Session, "before_commit", audit._chain_pending)
+
+
 def _use_the_earlier_way(monkeypatch) -> None:
+    monkeypatch.setattr(audit, "record", _old_record)
     monkeypatch.setattr(mr, "keep_files", lambda rt, atts: None)
     monkeypatch.setattr(mr, "kept_path", _old_keep_file)
     monkeypatch.setattr(IncomingAttachment, "sha256",
@@ -132,7 +179,7 @@ def test_mail_recorded_in_bulk_writes_the_rows_files_and_outcomes_of_the_earlier
                           database_url=f"sqlite:///{tmp_path / f'{name}.db'}")
     new = runtime("new")
     got = run(new, messages)
-    with monkeypatch.context() as earlier:
+    with monkeypatch.context() as earlier, _earlier_audit():
         _use_the_earlier_way(earlier)
         old = runtime("old")
         expected = run(old, messages)

@@ -218,6 +218,7 @@ def _take_chunk(rt: Runtime, mails: list[IncomingMail], prepared: dict[str, list
                 if mail.attachments:
                     known.setdefault(mr.message_key(mail), row)
                 outcomes.append(outcome)
+            recorder.finish()
         return outcomes
     except IntegrityError:
         return [take_mail(rt, m, now, prepared.get(m.uid), close_step=False) for m in mails]
@@ -238,6 +239,7 @@ def _take_files(rt: Runtime, mail: IncomingMail, prepared: list[Prepared], now: 
         mr.keep_files(rt, [a for a in mail.attachments if a.kind != "form"])
         recorder = Recorder(rt, s, prepared)
         _files_outcome(rt, s, mail, recorder.take(prepared), now, outcome, recorder.answers)
+        recorder.finish()
 
 
 def _files_outcome(rt: Runtime, s: Session, mail: IncomingMail, recorded: list[Outcome],

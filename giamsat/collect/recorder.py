@@ -66,6 +66,7 @@ class Recorder:
         self.queued = self._answers_queued(items)
         self.answers: dict[int, Message] = {}  # the acknowledgements queued, by id
         self.words = plan_words(rt.plan)  # the same for every answer of the transaction
+        self.figures = records.Figures(s)
 
     def take(self, items: list[Prepared]) -> list[Outcome]:
         """Record ``items`` in order; their rows are written by the transaction's next flush."""
@@ -86,6 +87,10 @@ class Recorder:
                                    sub.late, [i.text for i in p.validation.issues],
                                    message_id=message.id if message else None))
         return out
+
+    def finish(self) -> None:
+        """Write what ``take`` left to write in bulk (the figures); call it before the commit."""
+        self.figures.write()
 
     def _answers_queued(self, items: list[Prepared]) -> set[str]:
         """The acknowledgement keys of ``items`` already queued (none, unless rows were lost)."""
@@ -124,7 +129,7 @@ class Recorder:
         ob = None
         if current and unit:
             ctx.accepted[unit.id] = [sub.id]
-            records.store_figures(s, sub, v.figures or {})
+            self.figures.add(sub, v.figures or {})
             ob = self._meet(unit, at)
             records.open_recommendations(rt, s, unit, sub, v.figures or {}, at)
         if unit:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from giamsat.cycle.sync import mark_step_done
@@ -58,12 +58,29 @@ def supersede(rt: Runtime, s: Session, unit: Unit, new: Submission,
     return old
 
 
-def store_figures(s: Session, sub: Submission, figures: dict) -> None:
-    """Section A and B figures of an accepted report as rows."""
-    for group, values in figures["households"].items():
-        s.add(HouseholdFigure(submission_id=sub.id, group=group, **values))
-    for values in figures["models"]:
-        s.add(PovertyModel(submission_id=sub.id, **values))
+class Figures:
+    """Section A and B figures of a transaction's accepted reports, written as plain rows in one
+    statement per table (``write``, after the reports' rows are flushed) instead of an ORM object
+    a figure."""
+
+    def __init__(self, s: Session) -> None:
+        self.s = s
+        self.households: list[dict] = []
+        self.models: list[dict] = []
+
+    def add(self, sub: Submission, figures: dict) -> None:
+        """The figures of ``sub`` (its id given ahead), written by ``write``."""
+        self.households += [{"submission_id": sub.id, "group": group, **values}
+                            for group, values in figures["households"].items()]
+        self.models += [{"submission_id": sub.id, **values} for values in figures["models"]]
+
+    def write(self) -> None:
+        """Flush the reports, then insert their figures in the order they were added."""
+        self.s.flush()
+        for model, rows in ((HouseholdFigure, self.households), (PovertyModel, self.models)):
+            if rows:
+                self.s.execute(insert(model), rows)
+            rows.clear()
 
 
 def report_obligation(rt: Runtime, s: Session, unit: Unit, now: dt.datetime) -> Obligation:

@@ -66,7 +66,7 @@ class Recorder:
         self.queued = self._answers_queued(items)
         self.answers: dict[int, Message] = {}  # the acknowledgements queued, by id
         self.words = plan_words(rt.plan)  # the same for every answer of the transaction
-        self.figures = records.Figures(s)
+        self.rows = records.ReportRows(s)
 
     def take(self, items: list[Prepared]) -> list[Outcome]:
         """Record ``items`` in order; their rows are written by the transaction's next flush."""
@@ -89,8 +89,9 @@ class Recorder:
         return out
 
     def finish(self) -> None:
-        """Write what ``take`` left to write in bulk (the figures); call it before the commit."""
-        self.figures.write()
+        """Write what ``take`` left to write in bulk (figures, recommendations); call it before
+        the commit."""
+        self.rows.write()
 
     def _answers_queued(self, items: list[Prepared]) -> set[str]:
         """The acknowledgement keys of ``items`` already queued (none, unless rows were lost)."""
@@ -120,7 +121,7 @@ class Recorder:
         if current and unit and ctx.accepted.get(unit.id):  # a correction: rare, the per-report way
             sub.status = "received"  # the database holds one accepted report per unit
             s.add(sub)
-            s.flush()
+            self.rows.write()  # the earlier reports' recommendations in the database, to withdraw
             superseded = records.supersede(rt, s, unit, sub, at)
             s.flush()
             sub.status = "accepted"
@@ -129,9 +130,9 @@ class Recorder:
         ob = None
         if current and unit:
             ctx.accepted[unit.id] = [sub.id]
-            self.figures.add(sub, v.figures or {})
+            self.rows.add_figures(sub, v.figures or {})
             ob = self._meet(unit, at)
-            records.open_recommendations(rt, s, unit, sub, v.figures or {}, at)
+            self.rows.add_recommendations(rt, unit, sub, v.figures or {}, at)
         if unit:
             ctx.latest[unit.id] = sub
         message = None

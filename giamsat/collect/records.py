@@ -58,29 +58,55 @@ def supersede(rt: Runtime, s: Session, unit: Unit, new: Submission,
     return old
 
 
-class Figures:
-    """Section A and B figures of a transaction's accepted reports, written as plain rows in one
-    statement per table (``write``, after the reports' rows are flushed) instead of an ORM object
-    a figure."""
+class ReportRows:
+    """The rows of a transaction's accepted reports that need no ORM object: section A and B
+    figures and section E recommendations (with their opening events), kept as plain rows and
+    written in one statement per table by ``write``, after the reports' own rows are flushed."""
 
     def __init__(self, s: Session) -> None:
         self.s = s
         self.households: list[dict] = []
         self.models: list[dict] = []
+        self.recs: list[tuple[dict, dict]] = []  # (recommendation, its opening event)
 
-    def add(self, sub: Submission, figures: dict) -> None:
-        """The figures of ``sub`` (its id given ahead), written by ``write``."""
+    def add_figures(self, sub: Submission, figures: dict) -> None:
+        """Section A and B figures of ``sub`` (its id given ahead)."""
         self.households += [{"submission_id": sub.id, "group": group, **values}
                             for group, values in figures["households"].items()]
         self.models += [{"submission_id": sub.id, **values} for values in figures["models"]]
 
+    def add_recommendations(self, rt: Runtime, unit: Unit, sub: Submission, figures: dict,
+                            at: dt.datetime) -> None:
+        """One open recommendation per row of section E, due N working days after receipt."""
+        due = rt.calendar.add_working_days(local_day(rt, at),
+                                           rt.plan.followup.recommendation_due_working_days)
+        note = f"Kiến nghị tại mục E báo cáo của {unit.name}"
+        for row in figures["recommendations"]:
+            rec = {"cycle_id": rt.cycle_id, "key": f"sub:{sub.id}:{row['row_index']}",
+                   "source_kind": "submission", "submission_id": sub.id, "unit_id": unit.id,
+                   "content": row["content"], "addressed_to": own_unit(row["addressed_to"], unit.name)[:300],
+                   "due_on": due, "status": "open", "created_at": at, "updated_at": at}
+            self.recs.append((rec, {"at": at, "status": "open", "actor": rt.actor, "note": note}))
+            # the id is known once written: the entry takes it at commit
+            audit.record(self.s, at=at, actor=rt.actor, action="rec.add", entity="recommendation",
+                         entity_id=lambda rec=rec: rec["id"], cycle_id=rt.cycle_id, status="open",
+                         note=note)
+
     def write(self) -> None:
-        """Flush the reports, then insert their figures in the order they were added."""
+        """Flush the reports, then insert the rows added since the last ``write``, in order."""
         self.s.flush()
         for model, rows in ((HouseholdFigure, self.households), (PovertyModel, self.models)):
             if rows:
                 self.s.execute(insert(model), rows)
             rows.clear()
+        if self.recs:
+            recs = [rec for rec, _ in self.recs]
+            ids = self.s.scalars(insert(Recommendation).returning(
+                Recommendation.id, sort_by_parameter_order=True), recs).all()
+            for (rec, event), rec_id in zip(self.recs, ids, strict=True):
+                rec["id"] = event["recommendation_id"] = rec_id
+            self.s.execute(insert(RecommendationEvent), [event for _, event in self.recs])
+            self.recs.clear()
 
 
 def report_obligation(rt: Runtime, s: Session, unit: Unit, now: dt.datetime) -> Obligation:
@@ -94,28 +120,6 @@ def report_obligation(rt: Runtime, s: Session, unit: Unit, now: dt.datetime) -> 
         s.add(ob)
         s.flush()
     return ob
-
-
-def open_recommendations(rt: Runtime, s: Session, unit: Unit, sub: Submission, figures: dict,
-                         at: dt.datetime) -> list[Recommendation]:
-    """One open recommendation per row of section E of a new report, due N working days after receipt."""
-    due = rt.calendar.add_working_days(local_day(rt, at),
-                                       rt.plan.followup.recommendation_due_working_days)
-    note = f"Kiến nghị tại mục E báo cáo của {unit.name}"
-    out = []
-    for row in figures["recommendations"]:
-        rec = Recommendation(cycle_id=rt.cycle_id, key=f"sub:{sub.id}:{row['row_index']}",
-                             source_kind="submission", submission_id=sub.id, unit_id=unit.id,
-                             content=row["content"],
-                             addressed_to=own_unit(row["addressed_to"], unit.name)[:300],
-                             due_on=due, status="open", created_at=at, updated_at=at)
-        rec.events.append(RecommendationEvent(at=at, status="open", actor=rt.actor, note=note))
-        s.add(rec)
-        out.append(rec)
-    for rec in out:  # no flush for the ids: the entries take them at commit (a flush a report)
-        audit.record(s, at=at, actor=rt.actor, action="rec.add", entity="recommendation",
-                     entity_id=lambda rec=rec: rec.id, cycle_id=rt.cycle_id, status="open", note=note)
-    return out
 
 
 def close_collect_step_if_complete(rt: Runtime, s: Session, at: dt.datetime) -> bool:

@@ -1,14 +1,15 @@
-"""The mail intake's recording writes exactly what the earlier per-report way wrote: every row of
+"""The recording of reports (mail and inbox) writes exactly what the earlier per-report way wrote:
 every table (audit chain included), every kept file and every outcome, on the same messages.
 
 The reference is the earlier way, kept here only: audit entries as ORM objects, each signed or
 other attachment written with its own ``atomic_write`` (fsync, rename, folder fsync) while the
 message's outcome is built, the plan's wording built again for every answer, the attachment hash
-computed at every use, each report's figures added as ORM objects."""
+computed at every use, each report's figures and recommendations added as ORM objects."""
 
 from __future__ import annotations
 
 import datetime as dt
+import email
 import hashlib
 import json
 import os
@@ -22,11 +23,13 @@ from sqlalchemy.orm import Session
 from giamsat.collect import mail, records
 from giamsat.collect import mail_records as mr
 from giamsat.collect.mail import fetch_mail, take_mail
+from giamsat.collect.service import sweep_inbox
 from giamsat.cycle.sync import open_cycle
 from giamsat.db import audit
 from giamsat.db.audit_chain import entry_hash
 from giamsat.db.base import Base
-from giamsat.db.models import AuditEntry, HouseholdFigure, PovertyModel
+from giamsat.db.models import AuditEntry, HouseholdFigure, PovertyModel, Recommendation, RecommendationEvent
+from giamsat.domain.formatting import own_unit
 from giamsat.files.fsutil import atomic_write
 from giamsat.messaging.incoming import IncomingAttachment, parse_fetched
 from giamsat.messaging.maildir import MaildirMailbox
@@ -46,17 +49,36 @@ def _old_keep_file(rt, att: IncomingAttachment) -> str:
     return str(target.relative_to(rt.home))
 
 
-class _OldFigures:
-    """The earlier ``store_figures``: an ORM object a figure, added as each report is recorded."""
+class _OldRows:
+    """The earlier ``store_figures`` and ``open_recommendations``: an ORM object a figure, a
+    recommendation and its event, added as each report is recorded."""
 
     def __init__(self, s) -> None:
         self.s = s
 
-    def add(self, sub, figures: dict) -> None:
+    def add_figures(self, sub, figures: dict) -> None:
         for group, values in figures["households"].items():
             self.s.add(HouseholdFigure(submission_id=sub.id, group=group, **values))
         for values in figures["models"]:
             self.s.add(PovertyModel(submission_id=sub.id, **values))
+
+    def add_recommendations(self, rt, unit, sub, figures: dict, at) -> None:
+        due = rt.calendar.add_working_days(records.local_day(rt, at),
+                                           rt.plan.followup.recommendation_due_working_days)
+        note = f"Kiến nghị tại mục E báo cáo của {unit.name}"
+        out = []
+        for row in figures["recommendations"]:
+            rec = Recommendation(cycle_id=rt.cycle_id, key=f"sub:{sub.id}:{row['row_index']}",
+                                 source_kind="submission", submission_id=sub.id, unit_id=unit.id,
+                                 content=row["content"],
+                                 addressed_to=own_unit(row["addressed_to"], unit.name)[:300],
+                                 due_on=due, status="open", created_at=at, updated_at=at)
+            rec.events.append(RecommendationEvent(at=at, status="open", actor=rt.actor, note=note))
+            self.s.add(rec)
+            out.append(rec)
+        for rec in out:
+            audit.record(self.s, at=at, actor=rt.actor, action="rec.add", entity="recommendation",
+                         entity_id=lambda rec=rec: rec.id, cycle_id=rt.cycle_id, status="open", note=note)
 
     def write(self) -> None:
         self.s.flush()
@@ -111,7 +133,7 @@ def _use_the_earlier_way(monkeypatch) -> None:
                         property(lambda a: hashlib.sha256(a.data).hexdigest()))
     real_answer = records.answer
     monkeypatch.setattr(records, "answer", lambda *a, words=None, **k: real_answer(*a, **k))
-    monkeypatch.setattr(records, "Figures", _OldFigures)
+    monkeypatch.setattr(records, "ReportRows", _OldRows)
 
 
 def _messages(plan, forms) -> list[bytes]:
@@ -164,6 +186,21 @@ def _take_one_by_one(rt, messages: list[bytes]) -> list[dict]:
     return out
 
 
+def _sweep_the_forms(rt, messages: list[bytes]) -> list[str]:
+    """The same forms saved into the inbox and swept (the other caller of the recording)."""
+    inbox = rt.home / "inbox"
+    inbox.mkdir(parents=True)
+    n = 0
+    for raw in messages:
+        for part in email.message_from_bytes(raw).walk():
+            if (part.get_filename() or "").endswith(".docx"):
+                (inbox / f"{n:02d} {part.get_filename()}").write_bytes(part.get_payload(decode=True))
+                arrived = at("2024-04-02", 8) + dt.timedelta(minutes=n)
+                (inbox / f"{n:02d} {part.get_filename()}.arrived").write_text(arrived.isoformat())
+                n += 1
+    return [r.status for r in sweep_inbox(rt, at("2024-04-03", 17)).results]
+
+
 def _everything(rt) -> dict:
     """Every row of every table (in id order) and every file under the home, by path."""
     with rt.db.unit_of_work() as s:
@@ -174,12 +211,12 @@ def _everything(rt) -> dict:
     return {"tables": tables, "files": files}
 
 
-@pytest.mark.parametrize("take", ["chunks of 3", "one chunk", "one by one"])
-def test_mail_recorded_in_bulk_writes_the_rows_files_and_outcomes_of_the_earlier_way(
+@pytest.mark.parametrize("take", ["chunks of 3", "one chunk", "one by one", "inbox"])
+def test_reports_recorded_in_bulk_write_the_rows_files_and_outcomes_of_the_earlier_way(
         take, forms, plan, tmp_path, monkeypatch):
     messages = _messages(plan, forms)
     monkeypatch.setattr(mail, "CHUNK", 3 if take == "chunks of 3" else 100)
-    run = _take_one_by_one if take == "one by one" else _fetch_all
+    run = {"one by one": _take_one_by_one, "inbox": _sweep_the_forms}.get(take, _fetch_all)
 
     def runtime(name):
         return open_cycle(CONFIG, OPENED_AT, home=tmp_path / name, intake_workers=0,
@@ -191,12 +228,15 @@ def test_mail_recorded_in_bulk_writes_the_rows_files_and_outcomes_of_the_earlier
         old = runtime("old")
         expected = run(old, messages)
     assert got == expected
-    statuses = sorted(m["status"] for m in expected)
-    assert "needs_person" in statuses and "duplicate" in statuses
+    statuses = [m if take == "inbox" else m["status"] for m in expected]
+    assert "duplicate" in statuses and ("needs_person" in statuses or take == "inbox")
     mine, theirs = _everything(new), _everything(old)
     assert mine["files"].keys() == theirs["files"].keys()
     assert mine == theirs
-    assert len(theirs["tables"]["household_figures"]) > 0 and len(theirs["tables"]["poverty_models"]) > 0
-    assert sum(1 for f in theirs["files"] if f.endswith(".pdf")) == 3  # each signed copy kept once
+    for table in ("household_figures", "poverty_models", "recommendations", "recommendation_events"):
+        assert theirs["tables"][table], table
+    assert any(e[3] == "withdrawn" for e in theirs["tables"]["recommendation_events"])  # a correction
+    if take != "inbox":
+        assert sum(1 for f in theirs["files"] if f.endswith(".pdf")) == 3  # each signed copy kept once
     new.db.dispose()
     old.db.dispose()

@@ -57,9 +57,12 @@ class Recorder:
             _lock_content(s, sha)  # same order in every sweep: two sweeps never deadlock
         _lock_units(rt, s, sorted({p.validation.unit.code for p in items
                                    if p.validation and p.validation.unit}))
-        self.seen: dict[str, Submission] = {sub.sha256: sub for sub in s.scalars(select(Submission).where(
-            Submission.cycle_id == rt.cycle_id, Submission.sha256.in_({p.sha for p in items}))
-            .order_by(Submission.id.desc()))} if items else {}
+        # The first report of each content; sorted here, not in SQL: ORDER BY id would have SQLite
+        # walk every report of the cycle by id instead of looking the contents up by their index.
+        shas = {p.sha for p in items}
+        earlier = s.scalars(select(Submission).where(
+            Submission.cycle_id == rt.cycle_id, Submission.sha256.in_(shas))).all() if shas else []
+        self.seen: dict[str, Submission] = {sub.sha256: sub for sub in sorted(earlier, key=_newest_first)}
         self.ctx = ChunkContext(rt, s, [p.validation for p in items if p.validation and p.validation.unit])
         new = len(items) - len(self.seen)
         self.submission_ids, self.message_ids = Ids(s, Submission, new), Ids(s, Message, new)
@@ -191,6 +194,10 @@ class ChunkContext:
     def unit_of(self, v: Validation) -> Unit | None:
         """The unit row the validation attributed the report to."""
         return self.units.get((v.unit.code, v.unit.valid_from)) if v.unit else None
+
+
+def _newest_first(sub: Submission) -> int:
+    return -sub.id
 
 
 def _ob_key(unit: Unit) -> str:

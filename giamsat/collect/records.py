@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from giamsat.cycle.sync import mark_step_done
 from giamsat.db import audit
+from giamsat.db.ids import Ids
 from giamsat.db.models import (
     HouseholdFigure,
     Message,
@@ -99,12 +100,11 @@ class ReportRows:
             if rows:
                 self.s.execute(insert(model), rows)
             rows.clear()
-        if self.recs:
-            recs = [rec for rec, _ in self.recs]
-            ids = self.s.scalars(insert(Recommendation).returning(
-                Recommendation.id, sort_by_parameter_order=True), recs).all()
-            for (rec, event), rec_id in zip(self.recs, ids, strict=True):
-                rec["id"] = event["recommendation_id"] = rec_id
+        if self.recs:  # their ids given now (the events name them), as a flush would give them
+            ids = Ids(self.s, Recommendation, len(self.recs))
+            for rec, event in self.recs:
+                rec["id"] = event["recommendation_id"] = ids.next()
+            self.s.execute(insert(Recommendation), [rec for rec, _ in self.recs])
             self.s.execute(insert(RecommendationEvent), [event for _, event in self.recs])
             self.recs.clear()
 

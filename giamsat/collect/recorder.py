@@ -4,7 +4,8 @@ A ``Recorder`` is opened once per transaction on every file it will record: it t
 looks up every duplicate, unit, earlier report, obligation and acknowledgement key at once, and
 hands out the ids of the new submissions and acknowledgements ahead (``giamsat.db.ids``), so no
 row waits for a flush; ``take`` records files in order (the mail intake calls it message by
-message, between its own rows) and the caller's commit writes them all, a statement per table.
+message, between its own rows) and the caller's commit writes them all, a statement per table;
+the figures and recommendations are plain rows the caller's ``finish`` inserts in bulk.
 A correction (the unit already has an accepted report) is the rare case that flushes: the report
 it replaces steps down first, the database holding one accepted report per unit.
 """

@@ -1,12 +1,14 @@
 """The recording process's CPU for N mailed reports (the mail intake from the Maildir).
 
-``python -m bench.mail_record [N] [--workers W]`` (default 1,000 reports, the default workers).
-N filled synthetic forms (``bench.collect_sweep``'s reports) are each mailed as a commune sends
-them (``demo.mail_drop``) into the office Maildir of a fresh SQLite home whose report
-obligations are open, then one ``collect.mail.fetch_mail`` takes them all in. Reported: wall
-time, the CPU of this process (``time.process_time``: the workers' parsing and checking is not
-in it) per report, and the part of it spent recording chunks (``_take_chunk``: the rows, answers,
-mail rows and the commit). Compare two commits by running it from each (``PYTHONPATH``).
+``python -m bench.mail_record [N] [--workers W] [--signed]`` (default 1,000 reports, the default
+workers). N filled synthetic forms (``bench.collect_sweep``'s reports) are each mailed as a commune
+sends them (``demo.mail_drop``; ``--signed``: every third with a signed PDF, as in the demo) into
+the office Maildir of a fresh SQLite home whose report obligations are open, then one
+``collect.mail.fetch_mail`` takes them all in. Reported: wall time, the CPU of this process
+(``time.process_time``: the workers' parsing and checking is not in it) per report, and the part
+of it spent recording chunks (``_take_chunk``: the rows, answers, kept files, mail rows and the
+commit), in CPU and in wall time (the syncs to disk). Compare two commits by running it from each
+(``PYTHONPATH``).
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ from giamsat.demo.mail_drop import deliver, report_mail
 from giamsat.domain import clock
 
 
-def run(n: int, workers: int | None) -> dict[str, Any]:
+def run(n: int, workers: int | None, signed: bool = False) -> dict[str, Any]:
     """One intake of ``n`` mailed reports; the figures above."""
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
@@ -42,16 +44,17 @@ def run(n: int, workers: int | None) -> dict[str, Any]:
         box = rt.settings.mailbox().maildir
         for i, (unit, path) in enumerate(zip(rt.plan.units, _reports(rt, forms), strict=True)):
             at = RECEIVED + dt.timedelta(seconds=i)
-            deliver(box, report_mail(rt, unit, path, at, False), at)
-        spent = [0.0]
+            deliver(box, report_mail(rt, unit, path, at, signed and i % 3 == 1), at)
+        spent, waited = [0.0], [0.0]
         real = mail._take_chunk
 
         def timed(*args: Any, **kwargs: Any) -> Any:
-            started = time.process_time()
+            started, wall = time.process_time(), time.perf_counter()
             try:
                 return real(*args, **kwargs)
             finally:
                 spent[0] += time.process_time() - started
+                waited[0] += time.perf_counter() - wall
         mail._take_chunk = timed  # type: ignore[assignment]
         try:
             wall, cpu = time.perf_counter(), time.process_time()
@@ -63,12 +66,15 @@ def run(n: int, workers: int | None) -> dict[str, Any]:
     assert summary["taken"] == n, summary
     return {"name": "mail_record", "reports": n, "wall_s": round(wall, 2),
             "process_cpu_ms_per_report": round(cpu / n * 1000, 2),
-            "recording_cpu_ms_per_report": round(spent[0] / n * 1000, 2), "load": os.getloadavg()[0]}
+            "recording_cpu_ms_per_report": round(spent[0] / n * 1000, 2),
+            "recording_wall_ms_per_report": round(waited[0] / n * 1000, 2), "signed": signed,
+            "load": os.getloadavg()[0]}
 
 
 if __name__ == "__main__":  # the workers are spawned: they import this module, never run it
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("n", nargs="?", type=int, default=1000)
     parser.add_argument("--workers", type=int, default=None)
+    parser.add_argument("--signed", action="store_true", help="every third report with a signed PDF")
     args = parser.parse_args()
-    print(json.dumps(run(args.n, args.workers), ensure_ascii=False))
+    print(json.dumps(run(args.n, args.workers, args.signed), ensure_ascii=False))

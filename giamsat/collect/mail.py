@@ -202,6 +202,7 @@ def _take_chunk(rt: Runtime, mails: list[IncomingMail], prepared: dict[str, list
                 if mail.attachments and mr.message_key(mail) not in known:
                     first.setdefault(mr.message_key(mail), mail.uid)
             fresh = {m.uid for m in mails if not m.attachments or first.get(mr.message_key(m)) == m.uid}
+            mr.keep_files(rt, [a for m in mails if m.uid in fresh for a in m.attachments if a.kind != "form"])
             recorder = Recorder(rt, s, [p for m in mails if m.uid in fresh for p in prepared[m.uid]])
             outcomes = []
             for mail in mails:  # each message's forms, then its row: the audit log stays in time order
@@ -217,6 +218,7 @@ def _take_chunk(rt: Runtime, mails: list[IncomingMail], prepared: dict[str, list
                 if mail.attachments:
                     known.setdefault(mr.message_key(mail), row)
                 outcomes.append(outcome)
+            recorder.finish()
         return outcomes
     except IntegrityError:
         return [take_mail(rt, m, now, prepared.get(m.uid), close_step=False) for m in mails]
@@ -234,14 +236,17 @@ def _take_files(rt: Runtime, mail: IncomingMail, prepared: list[Prepared], now: 
                 outcome: mr.MailOutcome) -> None:
     """The message's forms recorded and their senders answered, in one transaction."""
     with rt.db.unit_of_work() as s:
+        mr.keep_files(rt, [a for a in mail.attachments if a.kind != "form"])
         recorder = Recorder(rt, s, prepared)
         _files_outcome(rt, s, mail, recorder.take(prepared), now, outcome, recorder.answers)
+        recorder.finish()
 
 
 def _files_outcome(rt: Runtime, s: Session, mail: IncomingMail, recorded: list[Outcome],
                    now: dt.datetime, outcome: mr.MailOutcome, answers: dict[int, Message]) -> None:
     """What the message's recorded forms became, their senders answered (``answers``: the
-    acknowledgements just queued, by id), its other files kept."""
+    acknowledgements just queued, by id), its other files named where the caller kept them
+    (``mr.keep_files``, before the transaction commits)."""
     forms = mail.forms
     ids: list[int] = []
     for att, result in zip(forms, recorded, strict=True):
@@ -257,7 +262,7 @@ def _files_outcome(rt: Runtime, s: Session, mail: IncomingMail, recorded: list[O
     for att in mail.attachments:
         if att.kind != "form":
             outcome.files.append({"name": att.filename, "sha256": att.sha256, "kind": att.kind,
-                                  "stored_path": mr.keep_file(rt, att), "signed_for": ids})
+                                  "stored_path": mr.kept_path(rt, att), "signed_for": ids})
     unknown = [f for f in outcome.files if f["kind"] == "form" and not f.get("unit")]
     if not forms or unknown:
         outcome.status = "needs_person"

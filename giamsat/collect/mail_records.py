@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -12,7 +13,7 @@ from sqlalchemy.orm import Session
 from giamsat.collect.records import local_day
 from giamsat.db import audit
 from giamsat.db.models import MailIntake, Message, Submission
-from giamsat.files.fsutil import atomic_write
+from giamsat.docx.stamp import BatchWriter
 from giamsat.messaging.incoming import IncomingAttachment, IncomingMail
 from giamsat.messaging.outbox import enqueue, idempotency_key, pending_row
 from giamsat.runtime import Runtime
@@ -69,15 +70,29 @@ def earlier_rows(s: Session, mails: list[IncomingMail]) -> dict[str, int]:
     return out
 
 
-def keep_file(rt: Runtime, att: IncomingAttachment) -> str:
-    """Keep an attachment under ``submissions/`` by content; returns its path under the home."""
+def kept_path(rt: Runtime, att: IncomingAttachment) -> str:
+    """Where ``keep_files`` keeps an attachment, under the home: ``submissions/`` by content."""
     sha = att.sha256
     suffix = ".pdf" if att.kind == "signed" else ".bin"
-    target = rt.path("submissions", sha[:2], f"{sha}{suffix}")
-    if not target.exists():
-        with atomic_write(target) as out:
-            out.write(att.data)
-    return str(target.relative_to(rt.home))
+    return str(Path("submissions", sha[:2], f"{sha}{suffix}"))
+
+
+def keep_files(rt: Runtime, atts: list[IncomingAttachment]) -> None:
+    """Keep attachments at their ``kept_path`` (one not kept yet), durable when this returns.
+
+    Written together (``BatchWriter``: temporary files, one sync, renames, the folders synced), so
+    a chunk's files cost one flush to disk instead of two per file; a name never points at a
+    half-written file, and the rows naming the files commit after this returns."""
+    batch, seen = BatchWriter(), set()
+    try:
+        for att in atts:
+            target = rt.home / kept_path(rt, att)
+            if target not in seen and not target.exists():
+                seen.add(target)
+                batch.add(target, att.data)
+        batch.commit()
+    finally:
+        batch.discard()
 
 
 def record_mail(rt: Runtime, s: Session, mail: IncomingMail, outcome: MailOutcome,

@@ -4,7 +4,8 @@ A ``Recorder`` is opened once per transaction on every file it will record: it t
 looks up every duplicate, unit, earlier report, obligation and acknowledgement key at once, and
 hands out the ids of the new submissions and acknowledgements ahead (``giamsat.db.ids``), so no
 row waits for a flush; ``take`` records files in order (the mail intake calls it message by
-message, between its own rows) and the caller's commit writes them all, a statement per table.
+message, between its own rows) and the caller's commit writes them all, a statement per table;
+the figures and recommendations are plain rows the caller's ``finish`` inserts in bulk.
 A correction (the unit already has an accepted report) is the rare case that flushes: the report
 it replaces steps down first, the database holding one accepted report per unit.
 """
@@ -23,6 +24,7 @@ from giamsat.db import audit
 from giamsat.db.ids import Ids
 from giamsat.db.models import Message, Obligation, Submission, Unit
 from giamsat.domain.validation import Validation
+from giamsat.plan.wording import plan_words
 from giamsat.runtime import Runtime
 
 
@@ -56,14 +58,19 @@ class Recorder:
             _lock_content(s, sha)  # same order in every sweep: two sweeps never deadlock
         _lock_units(rt, s, sorted({p.validation.unit.code for p in items
                                    if p.validation and p.validation.unit}))
-        self.seen: dict[str, Submission] = {sub.sha256: sub for sub in s.scalars(select(Submission).where(
-            Submission.cycle_id == rt.cycle_id, Submission.sha256.in_({p.sha for p in items}))
-            .order_by(Submission.id.desc()))} if items else {}
+        # The first report of each content; sorted here, not in SQL: ORDER BY id would have SQLite
+        # walk every report of the cycle by id instead of looking the contents up by their index.
+        shas = {p.sha for p in items}
+        earlier = s.scalars(select(Submission).where(
+            Submission.cycle_id == rt.cycle_id, Submission.sha256.in_(shas))).all() if shas else []
+        self.seen: dict[str, Submission] = {sub.sha256: sub for sub in sorted(earlier, key=_newest_first)}
         self.ctx = ChunkContext(rt, s, [p.validation for p in items if p.validation and p.validation.unit])
         new = len(items) - len(self.seen)
         self.submission_ids, self.message_ids = Ids(s, Submission, new), Ids(s, Message, new)
         self.queued = self._answers_queued(items)
         self.answers: dict[int, Message] = {}  # the acknowledgements queued, by id
+        self.words = plan_words(rt.plan)  # the same for every answer of the transaction
+        self.rows = records.ReportRows(s)
 
     def take(self, items: list[Prepared]) -> list[Outcome]:
         """Record ``items`` in order; their rows are written by the transaction's next flush."""
@@ -84,6 +91,11 @@ class Recorder:
                                    sub.late, [i.text for i in p.validation.issues],
                                    message_id=message.id if message else None))
         return out
+
+    def finish(self) -> None:
+        """Write what ``take`` left to write in bulk (figures, recommendations); call it before
+        the commit."""
+        self.rows.write()
 
     def _answers_queued(self, items: list[Prepared]) -> set[str]:
         """The acknowledgement keys of ``items`` already queued (none, unless rows were lost)."""
@@ -113,7 +125,7 @@ class Recorder:
         if current and unit and ctx.accepted.get(unit.id):  # a correction: rare, the per-report way
             sub.status = "received"  # the database holds one accepted report per unit
             s.add(sub)
-            s.flush()
+            self.rows.write()  # the earlier reports' recommendations in the database, to withdraw
             superseded = records.supersede(rt, s, unit, sub, at)
             s.flush()
             sub.status = "accepted"
@@ -122,16 +134,17 @@ class Recorder:
         ob = None
         if current and unit:
             ctx.accepted[unit.id] = [sub.id]
-            records.store_figures(s, sub, v.figures or {})
+            self.rows.add_figures(sub, v.figures or {})
             ob = self._meet(unit, at)
-            records.open_recommendations(rt, s, unit, sub, v.figures or {}, at)
+            self.rows.add_recommendations(rt, unit, sub, v.figures or {}, at)
         if unit:
             ctx.latest[unit.id] = sub
         message = None
         if unit:
             key = self._answer_key("report_ack" if sub.status == "accepted" else "report_correct", p)
             message = records.answer(rt, s, unit, sub, bool(superseded), at, ob, flush=False,
-                                     new_id=None if key in self.queued else self.message_ids.next())
+                                     new_id=None if key in self.queued else self.message_ids.next(),
+                                     words=self.words)
         sender = {"sender": p.item.sender} if p.item.sender else {}
         audit.record(s, at=at, actor=rt.actor, action=f"submission.{sub.status}", entity="submission",
                      entity_id=sub.id, cycle_id=rt.cycle_id, unit=unit_key(unit), file=p.name,
@@ -182,6 +195,10 @@ class ChunkContext:
     def unit_of(self, v: Validation) -> Unit | None:
         """The unit row the validation attributed the report to."""
         return self.units.get((v.unit.code, v.unit.valid_from)) if v.unit else None
+
+
+def _newest_first(sub: Submission) -> int:
+    return -sub.id
 
 
 def _ob_key(unit: Unit) -> str:

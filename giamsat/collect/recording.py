@@ -76,8 +76,9 @@ def prepare_all(rt: Runtime, items: list[Incoming], fail: OnError | None = None,
 
 def record(rt: Runtime, s: Session, items: list[Prepared]) -> list[Outcome]:
     """Record prepared files in the caller's transaction, in order (the body of ``take_in``)."""
-    outcomes = Recorder(rt, s, items).take(items)
-    s.flush()
+    recorder = Recorder(rt, s, items)
+    outcomes = recorder.take(items)
+    recorder.finish()
     return outcomes
 
 

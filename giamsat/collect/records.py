@@ -5,11 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from giamsat.cycle.sync import mark_step_done
 from giamsat.db import audit
+from giamsat.db.ids import Ids
 from giamsat.db.models import (
     HouseholdFigure,
     Message,
@@ -58,12 +59,54 @@ def supersede(rt: Runtime, s: Session, unit: Unit, new: Submission,
     return old
 
 
-def store_figures(s: Session, sub: Submission, figures: dict) -> None:
-    """Section A and B figures of an accepted report as rows."""
-    for group, values in figures["households"].items():
-        s.add(HouseholdFigure(submission_id=sub.id, group=group, **values))
-    for values in figures["models"]:
-        s.add(PovertyModel(submission_id=sub.id, **values))
+class ReportRows:
+    """The rows of a transaction's accepted reports that need no ORM object: section A and B
+    figures and section E recommendations (with their opening events), kept as plain rows and
+    written in one statement per table by ``write``, after the reports' own rows are flushed."""
+
+    def __init__(self, s: Session) -> None:
+        self.s = s
+        self.households: list[dict] = []
+        self.models: list[dict] = []
+        self.recs: list[tuple[dict, dict]] = []  # (recommendation, its opening event)
+
+    def add_figures(self, sub: Submission, figures: dict) -> None:
+        """Section A and B figures of ``sub`` (its id given ahead)."""
+        self.households += [{"submission_id": sub.id, "group": group, **values}
+                            for group, values in figures["households"].items()]
+        self.models += [{"submission_id": sub.id, **values} for values in figures["models"]]
+
+    def add_recommendations(self, rt: Runtime, unit: Unit, sub: Submission, figures: dict,
+                            at: dt.datetime) -> None:
+        """One open recommendation per row of section E, due N working days after receipt."""
+        due = rt.calendar.add_working_days(local_day(rt, at),
+                                           rt.plan.followup.recommendation_due_working_days)
+        note = f"Kiến nghị tại mục E báo cáo của {unit.name}"
+        for row in figures["recommendations"]:
+            rec = {"cycle_id": rt.cycle_id, "key": f"sub:{sub.id}:{row['row_index']}",
+                   "source_kind": "submission", "submission_id": sub.id, "unit_id": unit.id,
+                   "content": row["content"], "addressed_to": own_unit(row["addressed_to"], unit.name)[:300],
+                   "due_on": due, "status": "open", "created_at": at, "updated_at": at}
+            self.recs.append((rec, {"at": at, "status": "open", "actor": rt.actor, "note": note}))
+            # the id is known once written: the entry takes it at commit
+            audit.record(self.s, at=at, actor=rt.actor, action="rec.add", entity="recommendation",
+                         entity_id=lambda rec=rec: rec["id"], cycle_id=rt.cycle_id, status="open",
+                         note=note)
+
+    def write(self) -> None:
+        """Flush the reports, then insert the rows added since the last ``write``, in order."""
+        self.s.flush()
+        for model, rows in ((HouseholdFigure, self.households), (PovertyModel, self.models)):
+            if rows:
+                self.s.execute(insert(model), rows)
+            rows.clear()
+        if self.recs:  # their ids given now (the events name them), as a flush would give them
+            ids = Ids(self.s, Recommendation, len(self.recs))
+            for rec, event in self.recs:
+                rec["id"] = event["recommendation_id"] = ids.next()
+            self.s.execute(insert(Recommendation), [rec for rec, _ in self.recs])
+            self.s.execute(insert(RecommendationEvent), [event for _, event in self.recs])
+            self.recs.clear()
 
 
 def report_obligation(rt: Runtime, s: Session, unit: Unit, now: dt.datetime) -> Obligation:
@@ -77,28 +120,6 @@ def report_obligation(rt: Runtime, s: Session, unit: Unit, now: dt.datetime) -> 
         s.add(ob)
         s.flush()
     return ob
-
-
-def open_recommendations(rt: Runtime, s: Session, unit: Unit, sub: Submission, figures: dict,
-                         at: dt.datetime) -> list[Recommendation]:
-    """One open recommendation per row of section E of a new report, due N working days after receipt."""
-    due = rt.calendar.add_working_days(local_day(rt, at),
-                                       rt.plan.followup.recommendation_due_working_days)
-    note = f"Kiến nghị tại mục E báo cáo của {unit.name}"
-    out = []
-    for row in figures["recommendations"]:
-        rec = Recommendation(cycle_id=rt.cycle_id, key=f"sub:{sub.id}:{row['row_index']}",
-                             source_kind="submission", submission_id=sub.id, unit_id=unit.id,
-                             content=row["content"],
-                             addressed_to=own_unit(row["addressed_to"], unit.name)[:300],
-                             due_on=due, status="open", created_at=at, updated_at=at)
-        rec.events.append(RecommendationEvent(at=at, status="open", actor=rt.actor, note=note))
-        s.add(rec)
-        out.append(rec)
-    for rec in out:  # no flush for the ids: the entries take them at commit (a flush a report)
-        audit.record(s, at=at, actor=rt.actor, action="rec.add", entity="recommendation",
-                     entity_id=lambda rec=rec: rec.id, cycle_id=rt.cycle_id, status="open", note=note)
-    return out
 
 
 def close_collect_step_if_complete(rt: Runtime, s: Session, at: dt.datetime) -> bool:
@@ -129,12 +150,13 @@ def answer_key(rt: Runtime, kind: str, unit_code: str, sha256: str) -> str:
 
 def answer(rt: Runtime, s: Session, unit: Unit, sub: Submission, superseded: bool,
            at: dt.datetime, ob: Obligation | None = None, flush: bool = True,
-           new_id: int | None = None) -> Message:
+           new_id: int | None = None, words: dict | None = None) -> Message:
     """Queue the acknowledgement or the 'please correct' message for this submission
-    (``flush=False``: the row is written by the caller's next flush; ``new_id``: see ``enqueue``)."""
+    (``flush=False``: the row is written by the caller's next flush; ``new_id``: see ``enqueue``;
+    ``words``: the plan's wording, ``plan_words(rt.plan)``, when the caller has it)."""
     accepted = sub.status == "accepted"
     kind = "report_ack" if accepted else "report_correct"
-    ctx = {**plan_words(rt.plan), **unit_words(rt.plan, unit),
+    ctx = {**(words if words is not None else plan_words(rt.plan)), **unit_words(rt.plan, unit),
            "unit_name": unit.name, "unit_code": unit.code, "filename": sub.original_filename,
            "received_on": local_day(rt, at), "reference": f"BC-{sub.id:05d}",
            "received_time": at.astimezone(ZoneInfo(rt.plan.calendar.timezone)).strftime("%H:%M"),

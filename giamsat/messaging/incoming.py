@@ -7,6 +7,7 @@ import hashlib
 from dataclasses import dataclass, field, replace
 from email.message import EmailMessage
 from email.utils import parseaddr, parsedate_to_datetime
+from functools import cached_property
 
 from giamsat.domain.textsafety import clean_line, display_filename
 from giamsat.messaging.header_text import header_text
@@ -22,9 +23,10 @@ class IncomingAttachment:
     filename: str
     data: bytes
 
-    @property
+    @cached_property
     def sha256(self) -> str:
-        """The content hash (the intake's identity of a file)."""
+        """The content hash (the intake's identity of a file), computed once: the intake asks for
+        it several times a message (its key, its fingerprint, its outcome)."""
         return hashlib.sha256(self.data).hexdigest()
 
     @property

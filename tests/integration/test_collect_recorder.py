@@ -100,3 +100,30 @@ def test_on_postgresql_a_writer_elsewhere_never_takes_an_id_given_ahead(fresh_po
         elsewhere = s.scalar(select(Message.id).where(Message.idempotency_key == "elsewhere"))
         assert elsewhere not in mine and s.scalar(select(func.count(Message.id))) == 4
     rt.db.dispose()
+
+
+def test_a_chunk_looks_its_reports_up_by_index_never_by_walking_every_report(sqlite_runtime, forms, plan):
+    """Each chunk reads the reports it needs by index: a query walking the cycle's reports costs a
+    little more with every report taken, so the national intake grew quadratic."""
+    rt = sqlite_runtime
+    inbox = rt.home / "inbox"
+    inbox.mkdir(parents=True)
+    for i, unit in enumerate(plan.units_on(plan.report.deadline)[:3]):
+        path, _ = forms(unit, seed=720 + i, name=f"bao-cao-{i}.docx")
+        shutil.copyfile(path, inbox / path.name)
+        shutil.copyfile(path, inbox / f"lan-2-{path.name}")  # the same content again: a duplicate
+    selects: list[tuple[str, object]] = []
+
+    def seen(_conn, _cursor, statement, params, _context, _many):
+        if statement.startswith("SELECT") and "FROM submissions" in statement:
+            selects.append((statement, params))
+    event.listen(rt.db.engine, "before_cursor_execute", seen)
+    sweep_inbox(rt, at("2024-04-02", 17))
+    event.remove(rt.db.engine, "before_cursor_execute", seen)
+    assert selects
+    with rt.db.engine.connect() as conn:
+        for statement, params in selects:
+            plan_rows = conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", params).all()
+            steps = [row[-1] for row in plan_rows if "submissions" in row[-1]]
+            assert steps and all(step.startswith("SEARCH") and "(cycle_id=?)" not in step
+                                 for step in steps), (statement, steps)

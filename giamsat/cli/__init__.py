@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import importlib
 import sys
 
@@ -61,10 +62,24 @@ for _name in _COMMAND_MODULES:
     importlib.import_module(_name).register(app)
 
 
+# The collector's oldest generation is walked after this many younger collections (CPython: 10).
+# A long command (a province's or the country's cycle, ``serve``) keeps hundreds of thousands of
+# objects alive — the plan's units, caches, Prefect's client — and each full walk of them cost
+# ~0.4 s: 71 walks, 31 s of a national demo. At 100: 23 walks, the same peak memory.
+FULL_COLLECTION_EVERY = 100
+
+
+def tune_gc() -> None:
+    """Full garbage collections less often in this process (``FULL_COLLECTION_EVERY``)."""
+    young, middle, _ = gc.get_threshold()
+    gc.set_threshold(young, middle, FULL_COLLECTION_EVERY)
+
+
 def main() -> None:
     """Console-script entry point."""
     from giamsat import prefect_env
 
+    tune_gc()
     prefect_env.configure(create=False)  # a reading command must not create a home
     try:
         app(prog_name="giamsat")

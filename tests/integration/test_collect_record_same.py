@@ -12,9 +12,7 @@ import datetime as dt
 import email
 import hashlib
 import json
-import os
 from contextlib import contextmanager
-from pathlib import Path
 
 import pytest
 from sqlalchemy import event, select, text
@@ -34,7 +32,7 @@ from giamsat.files.fsutil import atomic_write
 from giamsat.messaging.incoming import IncomingAttachment, parse_fetched
 from giamsat.messaging.maildir import MaildirMailbox
 from tests.conftest import CONFIG, OPENED_AT
-from tests.fixtures.collect import at
+from tests.fixtures.collect import at, deliver_to_maildir
 from tests.fixtures.imap import mail_with
 
 
@@ -158,25 +156,14 @@ def _messages(plan, forms) -> list[bytes]:
     return out
 
 
-def _deliver(rt, messages: list[bytes]) -> Path:
-    new = rt.home / "mail" / "new"
-    new.mkdir(parents=True)
-    for n, raw in enumerate(messages):
-        path = new / f"{1000 + n}.msg"
-        path.write_bytes(raw)
-        moment = (at("2024-04-02", 8) + dt.timedelta(minutes=n)).timestamp()
-        os.utime(path, (moment, moment))
-    return new
-
-
 def _fetch_all(rt, messages: list[bytes]) -> list[dict]:
-    _deliver(rt, messages)
+    deliver_to_maildir(rt.home, messages)
     return fetch_mail(rt, at("2024-04-03", 17)).as_dict()["details"]
 
 
 def _take_one_by_one(rt, messages: list[bytes]) -> list[dict]:
     """The path a chunk falls back to when it cannot commit: ``take_mail`` message by message."""
-    _deliver(rt, messages)
+    deliver_to_maildir(rt.home, messages)
     box = MaildirMailbox(rt.settings.mailbox().maildir, 1 << 24)
     out = []
     with box:

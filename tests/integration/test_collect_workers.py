@@ -16,7 +16,7 @@ from giamsat.collect.service import sweep_inbox
 from giamsat.cycle.sync import open_cycle
 from giamsat.files import pool
 from tests.conftest import CONFIG, OPENED_AT
-from tests.fixtures.collect import at
+from tests.fixtures.collect import at, deliver_to_maildir
 from tests.fixtures.imap import mail_with
 from tests.integration.test_collect_sweep_batch import _files, _state
 
@@ -105,13 +105,7 @@ def test_mail_read_in_pipelined_chunks_is_recorded_as_in_one_process(chunk, form
     messages.append(messages[0])  # the same message delivered twice
 
     def fetch(rt):
-        new = rt.home / "mail" / "new"
-        new.mkdir(parents=True)
-        for n, raw in enumerate(messages):
-            path = new / f"{1000 + n}.msg"
-            path.write_bytes(raw)
-            moment = (at("2024-04-02", 8) + dt.timedelta(minutes=n)).timestamp()
-            os.utime(path, (moment, moment))
+        deliver_to_maildir(rt.home, messages)
         summary = fetch_mail(rt, at("2024-04-03", 17)).as_dict()
         return summary["taken"], summary["duplicate"], [m["status"] for m in summary["details"]]
 

@@ -134,6 +134,8 @@ def _part(zf: zipfile.ZipFile, name: str, limits: Limits, whole: bool, content_t
     if name == "[Content_Types].xml":
         return content_types  # read (and capped) once, by the macro check
     return read_part(zf, name, limits.max_uncompressed_bytes)
+
+
 _CFB = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # OLE compound file (old .doc, encrypted .docx)
 _ENCRYPTED = "EncryptedPackage".encode("utf-16-le")  # the stream of a password-protected package
 _MACRO_SIGNS_LOW = (b"vbaproject.bin", b"macroenabled", "_vba_project".encode("utf-16-le"))

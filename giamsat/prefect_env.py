@@ -134,6 +134,39 @@ def quick_retries() -> Any:
         max_connections=16, max_keepalive_connections=8, keepalive_expiry=25))
 
 
+class EarlyServer:
+    """Prefect's local server being started on another thread while this one works.
+
+    The first request of a process without ``PREFECT_API_URL`` starts a local server (a uvicorn
+    subprocess, a few seconds to boot) and waits for it. The demo asks for it first, before it loads
+    and syncs its plan, so the server boots on the other core meanwhile; ``wait`` before the first
+    run. A start that failed here is left to the first request, which tries again and says why.
+    """
+
+    def __init__(self) -> None:
+        import threading
+
+        self._thread = threading.Thread(target=self._start, name="prefect-server-start", daemon=True)
+        self._thread.start()
+
+    @staticmethod
+    def _start() -> None:
+        from prefect.settings import PREFECT_API_URL, PREFECT_SERVER_EPHEMERAL_ENABLED
+
+        if PREFECT_API_URL.value() or not PREFECT_SERVER_EPHEMERAL_ENABLED.value():
+            return  # a configured server: nothing to start
+        from prefect.server.api.server import SubprocessASGIServer
+
+        try:
+            SubprocessASGIServer().start()
+        except Exception:  # the first request starts it again and reports the error
+            return
+
+    def wait(self) -> None:
+        """Until the server answers (or its start gave up); then Prefect may be used here."""
+        self._thread.join()
+
+
 def prepare_database() -> None:
     """Create or migrate Prefect's own database now, so the first flow run does not wait for it."""
     configure()

@@ -103,13 +103,16 @@ def demo(out: Path = typer.Option(DEFAULT_OUT, "--out", help="Thư mục kết q
     home, work = _prepare(out)
     # The runs go to the demo home's own Prefect database: `GIAMSAT_HOME=<out>/home giamsat serve`
     # shows them under the cycle's deployments.
-    prefect_env.use_fresh_home(home / "prefect", templates)
+    # Prefect's server boots on the other core while the plan is loaded and synced.
+    server = prefect_env.EarlyServer() if prefect_env.use_fresh_home(home / "prefect", templates) else None
     opened = clock.at_office_hours(load_plan(config).period.start, 7)  # the replay's first morning
     signs = can_sign(config)  # with LibreOffice the documents are signed (test certificate) and registered
     config = signing_config(config, home) if signs else config
     rt = open_cycle(config, opened)
     console.print(f"[bold]giamsat demo[/] — {rt.plan.cycle_key}: {rt.plan.synthetic_notice}")
     runner = DemoRunner(rt, config, work, console, DemoClerk(rt, out / "ky-so-thu-nghiem") if signs else None)
+    if server is not None:
+        server.wait()
     with prefect_env.without_heartbeats(), prefect_env.without_suspension_watch(), prefect_env.one_client():
         runner.run()
     result = summary(rt)

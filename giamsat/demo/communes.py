@@ -15,7 +15,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from giamsat.db.models import Document, Visit
+from giamsat.db.models import Document, Recommendation, Visit
 from giamsat.db.models import Unit as UnitRow
 from giamsat.demo import mail_drop
 from giamsat.demo.form_stamp import fill_outline_stamped
@@ -156,16 +156,19 @@ def answer_recommendations(rt: Runtime, day: dt.date, rng: random.Random) -> dic
     still in progress; one per round is left unanswered (it is reminded, then turns overdue)."""
     done: dict[str, int] = {}
     changes: list[tuple[int, str, str]] = []
-    pending = followup.list_recommendations(rt, [*REC_ACTIVE, "overdue"])
-    for i, rec in enumerate(pending[1:]):
+    with rt.db.unit_of_work() as s:  # ``followup.list_recommendations``' order, two columns of it
+        pending = s.execute(select(Recommendation.id, Recommendation.status).where(
+            Recommendation.cycle_id == rt.cycle_id, Recommendation.status.in_([*REC_ACTIVE, "overdue"]))
+            .order_by(Recommendation.id)).all()
+    for i, (rec_id, current) in enumerate(pending[1:]):
         turn = (i + rng.randrange(7)) % 7
-        if rec.status == "open" and turn == 3:
+        if current == "open" and turn == 3:
             status, note = "not_accepted", "Không thuộc thẩm quyền giải quyết (dữ liệu minh họa)."
-        elif rec.status == "open" and turn in (1, 5):
+        elif current == "open" and turn in (1, 5):
             status, note = "in_progress", "Đang triển khai thực hiện (dữ liệu minh họa)."
         else:
             status, note = "resolved", "Đã thực hiện xong kiến nghị (dữ liệu minh họa)."
-        changes.append((rec.id, status, note))
+        changes.append((rec_id, status, note))
         done[status] = done.get(status, 0) + 1
     if changes:  # one transaction for the round, however many bodies answer
         followup.update_many(rt, changes, DEMO_ACTOR, clock.at_office_hours(day, 15))

@@ -115,19 +115,21 @@ def fill_job(rt: Runtime, drop: Drop, work: Path, seed: int,
     return blank, target, seed, drop.fault, villages, voice_of(rt.plan)
 
 
+def arrival(drop: Drop, order: int) -> dt.datetime:
+    """When the drop's report reaches the office: an e-mail at 10:00 (+ ``order`` minutes) on its
+    day; mail is fetched before the inbox is swept, so a saved file arrives after, at 10:30."""
+    return clock.at_office_hours(drop.day, 10) + dt.timedelta(minutes=order if drop.by_mail else 30)
+
+
 def drop_report(rt: Runtime, drop: Drop, work: Path, seed: int,
-                outlines: dict[str, Path] | None = None, order: int = 0, job: tuple | None = None,
-                filled: bool = False) -> Path:
+                outlines: dict[str, Path] | None = None, order: int = 0) -> Path:
     """Fill the unit's outline with synthetic figures and send it: an e-mail delivered to the office
-    Maildir at 10:00 (+ ``order`` minutes) that day, or a file saved in the inbox at 10:30.
-    ``job``: its ``fill_job`` when the caller has it; ``filled``: the form is written already
-    (``demo.drops`` fills them ahead)."""
-    job = job or fill_job(rt, drop, work, seed, outlines)
+    Maildir at ``arrival``, or a file saved in the inbox (``demo.drops`` makes the e-mailed ones
+    ahead on a worker, ``drops.fill_and_stage``)."""
+    job = fill_job(rt, drop, work, seed, outlines)
     target = job[1]
-    if not filled:
-        fill_outline_stamped(*job)
-    # Mail is fetched before the inbox is swept: the saved file arrives after the day's e-mails.
-    at = clock.at_office_hours(drop.day, 10) + dt.timedelta(minutes=order if drop.by_mail else 30)
+    fill_outline_stamped(*job)
+    at = arrival(drop, order)
     if drop.by_mail:
         msg = mail_drop.report_mail(rt, drop.unit, target, at, signed=drop.signed)
         mail_drop.deliver(rt.settings.mailbox().maildir, msg, at)

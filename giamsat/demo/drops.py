@@ -4,7 +4,9 @@ Filling a form is the demo's own work, not the product's: at a country's size it
 the run, on the process that also runs every flow. Each e-mailed report is a pure function of its
 blank outline, seed and fault, so once the outlines exist (notify) every e-mailed report of the
 cycle is sent to a spawned pool, and the simulated day that mails one waits only for its own file.
-What the office receives is unchanged (same bytes, same arrival times): only when it is made moves.
+The worker also writes the report's message into the mailbox's ``tmp/`` (no reader looks there),
+so the day only moves it to ``new/``. What the office receives is unchanged (same bytes, same
+arrival times): only when it is made moves.
 """
 
 from __future__ import annotations

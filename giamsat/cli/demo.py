@@ -118,10 +118,9 @@ def demo(out: Path = typer.Option(DEFAULT_OUT, "--out", help="Thư mục kết q
     result = summary(rt)
     outputs = manifest(rt, home)
     data = {"cycle": rt.plan.cycle_key, "synthetic": True, "notice": rt.plan.synthetic_notice,
-            "summary": result, "outputs": outputs}
-    path = out / "manifest.json"
-    path.write_text(json.dumps(data, ensure_ascii=False, indent=2, default=str), encoding="utf-8")
-    data["timings_seconds"] = {k: round(v, 2) for k, v in runner.timings.items()}
+            "summary": result, "outputs": outputs,
+            "timings_seconds": {k: round(v, 2) for k, v in runner.timings.items()}}
+    path = out / "manifest.json"  # written once (a country's lists a hundred thousand files)
     path.write_text(json.dumps(data, ensure_ascii=False, indent=2, default=str), encoding="utf-8")
     _print_summary(result, outputs, time.monotonic() - started, runner.flow_runs, runner.timings,
                    plan_words(rt.plan)["unit_noun"])

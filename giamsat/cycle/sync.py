@@ -86,7 +86,7 @@ def _sync_units(session: Session, cycle: Cycle, plan: Plan) -> None:
         row.successor_id = rows[(succ.code, succ.valid_from)].id if succ else None
         new += _sync_villages(row, villages.get(row.id, {}), pu.villages, plan.villages_synthetic)
     if new:
-        session.execute(insert(Village), new)  # in bulk: a country has some 100,000 villages
+        session.execute(insert(Village.__table__), new)  # in bulk: a country has some 100,000 villages
 
 
 def _sync_villages(unit: Unit, current: dict[str, Village], names: list[str],

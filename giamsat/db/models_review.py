@@ -84,6 +84,8 @@ class Recommendation(Base):
     """A recommendation (kiến nghị) followed up until it is resolved."""
 
     __tablename__ = "recommendations"
+    # whether any is late (active, past due) or live, from the index alone
+    __table_args__ = (Index("ix_recommendations_cycle_status_due", "cycle_id", "status", "due_on"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     cycle_id: Mapped[int] = fk("cycles.id")
     key: Mapped[str] = mapped_column(String(200), unique=True)

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from giamsat.db.models import Document, Visit
+from giamsat.db.models import Document, Recommendation, Visit
 from giamsat.db.models import Unit as UnitRow
 from giamsat.demo import mail_drop
 from giamsat.demo.form_stamp import fill_outline_stamped
@@ -115,19 +115,21 @@ def fill_job(rt: Runtime, drop: Drop, work: Path, seed: int,
     return blank, target, seed, drop.fault, villages, voice_of(rt.plan)
 
 
+def arrival(drop: Drop, order: int) -> dt.datetime:
+    """When the drop's report reaches the office: an e-mail at 10:00 (+ ``order`` minutes) on its
+    day; mail is fetched before the inbox is swept, so a saved file arrives after, at 10:30."""
+    return clock.at_office_hours(drop.day, 10) + dt.timedelta(minutes=order if drop.by_mail else 30)
+
+
 def drop_report(rt: Runtime, drop: Drop, work: Path, seed: int,
-                outlines: dict[str, Path] | None = None, order: int = 0, job: tuple | None = None,
-                filled: bool = False) -> Path:
+                outlines: dict[str, Path] | None = None, order: int = 0) -> Path:
     """Fill the unit's outline with synthetic figures and send it: an e-mail delivered to the office
-    Maildir at 10:00 (+ ``order`` minutes) that day, or a file saved in the inbox at 10:30.
-    ``job``: its ``fill_job`` when the caller has it; ``filled``: the form is written already
-    (``demo.drops`` fills them ahead)."""
-    job = job or fill_job(rt, drop, work, seed, outlines)
+    Maildir at ``arrival``, or a file saved in the inbox (``demo.drops`` makes the e-mailed ones
+    ahead on a worker, ``drops.fill_and_stage``)."""
+    job = fill_job(rt, drop, work, seed, outlines)
     target = job[1]
-    if not filled:
-        fill_outline_stamped(*job)
-    # Mail is fetched before the inbox is swept: the saved file arrives after the day's e-mails.
-    at = clock.at_office_hours(drop.day, 10) + dt.timedelta(minutes=order if drop.by_mail else 30)
+    fill_outline_stamped(*job)
+    at = arrival(drop, order)
     if drop.by_mail:
         msg = mail_drop.report_mail(rt, drop.unit, target, at, signed=drop.signed)
         mail_drop.deliver(rt.settings.mailbox().maildir, msg, at)
@@ -156,16 +158,19 @@ def answer_recommendations(rt: Runtime, day: dt.date, rng: random.Random) -> dic
     still in progress; one per round is left unanswered (it is reminded, then turns overdue)."""
     done: dict[str, int] = {}
     changes: list[tuple[int, str, str]] = []
-    pending = followup.list_recommendations(rt, [*REC_ACTIVE, "overdue"])
-    for i, rec in enumerate(pending[1:]):
+    with rt.db.unit_of_work() as s:  # ``followup.list_recommendations``' order, two columns of it
+        pending = s.execute(select(Recommendation.id, Recommendation.status).where(
+            Recommendation.cycle_id == rt.cycle_id, Recommendation.status.in_([*REC_ACTIVE, "overdue"]))
+            .order_by(Recommendation.id)).all()
+    for i, (rec_id, current) in enumerate(pending[1:]):
         turn = (i + rng.randrange(7)) % 7
-        if rec.status == "open" and turn == 3:
+        if current == "open" and turn == 3:
             status, note = "not_accepted", "Không thuộc thẩm quyền giải quyết (dữ liệu minh họa)."
-        elif rec.status == "open" and turn in (1, 5):
+        elif current == "open" and turn in (1, 5):
             status, note = "in_progress", "Đang triển khai thực hiện (dữ liệu minh họa)."
         else:
             status, note = "resolved", "Đã thực hiện xong kiến nghị (dữ liệu minh họa)."
-        changes.append((rec.id, status, note))
+        changes.append((rec_id, status, note))
         done[status] = done.get(status, 0) + 1
     if changes:  # one transaction for the round, however many bodies answer
         followup.update_many(rt, changes, DEMO_ACTOR, clock.at_office_hours(day, 15))

@@ -4,7 +4,9 @@ Filling a form is the demo's own work, not the product's: at a country's size it
 the run, on the process that also runs every flow. Each e-mailed report is a pure function of its
 blank outline, seed and fault, so once the outlines exist (notify) every e-mailed report of the
 cycle is sent to a spawned pool, and the simulated day that mails one waits only for its own file.
-What the office receives is unchanged (same bytes, same arrival times): only when it is made moves.
+The worker also writes the report's message into the mailbox's ``tmp/`` (no reader looks there),
+so the day only moves it to ``new/``. What the office receives is unchanged (same bytes, same
+arrival times): only when it is made moves.
 """
 
 from __future__ import annotations
@@ -16,8 +18,8 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
 
 from giamsat.demo import communes as demo
+from giamsat.demo import mail_drop
 from giamsat.demo.form_stamp import fill_outline_stamped
-from giamsat.demo.synthetic import FilledFigures
 from giamsat.files.pool import workers_for
 from giamsat.runtime import Runtime
 
@@ -27,6 +29,13 @@ LIST_UP_TO = 30  # a district's communes are listed one by one; a province's are
 def seed_of(d: demo.Drop, order: int) -> int:
     """The seed of a commune's report: its code, its day, its place in the day's drops."""
     return int(d.unit.code.replace("-", "")) * 1000 + d.day.toordinal() % 1000 + order
+
+
+def fill_and_stage(job: tuple, m: mail_drop.Letter, maildir: Path) -> str:
+    """A worker's part of an e-mailed report: the form filled, its message written and staged in
+    the mailbox (``mail_drop.stage``); the day that sends it only publishes it. Returns its key."""
+    fill_outline_stamped(*job)
+    return mail_drop.stage(maildir, mail_drop.letter_bytes(m, job[1]), m.arrived)
 
 
 def _how(d: demo.Drop) -> str:
@@ -45,23 +54,24 @@ class Communes:
         for d in drops:
             self.by_day.setdefault(d.day, []).append(d)
         self._pool: ProcessPoolExecutor | None = None
-        self._filling: dict[tuple[dt.date, int], tuple[tuple, Future[FilledFigures]]] = {}
+        self._filling: dict[tuple[dt.date, int], Future[str]] = {}  # the staged message's key
+        self._box: Path | None = None
 
     def send(self, day: dt.date, say: Callable[[dt.date, str], None]) -> bool:
         """The day's reports filled and sent, a line said for each (or each kind); False: none."""
         todays = self.by_day.get(day, [])
         if not todays:
             return False
-        outlines = demo.received_outlines(self.rt)
         if self._pool is None and not self._filling:  # the outlines exist: fill ahead from now on
-            self._ahead(outlines)
+            self._ahead(demo.received_outlines(self.rt))
+        outlines: dict[str, Path] | None = None  # read only for a report not made ahead
         for i, d in enumerate(todays):
-            ahead = self._filling.pop((day, i), None)  # its job as made when it was sent ahead
-            job, future = ahead or (demo.fill_job(self.rt, d, self.work, seed_of(d, i), outlines), None)
-            if future is not None:
-                future.result()  # a failure to fill is the demo's bug: raised on the day it matters
-            demo.drop_report(self.rt, d, self.work, seed=seed_of(d, i), outlines=outlines, order=i,
-                             job=job, filled=future is not None)
+            future = self._filling.pop((day, i), None)  # its job as made when it was sent ahead
+            if future is not None:  # a failure to fill is the demo's bug: raised on the day it matters
+                mail_drop.publish(self._maildir(), future.result())
+            else:
+                outlines = demo.received_outlines(self.rt) if outlines is None else outlines
+                demo.drop_report(self.rt, d, self.work, seed=seed_of(d, i), outlines=outlines, order=i)
             if len(todays) <= LIST_UP_TO:
                 say(day, f"{d.unit.name} {d.label} {_how(d)}")
         if len(todays) > LIST_UP_TO:
@@ -73,8 +83,14 @@ class Communes:
                 say(day, f"{len(names)} đơn vị {what}: {shown}")
         return True
 
+    def _maildir(self) -> Path:
+        if self._box is None:
+            self._box = Path(self.rt.settings.mailbox().maildir)
+        return self._box
+
     def _ahead(self, outlines: dict[str, Path]) -> None:
-        """Every e-mailed report of the cycle sent to the workers, the earliest days first."""
+        """Every e-mailed report of the cycle sent to the workers, the earliest days first: each
+        is filled and its message written in the mailbox's ``tmp/``, delivered on its day."""
         # One worker at most: the fills run through the whole cycle beside the flows, whose process
         # and intake workers need the cores more (two fill workers slowed the first intake by half).
         n = min(workers_for(self.workers), 1)
@@ -85,7 +101,9 @@ class Communes:
             for i, d in enumerate(self.by_day[day]):
                 if d.by_mail:
                     job = demo.fill_job(self.rt, d, self.work, seed_of(d, i), outlines)
-                    self._filling[day, i] = (job, self._pool.submit(fill_outline_stamped, *job))
+                    at = demo.arrival(d, i)
+                    m = mail_drop.letter(self.rt, d.unit, at, signed=d.signed)
+                    self._filling[day, i] = self._pool.submit(fill_and_stage, job, m, self._maildir())
 
     def close(self) -> None:
         """Stop the workers (forms never sent are dropped)."""

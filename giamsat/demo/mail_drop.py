@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import uuid
+from dataclasses import dataclass
 from email.utils import formataddr
 from pathlib import Path
 
@@ -28,46 +29,84 @@ def office_address(rt: Runtime) -> str:
     return rt.plan.bodies.office.email or rt.delivery().mail_from
 
 
+@dataclass(frozen=True)
+class Letter:
+    """A commune's message but for its form: what ``letter_bytes`` needs (plain values, so a fill
+    worker can make the message too)."""
+
+    code: str
+    domain: str
+    stem: str
+    to: str
+    subject: str
+    text: str
+    sender: str
+    arrived: dt.datetime
+    signed: bool
+
+
+def letter(rt: Runtime, unit: Unit, arrived: dt.datetime, signed: bool) -> Letter:
+    """The message ``unit`` sends at ``arrived`` (a signed PDF copy beside its form when ``signed``)."""
+    sender = unit.name if places.is_village(unit.kind) else f"UBND {unit.name}"  # a village has no UBND
+    return Letter(code=unit.code, domain=unit.email.partition("@")[2] or "xa.example",
+                  stem=f"Bao cao {unit.name} {arrived:%d-%m}",
+                  to=formataddr((rt.plan.bodies.office.short, office_address(rt))),
+                  subject=f"Báo cáo kết quả thực hiện Chương trình năm {rt.plan.year} - {unit.name}",
+                  text=(f"Kính gửi {rt.plan.bodies.office.short},\n\n{unit.name} gửi báo cáo theo "
+                        f"đề cương đính kèm{' (kèm bản ký số)' if signed else ''}.\n\n"
+                        "Trân trọng.\n(Dữ liệu minh họa)\n"),
+                  sender=formataddr((sender, unit.email)), arrived=arrived, signed=signed)
+
+
 def report_mail(rt: Runtime, unit: Unit, form: Path, arrived: dt.datetime,
                 signed: bool) -> bytes:
-    """The commune's message: its filled form attached, and a signed PDF copy when ``signed``.
+    """The commune's message: its filled form attached, and a signed PDF copy when ``signed``."""
+    return letter_bytes(letter(rt, unit, arrived, signed), form)
+
+
+def letter_bytes(m: Letter, form: Path) -> bytes:
+    """``m`` with ``form`` attached (and its signed PDF copy, written beside it).
 
     Built with the outbox's direct MIME builder (the same bytes a mail client's message parses
     to; the ``email`` package's header folding cost more than filling the form)."""
-    domain = unit.email.partition("@")[2] or "xa.example"
-    stem = f"Bao cao {unit.name} {arrived:%d-%m}"
-    attachments = [{"path": str(form), "filename": f"{stem}.docx", "content_type": "/".join(DOCX_TYPE)}]
-    if signed:
+    attachments = [{"path": str(form), "filename": f"{m.stem}.docx", "content_type": "/".join(DOCX_TYPE)}]
+    if m.signed:
         pdf = form.with_name(f"{form.stem} (ban ky so).pdf")
-        pdf.write_bytes(signed_pdf(unit, arrived))
-        attachments.append({"path": str(pdf), "filename": f"{stem} (ban ky so).pdf",
+        pdf.write_bytes(signed_pdf(m.code, m.arrived))
+        attachments.append({"path": str(pdf), "filename": f"{m.stem} (ban ky so).pdf",
                             "content_type": "application/pdf"})
-    out = Outgoing(id=0, message_id=f"<demo-{unit.code}-{arrived:%Y%m%d%H%M}-{form.stat().st_size}@{domain}>",
-                   to=[formataddr((rt.plan.bodies.office.short, office_address(rt)))],
-                   subject=f"Báo cáo kết quả thực hiện Chương trình năm {rt.plan.year} - {unit.name}",
-                   text=(f"Kính gửi {rt.plan.bodies.office.short},\n\n{unit.name} gửi báo cáo theo "
-                         f"đề cương đính kèm{' (kèm bản ký số)' if signed else ''}.\n\n"
-                         "Trân trọng.\n(Dữ liệu minh họa)\n"),
-                   html=None, created_at=arrived, attachments=attachments)
-    sender = unit.name if places.is_village(unit.kind) else f"UBND {unit.name}"  # a village has no UBND
-    return message_bytes(out, formataddr((sender, unit.email)))
+    message_id = f"<demo-{m.code}-{m.arrived:%Y%m%d%H%M}-{form.stat().st_size}@{m.domain}>"
+    out = Outgoing(id=0, message_id=message_id, to=[m.to], subject=m.subject, text=m.text, html=None,
+                   created_at=m.arrived, attachments=attachments)
+    return message_bytes(out, m.sender)
 
 
 def deliver(maildir: Path, msg: bytes, arrived: dt.datetime) -> str:
     """Put ``msg`` in ``maildir``'s ``new/`` delivered at ``arrived``; returns its key."""
+    return publish(maildir, stage(maildir, msg, arrived))
+
+
+def stage(maildir: Path, msg: bytes, arrived: dt.datetime) -> str:
+    """``msg`` written in ``maildir``'s ``tmp/`` (which no reader looks in) with its delivery time
+    ``arrived``; ``publish`` delivers it. Returns its key."""
     key = f"{arrived.timestamp():.0f}.{uuid.uuid4().hex}.giamsat-demo"  # unique, as Maildir asks
-    tmp, new = Path(maildir) / "tmp" / key, Path(maildir) / "new" / key
+    tmp = Path(maildir) / "tmp" / key
     for folder in ("tmp", "new", "cur"):
         (Path(maildir) / folder).mkdir(parents=True, exist_ok=True)
     tmp.write_bytes(msg)
     os.utime(tmp, (arrived.timestamp(), arrived.timestamp()))  # the delivery time the reader takes
-    os.rename(tmp, new)  # written in tmp/, then moved: a reader never sees half a message
     return key
 
 
-def signed_pdf(unit: Unit, arrived: dt.datetime) -> bytes:
+def publish(maildir: Path, key: str) -> str:
+    """The staged message ``key`` moved to ``new/``: delivered, never seen half written."""
+    os.rename(Path(maildir) / "tmp" / key, Path(maildir) / "new" / key)
+    return key
+
+
+def signed_pdf(code: str, arrived: dt.datetime) -> bytes:
     """A one-page PDF standing in for the scanned, signed report (synthetic, labelled so)."""
-    text = f"Ban ky so - {unit.code} - {short_date(arrived)} - du lieu minh hoa"
+    text = f"Ban ky so - {code} - {short_date(arrived)} - du lieu minh hoa"
     stream = f"BT /F1 12 Tf 72 760 Td ({text}) Tj ET".encode("ascii", "replace")
     objects = [b"<< /Type /Catalog /Pages 2 0 R >>",
                b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",

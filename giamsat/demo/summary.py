@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import fnmatch
+import os
 from pathlib import Path
 
 from sqlalchemy import func, select
@@ -60,5 +62,17 @@ def manifest(rt: Runtime, home: Path) -> list[dict]:
     with rt.db.unit_of_work() as s:
         docs = [{"kind": public_kind(kind), "path": path} for kind, path in
                 s.execute(select(Document.kind, Document.path).order_by(Document.id)).all()]
-    emls = [{"kind": "message", "path": str(p)} for p in sorted((home / "outbox").rglob("*.eml"))]
+    emls = [{"kind": "message", "path": p} for p in matching(home / "outbox", "*.eml")]
     return docs + emls + [{"kind": "db", "path": str(home / "giamsat.db")}]
+
+
+def matching(root: Path, pattern: str) -> list[str]:
+    """``sorted(root.rglob(pattern))`` as strings, from ``os.walk``: a country's outbox holds a
+    hundred thousand messages, and pathlib made and compared a path object for each."""
+    base = str(root)
+    found: list[tuple[tuple[str, ...], str]] = []
+    for folder, dirs, files in os.walk(base):  # as rglob: into no linked folder, a linked one listed
+        rel = tuple(Path(folder).relative_to(base).parts)
+        found += [((*rel, name), os.path.join(folder, name))
+                  for name in dirs + files if fnmatch.fnmatchcase(name, pattern)]
+    return [path for _, path in sorted(found)]  # in pathlib's order: part by part

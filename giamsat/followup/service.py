@@ -28,6 +28,7 @@ from giamsat.domain.vocabulary import (
     REC_STATUS,
     REC_TRANSITIONS,
 )
+from giamsat.followup import bulk
 from giamsat.followup.evidence import store_evidence
 from giamsat.runtime import Runtime
 
@@ -151,26 +152,14 @@ def readdress(rt: Runtime, rec_id: int, addressed_to: str, addressed_email: str 
         return rec
 
 
-def update_many(rt: Runtime, changes: list[tuple[int, str, str]], actor: str,
-                now: dt.datetime) -> list[Recommendation]:
+def update_many(rt: Runtime, changes: list[tuple[int, str, str]], actor: str, now: dt.datetime) -> int:
     """``update`` for many recommendations (id, status, note) in one transaction, as the addressed
-    bodies of a province or the whole country answer; any refused change refuses them all."""
+    bodies of a province or the whole country answer; any refused change refuses them all.
+    Returns how many changes were recorded (``bulk.update_many`` writes them as plain rows)."""
+    today = now.astimezone(clock.TZ).date()
     with rt.db.unit_of_work() as s:
-        recs = {r.id: r for r in s.scalars(select(Recommendation).where(
-            Recommendation.cycle_id == rt.cycle_id,
-            Recommendation.id.in_([c[0] for c in changes])))}
-        obs = {o.key: o for o in s.scalars(select(Obligation).where(
-            Obligation.cycle_id == rt.cycle_id, Obligation.kind == "recommendation"))}
-        out = []
-        for rec_id, status, note in changes:
-            if rec_id not in recs:
-                raise NotFound(f"Không có kiến nghị số {rec_id}.")
-            rec = recs[rec_id]
-            ob = obs.get(f"rec:{rec.key}") or _new_obligation(rec, now)
-            s.add(ob)
-            out.append(_apply(s, rt, rec, status, (note or "").strip() or None, None, actor, now,
-                              None, ob))
-        return out
+        notes = [(i, st, (note or "").strip() or None) for i, st, note in changes]
+        return bulk.update_many(s, rt.cycle_id, notes, actor, now, today, _validate)
 
 
 def _apply(s: Session, rt: Runtime, rec: Recommendation, status: str, note: str | None,
@@ -230,28 +219,8 @@ class SweepResult:
 def followup_sweep(rt: Runtime, as_of: dt.date) -> SweepResult:
     """Create missing obligations and mark active recommendations past due as overdue (idempotent)."""
     now = clock.at_office_hours(as_of, 17)
-    created = overdue = 0
     with rt.db.unit_of_work() as s:
-        tracked = set(s.scalars(select(Obligation.key).where(  # one query, not one per rec
-            Obligation.cycle_id == rt.cycle_id, Obligation.kind == "recommendation")))
-        # Columns first, whole rows only for the few with work: a country has tens of thousands
-        # of recommendations and a daily sweep changes a handful.
-        work = [rid for rid, key, status, due_on in s.execute(
-                select(Recommendation.id, Recommendation.key, Recommendation.status, Recommendation.due_on)
-                .where(Recommendation.cycle_id == rt.cycle_id))
-                if f"rec:{key}" not in tracked or (status in REC_ACTIVE and due_on < as_of)]
-        recs = [rec for i in range(0, len(work), 500) for rec in s.scalars(
-            select(Recommendation).where(Recommendation.id.in_(sorted(work)[i:i + 500]))
-            .order_by(Recommendation.id))]
-        for rec in recs:
-            if f"rec:{rec.key}" not in tracked:
-                s.add(_new_obligation(rec, now))
-                created += 1
-            if rec.status in REC_ACTIVE and rec.due_on < as_of:
-                rec.status, rec.updated_at = "overdue", now
-                note = f"Quá hạn thực hiện (hạn {short_date(rec.due_on)})"
-                _event(s, rt, rec, "overdue", note, "system", now, None, action="rec.overdue")
-                overdue += 1
+        created, overdue = bulk.sweep(s, rt.cycle_id, as_of, now)  # columns read, rows written at once
         if created or overdue:
             record(s, at=now, actor="system", action="followup.sweep", entity="cycle",
                    entity_id=rt.cycle_id, cycle_id=rt.cycle_id, as_of=as_of.isoformat(),

@@ -23,9 +23,12 @@ def _send_all(rt, work, workers):
     forms = {p.name: p.read_bytes() for p in (work / "gui-thu").glob("*.docx") if p.name[-10:] in sent}
     mail = rt.home / "mail" / "new"
     arrivals = sorted(os.stat(p).st_mtime for p in mail.iterdir())
+    messages = sorted((os.stat(p).st_mtime, p.read_bytes()) for p in mail.iterdir())
     for p in list(mail.iterdir()):
         p.unlink()  # the next run delivers into the same mailbox
-    return forms, arrivals, said
+    for p in list((rt.home / "mail" / "tmp").iterdir()):
+        p.unlink()  # messages made ahead for later days
+    return forms, arrivals, said, messages
 
 
 def test_reports_filled_ahead_are_the_reports_filled_on_their_day(sqlite_runtime, tmp_path):
@@ -34,4 +37,5 @@ def test_reports_filled_ahead_are_the_reports_filled_on_their_day(sqlite_runtime
     ahead = _send_all(rt, tmp_path / "ahead", workers=1)
     on_the_day = _send_all(rt, tmp_path / "day", workers=0)
     assert len(ahead[0]) >= 6 and len(ahead[1]) >= 6
-    assert ahead == on_the_day  # same bytes, same arrival times, same progress lines
+    assert ahead == on_the_day  # same forms, same messages, same arrival times, same progress lines
+    assert any(b"Content-Type: application/pdf" in m for _, m in ahead[3])  # a signed copy among them

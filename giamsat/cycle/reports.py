@@ -33,15 +33,22 @@ def report_status_rows(rt: Runtime, as_of: dt.date) -> list[dict]:
     errors of the units whose last report was returned. Computed again only when ``_mark``
     changed since the last call for the same database and cycle (one aggregate query otherwise).
     """
+    return [dict(r) for r in kept_report_status_rows(rt, as_of)]
+
+
+def kept_report_status_rows(rt: Runtime, as_of: dt.date) -> list[dict]:
+    """``report_status_rows`` without the copy: the list kept for the next call, the very same
+    object as long as what it is a function of (``_mark``) is unchanged. Read only: neither it nor
+    its rows may be changed (a caller that would, takes ``report_status_rows``)."""
     key = (rt.db.engine.url.render_as_string(hide_password=False), rt.cycle_id)
     with rt.db.unit_of_work() as s:
         mark = _mark(rt, s, as_of)  # read first: rows computed after it are at least as new
         last = _LAST.get(key)
         if last is not None and last[0] == mark:
-            return [dict(r) for r in last[1]]
+            return last[1]
         rows = _rows(rt, s, as_of)
     _LAST[key] = (mark, rows)
-    return [dict(r) for r in rows]
+    return rows
 
 
 def _mark(rt: Runtime, s: Session, as_of: dt.date) -> tuple:

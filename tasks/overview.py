@@ -27,8 +27,10 @@ from giamsat.runtime import Runtime
 
 
 @task(cache_policy=NO_CACHE)
-def publish_overview(rt: Runtime, as_of: dt.date) -> list[dict[str, str]]:
-    """Publish ``cycle-status``, ``report-status`` and ``cycle-timeline``; returns the step table."""
+def publish_overview(rt: Runtime, as_of: dt.date,
+                     counted: dict[str, int] | None = None) -> list[dict[str, str]]:
+    """Publish ``cycle-status``, ``report-status`` and ``cycle-timeline``; returns the step table.
+    ``counted``: the outbox's ``counts(rt)`` when the flow has just read them (not read again)."""
     # once per publication: the steps and the table share it; the kept list itself (read only),
     # so a table unchanged since the last run is known by identity, not compared row by row
     units = kept_report_status_rows(rt, as_of)
@@ -38,7 +40,7 @@ def publish_overview(rt: Runtime, as_of: dt.date) -> list[dict[str, str]]:
     create_table_artifact(key="cycle-status",
                           table=[markdown_row(r.as_artifact_row()) for r in by_urgency(rows)],
                           description=f"Tình hình các bước đến ngày {short_date(as_of)}. "
-                          + markdown_text(health_line(health(rt))) + " "
+                          + markdown_text(health_line(health(rt, counted=counted))) + " "
                           + markdown_text(signatures))
     publish_report_status_artifact(units, scope=f"{rt.db.engine.url!r}#{rt.cycle_id}", shared=True)
     create_markdown_artifact(key="cycle-timeline", markdown=timeline_markdown(rt, rows, as_of, signatures),

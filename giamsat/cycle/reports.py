@@ -116,8 +116,22 @@ def _row(rt: Runtime, unit, subs: list[tuple[int, dt.datetime, str]], as_of: dt.
             "open_errors": 0, "_last_id": last[0] if last else None}
 
 
+# The kept list (``kept_report_status_rows``, never changed) last counted, and its counts
+_COUNTED: list = [None, {}]
+
+
 def summarise(rows: list[dict]) -> dict:
-    """DHIS2-style counts: expected, received, on time, late, missing, rejected-awaiting-correction."""
+    """DHIS2-style counts: expected, received, on time, late, missing, rejected-awaiting-correction.
+    A kept list (never changed) is counted once, however many runs publish it."""
+    if rows is _COUNTED[0]:
+        return dict(_COUNTED[1])
+    counted = _summarise(rows)
+    if any(rows is last[1] for last in _LAST.values()):
+        _COUNTED[:] = [rows, dict(counted)]
+    return counted
+
+
+def _summarise(rows: list[dict]) -> dict:
     found = Counter(r["status"] for r in rows)  # one pass over a country's rows, not one a status
     count = {k: found[k] for k in REPORT_STATUS}
     expected = len(rows)

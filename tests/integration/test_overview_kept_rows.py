@@ -82,3 +82,41 @@ def test_the_overview_publishes_from_the_kept_rows_what_it_published_from_copies
     old = _publications(sqlite_runtime, monkeypatch, days)
     assert new == old
     assert sum(1 for kind, kw in new if kind == "table" and kw["key"] == "report-status") == 2
+
+
+def test_a_kept_list_is_counted_once_and_as_a_copy_would_be(sqlite_runtime, monkeypatch):
+    rt = sqlite_runtime
+    monkeypatch.setattr(reports, "_LAST", {})
+    monkeypatch.setattr(reports, "_COUNTED", [None, {}])
+    calls: list[int] = []
+    real = reports._summarise
+    monkeypatch.setattr(reports, "_summarise", lambda rows: calls.append(len(rows)) or real(rows))
+    kept = reports.kept_report_status_rows(rt, D(2024, 5, 20))
+    first = reports.summarise(kept)
+    assert first == real([dict(r) for r in kept]) and calls == [len(kept)]
+    first["expected"] = -1  # the caller's own dict: the kept counts are unaffected
+    assert reports.summarise(kept) == real(kept) and len(calls) == 1  # counted once
+    copies = reports.report_status_rows(rt, D(2024, 5, 20))
+    assert reports.summarise(copies) == real(kept) and len(calls) == 2  # a caller's list: counted
+    copies[0]["status"] = "on_time"
+    assert reports.summarise(copies) != real(kept) and len(calls) == 3
+
+
+def test_the_overview_given_the_flows_counts_reads_the_outbox_no_more_and_says_the_same(
+        sqlite_runtime, monkeypatch):
+    import tasks.overview as publishing
+    from giamsat.messaging import delivery
+
+    read = _publications(sqlite_runtime, monkeypatch, [D(2024, 4, 3)])
+    calls: list[int] = []
+    real = delivery.counts
+    monkeypatch.setattr(delivery, "counts", lambda rt: calls.append(1) or real(rt))
+    counted = real(sqlite_runtime)
+    out: list = []
+    monkeypatch.setattr(publishing, "_PUBLISHED", {})
+    monkeypatch.setattr(publishing, "create_table_artifact",
+                        lambda **kw: out.append(("table", kw)) or kw["key"])
+    monkeypatch.setattr(publishing, "create_markdown_artifact",
+                        lambda **kw: out.append(("markdown", kw)) or kw["key"])
+    out.append(("returned", publishing.publish_overview.fn(sqlite_runtime, D(2024, 4, 3), counted)))
+    assert calls == [] and out == read

@@ -23,7 +23,7 @@ def remind_flow(as_of: dt.date | None = None, config: str | None = None) -> Any:
         summary = sweep_reminders(rt, day)
         office_digest(rt, day)
         delivered = deliver_with_retries(rt, moment(as_of, 8))
-        publish_overview(rt, day)
-        outbox = counts(rt)  # read once: the result shows it, finish's health reuses it
+        outbox = counts(rt)  # read once: the overview, the result and finish's health share it
+        publish_overview(rt, day, outbox)
         return finish(rt, {"queued": summary.queued, "working_day": summary.working_day,
                            "outbox": outbox, "all_delivered": delivered is not None}, counted=outbox)

@@ -31,7 +31,7 @@ def transient_only(task: Task, task_run: TaskRun, state: State) -> bool:
 
 @task(name="deliver-outbox", retries=4, retry_delay_seconds=[10, 30, 90, 270],
       retry_condition_fn=transient_only, cache_policy=NO_CACHE)
-def deliver_outbox(rt: Runtime, now: dt.datetime, batch_size: int = 200) -> DrainResult:
+def deliver_outbox(rt: Runtime, now: dt.datetime, batch_size: int | None = None) -> DrainResult:
     """Drain the outbox; raise a transient error (so Prefect retries) while messages are deferred."""
     result = deliver(rt, now, batch_size=batch_size)
     if result.deferred:
@@ -40,9 +40,10 @@ def deliver_outbox(rt: Runtime, now: dt.datetime, batch_size: int = 200) -> Drai
     return result
 
 
-def deliver_with_retries(rt: Runtime, now: dt.datetime, batch_size: int = 200) -> DrainResult | None:
+def deliver_with_retries(rt: Runtime, now: dt.datetime, batch_size: int | None = None) -> DrainResult | None:
     """Run the delivery task with the configured delays; None if messages are still pending after
-    the last retry (they stay pending with their last error for the next drain). A permanent
+    the last retry (they stay pending with their last error for the next drain). ``batch_size``:
+    messages per claim, by default the channel's (``filebatch.claim_size``). A permanent
     failure of the channel (a refused login) is raised: the run fails and says why."""
     if not has_pending(rt):
         return DrainResult()  # nothing to send: no empty delivery run in the UI

@@ -33,15 +33,22 @@ def report_status_rows(rt: Runtime, as_of: dt.date) -> list[dict]:
     errors of the units whose last report was returned. Computed again only when ``_mark``
     changed since the last call for the same database and cycle (one aggregate query otherwise).
     """
+    return [dict(r) for r in kept_report_status_rows(rt, as_of)]
+
+
+def kept_report_status_rows(rt: Runtime, as_of: dt.date) -> list[dict]:
+    """``report_status_rows`` without the copy: the list kept for the next call, the very same
+    object as long as what it is a function of (``_mark``) is unchanged. Read only: neither it nor
+    its rows may be changed (a caller that would, takes ``report_status_rows``)."""
     key = (rt.db.engine.url.render_as_string(hide_password=False), rt.cycle_id)
     with rt.db.unit_of_work() as s:
         mark = _mark(rt, s, as_of)  # read first: rows computed after it are at least as new
         last = _LAST.get(key)
         if last is not None and last[0] == mark:
-            return [dict(r) for r in last[1]]
+            return last[1]
         rows = _rows(rt, s, as_of)
     _LAST[key] = (mark, rows)
-    return [dict(r) for r in rows]
+    return rows
 
 
 def _mark(rt: Runtime, s: Session, as_of: dt.date) -> tuple:
@@ -109,8 +116,22 @@ def _row(rt: Runtime, unit, subs: list[tuple[int, dt.datetime, str]], as_of: dt.
             "open_errors": 0, "_last_id": last[0] if last else None}
 
 
+# The kept list (``kept_report_status_rows``, never changed) last counted, and its counts
+_COUNTED: list = [None, {}]
+
+
 def summarise(rows: list[dict]) -> dict:
-    """DHIS2-style counts: expected, received, on time, late, missing, rejected-awaiting-correction."""
+    """DHIS2-style counts: expected, received, on time, late, missing, rejected-awaiting-correction.
+    A kept list (never changed) is counted once, however many runs publish it."""
+    if rows is _COUNTED[0]:
+        return dict(_COUNTED[1])
+    counted = _summarise(rows)
+    if any(rows is last[1] for last in _LAST.values()):
+        _COUNTED[:] = [rows, dict(counted)]
+    return counted
+
+
+def _summarise(rows: list[dict]) -> dict:
     found = Counter(r["status"] for r in rows)  # one pass over a country's rows, not one a status
     count = {k: found[k] for k in REPORT_STATUS}
     expected = len(rows)

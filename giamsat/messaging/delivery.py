@@ -13,6 +13,7 @@ from giamsat.domain.errors import Conflict, NotFound
 from giamsat.domain.formatting import short_date, short_date_time
 from giamsat.domain.vocabulary import MESSAGE_STATUS
 from giamsat.files.pool import workers_for
+from giamsat.messaging import filebatch
 from giamsat.messaging.channels import channel_for
 from giamsat.messaging.drain import CLAIM_TTL, DrainResult, drain
 from giamsat.runtime import Runtime
@@ -20,11 +21,14 @@ from giamsat.runtime import Runtime
 STATUSES = tuple(MESSAGE_STATUS)
 
 
-def deliver(rt: Runtime, now: dt.datetime, *, batch_size: int = 200) -> DrainResult:
+def deliver(rt: Runtime, now: dt.datetime, *, batch_size: int | None = 200) -> DrainResult:
     """Drain this cycle's outbox through the configured channel (file or smtp); the file channel
-    writes large batches on the process's workers (as many as ``GIAMSAT_INTAKE_WORKERS`` says)."""
+    writes large batches on the process's workers (as many as ``GIAMSAT_INTAKE_WORKERS`` says).
+    ``batch_size``: messages per claim; None: ``filebatch.claim_size`` of the channel (200, or
+    1,000 for the file channel: one ``os.sync`` and two commits per batch, whatever its size)."""
     channel = channel_for(rt.delivery(), workers_for(rt.settings.intake_workers))
-    return drain(rt.db, channel, now, batch_size=batch_size, cycle_id=rt.cycle_id)
+    size = batch_size if batch_size is not None else filebatch.claim_size(channel)
+    return drain(rt.db, channel, now, batch_size=size, cycle_id=rt.cycle_id)
 
 
 def list_messages(rt: Runtime, status: str | None = None, limit: int = 500) -> list[Message]:

@@ -28,7 +28,9 @@ from giamsat.messaging.channels import Channel, FileChannel, session_suffix, wri
 from giamsat.messaging.mime import Outgoing
 
 MIN_MESSAGES = 40  # a smaller batch is written in the process: the round trips would cost more
-CHUNK = 50  # messages per job: a batch of 200 is shared between the workers
+CHUNK = 50  # messages per job: a batch is shared between the workers
+BATCH = 200  # messages per claim of a channel that records each message (SMTP)
+FILE_BATCH = 1000  # per claim of the file channel: it records a batch in one commit after one sync
 
 Written = list[tuple[str, bool] | None]  # per message: None when written, else (error, permanent)
 _Args = tuple[Path, str, str | None]  # folder, sender, reply-to
@@ -51,6 +53,14 @@ class Writing:
             results += [(out, DeliveryError(w[0], permanent=w[1]) if w else None)
                         for out, w in zip(part, written, strict=True)]
         return results
+
+
+def claim_size(channel: Channel) -> int:
+    """Messages per claim when the caller names none. The file channel's batch costs one
+    ``os.sync`` (every dirty page of the machine) and two commits whatever its size, so it claims
+    more at once; a kill leaves at most two such batches claimed (written again, in place, once
+    their claims expire). SMTP records each message as the server takes it: 200 a connection."""
+    return FILE_BATCH if isinstance(channel, FileChannel) else BATCH
 
 
 def start(channel: Channel, batch: list[Outgoing]) -> Writing | None:

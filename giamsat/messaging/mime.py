@@ -160,7 +160,7 @@ def _text_part(text: str, subtype: str) -> list[bytes]:
     if text.isascii() and all(len(x) <= _LINE for x in lines):
         return [head, b"Content-Transfer-Encoding: 7bit", _CRLF, _CRLF,
                 "\r\n".join(lines).encode("ascii"), _CRLF]
-    body = b"\r\n".join(line.encode("utf-8") for line in lines) + _CRLF
+    body = "\r\n".join(lines).encode("utf-8") + _CRLF  # one encode: UTF-8 of a join is the join
     return [head, b"Content-Transfer-Encoding: base64", _CRLF, _CRLF, _b64(body)]
 
 

@@ -98,15 +98,32 @@ def _context(rt: Runtime, row, r: Reminder, way: Route, errors: tuple[str, ...] 
 
 
 class _Words(dict[str, dict[str, str]]):
-    """``unit_words_by_name`` of the plan by unit name, each computed once a sweep."""
+    """``unit_words_by_name`` of ``plan`` by unit name, each computed once (read only);
+    ``where``: the database and cycle they are kept for."""
 
-    def __init__(self, rt: Runtime) -> None:
+    def __init__(self, plan: Any, where: tuple[str, int] = ("", 0)) -> None:
         super().__init__()
-        self.plan = rt.plan
+        self.plan, self.where = plan, where
 
     def __missing__(self, name: str) -> dict[str, str]:
         self[name] = words = unit_words_by_name(self.plan, name)
         return words
+
+
+_KEPT_WORDS: list[_Words] = []
+
+
+def _words(rt: Runtime) -> _Words:
+    """The units' words of the plan, kept while the plan is the same object (and the database and
+    cycle the same): a plan is frozen and ``load_plan`` hands the same object back while its file
+    is unchanged, so a country's 10,600 units are worded once a process, not once a sweep (another
+    plan, database or cycle starts afresh)."""
+    where = (rt.db.url, rt.cycle_id)
+    kept = _KEPT_WORDS[0] if _KEPT_WORDS else None
+    if kept is None or kept.plan is not rt.plan or kept.where != where:
+        kept = _Words(rt.plan, where)
+        _KEPT_WORDS[:] = [kept]
+    return kept
 
 
 def _values(row, way: Route, link: str, words: _Words) -> dict[str, str]:
@@ -184,7 +201,7 @@ def sweep(rt: Runtime, as_of: dt.date) -> RemindSummary:
         links = urls_for(rt, s, [row.unit_id for _, row, _ in owed if row.unit_id is not None], now)
         pending: list[tuple[dict, str]] = []
         contexts: dict[tuple, dict] = {}
-        words = _Words(rt)
+        words = _words(rt)
         sent, returned = overdue_reminders_queued(s, rt.cycle_id), returned_reports(s, rt.cycle_id)
         for key, row, r in owed:
             if key in done:

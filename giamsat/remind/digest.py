@@ -4,6 +4,10 @@ Listed: draws waiting for approval, visits held without recorded minutes, the fi
 due (within ``REPORT_DUE_WITHIN`` working days, until it is written), and open recommendations
 addressed to the district, the province or an office (the ones reminders route to the office).
 One message a working day at most, and none when nothing waits.
+
+A country's office may answer for thousands of open recommendations: the digest lists the
+``LISTED`` falling due first and says how many more there are and where the whole list is (the
+follow-up register), so that the message stays one a person reads.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from giamsat.remind.office_routes import office_lines
 from giamsat.runtime import Runtime
 
 REPORT_DUE_WITHIN = 10  # working days before the final report's due date
+LISTED = 50  # recommendations listed in a digest, the first falling due; the rest are counted
 
 
 @dataclass
@@ -30,7 +35,13 @@ class Digest:
     draws: list[str] = field(default_factory=list)
     minutes: list[str] = field(default_factory=list)
     report_due: str | None = None
-    recommendations: list[str] = field(default_factory=list)
+    recommendations: list[str] = field(default_factory=list)  # the first ``LISTED``, by due date
+    recommendations_total: int = 0  # every open recommendation the office answers for
+
+    @property
+    def recommendations_more(self) -> int:
+        """The open recommendations not listed."""
+        return self.recommendations_total - len(self.recommendations)
 
     def empty(self) -> bool:
         """Whether nothing waits."""
@@ -49,7 +60,8 @@ def gather(rt: Runtime, as_of: dt.date) -> Digest:
                 Visit.scheduled_on < as_of).order_by(Visit.scheduled_on)):
             d.minutes.append(f"{name}: đã giám sát ngày {short_date(visit.scheduled_on)}, chưa ghi biên bản")
         d.report_due = _report_due(rt, s, as_of)
-        d.recommendations = _office_recommendations(rt, s, as_of)
+        lines = _office_recommendations(rt, s, as_of)
+    d.recommendations, d.recommendations_total = lines[:LISTED], len(lines)
     return d
 
 

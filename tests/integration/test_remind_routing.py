@@ -157,3 +157,28 @@ def test_a_bare_ubnd_xa_written_for_a_commune_is_that_commune_and_is_reminded_th
     (m,) = [m for m in _messages(rt) if m.kind.startswith("reminder")]
     assert m.to_addrs == ["ubnd.daian@vuban.example"] and OFFICE not in m.to_addrs
     assert m.body_text.startswith("Kính gửi: UBND xã Đại An,")
+
+
+def test_a_digest_lists_the_first_recommendations_falling_due_and_counts_the_rest(sqlite_runtime):
+    """A country's office answers for thousands: the message lists 50 and says how many more."""
+    from giamsat.remind.digest import LISTED, queue_digest
+
+    rt = sqlite_runtime
+    with rt.db.unit_of_work() as s:
+        unit = s.scalar(select(Unit).where(Unit.code == "13756"))
+        for i in range(LISTED + 12):
+            s.add(Recommendation(cycle_id=rt.cycle_id, key=f"rec:many:{i}", source_kind="submission",
+                                 unit_id=unit.id, content=f"Việc số {i}", addressed_to="UBND huyện Vụ Bản",
+                                 due_on=D(2024, 12, 31) - dt.timedelta(days=i), created_at=CREATED,
+                                 updated_at=CREATED))
+    digest = queue_digest(rt, D(2024, 6, 3))
+    assert digest.recommendations_total == LISTED + 12 and len(digest.recommendations) == LISTED
+    (m,) = [m for m in _messages(rt) if m.kind == "office_digest"]
+    assert f"{LISTED + 12} việc chờ" in m.subject  # every one counted
+    text, html = m.body_text, m.body_html
+    listed = [line for line in text.splitlines() if line.startswith("- Kiến nghị số")]
+    assert len(listed) == LISTED
+    assert listed[0].endswith("Việc số 61") and listed[-1].endswith("Việc số 12")  # the first falling due
+    assert "- … và 12 kiến nghị khác; xem đủ bằng lệnh giamsat followup list." in text
+    assert "<li>… và 12 kiến nghị khác; xem đủ bằng lệnh <code>giamsat followup list</code>.</li>" in html
+    assert "Việc số 11<" not in html and "Việc số 11\n" not in text

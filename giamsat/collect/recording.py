@@ -10,15 +10,17 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from giamsat.collect import records, workers
-from giamsat.collect.intake import Incoming, Prepared, digest, prepare, sync_files
+from giamsat.collect.intake import Incoming, Prepared, digest, prepare
 from giamsat.collect.recorder import Outcome, Recorder
 from giamsat.db import audit
 from giamsat.db.models import Submission
+from giamsat.files.fsutil import DiskSync, storage_error
 from giamsat.runtime import Runtime
 
 __all__ = ["Outcome", "prepare_all", "record", "take_in"]
@@ -46,32 +48,45 @@ def take_in(rt: Runtime, items: list[Incoming], now: dt.datetime, actor: str | N
 
 
 def prepare_all(rt: Runtime, items: list[Incoming], fail: OnError | None = None,
-                checks: workers.Checks | None = None) -> dict[int, Prepared]:
+                checks: workers.Checks | None = None,
+                digests: dict[int, tuple[str, int]] | None = None) -> dict[int, Prepared]:
     """Digest, read, validate and keep ``items`` (by index), their originals synced together.
 
     The first half of ``take_in``, for callers that record the prepared files one by one (the
     mail intake records each message on its own); ``fail`` (default: raise) gets the failures.
     ``checks``: the items' checks already sent to the workers (``workers.start_checks``), else
     they are sent now when there are enough; a check a worker could not finish is done here.
+    ``digests``: (SHA-256, size) of items whose bytes were hashed already (a mail attachment's
+    ``sha256``), by index; the others are hashed here.
     """
     fail = fail or _raise
     checks = checks if checks is not None else workers.start_checks(rt, items)
-    digests = {}
+    known_digests = digests or {}
+    digested = {}
     for i, item in enumerate(items):
         try:
-            digests[i] = digest(item.content)
+            digested[i] = known_digests.get(i) or digest(item.content)
         except Exception as exc:
             fail(item, exc)
-    known = _known(rt, {sha for sha, _ in digests.values()})
+    known = _known(rt, {sha for sha, _ in digested.values()})
     prepared: dict[int, Prepared] = {}
-    for i, (sha, size) in digests.items():
-        try:
-            checked = checks.result(i) if sha not in known else None
-            prepared[i] = prepare(rt, items[i], sha, size, known=sha in known, checked=checked)
-        except Exception as exc:
-            fail(items[i], exc)
-    sync_files([rt.home / p.stored for p in prepared.values() if p.stored])
+    with DiskSync(rt.home) as disk:  # opened before the originals are written: see DiskSync
+        for i, (sha, size) in digested.items():
+            try:
+                checked = checks.result(i) if sha not in known else None
+                prepared[i] = prepare(rt, items[i], sha, size, known=sha in known, checked=checked)
+            except Exception as exc:
+                fail(items[i], exc)
+        _sync(disk, [rt.home / p.stored for p in prepared.values() if p.stored])
     return prepared
+
+
+def _sync(disk: DiskSync, paths: list[Path]) -> None:
+    """Make kept originals and their folder entries durable before the rows naming them commit."""
+    try:
+        disk.sync([*paths, *sorted({p.parent for p in paths})])
+    except OSError as exc:
+        raise storage_error(Path(exc.filename or paths[0]), exc) from exc
 
 
 def record(rt: Runtime, s: Session, items: list[Prepared]) -> list[Outcome]:

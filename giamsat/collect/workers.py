@@ -28,12 +28,14 @@ from giamsat.collect.records import local_day
 from giamsat.domain.validation import Validation
 from giamsat.files.pool import context, forget_pool, outcome, pool_for, workers_for
 from giamsat.messaging.incoming import Fetched, IncomingMail, parse_fetched
+from giamsat.messaging.maildir import MaildirMessage
 from giamsat.runtime import Runtime
 
 MIN_FORMS = 16  # fewer forms than this are checked in the process: the round trips would cost more
 
 
 Job = tuple[Path | bytes, dt.date, str | None, str | None]  # content, day, claimed unit, sender's unit
+Read = tuple[IncomingMail, list[Validation]]  # a message parsed, one validation per form
 
 
 class Checks:
@@ -50,10 +52,10 @@ class Checks:
 class MailReads:
     """Fetched messages being parsed and their forms checked on the workers, by position."""
 
-    def __init__(self, futures: list[Future[tuple[IncomingMail, list[Validation]]]] | None = None) -> None:
+    def __init__(self, futures: list[Future[Read | None]] | None = None) -> None:
         self._futures = futures or []
 
-    def result(self, index: int) -> tuple[IncomingMail, list[Validation]] | None:
+    def result(self, index: int) -> Read | None:
         """The message parsed and one validation per form; None when not sent or its worker died."""
         return outcome(self._futures[index]) if index < len(self._futures) else None
 
@@ -75,9 +77,10 @@ def start(base: CheckBase, jobs: dict[int, Job], setting: int | None) -> Checks:
         return Checks()
 
 
-def start_mail(rt: Runtime, fetched: list[Fetched], now: dt.datetime) -> MailReads:
+def start_mail(rt: Runtime, fetched: list[Fetched | MaildirMessage], now: dt.datetime) -> MailReads:
     """Send fetched messages to the workers to be parsed and their forms checked (as
-    ``collect.mail`` would: each form dated by its arrival, no later than ``now``)."""
+    ``collect.mail`` would: each form dated by its arrival, no later than ``now``); a Maildir
+    message is sent by its file and read by the worker (its bytes are not sent twice)."""
     pool = _pool_for(check_base(rt), rt.settings.intake_workers, len(fetched))
     try:
         return MailReads([pool.submit(_read_mail, f, now) for f in fetched] if pool else [])
@@ -108,9 +111,20 @@ def _base() -> CheckBase:
     return base
 
 
-def _read_mail(fetched: Fetched, now: dt.datetime) -> tuple[IncomingMail, list[Validation]]:
+def _read_mail(fetched: Fetched | MaildirMessage,
+               now: dt.datetime) -> Read | None:
+    """The message parsed, its attachments' hashes computed (they travel back with it), and one
+    validation per form; None for a Maildir file that cannot be read here (taken by a concurrent
+    fetch since the listing): the recording process reads it again through its mailbox."""
     base = _base()
+    if isinstance(fetched, MaildirMessage):
+        try:
+            fetched = fetched.fetch()
+        except OSError:
+            return None
     mail = parse_fetched(fetched, base.limits.max_file_bytes)
+    for att in mail.attachments:
+        _ = att.sha256  # a cached property: pickled with the attachment, not computed again there
     _, day, code = base.mailed(mail.arrived_at, mail.sender, now)
     return mail, [check_with(base, att.data, day, None, code) for att in mail.forms]
 

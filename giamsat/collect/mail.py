@@ -112,6 +112,7 @@ class _Chunk:
         A message the workers did not parse (none, too few, or one died) is read and parsed here."""
         mails: list[IncomingMail] = []
         checked: dict[int, Validation] = {}  # by the index of the form among the chunk's forms
+        staged: dict[int, str] = {}  # originals written by the workers, likewise
         forms_before = 0
         for i, f in enumerate(self.fetched):
             read = self.reads.result(i)
@@ -120,8 +121,9 @@ class _Chunk:
             else:  # a Maildir file through the mailbox, which finds a file moved since the listing
                 mail = parse_fetched(box.fetch(f.key) if isinstance(f, MaildirMessage) else f,
                                      limits_for(rt).max_file_bytes)
-            if read:  # one validation per form of the message, in order
+            if read:  # one validation per form of the message, in order, and its original staged
                 checked.update({forms_before + j: v for j, v in enumerate(read[1])})
+                staged.update({forms_before + j: p for j, p in enumerate(read[2]) if p is not None})
             forms_before += len(mail.forms)
             if on_read is not None:
                 on_read(mail)
@@ -129,7 +131,7 @@ class _Chunk:
         items, owners = _items(rt, mails, now)
         digests = {i: (a.sha256, len(a.data)) for i, a in enumerate(a for m in mails for a in m.forms)}
         prepared = _by_message(mails, owners, prepare_all(rt, items, checks=workers.Checks(checked),
-                                                          digests=digests))
+                                                          digests=digests, staged=staged))
         for mail, outcome in zip(mails, _take_chunk(rt, mails, prepared, now), strict=True):
             box.mark_taken(mail.uid, seen=outcome.status != "needs_person")
             summary.messages.append(outcome)

@@ -9,6 +9,7 @@ unit, earlier report and obligation of the items at once and records them in ord
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections.abc import Callable
 from pathlib import Path
 
@@ -49,7 +50,8 @@ def take_in(rt: Runtime, items: list[Incoming], now: dt.datetime, actor: str | N
 
 def prepare_all(rt: Runtime, items: list[Incoming], fail: OnError | None = None,
                 checks: workers.Checks | None = None,
-                digests: dict[int, tuple[str, int]] | None = None) -> dict[int, Prepared]:
+                digests: dict[int, tuple[str, int]] | None = None,
+                staged: dict[int, str] | None = None) -> dict[int, Prepared]:
     """Digest, read, validate and keep ``items`` (by index), their originals synced together.
 
     The first half of ``take_in``, for callers that record the prepared files one by one (the
@@ -57,11 +59,13 @@ def prepare_all(rt: Runtime, items: list[Incoming], fail: OnError | None = None,
     ``checks``: the items' checks already sent to the workers (``workers.start_checks``), else
     they are sent now when there are enough; a check a worker could not finish is done here.
     ``digests``: (SHA-256, size) of items whose bytes were hashed already (a mail attachment's
-    ``sha256``), by index; the others are hashed here.
+    ``sha256``), by index; the others are hashed here. ``staged``: originals a worker wrote under
+    a temporary name beside their place (``workers._stage``), by index: renamed into place
+    where the original would be written, else removed.
     """
     fail = fail or _raise
     checks = checks if checks is not None else workers.start_checks(rt, items)
-    known_digests = digests or {}
+    known_digests, staged = digests or {}, dict(staged or {})
     digested = {}
     for i, item in enumerate(items):
         try:
@@ -70,15 +74,36 @@ def prepare_all(rt: Runtime, items: list[Incoming], fail: OnError | None = None,
             fail(item, exc)
     known = _known(rt, {sha for sha, _ in digested.values()})
     prepared: dict[int, Prepared] = {}
-    with DiskSync(rt.home) as disk:  # opened before the originals are written: see DiskSync
-        for i, (sha, size) in digested.items():
-            try:
-                checked = checks.result(i) if sha not in known else None
-                prepared[i] = prepare(rt, items[i], sha, size, known=sha in known, checked=checked)
-            except Exception as exc:
-                fail(items[i], exc)
-        _sync(disk, [rt.home / p.stored for p in prepared.values() if p.stored])
+    try:
+        with DiskSync(rt.home) as disk:  # opened before the originals are written: see DiskSync
+            for i, (sha, size) in digested.items():
+                try:
+                    checked = checks.result(i) if sha not in known else None
+                    placed = _place(staged.pop(i, None), known=sha in known)
+                    prepared[i] = prepare(rt, items[i], sha, size, known=sha in known, checked=checked)
+                    if placed is not None and os.path.abspath(rt.home / prepared[i].stored) != str(placed):
+                        placed.unlink()  # not where the original is kept: never the case, never kept
+                except Exception as exc:
+                    fail(items[i], exc)
+            _sync(disk, [rt.home / p.stored for p in prepared.values() if p.stored])
+    finally:
+        for partial in staged.values():  # the items that failed before their turn
+            Path(partial).unlink(missing_ok=True)
     return prepared
+
+
+def _place(partial: str | None, known: bool) -> Path | None:
+    """A staged original renamed into place (its name without the temporary ``.`` and ``.HEX``)
+    unless its content is known or its place taken, then removed; the place when renamed."""
+    if partial is None:
+        return None
+    path = Path(partial)
+    target = path.with_name(path.name[1:].rsplit(".", 1)[0])
+    if known or target.exists():
+        path.unlink(missing_ok=True)
+        return None
+    os.replace(path, target)
+    return target
 
 
 def _sync(disk: DiskSync, paths: list[Path]) -> None:

@@ -17,7 +17,9 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import os
 import pickle
+import uuid
 from collections.abc import Mapping
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -25,6 +27,7 @@ from pathlib import Path
 
 from giamsat.collect.intake import CheckBase, Incoming, check_base, check_with
 from giamsat.collect.records import local_day
+from giamsat.domain.textsafety import storage_suffix
 from giamsat.domain.validation import Validation
 from giamsat.files.pool import context, forget_pool, outcome, pool_for, workers_for
 from giamsat.messaging.incoming import Fetched, IncomingMail, parse_fetched
@@ -35,7 +38,8 @@ MIN_FORMS = 16  # fewer forms than this are checked in the process: the round tr
 
 
 Job = tuple[Path | bytes, dt.date, str | None, str | None]  # content, day, claimed unit, sender's unit
-Read = tuple[IncomingMail, list[Validation]]  # a message parsed, one validation per form
+# A message parsed, one validation per form, and each form's original staged (``_stage``)
+Read = tuple[IncomingMail, list[Validation], list[str | None]]
 
 
 class Checks:
@@ -83,7 +87,8 @@ def start_mail(rt: Runtime, fetched: list[Fetched | MaildirMessage], now: dt.dat
     message is sent by its file and read by the worker (its bytes are not sent twice)."""
     pool = _pool_for(check_base(rt), rt.settings.intake_workers, len(fetched))
     try:
-        return MailReads([pool.submit(_read_mail, f, now) for f in fetched] if pool else [])
+        home = os.path.abspath(rt.home)
+        return MailReads([pool.submit(_read_mail, f, now, home) for f in fetched] if pool else [])
     except (BrokenProcessPool, RuntimeError):
         forget_pool()
         return MailReads()
@@ -111,11 +116,11 @@ def _base() -> CheckBase:
     return base
 
 
-def _read_mail(fetched: Fetched | MaildirMessage,
-               now: dt.datetime) -> Read | None:
-    """The message parsed, its attachments' hashes computed (they travel back with it), and one
-    validation per form; None for a Maildir file that cannot be read here (taken by a concurrent
-    fetch since the listing): the recording process reads it again through its mailbox."""
+def _read_mail(fetched: Fetched | MaildirMessage, now: dt.datetime, home: str | None = None) -> Read | None:
+    """The message parsed, its attachments' hashes computed (they travel back with it), one
+    validation per form and, with ``home``, each form's original staged there (``_stage``);
+    None for a Maildir file that cannot be read here (taken by a concurrent fetch since the
+    listing): the recording process reads it again through its mailbox."""
     base = _base()
     if isinstance(fetched, MaildirMessage):
         try:
@@ -126,7 +131,31 @@ def _read_mail(fetched: Fetched | MaildirMessage,
     for att in mail.attachments:
         _ = att.sha256  # a cached property: pickled with the attachment, not computed again there
     _, day, code = base.mailed(mail.arrived_at, mail.sender, now)
-    return mail, [check_with(base, att.data, day, None, code) for att in mail.forms]
+    forms = mail.forms
+    staged = [_stage(home, att.data, att.sha256, att.filename, base.limits.max_file_bytes)
+              for att in forms] if home else []
+    return mail, [check_with(base, att.data, day, None, code) for att in forms], staged
+
+
+def _stage(home: str, data: bytes, sha: str, name: str, max_bytes: int) -> str | None:
+    """A form's original written under a temporary name in the folder where ``intake.keep_original``
+    keeps it (the same ``.NAME.HEX`` name a write of its own uses), not synced: the recording
+    process renames it into place or removes it (``recording.prepare_all``), so this process's
+    write is not done again there. None when it is kept already, too big to be kept, or could
+    not be written (the recording process writes it then, and says why it cannot)."""
+    if len(data) > max_bytes:
+        return None
+    target = Path(home, "submissions", sha[:2], f"{sha}{storage_suffix(name)}")
+    if target.exists():
+        return None
+    partial = target.with_name(f".{target.name}.{uuid.uuid4().hex}")
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        partial.write_bytes(data)
+    except OSError:
+        partial.unlink(missing_ok=True)
+        return None
+    return str(partial)
 
 
 def _check(content: Path | bytes, received_on: dt.date, unit_code: str | None,

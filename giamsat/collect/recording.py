@@ -79,7 +79,7 @@ def prepare_all(rt: Runtime, items: list[Incoming], fail: OnError | None = None,
             for i, (sha, size) in digested.items():
                 try:
                     checked = checks.result(i) if sha not in known else None
-                    placed = _place(staged.pop(i, None), known=sha in known)
+                    placed = _place(rt, staged.pop(i, None), sha, known=sha in known)
                     prepared[i] = prepare(rt, items[i], sha, size, known=sha in known, checked=checked)
                     if placed is not None and os.path.abspath(rt.home / prepared[i].stored) != str(placed):
                         placed.unlink()  # not where the original is kept: never the case, never kept
@@ -92,13 +92,17 @@ def prepare_all(rt: Runtime, items: list[Incoming], fail: OnError | None = None,
     return prepared
 
 
-def _place(partial: str | None, known: bool) -> Path | None:
+def _place(rt: Runtime, partial: str | None, sha: str, known: bool) -> Path | None:
     """A staged original renamed into place (its name without the temporary ``.`` and ``.HEX``)
-    unless its content is known or its place taken, then removed; the place when renamed."""
+    unless its content is known or its place taken, then removed; the place when renamed. Only
+    a file named for ``sha`` in its folder under the home is touched."""
     if partial is None:
         return None
     path = Path(partial)
     target = path.with_name(path.name[1:].rsplit(".", 1)[0])
+    if path.parent != Path(os.path.abspath(rt.home), "submissions", sha[:2]) \
+            or not path.name.startswith(f".{sha}") or not path.name.startswith(f".{target.name}."):
+        return None
     if known or target.exists():
         path.unlink(missing_ok=True)
         return None

@@ -75,8 +75,8 @@ def test_mail_handed_over_by_file_keeps_the_rows_files_and_outcomes_of_one_proce
         sent.extend(fetched)
         return real_start(rt, fetched, now)
 
-    def place(partial, known):
-        found = real_place(partial, known)
+    def place(rt, partial, sha, known):
+        found = real_place(rt, partial, sha, known)
         placed.append(found)
         return found
     monkeypatch.setattr(workers, "start_mail", start)
@@ -167,7 +167,12 @@ def test_given_digests_and_staged_originals_prepare_what_hashing_and_writing_her
         staged[i] = partial
     leftover = workers._stage(str(runtime.home), datas[0], shas[0][0], "f0.docx", 1 << 30)
     staged[7] = leftover  # an item that never comes (it failed before its turn): removed
-    given = prepare_all(runtime, items, digests=shas, staged=staged)
+    stray = runtime.home / "submissions" / ".elsewhere.docx.0a"
+    stray.write_bytes(b"not a staged original")
+    given = prepare_all(runtime, items, digests=shas, staged={**staged, 1: str(stray)})
+    assert stray.read_bytes() == b"not a staged original"  # not named for its item: not touched
+    stray.unlink()
+    os.unlink(staged[1])  # its own staged file, not given: written again by prepare_all instead
     assert [(p.sha, p.size, p.stored, p.name) for p in given.values()] == \
         [(p.sha, p.size, p.stored, p.name) for p in plain.values()]
     assert _kept(runtime) == files

@@ -23,6 +23,7 @@ from giamsat.collect.recording import prepare_all
 from giamsat.collect.service import SubmitResult, limits_for
 from giamsat.db.models import MailIntake, Message, Submission
 from giamsat.domain.validation import Validation
+from giamsat.files.fsutil import DiskSync
 from giamsat.messaging.imap import ImapMailbox
 from giamsat.messaging.incoming import Fetched, IncomingMail, parse_fetched
 from giamsat.messaging.maildir import MaildirMailbox, MaildirMessage
@@ -103,6 +104,7 @@ class _Chunk:
 
     def __init__(self, rt: Runtime, fetched: list[Fetched | MaildirMessage], now: dt.datetime) -> None:
         self.fetched = fetched
+        self.disk = DiskSync(rt.home)  # before the workers write originals: see files.fsutil.DiskSync
         self.reads = workers.start_mail(rt, fetched, now)
 
     def take(self, rt: Runtime, box: ImapMailbox | MaildirMailbox, now: dt.datetime,
@@ -110,31 +112,34 @@ class _Chunk:
         """Keep the forms, record the messages in one transaction, then flag them on the server.
 
         A message the workers did not parse (none, too few, or one died) is read and parsed here."""
-        mails: list[IncomingMail] = []
-        checked: dict[int, Validation] = {}  # by the index of the form among the chunk's forms
-        staged: dict[int, str] = {}  # originals written by the workers, likewise
-        forms_before = 0
-        for i, f in enumerate(self.fetched):
-            read = self.reads.result(i)
-            if read:
-                mail = read[0]
-            else:  # a Maildir file through the mailbox, which finds a file moved since the listing
-                mail = parse_fetched(box.fetch(f.key) if isinstance(f, MaildirMessage) else f,
-                                     limits_for(rt).max_file_bytes)
-            if read:  # one validation per form of the message, in order, and its original staged
-                checked.update({forms_before + j: v for j, v in enumerate(read[1])})
-                staged.update({forms_before + j: p for j, p in enumerate(read[2]) if p is not None})
-            forms_before += len(mail.forms)
-            if on_read is not None:
-                on_read(mail)
-            mails.append(mail)
-        items, owners = _items(rt, mails, now)
-        digests = {i: (a.sha256, len(a.data)) for i, a in enumerate(a for m in mails for a in m.forms)}
-        prepared = _by_message(mails, owners, prepare_all(rt, items, checks=workers.Checks(checked),
-                                                          digests=digests, staged=staged))
-        for mail, outcome in zip(mails, _take_chunk(rt, mails, prepared, now), strict=True):
-            box.mark_taken(mail.uid, seen=outcome.status != "needs_person")
-            summary.messages.append(outcome)
+        try:
+            mails: list[IncomingMail] = []
+            checked: dict[int, Validation] = {}  # by the index of the form among the chunk's forms
+            staged: dict[int, str] = {}  # originals written by the workers, likewise
+            forms_before = 0
+            for i, f in enumerate(self.fetched):
+                read = self.reads.result(i)
+                if read:
+                    mail = read[0]
+                else:  # a Maildir file through the mailbox, which finds a file moved since the listing
+                    mail = parse_fetched(box.fetch(f.key) if isinstance(f, MaildirMessage) else f,
+                                         limits_for(rt).max_file_bytes)
+                if read:  # one validation per form of the message, in order, and its original staged
+                    checked.update({forms_before + j: v for j, v in enumerate(read[1])})
+                    staged.update({forms_before + j: p for j, p in enumerate(read[2]) if p is not None})
+                forms_before += len(mail.forms)
+                if on_read is not None:
+                    on_read(mail)
+                mails.append(mail)
+            items, owners = _items(rt, mails, now)
+            digests = {i: (a.sha256, len(a.data)) for i, a in enumerate(a for m in mails for a in m.forms)}
+            prepared = _by_message(mails, owners, prepare_all(rt, items, checks=workers.Checks(checked),
+                                                              digests=digests, staged=staged, disk=self.disk))
+            for mail, outcome in zip(mails, _take_chunk(rt, mails, prepared, now), strict=True):
+                box.mark_taken(mail.uid, seen=outcome.status != "needs_person")
+                summary.messages.append(outcome)
+        finally:
+            self.disk.close()  # closed by prepare_all, unless something failed before it
 
 
 def _close_step(rt: Runtime, taken: list[mr.MailOutcome], now: dt.datetime) -> None:

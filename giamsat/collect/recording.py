@@ -51,7 +51,8 @@ def take_in(rt: Runtime, items: list[Incoming], now: dt.datetime, actor: str | N
 def prepare_all(rt: Runtime, items: list[Incoming], fail: OnError | None = None,
                 checks: workers.Checks | None = None,
                 digests: dict[int, tuple[str, int]] | None = None,
-                staged: dict[int, str] | None = None) -> dict[int, Prepared]:
+                staged: dict[int, str] | None = None,
+                disk: DiskSync | None = None) -> dict[int, Prepared]:
     """Digest, read, validate and keep ``items`` (by index), their originals synced together.
 
     The first half of ``take_in``, for callers that record the prepared files one by one (the
@@ -61,7 +62,8 @@ def prepare_all(rt: Runtime, items: list[Incoming], fail: OnError | None = None,
     ``digests``: (SHA-256, size) of items whose bytes were hashed already (a mail attachment's
     ``sha256``), by index; the others are hashed here. ``staged``: originals a worker wrote under
     a temporary name beside their place (``workers._stage``), by index: renamed into place
-    where the original would be written, else removed.
+    where the original would be written, else removed. ``disk``: the flush to use, opened before
+    any of the originals was written (the staged ones included); else one is opened here.
     """
     fail = fail or _raise
     checks = checks if checks is not None else workers.start_checks(rt, items)
@@ -75,7 +77,7 @@ def prepare_all(rt: Runtime, items: list[Incoming], fail: OnError | None = None,
     known = _known(rt, {sha for sha, _ in digested.values()})
     prepared: dict[int, Prepared] = {}
     try:
-        with DiskSync(rt.home) as disk:  # opened before the originals are written: see DiskSync
+        with disk or DiskSync(rt.home) as flush:  # opened before the originals are written: see DiskSync
             for i, (sha, size) in digested.items():
                 try:
                     checked = checks.result(i) if sha not in known else None
@@ -85,7 +87,7 @@ def prepare_all(rt: Runtime, items: list[Incoming], fail: OnError | None = None,
                         placed.unlink()  # not where the original is kept: never the case, never kept
                 except Exception as exc:
                     fail(items[i], exc)
-            _sync(disk, [rt.home / p.stored for p in prepared.values() if p.stored])
+            _sync(flush, [rt.home / p.stored for p in prepared.values() if p.stored])
     finally:
         for partial in staged.values():  # the items that failed before their turn
             Path(partial).unlink(missing_ok=True)

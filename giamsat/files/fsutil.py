@@ -147,7 +147,13 @@ class DiskSync:
         return self
 
     def __exit__(self, *exc: object) -> None:
-        os.close(self._fd)
+        self.close()
+
+    def close(self) -> None:
+        """Close the descriptor (once)."""
+        if self._fd >= 0:
+            os.close(self._fd)
+            self._fd = -1
 
     def sync(self, paths: Iterable[str | Path]) -> None:
         """Make ``paths`` (files, and folders whose entries changed) durable; an ``OSError`` says

@@ -35,6 +35,7 @@ from giamsat.messaging.maildir import MaildirMessage
 from giamsat.runtime import Runtime
 
 MIN_FORMS = 16  # fewer forms than this are checked in the process: the round trips would cost more
+BATCH = 10  # messages a worker reads per job: a tenth of the round trips, each chunk still ahead
 
 
 Job = tuple[Path | bytes, dt.date, str | None, str | None]  # content, day, claimed unit, sender's unit
@@ -54,14 +55,21 @@ class Checks:
 
 
 class MailReads:
-    """Fetched messages being parsed and their forms checked on the workers, by position."""
+    """Fetched messages being parsed and their forms checked on the workers, by position
+    (``BATCH`` messages a job)."""
 
-    def __init__(self, futures: list[Future[Read | None]] | None = None) -> None:
+    def __init__(self, futures: list[Future[list[Read | None | Exception]]] | None = None) -> None:
         self._futures = futures or []
 
     def result(self, index: int) -> Read | None:
-        """The message parsed and one validation per form; None when not sent or its worker died."""
-        return outcome(self._futures[index]) if index < len(self._futures) else None
+        """The message parsed and one validation per form; None when not sent or its worker died
+        (an error parsing it is raised here, as parsing it here would raise it)."""
+        job, at = divmod(index, BATCH)
+        found = outcome(self._futures[job]) if job < len(self._futures) else None
+        read = found[at] if found is not None else None
+        if isinstance(read, Exception):
+            raise read
+        return read
 
 
 def start_checks(rt: Runtime, items: list[Incoming]) -> Checks:
@@ -88,7 +96,8 @@ def start_mail(rt: Runtime, fetched: list[Fetched | MaildirMessage], now: dt.dat
     pool = _pool_for(check_base(rt), rt.settings.intake_workers, len(fetched))
     try:
         home = os.path.abspath(rt.home)
-        return MailReads([pool.submit(_read_mail, f, now, home) for f in fetched] if pool else [])
+        return MailReads([pool.submit(_read_mails, fetched[i:i + BATCH], now, home)
+                          for i in range(0, len(fetched), BATCH)] if pool else [])
     except (BrokenProcessPool, RuntimeError):
         forget_pool()
         return MailReads()
@@ -114,6 +123,19 @@ def _base() -> CheckBase:
     base = context()
     assert isinstance(base, CheckBase), "the worker was started without its plan"
     return base
+
+
+def _read_mails(fetched: list[Fetched | MaildirMessage], now: dt.datetime,
+                home: str) -> list[Read | None | Exception]:
+    """``_read_mail`` of each message in order; an error is returned in its place (and raised
+    by ``MailReads.result`` for that message only)."""
+    out: list[Read | None | Exception] = []
+    for f in fetched:
+        try:
+            out.append(_read_mail(f, now, home))
+        except Exception as exc:  # handed back, raised for its own message only
+            out.append(exc)
+    return out
 
 
 def _read_mail(fetched: Fetched | MaildirMessage, now: dt.datetime, home: str | None = None) -> Read | None:

@@ -198,3 +198,17 @@ def test_originals_that_cannot_be_flushed_stop_the_intake_in_vietnamese_before_a
         prepare_all(rt, items)
     assert _state(rt)["submissions"] == []
     rt.db.dispose()
+
+
+def test_messages_read_in_batches_are_handed_out_one_by_one_an_error_for_its_own_message():
+    from concurrent.futures import Future
+
+    done, broken = Future(), Future()
+    done.set_result(["first", ValueError("không đọc được thư"), None])
+    broken.set_exception(__import__("concurrent.futures.process").futures.process.BrokenProcessPool())
+    reads = workers.MailReads([done, broken])
+    assert reads.result(0) == "first" and reads.result(2) is None
+    with pytest.raises(ValueError, match="không đọc được thư"):
+        reads.result(1)
+    # a job whose worker died, and a message never sent: read in the recording process
+    assert reads.result(workers.BATCH) is None and reads.result(2 * workers.BATCH) is None

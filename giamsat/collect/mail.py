@@ -23,9 +23,10 @@ from giamsat.collect.recording import prepare_all
 from giamsat.collect.service import SubmitResult, limits_for
 from giamsat.db.models import MailIntake, Message, Submission
 from giamsat.domain.validation import Validation
+from giamsat.files.fsutil import DiskSync
 from giamsat.messaging.imap import ImapMailbox
 from giamsat.messaging.incoming import Fetched, IncomingMail, parse_fetched
-from giamsat.messaging.maildir import MaildirMailbox
+from giamsat.messaging.maildir import MaildirMailbox, MaildirMessage
 from giamsat.runtime import Runtime
 
 
@@ -77,7 +78,7 @@ def fetch_mail(rt: Runtime, now: dt.datetime,
         uids = box.pending()
         ahead: _Chunk | None = None  # fetched, being parsed and checked on the workers, not recorded
         for start in range(0, len(uids), CHUNK):
-            fetched = []
+            fetched: list[Fetched | MaildirMessage] = []
             with rt.db.unit_of_work() as s:
                 taken = mr.taken_statuses(s, box.folder, box.uidvalidity, uids[start:start + CHUNK])
             for uid in uids[start:start + CHUNK]:
@@ -86,7 +87,8 @@ def fetch_mail(rt: Runtime, now: dt.datetime,
                     box.mark_taken(uid, seen=status != "needs_person")
                     summary.already += 1
                     continue
-                fetched.append(box.fetch(uid))
+                # a Maildir message goes to the workers by its file: they read it, not this process
+                fetched.append(box.message(uid) if isinstance(box, MaildirMailbox) else box.fetch(uid))
             chunk = _Chunk(rt, fetched, now)  # parsed and checked on the workers while the last is recorded
             if ahead is not None:
                 ahead.take(rt, box, now, summary, on_read)
@@ -100,32 +102,44 @@ def fetch_mail(rt: Runtime, now: dt.datetime,
 class _Chunk:
     """Up to ``CHUNK`` messages fetched, sent to the workers to be parsed and their forms checked."""
 
-    def __init__(self, rt: Runtime, fetched: list[Fetched], now: dt.datetime) -> None:
+    def __init__(self, rt: Runtime, fetched: list[Fetched | MaildirMessage], now: dt.datetime) -> None:
         self.fetched = fetched
+        self.disk = DiskSync(rt.home)  # before the workers write originals: see files.fsutil.DiskSync
         self.reads = workers.start_mail(rt, fetched, now)
 
     def take(self, rt: Runtime, box: ImapMailbox | MaildirMailbox, now: dt.datetime,
              summary: FetchSummary, on_read: Callable[[IncomingMail], None] | None) -> None:
         """Keep the forms, record the messages in one transaction, then flag them on the server.
 
-        A message the workers did not parse (none, too few, or one died) is parsed here."""
-        mails: list[IncomingMail] = []
-        checked: dict[int, Validation] = {}  # by the index of the form among the chunk's forms
-        forms_before = 0
-        for i, f in enumerate(self.fetched):
-            read = self.reads.result(i)
-            mail = read[0] if read else parse_fetched(f, limits_for(rt).max_file_bytes)
-            if read:  # one validation per form of the message, in order
-                checked.update({forms_before + j: v for j, v in enumerate(read[1])})
-            forms_before += len(mail.forms)
-            if on_read is not None:
-                on_read(mail)
-            mails.append(mail)
-        items, owners = _items(rt, mails, now)
-        prepared = _by_message(mails, owners, prepare_all(rt, items, checks=workers.Checks(checked)))
-        for mail, outcome in zip(mails, _take_chunk(rt, mails, prepared, now), strict=True):
-            box.mark_taken(mail.uid, seen=outcome.status != "needs_person")
-            summary.messages.append(outcome)
+        A message the workers did not parse (none, too few, or one died) is read and parsed here."""
+        try:
+            mails: list[IncomingMail] = []
+            checked: dict[int, Validation] = {}  # by the index of the form among the chunk's forms
+            staged: dict[int, str] = {}  # originals written by the workers, likewise
+            forms_before = 0
+            for i, f in enumerate(self.fetched):
+                read = self.reads.result(i)
+                if read:
+                    mail = read[0]
+                else:  # a Maildir file through the mailbox, which finds a file moved since the listing
+                    mail = parse_fetched(box.fetch(f.key) if isinstance(f, MaildirMessage) else f,
+                                         limits_for(rt).max_file_bytes)
+                if read:  # one validation per form of the message, in order, and its original staged
+                    checked.update({forms_before + j: v for j, v in enumerate(read[1])})
+                    staged.update({forms_before + j: p for j, p in enumerate(read[2]) if p is not None})
+                forms_before += len(mail.forms)
+                if on_read is not None:
+                    on_read(mail)
+                mails.append(mail)
+            items, owners = _items(rt, mails, now)
+            digests = {i: (a.sha256, len(a.data)) for i, a in enumerate(a for m in mails for a in m.forms)}
+            prepared = _by_message(mails, owners, prepare_all(rt, items, checks=workers.Checks(checked),
+                                                              digests=digests, staged=staged, disk=self.disk))
+            for mail, outcome in zip(mails, _take_chunk(rt, mails, prepared, now), strict=True):
+                box.mark_taken(mail.uid, seen=outcome.status != "needs_person")
+                summary.messages.append(outcome)
+        finally:
+            self.disk.close()  # closed by prepare_all, unless something failed before it
 
 
 def _close_step(rt: Runtime, taken: list[mr.MailOutcome], now: dt.datetime) -> None:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import os
+import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -13,7 +15,7 @@ from sqlalchemy.orm import Session
 from giamsat.collect.records import local_day
 from giamsat.db import audit
 from giamsat.db.models import MailIntake, Message, Submission
-from giamsat.docx.stamp import BatchWriter
+from giamsat.files.fsutil import DiskSync, storage_error
 from giamsat.messaging.incoming import IncomingAttachment, IncomingMail
 from giamsat.messaging.outbox import enqueue, idempotency_key, pending_row
 from giamsat.runtime import Runtime
@@ -80,19 +82,47 @@ def kept_path(rt: Runtime, att: IncomingAttachment) -> str:
 def keep_files(rt: Runtime, atts: list[IncomingAttachment]) -> None:
     """Keep attachments at their ``kept_path`` (one not kept yet), durable when this returns.
 
-    Written together (``BatchWriter``: temporary files, one sync, renames, the folders synced), so
-    a chunk's files cost one flush to disk instead of two per file; a name never points at a
-    half-written file, and the rows naming the files commit after this returns."""
-    batch, seen = BatchWriter(), set()
-    try:
-        for att in atts:
-            target = rt.home / kept_path(rt, att)
-            if target not in seen and not target.exists():
+    Written together: temporary files, one flush to disk (``DiskSync``), renames, the folders
+    flushed — a name never points at a half-written file, and the rows naming the files commit
+    after this returns."""
+    pending: list[tuple[Path, Path]] = []  # (temporary file, its name)
+    token, seen = secrets.token_hex(6), set()
+    with DiskSync(rt.home) as disk:  # opened before the files are written: see DiskSync
+        try:
+            for att in atts:
+                target = rt.home / kept_path(rt, att)
+                if target in seen or target.exists():
+                    continue
                 seen.add(target)
-                batch.add(target, att.data)
-        batch.commit()
-    finally:
-        batch.discard()
+                tmp = target.with_name(f".{target.name}-{os.getpid()}-{token}.tmp")
+                try:
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+                    pending.append((tmp, target))
+                    with os.fdopen(fd, "wb") as fh:
+                        fh.write(att.data)
+                except OSError as exc:
+                    raise storage_error(target, exc) from exc
+            if not pending:
+                return
+            _flush(disk, [tmp for tmp, _ in pending])
+            for tmp, target in pending:
+                try:
+                    os.replace(tmp, target)
+                except OSError as exc:
+                    raise storage_error(target, exc) from exc
+            _flush(disk, sorted({target.parent for _, target in pending}))
+            pending.clear()
+        finally:
+            for tmp, _ in pending:
+                tmp.unlink(missing_ok=True)
+
+
+def _flush(disk: DiskSync, paths: list[Path]) -> None:
+    try:
+        disk.sync(paths)
+    except OSError as exc:
+        raise storage_error(Path(exc.filename or paths[0]), exc) from exc
 
 
 def record_mail(rt: Runtime, s: Session, mail: IncomingMail, outcome: MailOutcome,

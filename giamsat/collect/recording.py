@@ -9,16 +9,19 @@ unit, earlier report and obligation of the items at once and records them in ord
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections.abc import Callable
+from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from giamsat.collect import records, workers
-from giamsat.collect.intake import Incoming, Prepared, digest, prepare, sync_files
+from giamsat.collect.intake import Incoming, Prepared, digest, prepare
 from giamsat.collect.recorder import Outcome, Recorder
 from giamsat.db import audit
 from giamsat.db.models import Submission
+from giamsat.files.fsutil import DiskSync, storage_error
 from giamsat.runtime import Runtime
 
 __all__ = ["Outcome", "prepare_all", "record", "take_in"]
@@ -46,32 +49,75 @@ def take_in(rt: Runtime, items: list[Incoming], now: dt.datetime, actor: str | N
 
 
 def prepare_all(rt: Runtime, items: list[Incoming], fail: OnError | None = None,
-                checks: workers.Checks | None = None) -> dict[int, Prepared]:
+                checks: workers.Checks | None = None,
+                digests: dict[int, tuple[str, int]] | None = None,
+                staged: dict[int, str] | None = None,
+                disk: DiskSync | None = None) -> dict[int, Prepared]:
     """Digest, read, validate and keep ``items`` (by index), their originals synced together.
 
     The first half of ``take_in``, for callers that record the prepared files one by one (the
     mail intake records each message on its own); ``fail`` (default: raise) gets the failures.
     ``checks``: the items' checks already sent to the workers (``workers.start_checks``), else
     they are sent now when there are enough; a check a worker could not finish is done here.
+    ``digests``: (SHA-256, size) of items whose bytes were hashed already (a mail attachment's
+    ``sha256``), by index; the others are hashed here. ``staged``: originals a worker wrote under
+    a temporary name beside their place (``workers._stage``), by index: renamed into place
+    where the original would be written, else removed. ``disk``: the flush to use, opened before
+    any of the originals was written (the staged ones included); else one is opened here.
     """
     fail = fail or _raise
     checks = checks if checks is not None else workers.start_checks(rt, items)
-    digests = {}
+    known_digests, staged = digests or {}, dict(staged or {})
+    digested = {}
     for i, item in enumerate(items):
         try:
-            digests[i] = digest(item.content)
+            digested[i] = known_digests.get(i) or digest(item.content)
         except Exception as exc:
             fail(item, exc)
-    known = _known(rt, {sha for sha, _ in digests.values()})
+    known = _known(rt, {sha for sha, _ in digested.values()})
     prepared: dict[int, Prepared] = {}
-    for i, (sha, size) in digests.items():
-        try:
-            checked = checks.result(i) if sha not in known else None
-            prepared[i] = prepare(rt, items[i], sha, size, known=sha in known, checked=checked)
-        except Exception as exc:
-            fail(items[i], exc)
-    sync_files([rt.home / p.stored for p in prepared.values() if p.stored])
+    try:
+        with disk or DiskSync(rt.home) as flush:  # opened before the originals are written: see DiskSync
+            for i, (sha, size) in digested.items():
+                try:
+                    checked = checks.result(i) if sha not in known else None
+                    placed = _place(rt, staged.pop(i, None), sha, known=sha in known)
+                    prepared[i] = prepare(rt, items[i], sha, size, known=sha in known, checked=checked)
+                    if placed is not None and os.path.abspath(rt.home / prepared[i].stored) != str(placed):
+                        placed.unlink()  # not where the original is kept: never the case, never kept
+                except Exception as exc:
+                    fail(items[i], exc)
+            _sync(flush, [rt.home / p.stored for p in prepared.values() if p.stored])
+    finally:
+        for partial in staged.values():  # the items that failed before their turn
+            Path(partial).unlink(missing_ok=True)
     return prepared
+
+
+def _place(rt: Runtime, partial: str | None, sha: str, known: bool) -> Path | None:
+    """A staged original renamed into place (its name without the temporary ``.`` and ``.HEX``)
+    unless its content is known or its place taken, then removed; the place when renamed. Only
+    a file named for ``sha`` in its folder under the home is touched."""
+    if partial is None:
+        return None
+    path = Path(partial)
+    target = path.with_name(path.name[1:].rsplit(".", 1)[0])
+    if path.parent != Path(os.path.abspath(rt.home), "submissions", sha[:2]) \
+            or not path.name.startswith(f".{sha}") or not path.name.startswith(f".{target.name}."):
+        return None
+    if known or target.exists():
+        path.unlink(missing_ok=True)
+        return None
+    os.replace(path, target)
+    return target
+
+
+def _sync(disk: DiskSync, paths: list[Path]) -> None:
+    """Make kept originals and their folder entries durable before the rows naming them commit."""
+    try:
+        disk.sync([*paths, *sorted({p.parent for p in paths})])
+    except OSError as exc:
+        raise storage_error(Path(exc.filename or paths[0]), exc) from exc
 
 
 def record(rt: Runtime, s: Session, items: list[Prepared]) -> list[Outcome]:

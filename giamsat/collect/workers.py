@@ -17,7 +17,9 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import os
 import pickle
+import uuid
 from collections.abc import Mapping
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -25,15 +27,20 @@ from pathlib import Path
 
 from giamsat.collect.intake import CheckBase, Incoming, check_base, check_with
 from giamsat.collect.records import local_day
+from giamsat.domain.textsafety import storage_suffix
 from giamsat.domain.validation import Validation
 from giamsat.files.pool import context, forget_pool, outcome, pool_for, workers_for
 from giamsat.messaging.incoming import Fetched, IncomingMail, parse_fetched
+from giamsat.messaging.maildir import MaildirMessage
 from giamsat.runtime import Runtime
 
 MIN_FORMS = 16  # fewer forms than this are checked in the process: the round trips would cost more
+BATCH = 10  # messages a worker reads per job: a tenth of the round trips, each chunk still ahead
 
 
 Job = tuple[Path | bytes, dt.date, str | None, str | None]  # content, day, claimed unit, sender's unit
+# A message parsed, one validation per form, and each form's original staged (``_stage``)
+Read = tuple[IncomingMail, list[Validation], list[str | None]]
 
 
 class Checks:
@@ -48,14 +55,21 @@ class Checks:
 
 
 class MailReads:
-    """Fetched messages being parsed and their forms checked on the workers, by position."""
+    """Fetched messages being parsed and their forms checked on the workers, by position
+    (``BATCH`` messages a job)."""
 
-    def __init__(self, futures: list[Future[tuple[IncomingMail, list[Validation]]]] | None = None) -> None:
+    def __init__(self, futures: list[Future[list[Read | None | Exception]]] | None = None) -> None:
         self._futures = futures or []
 
-    def result(self, index: int) -> tuple[IncomingMail, list[Validation]] | None:
-        """The message parsed and one validation per form; None when not sent or its worker died."""
-        return outcome(self._futures[index]) if index < len(self._futures) else None
+    def result(self, index: int) -> Read | None:
+        """The message parsed and one validation per form; None when not sent or its worker died
+        (an error parsing it is raised here, as parsing it here would raise it)."""
+        job, at = divmod(index, BATCH)
+        found = outcome(self._futures[job]) if job < len(self._futures) else None
+        read = found[at] if found is not None else None
+        if isinstance(read, Exception):
+            raise read
+        return read
 
 
 def start_checks(rt: Runtime, items: list[Incoming]) -> Checks:
@@ -75,12 +89,15 @@ def start(base: CheckBase, jobs: dict[int, Job], setting: int | None) -> Checks:
         return Checks()
 
 
-def start_mail(rt: Runtime, fetched: list[Fetched], now: dt.datetime) -> MailReads:
+def start_mail(rt: Runtime, fetched: list[Fetched | MaildirMessage], now: dt.datetime) -> MailReads:
     """Send fetched messages to the workers to be parsed and their forms checked (as
-    ``collect.mail`` would: each form dated by its arrival, no later than ``now``)."""
+    ``collect.mail`` would: each form dated by its arrival, no later than ``now``); a Maildir
+    message is sent by its file and read by the worker (its bytes are not sent twice)."""
     pool = _pool_for(check_base(rt), rt.settings.intake_workers, len(fetched))
     try:
-        return MailReads([pool.submit(_read_mail, f, now) for f in fetched] if pool else [])
+        home = os.path.abspath(rt.home)
+        return MailReads([pool.submit(_read_mails, fetched[i:i + BATCH], now, home)
+                          for i in range(0, len(fetched), BATCH)] if pool else [])
     except (BrokenProcessPool, RuntimeError):
         forget_pool()
         return MailReads()
@@ -108,11 +125,59 @@ def _base() -> CheckBase:
     return base
 
 
-def _read_mail(fetched: Fetched, now: dt.datetime) -> tuple[IncomingMail, list[Validation]]:
+def _read_mails(fetched: list[Fetched | MaildirMessage], now: dt.datetime,
+                home: str) -> list[Read | None | Exception]:
+    """``_read_mail`` of each message in order; an error is returned in its place (and raised
+    by ``MailReads.result`` for that message only)."""
+    out: list[Read | None | Exception] = []
+    for f in fetched:
+        try:
+            out.append(_read_mail(f, now, home))
+        except Exception as exc:  # handed back, raised for its own message only
+            out.append(exc)
+    return out
+
+
+def _read_mail(fetched: Fetched | MaildirMessage, now: dt.datetime, home: str | None = None) -> Read | None:
+    """The message parsed, its attachments' hashes computed (they travel back with it), one
+    validation per form and, with ``home``, each form's original staged there (``_stage``);
+    None for a Maildir file that cannot be read here (taken by a concurrent fetch since the
+    listing): the recording process reads it again through its mailbox."""
     base = _base()
+    if isinstance(fetched, MaildirMessage):
+        try:
+            fetched = fetched.fetch()
+        except OSError:
+            return None
     mail = parse_fetched(fetched, base.limits.max_file_bytes)
+    for att in mail.attachments:
+        _ = att.sha256  # a cached property: pickled with the attachment, not computed again there
     _, day, code = base.mailed(mail.arrived_at, mail.sender, now)
-    return mail, [check_with(base, att.data, day, None, code) for att in mail.forms]
+    forms = mail.forms
+    staged = [_stage(home, att.data, att.sha256, att.filename, base.limits.max_file_bytes)
+              for att in forms] if home else []
+    return mail, [check_with(base, att.data, day, None, code) for att in forms], staged
+
+
+def _stage(home: str, data: bytes, sha: str, name: str, max_bytes: int) -> str | None:
+    """A form's original written under a temporary name in the folder where ``intake.keep_original``
+    keeps it (the same ``.NAME.HEX`` name a write of its own uses), not synced: the recording
+    process renames it into place or removes it (``recording.prepare_all``), so this process's
+    write is not done again there. None when it is kept already, too big to be kept, or could
+    not be written (the recording process writes it then, and says why it cannot)."""
+    if len(data) > max_bytes:
+        return None
+    target = Path(home, "submissions", sha[:2], f"{sha}{storage_suffix(name)}")
+    if target.exists():
+        return None
+    partial = target.with_name(f".{target.name}.{uuid.uuid4().hex}")
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        partial.write_bytes(data)
+    except OSError:
+        partial.unlink(missing_ok=True)
+        return None
+    return str(partial)
 
 
 def _check(content: Path | bytes, received_on: dt.date, unit_code: str | None,

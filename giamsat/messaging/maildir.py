@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from dataclasses import dataclass
 from pathlib import Path
 
 from giamsat.messaging.incoming import Fetched, IncomingMail, parse_fetched
@@ -66,14 +67,11 @@ class MaildirMailbox:
 
     def fetch(self, key: str) -> Fetched:
         """The message ``key`` as delivered, not parsed; an over-size one by its header only."""
-        path = self._path(key)
-        with path.open("rb") as fh:
-            arrived = dt.datetime.fromtimestamp(os.fstat(fh.fileno()).st_mtime, tz=dt.UTC)
-            raw = fh.read()
-        if len(raw) <= self.max_message_bytes:
-            return Fetched(self.folder, 0, key, raw, arrived)
-        note = f"thư quá lớn ({len(raw) // (1024 * 1024)} MB), chưa đọc tệp đính kèm"
-        return Fetched(self.folder, 0, key, raw.split(b"\n\n", 1)[0], arrived, note)
+        return self.message(key).fetch()
+
+    def message(self, key: str) -> MaildirMessage:
+        """The message ``key`` by its file, to be read (``MaildirMessage.fetch``) where it is parsed."""
+        return MaildirMessage(self.folder, key, os.path.abspath(self._path(key)), self.max_message_bytes)
 
     def mark_taken(self, key: str, seen: bool) -> None:
         """Move ``key`` to ``cur/`` flagged ``S`` (its delivery time is kept)."""
@@ -83,3 +81,25 @@ class MaildirMailbox:
         target = self.root / "cur" / f"{key}:2,{flags}"
         os.rename(path, target)
         self._paths[key] = target
+
+
+@dataclass(frozen=True)
+class MaildirMessage:
+    """A message of the Maildir by its file (absolute path): a worker process reads it there and
+    parses it, so the process that lists and records the mailbox neither reads nor sends its bytes.
+    ``fetch`` is the one reading of a message, in the worker as in ``MaildirMailbox.fetch``."""
+
+    folder: str
+    key: str
+    path: str
+    max_message_bytes: int
+
+    def fetch(self) -> Fetched:
+        """The message as delivered, not parsed; an over-size one by its header only."""
+        with Path(self.path).open("rb") as fh:
+            arrived = dt.datetime.fromtimestamp(os.fstat(fh.fileno()).st_mtime, tz=dt.UTC)
+            raw = fh.read()
+        if len(raw) <= self.max_message_bytes:
+            return Fetched(self.folder, 0, self.key, raw, arrived)
+        note = f"thư quá lớn ({len(raw) // (1024 * 1024)} MB), chưa đọc tệp đính kèm"
+        return Fetched(self.folder, 0, self.key, raw.split(b"\n\n", 1)[0], arrived, note)

@@ -16,7 +16,10 @@ TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 
 @lru_cache(maxsize=4)
 def environment(folder: str = "email") -> Environment:
-    """The environment for ``templates/<folder>``; ``*.html.j2`` is autoescaped, text is not."""
+    """The environment for ``templates/<folder>``; ``*.html.j2`` is autoescaped, text is not.
+
+    A template is read once per process (``auto_reload=False``): the templates ship with the code,
+    and checking each file's time at every ``get_template`` cost three ``stat`` calls an e-mail."""
     env = Environment(
         loader=FileSystemLoader(TEMPLATES / folder),
         undefined=StrictUndefined,
@@ -24,6 +27,7 @@ def environment(folder: str = "email") -> Environment:
         keep_trailing_newline=True,
         trim_blocks=True,
         lstrip_blocks=True,
+        auto_reload=False,
     )
     env.filters.update(in_sentence=in_sentence, short_date=short_date, long_date=long_date,
                        vn_number=vn_number, vn_percent=vn_percent)

@@ -85,44 +85,65 @@ def _plain(text: str) -> bool:
     return bool(text) and text == text.strip() and not any(c in text for c in "\t\n\r")
 
 
+def escape(text: str) -> str:
+    """``text.translate(ESCAPES)``, faster: three scans in C instead of a mapping per character."""
+    if "&" in text:
+        text = text.replace("&", "&amp;")
+    if "<" in text:
+        text = text.replace("<", "&lt;")
+    if ">" in text:
+        text = text.replace(">", "&gt;")
+    return text
+
+
+def _odd(texts: list[str]) -> tuple[bool, list[str]]:
+    """Whether a row must be built the slow way (a text not ``_plain`` or holding a cell token),
+    and else its texts escaped: the tests made once on the row's texts joined by NUL."""
+    joined = "\x00".join(texts)
+    if joined.count("\x00") != len(texts) - 1:  # a NUL of its own: a text at a time, as it was
+        odd = any(t and not _plain(t) for t in texts) or any(_ANY_TOKEN in t for t in texts)
+        return odd, [escape(t) for t in texts]
+    if "\t" in joined or "\n" in joined or "\r" in joined or _ANY_TOKEN in joined \
+            or not all(t == t.strip() for t in texts):
+        return True, texts
+    return False, escape(joined).split("\x00")
+
+
 def _rows_xml(rows: Sequence[Sequence[object]], build: Callable[[Sequence[object], tuple], etree._Element],
               shape_of: Callable[[Sequence[object]], tuple]) -> Iterator[bytes]:
     """Each row's XML: a template per shape with its texts put in, or the slow way for odd texts."""
-    templates: dict[tuple, tuple[list[str], list[int]]] = {}
+    templates: dict[tuple, str] = {}
+    before_total = len(rows) - 2
     for i, row in enumerate(rows):
         texts = ["" if v is None else str(v) for v in row]
-        if i == len(rows) - 2:  # the last row (a total) keeps with this one, as in the tree
+        if i == before_total:  # the last row (a total) keeps with this one, as in the tree
             tr = build(row, shape_of(row))
             keep_with_next_row(tr)
             yield bare(etree.tostring(tr, encoding="utf-8"))
             continue
-        if any(t and not _plain(t) for t in texts) or any(_ANY_TOKEN in t for t in texts):
+        odd, escaped = _odd(texts)
+        if odd:
             yield bare(etree.tostring(build(row, shape_of(row)), encoding="utf-8"))
             continue
         kinds = shape_of(row)
-        shape = (kinds, tuple(bool(t) for t in texts))
+        shape = (kinds, tuple(map(bool, texts)))
         compiled = templates.get(shape)
         if compiled is None:
             tokens = [_TOKEN.format(i) if t else t for i, t in enumerate(texts)]
             compiled = templates[shape] = _compile(
                 bare(etree.tostring(build(tokens, kinds), encoding="utf-8")).decode("utf-8"))
-        between, order = compiled
-        out = [between[0]]
-        for k, index in enumerate(order):
-            out.append(texts[index].translate(ESCAPES))
-            out.append(between[k + 1])
-        yield "".join(out).encode("utf-8")
+        yield compiled.format(*escaped).encode("utf-8")
 
 
-def _compile(template: str) -> tuple[list[str], list[int]]:
-    """A row template cut at its cell tokens: the text between them, and each token's cell."""
-    between, order, start = [], [], 0
+def _compile(template: str) -> str:
+    """A row template as a format string: each cell token ``{index}``, braces of its own doubled."""
+    out, start = [], 0
     for m in _CELL.finditer(template):
-        between.append(template[start:m.start()])
-        order.append(int(m.group(1)))
+        out.append(template[start:m.start()].replace("{", "{{").replace("}", "}}"))
+        out.append("{" + m.group(1) + "}")
         start = m.end()
-    between.append(template[start:])
-    return between, order
+    out.append(template[start:].replace("{", "{{").replace("}", "}}"))
+    return "".join(out)
 
 
 def bare(xml: bytes) -> bytes:

@@ -13,6 +13,7 @@ import io
 import re
 import zipfile
 from collections.abc import Callable, Iterator, Sequence
+from operator import itemgetter
 from pathlib import Path
 
 from lxml import etree
@@ -96,23 +97,23 @@ def escape(text: str) -> str:
     return text
 
 
-def _odd(texts: list[str]) -> tuple[bool, list[str]]:
+def _odd(texts: list[str]) -> tuple[bool, list[bytes]]:
     """Whether a row must be built the slow way (a text not ``_plain`` or holding a cell token),
     and else its texts escaped: the tests made once on the row's texts joined by NUL."""
     joined = "\x00".join(texts)
     if joined.count("\x00") != len(texts) - 1:  # a NUL of its own: a text at a time, as it was
         odd = any(t and not _plain(t) for t in texts) or any(_ANY_TOKEN in t for t in texts)
-        return odd, [escape(t) for t in texts]
+        return odd, [escape(t).encode("utf-8") for t in texts]
     if "\t" in joined or "\n" in joined or "\r" in joined or _ANY_TOKEN in joined \
             or not all(t == t.strip() for t in texts):
-        return True, texts
-    return False, escape(joined).split("\x00")
+        return True, []
+    return False, escape(joined).encode("utf-8").split(b"\x00")
 
 
 def _rows_xml(rows: Sequence[Sequence[object]], build: Callable[[Sequence[object], tuple], etree._Element],
               shape_of: Callable[[Sequence[object]], tuple]) -> Iterator[bytes]:
     """Each row's XML: a template per shape with its texts put in, or the slow way for odd texts."""
-    templates: dict[tuple, str] = {}
+    templates: dict[tuple, tuple[bytes, Callable[[list[bytes]], tuple]]] = {}
     before_total = len(rows) - 2
     for i, row in enumerate(rows):
         texts = ["" if v is None else str(v) for v in row]
@@ -132,18 +133,24 @@ def _rows_xml(rows: Sequence[Sequence[object]], build: Callable[[Sequence[object
             tokens = [_TOKEN.format(i) if t else t for i, t in enumerate(texts)]
             compiled = templates[shape] = _compile(
                 bare(etree.tostring(build(tokens, kinds), encoding="utf-8")).decode("utf-8"))
-        yield compiled.format(*escaped).encode("utf-8")
+        template, cells = compiled
+        yield template % cells(escaped)
 
 
-def _compile(template: str) -> str:
-    """A row template as a format string: each cell token ``{index}``, braces of its own doubled."""
-    out, start = [], 0
+def _compile(template: str) -> tuple[bytes, Callable[[list[bytes]], tuple]]:
+    """A row template cut at its cell tokens: the XML as bytes with ``%s`` for each token (its own
+    ``%`` doubled), and what picks the row's escaped cells in the tokens' order."""
+    out, order, start = [], [], 0
     for m in _CELL.finditer(template):
-        out.append(template[start:m.start()].replace("{", "{{").replace("}", "}}"))
-        out.append("{" + m.group(1) + "}")
+        out.append(template[start:m.start()].replace("%", "%%"))
+        out.append("%s")
+        order.append(int(m.group(1)))
         start = m.end()
-    out.append(template[start:].replace("{", "{{").replace("}", "}}"))
-    return "".join(out)
+    out.append(template[start:].replace("%", "%%"))
+    if len(order) == 1:
+        only = order[0]
+        return "".join(out).encode("utf-8"), lambda cells: (cells[only],)
+    return "".join(out).encode("utf-8"), itemgetter(*order) if order else lambda cells: ()
 
 
 def bare(xml: bytes) -> bytes:

@@ -201,11 +201,12 @@ class BatchWriter:
         """Write ``data`` to a temporary file beside ``path``; returns its SHA-256. A failed write
         (a full disk) raises ``StorageError``; ``discard`` then removes what was written."""
         path = Path(path)
-        tmp = str(path.parent / f".{path.name}-{os.getpid()}-{self._token}.tmp")
+        folder = path.parent
+        tmp = os.path.join(folder, f".{path.name}-{os.getpid()}-{self._token}.tmp")
         try:
-            if path.parent not in self._folders:
-                path.parent.mkdir(parents=True, exist_ok=True)
-                self._folders.add(path.parent)
+            if folder not in self._folders:
+                folder.mkdir(parents=True, exist_ok=True)
+                self._folders.add(folder)
             fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
             self._pending.append((tmp, path))
             with os.fdopen(fd, "wb") as fh:

@@ -181,3 +181,27 @@ def test_the_crc_shift_tables_give_zlibs_crc_for_any_start():
         shift = stamp._crc_shift(piece)
         for start in [0, 1, 0xFFFFFFFF, *(rnd.getrandbits(32) for _ in range(50))]:
             assert stamp._crc_after(start, shift) == zlib.crc32(piece, start)
+
+
+def test_documents_are_built_with_the_collector_paused_then_restored():
+    import gc
+
+    from giamsat.docx.render import collector_paused
+
+    assert gc.isenabled()
+    with collector_paused():
+        assert not gc.isenabled()
+        with collector_paused():  # nested: the outer one restores it
+            assert not gc.isenabled()
+        assert not gc.isenabled()
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with collector_paused():
+            pass
+        assert not gc.isenabled()  # left as it was found
+    finally:
+        gc.enable()
+    with pytest.raises(RuntimeError), collector_paused():
+        raise RuntimeError
+    assert gc.isenabled()

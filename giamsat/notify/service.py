@@ -24,7 +24,6 @@ from sqlalchemy.orm import Session
 from giamsat.cycle.sync import mark_step_done, unit_rows_on
 from giamsat.db import audit
 from giamsat.db.models import Document, Message, Obligation
-from giamsat.docx.render import collector_paused
 from giamsat.domain import clock
 from giamsat.domain.formatting import doc_number, in_sentence
 from giamsat.issuance.citations import Issued, cited, issued_by_key
@@ -197,7 +196,6 @@ def _outgoing(s: Session, rt: Runtime, plan_doc: Doc) -> _Outgoing | None:
     return _Outgoing(attachment, issued, drafts_ok, _email_base(rt)["letter_number"])
 
 
-@collector_paused()
 def notify(rt: Runtime, as_of: dt.date) -> NotifySummary:
     """Notify every unit valid on ``as_of`` and every other recipient of the plan; idempotent: a
     re-run queues and creates nothing."""

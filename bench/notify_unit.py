@@ -75,8 +75,8 @@ def _round(n: int, bare_first: bool) -> dict:
         units = list(rt.plan.units)
         docs = UnitDocuments(rt, AS_OF)
         docs.render(units[:1], {})  # the templates are rendered once a run: not timed
-        templates = [(_source(docs._letter(AS_OF, units[0])), letter_values),
-                     (_source(docs._outline(units[0].valid_from)), outline_values)]
+        templates = [(_source(docs._letter(AS_OF, units[0])), lambda u: letter_values(rt.plan, u)),
+                     (_source(docs._outline(units[0])), outline_values)]
         bare = _bare(templates, units, folder / "bare") if bare_first else None
         started = time.perf_counter()
         _, rendered = docs.render(units, {})

@@ -22,7 +22,7 @@ from docx.oxml.ns import qn
 from docx.text.paragraph import Paragraph
 from lxml import etree
 
-from giamsat.docx.streamed_rows import ESCAPES, bare
+from giamsat.docx.streamed_rows import bare, escape
 
 _SECT_PR, _R, _T = qn("w:sectPr"), qn("w:r"), qn("w:t")
 _SPACE = qn("xml:space")
@@ -35,7 +35,7 @@ class BodyStamp:
     def __init__(self, doc: DocxDocument) -> None:
         self.doc = doc
         self._looks: dict[Hashable, etree._Element] = {}
-        self._xml: dict[Hashable, str] = {}
+        self._xml: dict[Hashable, tuple[bytes, bytes]] = {}  # the XML before and after the text
 
     def paragraph(self, look: Hashable, text: str, build: Callable[[str], Paragraph]) -> Paragraph:
         """A paragraph of ``look`` holding ``text``: the first of a look is ``build(text)``
@@ -71,8 +71,9 @@ class BodyStamp:
         if template is None:
             par = build(_TOKEN)
             par._p.getparent().remove(par._p)
-            template = self._xml[look] = bare(etree.tostring(par._p, encoding="utf-8")).decode()
-        return template.replace(_TOKEN, text.translate(ESCAPES), 1).encode("utf-8")
+            before, _, after = bare(etree.tostring(par._p, encoding="utf-8")).partition(_TOKEN.encode())
+            template = self._xml[look] = (before, after)
+        return b"".join((template[0], escape(text).encode("utf-8"), template[1]))
 
 
 def _plain(text: str) -> bool:

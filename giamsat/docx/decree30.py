@@ -36,6 +36,8 @@ from giamsat.docx.table_layout import (
 )
 from giamsat.docx.table_rows import append_rows
 
+_NUMBERS = (int, float)  # a cell of these reads as a number (right-aligned)
+
 NATIONAL_TITLE = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
 MOTTO = "Độc lập - Tự do - Hạnh phúc"
 STREAM_ROWS = 1500  # a longer table is written row by row into the file (streamed_rows)
@@ -212,8 +214,8 @@ class OfficialDocument:
         set_widths(t, widths_cm or default_widths(headers, rows, self.text_width_cm))
 
         def shape(row: Sequence[object]) -> tuple[str, ...]:
-            return tuple("C" if o else "R" if isinstance(v, int | float) or looks_numeric(v) else "L"
-                         for v, o in zip(row, ordinal, strict=True))
+            return tuple(["C" if o else "R" if isinstance(v, _NUMBERS) or looks_numeric(v) else "L"
+                          for v, o in zip(row, ordinal, strict=True)])
 
         def add(table: Table, row: Sequence[object], kinds: tuple[str, ...] | None = None) -> None:
             new_row = table.add_row()

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import gc
 import io
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 
@@ -13,6 +16,23 @@ from giamsat.domain.formatting import long_date, short_date, vn_number, vn_perce
 from giamsat.files.fsutil import atomic_write
 
 DOCX_TEMPLATES = Path(__file__).resolve().parents[2] / "templates" / "docx"
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """The cyclic garbage collector off while a report is built (a context or a decorator), then
+    as it was. A report allocates millions of short-lived objects that reference counting frees;
+    each collection they trigger walks the process's whole heap (the plan, Prefect's client): at
+    the national scale 1-2 s of the step, with the same peak memory (the few cycles made meanwhile
+    are collected after). Not for the notify step: its sessions' cycles would pile up (+13 %
+    peak memory at 2,000 units) for no gain in time."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
 
 
 @lru_cache(maxsize=1)

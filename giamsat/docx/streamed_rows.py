@@ -13,6 +13,7 @@ import io
 import re
 import zipfile
 from collections.abc import Callable, Iterator, Sequence
+from operator import itemgetter
 from pathlib import Path
 
 from lxml import etree
@@ -85,44 +86,71 @@ def _plain(text: str) -> bool:
     return bool(text) and text == text.strip() and not any(c in text for c in "\t\n\r")
 
 
+def escape(text: str) -> str:
+    """``text.translate(ESCAPES)``, faster: three scans in C instead of a mapping per character."""
+    if "&" in text:
+        text = text.replace("&", "&amp;")
+    if "<" in text:
+        text = text.replace("<", "&lt;")
+    if ">" in text:
+        text = text.replace(">", "&gt;")
+    return text
+
+
+def _odd(texts: list[str]) -> tuple[bool, list[bytes]]:
+    """Whether a row must be built the slow way (a text not ``_plain`` or holding a cell token),
+    and else its texts escaped: the tests made once on the row's texts joined by NUL."""
+    joined = "\x00".join(texts)
+    if joined.count("\x00") != len(texts) - 1:  # a NUL of its own: a text at a time, as it was
+        odd = any(t and not _plain(t) for t in texts) or any(_ANY_TOKEN in t for t in texts)
+        return odd, [escape(t).encode("utf-8") for t in texts]
+    if "\t" in joined or "\n" in joined or "\r" in joined or _ANY_TOKEN in joined \
+            or not all(t == t.strip() for t in texts):
+        return True, []
+    return False, escape(joined).encode("utf-8").split(b"\x00")
+
+
 def _rows_xml(rows: Sequence[Sequence[object]], build: Callable[[Sequence[object], tuple], etree._Element],
               shape_of: Callable[[Sequence[object]], tuple]) -> Iterator[bytes]:
     """Each row's XML: a template per shape with its texts put in, or the slow way for odd texts."""
-    templates: dict[tuple, tuple[list[str], list[int]]] = {}
+    templates: dict[tuple, tuple[bytes, Callable[[list[bytes]], tuple]]] = {}
+    before_total = len(rows) - 2
     for i, row in enumerate(rows):
         texts = ["" if v is None else str(v) for v in row]
-        if i == len(rows) - 2:  # the last row (a total) keeps with this one, as in the tree
+        if i == before_total:  # the last row (a total) keeps with this one, as in the tree
             tr = build(row, shape_of(row))
             keep_with_next_row(tr)
             yield bare(etree.tostring(tr, encoding="utf-8"))
             continue
-        if any(t and not _plain(t) for t in texts) or any(_ANY_TOKEN in t for t in texts):
+        odd, escaped = _odd(texts)
+        if odd:
             yield bare(etree.tostring(build(row, shape_of(row)), encoding="utf-8"))
             continue
         kinds = shape_of(row)
-        shape = (kinds, tuple(bool(t) for t in texts))
+        shape = (kinds, tuple(map(bool, texts)))
         compiled = templates.get(shape)
         if compiled is None:
             tokens = [_TOKEN.format(i) if t else t for i, t in enumerate(texts)]
             compiled = templates[shape] = _compile(
                 bare(etree.tostring(build(tokens, kinds), encoding="utf-8")).decode("utf-8"))
-        between, order = compiled
-        out = [between[0]]
-        for k, index in enumerate(order):
-            out.append(texts[index].translate(ESCAPES))
-            out.append(between[k + 1])
-        yield "".join(out).encode("utf-8")
+        template, cells = compiled
+        yield template % cells(escaped)
 
 
-def _compile(template: str) -> tuple[list[str], list[int]]:
-    """A row template cut at its cell tokens: the text between them, and each token's cell."""
-    between, order, start = [], [], 0
+def _compile(template: str) -> tuple[bytes, Callable[[list[bytes]], tuple]]:
+    """A row template cut at its cell tokens: the XML as bytes with ``%s`` for each token (its own
+    ``%`` doubled), and what picks the row's escaped cells in the tokens' order."""
+    out, order, start = [], [], 0
     for m in _CELL.finditer(template):
-        between.append(template[start:m.start()])
+        out.append(template[start:m.start()].replace("%", "%%"))
+        out.append("%s")
         order.append(int(m.group(1)))
         start = m.end()
-    between.append(template[start:])
-    return between, order
+    out.append(template[start:].replace("%", "%%"))
+    if len(order) == 1:
+        only = order[0]
+        return "".join(out).encode("utf-8"), lambda cells: (cells[only],)
+    return "".join(out).encode("utf-8"), itemgetter(*order) if order else lambda cells: ()
 
 
 def bare(xml: bytes) -> bytes:

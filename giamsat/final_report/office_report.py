@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from giamsat.db.models import AdhocRound, Document, PrepItem
 from giamsat.docx.decree30 import OfficialDocument
+from giamsat.docx.render import collector_paused
 from giamsat.domain.formatting import short_date
 from giamsat.domain.vocabulary import APPRAISAL_RESULT, REC_CLOSED, REC_DONE, label
 from giamsat.files.fsutil import write_bytes_atomic
@@ -32,6 +33,7 @@ from giamsat.runtime import Runtime
 KIND = "office_report"
 
 
+@collector_paused()
 def office_report(rt: Runtime, as_of: dt.date, out: Path | None = None,
                   once: ReadOnce | None = None) -> Path:
     """Write the office's report as of ``as_of`` under the home (and copy it to ``out``); record it.

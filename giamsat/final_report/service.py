@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from giamsat.cycle.sync import mark_step_done
 from giamsat.db.models import Document
+from giamsat.docx.render import collector_paused
 from giamsat.domain import clock
 from giamsat.domain.errors import PlanError
 from giamsat.final_report.data import load_report_data
@@ -63,6 +64,7 @@ def read(rt: Runtime, as_of: dt.date, once: ReadOnce | None = None) -> ReportDat
     return once(rt) if once is not None and once.as_of == as_of else load(rt, as_of)
 
 
+@collector_paused()
 def final_report(rt: Runtime, as_of: dt.date, out: Path | None = None, once: ReadOnce | None = None) -> Path:
     """Write the final report, record it, queue it to the recipients once, mark the step done
     (``once``: the figures as already read for the office's report in the same run)."""
@@ -77,6 +79,7 @@ def final_report(rt: Runtime, as_of: dt.date, out: Path | None = None, once: Rea
     return out or path
 
 
+@collector_paused()
 def interim_report(rt: Runtime, as_of: dt.date, out: Path | None = None, send: bool = False) -> Path:
     """Write the interim report for the provincial team's visit; e-mail it only when asked."""
     number = rt.plan.final_report.interim_number

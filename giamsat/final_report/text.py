@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 from giamsat.domain.formatting import short_date, vn_number, vn_percent
 from giamsat.domain.indicators import FUNDS, ReviewLine, reporting_unit
 from giamsat.domain.vocabulary import REC_STATUS, REPORT_COUNTED, REPORT_STATUS
@@ -24,6 +26,14 @@ SEED_SOURCE_LABELS = {"coordinator": "Cán bộ điều phối nhập",
 REVIEW_HEADERS = ["TT", "Đơn vị", "Tổng số hộ", "Đầu kỳ", "Thoát", "Tái", "Phát sinh", "Biến động khác",
                   "Cuối kỳ", "Tỷ lệ (%)"]
 REVIEW_WIDTHS_CM = [0.9, 3.6, 1.6, 1.4, 1.6, 1.1, 1.5, 1.6, 1.4, 1.4]  # unit names on one line
+
+
+_INT_TEXT = functools.lru_cache(maxsize=1 << 14)(vn_number)  # a country's tables repeat counts
+
+
+def _number(value: float | int) -> str:
+    """``vn_number(value)``; a whole number's text kept (ints only: 0 and -0.0 differ as floats)."""
+    return _INT_TEXT(value) if type(value) is int else vn_number(value)
 
 
 def group_label(group: str) -> str:
@@ -68,8 +78,8 @@ def base_context(data: ReportData, plan: Plan, interim: bool) -> dict:
 def review_row(i: int | str, name: str, ln: ReviewLine) -> list[str]:
     """One row of a review table, numbers formatted the Vietnamese way."""
     rate = "" if ln.rate is None else vn_number(ln.rate, 2)
-    return [str(i), name, *(vn_number(v) for v in (ln.total, ln.start, ln.escaped, ln.fell_back,
-                                                    ln.new, ln.other, ln.end)), rate]
+    return [str(i), name, *(_number(v) for v in (ln.total, ln.start, ln.escaped, ln.fell_back,
+                                                 ln.new, ln.other, ln.end)), rate]
 
 
 def review_rows(data: ReportData, group: str, whole: str) -> list[list[str]]:
@@ -117,8 +127,8 @@ def project2_unit_rows(data: ReportData, whole: str) -> list[list[str]]:
 
 def _p2_row(i: str, name: str, u: dict[str, int]) -> list[str]:
     rate = vn_percent(u["disbursed"] * 100 / u["funding"], 1) if u["funding"] else ""
-    return [i, name, vn_number(u["models"]), vn_number(u["households"]), vn_number(u["funding"]),
-            vn_number(u["disbursed"]), rate]
+    return [i, name, _number(u["models"]), _number(u["households"]), _number(u["funding"]),
+            _number(u["disbursed"]), rate]
 
 
 def funding_rows(data: ReportData) -> list[list[str]]:

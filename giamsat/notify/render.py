@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import hashlib
 from dataclasses import dataclass
@@ -32,7 +31,7 @@ class Doc:
 
     def with_sha(self, sha256: str) -> Doc:
         """The same document with its content hash."""
-        return dataclasses.replace(self, sha256=sha256)
+        return Doc(self.key, self.kind, self.path, self.filename, self.unit_key, sha256)
 
 
 class UnitDocuments:

@@ -73,13 +73,14 @@ def parse_xml(parts: fast.DocxXml) -> RawReport:
     the document needs python-docx."""
     accept_revisions(parts.document)  # read what Word shows: tracked changes, content controls
     body = fast.body_of(parts)
+    spans = fast.has_spans(body)
     found = []
     for tbl in fast.tables(body, MAX_TABLES, MAX_ROWS):
         trs = fast.rows(tbl)
-        found.append((tbl, [fast.cell_text(tc) for tc in fast.row_cells(trs[0])] if trs else None))
+        found.append((tbl, [fast.cell_text(tc) for tc in fast.row_cells(trs[0], spans)] if trs else None))
 
     def read(tbl, section: Section, columns: dict[str, int]) -> RawTable:
-        return fast.read_table(tbl, columns, _missing(section, columns), MAX_ROWS)
+        return fast.read_table(tbl, columns, _missing(section, columns), MAX_ROWS, spans)
     return _assemble(fast.body_markers(body), fast.core_identifier(parts), found, read)
 
 

@@ -234,8 +234,9 @@ def open_docx(source: Path | bytes, limits: Limits | None = None) -> DocxDocumen
 
 # The parser python-docx uses (same blank-text handling), never resolving entities, loading a DTD
 # or touching the network: the fast path reads with the same protections as ``open_docx``.
+# No table of xml:id values either (``collect_ids``): nothing here looks an element up by id.
 _XML_PARSER = etree.XMLParser(remove_blank_text=True, resolve_entities=False, load_dtd=False,
-                              no_network=True, huge_tree=False)
+                              no_network=True, huge_tree=False, collect_ids=False)
 _REL_NS = "{http://schemas.openxmlformats.org/package/2006/relationships}Relationship"
 _MAIN_REL = "/officeDocument"
 _CORE_REL = "/metadata/core-properties"

@@ -10,7 +10,7 @@ from email.utils import parseaddr, parsedate_to_datetime
 from functools import cached_property
 
 from giamsat.domain.textsafety import clean_line, display_filename
-from giamsat.messaging.header_text import header_text
+from giamsat.messaging.header_text import attachment_filename, header_text
 from giamsat.messaging.mime_parse import parse_message
 
 MAX_ATTACHMENTS = 20  # a commune sends a form and perhaps a signed scan; more is not a report
@@ -128,10 +128,12 @@ def _attachments(msg: EmailMessage, limit: int) -> tuple[list[IncomingAttachment
     for part in msg.walk():
         if part.is_multipart():
             continue
-        try:
-            raw_name = part.get_filename()
-        except (ValueError, IndexError, TypeError):
-            raw_name = None
+        raw_name = attachment_filename(part)  # the ordinary shapes, without the registry's parse
+        if raw_name is None:
+            try:
+                raw_name = part.get_filename()
+            except (ValueError, IndexError, TypeError):
+                raw_name = None
         if not raw_name and part.get_content_disposition() != "attachment":
             continue  # the text of the message itself
         name = display_filename(raw_name or "")

@@ -67,12 +67,57 @@ def _corpus(forms, plan, tmp_path) -> list[bytes]:
 
 def test_same_tree_and_same_incoming_mail(forms, plan, tmp_path):
     corpus = _corpus(forms, plan, tmp_path)
-    folded = 0
+    folded = common = 0
     for raw in corpus:
         assert _tree(mime_parse.parse_message(raw)) == _tree(_stdlib(raw)), raw[:300]
         assert _mail(raw, mime_parse.parse_message) == _mail(raw, _stdlib)
         folded += mime_parse._RUN.search(raw) is not None
+        common += mime_parse._common(raw) is not None
     assert folded > len(corpus) // 2  # most messages do go through the folded parse
+    assert 40 < common < len(corpus) - 100  # many are cut without the parser, not all
+
+
+def test_the_folded_parse_gives_the_same_tree_when_the_common_shape_is_declined(
+        forms, plan, tmp_path, monkeypatch):
+    monkeypatch.setattr(mime_parse, "_common", lambda raw: None)
+    for raw in _corpus(forms, plan, tmp_path)[::3]:
+        assert _tree(mime_parse.parse_message(raw)) == _tree(_stdlib(raw)), raw[:300]
+
+
+def _shapes(raw: bytes, rng: random.Random) -> list[bytes]:
+    """``raw`` with the line ends, boundary lines, preamble and epilogue the cut must get right."""
+    text = raw.decode("ascii")
+    boundary = re.search(r'boundary="([^"]+)"', text).group(1)
+    sep = "--" + boundary
+    first = text.index("\r\n" + sep + "\r\n")
+    last = text.rindex(sep + "--")
+    out = [raw.replace(b"\r\n", b"\n"), raw.replace(b"\r\n", b"\r"), raw + b"epilogue\r\n",
+           raw.rstrip(b"\r\n"), raw.replace(b"\r\n", b"\n", 3)]
+    for extra in (sep + "--", sep + " \t", sep + "x", sep, " " + sep, sep + "-", sep + "--x", "From x",
+                  "X: y", "", ":x", " x", "--"):
+        at = rng.choice([first + 2, last, text.index("\r\n\r\n") + 2, text.rindex("\r\n", 0, last) + 2])
+        out.append((text[:at] + extra + "\r\n" + text[at:]).encode("ascii"))
+    out.append((text[:first] + "\r\npreamble line" + text[first:]).encode("ascii"))
+    out.append(text.replace("multipart/mixed", "multipart/digest").encode("ascii"))
+    out.append(text.replace("application/", "message/", 1).encode("ascii"))
+    out.append(text.replace("text/plain", "multipart/alternative", 1).encode("ascii"))
+    out.append(text.replace(boundary, boundary + " ", 1).encode("ascii"))
+    out.append(text.replace("Content-Type: multipart", "Content-Transfer-Encoding: base64\r\n"
+                            "Content-Type: multipart", 1).encode("ascii"))
+    return out
+
+
+def test_boundary_lines_line_ends_and_odd_parts_give_the_parser_s_tree(forms, plan, tmp_path):
+    rng = random.Random(3)
+    docs = [forms(u, seed=i)[0].read_bytes() for i, u in enumerate(plan.units[:2])]
+    seen = 0
+    for i, doc in enumerate(docs):
+        raw = demo_style(tmp_path, f"Báo cáo {i}.docx", doc, b"%PDF-1.4\n" * 50 if i else None)
+        for _ in range(10):
+            for variant in _shapes(raw, rng):
+                seen += mime_parse._common(variant) is not None
+                assert _tree(mime_parse.parse_message(variant)) == _tree(_stdlib(variant)), variant[:300]
+    assert seen > 50
 
 
 def test_the_attachment_is_not_walked_line_by_line(forms, plan, tmp_path, monkeypatch):
@@ -80,6 +125,7 @@ def test_the_attachment_is_not_walked_line_by_line(forms, plan, tmp_path, monkey
     seen: list[int] = []
     plain = mime_parse._plain
     monkeypatch.setattr(mime_parse, "_plain", lambda data: seen.append(len(data)) or plain(data))
+    monkeypatch.setattr(mime_parse, "_common", lambda raw: None)  # the folded parse, not the cut
     mail = incoming.parse_mail(raw, folder="INBOX", uidvalidity=1, uid="1",
                                internaldate=dt.datetime(2024, 4, 2, tzinfo=dt.UTC),
                                max_attachment_bytes=LIMIT)
@@ -94,8 +140,9 @@ def test_edge_inputs(raw):
     assert _mail(raw, mime_parse.parse_message) == _mail(raw, _stdlib)
 
 
-def test_headers_are_parsed_once(forms, plan, tmp_path):
+def test_headers_are_parsed_once(forms, plan, tmp_path, monkeypatch):
     raw = demo_style(tmp_path, "Bao cao.docx", forms(plan.units[0])[0].read_bytes())
+    monkeypatch.setattr(mime_parse, "_common", lambda raw: None)  # the parser asks again and again
     mime_parse._kept.cache_clear()
     _mail(raw, mime_parse.parse_message)
     info = mime_parse._kept.cache_info()

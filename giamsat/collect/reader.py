@@ -161,13 +161,14 @@ def _matched(texts: tuple[str, ...]) -> tuple[Section, dict[str, int]] | None:
 
 
 def _match(texts: tuple[str, ...]) -> tuple[Section, dict[str, int]] | None:
-    header = [normalise(t) for t in texts]
+    first: dict[str, int] = {}  # each header text's first column, as a left-to-right search finds it
+    for i, text in enumerate(texts):
+        first.setdefault(normalise(text), i)
     best: tuple[int, Section, dict[str, int]] | None = None
     for section in SECTIONS:
         positions = {}
         for col in section.columns:
-            label = _label(col.label)
-            idx = next((i for i, h in enumerate(header) if h == label), None)
+            idx = first.get(_label(col.label))
             if idx is not None:
                 positions[col.key] = idx
         data_cols = [c for c in section.columns if c.kind != "ordinal"]

@@ -129,15 +129,16 @@ _AFTER_SEPARATOR = re.compile(r"(--)?[ \t]*(\r\n|\r|\n)?")
 
 
 def _common(raw: bytes) -> EmailMessage | None:
-    """The parser's tree of a message of the common shape, built without it; None otherwise."""
-    if not raw.isascii():
+    """The parser's tree of a message of the common shape, built without it; None otherwise.
+
+    The line end is the first line's ("\\r\\n" or "\\n"). Another line end elsewhere (a lone "\\r"
+    or "\\n") changes nothing inside a payload, preamble or epilogue (the parser joins the lines
+    back); it could only start a header line or a boundary line, so header blocks must have none
+    and the separator must occur nowhere before the closing boundary but where one was found."""
+    first = raw.find(b"\n")
+    if first <= 0 or not raw.isascii():
         return None
-    if b"\r" not in raw:
-        eol = "\n"
-    elif raw.count(b"\r\n") == raw.count(b"\r") == raw.count(b"\n"):
-        eol = "\r\n"
-    else:
-        return None  # mixed line ends: the parser's lines are not cut at one string
+    eol = "\r\n" if raw[first - 1] == 13 else "\n"
     text = raw.decode("ascii")
     msg, body = _headed(text, eol)
     if msg is None or msg.get_content_maintype() != "multipart" or \
@@ -147,9 +148,11 @@ def _common(raw: bytes) -> EmailMessage | None:
     if not boundary or str(msg.get("content-transfer-encoding", "8bit")).lower() not in (
             "7bit", "8bit", "binary"):
         return None  # the parser would note a defect
-    lines = _boundary_lines(body, "--" + boundary, eol)
-    if not lines or lines[0][2] or not lines[-1][2]:
-        return None  # no opening boundary, or no closing one
+    separator = "--" + boundary
+    lines = _boundary_lines(body, separator, eol)
+    if not lines or lines[0][2] or not lines[-1][2] or \
+            body.count(separator, 0, lines[-1][0]) != len(lines) - 1:
+        return None  # no opening or closing boundary, or a boundary line cut where we did not
     for (_, after, _), (start, _, _) in zip(lines, lines[1:], strict=False):
         if start == after:
             return None  # two boundary lines in a row: the parser skips the second
@@ -158,11 +161,16 @@ def _common(raw: bytes) -> EmailMessage | None:
                 part.get_content_maintype() in ("message", "multipart"):
             return None
         msg.attach(part)
-        part.set_payload(payload[:-len(eol)] if payload.endswith(eol) else payload)
+        part.set_payload(_without_eol(payload))  # the line end before a boundary is the boundary's
     if lines[0][0]:
-        msg.preamble = body[:lines[0][0] - len(eol)]  # its last line end belongs to the boundary
+        msg.preamble = _without_eol(body[:lines[0][0]])
     msg.epilogue = body[lines[-1][1]:]
     return msg
+
+
+def _without_eol(text: str) -> str:
+    """``text`` without the line end it ends with (the parser's ``NLCRE_eol``)."""
+    return text[:-2] if text.endswith("\r\n") else text[:-1] if text.endswith(("\r", "\n")) else text
 
 
 def _headed(text: str, eol: str) -> tuple[EmailMessage | None, str]:
@@ -172,9 +180,13 @@ def _headed(text: str, eol: str) -> tuple[EmailMessage | None, str]:
     end = text.find(eol + eol)
     if end < 0 or text.startswith(eol):
         return None, ""
+    block = text[:end]
+    if (eol == "\n" and "\r" in block) or (eol == "\r\n" and not (
+            block.count("\r") == block.count("\n") == block.count("\r\n"))):
+        return None, ""  # another line end: the parser's header lines are not these
     msg = EmailMessage(policy=POLICY)
     header: list[str] = []
-    for line in text[:end].split(eol):
+    for line in block.split(eol):
         line += eol
         if line[0] in " \t":
             if not header:

@@ -99,6 +99,12 @@ def _shapes(raw: bytes, rng: random.Random) -> list[bytes]:
         at = rng.choice([first + 2, last, text.index("\r\n\r\n") + 2, text.rindex("\r\n", 0, last) + 2])
         out.append((text[:at] + extra + "\r\n" + text[at:]).encode("ascii"))
     out.append((text[:first] + "\r\npreamble line" + text[first:]).encode("ascii"))
+    for lone in ("\r", "\n", "\n--" + boundary + "\r\n", "\r" + sep + "--\n", "\n\n"):
+        for _ in range(3):  # anywhere: a header block, a payload, a boundary line, the preamble
+            at = rng.randint(0, len(text))
+            out.append((text[:at] + lone + text[at:]).encode("ascii"))
+        for at in (first + 1, first + 3 + len(boundary), text.index("\r\n") + 1, last + 2 + len(sep)):
+            out.append((text[:at] + lone + text[at:]).encode("ascii"))
     out.append(text.replace("multipart/mixed", "multipart/digest").encode("ascii"))
     out.append(text.replace("application/", "message/", 1).encode("ascii"))
     out.append(text.replace("text/plain", "multipart/alternative", 1).encode("ascii"))

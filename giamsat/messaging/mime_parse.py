@@ -141,10 +141,13 @@ def _common(raw: bytes) -> EmailMessage | None:
     eol = "\r\n" if raw[first - 1] == 13 else "\n"
     text = raw.decode("ascii")
     msg, body = _headed(text, eol)
-    if msg is None or msg.get_content_maintype() != "multipart" or \
-            msg.get_content_type() == "multipart/digest":
+    if msg is None:
         return None
-    boundary = msg.get_boundary()
+    boundary = mixed_boundary(msg)
+    if boundary is None:
+        if msg.get_content_maintype() != "multipart" or msg.get_content_type() == "multipart/digest":
+            return None
+        boundary = msg.get_boundary()
     if not boundary or str(msg.get("content-transfer-encoding", "8bit")).lower() not in (
             "7bit", "8bit", "binary"):
         return None  # the parser would note a defect
@@ -166,6 +169,22 @@ def _common(raw: bytes) -> EmailMessage | None:
         msg.preamble = _without_eol(body[:lines[0][0]])
     msg.epilogue = body[lines[-1][1]:]
     return msg
+
+
+_MIXED = re.compile(r'multipart/mixed;[ \t]*boundary="([A-Za-z0-9=_.+-]{1,70})"')  # quoted: "=" ends a token
+
+
+def mixed_boundary(msg: Message) -> str | None:
+    """``msg.get_boundary()`` when its Content-Type is ``multipart/mixed`` with a plain boundary
+    (the registry's parse then changes nothing in it); None when the registry must say."""
+    raw = next((v for k, v in msg.raw_items() if k.lower() == "content-type"), None)
+    if type(raw) is not str:
+        return None
+    found = _MIXED.fullmatch("".join(_LINE_ENDS.split(raw)))
+    return found.group(1) if found else None
+
+
+_LINE_ENDS = re.compile(r"\n|\r")  # what ``policy.header_fetch_parse`` removes
 
 
 def _without_eol(text: str) -> str:

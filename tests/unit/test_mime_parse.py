@@ -194,3 +194,24 @@ def test_a_base64_body_decodes_as_the_stdlib_decodes_it():
                 assert [type(d) for d in ours.defects] == [type(d) for d in theirs.defects]
                 fast += cte.lower() == "base64" and not ours.defects
     assert fast > 1000
+
+
+def test_a_plain_multipart_mixed_boundary_is_the_registry_s():
+    rng = random.Random(5)
+    pool = "aZ09=_.+-" * 4 + " \t\"'()<>,;:/?\\é@[]"
+    taken = 0
+    for _ in range(3000):
+        chars = pool[:9] if rng.random() < 0.6 else pool  # a plain boundary more often than not
+        boundary = "".join(rng.choice(chars) for _ in range(rng.randint(0, 75)))
+        kind = rng.choice(["multipart/mixed", "multipart/mixed", "Multipart/Mixed", "multipart/digest",
+                           "text/plain", "multipart/alternative"])
+        value = rng.choice([f'{kind}; boundary="{boundary}"', f"{kind}; boundary={boundary}",
+                            f'{kind};\r\n boundary="{boundary}"', f'{kind};boundary="{boundary}"',
+                            f'{kind}; boundary="{boundary}"; x=1', f'{kind}; Boundary="{boundary}"'])
+        msg = email.message_from_bytes(f"Content-Type: {value}\r\n\r\nx\r\n".encode(),
+                                       policy=mime_parse.POLICY)
+        fast = mime_parse.mixed_boundary(msg)
+        if fast is not None:
+            taken += 1
+            assert (msg.get_content_type(), msg.get_boundary()) == ("multipart/mixed", fast), value
+    assert taken > 200

@@ -119,8 +119,8 @@ def capped(data: bytes, cap: int) -> bytes:
 # and the caps. Forms made from one template share most of their parts (styles, theme, settings)
 # byte for byte, so a part equal to one that passed — every one of those bytes compared, not a
 # hash — passes, without opening it again. A part that failed is never kept: it is read again.
-MAX_KEPT_PART = 1 << 18  # compressed bytes; larger parts are read every time
-MAX_KEPT_PARTS = 256
+MAX_KEPT_PART = 1 << 16  # compressed bytes; larger parts are read every time
+MAX_KEPT_PARTS = 64  # at most 4 MB kept in a process
 _PASSED: dict[tuple[object, ...], bytes] = {}
 
 

@@ -73,13 +73,14 @@ def parse_xml(parts: fast.DocxXml) -> RawReport:
     the document needs python-docx."""
     accept_revisions(parts.document)  # read what Word shows: tracked changes, content controls
     body = fast.body_of(parts)
+    spans = fast.has_spans(body)
     found = []
     for tbl in fast.tables(body, MAX_TABLES, MAX_ROWS):
         trs = fast.rows(tbl)
-        found.append((tbl, [fast.cell_text(tc) for tc in fast.row_cells(trs[0])] if trs else None))
+        found.append((tbl, [fast.cell_text(tc) for tc in fast.row_cells(trs[0], spans)] if trs else None))
 
     def read(tbl, section: Section, columns: dict[str, int]) -> RawTable:
-        return fast.read_table(tbl, columns, _missing(section, columns), MAX_ROWS)
+        return fast.read_table(tbl, columns, _missing(section, columns), MAX_ROWS, spans)
     return _assemble(fast.body_markers(body), fast.core_identifier(parts), found, read)
 
 
@@ -160,13 +161,14 @@ def _matched(texts: tuple[str, ...]) -> tuple[Section, dict[str, int]] | None:
 
 
 def _match(texts: tuple[str, ...]) -> tuple[Section, dict[str, int]] | None:
-    header = [normalise(t) for t in texts]
+    first: dict[str, int] = {}  # each header text's first column, as a left-to-right search finds it
+    for i, text in enumerate(texts):
+        first.setdefault(normalise(text), i)
     best: tuple[int, Section, dict[str, int]] | None = None
     for section in SECTIONS:
         positions = {}
         for col in section.columns:
-            label = _label(col.label)
-            idx = next((i for i, h in enumerate(header) if h == label), None)
+            idx = first.get(_label(col.label))
             if idx is not None:
                 positions[col.key] = idx
         data_cols = [c for c in section.columns if c.kind != "ordinal"]

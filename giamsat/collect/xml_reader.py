@@ -31,11 +31,12 @@ def paragraph_text(p: etree._Element) -> str:
     """What python-docx's ``Paragraph.text`` gives: runs and hyperlinked runs, in order."""
     parts = []
     for child in p:
-        if child.tag == _R:
+        tag = child.tag
+        if tag == _R:
             parts.append(_run_text(child))
-        elif child.tag == _HYPERLINK:
-            parts.extend(_run_text(r) for r in child if r.tag == _R)
-    return "".join(parts)
+        elif tag == _HYPERLINK:
+            parts.extend([_run_text(r) for r in child if r.tag == _R])
+    return parts[0] if len(parts) == 1 else "".join(parts)  # one run: its text, not a copy
 
 
 def _run_text(r: etree._Element) -> str:
@@ -51,12 +52,13 @@ def _run_text(r: etree._Element) -> str:
             if kind not in _BREAK_TEXT:
                 raise Unsupported("break type")
             out.append(_BREAK_TEXT[kind])
-    return "".join(out)
+    return out[0] if len(out) == 1 else "".join(out)
 
 
 def cell_text(tc: etree._Element) -> str:
     """What python-docx's ``_Cell.text`` gives: its paragraphs' text joined by newlines."""
-    return "\n".join(paragraph_text(p) for p in tc if p.tag == _P)
+    texts = [paragraph_text(p) for p in tc if p.tag == _P]
+    return texts[0] if len(texts) == 1 else "\n".join(texts)
 
 
 def _span(tc: etree._Element) -> int:
@@ -74,9 +76,13 @@ def _span(tc: etree._Element) -> int:
     return 1
 
 
-def row_cells(tr: etree._Element) -> list[etree._Element]:
+def row_cells(tr: etree._Element, spans: bool = True) -> list[etree._Element]:
     """The row's ``w:tc`` elements, one per grid column they span (python-docx ``row.cells``);
-    only for a body ``body_of`` accepted (no vertical merges, no rows starting late)."""
+    only for a body ``body_of`` accepted (no vertical merges, no rows starting late).
+    ``spans=False``: the body has no ``w:gridSpan`` (``has_spans``), so every cell spans one
+    column and the children are taken as they are (found in lxml, not by a loop)."""
+    if not spans:
+        return list(tr.iterchildren(_TC))
     out = []
     for tc in tr:
         if tc.tag == _TC:
@@ -86,20 +92,22 @@ def row_cells(tr: etree._Element) -> list[etree._Element]:
 
 def rows(tbl: etree._Element) -> list[etree._Element]:
     """The table's ``w:tr`` children."""
-    return [tr for tr in tbl if tr.tag == _TR]
+    return list(tbl.iterchildren(_TR))
+
+
+# The tables nested in a table's cells, as ``tables`` walks them (rows, then cells, then tables,
+# each capped), found by libxml2: a few child steps instead of a walk of the whole table.
+_NESTED = etree.XPath("w:tr[position() <= $rows]/w:tc/w:tbl[position() <= $tables]",
+                      namespaces={"w": W[1:-1]})
 
 
 def tables(body: etree._Element, max_tables: int, max_rows: int) -> list[etree._Element]:
-    """Top-level tables and those nested one level in their cells, as ``report_reader`` finds them."""
+    """Top-level tables and those nested one level in their cells, as ``report_reader`` finds them
+    (each cell once, as its ``_unique_cells`` does)."""
     out = []
     for tbl in [t for t in body if t.tag == _TBL][:max_tables]:
         out.append(tbl)
-        if next(tbl.iterdescendants(_TBL), None) is None:
-            continue  # no table inside (a scan in lxml): the walk below would find none
-        for tr in rows(tbl)[:max_rows]:
-            for tc in tr:  # each cell once, as report_reader's _unique_cells does
-                if tc.tag == _TC:
-                    out.extend([t for t in tc if t.tag == _TBL][:max_tables])
+        out.extend(_NESTED(tbl, rows=max_rows, tables=max_tables))
     return out[:max_tables]
 
 
@@ -111,6 +119,11 @@ def body_of(parts: DocxXml) -> etree._Element:
     if next(body.iter(_VMERGE, _GRIDBEFORE), None) is not None:
         raise Unsupported("vertical merge or row starting late")  # python-docx resolves these
     return body
+
+
+def has_spans(body: etree._Element) -> bool:
+    """Whether any cell of the body spans several grid columns (``w:gridSpan`` anywhere)."""
+    return next(body.iter(_GRIDSPAN), None) is not None
 
 
 def body_markers(body: etree._Element) -> list[Marker]:
@@ -127,11 +140,11 @@ def core_identifier(parts: DocxXml) -> str:
 
 
 def read_table(tbl: etree._Element, columns: dict[str, int], missing: list[str],
-               max_rows: int) -> RawTable:
-    """The data rows under the header, cell texts by column key."""
+               max_rows: int, spans: bool = True) -> RawTable:
+    """The data rows under the header, cell texts by column key (``spans``: see ``row_cells``)."""
     out = []
     for position, tr in enumerate(rows(tbl)[1:max_rows + 1], start=1):
-        cells = row_cells(tr)
+        cells = row_cells(tr, spans)
         values = {key: cell_text(cells[idx]).strip() if idx < len(cells) else ""
                   for key, idx in columns.items()}
         out.append(RawRow(position=position, cells=values))
@@ -139,4 +152,4 @@ def read_table(tbl: etree._Element, columns: dict[str, int], missing: list[str],
 
 
 __all__ = ["RawReport", "Unsupported", "body_markers", "body_of", "cell_text", "core_identifier",
-           "read_table", "row_cells", "rows", "tables"]
+           "has_spans", "read_table", "row_cells", "rows", "tables"]

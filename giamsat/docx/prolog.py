@@ -12,9 +12,10 @@ scanner cannot settle (a prolog longer than the head read, text it does not expe
 from __future__ import annotations
 
 import codecs
+import struct
 import zipfile
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from typing import TypeVar
 
 from giamsat.domain.errors import BadDocument
@@ -110,3 +111,49 @@ def capped(data: bytes, cap: int) -> bytes:
     if len(data) > cap:
         raise BadDocument("zip_bomb", "Nội dung giải nén vượt giới hạn cho phép.")
     return data
+
+
+# Parts that passed every check, by the bytes that decided it. Checking a part not parsed (its
+# prolog, or all of it when short; its macros when not XML) is a pure function of what zipfile
+# reads for it: the central directory's fields for it, its local header and its compressed bytes,
+# and the caps. Forms made from one template share most of their parts (styles, theme, settings)
+# byte for byte, so a part equal to one that passed — every one of those bytes compared, not a
+# hash — passes, without opening it again. A part that failed is never kept: it is read again.
+MAX_KEPT_PART = 1 << 16  # compressed bytes; larger parts are read every time
+MAX_KEPT_PARTS = 64  # at most 4 MB kept in a process
+_PASSED: dict[tuple[object, ...], bytes] = {}
+
+
+Key = tuple[tuple[object, ...], bytes]
+
+
+def member_key(zf: zipfile.ZipFile, archive: bytes, info: zipfile.ZipInfo, context: object,
+               parsed: Collection[str]) -> Key | None:
+    """What decides the checks of member ``info`` of ``zf`` (read from ``archive``) under
+    ``context`` (the caps): its directory fields and the bytes zipfile reads for it. None for a
+    ``parsed`` part (its bytes are wanted), one not worth keeping, or one whose name another
+    member shares (the checks, which open parts by name, would read that one)."""
+    start = info.header_offset
+    if info.filename in parsed or zf.NameToInfo.get(info.filename) is not info or \
+            info.compress_size > MAX_KEPT_PART or not 0 <= start <= len(archive) - 30:
+        return None
+    name_length, extra_length = struct.unpack_from("<HH", archive, start + 26)
+    end = start + 30 + name_length + extra_length + info.compress_size
+    end_offset = getattr(info, "_end_offset", None)  # where the next member starts (newer zipfiles)
+    fields = (context, info.orig_filename, info.filename, info.flag_bits, info.compress_type,
+              info.compress_size, info.file_size, info.CRC,
+              None if end_offset is None else end_offset - start)
+    return fields, archive[start:end]
+
+
+def passed(key: Key | None) -> bool:
+    """Whether a member with exactly these fields and bytes passed every check before."""
+    return key is not None and _PASSED.get(key[0]) == key[1]
+
+
+def remember(key: Key | None) -> None:
+    """Keep a member that just passed every check (``None``: not kept)."""
+    if key is not None:
+        if len(_PASSED) >= MAX_KEPT_PARTS:
+            _PASSED.clear()
+        _PASSED[key[0]] = key[1]

@@ -85,9 +85,28 @@ def parse_percent(text: str) -> float:
 
 def filled(section: Section, row: RawRow) -> bool:
     """Whether the officer wrote anything in the row (its printed label does not count)."""
-    data = [c for c in section.columns if c.kind != "ordinal"
-            and not (section.fixed_rows and c is section.label_column)]
-    return any(clean_text(row.cells.get(c.key, "")).strip() for c in data)
+    cells = row.cells
+    for key in _layout(section)[0]:
+        text = cells.get(key, "")
+        if text and clean_text(text).strip():
+            return True
+    return False
+
+
+_LAYOUTS: dict[int, tuple[Section, tuple[str, ...], tuple[tuple[Column, str], ...]]] = {}
+
+
+def _layout(section: Section) -> tuple[tuple[str, ...], tuple[tuple[Column, str], ...]]:
+    """The keys ``filled`` reads and the (column, text-limit key) pairs ``row_cells`` converts,
+    worked out once per section (the sections are module constants)."""
+    found = _LAYOUTS.get(id(section))
+    if found is None or found[0] is not section:
+        read = tuple((c, f"{section.key}.{c.key}") for c in section.columns
+                     if not (c.kind == "ordinal" or (section.fixed_rows and c is section.label_column)))
+        if len(_LAYOUTS) > 64:
+            _LAYOUTS.clear()
+        found = _LAYOUTS[id(section)] = (section, tuple(c.key for c, _ in read), read)
+    return found[1], found[2]
 
 
 def row_name(section: Section, row: RawRow) -> str:
@@ -107,12 +126,12 @@ def row_cells(section: Section, row: RawRow, issues: list[Issue],
     """
     out: dict[str, Any] = {"row_index": row.position}
     ok = True
-    for col in section.columns:
-        if col.kind == "ordinal" or (section.fixed_rows and col is section.label_column):
-            continue
+    bounds = limits or {}
+    cells = row.cells
+    for col, bound in _layout(section)[1]:
         try:
-            limit = (limits or {}).get(f"{section.key}.{col.key}", MAX_CELL_CHARS)
-            out[col.key] = _convert(col, clean_text(row.cells.get(col.key, "")), limit)
+            limit = bounds.get(bound, MAX_CELL_CHARS)
+            out[col.key] = _convert(col, clean_text(cells.get(col.key, "")), limit)
         except CellError as exc:
             issues.append(Issue(str(exc), section.key, row_name(section, row), col.label))
             ok = False

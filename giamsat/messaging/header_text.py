@@ -14,6 +14,11 @@ they are settled by rule, as the parser settles them:
   the decoded display name (each blank or tab and the white space after it one space, quoted
   when it holds a special) and the address.
 
+An attachment's name (``part.get_filename()``) is settled the same way for a Content-Disposition
+of ``attachment`` or ``inline`` and one file name, quoted (plain ASCII) or in RFC 2231 form (UTF-8,
+percent-encoded, in one piece or numbered pieces in order): the name is the pieces' bytes decoded
+as UTF-8, when it holds nothing the registry's quoting and stripping would change.
+
 Anything else — another charset, a word that does not decode as strict UTF-8, a comment, a
 group, several addresses, non-ASCII bytes — is answered ``None`` and the caller asks the
 registry. ``tests/unit/test_header_text.py`` checks every shortcut against the registry.
@@ -26,6 +31,7 @@ import binascii
 import re
 from email._header_value_parser import SPECIALS, quote_string
 from email.message import Message
+from urllib.parse import unquote_to_bytes
 
 # Canonical base64, not empty: whole quads, padding only at the end (so no "?=" inside it).
 _B64 = "[A-Za-z0-9+/]"
@@ -45,7 +51,7 @@ def header_text(msg: Message, name: str) -> str | None:
     """``str(msg.get(name))`` for the ordinary shapes above; ``""`` when there is no such header;
     ``None`` when the registry must parse it."""
     lowered = name.lower()
-    raw = next((v for k, v in msg.raw_items() if k.lower() == lowered), None)
+    raw = _raw(msg, lowered)
     if raw is None:
         return ""
     if type(raw) is not str or not raw.isascii():
@@ -58,6 +64,51 @@ def header_text(msg: Message, name: str) -> str | None:
     if lowered == "from":
         return _address(value)
     return None
+
+
+def _raw(msg: Message, lowered: str) -> object:
+    """The first header of that (lower case) name as the parser stored it; None if there is none."""
+    return next((v for k, v in msg.raw_items() if k.lower() == lowered), None)
+
+
+_KIND = re.compile(r"attachment|inline")
+_NAME_END = "[A-Za-z0-9._()-]"  # a quoted ASCII name: these, and spaces inside
+_QUOTED_NAME = re.compile(rf'[ \t]*filename="({_NAME_END}[A-Za-z0-9 ._()-]*{_NAME_END}|{_NAME_END})"')
+_PIECE = re.compile(r"[ \t]*filename\*(?:(0|[1-9][0-9]?)\*)?=(?:([uU][tT][fF]-8)'')?"
+                    r"((?:[A-Za-z0-9!#$&+.^_`|~-]|%[0-9A-Fa-f]{2})+)")
+
+
+def attachment_filename(part: Message) -> str | None:
+    """``part.get_filename()`` for the Content-Disposition shapes above; None when the registry
+    must parse it (or there is no such header)."""
+    raw = _raw(part, "content-disposition")
+    if type(raw) is not str or not raw.isascii():
+        return None
+    kind, *params = "".join(_LINE_ENDS.split(raw)).split(";")
+    if not params or not _KIND.fullmatch(kind):
+        return None
+    quoted = _QUOTED_NAME.fullmatch(params[0]) if len(params) == 1 else None
+    if quoted:
+        return quoted.group(1)
+    data = []
+    for n, param in enumerate(params):
+        piece = _PIECE.fullmatch(param)
+        if piece is None:
+            return None
+        section, charset, text = piece.groups()
+        numbered = section is not None
+        if (charset is None) != (n > 0) or (numbered and int(section) != n) or \
+                (not numbered and len(params) > 1):
+            return None  # a charset only first, pieces numbered 0, 1… in order
+        data.append(unquote_to_bytes(text))
+    try:
+        name = b"".join(data).decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    if name != name.strip() or not name.isprintable() or '"' in name or "\\" in name or \
+            (name.startswith("<") and name.endswith(">")):
+        return None  # the registry would quote, unquote or strip something
+    return name
 
 
 def _decoded_words(value: str) -> str | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import binascii
 import datetime as dt
 import hashlib
 from dataclasses import dataclass, field, replace
@@ -10,7 +11,7 @@ from email.utils import parseaddr, parsedate_to_datetime
 from functools import cached_property
 
 from giamsat.domain.textsafety import clean_line, display_filename
-from giamsat.messaging.header_text import header_text
+from giamsat.messaging.header_text import attachment_filename, header_text
 from giamsat.messaging.mime_parse import parse_message
 
 MAX_ATTACHMENTS = 20  # a commune sends a form and perhaps a signed scan; more is not a report
@@ -128,14 +129,16 @@ def _attachments(msg: EmailMessage, limit: int) -> tuple[list[IncomingAttachment
     for part in msg.walk():
         if part.is_multipart():
             continue
-        try:
-            raw_name = part.get_filename()
-        except (ValueError, IndexError, TypeError):
-            raw_name = None
+        raw_name = attachment_filename(part)  # the ordinary shapes, without the registry's parse
+        if raw_name is None:
+            try:
+                raw_name = part.get_filename()
+            except (ValueError, IndexError, TypeError):
+                raw_name = None
         if not raw_name and part.get_content_disposition() != "attachment":
             continue  # the text of the message itself
         name = display_filename(raw_name or "")
-        payload = part.get_payload(decode=True)
+        payload = _decoded(part)
         data = payload if isinstance(payload, bytes) else b""
         if len(found) >= MAX_ATTACHMENTS:
             skipped.append(f"{name}: quá {MAX_ATTACHMENTS} tệp đính kèm trong một thư")
@@ -144,3 +147,20 @@ def _attachments(msg: EmailMessage, limit: int) -> tuple[list[IncomingAttachment
         else:
             found.append(IncomingAttachment(name, data))
     return found, skipped
+
+
+def _decoded(part: EmailMessage) -> object:
+    """``part.get_payload(decode=True)`` of a leaf part. For clean base64 (ASCII, whole quads, the
+    strict alphabet once line ends are dropped) that is ``a2b_base64(…, strict_mode=True)`` of the
+    text without its line ends, which is what the stdlib computes after splitting the text into
+    lines and joining them again; anything else is left to it (padding fixed, defects noted)."""
+    payload = part._payload  # type: ignore[attr-defined]
+    if isinstance(payload, str) and payload.isascii() and \
+            str(part.get("content-transfer-encoding", "")).lower() == "base64":
+        joined = payload.encode("ascii").translate(None, b"\r\n")  # what splitlines() drops
+        if len(joined) % 4 == 0:
+            try:
+                return binascii.a2b_base64(joined, strict_mode=True)
+            except binascii.Error:
+                pass
+    return part.get_payload(decode=True)

@@ -106,3 +106,51 @@ def test_a_short_part_is_opened_once(forms, plan, monkeypatch):
     monkeypatch.setattr(zipfile.ZipFile, "open", counting)
     check_container(data, Limits(), whole=False)
     assert sorted(opened) == sorted(set(opened))
+
+
+def _cold(data: bytes, limits: Limits) -> tuple:
+    prolog._PASSED.clear()  # nothing kept: every part read and checked
+    return _outcome(data, limits)
+
+
+@pytest.mark.parametrize("cap", [100 * 1024 * 1024, 1500])
+def test_a_part_equal_to_one_that_passed_is_decided_as_when_it_is_read(forms, plan, cap):
+    rng = random.Random(cap + 1)
+    limits = Limits(max_uncompressed_bytes=cap)
+    forms_data = [forms(unit, seed=i)[0].read_bytes() for i, unit in enumerate(plan.units[:2])]
+    hits = 0
+    for data in forms_data:
+        for variant in _variants(data, rng):
+            expected = _cold(variant, limits)
+            for clean in forms_data:  # the kept parts of clean forms, then the variant
+                _outcome(clean, limits)
+            z = _zip(variant)
+            key = (limits, False)
+            hits += sum(prolog.passed(prolog.member_key(z, variant, info, key, reading.PARSED_PARTS))
+                        for info in (z.infolist() if z else []))
+            assert _outcome(variant, limits) == expected
+    assert hits > 100 or cap < 2_000_000  # the variants' untouched parts were taken as kept, not read
+
+
+def _zip(data: bytes) -> zipfile.ZipFile | None:
+    try:
+        return zipfile.ZipFile(io.BytesIO(data))
+    except zipfile.BadZipFile:
+        return None
+
+
+def test_a_part_shadowed_by_another_of_the_same_name_is_never_kept(forms, plan):
+    data = forms(plan.units[0])[0].read_bytes()
+    original = zipfile.ZipFile(io.BytesIO(data)).read("word/styles.xml")
+    hostile = b'<!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]>' + original.split(b"?>", 1)[-1]
+    src = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z, pytest.warns(UserWarning):
+        for item in src.infolist():
+            if item.filename == "word/styles.xml":
+                z.writestr(item.filename, hostile)  # read by no check: the name opens the last one
+            z.writestr(item, src.read(item.filename))
+    twice = out.getvalue()
+    assert _outcome(twice, Limits()) == _cold(twice, Limits())  # as before: the shadowed part unread
+    alone = _rewritten(data, "word/styles.xml", hostile)
+    assert _outcome(alone, Limits())[:2] == ("refused", "xml_dtd")  # so never kept as passed

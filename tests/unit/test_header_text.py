@@ -122,3 +122,66 @@ def test_odd_and_mutated_mails_parse_to_the_same_incoming_mail_with_and_without_
             m.setattr(incoming, "header_text", lambda msg, name: None)
             assert fast == incoming.parse_mail(raw, **args), raw[:400]
     assert taken > 100
+
+
+_NAME_PIECES = ["Bao cao", "Báo cáo", "Xã Số 8", "(tổng hợp)", " ", "  ", "\t", ".docx", ".pdf", "-", "_",
+                '"', "\\", "<", ">", ";", "=", "%", "'", "*", "(", ")", "\u00a0", "\u200b", "😀", "Ộ",
+                "O\u0323\u0302", "\x01", "a", "Z", "9", "ký số"]
+
+
+def _name(rng: random.Random) -> str:
+    pieces = _NAME_PIECES[:11] if rng.random() < 0.5 else _NAME_PIECES  # ordinary names half the time
+    return "".join(rng.choice(pieces) for _ in range(rng.randint(1, 8)))
+
+
+def _rfc2231(rng: random.Random, name: str) -> str:
+    """``name`` as RFC 2231 pieces, cut anywhere (inside a character too), odd cases now and then."""
+    text = "".join(chr(b) if chr(b).isalnum() and b < 128 or chr(b) in "!#$&+.^_`|~-" else f"%{b:02X}"
+                   for b in name.encode(rng.choice(["utf-8"] * 5 + ["latin-1"]), "replace"))
+    cuts = sorted({0, len(text), *(rng.randint(0, len(text)) for _ in range(rng.randint(0, 3)))})
+    pieces = [text[a:b] for a, b in zip(cuts, cuts[1:], strict=False)] or [""]
+    charset = rng.choice(["utf-8", "UTF-8", "utf-8", "iso-8859-1", ""])
+    if len(pieces) == 1 and rng.random() < 0.5:
+        return f"filename*={charset}''{pieces[0]}"
+    order = list(range(len(pieces)))
+    if rng.random() < 0.1:
+        rng.shuffle(order)
+    return ";\r\n ".join(f"filename*{i}*={charset + chr(39) * 2 if i == 0 else ''}{pieces[i]}" for i in order)
+
+
+def _disposition(rng: random.Random) -> bytes:
+    from giamsat.messaging.mime import _filename_param
+
+    name = _name(rng)
+    kind = rng.choice(["attachment", "attachment", "inline", "Attachment", "form-data"])
+    param = rng.choice([_filename_param(name).decode(), " " + _rfc2231(rng, name),
+                        f' filename="{name}"', f" filename={name}", f' FILENAME="{name}"',
+                        f' filename="{name}"; size=3', f" {_rfc2231(rng, name)}; filename=\"x\""])
+    head = f"Content-Type: application/octet-stream\r\nContent-Disposition: {kind};{param}"
+    return (head + "\r\n\r\nx\r\n").encode("utf-8", "surrogateescape")
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_an_attachment_name_read_without_the_registry_is_the_registrys(seed):
+    from giamsat.messaging.header_text import attachment_filename
+
+    rng = random.Random(seed)
+    taken = {"quoted": 0, "rfc2231": 0}
+    for _ in range(3000):
+        raw = _disposition(rng)
+        part = parse_message(raw)
+        fast = attachment_filename(part)
+        if fast is not None:
+            taken["rfc2231" if b"filename*" in raw else "quoted"] += 1
+            assert fast == part.get_filename(), raw
+    assert min(taken.values()) > 20, taken  # the shortcut is taken, not just refused
+
+
+def test_the_demo_s_attachment_names_are_read_without_the_registry():
+    from giamsat.messaging.header_text import attachment_filename
+    from giamsat.messaging.mime import _filename_param
+
+    for i in range(200):
+        name = f"Bao cao Xã Số {i} (tổng hợp) 02-04.docx"[: 20 + i % 40] + ".docx"
+        part = parse_message(b"Content-Disposition: attachment;" + _filename_param(name) + b"\r\n\r\nx\r\n")
+        assert attachment_filename(part) == part.get_filename() == name

@@ -24,7 +24,7 @@ from giamsat.domain.errors import BadDocument
 from giamsat.domain.outline_spec import SECTIONS, CriterionQuestion
 from giamsat.domain.textsafety import display_filename, storage_suffix
 from giamsat.domain.validation import MAX_CELL_CHARS, Expectation, Issue, UnitRef, Validation, validate
-from giamsat.files.fsutil import fsync_paths, open_regular, storage_error
+from giamsat.files.fsutil import open_regular, storage_error
 from giamsat.plan.schema import Plan
 from giamsat.plan.wording import outline_questions
 from giamsat.runtime import Runtime
@@ -99,7 +99,7 @@ def prepare(rt: Runtime, item: Incoming, sha: str, size: int, known: bool = Fals
     """Read, validate and keep ``item`` (a ``known`` content is neither read nor kept again);
     ``checked``: its validation, already computed by a worker process.
 
-    The kept original is not synced: the caller syncs (``sync_files``) before committing its row.
+    The kept original is not synced: the caller flushes a chunk's at once before committing its rows.
     """
     p = Prepared(item, file_name(item.name), sha, size)
     if not known:
@@ -245,7 +245,7 @@ def check_with(base: CheckBase, content: Path | bytes, received_on: dt.date,
 def keep_original(rt: Runtime, item: Incoming, sha: str, size: int) -> str:
     """Keep the original under ``submissions/`` by content; an over-size file is not copied.
 
-    Written whole then renamed into place, not synced (``sync_files`` does a chunk's at once); a
+    Written whole then renamed into place, not synced (``prepare_all`` flushes a chunk's at once); a
     failed write is a ``StorageError`` saying why, in Vietnamese.
     """
     if size > limits_for(rt).max_file_bytes:
@@ -267,10 +267,3 @@ def keep_original(rt: Runtime, item: Incoming, sha: str, size: int) -> str:
             raise storage_error(target, exc) from exc
     return str(target.relative_to(rt.home))
 
-
-def sync_files(paths: list[Path]) -> None:
-    """Make kept originals and their folder entries durable before the rows naming them commit."""
-    try:
-        fsync_paths([*paths, *sorted({p.parent for p in paths})])
-    except OSError as exc:
-        raise storage_error(Path(exc.filename or paths[0]), exc) from exc

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import os
-import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -15,7 +13,8 @@ from sqlalchemy.orm import Session
 from giamsat.collect.records import local_day
 from giamsat.db import audit
 from giamsat.db.models import MailIntake, Message, Submission
-from giamsat.files.fsutil import DiskSync, storage_error
+from giamsat.docx.stamp import BatchWriter
+from giamsat.files.fsutil import DiskSync
 from giamsat.messaging.incoming import IncomingAttachment, IncomingMail
 from giamsat.messaging.outbox import enqueue, idempotency_key, pending_row
 from giamsat.runtime import Runtime
@@ -82,47 +81,20 @@ def kept_path(rt: Runtime, att: IncomingAttachment) -> str:
 def keep_files(rt: Runtime, atts: list[IncomingAttachment]) -> None:
     """Keep attachments at their ``kept_path`` (one not kept yet), durable when this returns.
 
-    Written together: temporary files, one flush to disk (``DiskSync``), renames, the folders
-    flushed — a name never points at a half-written file, and the rows naming the files commit
-    after this returns."""
-    pending: list[tuple[Path, Path]] = []  # (temporary file, its name)
-    token, seen = secrets.token_hex(6), set()
+    Written together (``BatchWriter``: temporary files, one flush to disk by ``DiskSync``, renames,
+    the folders flushed) — a name never points at a half-written file, and the rows naming the
+    files commit after this returns."""
     with DiskSync(rt.home) as disk:  # opened before the files are written: see DiskSync
+        batch, seen = BatchWriter(disk), set()
         try:
             for att in atts:
                 target = rt.home / kept_path(rt, att)
-                if target in seen or target.exists():
-                    continue
-                seen.add(target)
-                tmp = target.with_name(f".{target.name}-{os.getpid()}-{token}.tmp")
-                try:
-                    target.parent.mkdir(parents=True, exist_ok=True)
-                    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
-                    pending.append((tmp, target))
-                    with os.fdopen(fd, "wb") as fh:
-                        fh.write(att.data)
-                except OSError as exc:
-                    raise storage_error(target, exc) from exc
-            if not pending:
-                return
-            _flush(disk, [tmp for tmp, _ in pending])
-            for tmp, target in pending:
-                try:
-                    os.replace(tmp, target)
-                except OSError as exc:
-                    raise storage_error(target, exc) from exc
-            _flush(disk, sorted({target.parent for _, target in pending}))
-            pending.clear()
+                if target not in seen and not target.exists():
+                    seen.add(target)
+                    batch.add(target, att.data)
+            batch.commit()
         finally:
-            for tmp, _ in pending:
-                tmp.unlink(missing_ok=True)
-
-
-def _flush(disk: DiskSync, paths: list[Path]) -> None:
-    try:
-        disk.sync(paths)
-    except OSError as exc:
-        raise storage_error(Path(exc.filename or paths[0]), exc) from exc
+            batch.discard()
 
 
 def record_mail(rt: Runtime, s: Session, mail: IncomingMail, outcome: MailOutcome,

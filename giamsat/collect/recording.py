@@ -21,7 +21,7 @@ from giamsat.collect.intake import Incoming, Prepared, digest, prepare
 from giamsat.collect.recorder import Outcome, Recorder
 from giamsat.db import audit
 from giamsat.db.models import Submission
-from giamsat.files.fsutil import DiskSync, storage_error
+from giamsat.files.fsutil import DiskSync
 from giamsat.runtime import Runtime
 
 __all__ = ["Outcome", "prepare_all", "record", "take_in"]
@@ -87,7 +87,8 @@ def prepare_all(rt: Runtime, items: list[Incoming], fail: OnError | None = None,
                         placed.unlink()  # not where the original is kept: never the case, never kept
                 except Exception as exc:
                     fail(items[i], exc)
-            _sync(flush, [rt.home / p.stored for p in prepared.values() if p.stored])
+            kept = [rt.home / p.stored for p in prepared.values() if p.stored]
+            flush.durable([*kept, *sorted({p.parent for p in kept})])  # before the rows naming them
     finally:
         for partial in staged.values():  # the items that failed before their turn
             Path(partial).unlink(missing_ok=True)
@@ -110,14 +111,6 @@ def _place(rt: Runtime, partial: str | None, sha: str, known: bool) -> Path | No
         return None
     os.replace(path, target)
     return target
-
-
-def _sync(disk: DiskSync, paths: list[Path]) -> None:
-    """Make kept originals and their folder entries durable before the rows naming them commit."""
-    try:
-        disk.sync([*paths, *sorted({p.parent for p in paths})])
-    except OSError as exc:
-        raise storage_error(Path(exc.filename or paths[0]), exc) from exc
 
 
 def record(rt: Runtime, s: Session, items: list[Prepared]) -> list[Outcome]:

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from giamsat.files.fsutil import fsync_paths, storage_error
+from giamsat.files.fsutil import DiskSync, fsync_paths, storage_error
 
 _LOCAL = struct.Struct("<IHHHHHIIIHH")
 _CENTRAL = struct.Struct("<IHHHHHHIIIHHHHHII")
@@ -190,9 +190,12 @@ class BatchWriter:
 
     ``fsync`` per file costs a journal commit (~7 ms here), more than stamping the file; one
     ``os.sync`` for a batch keeps the guarantee (a name never points at a half-written file).
+    ``disk``: flush with it instead (``fsutil.DiskSync``, opened before the files were written:
+    it reports write-back errors, which ``os.sync`` does not), failures as ``StorageError``.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, disk: DiskSync | None = None) -> None:
+        self._disk = disk
         self._pending: list[tuple[str, Path]] = []
         self._token = secrets.token_hex(6)
         self._folders: set[Path] = set()  # made already: one mkdir per folder, not per file
@@ -219,7 +222,9 @@ class BatchWriter:
         """Flush every temporary file to disk, then move each to its name."""
         if not self._pending:
             return
-        if hasattr(os, "sync"):
+        if self._disk is not None:
+            self._disk.durable([Path(tmp) for tmp, _ in self._pending])
+        elif hasattr(os, "sync"):
             os.sync()
         else:  # pragma: no cover - platforms without sync(2)
             fsync_paths(tmp for tmp, _ in self._pending)
@@ -231,7 +236,10 @@ class BatchWriter:
                 raise storage_error(path, exc) from exc
             folders.add(path.parent)
         self._pending.clear()
-        fsync_paths(folders)  # the renames themselves durable, as ``fsutil.atomic_write`` does
+        if self._disk is not None:  # the renames themselves durable, as ``fsutil.atomic_write`` does
+            self._disk.durable(sorted(folders))
+        else:
+            fsync_paths(folders)
 
     def discard(self) -> None:
         """Remove the temporary files not yet committed."""

@@ -167,6 +167,13 @@ class DiskSync:
             code = ctypes.get_errno()
             raise OSError(code, os.strerror(code), str(paths[0]))
 
+    def durable(self, paths: list[Path]) -> None:
+        """``sync``, a failure raised as the ``StorageError`` naming the path (in Vietnamese)."""
+        try:
+            self.sync(paths)
+        except OSError as exc:
+            raise storage_error(Path(exc.filename or paths[0]), exc) from exc
+
 
 def write_bytes_atomic(path: Path, data: bytes) -> Path:
     """Write ``data`` to ``path`` atomically."""

@@ -159,7 +159,7 @@ def test_a_kept_file_that_cannot_be_moved_into_place_leaves_no_temporary_file(tm
 
     def full(src, dst):
         raise OSError(errno.ENOSPC, "No space left on device")
-    monkeypatch.setattr(mr.os, "replace", full)
+    monkeypatch.setattr(os, "replace", full)  # the os module keep_files renames with
     rt = SimpleNamespace(home=tmp_path)
     with pytest.raises(StorageError, match="hết dung lượng đĩa"):
         mr.keep_files(rt, _attachments())

@@ -205,3 +205,17 @@ def test_documents_are_built_with_the_collector_paused_then_restored():
     with pytest.raises(RuntimeError), collector_paused():
         raise RuntimeError
     assert gc.isenabled()
+
+
+def test_a_tables_remembered_alignments_are_the_rule_for_every_value(monkeypatch):
+    """``table``'s shape remembers each value's alignment; repeated, equal-but-different
+    (1, 1.0, True, "1") and unhashable values all get what ``looks_numeric`` says."""
+    headers = ["TT", "Đơn vị", "Số hộ", "Tỷ lệ"]
+    _, shape = _table_args(monkeypatch, headers)
+    rnd = random.Random(7)
+    values = [*NASTY, None, 0, 1, 1.0, True, "1", "1,0", 2.5, ["1"], {"a": 1}]
+    rows = [[str(i), *(rnd.choice(values) for _ in range(3))] for i in range(2000)]
+    rule = [("C", *("R" if isinstance(v, int | float) or decree30.looks_numeric(v) else "L"
+                    for v in row[1:])) for row in rows]
+    assert [shape(row) for row in rows] == rule
+    assert [shape(row) for row in rows] == rule  # the second time from what it remembered

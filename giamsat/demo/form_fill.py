@@ -212,9 +212,12 @@ def _repack(data: bytes, replaced: dict[str, bytes], parts: list[Member] | None 
     if parts is None:
         parts = [(i.filename, i.header_offset, i.compress_type, i.CRC, i.compress_size, i.file_size)
                  for i in zipfile.ZipFile(io.BytesIO(data)).infolist()]
-    body, central = bytearray(), bytearray()
+    body: list[bytes | memoryview] = []  # the pieces joined once: no growing copy of the form
+    central: list[bytes] = []
+    offset, whole = 0, memoryview(data)
     for filename, start, method, crc, packed_size, size in parts:
         name = filename.encode()
+        packed: bytes | memoryview
         if filename in replaced:
             raw = replaced[filename]
             packer = zlib.compressobj(6, zlib.DEFLATED, -15)
@@ -222,11 +225,11 @@ def _repack(data: bytes, replaced: dict[str, bytes], parts: list[Member] | None 
             method, crc, size = zipfile.ZIP_DEFLATED, zlib.crc32(raw), len(raw)
         else:
             n, m = struct.unpack_from("<HH", data, start + 26)
-            packed = data[start + 30 + n + m: start + 30 + n + m + packed_size]
-        offset = len(body)
-        body += _LOCAL.pack(0x04034B50, 20, 0, method, 0, 0x21, crc, len(packed), size, len(name), 0)
-        body += name + packed
-        central += _CENTRAL.pack(0x02014B50, 20, 20, 0, method, 0, 0x21, crc, len(packed), size,
-                                 len(name), 0, 0, 0, 0, 0, offset) + name
-    end = _END.pack(0x06054B50, 0, 0, len(parts), len(parts), len(central), len(body), 0)
-    return bytes(body + central + end)
+            packed = whole[start + 30 + n + m: start + 30 + n + m + packed_size]
+        body += (_LOCAL.pack(0x04034B50, 20, 0, method, 0, 0x21, crc, len(packed), size, len(name), 0),
+                 name, packed)
+        central += (_CENTRAL.pack(0x02014B50, 20, 20, 0, method, 0, 0x21, crc, len(packed), size,
+                                  len(name), 0, 0, 0, 0, 0, offset), name)
+        offset += _LOCAL.size + len(name) + len(packed)
+    end = _END.pack(0x06054B50, 0, 0, len(parts), len(parts), sum(map(len, central)), offset, 0)
+    return b"".join([*body, *central, end])

@@ -229,7 +229,7 @@ _REFUSED: set[bytes] = set()  # the skeletons of blanks that cannot be stamped
 def stamped_xml(document: bytes, cells: Rows) -> bytes | None:
     """``fill_document_xml(document, cells)``'s bytes joined from the layout's pieces; None when
     this form cannot be proved to give them (the caller then fills it the lxml way)."""
-    if any(_ODD.search(t) for rows in cells.values() for r in rows for t in r.values()):
+    if _ODD.search("".join([t for rows in cells.values() for r in rows for t in r.values()])):
         return None  # lxml refuses such a text: the lxml way raises as it does
     for known in _LAYOUTS:
         if (gaps := known.locate(document)) is not None:

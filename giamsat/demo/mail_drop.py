@@ -91,9 +91,12 @@ def stage(maildir: Path, msg: bytes, arrived: dt.datetime) -> str:
     ``arrived``; ``publish`` delivers it. Returns its key."""
     key = f"{arrived.timestamp():.0f}.{uuid.uuid4().hex}.giamsat-demo"  # unique, as Maildir asks
     tmp = Path(maildir) / "tmp" / key
-    for folder in ("tmp", "new", "cur"):
-        (Path(maildir) / folder).mkdir(parents=True, exist_ok=True)
-    tmp.write_bytes(msg)
+    try:  # a worker stages thousands: the folders are made when the first finds none
+        tmp.write_bytes(msg)
+    except FileNotFoundError:
+        for folder in ("tmp", "new", "cur"):
+            (Path(maildir) / folder).mkdir(parents=True, exist_ok=True)
+        tmp.write_bytes(msg)
     os.utime(tmp, (arrived.timestamp(), arrived.timestamp()))  # the delivery time the reader takes
     return key
 

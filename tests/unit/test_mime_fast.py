@@ -72,3 +72,23 @@ def test_every_e_mail_asks_replies_to_go_to_the_office_mailbox(tmp_path):
     fast = message_bytes(out, SENDER, office)
     _assert_same(build_email(out, SENDER, office).as_bytes(policy=policy.SMTP), fast)
     assert _parsed(fast)["Reply-To"] == office
+
+
+def _b64_by_slices(data: bytes) -> bytes:
+    """The attachment encoding as it was first written: the encoded text sliced line by line."""
+    import binascii
+
+    enc = binascii.b2a_base64(data, newline=False)
+    return b"".join(enc[i:i + 76] + b"\r\n" for i in range(0, len(enc), 76))
+
+
+def test_attachments_are_base64_in_76_character_crlf_lines_at_every_length():
+    import os
+
+    from giamsat.messaging.mime import _b64
+
+    lengths = [0, 1, 2, 3, 56, 57, 58, 114, 57 * 255, 57 * 256 - 1, 57 * 256, 57 * 256 + 1,
+               57 * 512 + 40, 42_000, 300_001]
+    for n in lengths:
+        data = os.urandom(n)
+        assert _b64(data) == _b64_by_slices(data), n

@@ -204,17 +204,36 @@ def empty_database(folder: Path) -> Path:
     return template
 
 
+# The demo's local Prefect server (a subprocess inheriting these) runs only the services that record
+# what Prefect's UI shows of the demo's runs: flow runs and their states (the API itself), task runs
+# (the task run recorder, from the runs' events), logs and artifacts (the API itself).
+DEMO_SERVER = {
+    # automations: the demo defines none, yet every event went through the reactive triggers
+    "PREFECT_SERVER_SERVICES_TRIGGERS_ENABLED": "false",
+    # the events' websocket stream: nobody subscribes (the demo turns the suspension watch off)
+    "PREFECT_SERVER_EVENTS_STREAM_OUT_ENABLED": "false",
+    # Task runs recorded from their events once a second, in one write, by the recorder's periodic
+    # flush alone: by default each event was written on arrival (a read, an upsert and an insert, each
+    # statement compiled anew), by two consumers at once, each write its own SQLite transaction.
+    "PREFECT_SERVER_SERVICES_TASK_RUN_RECORDER_BATCH_SIZE": "500",
+    "PREFECT_SERVER_SERVICES_TASK_RUN_RECORDER_FLUSH_INTERVAL": "1",
+}
+
+
 def use_fresh_home(prefect_home: Path, templates: Path) -> bool:
     """Point this process's Prefect at ``prefect_home`` with an empty database copied in.
 
     Only possible before Prefect is imported (its settings are read once); False otherwise, e.g.
-    under the tests' harness, whose server then records the runs.
+    under the tests' harness, whose server then records the runs. The server it starts runs with
+    ``DEMO_SERVER``'s settings (those already set in the environment win).
     """
     import shutil
     import sys
 
     if "prefect" in sys.modules:
         return False
+    for name, value in DEMO_SERVER.items():
+        os.environ.setdefault(name, value)
     template = empty_database(templates)
     prefect_home.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(template, prefect_home / "prefect.db")

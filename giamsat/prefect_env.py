@@ -207,15 +207,17 @@ def empty_database(folder: Path) -> Path:
 
 # The demo's local Prefect server (a subprocess inheriting these) runs only the services that record
 # what Prefect's UI shows of the demo's runs: flow runs and their states (the API itself), task runs
-# (the task run recorder, from the runs' events), logs, artifacts and the event feed.
+# (the task run recorder, from the runs' events), logs and artifacts. Not the events table: the UI's
+# event feed (and any view drawn from events) stays empty for the demo's runs.
 #
 # Fewer writers also make the server's 60 s freeze rare: a statement failing with "database is
 # locked" (a 503, see quick_retries) leaves its SQLite cursor open in the error's traceback until
 # the garbage collector frees it on the server's event loop thread; freeing it takes its
 # connection's SQLite mutex. When that connection is meanwhile waiting (SQLite's busy_timeout,
 # 60 s, mutex held) for the write lock of an API transaction, which can only commit on the event
-# loop, the whole server waits the 60 s. The task run recorder's writes, three a task run from two
-# consumers at once, were most of those waits and of the failed writes.
+# loop, the whole server waits the 60 s. The background writers waiting so are the task run
+# recorder (three writes a task run, from two consumers at once) and the event persister; the
+# failed statements are mostly the API's, refused because one of those wrote meanwhile.
 DEMO_SERVER = {
     # automations: the demo defines none, yet every event went through the reactive triggers
     "PREFECT_SERVER_SERVICES_TRIGGERS_ENABLED": "false",
@@ -226,6 +228,8 @@ DEMO_SERVER = {
     # statement compiled anew and committed on its own), by two consumers at once.
     "PREFECT_SERVER_SERVICES_TASK_RUN_RECORDER_BATCH_SIZE": "500",
     "PREFECT_SERVER_SERVICES_TASK_RUN_RECORDER_FLUSH_INTERVAL": "1",
+    # the events table (and its hourly vacuum): written every 5 s or 20 events, read by the Events page
+    "PREFECT_SERVER_SERVICES_EVENT_PERSISTER_ENABLED": "false",
 }
 
 

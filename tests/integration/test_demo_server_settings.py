@@ -1,5 +1,6 @@
 """The demo's local Prefect server runs with ``prefect_env.DEMO_SERVER``: no automations, no event
-stream, task runs recorded in batches; the UI still gets every task run with all of its states.
+stream or event table, task runs recorded in batches; the UI still gets every task run with all of
+its states.
 
 Run in a child process: this one already imported Prefect under the tests' harness.
 """
@@ -71,6 +72,6 @@ def test_the_demo_server_runs_only_what_the_demo_needs_and_records_every_task_ru
     assert services["task_run_recorder"]["enabled"] is True
     assert services["task_run_recorder"]["batch_size"] == 500
     assert services["task_run_recorder"]["flush_interval"] == 1
-    assert services["event_persister"]["enabled"] is True  # the UI's event feed keeps the runs' events
+    assert services["event_persister"]["enabled"] is False
     assert seen["task_runs"] == ["Completed"] * 3
     assert seen["states"] == [3, 3, 3]  # Pending, Running, Completed: every state, not only the last

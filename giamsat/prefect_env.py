@@ -111,7 +111,8 @@ def quick_retries() -> Any:
     services wrote meanwhile (the previous run's task runs and events, its logs), the insert fails
     at once with "database is locked". Prefect's client retries a 503 after 2 s (19 of the 85
     runs of a 2,000-unit demo waited so); the same request a moment later passes. After these
-    quick resends, the last answer goes back to the client, which retries as before.
+    quick resends, the last answer goes back to the client, which retries as before. The demo's
+    own server (``DEMO_SERVER``) writes less meanwhile: far fewer requests are refused.
     """
     import time
 
@@ -204,17 +205,48 @@ def empty_database(folder: Path) -> Path:
     return template
 
 
+# The demo's local Prefect server (a subprocess inheriting these) runs only the services that record
+# what Prefect's UI shows of the demo's runs: flow runs and their states (the API itself), task runs
+# (the task run recorder, from the runs' events), logs and artifacts. Not the events table: the UI's
+# event feed (and any view drawn from events) stays empty for the demo's runs.
+#
+# Fewer writers also make the server's 60 s freeze rare: a statement failing with "database is
+# locked" (a 503, see quick_retries) leaves its SQLite cursor open in the error's traceback until
+# the garbage collector frees it on the server's event loop thread; freeing it takes its
+# connection's SQLite mutex. When that connection is meanwhile waiting (SQLite's busy_timeout,
+# 60 s, mutex held) for the write lock of an API transaction, which can only commit on the event
+# loop, the whole server waits the 60 s. The background writers waiting so are the task run
+# recorder (three writes a task run, from two consumers at once) and the event persister; the
+# failed statements are mostly the API's, refused because one of those wrote meanwhile.
+DEMO_SERVER = {
+    # automations: the demo defines none, yet every event went through the reactive triggers
+    "PREFECT_SERVER_SERVICES_TRIGGERS_ENABLED": "false",
+    # the events' websocket stream: nobody subscribes (the demo turns the suspension watch off)
+    "PREFECT_SERVER_EVENTS_STREAM_OUT_ENABLED": "false",
+    # Task runs recorded from their events once a second, in one write, by the recorder's periodic
+    # flush alone: by default each event was written on arrival (a read, an upsert and an insert, each
+    # statement compiled anew and committed on its own), by two consumers at once.
+    "PREFECT_SERVER_SERVICES_TASK_RUN_RECORDER_BATCH_SIZE": "500",
+    "PREFECT_SERVER_SERVICES_TASK_RUN_RECORDER_FLUSH_INTERVAL": "1",
+    # the events table (and its hourly vacuum): written every 5 s or 20 events, read by the Events page
+    "PREFECT_SERVER_SERVICES_EVENT_PERSISTER_ENABLED": "false",
+}
+
+
 def use_fresh_home(prefect_home: Path, templates: Path) -> bool:
     """Point this process's Prefect at ``prefect_home`` with an empty database copied in.
 
     Only possible before Prefect is imported (its settings are read once); False otherwise, e.g.
-    under the tests' harness, whose server then records the runs.
+    under the tests' harness, whose server then records the runs. The server it starts runs with
+    ``DEMO_SERVER``'s settings (those already set in the environment win).
     """
     import shutil
     import sys
 
     if "prefect" in sys.modules:
         return False
+    for name, value in DEMO_SERVER.items():
+        os.environ.setdefault(name, value)
     template = empty_database(templates)
     prefect_home.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(template, prefect_home / "prefect.db")

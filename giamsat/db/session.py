@@ -51,7 +51,8 @@ def make_engine(url: str) -> Engine:
 # The engines of this process by URL, most recent last. A flow run opens its Runtime afresh, and
 # a new engine starts with an empty statement cache: every query of every run was compiled again
 # (a third of a remind run's CPU). An engine outlives ``dispose()`` (which closes its connections
-# only), so the next Runtime of the same database takes it up with its cache warm.
+# only), so the next Runtime of the same database takes it up with its cache warm. Its idle
+# connections are closed then: the new Runtime connects afresh, as with an engine of its own.
 _ENGINES: dict[str, Engine] = {}
 _ENGINES_LOCK = threading.Lock()
 KEPT_ENGINES = 4
@@ -60,7 +61,11 @@ KEPT_ENGINES = 4
 def shared_engine(url: str) -> Engine:
     """The process's engine for ``url``, made by ``make_engine`` the first time."""
     with _ENGINES_LOCK:  # threads (the web app, concurrent tests) open runtimes too
-        engine = _ENGINES.pop(url, None) or make_engine(url)
+        engine = _ENGINES.pop(url, None)
+        if engine is None:
+            engine = make_engine(url)
+        else:  # connections as fresh as a new engine's: one left idle may hold a database file
+            engine.dispose()  # since removed and made again (a new home at the same path)
         _ENGINES[url] = engine
         while len(_ENGINES) > KEPT_ENGINES:  # many databases (tests): the oldest let go
             _ENGINES.pop(next(iter(_ENGINES))).dispose()

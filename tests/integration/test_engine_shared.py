@@ -4,6 +4,7 @@ engine, so its queries are not compiled again, and the database works as before 
 from __future__ import annotations
 
 import datetime as dt
+import sqlite3
 
 from sqlalchemy import event, func, select
 from sqlalchemy.engine.default import DefaultExecutionContext
@@ -63,3 +64,19 @@ def test_other_databases_get_engines_of_their_own_and_the_oldest_is_let_go(tmp_p
     assert len({id(e) for e in engines}) == len(urls)
     assert Database(urls[-1]).engine is engines[-1]
     assert Database(urls[0]).engine is not engines[0]  # more databases than kept: made afresh
+
+
+def test_a_database_made_again_at_the_same_path_is_the_one_a_new_runtime_opens(tmp_path):
+    db = tmp_path / "giamsat.db"
+    url = f"sqlite:///{db}"
+    first = open_cycle(CONFIG, OPENED_AT, home=tmp_path / "home", database_url=url)
+    with first.db.unit_of_work() as s:  # a connection left idle in the pool, never disposed
+        assert s.scalar(select(func.count()).select_from(Unit)) > 0
+    for path in tmp_path.glob("giamsat.db*"):  # a fresh home at the same path (``demo`` does so)
+        path.unlink()
+    second = open_cycle(CONFIG, OPENED_AT, home=tmp_path / "home", database_url=url)
+    with second.db.unit_of_work() as s:
+        assert s.scalar(select(func.count()).select_from(Unit)) > 0
+    second.db.dispose()
+    with sqlite3.connect(db) as conn:  # migrated and filled on disk, not in the removed file
+        assert conn.execute("SELECT count(*) FROM units").fetchone()[0] > 0

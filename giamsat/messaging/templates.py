@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Hashable
 from functools import lru_cache
 from pathlib import Path
+from typing import NamedTuple
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import escape
@@ -47,14 +48,18 @@ class StampedEmails:
     """E-mails that differ only in a few values (a unit's name), rendered once per shape.
 
     ``render_fn(context)`` gives (subject, text, html). The first e-mail of each shape is rendered
-    twice, with placeholder tokens and with the real values; when substituting the values into the
-    first gives the second, later e-mails of that shape are made by substitution (HTML-escaped in
-    the HTML body); otherwise (a filter or a test on a value) every one is rendered in full.
+    in full and kept; the second makes the shape with placeholder tokens, and when substituting the
+    first's values into it gives the first e-mail, that one and every later e-mail of the shape are
+    made by substitution (HTML-escaped in the HTML body); otherwise (a filter or a test on a value)
+    every one is rendered in full. A shape seen once (a recommendation's own text, a returned
+    report's errors: most of a country's reminders past the deadline) is rendered once, not twice.
     """
 
     def __init__(self, render_fn: Callable[[dict], tuple[str, str, str]]) -> None:
         self.render_fn = render_fn
-        self._shapes: dict[Hashable, tuple[str, str, str] | None] = {}
+        # per shape: the first e-mail (its context, values and texts) until a second comes, then
+        # the stamped texts (None: rendered in full every time)
+        self._shapes: dict[Hashable, _First | tuple[str, str, str] | None] = {}
 
     def render(self, shape: Hashable, context: dict, values: dict[str, str]) -> tuple[str, str, str]:
         """Subject, text and HTML of the e-mail whose ``context`` is completed by ``values``."""
@@ -63,13 +68,24 @@ class StampedEmails:
             return self.render_fn(context | values)
         if shape not in self._shapes:
             exact = self.render_fn(context | values)
-            stamped = self.render_fn(context | tokens)
-            self._shapes[shape] = stamped if _fill(stamped, tokens, values) == exact else None
+            self._shapes[shape] = _First(context, values, exact)
             return exact
         known = self._shapes[shape]
+        if isinstance(known, _First):  # the second of its shape: made once with tokens, checked
+            stamped = self.render_fn(known.context | tokens)
+            known = stamped if _fill(stamped, tokens, known.values) == known.texts else None
+            self._shapes[shape] = known
         if known is None:
             return self.render_fn(context | values)
         return _fill(known, tokens, values)
+
+
+class _First(NamedTuple):
+    """The first e-mail of a shape: what it was rendered from, and its subject, text and HTML."""
+
+    context: dict
+    values: dict[str, str]
+    texts: tuple[str, str, str]
 
 
 def _fill(stamped: tuple[str, str, str], tokens: dict[str, str],

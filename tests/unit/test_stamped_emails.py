@@ -33,3 +33,19 @@ def test_a_template_that_transforms_the_name_is_rendered_in_full_every_time():
     assert emails.render((), {}, {"unit_name": "Xã a"})[0] == "XÃ A"
     assert emails.render((), {}, {"unit_name": "Xã b"})[0] == "XÃ B"
     assert len(calls) == 3
+
+
+def test_an_e_mail_alone_of_its_shape_is_rendered_once():
+    emails, calls = _renderer("Nhắc {{ unit_name }}", "{{ errors }} — {{ unit_name }}", "<i>{{ errors }}</i>")
+    got = [emails.render(("returned", e), {"errors": e}, {"unit_name": f"Xã {e}"}) for e in ("a", "b", "c")]
+    assert got[1] == ("Nhắc Xã b", "b — Xã b", "<i>b</i>")
+    assert len(calls) == 3  # each its own shape: no second render with tokens
+
+
+def test_the_second_e_mail_of_a_shape_is_stamped_from_the_first_ones_check():
+    emails, calls = _renderer("{{ unit_name }}", "{{ unit_name }}!", "{{ unit_name }}")
+    names = ["Xã A", "Xã <B>", "Xã C"]
+    got = [emails.render(("s",), {}, {"unit_name": n}) for n in names]
+    assert got == [("Xã A", "Xã A!", "Xã A"), ("Xã <B>", "Xã <B>!", "Xã &lt;B&gt;"),
+                   ("Xã C", "Xã C!", "Xã C")]
+    assert len(calls) == 2 and calls[1] == {"unit_name": "\ue0000\ue001"}

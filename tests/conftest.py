@@ -122,5 +122,14 @@ def prefect_harness():
     """One Prefect test harness (temporary server + database) for the whole session."""
     from prefect.testing.utilities import prefect_test_harness
 
+    # The harness's server runs as the demo's does (prefect_env.DEMO_SERVER), but for the event
+    # stream, which the suspension observer of deployment runs made here subscribes to: with
+    # Prefect's defaults it froze for 60 s at a time, three times in three minutes of the suite's
+    # demo runs on a slow machine (a failed statement's cursor freed by the garbage collector on
+    # the event loop, waiting for a connection held through SQLite's 60 s busy wait). Task runs
+    # are then recorded once a second: read them with ``finished_task_runs``.
+    for name, value in prefect_env.DEMO_SERVER.items():
+        if name != "PREFECT_SERVER_EVENTS_STREAM_OUT_ENABLED":
+            os.environ.setdefault(name, value)
     with prefect_test_harness(server_startup_timeout=60):
         yield

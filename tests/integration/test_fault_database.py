@@ -10,6 +10,7 @@ import asyncio
 import datetime as dt
 import socket
 import threading
+import time
 from contextlib import suppress
 
 import pytest
@@ -65,12 +66,20 @@ def _closed_port() -> int:
         return probe.getsockname()[1]
 
 
-def _task_runs(flow_run_id) -> list:
+def _task_runs(flow_run_id, seconds: float = 30) -> list:
+    """The run's task runs once each is recorded in a final state (the server records them from
+    their events, once a second)."""
     async def read():
         async with get_client() as client:
             return await client.read_task_runs(flow_run_filter=FlowRunFilter(
                 id=FlowRunFilterId(any_=[flow_run_id])))
-    return asyncio.run(read())
+    deadline = time.monotonic() + seconds
+    while True:
+        runs = asyncio.run(read())
+        if (runs and all(r.state is not None and r.state.is_final() for r in runs)) \
+                or time.monotonic() > deadline:
+            return runs
+        time.sleep(0.2)
 
 
 @pytest.fixture

@@ -28,16 +28,15 @@ from giamsat.docx.table_layout import (
     body_name_lines,
     default_widths,
     keep_with_next_row,
-    looks_numeric,
     no_borders,
     repeat_header,
+    row_shape,
     set_widths,
     short_rule_after,
 )
 from giamsat.docx.table_rows import append_rows
 
 _NUMBERS = (int, float)  # a cell of these reads as a number (right-aligned)
-SEEN_VALUES = 200_000  # cell values whose alignment a table remembers
 
 NATIONAL_TITLE = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
 MOTTO = "Độc lập - Tự do - Hạnh phúc"
@@ -214,23 +213,7 @@ class OfficialDocument:
         ordinal = [h in NARROW_HEADERS for h in headers]
         set_widths(t, widths_cm or default_widths(headers, rows, self.text_width_cm))
 
-        seen: dict[object, str] = {}  # a value's alignment ("R"/"L"), met again in most rows
-
-        def align(v: object) -> str:
-            a = "R" if isinstance(v, _NUMBERS) or looks_numeric(v) else "L"
-            if len(seen) < SEEN_VALUES:
-                try:
-                    seen[v] = a
-                except TypeError:  # an unhashable value: decided each time
-                    pass
-            return a
-
-        def shape(row: Sequence[object]) -> tuple[str, ...]:
-            get = seen.get
-            try:
-                return tuple(["C" if o else get(v) or align(v) for v, o in zip(row, ordinal, strict=True)])
-            except TypeError:  # an unhashable value
-                return tuple(["C" if o else align(v) for v, o in zip(row, ordinal, strict=True)])
+        shape = row_shape(ordinal, _NUMBERS)
 
         def add(table: Table, row: Sequence[object], kinds: tuple[str, ...] | None = None) -> None:
             new_row = table.add_row()

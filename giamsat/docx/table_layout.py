@@ -6,7 +6,7 @@ ignores the cell widths, so every width is written to the grid, the cells and a 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
@@ -145,3 +145,31 @@ def body_name_lines(name: str, column_cm: float, committee: bool = True) -> str:
         return name  # no lone word left under it (or more than two lines: the column decides)
     cut = min(range(1, len(words)), key=lambda i: max(len(" ".join(words[:i])), len(" ".join(words[i:]))))
     return f"{' '.join(words[:cut])}\n{' '.join(words[cut:])}"
+
+
+SEEN_VALUES = 200_000  # cell values whose alignment a table remembers
+
+
+def row_shape(ordinal: Sequence[bool],
+              numbers: tuple[type, ...]) -> Callable[[Sequence[object]], tuple[str, ...]]:
+    """A table's row shape: "C" in an ordinal column, "R" for a number or a cell reading as one,
+    else "L"; each value's alignment remembered (met again in most rows of a long table)."""
+    seen: dict[object, str] = {}
+
+    def align(v: object) -> str:
+        a = "R" if isinstance(v, numbers) or looks_numeric(v) else "L"
+        if len(seen) < SEEN_VALUES:
+            try:
+                seen[v] = a
+            except TypeError:  # an unhashable value: decided each time
+                pass
+        return a
+
+    def shape(row: Sequence[object]) -> tuple[str, ...]:
+        get = seen.get
+        try:
+            return tuple(["C" if o else get(v) or align(v) for v, o in zip(row, ordinal, strict=True)])
+        except TypeError:  # an unhashable value
+            return tuple(["C" if o else align(v) for v, o in zip(row, ordinal, strict=True)])
+
+    return shape

@@ -13,7 +13,7 @@ import zlib
 
 import pytest
 
-from giamsat.docx import decree30, stamp, streamed_rows
+from giamsat.docx import decree30, stamp, streamed_rows, table_layout
 from giamsat.docx.body_stamp import BodyStamp
 from giamsat.docx.decree30 import OfficialDocument
 from giamsat.docx.streamed_rows import ESCAPES, bare
@@ -215,7 +215,7 @@ def test_a_tables_remembered_alignments_are_the_rule_for_every_value(monkeypatch
     rnd = random.Random(7)
     values = [*NASTY, None, 0, 1, 1.0, True, "1", "1,0", 2.5, ["1"], {"a": 1}]
     rows = [[str(i), *(rnd.choice(values) for _ in range(3))] for i in range(2000)]
-    rule = [("C", *("R" if isinstance(v, int | float) or decree30.looks_numeric(v) else "L"
+    rule = [("C", *("R" if isinstance(v, int | float) or table_layout.looks_numeric(v) else "L"
                     for v in row[1:])) for row in rows]
     assert [shape(row) for row in rows] == rule
     assert [shape(row) for row in rows] == rule  # the second time from what it remembered

@@ -233,6 +233,14 @@ DEMO_SERVER = {
 }
 
 
+def use_demo_server(keep: tuple[str, ...] = ()) -> None:
+    """``DEMO_SERVER``'s settings for the local server this process starts, but those in ``keep``
+    (and any already set in the environment)."""
+    for name, value in DEMO_SERVER.items():
+        if name not in keep:
+            os.environ.setdefault(name, value)
+
+
 def use_fresh_home(prefect_home: Path, templates: Path) -> bool:
     """Point this process's Prefect at ``prefect_home`` with an empty database copied in.
 
@@ -245,8 +253,7 @@ def use_fresh_home(prefect_home: Path, templates: Path) -> bool:
 
     if "prefect" in sys.modules:
         return False
-    for name, value in DEMO_SERVER.items():
-        os.environ.setdefault(name, value)
+    use_demo_server()
     template = empty_database(templates)
     prefect_home.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(template, prefect_home / "prefect.db")

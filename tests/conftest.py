@@ -127,9 +127,7 @@ def prefect_harness():
     # Prefect's defaults it froze for 60 s at a time, three times in three minutes of the suite's
     # demo runs on a slow machine (a failed statement's cursor freed by the garbage collector on
     # the event loop, waiting for a connection held through SQLite's 60 s busy wait). Task runs
-    # are then recorded once a second: read them with ``finished_task_runs``.
-    for name, value in prefect_env.DEMO_SERVER.items():
-        if name != "PREFECT_SERVER_EVENTS_STREAM_OUT_ENABLED":
-            os.environ.setdefault(name, value)
+    # are then recorded once a second: a test reading them waits until they are (test_fault_database).
+    prefect_env.use_demo_server(keep=("PREFECT_SERVER_EVENTS_STREAM_OUT_ENABLED",))
     with prefect_test_harness(server_startup_timeout=60):
         yield

@@ -78,12 +78,12 @@ _ATTR_CHARS = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ01
 _LINE = 78
 
 
-_BLOCK = struct.Struct("76s" * 256)  # 256 lines of 76 characters cut in one C call
-
-
 @lru_cache(maxsize=256)
 def _lines(k: int) -> struct.Struct:
     return struct.Struct("76s" * k)
+
+
+_BLOCK = _lines(256)  # 256 lines of 76 characters cut in one C call
 
 
 def _b64(data: bytes) -> bytes:
